@@ -1,0 +1,270 @@
+/**
+ * Broker configuration: defaults, and loading from a config file, SAMSA_* environment variables and
+ * command-line flags (later sources win). Every setting has one name used in all three places:
+ * `--data-dir` on the command line, `SAMSA_DATA_DIR` in the environment, `data-dir` (or Kafka's
+ * dotted name where one exists, e.g. `num.partitions`) in a `.json` or `.properties` config file.
+ * Invalid values throw ConfigError with a message naming the setting.
+ */
+import { readFileSync } from 'node:fs';
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface BrokerConfig {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Host name given to clients in Metadata; defaults to `host`. */
+  advertisedHost: string | undefined;
+  dataDir: string;
+  nodeId: number;
+  fsync: FsyncPolicy;
+  /** With fsync=interval: how often the log is flushed. */
+  flushIntervalMs: number;
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  /** socket.request.max.bytes: larger frames close the connection. */
+  socketRequestMaxBytes: number;
+  /** connections.max.idle.ms */
+  connectionsMaxIdleMs: number;
+  /** message.max.bytes: broker default for a topic's max.message.bytes. */
+  messageMaxBytes: number;
+  /** log.segment.bytes */
+  segmentBytes: number;
+  /** log.retention.ms (-1 keeps forever) */
+  retentionMs: number;
+  /** group.initial.rebalance.delay.ms */
+  groupInitialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms */
+  groupMinSessionTimeoutMs: number;
+  /** offsets.retention.minutes, in ms */
+  offsetsRetentionMs: number;
+  /** Log level for the structured logger. */
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG: BrokerConfig = {
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: undefined,
+  dataDir: './samsa-data',
+  nodeId: 1,
+  fsync: 'never',
+  flushIntervalMs: 1000,
+  autoCreateTopics: true,
+  numPartitions: 1,
+  socketRequestMaxBytes: 100 * 1024 * 1024,
+  connectionsMaxIdleMs: 10 * 60 * 1000,
+  messageMaxBytes: 1024 * 1024 + 12,
+  segmentBytes: 1024 * 1024 * 1024,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  groupInitialRebalanceDelayMs: 3000,
+  groupMinSessionTimeoutMs: 6000,
+  offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  logLevel: 'info',
+};
+
+type Kind = 'string' | 'int' | 'bool' | 'fsync';
+
+interface Setting {
+  key: keyof BrokerConfig;
+  flag: string;
+  kafkaName?: string;
+  kind: Kind;
+  min?: number;
+  help: string;
+}
+
+/** Every setting with its flag name; `samsa start --help` prints this table. */
+export const SETTINGS: readonly Setting[] = [
+  { key: 'host', flag: 'host', kind: 'string', help: 'address to listen on' },
+  { key: 'port', flag: 'port', kind: 'int', min: 0, help: 'port to listen on (0 = any free port)' },
+  {
+    key: 'advertisedHost',
+    flag: 'advertised-host',
+    kind: 'string',
+    help: 'host name clients are told to use',
+  },
+  { key: 'dataDir', flag: 'data-dir', kafkaName: 'log.dirs', kind: 'string', help: 'where logs are stored' },
+  { key: 'nodeId', flag: 'node-id', kafkaName: 'node.id', kind: 'int', min: 0, help: 'broker id' },
+  {
+    key: 'fsync',
+    flag: 'fsync',
+    kind: 'fsync',
+    help: 'always (fsync before acks=-1, group commit) | interval | never',
+  },
+  {
+    key: 'flushIntervalMs',
+    flag: 'flush-interval-ms',
+    kafkaName: 'log.flush.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'flush period with --fsync interval',
+  },
+  {
+    key: 'autoCreateTopics',
+    flag: 'auto-create-topics',
+    kafkaName: 'auto.create.topics.enable',
+    kind: 'bool',
+    help: 'create topics on first metadata request',
+  },
+  {
+    key: 'numPartitions',
+    flag: 'num-partitions',
+    kafkaName: 'num.partitions',
+    kind: 'int',
+    min: 1,
+    help: 'partitions of auto-created topics',
+  },
+  {
+    key: 'socketRequestMaxBytes',
+    flag: 'socket-request-max-bytes',
+    kafkaName: 'socket.request.max.bytes',
+    kind: 'int',
+    min: 1024,
+    help: 'largest request accepted',
+  },
+  {
+    key: 'connectionsMaxIdleMs',
+    flag: 'connections-max-idle-ms',
+    kafkaName: 'connections.max.idle.ms',
+    kind: 'int',
+    min: 1,
+    help: 'idle connections are closed after this',
+  },
+  {
+    key: 'messageMaxBytes',
+    flag: 'message-max-bytes',
+    kafkaName: 'message.max.bytes',
+    kind: 'int',
+    min: 1,
+    help: 'largest record batch accepted',
+  },
+  {
+    key: 'segmentBytes',
+    flag: 'segment-bytes',
+    kafkaName: 'log.segment.bytes',
+    kind: 'int',
+    min: 1024,
+    help: 'segment file size before rolling',
+  },
+  {
+    key: 'retentionMs',
+    flag: 'retention-ms',
+    kafkaName: 'log.retention.ms',
+    kind: 'int',
+    min: -1,
+    help: 'default retention.ms for topics',
+  },
+  {
+    key: 'groupInitialRebalanceDelayMs',
+    flag: 'group-initial-rebalance-delay-ms',
+    kafkaName: 'group.initial.rebalance.delay.ms',
+    kind: 'int',
+    min: 0,
+    help: 'wait for more members before the first rebalance',
+  },
+  {
+    key: 'groupMinSessionTimeoutMs',
+    flag: 'group-min-session-timeout-ms',
+    kafkaName: 'group.min.session.timeout.ms',
+    kind: 'int',
+    min: 1,
+    help: 'smallest session timeout a consumer may ask for',
+  },
+  {
+    key: 'offsetsRetentionMs',
+    flag: 'offsets-retention-ms',
+    kafkaName: 'offsets.retention.ms',
+    kind: 'int',
+    min: 1,
+    help: 'committed offsets of empty groups expire after this',
+  },
+  { key: 'logLevel', flag: 'log-level', kind: 'string', help: 'trace | debug | info | warn | error' },
+];
+
+function coerce(s: Setting, raw: unknown, source: string): unknown {
+  const text = String(raw).trim();
+  switch (s.kind) {
+    case 'string':
+      if (text === '') throw new ConfigError(`${source}: ${s.flag} must not be empty`);
+      return text;
+    case 'int': {
+      if (!/^-?\d+$/.test(text))
+        throw new ConfigError(`${source}: ${s.flag} must be an integer, got "${text}"`);
+      const n = Number(text);
+      if (s.min !== undefined && n < s.min)
+        throw new ConfigError(`${source}: ${s.flag} must be >= ${s.min}, got ${n}`);
+      if (s.key === 'port' && n > 65535) throw new ConfigError(`${source}: port must be <= 65535, got ${n}`);
+      return n;
+    }
+    case 'bool':
+      if (['true', '1', 'yes', ''].includes(text.toLowerCase())) return true;
+      if (['false', '0', 'no'].includes(text.toLowerCase())) return false;
+      throw new ConfigError(`${source}: ${s.flag} must be true or false, got "${text}"`);
+    case 'fsync':
+      if (text === 'always' || text === 'interval' || text === 'never') return text;
+      throw new ConfigError(`${source}: fsync must be always, interval or never, got "${text}"`);
+  }
+}
+
+function settingByName(name: string): Setting | undefined {
+  return SETTINGS.find((s) => s.flag === name || s.kafkaName === name || s.key === name);
+}
+
+function parseFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  if (path.endsWith('.json')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [i, line] of text.split('\n').entries()) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`${path}:${i + 1}: expected key=value, got "${t}"`);
+    out[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function apply(config: BrokerConfig, values: Record<string, unknown>, source: string): void {
+  for (const [name, raw] of Object.entries(values)) {
+    const s = settingByName(name);
+    if (!s) throw new ConfigError(`${source}: unknown setting "${name}"`);
+    (config as unknown as Record<string, unknown>)[s.key] = coerce(s, raw, source);
+  }
+}
+
+/**
+ * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
+ */
+export function loadConfig(
+  flags: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+  configFile?: string,
+): BrokerConfig {
+  const config: BrokerConfig = { ...DEFAULT_CONFIG };
+  if (configFile) apply(config, parseFile(configFile), configFile);
+  const fromEnv: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const v = env[`SAMSA_${s.flag.toUpperCase().replaceAll('-', '_')}`];
+    if (v !== undefined) fromEnv[s.flag] = v;
+  }
+  apply(config, fromEnv, 'environment');
+  apply(config, flags, 'command line');
+  return config;
+}

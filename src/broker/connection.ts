@@ -1,0 +1,306 @@
+/**
+ * One client connection: length-prefixed framing, request header parsing, dispatch to handlers,
+ * and responses written in request order (pipelined requests may complete out of order; a slot
+ * queue releases them in order). Produce with acks=0 takes a slot that sends nothing.
+ *
+ * Protection: a frame larger than socket.request.max.bytes or with a negative size closes the
+ * connection before anything is buffered for it; undecodable headers/bodies, unknown API keys and
+ * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
+ * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
+ * responses are pending or the socket's write buffer is full, so one connection's memory is
+ * bounded. Idle connections are closed after connections.max.idle.ms.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  API_KEY_BY_ID,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/generated/api-keys.ts';
+import { readRequestHeader } from '../protocol/generated/messages/request-header.ts';
+import { DecodeError } from '../protocol/primitives/decode-error.ts';
+import { Reader } from '../protocol/primitives/reader.ts';
+import { Writer } from '../protocol/primitives/writer.ts';
+import type { ConnectionInfo, RequestContext } from './handler.ts';
+import { encodeUnsupportedApiVersions } from './handlers/18-api-versions.ts';
+import type { BrokerServices } from './services.ts';
+
+const MAX_PENDING_RESPONSES = 256;
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const API_VERSIONS = 18;
+
+interface Slot {
+  done: boolean;
+  chunks: Buffer[] | null;
+}
+
+let nextConnectionId = 1;
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  private readonly socket: Socket;
+  private readonly services: BrokerServices;
+  private readonly log: Logger;
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly slots: Slot[] = [];
+  private closed = false;
+  private paused = false;
+  /** Resolves when every accepted request has been answered (graceful shutdown). */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(socket: Socket, services: BrokerServices) {
+    this.socket = socket;
+    this.services = services;
+    this.info = {
+      id: nextConnectionId++,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      principal: 'User:ANONYMOUS',
+    };
+    this.log = services.logger.child({
+      conn: this.info.id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+    });
+    socket.setNoDelay(true);
+    socket.setTimeout(services.config.connectionsMaxIdleMs, () => {
+      this.log.debug('closing idle connection');
+      this.close();
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => {
+      this.closed = true;
+      this.releaseIdleWaiters();
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.releaseIdleWaiters();
+  }
+
+  /** Stops reading new requests and resolves once every accepted one has been answered. */
+  drain(): Promise<void> {
+    this.socket.pause();
+    this.paused = true;
+    if (this.slots.length === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (chunk.length > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
+    while (!this.closed && !this.paused && this.pendingBytes >= 4) {
+      const size = this.peekInt32();
+      if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
+        this.log.warn(
+          { size, max: this.services.config.socketRequestMaxBytes },
+          'request size out of range; closing',
+        );
+        this.close();
+        return;
+      }
+      if (this.pendingBytes < 4 + size) return;
+      this.take(4);
+      const frame = this.take(size);
+      this.onFrame(frame);
+      this.maybePause();
+    }
+  }
+
+  private peekInt32(): number {
+    const first = this.pending[0]!;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.concat(this.pending, Math.min(this.pendingBytes, 8));
+    return head.readInt32BE(0);
+  }
+
+  /** Removes n bytes from the front of the pending chunks, copying only when a frame spans chunks. */
+  private take(n: number): Buffer {
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+      this.pendingBytes -= n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.pending[0]!;
+      const want = n - filled;
+      if (c.length <= want) {
+        c.copy(out, filled);
+        filled += c.length;
+        this.pending.shift();
+      } else {
+        c.copy(out, filled, 0, want);
+        this.pending[0] = c.subarray(want);
+        filled += want;
+      }
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (frame.length < 8) {
+      this.log.warn({ size: frame.length }, 'frame too short for a request header; closing');
+      this.close();
+      return;
+    }
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const correlationId = frame.readInt32BE(4);
+    const handler = this.services.handlers.get(apiKey);
+    if (!handler) {
+      this.log.warn({ apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
+      this.close();
+      return;
+    }
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS) {
+        // KIP-511: answer in v0 format with UNSUPPORTED_VERSION and our ranges; the client retries.
+        const slot = this.newSlot();
+        this.finish(slot, correlationId, apiKey, 0, (w) => encodeUnsupportedApiVersions(w, this.services));
+        return;
+      }
+      const name = API_KEY_BY_ID.get(apiKey)?.name ?? String(apiKey);
+      this.log.warn(
+        { apiKey, apiVersion, supported: `${handler.minVersion}-${handler.maxVersion}` },
+        `unsupported ${name} version ${apiVersion}; closing`,
+      );
+      this.close();
+      return;
+    }
+    let request: unknown;
+    let ctx: RequestContext;
+    try {
+      const r = new Reader(frame);
+      const header = readRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
+      ctx = {
+        services: this.services,
+        apiKey,
+        apiVersion,
+        correlationId,
+        clientId: header.clientId,
+        connection: this.info,
+      };
+      request = handler.readRequest(r, apiVersion);
+    } catch (err) {
+      const reason = err instanceof DecodeError ? err.message : String(err);
+      this.log.warn({ apiKey, apiVersion, reason }, `malformed ${handler.name} request; closing`);
+      this.close();
+      return;
+    }
+    const slot = this.newSlot();
+    const respond = (response: unknown): void => {
+      if (response === null) {
+        slot.done = true;
+        this.flush();
+        return;
+      }
+      this.finish(slot, correlationId, apiKey, apiVersion, (w) =>
+        handler.writeResponse(w, apiVersion, response),
+      );
+    };
+    const fail = (err: unknown): void => {
+      this.log.error({ err, apiKey, apiVersion }, `${handler.name} handler failed`);
+      if (!handler.errorResponse) {
+        this.close();
+        return;
+      }
+      respond(handler.errorResponse(request, -1, apiVersion));
+    };
+    try {
+      const result = handler.handle(request, ctx);
+      if (result instanceof Promise) result.then(respond, fail);
+      else respond(result);
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  private newSlot(): Slot {
+    const slot: Slot = { done: false, chunks: null };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private finish(
+    slot: Slot,
+    correlationId: number,
+    apiKey: number,
+    apiVersion: number,
+    body: (w: Writer) => void,
+  ): void {
+    const w = new Writer(256);
+    w.writeInt32(0); // size, patched below
+    w.writeInt32(correlationId);
+    if (responseHeaderVersion(apiKey, apiVersion) >= 1) w.writeUVarint(0);
+    try {
+      body(w);
+    } catch (err) {
+      this.log.error({ err, apiKey, apiVersion }, 'failed to encode response; closing');
+      this.close();
+      return;
+    }
+    const chunks = w.chunks();
+    chunks[0]!.writeInt32BE(w.length - 4, 0);
+    slot.done = true;
+    slot.chunks = chunks;
+    this.flush();
+  }
+
+  /** Writes finished responses from the head of the queue, in request order. */
+  private flush(): void {
+    if (this.closed) return;
+    let wrote = false;
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (slot.chunks) {
+        if (!wrote) this.socket.cork();
+        wrote = true;
+        for (const c of slot.chunks) this.socket.write(c);
+      }
+    }
+    if (wrote) this.socket.uncork();
+    if (this.slots.length === 0) this.releaseIdleWaiters();
+    this.maybeResume();
+  }
+
+  private maybePause(): void {
+    if (this.paused || this.closed) return;
+    if (this.slots.length >= MAX_PENDING_RESPONSES || this.socket.writableLength > HIGH_WATER_BYTES) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.closed || this.idleWaiters.length > 0) return;
+    if (this.slots.length < MAX_PENDING_RESPONSES / 2 && this.socket.writableLength <= HIGH_WATER_BYTES) {
+      this.paused = false;
+      this.socket.resume();
+      // Frames already buffered while paused are processed now.
+      if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));
+    }
+  }
+}

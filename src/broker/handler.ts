@@ -1,0 +1,48 @@
+/**
+ * The contract between the connection layer and the per-API handlers in handlers/.
+ *
+ * A handler declares its API key and version range (the ApiVersions answer is built from these
+ * registrations, so nothing is advertised that is not implemented), the generated codec for its
+ * request and response, and `handle`, which validates, calls the broker's services and builds the
+ * response object. Returning null sends no response (Produce with acks=0).
+ */
+import type { Reader } from '../protocol/primitives/reader.ts';
+import type { Writer } from '../protocol/primitives/writer.ts';
+import type { BrokerServices } from './services.ts';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** The authenticated principal, `User:ANONYMOUS` on plaintext listeners. */
+  principal: string;
+}
+
+export interface RequestContext {
+  readonly services: BrokerServices;
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  readonly connection: ConnectionInfo;
+}
+
+export interface ApiHandler<Req, Res> {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  readRequest(r: Reader, version: number): Req;
+  writeResponse(w: Writer, version: number, response: Res): void;
+  handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
+  /** The response to send when `handle` threw: every error field set to `errorCode`. */
+  errorResponse?(request: Req, errorCode: number, version: number): Res;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds handlers of every request type.
+export type AnyHandler = ApiHandler<any, any>;
+
+/** Identity helper that keeps the request/response types of one handler tied together. */
+export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return h;
+}

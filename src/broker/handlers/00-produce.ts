@@ -1,0 +1,131 @@
+/**
+ * Produce (key 0), versions 0-11. Each partition's records are validated per batch (magic 2, CRC,
+ * sizes against the topic's max.message.bytes, record counts) and appended; the broker assigns
+ * offsets by rewriting each batch's baseOffset. acks=0 sends no response, acks=1 answers once the
+ * batch is written to the OS, acks=-1 also waits for fsync when the broker runs with --fsync always
+ * (group commit). Magic 0/1 batches (Produce v0-2 message sets) get UNSUPPORTED_FOR_MESSAGE_FORMAT.
+ * LogAppendTime topics get the broker timestamp written into the batch and echoed back.
+ * Not yet: idempotent sequence checks and transactions (accepted as plain batches).
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type ProduceRequest,
+  readProduceRequest,
+} from '../../protocol/generated/messages/produce-request.ts';
+import {
+  defaultProduceResponsePartitionProduceResponse,
+  type ProduceResponse,
+  type ProduceResponsePartitionProduceResponse,
+  ProduceResponseVersions,
+  writeProduceResponse,
+} from '../../protocol/generated/messages/produce-response.ts';
+import { validateProducedBatches } from '../../protocol/records/validate.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+
+function partitionError(
+  index: number,
+  errorCode: number,
+  message: string | null,
+): ProduceResponsePartitionProduceResponse {
+  const res = defaultProduceResponsePartitionProduceResponse();
+  res.index = index;
+  res.errorCode = errorCode;
+  res.baseOffset = -1n;
+  res.errorMessage = message;
+  return res;
+}
+
+interface Pending {
+  res: ProduceResponsePartitionProduceResponse;
+  durable: Promise<void> | null;
+}
+
+function appendPartition(
+  ctx: RequestContext,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+  acks: number,
+): Pending {
+  const { topics } = ctx.services;
+  const topic = topics.get(topicName);
+  const log = topic ? topics.partition(topicName, index) : undefined;
+  if (!topic || !log)
+    return { res: partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null), durable: null };
+  if (records === null || records.length === 0) {
+    return {
+      res: partitionError(index, ErrorCode.INVALID_RECORD, 'Produce request carried no records'),
+      durable: null,
+    };
+  }
+  const check = validateProducedBatches(records, { maxMessageBytes: topic.maxMessageBytes });
+  if (!check.ok) {
+    const res = partitionError(index, check.errorCode, check.message);
+    res.recordErrors = (check.recordErrors ?? []).map((e) => ({
+      batchIndex: e.batchIndex,
+      batchIndexErrorMessage: e.message,
+    }));
+    return { res, durable: null };
+  }
+  const logAppendTime = topic.logAppendTime ? Date.now() : undefined;
+  const appended = log.append(records, { logAppendTime });
+  const res = defaultProduceResponsePartitionProduceResponse();
+  res.index = index;
+  res.baseOffset = BigInt(appended.baseOffset);
+  res.logAppendTimeMs = logAppendTime === undefined ? -1n : BigInt(logAppendTime);
+  res.logStartOffset = BigInt(log.logStartOffset);
+  const durable =
+    acks === -1 && ctx.services.config.fsync === 'always' ? log.whenDurable(appended.lastOffset) : null;
+  return { res, durable };
+}
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: ProduceResponseVersions.min,
+  maxVersion: ProduceResponseVersions.max,
+  readRequest: readProduceRequest,
+  writeResponse: writeProduceResponse,
+  handle(req, ctx) {
+    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const waits: Promise<void>[] = [];
+    const response: ProduceResponse = { responses: [], throttleTimeMs: 0, nodeEndpoints: [] };
+    for (const t of req.topicData) {
+      const partitionResponses: ProduceResponsePartitionProduceResponse[] = [];
+      for (const p of t.partitionData) {
+        if (!validAcks) {
+          partitionResponses.push(
+            partitionError(
+              p.index,
+              ErrorCode.INVALID_REQUIRED_ACKS,
+              `acks must be -1, 0 or 1, got ${req.acks}`,
+            ),
+          );
+          continue;
+        }
+        try {
+          const { res, durable } = appendPartition(ctx, t.name, p.index, p.records, req.acks);
+          if (durable) waits.push(durable);
+          partitionResponses.push(res);
+        } catch (err) {
+          ctx.services.logger.error({ err, topic: t.name, partition: p.index }, 'append failed');
+          partitionResponses.push(partitionError(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'append failed'));
+        }
+      }
+      response.responses.push({ name: t.name, partitionResponses });
+    }
+    if (req.acks === 0) return null;
+    if (waits.length === 0) return response;
+    return Promise.all(waits).then(() => response);
+  },
+  errorResponse(req, errorCode) {
+    return {
+      responses: req.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => partitionError(p.index, errorCode, null)),
+      })),
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    };
+  },
+});

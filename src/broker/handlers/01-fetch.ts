@@ -1,0 +1,141 @@
+/**
+ * Fetch (key 1), versions 4-17. Serves whole record batches straight from the log (no re-encoding,
+ * no copy into the response). Long poll: when fewer than min_bytes are available the request waits
+ * up to max_wait_ms and is answered as soon as an append brings enough data. Per-partition
+ * partition_max_bytes and the response-wide max_bytes are honoured, but the first partition with
+ * data always returns at least one whole batch (KIP-74). Topics by name (v4-12) or by id (v13+).
+ *
+ * Fetch sessions (KIP-227, v7+) are answered sessionless: session id 0 tells the client no session
+ * was created, so it keeps sending full fetches; a request naming a session id we never issued gets
+ * FETCH_SESSION_ID_NOT_FOUND. read_committed sees the last stable offset (= high watermark while no
+ * transactions are open). v0-3 are not offered: they need magic 0/1 down-conversion.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
+import {
+  defaultFetchResponsePartitionData,
+  type FetchResponse,
+  type FetchResponsePartitionData,
+  writeFetchResponse,
+} from '../../protocol/generated/messages/fetch-response.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+import type { PartitionLogHandle } from '../topics.ts';
+
+interface Slot {
+  topicIndex: number;
+  out: FetchResponsePartitionData;
+  log: PartitionLogHandle | undefined;
+  fetchOffset: number;
+  maxBytes: number;
+}
+
+function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[] {
+  const { topics } = ctx.services;
+  const byId = ctx.apiVersion >= 13;
+  const slots: Slot[] = [];
+  for (const t of req.topics) {
+    const info = byId ? topics.getById(t.topicId) : topics.get(t.topic);
+    const topicIndex = res.responses.length;
+    res.responses.push({ topic: t.topic, topicId: t.topicId, partitions: [] });
+    for (const p of t.partitions) {
+      const out = defaultFetchResponsePartitionData();
+      out.partitionIndex = p.partition;
+      const log = info ? topics.partition(info.name, p.partition) : undefined;
+      if (!log) {
+        out.errorCode = byId && !info ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        out.highWatermark = -1n;
+      }
+      res.responses[topicIndex]!.partitions.push(out);
+      slots.push({ topicIndex, out, log, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes });
+    }
+  }
+  return slots;
+}
+
+/** Reads every partition once; returns the number of record bytes gathered. */
+function readAll(slots: Slot[], responseMaxBytes: number): number {
+  let total = 0;
+  for (const s of slots) {
+    if (!s.log) continue;
+    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0));
+    const result = s.log.read(s.fetchOffset, budget, { minOneBatch: total === 0 });
+    s.out.highWatermark = BigInt(result.highWatermark);
+    s.out.lastStableOffset = BigInt(result.highWatermark);
+    s.out.logStartOffset = BigInt(result.logStartOffset);
+    if ('error' in result) {
+      s.out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      s.out.records = null;
+      continue;
+    }
+    s.out.errorCode = ErrorCode.NONE;
+    s.out.records = result.records;
+    total += result.records?.length ?? 0;
+  }
+  return total;
+}
+
+function waitForData(slots: Slot[], maxWaitMs: number, ready: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribes: (() => void)[] = [];
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const u of unsubscribes) u();
+      resolve();
+    };
+    const timer = setTimeout(finish, maxWaitMs);
+    const seen = new Set<PartitionLogHandle>();
+    for (const s of slots) {
+      if (!s.log || seen.has(s.log)) continue;
+      seen.add(s.log);
+      unsubscribes.push(
+        s.log.onAppend(() => {
+          if (ready()) finish();
+        }),
+      );
+    }
+  });
+}
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 17,
+  readRequest: readFetchRequest,
+  writeResponse: writeFetchResponse,
+  async handle(req, ctx) {
+    const res: FetchResponse = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: [],
+      nodeEndpoints: [],
+    };
+    if (ctx.apiVersion >= 7 && req.sessionId !== 0) {
+      res.errorCode = ErrorCode.FETCH_SESSION_ID_NOT_FOUND;
+      return res;
+    }
+    const responseMaxBytes = ctx.apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+    const slots = plan(req, ctx, res);
+    const gathered = readAll(slots, responseMaxBytes);
+    const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
+    if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
+      // Wake on appends: count bytes appended past each position without reading them.
+      const start = slots.map((s) => (s.log ? s.log.appendedBytes : 0));
+      const ready = (): boolean => {
+        let appended = 0;
+        for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
+        return gathered + appended >= req.minBytes;
+      };
+      await waitForData(slots, req.maxWaitMs, ready);
+      readAll(slots, responseMaxBytes);
+    }
+    return res;
+  },
+  errorResponse(_req, errorCode) {
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  },
+});

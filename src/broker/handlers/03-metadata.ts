@@ -1,0 +1,105 @@
+/**
+ * Metadata (key 3), versions 0-12. One broker (this one) leads every partition. Topics are listed
+ * by name (or by id from v10); a null list (v1+) or an empty one (v0) means every topic. Unknown
+ * topics are created when auto-creation is on and the client allows it (v4+ flag), with the broker's
+ * num.partitions; an invalid name gets INVALID_TOPIC_EXCEPTION, a missing topic
+ * UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID when asked by id).
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type MetadataRequest,
+  readMetadataRequest,
+} from '../../protocol/generated/messages/metadata-request.ts';
+import {
+  defaultMetadataResponse,
+  defaultMetadataResponseMetadataResponseTopic,
+  type MetadataResponse,
+  type MetadataResponseMetadataResponseTopic,
+  MetadataResponseVersions,
+  writeMetadataResponse,
+} from '../../protocol/generated/messages/metadata-response.ts';
+import { defineHandler } from '../handler.ts';
+import type { BrokerServices } from '../services.ts';
+import { type TopicInfo, ZERO_UUID } from '../topics.ts';
+
+const UNSET_OPERATIONS = -2147483648;
+
+function describeTopic(services: BrokerServices, t: TopicInfo): MetadataResponseMetadataResponseTopic {
+  const nodeId = services.advertised.nodeId;
+  const res = defaultMetadataResponseMetadataResponseTopic();
+  res.name = t.name;
+  res.topicId = t.topicId;
+  res.isInternal = t.internal;
+  res.topicAuthorizedOperations = UNSET_OPERATIONS;
+  for (let p = 0; p < t.partitionCount; p++) {
+    res.partitions.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p,
+      leaderId: nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    });
+  }
+  return res;
+}
+
+function topicError(
+  name: string | null,
+  topicId: string,
+  errorCode: number,
+): MetadataResponseMetadataResponseTopic {
+  const res = defaultMetadataResponseMetadataResponseTopic();
+  res.name = name;
+  res.topicId = topicId;
+  res.errorCode = errorCode;
+  res.topicAuthorizedOperations = UNSET_OPERATIONS;
+  return res;
+}
+
+export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  name: 'Metadata',
+  minVersion: MetadataResponseVersions.min,
+  maxVersion: MetadataResponseVersions.max,
+  readRequest: readMetadataRequest,
+  writeResponse: writeMetadataResponse,
+  async handle(req, ctx) {
+    const { services, apiVersion } = ctx;
+    const res = defaultMetadataResponse();
+    const self = services.advertised;
+    res.brokers = [{ nodeId: self.nodeId, host: self.host, port: self.port, rack: null }];
+    res.clusterId = services.clusterId;
+    res.controllerId = self.nodeId;
+    res.clusterAuthorizedOperations = UNSET_OPERATIONS;
+    const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    if (all) {
+      res.topics = services.topics.list().map((t) => describeTopic(services, t));
+      return res;
+    }
+    const mayCreate = services.config.autoCreateTopics && (apiVersion < 4 || req.allowAutoTopicCreation);
+    for (const requested of req.topics ?? []) {
+      if (requested.name === null || requested.name === '') {
+        const t = services.topics.getById(requested.topicId);
+        res.topics.push(
+          t ? describeTopic(services, t) : topicError(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+        );
+        continue;
+      }
+      const existing = services.topics.get(requested.name);
+      if (existing) {
+        res.topics.push(describeTopic(services, existing));
+        continue;
+      }
+      if (mayCreate) {
+        const created = await services.topics.create(requested.name, services.config.numPartitions, {});
+        if ('errorCode' in created) res.topics.push(topicError(requested.name, ZERO_UUID, created.errorCode));
+        else res.topics.push(describeTopic(services, created));
+        continue;
+      }
+      res.topics.push(topicError(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+    }
+    return res;
+  },
+});

@@ -1,0 +1,53 @@
+/**
+ * OffsetCommit (key 8), versions 0-9. Commits are checked against the group's generation and
+ * member (generation -1 with an empty member id is a standalone/admin commit, allowed while the
+ * group has no members), stored durably in __consumer_offsets with their metadata and leader epoch,
+ * and acknowledged once written. v2-4 carry a retention time; v1's per-partition commit timestamp
+ * is ignored as Kafka does.
+ */
+import {
+  type OffsetCommitRequest,
+  readOffsetCommitRequest,
+} from '../../protocol/generated/messages/offset-commit-request.ts';
+import {
+  type OffsetCommitResponse,
+  OffsetCommitResponseVersions,
+  writeOffsetCommitResponse,
+} from '../../protocol/generated/messages/offset-commit-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  apiKey: 8,
+  name: 'OffsetCommit',
+  minVersion: OffsetCommitResponseVersions.min,
+  maxVersion: OffsetCommitResponseVersions.max,
+  readRequest: readOffsetCommitRequest,
+  writeResponse: writeOffsetCommitResponse,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const r = await ctx.services.groups.commitOffsets(
+      req.groupId,
+      v >= 1 ? req.generationIdOrMemberEpoch : -1,
+      v >= 1 ? req.memberId : '',
+      v >= 7 ? req.groupInstanceId : null,
+      req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1,
+          committedMetadata: p.committedMetadata,
+        })),
+      })),
+      { apiVersion: v, retentionTimeMs: v >= 2 && v <= 4 ? req.retentionTimeMs : -1n },
+    );
+    return { throttleTimeMs: 0, topics: r.topics };
+  },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  }),
+});

@@ -1,0 +1,64 @@
+/**
+ * JoinGroup (key 11), versions 0-9, classic protocol. The response is held until the rebalance
+ * completes (or the member must retry). v4+: an unknown member joining without an id gets
+ * MEMBER_ID_REQUIRED with an id to rejoin with (KIP-394); v5+: static membership via
+ * group.instance.id (KIP-345); v0 has no rebalance timeout (the session timeout is used).
+ */
+import {
+  type JoinGroupRequest,
+  readJoinGroupRequest,
+} from '../../protocol/generated/messages/join-group-request.ts';
+import {
+  type JoinGroupResponse,
+  JoinGroupResponseVersions,
+  writeJoinGroupResponse,
+} from '../../protocol/generated/messages/join-group-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
+  apiKey: 11,
+  name: 'JoinGroup',
+  minVersion: JoinGroupResponseVersions.min,
+  maxVersion: JoinGroupResponseVersions.max,
+  readRequest: readJoinGroupRequest,
+  writeResponse: writeJoinGroupResponse,
+  async handle(req, ctx) {
+    const r = await ctx.services.groups.joinGroup({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      groupInstanceId: ctx.apiVersion >= 5 ? req.groupInstanceId : null,
+      clientId: ctx.clientId ?? '',
+      clientHost: `/${ctx.connection.remoteAddress}`,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: ctx.apiVersion >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+      protocolType: req.protocolType,
+      protocols: req.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+      apiVersion: ctx.apiVersion,
+      reason: req.reason,
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      generationId: r.generationId,
+      protocolType: r.protocolType,
+      protocolName: ctx.apiVersion >= 7 ? r.protocolName : (r.protocolName ?? ''),
+      leader: r.leader,
+      skipAssignment: r.skipAssignment,
+      memberId: r.memberId,
+      members: r.members,
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      errorCode,
+      generationId: -1,
+      protocolType: null,
+      protocolName: '',
+      leader: '',
+      skipAssignment: false,
+      memberId: req.memberId,
+      members: [],
+    };
+  },
+});

@@ -1,0 +1,33 @@
+/**
+ * Heartbeat (key 12), versions 0-4: keeps a member's session alive and tells it to rejoin
+ * (REBALANCE_IN_PROGRESS) while the group rebalances.
+ */
+import {
+  type HeartbeatRequest,
+  readHeartbeatRequest,
+} from '../../protocol/generated/messages/heartbeat-request.ts';
+import {
+  type HeartbeatResponse,
+  HeartbeatResponseVersions,
+  writeHeartbeatResponse,
+} from '../../protocol/generated/messages/heartbeat-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
+  apiKey: 12,
+  name: 'Heartbeat',
+  minVersion: HeartbeatResponseVersions.min,
+  maxVersion: HeartbeatResponseVersions.max,
+  readRequest: readHeartbeatRequest,
+  writeResponse: writeHeartbeatResponse,
+  handle(req, ctx) {
+    const r = ctx.services.groups.heartbeat({
+      groupId: req.groupId,
+      generationId: req.generationId,
+      memberId: req.memberId,
+      groupInstanceId: ctx.apiVersion >= 3 ? req.groupInstanceId : null,
+    });
+    return { throttleTimeMs: 0, errorCode: r.errorCode };
+  },
+  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
+});

@@ -1,0 +1,37 @@
+/**
+ * LeaveGroup (key 13), versions 0-5. v0-2 name one member; v3+ remove a batch of members (by member
+ * id and/or group.instance.id) with an error per member. Leaving triggers a rebalance at once.
+ */
+import {
+  type LeaveGroupRequest,
+  readLeaveGroupRequest,
+} from '../../protocol/generated/messages/leave-group-request.ts';
+import {
+  type LeaveGroupResponse,
+  LeaveGroupResponseVersions,
+  writeLeaveGroupResponse,
+} from '../../protocol/generated/messages/leave-group-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+  apiKey: 13,
+  name: 'LeaveGroup',
+  minVersion: LeaveGroupResponseVersions.min,
+  maxVersion: LeaveGroupResponseVersions.max,
+  readRequest: readLeaveGroupRequest,
+  writeResponse: writeLeaveGroupResponse,
+  handle(req, ctx) {
+    const batch = ctx.apiVersion >= 3;
+    const members = batch
+      ? req.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          reason: m.reason,
+        }))
+      : [{ memberId: req.memberId, groupInstanceId: null }];
+    const r = ctx.services.groups.leaveGroup(req.groupId, members);
+    if (batch) return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
+    return { throttleTimeMs: 0, errorCode: r.errorCode || (r.members[0]?.errorCode ?? 0), members: [] };
+  },
+  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, members: [] }),
+});

@@ -1,0 +1,28 @@
+/**
+ * ListGroups (key 16), versions 0-5: every group with its protocol type; v4+ with its state and an
+ * optional state filter, v5+ with its type (always "classic") and a type filter.
+ */
+import {
+  type ListGroupsRequest,
+  readListGroupsRequest,
+} from '../../protocol/generated/messages/list-groups-request.ts';
+import {
+  type ListGroupsResponse,
+  ListGroupsResponseVersions,
+  writeListGroupsResponse,
+} from '../../protocol/generated/messages/list-groups-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  apiKey: 16,
+  name: 'ListGroups',
+  minVersion: ListGroupsResponseVersions.min,
+  maxVersion: ListGroupsResponseVersions.max,
+  readRequest: readListGroupsRequest,
+  writeResponse: writeListGroupsResponse,
+  handle(req, ctx) {
+    const r = ctx.services.groups.listGroups(req.statesFilter, req.typesFilter);
+    return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };
+  },
+  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
+});

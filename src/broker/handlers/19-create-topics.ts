@@ -1,0 +1,139 @@
+/**
+ * CreateTopics (key 19), versions 0-7. Validates the name, partition count (-1 = broker default,
+ * v4+), replication factor (-1 or 1 on a single node), manual assignments (only broker ids of this
+ * node) and every config (Kafka names, validated values); `validateOnly` checks without creating.
+ * v5+ answers with the topic id, partition count, replication factor and resolved configs.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type CreateTopicsRequest,
+  type CreateTopicsRequestCreatableTopic,
+  readCreateTopicsRequest,
+} from '../../protocol/generated/messages/create-topics-request.ts';
+import {
+  type CreateTopicsResponse,
+  type CreateTopicsResponseCreatableTopicResult,
+  CreateTopicsResponseVersions,
+  defaultCreateTopicsResponseCreatableTopicResult,
+  writeCreateTopicsResponse,
+} from '../../protocol/generated/messages/create-topics-response.ts';
+import { defineHandler } from '../handler.ts';
+import type { BrokerServices } from '../services.ts';
+import { TOPIC_CONFIGS } from '../topic-config.ts';
+import { ZERO_UUID } from '../topics.ts';
+
+const CONFIG_SOURCE_TOPIC = 1;
+const CONFIG_SOURCE_DEFAULT = 5;
+
+function fail(name: string, errorCode: number, message: string): CreateTopicsResponseCreatableTopicResult {
+  const r = defaultCreateTopicsResponseCreatableTopicResult();
+  r.name = name;
+  r.errorCode = errorCode;
+  r.errorMessage = message;
+  r.numPartitions = -1;
+  r.replicationFactor = -1;
+  r.configs = null;
+  return r;
+}
+
+/** Checks a topic request; returns the partition count and configs, or a failed result. */
+function check(
+  services: BrokerServices,
+  t: CreateTopicsRequestCreatableTopic,
+  seen: Set<string>,
+): CreateTopicsResponseCreatableTopicResult | { partitions: number; configs: Record<string, string> } {
+  if (seen.has(t.name))
+    return fail(t.name, ErrorCode.INVALID_REQUEST, `Topic ${t.name} appears more than once in the request`);
+  seen.add(t.name);
+  const assigned = t.assignments.length > 0;
+  if (assigned && (t.numPartitions !== -1 || t.replicationFactor !== -1))
+    return fail(
+      t.name,
+      ErrorCode.INVALID_REQUEST,
+      'Both numPartitions or replicationFactor and replicasAssignments were set',
+    );
+  const partitions = assigned
+    ? t.assignments.length
+    : t.numPartitions === -1
+      ? services.config.numPartitions
+      : t.numPartitions;
+  if (partitions < 1)
+    return fail(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+  if (partitions > 100_000)
+    return fail(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be at most 100000.');
+  if (t.replicationFactor !== -1 && t.replicationFactor !== 1)
+    return fail(
+      t.name,
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      `Replication factor: ${t.replicationFactor} larger than available brokers: 1.`,
+    );
+  for (const a of t.assignments) {
+    if (a.brokerIds.length !== 1 || a.brokerIds[0] !== services.advertised.nodeId)
+      return fail(
+        t.name,
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Partition ${a.partitionIndex} must be assigned to broker ${services.advertised.nodeId} only`,
+      );
+  }
+  const configs: Record<string, string> = {};
+  for (const c of t.configs) {
+    const problem = services.topics.validateConfig(c.name, c.value);
+    if (problem) return fail(t.name, ErrorCode.INVALID_CONFIG, problem);
+    configs[c.name] = c.value!;
+  }
+  const nameProblem = services.topics.validateName(t.name);
+  if (nameProblem) return fail(t.name, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+  if (services.topics.get(t.name))
+    return fail(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+  return { partitions, configs };
+}
+
+export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
+  apiKey: 19,
+  name: 'CreateTopics',
+  minVersion: CreateTopicsResponseVersions.min,
+  maxVersion: CreateTopicsResponseVersions.max,
+  readRequest: readCreateTopicsRequest,
+  writeResponse: writeCreateTopicsResponse,
+  async handle(req, ctx) {
+    const { services } = ctx;
+    const seen = new Set<string>();
+    const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    for (const t of req.topics) {
+      const checked = check(services, t, seen);
+      if ('errorCode' in checked) {
+        topics.push(checked);
+        continue;
+      }
+      let topicId = ZERO_UUID;
+      if (!req.validateOnly) {
+        const created = await services.topics.create(t.name, checked.partitions, checked.configs);
+        if ('errorCode' in created) {
+          topics.push(fail(t.name, created.errorCode, created.message));
+          continue;
+        }
+        topicId = created.topicId;
+      }
+      const r = defaultCreateTopicsResponseCreatableTopicResult();
+      r.name = t.name;
+      r.topicId = topicId;
+      r.numPartitions = checked.partitions;
+      r.replicationFactor = 1;
+      r.configs = TOPIC_CONFIGS.map((def) => {
+        const set = checked.configs[def.name];
+        return {
+          name: def.name,
+          value: set ?? def.defaultValue(services.config),
+          readOnly: false,
+          configSource: set === undefined ? CONFIG_SOURCE_DEFAULT : CONFIG_SOURCE_TOPIC,
+          isSensitive: false,
+        };
+      });
+      topics.push(r);
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse(req, errorCode) {
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => fail(t.name, errorCode, 'internal error')) };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * DeleteTopics (key 20), versions 0-6. Deletes by name (v0-5 topic_names, v6 topics[].name) or by
+ * id (v6). The partitions' files are removed and the name can be reused at once. Internal topics
+ * cannot be deleted (INVALID_TOPIC_EXCEPTION).
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type DeleteTopicsRequest,
+  readDeleteTopicsRequest,
+} from '../../protocol/generated/messages/delete-topics-request.ts';
+import {
+  type DeleteTopicsResponse,
+  type DeleteTopicsResponseDeletableTopicResult,
+  DeleteTopicsResponseVersions,
+  writeDeleteTopicsResponse,
+} from '../../protocol/generated/messages/delete-topics-response.ts';
+import { defineHandler } from '../handler.ts';
+import { ZERO_UUID } from '../topics.ts';
+
+function targets(req: DeleteTopicsRequest, v: number): { name: string | null; topicId: string }[] {
+  if (v >= 6) return req.topics.map((t) => ({ name: t.name, topicId: t.topicId }));
+  return req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
+  apiKey: 20,
+  name: 'DeleteTopics',
+  minVersion: DeleteTopicsResponseVersions.min,
+  maxVersion: DeleteTopicsResponseVersions.max,
+  readRequest: readDeleteTopicsRequest,
+  writeResponse: writeDeleteTopicsResponse,
+  async handle(req, ctx) {
+    const { topics } = ctx.services;
+    const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
+    for (const target of targets(req, ctx.apiVersion)) {
+      const info = target.name ? topics.get(target.name) : topics.getById(target.topicId);
+      const result = {
+        name: target.name,
+        topicId: target.topicId,
+        errorCode: 0,
+        errorMessage: null as string | null,
+      };
+      if (!info) {
+        result.errorCode = target.name ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID;
+      } else if (info.internal) {
+        result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
+        result.errorMessage = `Internal topic ${info.name} cannot be deleted`;
+      } else {
+        result.name = info.name;
+        result.topicId = info.topicId;
+        await topics.delete(info.name);
+      }
+      responses.push(result);
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+});

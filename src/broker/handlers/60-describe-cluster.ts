@@ -1,0 +1,39 @@
+/**
+ * DescribeCluster (key 60), versions 0-1: this broker as the whole cluster and its controller.
+ * v1 endpoint type: 1 (brokers) is served; asking for controllers (2) gets MISMATCHED_ENDPOINT_TYPE.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type DescribeClusterRequest,
+  readDescribeClusterRequest,
+} from '../../protocol/generated/messages/describe-cluster-request.ts';
+import {
+  type DescribeClusterResponse,
+  DescribeClusterResponseVersions,
+  defaultDescribeClusterResponse,
+  writeDescribeClusterResponse,
+} from '../../protocol/generated/messages/describe-cluster-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  apiKey: 60,
+  name: 'DescribeCluster',
+  minVersion: DescribeClusterResponseVersions.min,
+  maxVersion: DescribeClusterResponseVersions.max,
+  readRequest: readDescribeClusterRequest,
+  writeResponse: writeDescribeClusterResponse,
+  handle(req, ctx) {
+    const res = defaultDescribeClusterResponse();
+    const self = ctx.services.advertised;
+    if (ctx.apiVersion >= 1 && req.endpointType !== 1) {
+      res.errorCode = ErrorCode.MISMATCHED_ENDPOINT_TYPE;
+      res.errorMessage = 'Samsa serves broker endpoints only';
+      return res;
+    }
+    res.clusterId = ctx.services.clusterId;
+    res.controllerId = self.nodeId;
+    res.brokers = [{ brokerId: self.nodeId, host: self.host, port: self.port, rack: null }];
+    res.clusterAuthorizedOperations = -2147483648;
+    return res;
+  },
+});
