@@ -1,0 +1,397 @@
+/**
+ * PartitionLog: one partition's durable, segmented log in `<dataDir>/<topic>-<partition>/`.
+ *
+ * Appends take already-validated RecordBatch v2 bytes, write the assigned offsets into them in place
+ * and hit the OS with one write per call; reads return whole batches from the page cache. Segments
+ * roll by size, age and full indexes. Durability follows the flush policy (see flusher.ts). The
+ * log start offset (DeleteRecords) is checkpointed. On open the active segment's tail is validated
+ * and a torn write cut off. `segments` and the sealed/active split are the seam for retention and
+ * compaction.
+ */
+import fs from 'node:fs';
+import {
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  OFFSET_BATCH_LENGTH,
+  OFFSET_LAST_OFFSET_DELTA,
+} from '../protocol/records/batch-header.ts';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.ts';
+import { Flusher } from './flusher.ts';
+import { loadLog } from './log-loader.ts';
+import { writeLogStartCheckpoint } from './log-start-checkpoint.ts';
+import { type LogLogger, noopLogger } from './logger.ts';
+import { Segment, type SegmentSettings } from './segment.ts';
+import { locateBatch, readSegment } from './segment-read.ts';
+import { recoverSegment } from './segment-recovery.ts';
+import type { TimestampOffset } from './time-index.ts';
+import { recordWithMaxTimestamp, searchByTimestamp } from './timestamp-search.ts';
+
+const INT32_MAX = 0x7fffffff;
+
+export interface PartitionLogOptions {
+  config?: Partial<LogConfig>;
+  logger?: LogLogger;
+  /** Wall clock (ms) for segment.ms; injectable for tests. */
+  now?: () => number;
+}
+
+export interface AppendOptions {
+  /** Stamp every batch with this log append time (message.timestamp.type=LogAppendTime). */
+  logAppendTime?: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The log append time written, or -1 (CreateTime). */
+  logAppendTime: number;
+}
+
+export interface ReadOptions {
+  /** Return the first batch even if it exceeds maxBytes (KIP-74). Default false. */
+  minOneBatch?: boolean;
+  /** Only return batches entirely below this offset (e.g. the last stable offset). */
+  maxOffset?: number;
+}
+
+export type ReadResult =
+  | { records: Buffer | null; highWatermark: number; logStartOffset: number }
+  | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
+
+export type DeleteRecordsResult =
+  | { logStartOffset: number }
+  | { error: 'OFFSET_OUT_OF_RANGE'; logStartOffset: number; highWatermark: number };
+
+export type AppendListener = (logEndOffset: number) => void;
+
+export class PartitionLog {
+  readonly dir: string;
+  private cfg: LogConfig;
+  private readonly segmentSettings: SegmentSettings;
+  private readonly logger: LogLogger;
+  private readonly now: () => number;
+  private segs: Segment[] = [];
+  private lso = 0;
+  private leo = 0;
+  private appended = 0;
+  private readonly dirty = new Set<Segment>();
+  private readonly listeners = new Set<AppendListener>();
+  private readonly flusher: Flusher;
+  private closed = false;
+
+  private constructor(dir: string, opts: PartitionLogOptions) {
+    this.dir = dir;
+    this.cfg = { ...DEFAULT_LOG_CONFIG, ...opts.config };
+    this.segmentSettings = {
+      indexIntervalBytes: this.cfg.indexIntervalBytes,
+      segmentIndexBytes: this.cfg.segmentIndexBytes,
+    };
+    this.logger = opts.logger ?? noopLogger;
+    this.now = opts.now ?? Date.now;
+    fs.mkdirSync(dir, { recursive: true });
+    this.load();
+    this.flusher = new Flusher(
+      {
+        logEndOffset: () => this.leo,
+        takeDirtySegments: () => {
+          const segs = [...this.dirty];
+          this.dirty.clear();
+          return segs;
+        },
+      },
+      this.cfg.flushPolicy,
+      this.cfg.flushMs,
+      this.logger,
+    );
+  }
+
+  /** Opens (creating if needed) the log in `dir`, recovering the active segment. */
+  static open(dir: string, opts: PartitionLogOptions = {}): PartitionLog {
+    return new PartitionLog(dir, opts);
+  }
+
+  private load(): void {
+    const loaded = loadLog(this.dir, this.segmentSettings, this.logger, this.now());
+    this.segs = loaded.segments;
+    this.lso = loaded.logStartOffset;
+    this.leo = loaded.logEndOffset;
+    if (this.lso > this.leo) {
+      this.logger.warn(
+        { dir: this.dir, logStartOffset: this.lso, logEndOffset: this.leo },
+        'log start beyond end',
+      );
+      this.resetTo(this.lso);
+    }
+    this.logger.info(
+      { dir: this.dir, logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segs.length },
+      'opened partition log',
+    );
+  }
+
+  get logStartOffset(): number {
+    return this.lso;
+  }
+
+  get logEndOffset(): number {
+    return this.leo;
+  }
+
+  /** Single node: everything appended is committed. */
+  get highWatermark(): number {
+    return this.leo;
+  }
+
+  /** Bytes appended since the log was opened (long-polling fetches compare snapshots of it). */
+  get appendedBytes(): number {
+    return this.appended;
+  }
+
+  get config(): Readonly<LogConfig> {
+    return this.cfg;
+  }
+
+  /** All segments in offset order; the last is the active one. For retention and compaction. */
+  get segments(): readonly Segment[] {
+    return this.segs;
+  }
+
+  get activeSegment(): Segment {
+    return this.segs[this.segs.length - 1]!;
+  }
+
+  /** fsync syscalls issued so far (group commit makes this far smaller than the append count). */
+  get fsyncCount(): number {
+    return this.flusher.syncCalls;
+  }
+
+  /** New settings apply to the next roll / index entry / flush period. */
+  setConfig(config: Partial<LogConfig>): void {
+    this.cfg = { ...this.cfg, ...config };
+    this.segmentSettings.indexIntervalBytes = this.cfg.indexIntervalBytes;
+    this.segmentSettings.segmentIndexBytes = this.cfg.segmentIndexBytes;
+    this.flusher.setPolicy(this.cfg.flushPolicy, this.cfg.flushMs);
+  }
+
+  /**
+   * Appends one or more concatenated, validated v2 batches; `batches` is modified in place (offsets,
+   * and with logAppendTime the max timestamp, attributes and CRC) and must not be reused by the caller.
+   */
+  append(batches: Buffer, opts: AppendOptions = {}): AppendResult {
+    if (this.closed) throw new Error(`partition log ${this.dir} is closed`);
+    const count = countOffsets(batches);
+    const now = this.now();
+    let seg = this.activeSegment;
+    if (this.shouldRoll(seg, batches.length, count, now)) seg = this.roll(now);
+    if (seg.size === 0) seg.rollBase = now;
+    const baseOffset = this.leo;
+    const logAppendTime = opts.logAppendTime ?? -1;
+    this.leo = seg.append(batches, baseOffset, logAppendTime);
+    this.appended += batches.length;
+    this.dirty.add(seg);
+    this.flusher.appended(this.leo);
+    for (const listener of this.listeners) {
+      try {
+        listener(this.leo);
+      } catch (err) {
+        this.logger.warn({ err }, 'append listener failed');
+      }
+    }
+    return { baseOffset, lastOffset: this.leo - 1, logAppendTime };
+  }
+
+  private shouldRoll(seg: Segment, bytes: number, offsets: number, now: number): boolean {
+    if (seg.size === 0) return false;
+    return (
+      seg.size + bytes > this.cfg.segmentBytes ||
+      now - seg.rollBase >= this.cfg.segmentMs ||
+      seg.indexesFull ||
+      this.leo + offsets - 1 - seg.baseOffset > INT32_MAX
+    );
+  }
+
+  private roll(now: number): Segment {
+    const old = this.activeSegment;
+    old.seal();
+    const seg = Segment.create(this.dir, this.leo, this.segmentSettings, this.logger, now);
+    this.segs.push(seg);
+    this.flusher.syncPaths(old.indexPath, old.timeIndexPath, this.dir);
+    this.logger.info({ dir: this.dir, baseOffset: seg.baseOffset }, 'rolled log segment');
+    return seg;
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, up to `maxBytes` (or one whole batch with
+   * minOneBatch), all from one segment as in Kafka: a read reaching a segment's end returns what that
+   * segment had. `records` is null when there is nothing to return (e.g. fetchOffset at the end).
+   */
+  read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult {
+    const highWatermark = this.leo;
+    const logStartOffset = this.lso;
+    if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
+      return { error: 'OFFSET_OUT_OF_RANGE', highWatermark, logStartOffset };
+    }
+    if (fetchOffset === highWatermark) return { records: null, highWatermark, logStartOffset };
+    const readOpts = {
+      maxBytes,
+      minOneBatch: opts.minOneBatch ?? false,
+      maxOffset: Math.min(opts.maxOffset ?? highWatermark, highWatermark),
+    };
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
+      const records = readSegment(this.segs[i]!, fetchOffset, readOpts);
+      if (records !== undefined) return { records, highWatermark, logStartOffset };
+    }
+    return { records: null, highWatermark, logStartOffset };
+  }
+
+  /** Index of the last segment whose base offset is <= `offset` (0 if none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segs.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segs[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Resolves once an fsync covering `offset` finished (immediately under flushPolicy 'never'). */
+  whenDurable(offset: number): Promise<void> {
+    return this.flusher.whenDurable(offset);
+  }
+
+  /** fsyncs everything appended so far, whatever the policy. */
+  flush(): Promise<void> {
+    return this.flusher.flush();
+  }
+
+  /** Calls `listener` after every append (e.g. to wake long-polling fetches); returns the unsubscribe. */
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Earliest record at or after the log start with timestamp >= `timestamp`, or null. */
+  offsetForTimestamp(timestamp: number): TimestampOffset | null {
+    for (const seg of this.segs) {
+      const hit = searchByTimestamp(seg, timestamp, this.lso);
+      if (hit !== null) return hit;
+    }
+    return null;
+  }
+
+  /** The record with the largest timestamp (first such record), for ListOffsets -3; null when empty. */
+  maxTimestampOffset(): TimestampOffset | null {
+    let best: Segment | null = null;
+    for (const seg of this.segs) {
+      if (seg.maxTimestamp >= 0 && (best === null || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    }
+    if (best === null) return null;
+    const batch = readSegment(best, best.offsetOfMaxTimestamp, {
+      maxBytes: 0,
+      minOneBatch: true,
+      maxOffset: Number.MAX_SAFE_INTEGER,
+    });
+    return recordWithMaxTimestamp(best, batch ?? null);
+  }
+
+  /**
+   * Removes everything at and after `offset`. The cut is at a batch boundary: a batch containing
+   * `offset` goes entirely. Returns the new log end offset.
+   */
+  truncateTo(offset: number): number {
+    if (offset >= this.leo) return this.leo;
+    if (offset <= this.lso) {
+      this.resetTo(Math.max(0, offset));
+      writeLogStartCheckpoint(this.dir, this.lso);
+      this.flusher.truncated(this.leo);
+      return this.leo;
+    }
+    while (this.segs.length > 1 && this.activeSegment.baseOffset >= offset) {
+      this.dropSegment(this.segs.pop()!);
+    }
+    const seg = this.activeSegment;
+    const position = locateBatch(seg, offset);
+    if (position !== null) seg.truncateFile(position);
+    this.leo = recoverSegment(seg).nextOffset;
+    this.dirty.add(seg);
+    this.flusher.truncated(this.leo);
+    this.logger.info({ dir: this.dir, requested: offset, logEndOffset: this.leo }, 'truncated log');
+    return this.leo;
+  }
+
+  /** Advances the log start offset (DeleteRecords), persisting it; whole segments below it are removed. */
+  deleteRecordsBefore(offset: number): DeleteRecordsResult {
+    if (offset < 0 || offset > this.leo) {
+      return { error: 'OFFSET_OUT_OF_RANGE', logStartOffset: this.lso, highWatermark: this.leo };
+    }
+    if (offset <= this.lso) return { logStartOffset: this.lso };
+    this.lso = offset;
+    writeLogStartCheckpoint(this.dir, offset);
+    if (offset === this.leo && this.activeSegment.size > 0) this.roll(this.now());
+    while (this.segs.length > 1 && this.segs[1]!.baseOffset <= offset) this.dropSegment(this.segs.shift()!);
+    return { logStartOffset: this.lso };
+  }
+
+  /** Drops every segment and starts empty at `offset` (log start = end = offset). */
+  private resetTo(offset: number): void {
+    for (const seg of this.segs) this.dropSegment(seg);
+    this.segs = [Segment.create(this.dir, offset, this.segmentSettings, this.logger, this.now())];
+    this.lso = offset;
+    this.leo = offset;
+  }
+
+  private dropSegment(seg: Segment): void {
+    this.dirty.delete(seg);
+    seg.deleteFiles();
+  }
+
+  /** Writes indexes, fsyncs everything, closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const active = this.activeSegment;
+    active.seal();
+    this.flusher.syncPaths(active.indexPath, active.timeIndexPath);
+    try {
+      await this.flusher.flush();
+    } finally {
+      this.flusher.stop();
+      this.listeners.clear();
+      for (const seg of this.segs) seg.close();
+    }
+  }
+
+  /** Closes without flushing and removes the partition directory. */
+  delete(): void {
+    this.closed = true;
+    this.flusher.stop();
+    this.listeners.clear();
+    for (const seg of this.segs) this.dropSegment(seg);
+    this.segs = [];
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Number of offsets the concatenated batches claim; throws if they do not tile the buffer exactly. */
+function countOffsets(batches: Buffer): number {
+  if (batches.length === 0) throw new RangeError('append needs at least one record batch');
+  let count = 0;
+  for (let at = 0; at < batches.length; ) {
+    if (batches.length - at < BATCH_HEADER_SIZE) throw new RangeError(`truncated batch header at ${at}`);
+    const size = LOG_OVERHEAD + batches.readInt32BE(at + OFFSET_BATCH_LENGTH);
+    if (size < BATCH_HEADER_SIZE || at + size > batches.length) {
+      throw new RangeError(`bad batch length at ${at}`);
+    }
+    count += batches.readInt32BE(at + OFFSET_LAST_OFFSET_DELTA) + 1;
+    at += size;
+  }
+  return count;
+}

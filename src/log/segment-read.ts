@@ -1,0 +1,90 @@
+/**
+ * Fetch reads from one segment: whole batches starting with the one that contains `fetchOffset`
+ * (which may start before it, as in Kafka), up to `maxBytes`, or the first batch alone when it is
+ * larger and `minOneBatch` is set (KIP-74). The offset index gives a start at most about one index
+ * interval before the target; a single pread normally covers both the scan and the payload.
+ */
+import {
+  LOG_OVERHEAD,
+  OFFSET_BATCH_LENGTH,
+  OFFSET_LAST_OFFSET_DELTA,
+} from '../protocol/records/batch-header.ts';
+import { scanBatches } from './batch-scan.ts';
+import { readRange } from './file-io.ts';
+import { readInt64 } from './int64.ts';
+import type { Segment } from './segment.ts';
+
+/** Header bytes needed to know a batch's size and offsets. */
+const HEADER_PEEK = OFFSET_LAST_OFFSET_DELTA + 4;
+
+export interface SegmentReadOptions {
+  maxBytes: number;
+  minOneBatch: boolean;
+  /** Only batches whose last offset is below this are returned. */
+  maxOffset: number;
+}
+
+/**
+ * Returns the batches, `null` when the batch holding `fetchOffset` exists but cannot be returned
+ * (too large without minOneBatch, or at/after maxOffset), or `undefined` when this segment holds
+ * no batch at or after `fetchOffset` (the caller moves on to the next segment).
+ */
+export function readSegment(
+  seg: Segment,
+  fetchOffset: number,
+  opts: SegmentReadOptions,
+): Buffer | null | undefined {
+  const end = seg.size;
+  const fd = seg.fd;
+  const chunk = seg.settings.indexIntervalBytes + 2048 + opts.maxBytes;
+  let pos = seg.offsetIndex.lookup(fetchOffset).position;
+  let buf = readRange(fd, pos, Math.min(end - pos, chunk));
+  let at = 0;
+  let size = 0;
+  let last = 0;
+  for (;;) {
+    if (pos + at >= end) return undefined;
+    if (at + HEADER_PEEK > buf.length) {
+      pos += at;
+      at = 0;
+      buf = readRange(fd, pos, Math.min(end - pos, chunk));
+      if (buf.length < HEADER_PEEK) return undefined;
+    }
+    size = LOG_OVERHEAD + buf.readInt32BE(at + OFFSET_BATCH_LENGTH);
+    last = readInt64(buf, at) + buf.readInt32BE(at + OFFSET_LAST_OFFSET_DELTA);
+    if (last >= fetchOffset) break;
+    at += size;
+  }
+  const start = pos + at;
+  if (last >= opts.maxOffset) return null;
+  if (size > opts.maxBytes) {
+    if (!opts.minOneBatch) return null;
+    return at + size <= buf.length ? buf.subarray(at, at + size) : readRange(fd, start, size);
+  }
+  const want = Math.min(opts.maxBytes, end - start);
+  if (buf.length - at < want) {
+    buf = readRange(fd, start, want);
+    at = 0;
+  }
+  const limit = Math.min(buf.length, at + want);
+  let cur = at;
+  while (cur + HEADER_PEEK <= limit) {
+    const n = LOG_OVERHEAD + buf.readInt32BE(cur + OFFSET_BATCH_LENGTH);
+    if (cur + n > limit) break;
+    if (readInt64(buf, cur) + buf.readInt32BE(cur + OFFSET_LAST_OFFSET_DELTA) >= opts.maxOffset) break;
+    cur += n;
+  }
+  return cur > at ? buf.subarray(at, cur) : null;
+}
+
+/** File position of the first batch whose last offset is >= `offset`, or null if there is none. */
+export function locateBatch(seg: Segment, offset: number): number | null {
+  let found: number | null = null;
+  const from = seg.offsetIndex.lookup(offset).position;
+  scanBatches(seg.fd, from, seg.size, { body: false, chunkBytes: 64 * 1024 }, (buf, at, position) => {
+    if (readInt64(buf, at) + buf.readInt32BE(at + OFFSET_LAST_OFFSET_DELTA) < offset) return true;
+    found = position;
+    return false;
+  });
+  return found;
+}
