@@ -3,6 +3,7 @@
  * (0 success, 1 failure, 2 usage error).
  */
 import { UsageError } from './args.ts';
+import { PLATFORM_COMMANDS } from './commands/index.ts';
 import { startCommand } from './commands/start.ts';
 
 interface Command {
@@ -12,6 +13,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the broker', run: startCommand },
+  ...PLATFORM_COMMANDS,
 };
 
 function usage(): string {

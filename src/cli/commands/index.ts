@@ -1,0 +1,37 @@
+/** The platform commands (everything but `start`), in the order `samsa --help` lists them. */
+import type { PlatformCommand } from '../command.ts';
+import { consumerGroupsCommand } from './consumer-groups.ts';
+import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
+import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
+import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
+import { infoCommand } from './info.ts';
+import { topicsCommand } from './topics.ts';
+import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
+import { topicsCreateCommand } from './topics-create.ts';
+import { topicsDestroyCommand } from './topics-destroy.ts';
+import { topicsInfoCommand } from './topics-info.ts';
+import { topicsPartitionsCommand } from './topics-partitions.ts';
+import { topicsTailCommand } from './topics-tail.ts';
+import { topicsWriteCommand } from './topics-write.ts';
+
+const ALL = [
+  infoCommand,
+  topicsCommand,
+  topicsCreateCommand,
+  topicsInfoCommand,
+  topicsWriteCommand,
+  topicsTailCommand,
+  topicsRetentionTimeCommand,
+  topicsCompactionCommand,
+  topicsPartitionsCommand,
+  topicsConfigCommand,
+  topicsDestroyCommand,
+  consumerGroupsCommand,
+  consumerGroupsInfoCommand,
+  consumerGroupsResetOffsetsCommand,
+  consumerGroupsDestroyCommand,
+];
+
+export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
+  ALL.map((c) => [c.spec.name, c]),
+);

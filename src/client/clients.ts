@@ -1,0 +1,52 @@
+/**
+ * Builds @platformatic/kafka clients for platform tools from parsed connection options, with
+ * settings suited to short-lived tools: a few quick retries, bounded timeouts, no topic
+ * auto-creation. Callers close what they create.
+ */
+import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import type { KafkaConnectionOptions } from './connection-options.ts';
+
+export interface ClientSettings {
+  clientId: string;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+function base(connection: KafkaConnectionOptions, settings: ClientSettings) {
+  return {
+    ...connection,
+    clientId: settings.clientId,
+    connectTimeout: 5_000,
+    timeout: settings.timeoutMs ?? 15_000,
+    requestTimeout: settings.timeoutMs ?? 30_000,
+    retries: 3,
+    retryDelay: 250,
+    autocreateTopics: false,
+  };
+}
+
+export function createAdmin(connection: KafkaConnectionOptions, settings: ClientSettings): Admin {
+  return new Admin(base(connection, settings));
+}
+
+/** A producer for raw bytes (keys, values and headers are Buffers). */
+export function createProducer(connection: KafkaConnectionOptions, settings: ClientSettings): Producer {
+  return new Producer({ ...base(connection, settings), acks: -1 });
+}
+
+/**
+ * A consumer for raw bytes. `groupId` is required by the library; a consumer that only calls
+ * `fetch` never joins it.
+ */
+export function createConsumer(
+  connection: KafkaConnectionOptions,
+  settings: ClientSettings & { groupId: string },
+): Consumer {
+  return new Consumer({
+    ...base(connection, settings),
+    groupId: settings.groupId,
+    isolationLevel: 1,
+    maxWaitTime: 500,
+    autocommit: false,
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * Records out of fetched RecordBatches: absolute offsets and timestamps, control batches dropped,
+ * records before the fetch position dropped (a batch can start earlier), and, for read_committed,
+ * records of aborted transactions dropped using the fetch response's aborted-transaction list.
+ */
+import type { RecordsBatch } from '@platformatic/kafka';
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** Milliseconds since the epoch. */
+  timestamp: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: [Buffer, Buffer | null][];
+}
+
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+const TRANSACTIONAL = 0x10;
+const CONTROL = 0x20;
+const LOG_APPEND_TIME = 0x08;
+
+/** True when a control batch holds an ABORT marker (control record key: version int16, type int16 = 0). */
+function isAbortMarker(batch: RecordsBatch): boolean {
+  const key = batch.records[0]?.key;
+  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === 0;
+}
+
+export function recordsFromBatches(
+  topic: string,
+  partition: number,
+  batches: readonly RecordsBatch[],
+  fetchOffset: bigint,
+  aborted: readonly AbortedTransaction[] = [],
+): ConsumedRecord[] {
+  const out: ConsumedRecord[] = [];
+  const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const abortedProducers = new Set<bigint>();
+  for (const batch of batches) {
+    const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    while (pending.length > 0 && pending[0]!.firstOffset <= lastOffset)
+      abortedProducers.add(pending.shift()!.producerId);
+    if (batch.attributes & CONTROL) {
+      if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
+      continue;
+    }
+    if (batch.attributes & TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
+    const appendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
+    for (const record of batch.records) {
+      const offset = batch.firstOffset + BigInt(record.offsetDelta);
+      if (offset < fetchOffset) continue;
+      out.push({
+        topic,
+        partition,
+        offset,
+        timestamp: appendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta,
+        key: record.key,
+        value: record.value,
+        headers: record.headers.filter((h): h is [Buffer, Buffer | null] => h[0] !== null),
+      });
+    }
+  }
+  return out;
+}
+
+/** The offset after the last batch (where the next fetch starts), or the given position. */
+export function nextFetchOffset(batches: readonly RecordsBatch[], position: bigint): bigint {
+  const last = batches.at(-1);
+  if (!last) return position;
+  const next = last.firstOffset + BigInt(last.lastOffsetDelta) + 1n;
+  return next > position ? next : position;
+}

@@ -1,0 +1,35 @@
+/**
+ * The platform only talks Kafka: the CLI's platform commands and src/client never import the
+ * broker, its storage or the coordinator (only `samsa start` wires the broker).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const FORBIDDEN = ['broker', 'log', 'coordinator'].map((m) => join(SRC, m));
+const ALLOWED_TO_WIRE = new Set(['cli/main.ts', 'cli/commands/start.ts']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+test('src/cli and src/client import no broker internals', () => {
+  const offenders: string[] = [];
+  for (const file of [...files(join(SRC, 'cli')), ...files(join(SRC, 'client'))]) {
+    const name = relative(SRC, file);
+    if (ALLOWED_TO_WIRE.has(name)) continue;
+    const source = readFileSync(file, 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (!specifier!.startsWith('.')) continue;
+      const target = resolve(dirname(file), specifier!);
+      if (FORBIDDEN.some((f) => target === f || target.startsWith(`${f}/`)))
+        offenders.push(`${name} → ${specifier}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});

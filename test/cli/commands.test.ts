@@ -1,0 +1,171 @@
+/**
+ * The commands beyond the scripted session, through the real executable: targeted writes with
+ * headers, tail's text output and filters (partition, offset, time, grep), human tables, and
+ * group deletion.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { type CliResult, json, samsa } from './run-cli.ts';
+
+let broker: TestBroker;
+let run: (args: string[], input?: string) => Promise<CliResult>;
+before(async () => {
+  broker = await startBroker();
+  run = async (args, input) => {
+    const result = await samsa([...args, '-b', broker.bootstrap], input === undefined ? {} : { input });
+    assert.equal(result.code, 0, `${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return result;
+  };
+  await run(['topics:create', 'events', '--partitions', '2']);
+});
+after(async () => {
+  await broker?.stop();
+});
+
+interface Written {
+  partition: number;
+  offset: number;
+}
+
+test('write to a partition with headers; tail shows key, headers and pretty JSON', async () => {
+  const written = json<Written>(
+    await run([
+      'topics:write',
+      'events',
+      '{"kind":"signup","user":7}',
+      '-k',
+      'u7',
+      '-p',
+      '1',
+      '-H',
+      'source=web',
+      '-H',
+      'v=2',
+      '--json',
+    ]),
+  );
+  assert.deepEqual(written, { topic: 'events', records: 1, partition: 1, offset: 0 });
+  const text = await run([
+    'topics:tail',
+    'events',
+    '--from-beginning',
+    '--partition',
+    '1',
+    '--max-messages',
+    '1',
+  ]);
+  assert.match(
+    text.stdout,
+    /^partition 1 {2}offset 0 {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}key u7 {2}source=web {2}v=2\n\{\n {2}"kind": "signup",\n {2}"user": 7\n\}\n$/,
+  );
+  const line = JSON.parse(
+    (await run(['topics:tail', 'events', '--from-beginning', '-p', '1', '-n', '1', '--json'])).stdout,
+  );
+  assert.deepEqual(line.headers, [
+    { key: 'source', value: 'web' },
+    { key: 'v', value: '2' },
+  ]);
+});
+
+test('tail filters: --from-offset, --from-time, --grep, --max-length', async () => {
+  const before = Date.now();
+  await run(['topics:write', 'events', '-p', '0'], ['alpha', 'beta', 'gamma', '', 'delta'].join('\n'));
+  const fromOffset = await run([
+    'topics:tail',
+    'events',
+    '--from-offset',
+    '2',
+    '-p',
+    '0',
+    '-n',
+    '2',
+    '--json',
+  ]);
+  assert.deepEqual(
+    fromOffset.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).value),
+    ['gamma', 'delta'],
+    'blank lines are skipped when writing',
+  );
+  const fromTime = await run([
+    'topics:tail',
+    'events',
+    '--from-time',
+    String(before - 1000),
+    '-p',
+    '0',
+    '-n',
+    '1',
+    '--json',
+  ]);
+  assert.equal(JSON.parse(fromTime.stdout).value, 'alpha');
+  const grep = await run([
+    'topics:tail',
+    'events',
+    '--from-beginning',
+    '--grep',
+    '^(be|de)',
+    '-n',
+    '2',
+    '--json',
+  ]);
+  assert.deepEqual(
+    grep.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).value)
+      .sort(),
+    ['beta', 'delta'],
+  );
+  const cut = await run([
+    'topics:tail',
+    'events',
+    '--from-beginning',
+    '-p',
+    '0',
+    '-n',
+    '1',
+    '--max-length',
+    '3',
+  ]);
+  assert.match(cut.stdout, /\nalp… \(2 more characters\)\n$/);
+});
+
+test('human output of info, topics, topics:info, consumer-groups', async () => {
+  const info = await run(['info']);
+  assert.match(info.stdout, /^Cluster ID: +\S+\nController: +1\nBrokers: +1\nTopics: +1\nPartitions: +2\n/);
+  assert.match(info.stdout, /\n1 \(controller\) +127\.0\.0\.1 +\d+ +-\n/);
+  assert.equal(json<{ topics: number }>(await run(['info', '--json'])).topics, 1);
+  assert.match((await run(['topics'])).stdout, /^NAME +PARTITIONS +REPLICATION\nevents +2 +1\n$/);
+  const topicInfo = (await run(['topics:info', 'events'])).stdout;
+  assert.match(topicInfo, /^Name: +events\n/);
+  assert.match(
+    topicInfo,
+    /\nPARTITION +LEADER +REPLICAS +ISR +LOW +HIGH\n +0 +1 +1 +1 +0 +4\n +1 +1 +1 +1 +0 +1\n/,
+  );
+  assert.match((await run(['consumer-groups'])).stdout, /^No consumer groups\.\n$/);
+});
+
+test('consumer group lifecycle: consume part, see lag, shift back, destroy', async () => {
+  await run(['topics:tail', 'events', '--group', 'readers', '--from-beginning', '-n', '5', '--json']);
+  const info = (await run(['consumer-groups:info', 'readers'])).stdout;
+  assert.match(info, /^Group: +readers\nState: +Empty\n/);
+  assert.match(info, /\nTotal lag: +0\n/);
+  const shifted = await run([
+    'consumer-groups:reset-offsets',
+    'readers',
+    '--topic',
+    'events:0',
+    '--shift-by',
+    '-3',
+    '--execute',
+  ]);
+  assert.match(shifted.stdout, /\nevents +0 +4 +1 +4 +3\n/);
+  assert.match(shifted.stdout, /Total lag is now 3\./);
+  assert.match((await run(['consumer-groups'])).stdout, /\nreaders +Empty +consumer\n/);
+  await run(['consumer-groups:destroy', 'readers', '--confirm', 'readers']);
+  assert.match((await run(['consumer-groups'])).stdout, /^No consumer groups\./);
+});
