@@ -46,9 +46,11 @@ export class Broker {
     const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
     const logs = await LogManager.open(config.dataDir, {
       logger,
-      flushPolicy: config.fsync,
-      flushIntervalMs: config.flushIntervalMs,
-      segmentBytes: config.segmentBytes,
+      defaults: {
+        flushPolicy: config.fsync,
+        flushMs: config.flushIntervalMs,
+        segmentBytes: config.segmentBytes,
+      },
     });
     const handlers = new HandlerRegistry();
     for (const h of ALL_HANDLERS) handlers.register(h);

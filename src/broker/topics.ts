@@ -5,7 +5,7 @@
  * message.timestamp.type) once per topic rather than per request.
  */
 
-import type { LogManager, PartitionLog } from '../log/index.ts';
+import { isTopicError, type LogManager, type PartitionLog } from '../log/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { BrokerConfig } from './config.ts';
 import { effectiveTopicConfig, validateTopicConfig, validateTopicName } from './topic-config.ts';

@@ -39,7 +39,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
     ...DEFAULT_CONFIG,
     port: 0,
     groupInitialRebalanceDelayMs: 0,
-    logLevel: process.env.SAMSA_TEST_LOG_LEVEL ?? 'warn',
+    logLevel: process.env.SAMSA_TEST_LOG_LEVEL ?? 'error',
     ...overrides,
     dataDir,
   };

@@ -21,6 +21,9 @@ import {
 import { defineHandler, type RequestContext } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
+/** Kafka answers "no data" with an empty record set, never null: librdkafka rejects size -1. */
+const NO_RECORDS = Buffer.alloc(0);
+
 interface Slot {
   topicIndex: number;
   out: FetchResponsePartitionData;
@@ -40,6 +43,7 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
     for (const p of t.partitions) {
       const out = defaultFetchResponsePartitionData();
       out.partitionIndex = p.partition;
+      out.records = NO_RECORDS;
       const log = info ? topics.partition(info.name, p.partition) : undefined;
       if (!log) {
         out.errorCode = byId && !info ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -64,11 +68,11 @@ function readAll(slots: Slot[], responseMaxBytes: number): number {
     s.out.logStartOffset = BigInt(result.logStartOffset);
     if ('error' in result) {
       s.out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
-      s.out.records = null;
+      s.out.records = NO_RECORDS;
       continue;
     }
     s.out.errorCode = ErrorCode.NONE;
-    s.out.records = result.records;
+    s.out.records = result.records ?? NO_RECORDS;
     total += result.records?.length ?? 0;
   }
   return total;
