@@ -1,0 +1,109 @@
+/**
+ * Profiles the broker under the lean load: starts `samsa start` with --cpu-prof, produces
+ * SIZE-byte records for a few seconds (optionally consumes them back), stops the broker and
+ * prints the top self-time functions of its CPU profile.
+ * Usage: node bench/profile-broker.ts [SIZE=100] [produce|consume] [--fsync always]
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTopic } from './kafka/admin.ts';
+import { producePool } from './kafka/batches.ts';
+import { KafkaConn } from './kafka/conn.ts';
+import { consumeLoad } from './kafka/consume-load.ts';
+import { highWatermark } from './kafka/probes.ts';
+import { produceLoad } from './kafka/produce-load.ts';
+import { freePort, HOST, sleep, waitForPort } from './lib/net.ts';
+import { memoryMb } from './lib/proc-stats.ts';
+import { drain, installCleanupHandlers, spawnTracked, stopAll, stopPid, trackDir } from './lib/procs.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+function topSelf(file: string, n: number): string[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  const hits = new Map<number, number>();
+  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  const byName = new Map<string, number>();
+  for (const node of p.nodes) {
+    const c = hits.get(node.id);
+    if (!c) continue;
+    const f = node.callFrame;
+    const where = f.url.replace(/^.*\/(src|node_modules)\//, '$1/');
+    const key = `${f.functionName || '(anonymous)'} ${where}${where ? `:${f.lineNumber + 1}` : ''}`;
+    byName.set(key, (byName.get(key) ?? 0) + c);
+  }
+  return [...byName]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${((100 * v) / p.samples.length).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+async function main(): Promise<void> {
+  installCleanupHandlers();
+  const args = process.argv.slice(2);
+  const size = Number(args[0] ?? 100);
+  const mode = args[1] ?? 'produce';
+  const fsync = args.includes('--fsync') ? (args[args.indexOf('--fsync') + 1] ?? 'always') : 'never';
+  const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-')));
+  const profDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-out-')));
+  const port = await freePort();
+  const bin = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
+  const child = spawnTracked('samsa', process.execPath, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profDir,
+    bin,
+    'start',
+    '--host',
+    HOST,
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--fsync',
+    fsync,
+    '--log-level',
+    'warn',
+  ]);
+  drain(child);
+  await waitForPort(port, 20000);
+  await sleep(1000);
+  console.log(`idle RSS ${memoryMb([child.pid!]).toFixed(1)} MB`);
+  const admin = await KafkaConn.open(port);
+  await createTopic(admin, 'profile', 1);
+  admin.close();
+  const acks = fsync === 'always' ? -1 : 1;
+  const r = await produceLoad({
+    port,
+    pool: producePool({ topic: 'profile', recordSize: size, acks }),
+    connections: 2,
+    window: 16,
+    warmupMs: 300,
+    durationMs: 3000,
+  });
+  console.log(
+    `produce ${size} B acks=${acks}: ${Math.round(r.records / r.seconds)} records/s, ${r.errors} errors`,
+  );
+  if (mode === 'consume') {
+    const end = await highWatermark(port, 'profile');
+    const c = await consumeLoad({
+      port,
+      topic: 'profile',
+      endOffset: end,
+      partitionMaxBytes: 4 << 20,
+      durationMs: 5000,
+      recordSize: size,
+    });
+    console.log(`consume: ${Math.round(c.records / c.seconds)} records/s`);
+  }
+  await stopPid(child.pid!, 10000);
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file) console.log(topSelf(join(profDir, file), 25).join('\n'));
+  await stopAll();
+}
+
+await main();

@@ -1,0 +1,54 @@
+/**
+ * Runs `samsa start` as a child process (so its RSS and CPU are its own) on a free loopback port
+ * with a fresh data directory, and times startup: spawn → first accepted TCP connection.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, HOST, waitForPort } from '../lib/net.ts';
+import { drain, removeDir, spawnTracked, stopPid, trackDir } from '../lib/procs.ts';
+
+export interface SamsaProcess {
+  port: number;
+  pid: number;
+  dataDir: string;
+  /** Milliseconds from spawn() to the first accepted connection. */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
+
+export async function startSamsa(fsync: 'always' | 'interval' | 'never' = 'never'): Promise<SamsaProcess> {
+  const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-bench-')));
+  const port = await freePort();
+  const args = [BIN, 'start', '--host', HOST, '--port', String(port), '--data-dir', dataDir];
+  args.push('--fsync', fsync, '--log-level', 'warn');
+  const t0 = performance.now();
+  const child = spawnTracked('samsa', process.execPath, args);
+  let exited = false;
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.on('exit', () => (exited = true));
+  let ready: number;
+  try {
+    ready = await waitForPort(port, 20000, 1);
+  } catch (err) {
+    await stopPid(child.pid!);
+    removeDir(dataDir);
+    throw new Error(`${(err as Error).message}${exited ? ' (broker exited)' : ''}: ${output}`);
+  }
+  drain(child);
+  return {
+    port,
+    pid: child.pid!,
+    dataDir,
+    startupMs: ready - t0,
+    async stop() {
+      await stopPid(child.pid!, 10000);
+      removeDir(dataDir);
+    },
+  };
+}
