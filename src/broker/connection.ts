@@ -48,6 +48,7 @@ export class Connection {
   private paused = false;
   /** Resolves when every accepted request has been answered (graceful shutdown). */
   private idleWaiters: (() => void)[] = [];
+  private readonly closeController = new AbortController();
 
   constructor(socket: Socket, services: BrokerServices) {
     this.socket = socket;
@@ -57,6 +58,7 @@ export class Connection {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
       principal: 'User:ANONYMOUS',
+      closed: this.closeController.signal,
     };
     this.log = services.logger.child({
       conn: this.info.id,
@@ -72,6 +74,7 @@ export class Connection {
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
+      this.closeController.abort();
       this.releaseIdleWaiters();
     });
   }
@@ -84,6 +87,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    this.closeController.abort();
     this.releaseIdleWaiters();
   }
 

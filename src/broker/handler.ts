@@ -16,6 +16,8 @@ export interface ConnectionInfo {
   readonly remotePort: number;
   /** The authenticated principal, `User:ANONYMOUS` on plaintext listeners. */
   principal: string;
+  /** Aborted when the connection closes: long-running handlers (Fetch long poll) stop waiting. */
+  readonly closed: AbortSignal;
 }
 
 export interface RequestContext {

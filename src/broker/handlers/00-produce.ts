@@ -19,6 +19,7 @@ import {
   ProduceResponseVersions,
   writeProduceResponse,
 } from '../../protocol/generated/messages/produce-response.ts';
+import { COMPRESSION_MASK, COMPRESSION_ZSTD } from '../../protocol/records/batch-header.ts';
 import { validateProducedBatches } from '../../protocol/records/validate.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 
@@ -66,6 +67,13 @@ function appendPartition(
       batchIndexErrorMessage: e.message,
     }));
     return { res, durable: null };
+  }
+  if (
+    ctx.apiVersion < 7 &&
+    check.batches.some((b) => (b.header.attributes & COMPRESSION_MASK) === COMPRESSION_ZSTD)
+  ) {
+    const message = 'zstd-compressed batches need Produce v7 or later';
+    return { res: partitionError(index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message), durable: null };
   }
   const logAppendTime = topic.logAppendTime ? Date.now() : undefined;
   const appended = log.append(records, { logAppendTime });

@@ -78,18 +78,32 @@ function readAll(slots: Slot[], responseMaxBytes: number): number {
   return total;
 }
 
-function waitForData(slots: Slot[], maxWaitMs: number, ready: () => boolean): Promise<void> {
+/** Longest long poll honoured; clients ask for 100-500 ms, this bounds timers a client can park. */
+const MAX_WAIT_MS = 30_000;
+
+function waitForData(
+  slots: Slot[],
+  maxWaitMs: number,
+  ready: () => boolean,
+  closed: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
+    if (closed.aborted) {
+      resolve();
+      return;
+    }
     const unsubscribes: (() => void)[] = [];
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      closed.removeEventListener('abort', finish);
       for (const u of unsubscribes) u();
       resolve();
     };
-    const timer = setTimeout(finish, maxWaitMs);
+    const timer = setTimeout(finish, Math.min(maxWaitMs, MAX_WAIT_MS));
+    closed.addEventListener('abort', finish);
     const seen = new Set<PartitionLogHandle>();
     for (const s of slots) {
       if (!s.log || seen.has(s.log)) continue;
@@ -134,7 +148,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;
       };
-      await waitForData(slots, req.maxWaitMs, ready);
+      await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
       readAll(slots, responseMaxBytes);
     }
     return res;
