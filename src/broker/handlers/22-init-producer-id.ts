@@ -1,0 +1,54 @@
+/**
+ * InitProducerId (key 22), versions 0-5. Without a transactional id: a fresh producer id at epoch 0
+ * (idempotent producers; a KIP-360 bump request also gets a fresh id, as in Kafka). With one: the
+ * transaction coordinator creates the id or bumps its epoch, aborting an open transaction first
+ * (fencing the previous instance). transaction_timeout_ms above transaction.max.timeout.ms (900000)
+ * → INVALID_TRANSACTION_TIMEOUT. v3+ producer id/epoch (KIP-360) are checked; PRODUCER_FENCED is
+ * answered as INVALID_PRODUCER_EPOCH before v4 (KIP-588).
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type InitProducerIdRequest,
+  readInitProducerIdRequest,
+} from '../../protocol/generated/messages/init-producer-id-request.ts';
+import {
+  type InitProducerIdResponse,
+  InitProducerIdResponseVersions,
+  writeInitProducerIdResponse,
+} from '../../protocol/generated/messages/init-producer-id-response.ts';
+import { defineHandler } from '../handler.ts';
+
+/** KIP-588: PRODUCER_FENCED exists from the given version on; older clients get INVALID_PRODUCER_EPOCH. */
+export function fencedFor(errorCode: number, version: number, fencedSince: number): number {
+  return errorCode === ErrorCode.PRODUCER_FENCED && version < fencedSince
+    ? ErrorCode.INVALID_PRODUCER_EPOCH
+    : errorCode;
+}
+
+export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
+  apiKey: 22,
+  name: 'InitProducerId',
+  minVersion: InitProducerIdResponseVersions.min,
+  maxVersion: InitProducerIdResponseVersions.max,
+  readRequest: readInitProducerIdRequest,
+  writeResponse: writeInitProducerIdResponse,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const expected =
+      v >= 3 && req.producerId >= 0n
+        ? { producerId: Number(req.producerId), epoch: req.producerEpoch }
+        : null;
+    const r = await ctx.services.transactions.initProducerId(
+      req.transactionalId,
+      req.transactionTimeoutMs,
+      expected,
+    );
+    return {
+      throttleTimeMs: 0,
+      errorCode: fencedFor(r.errorCode, v, 4),
+      producerId: BigInt(r.producerId),
+      producerEpoch: r.producerEpoch,
+    };
+  },
+  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }),
+});

@@ -1,0 +1,36 @@
+/**
+ * AddOffsetsToTxn (key 25), versions 0-4. Adds the group's __consumer_offsets partition to the
+ * transaction so its COMMIT/ABORT marker also settles the TxnOffsetCommit offsets. PRODUCER_FENCED is
+ * INVALID_PRODUCER_EPOCH before v2.
+ */
+import {
+  type AddOffsetsToTxnRequest,
+  readAddOffsetsToTxnRequest,
+} from '../../protocol/generated/messages/add-offsets-to-txn-request.ts';
+import {
+  type AddOffsetsToTxnResponse,
+  AddOffsetsToTxnResponseVersions,
+  writeAddOffsetsToTxnResponse,
+} from '../../protocol/generated/messages/add-offsets-to-txn-response.ts';
+import { defineHandler } from '../handler.ts';
+import { OFFSETS_TOPIC } from '../offsets-topic.ts';
+import { fencedFor } from './22-init-producer-id.ts';
+
+export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
+  apiKey: 25,
+  name: 'AddOffsetsToTxn',
+  minVersion: AddOffsetsToTxnResponseVersions.min,
+  maxVersion: AddOffsetsToTxnResponseVersions.max,
+  readRequest: readAddOffsetsToTxnRequest,
+  writeResponse: writeAddOffsetsToTxnResponse,
+  async handle(req, ctx) {
+    const code = await ctx.services.transactions.addPartitions(
+      req.transactionalId,
+      Number(req.producerId),
+      req.producerEpoch,
+      [{ topic: OFFSETS_TOPIC, partition: 0 }],
+    );
+    return { throttleTimeMs: 0, errorCode: fencedFor(code, ctx.apiVersion, 2) };
+  },
+  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
+});

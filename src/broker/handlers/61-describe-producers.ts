@@ -1,0 +1,53 @@
+/**
+ * DescribeProducers (key 61), version 0. Per partition: the active producers from the partition's
+ * producer state — id, epoch, last sequence, last timestamp, coordinator epoch and the first offset
+ * of the open transaction (-1 when none).
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type DescribeProducersRequest,
+  readDescribeProducersRequest,
+} from '../../protocol/generated/messages/describe-producers-request.ts';
+import {
+  type DescribeProducersResponse,
+  DescribeProducersResponseVersions,
+  writeDescribeProducersResponse,
+} from '../../protocol/generated/messages/describe-producers-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
+  apiKey: 61,
+  name: 'DescribeProducers',
+  minVersion: DescribeProducersResponseVersions.min,
+  maxVersion: DescribeProducersResponseVersions.max,
+  readRequest: readDescribeProducersRequest,
+  writeResponse: writeDescribeProducersResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => {
+          const log = ctx.services.topics.partition(t.name, partitionIndex);
+          if (!log) {
+            return {
+              partitionIndex,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              errorMessage: null,
+              activeProducers: [],
+            };
+          }
+          const activeProducers = [...log.producers.producers.values()].map((p) => ({
+            producerId: BigInt(p.producerId),
+            producerEpoch: p.epoch,
+            lastSequence: p.batches[p.batches.length - 1]?.lastSeq ?? -1,
+            lastTimestamp: BigInt(p.lastTimestamp),
+            coordinatorEpoch: p.coordinatorEpoch,
+            currentTxnStartOffset: BigInt(p.currentTxnFirstOffset),
+          }));
+          return { partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };
+        }),
+      })),
+    };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * DescribeTransactions (key 65), version 0. State, timeout, start time, producer id/epoch and
+ * partitions of each transactional id; unknown ids get TRANSACTIONAL_ID_NOT_FOUND.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type DescribeTransactionsRequest,
+  readDescribeTransactionsRequest,
+} from '../../protocol/generated/messages/describe-transactions-request.ts';
+import {
+  type DescribeTransactionsResponse,
+  DescribeTransactionsResponseVersions,
+  writeDescribeTransactionsResponse,
+} from '../../protocol/generated/messages/describe-transactions-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const describeTransactionsHandler = defineHandler<
+  DescribeTransactionsRequest,
+  DescribeTransactionsResponse
+>({
+  apiKey: 65,
+  name: 'DescribeTransactions',
+  minVersion: DescribeTransactionsResponseVersions.min,
+  maxVersion: DescribeTransactionsResponseVersions.max,
+  readRequest: readDescribeTransactionsRequest,
+  writeResponse: writeDescribeTransactionsResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      transactionStates: req.transactionalIds.map((id) => {
+        const m = ctx.services.transactions.get(id);
+        if (m === undefined) {
+          return {
+            errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            transactionalId: id,
+            transactionState: '',
+            transactionTimeoutMs: 0,
+            transactionStartTimeMs: -1n,
+            producerId: -1n,
+            producerEpoch: -1,
+            topics: [],
+          };
+        }
+        return {
+          errorCode: ErrorCode.NONE,
+          transactionalId: id,
+          transactionState: m.state,
+          transactionTimeoutMs: m.timeoutMs,
+          transactionStartTimeMs: BigInt(m.startTimestamp),
+          producerId: BigInt(m.producerId),
+          producerEpoch: m.producerEpoch,
+          topics: [...m.partitions].map(([topic, ps]) => ({ topic, partitions: [...ps] })),
+        };
+      }),
+    };
+  },
+});
