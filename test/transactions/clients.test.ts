@@ -53,7 +53,7 @@ describe('transactions with real clients', () => {
       const values = seen[p]!;
       total += values.length;
       // Exactly the sequence p:0, p:1, ... — no duplicate, no gap, no reordering.
-      values.forEach((v, i) => assert.equal(v, `${p}:${i}`));
+      for (const [i, v] of values.entries()) assert.equal(v, `${p}:${i}`);
     }
     assert.equal(total, N);
   });

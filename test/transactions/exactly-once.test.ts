@@ -100,7 +100,7 @@ it('consume-transform-produce is exactly-once across a kill -9 of the broker', {
     for (const p of ['0', '1']) {
       const values = out[p]!;
       assert.equal(values.length, N / 2, `partition ${p} holds each input once`);
-      values.forEach((v, i) => assert.equal(v, `out-${p}:${i}`));
+      for (const [i, v] of values.entries()) assert.equal(v, `out-${p}:${i}`);
     }
   } finally {
     broker.kill('SIGKILL');
