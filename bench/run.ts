@@ -9,6 +9,7 @@ import { clientCeilingsSuite } from './kafka/ceilings-suite.ts';
 import { parseOptions } from './lib/options.ts';
 import { installCleanupHandlers, stopAll } from './lib/procs.ts';
 import { type BenchResult, describeMachine, unavailable } from './lib/result.ts';
+import { settle } from './lib/settle.ts';
 import { renderTable } from './lib/table.ts';
 import { peersSuite } from './peers/suite.ts';
 import { samsaSuite } from './samsa/suite.ts';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
   try {
     for (const [name, run] of suites) {
       if (!o.groups.has(name as never)) continue;
+      await settle();
       try {
         await run();
       } catch (err) {

@@ -18,7 +18,7 @@ export async function ceilingsSuite(o: BenchOptions, emit: (r: BenchResult) => v
     ['disk seq write 64 KiB + fdatasync each', 64 << 10, true],
   ];
   for (const [label, chunk, sync] of cases) {
-    const d = diskWrite(chunk, sync, o.durationMs, o.quick ? 1 << 30 : 4 << 30);
+    const d = diskWrite(chunk, sync, o.durationMs, (o.quick ? 1 : 4) * 2 ** 30);
     emit({
       ...throughputRow(
         { system: SYSTEM, client: 'fs.writeSync', workload: label },

@@ -12,6 +12,10 @@ import {
   readCreateTopicsResponse,
 } from '../../src/protocol/generated/messages/create-topics-response.ts';
 import {
+  defaultDeleteTopicsRequest,
+  writeDeleteTopicsRequest,
+} from '../../src/protocol/generated/messages/delete-topics-request.ts';
+import {
   defaultFetchRequest,
   writeFetchRequest,
 } from '../../src/protocol/generated/messages/fetch-request.ts';
@@ -40,6 +44,7 @@ export const PRODUCE = { key: 0, version: 9 } as const;
 export const FETCH = { key: 1, version: 12 } as const;
 export const METADATA = { key: 3, version: 12 } as const;
 export const CREATE_TOPICS = { key: 19, version: 7 } as const;
+export const DELETE_TOPICS = { key: 20, version: 4 } as const;
 
 const CLIENT_ID = 'samsa-bench';
 
@@ -138,6 +143,13 @@ export function createTopicsFrame(name: string, partitions: number, correlationI
   const req = defaultCreateTopicsRequest();
   req.topics = [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }];
   return frame(CREATE_TOPICS, correlationId, (w) => writeCreateTopicsRequest(w, CREATE_TOPICS.version, req));
+}
+
+export function deleteTopicsFrame(name: string, correlationId: number): Buffer {
+  const req = defaultDeleteTopicsRequest();
+  req.topicNames = [name];
+  req.timeoutMs = 60000;
+  return frame(DELETE_TOPICS, correlationId, (w) => writeDeleteTopicsRequest(w, DELETE_TOPICS.version, req));
 }
 
 function bodyReader(api: { key: number; version: number }, body: Buffer): Reader {

@@ -16,7 +16,7 @@ export class LatencySamples {
     if (this.count === 0) return ps.map(() => null);
     const sorted = this.values.slice(0, this.count).sort();
     return ps.map((p) => {
-      const rank = Math.min(this.count - 1, Math.max(0, Math.ceil((p / 100) * this.count) - 1));
+      const rank = Math.min(this.count - 1, Math.max(0, Math.ceil((p * this.count) / 100 - 1e-9) - 1));
       return sorted[rank] ?? null;
     });
   }

@@ -2,6 +2,7 @@
 import type { BenchOptions } from '../lib/options.ts';
 import { stopAll } from '../lib/procs.ts';
 import { unavailable } from '../lib/result.ts';
+import { settle } from '../lib/settle.ts';
 import type { Emit } from './common.ts';
 import { natsSuite } from './nats.ts';
 import { postgresSuite } from './postgres.ts';
@@ -16,6 +17,7 @@ export async function peersSuite(o: BenchOptions, emit: Emit): Promise<void> {
     ['PostgreSQL', postgresSuite],
   ];
   for (const [name, run] of peers) {
+    await settle();
     try {
       await run(o, emit);
     } catch (err) {

@@ -4,9 +4,8 @@
  * end-to-end latency at fixed rates, 1,000 partitions (produce and Metadata latency), a real client
  * (@platformatic/kafka), and acks=-1 on a broker started with --fsync always.
  */
-import { createTopic } from '../kafka/admin.ts';
+import { createTopicOn, deleteTopic } from '../kafka/admin.ts';
 import { producePool } from '../kafka/batches.ts';
-import { KafkaConn } from '../kafka/conn.ts';
 import { consumeLoad } from '../kafka/consume-load.ts';
 import { latencyRun } from '../kafka/latency.ts';
 import { platformaticProduce } from '../kafka/platformatic.ts';
@@ -17,6 +16,7 @@ import type { BenchOptions } from '../lib/options.ts';
 import { memoryMb, startUsage } from '../lib/proc-stats.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { latencyRow, sizeLabel, throughputRow } from '../lib/rows.ts';
+import { settle } from '../lib/settle.ts';
 import { type SamsaProcess, startSamsa } from './broker-process.ts';
 
 const SYSTEM = 'Samsa';
@@ -30,10 +30,10 @@ async function produceRow(
   acks: number,
   label: string,
   partitions = 1,
+  keep = false,
 ): Promise<BenchResult> {
   const topic = `bench-${size}-acks${acks < 0 ? 'all' : acks}-p${partitions}`;
-  const admin = await KafkaConn.open(broker.port);
-  await createTopic(admin, topic, partitions).finally(() => admin.close());
+  await createTopicOn(broker.port, topic, partitions);
   const pool = producePool({ topic, recordSize: size, acks, partitions, partitionsPerRequest: 16 });
   const usage = startUsage(broker.pid);
   const r = await produceLoad({
@@ -45,6 +45,7 @@ async function produceRow(
     durationMs: o.durationMs,
   });
   const u = usage.stop();
+  if (!keep) await deleteTopic(broker.port, topic);
   const note = r.errors > 0 ? `${r.errors} requests failed: ${r.firstError}` : undefined;
   return throughputRow({ system: SYSTEM, client: LEAN, workload: label }, r, u, note);
 }
@@ -84,7 +85,10 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
     const sizes = [100, 1024];
     for (const size of sizes) {
       for (const acks of [1, -1]) {
-        emit(await produceRow(o, broker, size, acks, `produce ${sizeLabel(size)} acks=${acks}`));
+        // The 100 B acks=1 topic is kept for the consume workload; others are deleted at once so
+        // their dirty pages do not slow the next workload's writes.
+        const keep = size === 100 && acks === 1;
+        emit(await produceRow(o, broker, size, acks, `produce ${sizeLabel(size)} acks=${acks}`, 1, keep));
       }
     }
     const topic = 'bench-100-acks1-p1';
@@ -110,8 +114,7 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
     );
     for (const rate of [1000, 10000, 50000]) {
       const lt = `latency-${rate}`;
-      const admin = await KafkaConn.open(broker.port);
-      await createTopic(admin, lt, 1).finally(() => admin.close());
+      await createTopicOn(broker.port, lt, 1);
       const usage = startUsage(broker.pid);
       const l = await latencyRun({
         port: broker.port,
@@ -133,10 +136,9 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
       );
     }
     const t0 = performance.now();
-    const admin = await KafkaConn.open(broker.port);
-    await createTopic(admin, 'bench-100-acks1-p1000', 1000).finally(() => admin.close());
+    await createTopicOn(broker.port, 'bench-100-acks1-p1000', 1000);
     const createMs = performance.now() - t0;
-    const wide = await produceRow(o, broker, 100, 1, 'produce 100 B acks=1, 1000 partitions', 1000);
+    const wide = await produceRow(o, broker, 100, 1, 'produce 100 B acks=1, 1000 partitions', 1000, true);
     wide.note = `16 partitions per request, rotating; topic creation took ${Math.round(createMs)} ms`;
     emit(wide);
     const md = await metadataLatency(broker.port, 'bench-100-acks1-p1000', o.quick ? 200 : 2000, 10000);
@@ -153,13 +155,13 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
   } finally {
     await broker.stop();
   }
+  await settle();
   await durableRows(o, emit);
 }
 
 async function realClientRow(o: BenchOptions, broker: SamsaProcess): Promise<BenchResult> {
   const topic = 'bench-platformatic';
-  const admin = await KafkaConn.open(broker.port);
-  await createTopic(admin, topic, 1).finally(() => admin.close());
+  await createTopicOn(broker.port, topic, 1);
   const usage = startUsage(broker.pid);
   const r = await platformaticProduce({
     port: broker.port,
@@ -171,10 +173,12 @@ async function realClientRow(o: BenchOptions, broker: SamsaProcess): Promise<Ben
     warmupMs: o.warmupMs,
     durationMs: o.durationMs,
   });
+  const u = usage.stop();
+  await deleteTopic(broker.port, topic);
   return throughputRow(
     { system: SYSTEM, client: '@platformatic/kafka', workload: 'produce 100 B acks=1' },
     { ...r, payloadBytes: r.records * 100 },
-    usage.stop(),
+    u,
     r.error ? `error: ${r.error}` : '500 messages per send(), 16 sends in flight',
   );
 }
