@@ -4,7 +4,9 @@
  * offsets by rewriting each batch's baseOffset. acks=0 sends no response, acks=1 answers once the
  * batch is written to the OS, acks=-1 also waits for fsync when the broker runs with --fsync always
  * (group commit). Magic 0/1 batches (Produce v0-2 message sets) get UNSUPPORTED_FOR_MESSAGE_FORMAT.
- * LogAppendTime topics get the broker timestamp written into the batch and echoed back.
+ * LogAppendTime topics get the broker timestamp written into the batch and echoed back; on
+ * CreateTime topics message.timestamp.difference.max.ms (before/after.max.ms) is enforced per record
+ * (INVALID_TIMESTAMP).
  * Not yet: idempotent sequence checks and transactions (accepted as plain batches).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -22,6 +24,7 @@ import {
 import { COMPRESSION_MASK, COMPRESSION_ZSTD } from '../../protocol/records/batch-header.ts';
 import { validateProducedBatches } from '../../protocol/records/validate.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
+import { findTimestampViolation } from '../produce-timestamps.ts';
 
 function partitionError(
   index: number,
@@ -74,6 +77,14 @@ function appendPartition(
   ) {
     const message = 'zstd-compressed batches need Produce v7 or later';
     return { res: partitionError(index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message), durable: null };
+  }
+  const late = topic.logAppendTime
+    ? null
+    : findTimestampViolation(records, Date.now(), topic.timestampBeforeMaxMs, topic.timestampAfterMaxMs);
+  if (late) {
+    const res = partitionError(index, ErrorCode.INVALID_TIMESTAMP, late.message);
+    res.recordErrors = [{ batchIndex: late.batchIndex, batchIndexErrorMessage: late.message }];
+    return { res, durable: null };
   }
   const logAppendTime = topic.logAppendTime ? Date.now() : undefined;
   const appended = log.append(records, { logAppendTime });

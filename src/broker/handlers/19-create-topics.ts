@@ -1,9 +1,12 @@
 /**
- * CreateTopics (key 19), versions 0-7. Validates the name, partition count (-1 = broker default,
- * v4+), replication factor (-1 or 1 on a single node), manual assignments (only broker ids of this
- * node) and every config (Kafka names, validated values); `validateOnly` checks without creating.
- * v5+ answers with the topic id, partition count, replication factor and resolved configs.
+ * CreateTopics (key 19), versions 0-7. Validates the name (Kafka's rules, including names that
+ * collide with an existing one over '.' vs '_'), partition count (-1 = broker default, v4+; at most
+ * MAX_PARTITIONS), replication factor (-1 or 1 on a single node), manual assignments (only broker
+ * ids of this node) and the configs as a whole (Kafka names and messages, INVALID_CONFIG);
+ * `validateOnly` checks without creating. v5+ answers with the topic id, partition count,
+ * replication factor and resolved configs with their sources.
  */
+import { MAX_PARTITIONS } from '../../log/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type CreateTopicsRequest,
@@ -19,11 +22,8 @@ import {
 } from '../../protocol/generated/messages/create-topics-response.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
-import { TOPIC_CONFIGS } from '../topic-config.ts';
+import { brokerDefaultSource, ConfigSource, TOPIC_CONFIGS, validateTopicConfigs } from '../topic-config.ts';
 import { ZERO_UUID } from '../topics.ts';
-
-const CONFIG_SOURCE_TOPIC = 1;
-const CONFIG_SOURCE_DEFAULT = 5;
 
 function fail(name: string, errorCode: number, message: string): CreateTopicsResponseCreatableTopicResult {
   const r = defaultCreateTopicsResponseCreatableTopicResult();
@@ -45,6 +45,8 @@ function check(
   if (seen.has(t.name))
     return fail(t.name, ErrorCode.INVALID_REQUEST, `Topic ${t.name} appears more than once in the request`);
   seen.add(t.name);
+  const nameProblem = services.topics.checkNewName(t.name);
+  if (nameProblem) return fail(t.name, nameProblem.errorCode, nameProblem.message);
   const assigned = t.assignments.length > 0;
   if (assigned && (t.numPartitions !== -1 || t.replicationFactor !== -1))
     return fail(
@@ -58,14 +60,28 @@ function check(
       ? services.config.numPartitions
       : t.numPartitions;
   if (partitions < 1)
-    return fail(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
-  if (partitions > 100_000)
-    return fail(t.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be at most 100000.');
-  if (t.replicationFactor !== -1 && t.replicationFactor !== 1)
+    return fail(
+      t.name,
+      ErrorCode.INVALID_PARTITIONS,
+      'Number of partitions was set to an invalid non-positive value.',
+    );
+  if (partitions > MAX_PARTITIONS)
+    return fail(
+      t.name,
+      ErrorCode.INVALID_PARTITIONS,
+      `Number of partitions must be at most ${MAX_PARTITIONS}.`,
+    );
+  if (t.replicationFactor === 0 || t.replicationFactor < -1)
     return fail(
       t.name,
       ErrorCode.INVALID_REPLICATION_FACTOR,
-      `Replication factor: ${t.replicationFactor} larger than available brokers: 1.`,
+      'Replication factor must be larger than 0, or -1 to use the default value.',
+    );
+  if (t.replicationFactor > 1)
+    return fail(
+      t.name,
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      `Unable to replicate the partition ${t.replicationFactor} time(s): The target replication factor of ${t.replicationFactor} cannot be reached because only 1 broker(s) are registered.`,
     );
   for (const a of t.assignments) {
     if (a.brokerIds.length !== 1 || a.brokerIds[0] !== services.advertised.nodeId)
@@ -81,10 +97,8 @@ function check(
     if (problem) return fail(t.name, ErrorCode.INVALID_CONFIG, problem);
     configs[c.name] = c.value!;
   }
-  const nameProblem = services.topics.validateName(t.name);
-  if (nameProblem) return fail(t.name, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
-  if (services.topics.get(t.name))
-    return fail(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+  const problem = validateTopicConfigs(configs);
+  if (problem) return fail(t.name, ErrorCode.INVALID_CONFIG, problem);
   return { partitions, configs };
 }
 
@@ -125,7 +139,8 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
           name: def.name,
           value: set ?? def.defaultValue(services.config),
           readOnly: false,
-          configSource: set === undefined ? CONFIG_SOURCE_DEFAULT : CONFIG_SOURCE_TOPIC,
+          configSource:
+            set === undefined ? brokerDefaultSource(def, services.config) : ConfigSource.DYNAMIC_TOPIC_CONFIG,
           isSensitive: false,
         };
       });

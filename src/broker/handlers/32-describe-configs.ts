@@ -1,9 +1,13 @@
 /**
  * DescribeConfigs (key 32), versions 0-4. Topic resources (type 2) list every topic config with
- * its effective value and source (topic override or broker default), optionally limited to the
- * requested keys; broker resources (type 4, name = node id or empty) list the broker settings
- * under their Kafka names. With include_synonyms the broker-level synonym of each topic config is
- * listed too; with include_documentation (v3+) its description; config types are reported (v3+).
+ * its effective value and source: DYNAMIC_TOPIC_CONFIG for overrides (CreateTopics, AlterConfigs,
+ * IncrementalAlterConfigs), STATIC_BROKER_CONFIG when the broker's own setting differs from
+ * Kafka's default, else DEFAULT_CONFIG; optionally limited to the requested keys (null or empty =
+ * all). Broker resources (type 4, name = node id or empty) list the broker settings under their
+ * Kafka names plus the broker-level defaults of every topic config, all read-only (static). With
+ * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
+ * setting, default); with include_documentation (v3+) its description; config types (v3+).
+ * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -18,16 +22,16 @@ import {
   DescribeConfigsResponseVersions,
   writeDescribeConfigsResponse,
 } from '../../protocol/generated/messages/describe-configs-response.ts';
-import { SETTINGS } from '../config.ts';
+import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
-import { type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
+import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
-const SOURCE_TOPIC = 1;
-const SOURCE_STATIC_BROKER = 4;
-const SOURCE_DEFAULT = 5;
+const SOURCE_TOPIC = ConfigSource.DYNAMIC_TOPIC_CONFIG;
+const SOURCE_STATIC_BROKER = ConfigSource.STATIC_BROKER_CONFIG;
+const SOURCE_DEFAULT = ConfigSource.DEFAULT_CONFIG;
 const TYPE_CODES: Record<ConfigType, number> = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7 };
 
 function entry(
@@ -37,11 +41,12 @@ function entry(
   type: ConfigType,
   doc: string,
   synonyms: { name: string; value: string; source: number }[],
+  readOnly = false,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
   return {
     name,
     value,
-    readOnly: false,
+    readOnly,
     isDefault: source === SOURCE_DEFAULT,
     configSource: source,
     isSensitive: false,
@@ -49,6 +54,11 @@ function entry(
     configType: TYPE_CODES[type],
     documentation: doc,
   };
+}
+
+/** Null or empty configuration_keys ask for every config. */
+function wanted(r: DescribeConfigsRequestDescribeConfigsResource, name: string): boolean {
+  return !r.configurationKeys || r.configurationKeys.length === 0 || r.configurationKeys.includes(name);
 }
 
 function describeTopic(
@@ -71,19 +81,22 @@ function describeTopic(
     return result;
   }
   for (const def of TOPIC_CONFIGS) {
-    if (r.configurationKeys && !r.configurationKeys.includes(def.name)) continue;
+    if (!wanted(r, def.name)) continue;
     const set = topic.configs[def.name];
     const brokerDefault = def.defaultValue(services.config);
+    const brokerSource = brokerDefaultSource(def, services.config);
     const syn = [];
     if (synonyms) {
       if (set !== undefined) syn.push({ name: def.name, value: set, source: SOURCE_TOPIC });
-      syn.push({ name: def.brokerName, value: brokerDefault, source: SOURCE_DEFAULT });
+      syn.push({ name: def.brokerName, value: brokerDefault, source: brokerSource });
+      if (brokerSource === SOURCE_STATIC_BROKER)
+        syn.push({ name: def.brokerName, value: def.defaultValue(DEFAULT_CONFIG), source: SOURCE_DEFAULT });
     }
     result.configs.push(
       entry(
         def.name,
         set ?? brokerDefault,
-        set === undefined ? SOURCE_DEFAULT : SOURCE_TOPIC,
+        set === undefined ? brokerSource : SOURCE_TOPIC,
         def.type,
         docs ? def.doc : '',
         syn,
@@ -96,6 +109,7 @@ function describeTopic(
 function describeBroker(
   services: BrokerServices,
   r: DescribeConfigsRequestDescribeConfigsResource,
+  synonyms: boolean,
   docs: boolean,
 ): DescribeConfigsResponseDescribeConfigsResult {
   const result = {
@@ -110,13 +124,28 @@ function describeBroker(
     result.errorMessage = `Unknown broker ${r.resourceName}`;
     return result;
   }
+  const listed = new Set<string>();
+  const add = (name: string, value: string, source: number, type: ConfigType, doc: string) => {
+    if (listed.has(name) || !wanted(r, name)) return;
+    listed.add(name);
+    const syn = synonyms ? [{ name, value, source }] : [];
+    result.configs.push(entry(name, value, source, type, docs ? doc : '', syn, true));
+  };
   for (const s of SETTINGS) {
     if (!s.kafkaName) continue;
-    if (r.configurationKeys && !r.configurationKeys.includes(s.kafkaName)) continue;
     const value = String(services.config[s.key] ?? '');
+    const source = value === String(DEFAULT_CONFIG[s.key] ?? '') ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
     const type: ConfigType = s.kind === 'int' ? 'long' : s.kind === 'bool' ? 'boolean' : 'string';
-    result.configs.push(entry(s.kafkaName, value, SOURCE_STATIC_BROKER, type, docs ? s.help : '', []));
+    add(s.kafkaName, value, source, type, s.help);
   }
+  for (const def of TOPIC_CONFIGS)
+    add(
+      def.brokerName,
+      def.defaultValue(services.config),
+      brokerDefaultSource(def, services.config),
+      def.type,
+      def.doc,
+    );
   return result;
 }
 
@@ -134,7 +163,7 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
       throttleTimeMs: 0,
       results: req.resources.map((r) => {
         if (r.resourceType === RESOURCE_TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
-        if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, docs);
+        if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, synonyms, docs);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Unsupported resource type ${r.resourceType}`,

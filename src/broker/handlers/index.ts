@@ -16,8 +16,14 @@ import { listGroupsHandler } from './16-list-groups.ts';
 import { apiVersionsHandler } from './18-api-versions.ts';
 import { createTopicsHandler } from './19-create-topics.ts';
 import { deleteTopicsHandler } from './20-delete-topics.ts';
+import { deleteRecordsHandler } from './21-delete-records.ts';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
+import { alterConfigsHandler } from './33-alter-configs.ts';
+import { describeLogDirsHandler } from './35-describe-log-dirs.ts';
+import { createPartitionsHandler } from './37-create-partitions.ts';
 import { deleteGroupsHandler } from './42-delete-groups.ts';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './47-offset-delete.ts';
 import { describeClusterHandler } from './60-describe-cluster.ts';
 
@@ -38,8 +44,14 @@ export const ALL_HANDLERS: readonly AnyHandler[] = [
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
   describeConfigsHandler,
+  alterConfigsHandler,
+  describeLogDirsHandler,
+  createPartitionsHandler,
   deleteGroupsHandler,
+  incrementalAlterConfigsHandler,
   offsetDeleteHandler,
   describeClusterHandler,
 ];

@@ -1,0 +1,54 @@
+/**
+ * DeleteRecords (key 21), versions 0-2. Advances each partition's log start offset (the low
+ * watermark) to the requested offset, -1 meaning the high watermark; whole segments below it are
+ * removed and the new start survives restarts. An offset below the current start changes nothing;
+ * one beyond the high watermark is OFFSET_OUT_OF_RANGE; topics whose cleanup.policy lacks `delete`
+ * answer POLICY_VIOLATION (as Kafka does); unknown partitions UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import {
+  type DeleteRecordsRequest,
+  readDeleteRecordsRequest,
+} from '../../protocol/generated/messages/delete-records-request.ts';
+import {
+  type DeleteRecordsResponse,
+  DeleteRecordsResponseVersions,
+  writeDeleteRecordsResponse,
+} from '../../protocol/generated/messages/delete-records-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+  apiKey: 21,
+  name: 'DeleteRecords',
+  minVersion: DeleteRecordsResponseVersions.min,
+  maxVersion: DeleteRecordsResponseVersions.max,
+  readRequest: readDeleteRecordsRequest,
+  writeResponse: writeDeleteRecordsResponse,
+  handle(req, ctx) {
+    const { topics } = ctx.services;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const r = topics.deleteRecords(t.name, p.partitionIndex, Number(p.offset));
+          return 'errorCode' in r
+            ? { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: r.errorCode }
+            : { partitionIndex: p.partitionIndex, lowWatermark: BigInt(r.lowWatermark), errorCode: 0 };
+        }),
+      })),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          lowWatermark: -1n,
+          errorCode,
+        })),
+      })),
+    };
+  },
+});

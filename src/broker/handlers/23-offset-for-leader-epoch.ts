@@ -1,0 +1,69 @@
+/**
+ * OffsetForLeaderEpoch (key 23), versions 0-4. Consumers call it after metadata changes to check
+ * that their position is still on the log (KIP-320). A single node never changes leader, so every
+ * partition has leader epoch 0: epoch 0 ends at the log end offset; an unknown (later or negative)
+ * epoch answers epoch -1 / offset -1 without error, as Kafka does. A current_leader_epoch (v2+)
+ * above 0 is UNKNOWN_LEADER_EPOCH. Unknown partitions: UNKNOWN_TOPIC_OR_PARTITION.
+ * Follower requests (replica_id >= 0, v3+) are answered the same way.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type OffsetForLeaderEpochRequest,
+  readOffsetForLeaderEpochRequest,
+} from '../../protocol/generated/messages/offset-for-leader-epoch-request.ts';
+import {
+  type OffsetForLeaderEpochResponse,
+  type OffsetForLeaderEpochResponseEpochEndOffset,
+  OffsetForLeaderEpochResponseVersions,
+  writeOffsetForLeaderEpochResponse,
+} from '../../protocol/generated/messages/offset-for-leader-epoch-response.ts';
+import { defineHandler } from '../handler.ts';
+
+const LEADER_EPOCH = 0;
+
+function endOffset(
+  partition: number,
+  errorCode: number,
+  leaderEpoch = -1,
+  offset = -1,
+): OffsetForLeaderEpochResponseEpochEndOffset {
+  return { errorCode, partition, leaderEpoch, endOffset: BigInt(offset) };
+}
+
+export const offsetForLeaderEpochHandler = defineHandler<
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse
+>({
+  apiKey: 23,
+  name: 'OffsetForLeaderEpoch',
+  minVersion: OffsetForLeaderEpochResponseVersions.min,
+  maxVersion: OffsetForLeaderEpochResponseVersions.max,
+  readRequest: readOffsetForLeaderEpochRequest,
+  writeResponse: writeOffsetForLeaderEpochResponse,
+  handle(req, ctx) {
+    const { topics } = ctx.services;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => {
+          const log = topics.get(t.topic) ? topics.partition(t.topic, p.partition) : undefined;
+          if (!log) return endOffset(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (p.currentLeaderEpoch > LEADER_EPOCH)
+            return endOffset(p.partition, ErrorCode.UNKNOWN_LEADER_EPOCH);
+          if (p.leaderEpoch !== LEADER_EPOCH) return endOffset(p.partition, ErrorCode.NONE);
+          return endOffset(p.partition, ErrorCode.NONE, LEADER_EPOCH, log.logEndOffset);
+        }),
+      })),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => endOffset(p.partition, errorCode)),
+      })),
+    };
+  },
+});

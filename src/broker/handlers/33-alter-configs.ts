@@ -1,0 +1,53 @@
+/**
+ * AlterConfigs (key 33), versions 0-2, the legacy whole-set form: for a topic resource the listed
+ * configs become its complete set of overrides (anything not listed returns to the broker default;
+ * a null value counts as not listed). Values are validated as a whole with Kafka's messages
+ * (INVALID_CONFIG); `validateOnly` checks without changing. Changes persist and take effect at once
+ * (produce limits, timestamps, segment settings of the open logs). Broker resources: see
+ * config-changes.ts (settings are static; changes are INVALID_REQUEST).
+ */
+import {
+  type AlterConfigsRequest,
+  readAlterConfigsRequest,
+} from '../../protocol/generated/messages/alter-configs-request.ts';
+import {
+  type AlterConfigsResponse,
+  AlterConfigsResponseVersions,
+  writeAlterConfigsResponse,
+} from '../../protocol/generated/messages/alter-configs-response.ts';
+import { alterResource, ConfigOp } from '../config-changes.ts';
+import { defineHandler } from '../handler.ts';
+
+export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+  apiKey: 33,
+  name: 'AlterConfigs',
+  minVersion: AlterConfigsResponseVersions.min,
+  maxVersion: AlterConfigsResponseVersions.max,
+  readRequest: readAlterConfigsRequest,
+  writeResponse: writeAlterConfigsResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) =>
+        alterResource(
+          ctx.services,
+          r.resourceType,
+          r.resourceName,
+          r.configs.map((c) => ({ name: c.name, op: ConfigOp.SET, value: c.value })),
+          { incremental: false, validateOnly: req.validateOnly },
+        ),
+      ),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => ({
+        errorCode,
+        errorMessage: null,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    };
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * DescribeLogDirs (key 35), versions 0-4. One log dir: the broker's data directory, with the
+ * size on disk of every requested partition (null topics = all; unknown topics and partitions
+ * are left out, as Kafka does). offset_lag is always 0 and there are no future replicas; v4
+ * reports the file system's total and usable bytes.
+ */
+import {
+  type DescribeLogDirsRequest,
+  readDescribeLogDirsRequest,
+} from '../../protocol/generated/messages/describe-log-dirs-request.ts';
+import {
+  type DescribeLogDirsResponse,
+  type DescribeLogDirsResponseDescribeLogDirsTopic,
+  DescribeLogDirsResponseVersions,
+  writeDescribeLogDirsResponse,
+} from '../../protocol/generated/messages/describe-log-dirs-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
+  apiKey: 35,
+  name: 'DescribeLogDirs',
+  minVersion: DescribeLogDirsResponseVersions.min,
+  maxVersion: DescribeLogDirsResponseVersions.max,
+  readRequest: readDescribeLogDirsRequest,
+  writeResponse: writeDescribeLogDirsResponse,
+  handle(req, ctx) {
+    const { topics } = ctx.services;
+    const wanted =
+      req.topics ??
+      topics.list().map((t) => ({ topic: t.name, partitions: [...Array(t.partitionCount).keys()] }));
+    const described: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
+    for (const w of wanted) {
+      const info = topics.get(w.topic);
+      if (!info) continue;
+      const partitions = w.partitions
+        .filter((p) => p >= 0 && p < info.partitionCount)
+        .map((p) => ({
+          partitionIndex: p,
+          partitionSize: BigInt(topics.partitionSize(w.topic, p)),
+          offsetLag: 0n,
+          isFutureKey: false,
+        }));
+      if (partitions.length > 0) described.push({ name: w.topic, partitions });
+    }
+    const dir = topics.logDir();
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      results: [
+        {
+          errorCode: 0,
+          logDir: dir.path,
+          topics: described,
+          totalBytes: BigInt(dir.totalBytes),
+          usableBytes: BigInt(dir.usableBytes),
+        },
+      ],
+    };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * IncrementalAlterConfigs (key 44), versions 0-1 (KIP-339). Per topic resource, each entry SETs
+ * (0) a value, DELETEs (1) the override, or APPENDs (2) / SUBTRACTs (3) entries of a list config
+ * (cleanup.policy, the throttled-replica lists) starting from the current effective value. Other
+ * configs keep their overrides. The result is validated as a whole (INVALID_CONFIG with Kafka's
+ * messages; APPEND/SUBTRACT on a non-list config is INVALID_CONFIG; duplicate keys and unknown
+ * operations INVALID_REQUEST); `validateOnly` checks without changing. Changes persist and take
+ * effect at once. Broker resources: see config-changes.ts (settings are static).
+ */
+import {
+  type IncrementalAlterConfigsRequest,
+  readIncrementalAlterConfigsRequest,
+} from '../../protocol/generated/messages/incremental-alter-configs-request.ts';
+import {
+  type IncrementalAlterConfigsResponse,
+  IncrementalAlterConfigsResponseVersions,
+  writeIncrementalAlterConfigsResponse,
+} from '../../protocol/generated/messages/incremental-alter-configs-response.ts';
+import { alterResource } from '../config-changes.ts';
+import { defineHandler } from '../handler.ts';
+
+export const incrementalAlterConfigsHandler = defineHandler<
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse
+>({
+  apiKey: 44,
+  name: 'IncrementalAlterConfigs',
+  minVersion: IncrementalAlterConfigsResponseVersions.min,
+  maxVersion: IncrementalAlterConfigsResponseVersions.max,
+  readRequest: readIncrementalAlterConfigsRequest,
+  writeResponse: writeIncrementalAlterConfigsResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) =>
+        alterResource(
+          ctx.services,
+          r.resourceType,
+          r.resourceName,
+          r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+          { incremental: true, validateOnly: req.validateOnly },
+        ),
+      ),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => ({
+        errorCode,
+        errorMessage: null,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    };
+  },
+});
