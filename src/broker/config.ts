@@ -32,6 +32,10 @@ export interface BrokerConfig {
   segmentBytes: number;
   /** log.retention.ms (-1 keeps forever) */
   retentionMs: number;
+  /** log.retention.check.interval.ms: how often retention runs. */
+  logRetentionCheckIntervalMs: number;
+  /** log.cleaner.backoff.ms: pause between log cleaner passes. */
+  logCleanerBackoffMs: number;
   /** group.initial.rebalance.delay.ms */
   groupInitialRebalanceDelayMs: number;
   /** group.min.session.timeout.ms */
@@ -61,6 +65,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
+  logRetentionCheckIntervalMs: 300_000,
+  logCleanerBackoffMs: 15_000,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
@@ -158,6 +164,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: -1,
     help: 'default retention.ms for topics',
+  },
+  {
+    key: 'logRetentionCheckIntervalMs',
+    flag: 'log-retention-check-interval-ms',
+    kafkaName: 'log.retention.check.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'how often old segments are checked for deletion',
+  },
+  {
+    key: 'logCleanerBackoffMs',
+    flag: 'log-cleaner-backoff-ms',
+    kafkaName: 'log.cleaner.backoff.ms',
+    kind: 'int',
+    min: 1,
+    help: 'pause between log cleaner (compaction) passes',
   },
   {
     key: 'groupInitialRebalanceDelayMs',

@@ -50,7 +50,12 @@ export class Broker {
         flushPolicy: config.fsync,
         flushMs: config.flushIntervalMs,
         segmentBytes: config.segmentBytes,
+        retentionMs: config.retentionMs,
       },
+    });
+    logs.startBackgroundTasks({
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      cleanerIntervalMs: config.logCleanerBackoffMs,
     });
     const handlers = new HandlerRegistry();
     for (const h of ALL_HANDLERS) handlers.register(h);

@@ -1,9 +1,18 @@
 /**
  * Per-partition log settings and their mapping from Kafka topic config names
- * (`segment.bytes`, `segment.ms`, `segment.index.bytes`, `index.interval.bytes`, `flush.ms`).
+ * (`segment.bytes`, `segment.ms`, `segment.index.bytes`, `index.interval.bytes`, `flush.ms`, and for
+ * retention and compaction `retention.ms`, `retention.bytes`, `cleanup.policy`, `delete.retention.ms`,
+ * `min.compaction.lag.ms`, `max.compaction.lag.ms`, `min.cleanable.dirty.ratio`).
  * The flush policy is a broker-level choice; `flush.ms` only sets the 'interval' period.
+ * Kafka's "no limit" Long.MAX_VALUE is accepted and held as Number.MAX_SAFE_INTEGER.
  */
 export type FlushPolicy = 'never' | 'interval' | 'always';
+
+/** cleanup.policy as flags: `delete`, `compact` or `compact,delete`. */
+export interface CleanupPolicy {
+  delete: boolean;
+  compact: boolean;
+}
 
 export interface LogConfig {
   /** Roll the active segment before it would exceed this many bytes (max 2 GiB - 1). */
@@ -17,6 +26,19 @@ export interface LogConfig {
   flushPolicy: FlushPolicy;
   /** Background fsync period for flushPolicy 'interval'. */
   flushMs: number;
+  /** retention.ms: closed segments whose newest timestamp is older are deleted (-1: forever). */
+  retentionMs: number;
+  /** retention.bytes: oldest closed segments are deleted while the partition is larger (-1: no limit). */
+  retentionBytes: number;
+  cleanupPolicy: CleanupPolicy;
+  /** delete.retention.ms: how long a tombstone survives once the cleaner has seen it. */
+  deleteRetentionMs: number;
+  /** min.compaction.lag.ms: segments holding younger records are not compacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: dirty records older than this force a compaction (and a roll). */
+  maxCompactionLagMs: number;
+  /** min.cleanable.dirty.ratio: dirty share of the cleanable log that triggers compaction. */
+  minCleanableDirtyRatio: number;
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
@@ -26,15 +48,34 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
   indexIntervalBytes: 4096,
   flushPolicy: 'never',
   flushMs: 1000,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
+  cleanupPolicy: { delete: true, compact: false },
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+  minCleanableDirtyRatio: 0.5,
 };
 
 const INT32_MAX = 0x7fffffff;
 
 interface NumericKey {
   name: string;
-  field: 'segmentBytes' | 'segmentMs' | 'segmentIndexBytes' | 'indexIntervalBytes' | 'flushMs';
+  field:
+    | 'segmentBytes'
+    | 'segmentMs'
+    | 'segmentIndexBytes'
+    | 'indexIntervalBytes'
+    | 'flushMs'
+    | 'retentionMs'
+    | 'retentionBytes'
+    | 'deleteRetentionMs'
+    | 'minCompactionLagMs'
+    | 'maxCompactionLagMs';
   min: number;
   max: number;
+  /** A Kafka LONG: values past 2^53 (up to Long.MAX_VALUE) clamp to Number.MAX_SAFE_INTEGER. */
+  long?: boolean;
 }
 
 const NUMERIC: readonly NumericKey[] = [
@@ -43,12 +84,58 @@ const NUMERIC: readonly NumericKey[] = [
   { name: 'segment.index.bytes', field: 'segmentIndexBytes', min: 12, max: INT32_MAX },
   { name: 'index.interval.bytes', field: 'indexIntervalBytes', min: 0, max: INT32_MAX },
   { name: 'flush.ms', field: 'flushMs', min: 0, max: Number.MAX_SAFE_INTEGER },
+  { name: 'retention.ms', field: 'retentionMs', min: -1, max: Number.MAX_SAFE_INTEGER, long: true },
+  { name: 'retention.bytes', field: 'retentionBytes', min: -1, max: Number.MAX_SAFE_INTEGER, long: true },
+  {
+    name: 'delete.retention.ms',
+    field: 'deleteRetentionMs',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    long: true,
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    field: 'minCompactionLagMs',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    long: true,
+  },
+  {
+    name: 'max.compaction.lag.ms',
+    field: 'maxCompactionLagMs',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    long: true,
+  },
 ];
 
-function parseIntStrict(value: string): number | null {
-  if (!/^-?\d+$/.test(value.trim())) return null;
+const LONG_MAX = 2n ** 63n - 1n;
+
+function parseIntStrict(value: string, long = false): number | null {
+  const t = value.trim();
+  if (!/^-?\d+$/.test(t)) return null;
+  const n = Number(t);
+  if (Number.isSafeInteger(n)) return n;
+  if (!long) return null;
+  const big = BigInt(t);
+  if (big > LONG_MAX || big < -LONG_MAX - 1n) return null;
+  return big > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
+/** cleanup.policy: a comma list of delete and compact; null if invalid. */
+export function parseCleanupPolicy(value: string): CleanupPolicy | null {
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0 || parts.some((p) => p !== 'delete' && p !== 'compact')) return null;
+  return { delete: parts.includes('delete'), compact: parts.includes('compact') };
+}
+
+function parseRatio(value: string): number | null {
+  if (value.trim() === '') return null;
   const n = Number(value);
-  return Number.isSafeInteger(n) ? n : null;
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
 }
 
 /** Checks the log-related keys of a topic config map; returns an error message or null. */
@@ -56,10 +143,18 @@ export function validateLogConfigs(configs: Readonly<Record<string, string>>): s
   for (const key of NUMERIC) {
     const raw = configs[key.name];
     if (raw === undefined) continue;
-    const n = parseIntStrict(raw);
+    const n = parseIntStrict(raw, key.long);
     if (n === null || n < key.min || n > key.max) {
       return `Invalid value ${raw} for configuration ${key.name}: must be an integer in [${key.min}, ${key.max}]`;
     }
+  }
+  const policy = configs['cleanup.policy'];
+  if (policy !== undefined && parseCleanupPolicy(policy) === null) {
+    return `Invalid value ${policy} for configuration cleanup.policy: must list delete and/or compact`;
+  }
+  const ratio = configs['min.cleanable.dirty.ratio'];
+  if (ratio !== undefined && parseRatio(ratio) === null) {
+    return `Invalid value ${ratio} for configuration min.cleanable.dirty.ratio: must be a number in [0, 1]`;
   }
   return null;
 }
@@ -73,8 +168,14 @@ export function logConfigFor(
   for (const key of NUMERIC) {
     const raw = configs[key.name];
     if (raw === undefined) continue;
-    const n = parseIntStrict(raw);
+    const n = parseIntStrict(raw, key.long);
     if (n !== null && n >= key.min && n <= key.max) out[key.field] = n;
   }
+  const policy = configs['cleanup.policy'];
+  const parsedPolicy = policy === undefined ? null : parseCleanupPolicy(policy);
+  if (parsedPolicy !== null) out.cleanupPolicy = parsedPolicy;
+  const ratio = configs['min.cleanable.dirty.ratio'];
+  const parsedRatio = ratio === undefined ? null : parseRatio(ratio);
+  if (parsedRatio !== null) out.minCleanableDirtyRatio = parsedRatio;
   return out;
 }

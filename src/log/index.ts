@@ -1,5 +1,14 @@
 /** Storage layer public API: partition logs, the topic store, and their configuration. */
 export {
+  type BackgroundTaskOptions,
+  DEFAULT_CLEANER_BACKOFF_MS,
+  DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+  LogBackgroundTasks,
+  type PartitionRef,
+} from './background.ts';
+export { type CleanerOptions, type CleanResult, cleanLog } from './cleaner.ts';
+export {
+  type CleanupPolicy,
   DEFAULT_LOG_CONFIG,
   type FlushPolicy,
   type LogConfig,
@@ -24,6 +33,7 @@ export {
   type ReadOptions,
   type ReadResult,
 } from './partition-log.ts';
+export { applyRetention, type RetentionResult } from './retention.ts';
 export type { Segment } from './segment.ts';
 export type { TimestampOffset } from './time-index.ts';
 export type { TopicMetadata } from './topic-metadata.ts';

@@ -1,5 +1,6 @@
 /**
- * Opening a partition directory: removes leftovers (`*.tmp`, indexes without a `.log`), opens the
+ * Opening a partition directory: finishes or discards an interrupted cleaner swap (segment-swap.ts),
+ * removes leftovers (`*.tmp`, indexes without a `.log`), opens the
  * segments in offset order, rebuilds sealed segments' missing indexes, recovers the active segment
  * (see segment-recovery.ts) and reads the log start checkpoint. An empty directory gets one empty
  * segment at the checkpointed start (or 0).
@@ -12,6 +13,7 @@ import { readLogStartCheckpoint } from './log-start-checkpoint.ts';
 import type { LogLogger } from './logger.ts';
 import { Segment, type SegmentSettings } from './segment.ts';
 import { recoverSegment } from './segment-recovery.ts';
+import { recoverSwaps } from './segment-swap.ts';
 
 export interface LoadedLog {
   /** In offset order, the last one active; never empty. */
@@ -44,6 +46,7 @@ function segmentBases(dir: string): number[] {
 }
 
 export function loadLog(dir: string, settings: SegmentSettings, logger: LogLogger, now: number): LoadedLog {
+  recoverSwaps(dir, logger);
   const bases = segmentBases(dir);
   const checkpoint = readLogStartCheckpoint(dir);
   if (bases.length === 0) {

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync } from './atomic-file.ts';
+import { type BackgroundTaskOptions, LogBackgroundTasks, type PartitionRef } from './background.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } from './config.ts';
 import { partitionDirName } from './file-names.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
@@ -62,6 +63,7 @@ export class LogManager {
   private readonly logger: LogLogger;
   private readonly now: () => number;
   private readonly topics = new Map<string, Topic>();
+  private background: LogBackgroundTasks | null = null;
   private closed = false;
 
   private constructor(dataDir: string, opts: LogManagerOptions) {
@@ -236,10 +238,33 @@ export class LogManager {
     return [...this.topics.values()].map((t) => t.meta);
   }
 
-  /** Flushes and closes every partition log. */
+  /** Every open partition log (for background tasks and tools). */
+  partitions(): PartitionRef[] {
+    const out: PartitionRef[] = [];
+    for (const t of this.topics.values()) {
+      for (let p = 0; p < t.logs.length; p++) out.push({ topic: t.meta.name, partition: p, log: t.logs[p]! });
+    }
+    return out;
+  }
+
+  /**
+   * Starts retention and the log cleaner in the background (see background.ts); they read each
+   * partition's current config on every pass and stop with close(). Returns the task handle.
+   */
+  startBackgroundTasks(opts: BackgroundTaskOptions = {}): LogBackgroundTasks {
+    this.checkOpen();
+    if (this.background === null) {
+      this.background = new LogBackgroundTasks(() => this.partitions(), opts, this.logger, this.now);
+      this.background.start();
+    }
+    return this.background;
+  }
+
+  /** Stops background tasks, then flushes and closes every partition log. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.background?.stop();
     const logs = [...this.topics.values()].flatMap((t) => t.logs);
     const results = await Promise.allSettled(logs.map((log) => log.close()));
     const failed = results.filter((r) => r.status === 'rejected');

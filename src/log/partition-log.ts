@@ -340,6 +340,45 @@ export class PartitionLog {
     return { logStartOffset: this.lso };
   }
 
+  /** Whether close() or delete() ran (background tasks skip such logs). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Retention and the cleaner: seals a non-empty active segment and starts a new one so that time
+   * can act on idle data. Returns false when there was nothing to roll.
+   */
+  rollActiveSegment(): boolean {
+    if (this.closed || this.activeSegment.size === 0) return false;
+    this.roll(this.now());
+    return true;
+  }
+
+  /**
+   * The cleaner's swap: if `olds` are still contiguous closed segments of this log, closes them, runs
+   * `commit` (which puts the cleaned files in place under the first one's base offset and removes
+   * the others' files) and installs the result as one segment, all within one synchronous step, so
+   * readers see the old segments or the new one. Returns false (without calling `commit`) when the
+   * segments changed meanwhile (retention, DeleteRecords, truncation, close).
+   */
+  replaceSegments(olds: readonly Segment[], commit: () => void): boolean {
+    const first = olds[0];
+    if (this.closed || first === undefined) return false;
+    const at = this.segs.indexOf(first);
+    if (at < 0 || at + olds.length >= this.segs.length) return false;
+    for (let i = 0; i < olds.length; i++) if (this.segs[at + i] !== olds[i]) return false;
+    for (const seg of olds) {
+      this.dirty.delete(seg);
+      seg.close();
+    }
+    commit();
+    const seg = Segment.open(this.dir, first.baseOffset, this.segmentSettings, this.logger, this.now());
+    seg.readMaxTimestampFromTimeIndex();
+    this.segs.splice(at, olds.length, seg);
+    return true;
+  }
+
   /** Drops every segment and starts empty at `offset` (log start = end = offset). */
   private resetTo(offset: number): void {
     for (const seg of this.segs) this.dropSegment(seg);

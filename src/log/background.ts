@@ -1,0 +1,135 @@
+/**
+ * Background log maintenance for a LogManager: a retention pass every
+ * `log.retention.check.interval.ms` and a cleaner pass every `log.cleaner.backoff.ms` (after the
+ * previous one finished, so passes never overlap). Each pass reads the partitions' current configs,
+ * so AlterConfigs takes effect on the next pass. Errors are logged per partition and never stop the
+ * tasks. `stop()` cancels the timers, asks a running cleaner pass to stop at its next slice and
+ * waits for it.
+ */
+import { type CleanResult, cleanLog } from './cleaner.ts';
+import type { LogLogger } from './logger.ts';
+import type { PartitionLog } from './partition-log.ts';
+import { applyRetention, type RetentionResult } from './retention.ts';
+
+export interface BackgroundTaskOptions {
+  /** log.retention.check.interval.ms (default 300000). */
+  retentionCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms: pause between cleaner passes (default 15000). */
+  cleanerIntervalMs?: number;
+}
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+  log: PartitionLog;
+}
+
+export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
+export const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
+
+export class LogBackgroundTasks {
+  private readonly partitions: () => PartitionRef[];
+  private readonly logger: LogLogger;
+  private readonly now: () => number;
+  private readonly retentionMs: number;
+  private readonly cleanerMs: number;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private cleanerTimer: NodeJS.Timeout | null = null;
+  private cleaning: Promise<unknown> | null = null;
+  private stopped = false;
+
+  constructor(
+    partitions: () => PartitionRef[],
+    opts: BackgroundTaskOptions,
+    logger: LogLogger,
+    now: () => number,
+  ) {
+    this.partitions = partitions;
+    this.logger = logger;
+    this.now = now;
+    this.retentionMs = opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
+    this.cleanerMs = opts.cleanerIntervalMs ?? DEFAULT_CLEANER_BACKOFF_MS;
+  }
+
+  start(): void {
+    this.scheduleRetention();
+    this.scheduleCleaner();
+  }
+
+  private scheduleRetention(): void {
+    if (this.stopped) return;
+    this.retentionTimer = setTimeout(() => {
+      this.runRetention();
+      this.scheduleRetention();
+    }, this.retentionMs);
+    this.retentionTimer.unref();
+  }
+
+  private scheduleCleaner(): void {
+    if (this.stopped) return;
+    this.cleanerTimer = setTimeout(() => {
+      this.cleaning = this.runCleaner().finally(() => {
+        this.cleaning = null;
+        this.scheduleCleaner();
+      });
+    }, this.cleanerMs);
+    this.cleanerTimer.unref();
+  }
+
+  /** One retention pass over every partition. */
+  runRetention(): Map<PartitionLog, RetentionResult> {
+    const out = new Map<PartitionLog, RetentionResult>();
+    for (const { topic, partition, log } of this.partitions()) {
+      if (log.isClosed) continue;
+      try {
+        const r = applyRetention(log, this.now());
+        out.set(log, r);
+        if (r.deletedSegments > 0) {
+          this.logger.info(
+            {
+              topic,
+              partition,
+              deletedSegments: r.deletedSegments,
+              deletedBytes: r.deletedBytes,
+              logStartOffset: r.logStartOffset,
+            },
+            'retention deleted log segments',
+          );
+        }
+      } catch (err) {
+        this.logger.warn({ err, topic, partition }, 'retention pass failed');
+      }
+    }
+    return out;
+  }
+
+  /** One cleaner pass over every compacted partition, one partition at a time. */
+  async runCleaner(): Promise<Map<PartitionLog, CleanResult>> {
+    const out = new Map<PartitionLog, CleanResult>();
+    for (const { topic, partition, log } of this.partitions()) {
+      if (this.stopped) break;
+      if (log.isClosed || !log.config.cleanupPolicy.compact) continue;
+      try {
+        out.set(
+          log,
+          await cleanLog(log, {
+            now: this.now,
+            logger: this.logger,
+            shouldStop: () => this.stopped || log.isClosed,
+          }),
+        );
+      } catch (err) {
+        this.logger.warn({ err, topic, partition }, 'cleaner pass failed');
+      }
+    }
+    return out;
+  }
+
+  /** Cancels the timers and waits for a running cleaner pass to wind down. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
+    await this.cleaning;
+  }
+}
