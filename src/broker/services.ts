@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { GroupCoordinator } from '../coordinator/index.ts';
+import type { TransactionCoordinator } from '../coordinator/transactions/index.ts';
 import type { LogManager } from '../log/index.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
@@ -22,6 +23,7 @@ export interface BrokerServices {
   readonly logs: LogManager;
   readonly topics: TopicService;
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
   readonly clusterId: string;
   /** Where clients reach this broker (filled in once the listener is bound). */
   readonly advertised: AdvertisedAddress;

@@ -20,6 +20,13 @@ import { deleteOffsets } from './offset-delete.ts';
 import { fetchOffsets } from './offset-fetch.ts';
 import { joinError, syncError } from './results.ts';
 import { syncGroup } from './sync.ts';
+import {
+  commitTxnOffsets,
+  completeTxnOffsets,
+  PendingTxnOffsets,
+  pendingFromRecords,
+  type TransactionalAppend,
+} from './txn-offset-commit.ts';
 import type {
   DeleteGroupResult,
   DescribedGroup,
@@ -54,11 +61,15 @@ export interface GroupCoordinatorOptions {
   newUuid?: () => string;
   /** Failed appends and other non-fatal problems. */
   onError?: (error: unknown) => void;
+  /** Writes TxnOffsetCommit records as a transactional batch of the producer (durable on resolve). */
+  appendTransactional?: TransactionalAppend;
 }
 
 export class GroupCoordinator {
   private readonly ctx: CoordinatorContext;
   private active = true;
+  private readonly pendingTxn = new PendingTxnOffsets();
+  private readonly appendTransactional: TransactionalAppend;
 
   constructor(options: GroupCoordinatorOptions) {
     this.ctx = createContext({
@@ -68,6 +79,12 @@ export class GroupCoordinator {
       newUuid: options.newUuid ?? randomUUID,
       onError: options.onError ?? (() => {}),
     });
+    const store = options.store;
+    this.appendTransactional =
+      options.appendTransactional ??
+      (store.appendTransactional
+        ? (records, pid, epoch) => store.appendTransactional!(records, pid, epoch)
+        : (records) => store.append(records));
     this.scheduleRetentionCheck();
   }
 
@@ -119,6 +136,34 @@ export class GroupCoordinator {
       return Promise.resolve({ topics: failed });
     }
     return commitOffsets(this.ctx, groupId, generationId, memberId, groupInstanceId, topics, options);
+  }
+
+  /** TxnOffsetCommit: offsets held pending until the producer's transaction commits or aborts. */
+  commitTxnOffsets(req: {
+    groupId: string;
+    producerId: number;
+    producerEpoch: number;
+    generationId: number;
+    memberId: string;
+    groupInstanceId: string | null;
+    topics: OffsetCommitTopic[];
+  }): Promise<OffsetCommitResult> {
+    return commitTxnOffsets(this.ctx, this.pendingTxn, this.appendTransactional, req);
+  }
+
+  /** A COMMIT (apply) or ABORT (drop) marker for the producer's pending transactional offsets. */
+  completeTransaction(producerId: number, commit: boolean): void {
+    completeTxnOffsets(this.ctx, this.pendingTxn, producerId, commit);
+  }
+
+  /** Loading: transactional offset records of a producer whose transaction had not ended. */
+  loadPendingTransaction(producerId: number, records: StoredRecord[]): void {
+    this.pendingTxn.add(producerId, pendingFromRecords(records));
+  }
+
+  /** Whether an open transaction holds an offset for this partition (OffsetFetch require_stable). */
+  hasPendingTransactionalOffset(groupId: string, topic: string, partition: number): boolean {
+    return this.pendingTxn.has(groupId, topic, partition);
   }
 
   /** topics null = every committed partition of the group (OffsetFetch v2+). */

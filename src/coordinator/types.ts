@@ -189,4 +189,6 @@ export interface StoredRecord {
 /** Durable log the coordinator writes to; append resolves once the records are durable. */
 export interface RecordStore {
   append(records: StoredRecord[]): Promise<void>;
+  /** TxnOffsetCommit records as a transactional batch of the producer (durable on resolve). */
+  appendTransactional?(records: StoredRecord[], producerId: number, producerEpoch: number): Promise<void>;
 }

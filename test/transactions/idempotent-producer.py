@@ -5,8 +5,11 @@ bootstrap, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'linger.ms': 2,
               'batch.num.messages': 500, 'message.timeout.ms': 120000})
 errors = []
+delivered = [0]
 def cb(err, msg):
     if err: errors.append(str(err))
+    delivered[0] += 1
+    if delivered[0] % 20000 == 0: print(f'delivered {delivered[0]}', flush=True)
 for i in range(n):
     part = i % 2
     while True:

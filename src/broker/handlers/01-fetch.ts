@@ -7,8 +7,9 @@
  *
  * Fetch sessions (KIP-227, v7+) are answered sessionless: session id 0 tells the client no session
  * was created, so it keeps sending full fetches; a request naming a session id we never issued gets
- * FETCH_SESSION_ID_NOT_FOUND. read_committed sees the last stable offset (= high watermark while no
- * transactions are open). v0-3 are not offered: they need magic 0/1 down-conversion.
+ * FETCH_SESSION_ID_NOT_FOUND. read_committed (isolation_level 1) gets batches only below the last
+ * stable offset (first offset of the oldest open transaction) plus the aborted transactions that
+ * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
@@ -18,6 +19,8 @@ import {
   type FetchResponsePartitionData,
   writeFetchResponse,
 } from '../../protocol/generated/messages/fetch-response.ts';
+import { readInt64 } from '../../log/int64.ts';
+import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
@@ -57,14 +60,18 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
 }
 
 /** Reads every partition once; returns the number of record bytes gathered. */
-function readAll(slots: Slot[], responseMaxBytes: number): number {
+function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean): number {
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
     const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0));
-    const result = s.log.read(s.fetchOffset, budget, { minOneBatch: total === 0 });
+    const lso = s.log.lastStableOffset;
+    const result = s.log.read(s.fetchOffset, budget, {
+      minOneBatch: total === 0,
+      ...(readCommitted ? { maxOffset: lso } : {}),
+    });
     s.out.highWatermark = BigInt(result.highWatermark);
-    s.out.lastStableOffset = BigInt(result.highWatermark);
+    s.out.lastStableOffset = BigInt(lso);
     s.out.logStartOffset = BigInt(result.logStartOffset);
     if ('error' in result) {
       s.out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -73,6 +80,7 @@ function readAll(slots: Slot[], responseMaxBytes: number): number {
     }
     s.out.errorCode = ErrorCode.NONE;
     s.out.records = result.records ?? NO_RECORDS;
+    s.out.abortedTransactions = readCommitted ? abortedIn(s.log, s.fetchOffset, s.out.records) : null;
     total += result.records?.length ?? 0;
   }
   return total;
@@ -80,6 +88,18 @@ function readAll(slots: Slot[], responseMaxBytes: number): number {
 
 /** Longest long poll honoured; clients ask for 100-500 ms, this bounds timers a client can park. */
 const MAX_WAIT_MS = 30_000;
+
+/** Aborted transactions overlapping the returned batches (Kafka's FetchResponse aborted list). */
+function abortedIn(log: PartitionLogHandle, fetchOffset: number, records: Buffer) {
+  if (records.length === 0) return [];
+  let end = fetchOffset;
+  for (let at = 0; at < records.length; at += batchSize(records, at)) {
+    end = readInt64(records, at) + records.readInt32BE(at + OFFSET_LAST_OFFSET_DELTA) + 1;
+  }
+  return log
+    .abortedTransactions(fetchOffset, end)
+    .map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
+}
 
 function waitForData(
   slots: Slot[],
@@ -138,18 +158,22 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     const responseMaxBytes = ctx.apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
     const slots = plan(req, ctx, res);
-    const gathered = readAll(slots, responseMaxBytes);
+    const readCommitted = req.isolationLevel === 1;
+    const gathered = readAll(slots, responseMaxBytes, readCommitted);
     const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
       const start = slots.map((s) => (s.log ? s.log.appendedBytes : 0));
+      const startLso = slots.map((s) => (s.log ? s.log.lastStableOffset : 0));
       const ready = (): boolean => {
+        // read_committed: data becomes visible when the last stable offset moves (e.g. EndTxn).
+        if (readCommitted) return slots.some((s, i) => s.log !== undefined && s.log.lastStableOffset !== startLso[i]);
         let appended = 0;
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;
       };
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
-      readAll(slots, responseMaxBytes);
+      readAll(slots, responseMaxBytes, readCommitted);
     }
     return res;
   },

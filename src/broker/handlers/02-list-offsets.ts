@@ -26,10 +26,14 @@ const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const EARLIEST_PENDING_UPLOAD = -5;
 
-function lookup(log: PartitionLogHandle, ts: number): { offset: number; timestamp: number } {
+function lookup(
+  log: PartitionLogHandle,
+  ts: number,
+  readCommitted: boolean,
+): { offset: number; timestamp: number } {
   switch (ts) {
     case LATEST:
-      return { offset: log.logEndOffset, timestamp: -1 };
+      return { offset: readCommitted ? log.lastStableOffset : log.logEndOffset, timestamp: -1 };
     case EARLIEST:
     case EARLIEST_LOCAL:
     case EARLIEST_PENDING_UPLOAD:
@@ -74,7 +78,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
           const ts = Number(p.timestamp);
           if (ts === MAX_TIMESTAMP && v < 7)
             return answer(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION, -1, -1, v);
-          const found = lookup(log, ts);
+          const found = lookup(log, ts, v >= 2 && req.isolationLevel === 1);
           return answer(p.partitionIndex, ErrorCode.NONE, found.offset, found.timestamp, v);
         }),
       })),
