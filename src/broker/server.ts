@@ -20,6 +20,7 @@ import {
 } from './offsets-topic.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
+import { openTransactions } from './transaction-topic.ts';
 
 const SHUTDOWN_DRAIN_MS = 5000;
 
@@ -80,6 +81,7 @@ export class Broker {
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
+    const transactions = await openTransactions(config, topics, groups, logger);
     const services: BrokerServices = {
       config,
       logger,
@@ -87,6 +89,7 @@ export class Broker {
       logs,
       topics,
       groups,
+      transactions,
       clusterId,
       advertised,
     };
@@ -131,6 +134,11 @@ export class Broker {
     socket.on('close', () => this.connections.delete(conn));
   }
 
+  /** Drops every client connection from the broker side (tests use it to cut connections mid-stream). */
+  dropConnections(): void {
+    for (const c of this.connections) c.close();
+  }
+
   /** Graceful stop: no new connections, in-flight requests answered, logs flushed and closed. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
@@ -144,6 +152,7 @@ export class Broker {
     for (const c of this.connections) c.close();
     await closed;
     this.services.groups.shutdown();
+    this.services.transactions.shutdown();
     await this.services.logs.close();
     this.services.logger.info('broker stopped');
   }

@@ -61,13 +61,18 @@ export interface PartitionLogHandle {
   read(
     fetchOffset: number,
     maxBytes: number,
-    opts?: { minOneBatch?: boolean },
+    opts?: { minOneBatch?: boolean; maxOffset?: number },
   ):
     | { records: Buffer | null; highWatermark: number; logStartOffset: number }
     | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null;
   maxTimestampOffset(): { offset: number; timestamp: number } | null;
   onAppend(listener: () => void): () => void;
+  /** First offset of the oldest open transaction, else the high watermark. */
+  readonly lastStableOffset: number;
+  checkProducers(batches: Buffer): import('../log/producer-state.ts').ProducerCheck;
+  abortedTransactions(from: number, to: number): import('../log/producer-state.ts').AbortedTxn[];
+  readonly producers: import('../log/producer-state.ts').ProducerStateManager;
 }
 
 export type CreateResult = TopicInfo | TopicFailure;

@@ -20,6 +20,8 @@ import { Flusher } from './flusher.ts';
 import { loadLog } from './log-loader.ts';
 import { writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
+import { loadProducerState, writeProducerSnapshot } from './producer-snapshot.ts';
+import { type AbortedTxn, type ProducerCheck, ProducerStateManager } from './producer-state.ts';
 import { Segment, type SegmentSettings } from './segment.ts';
 import { locateBatch, readSegment } from './segment-read.ts';
 import { recoverSegment } from './segment-recovery.ts';
@@ -76,6 +78,8 @@ export class PartitionLog {
   private appended = 0;
   private readonly dirty = new Set<Segment>();
   private readonly listeners = new Set<AppendListener>();
+  /** Idempotent/transactional producer state (sequences, open and aborted transactions). */
+  readonly producers = new ProducerStateManager();
   private readonly flusher: Flusher;
   private closed = false;
 
@@ -126,6 +130,7 @@ export class PartitionLog {
       { dir: this.dir, logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segs.length },
       'opened partition log',
     );
+    loadProducerState(this.dir, this.segs, this.lso, this.leo, this.producers, this.logger);
   }
 
   get logStartOffset(): number {
@@ -139,6 +144,21 @@ export class PartitionLog {
   /** Single node: everything appended is committed. */
   get highWatermark(): number {
     return this.leo;
+  }
+
+  /** First offset of the oldest open transaction, else the high watermark (read_committed's limit). */
+  get lastStableOffset(): number {
+    return this.producers.firstUnstableOffset() ?? this.leo;
+  }
+
+  /** Validates producer id, epoch and sequence of batches about to be appended (per batch). */
+  checkProducers(batches: Buffer): ProducerCheck {
+    return this.producers.check(batches);
+  }
+
+  /** Aborted transactions overlapping [from, to) for read_committed fetches. */
+  abortedTransactions(from: number, to: number): AbortedTxn[] {
+    return this.producers.abortedIn(from, to);
   }
 
   /** Bytes appended since the log was opened (long-polling fetches compare snapshots of it). */
@@ -186,6 +206,7 @@ export class PartitionLog {
     const baseOffset = this.leo;
     const logAppendTime = opts.logAppendTime ?? -1;
     this.leo = seg.append(batches, baseOffset, logAppendTime);
+    this.producers.onAppended(batches);
     this.appended += batches.length;
     this.dirty.add(seg);
     this.flusher.appended(this.leo);
@@ -321,6 +342,7 @@ export class PartitionLog {
     const position = locateBatch(seg, offset);
     if (position !== null) seg.truncateFile(position);
     this.leo = recoverSegment(seg).nextOffset;
+    loadProducerState(this.dir, this.segs, this.lso, this.leo, this.producers, this.logger, false);
     this.dirty.add(seg);
     this.flusher.truncated(this.leo);
     this.logger.info({ dir: this.dir, requested: offset, logEndOffset: this.leo }, 'truncated log');
@@ -385,6 +407,7 @@ export class PartitionLog {
     this.segs = [Segment.create(this.dir, offset, this.segmentSettings, this.logger, this.now())];
     this.lso = offset;
     this.leo = offset;
+    this.producers.clear();
   }
 
   private dropSegment(seg: Segment): void {
@@ -400,6 +423,7 @@ export class PartitionLog {
     active.seal();
     this.flusher.syncPaths(active.indexPath, active.timeIndexPath);
     try {
+      writeProducerSnapshot(this.dir, this.producers, this.leo);
       await this.flusher.flush();
     } finally {
       this.flusher.stop();

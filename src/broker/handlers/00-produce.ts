@@ -7,7 +7,9 @@
  * LogAppendTime topics get the broker timestamp written into the batch and echoed back; on
  * CreateTime topics message.timestamp.difference.max.ms (before/after.max.ms) is enforced per record
  * (INVALID_TIMESTAMP).
- * Not yet: idempotent sequence checks and transactions (accepted as plain batches).
+ * Idempotent/transactional batches are checked per batch against the partition's producer state
+ * (src/log/producer-state.ts): INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried
+ * duplicate of one of the producer's last 5 batches answers success with its original base offset.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -85,6 +87,20 @@ function appendPartition(
     const res = partitionError(index, ErrorCode.INVALID_TIMESTAMP, late.message);
     res.recordErrors = [{ batchIndex: late.batchIndex, batchIndexErrorMessage: late.message }];
     return { res, durable: null };
+  }
+  const producer = log.checkProducers(records);
+  if (producer.kind === 'error') {
+    return { res: partitionError(index, producer.errorCode, producer.message), durable: null };
+  }
+  if (producer.kind === 'duplicate') {
+    // A retried batch already in the log: answer with its original offsets, as Kafka does.
+    const res = defaultProduceResponsePartitionProduceResponse();
+    res.index = index;
+    res.baseOffset = BigInt(producer.baseOffset);
+    res.logStartOffset = BigInt(log.logStartOffset);
+    const durable =
+      acks === -1 && ctx.services.config.fsync === 'always' ? log.whenDurable(producer.lastOffset) : null;
+    return { res, durable };
   }
   const logAppendTime = topic.logAppendTime ? Date.now() : undefined;
   const appended = log.append(records, { logAppendTime });

@@ -26,7 +26,14 @@ import { deleteGroupsHandler } from './42-delete-groups.ts';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './47-offset-delete.ts';
 import { describeClusterHandler } from './60-describe-cluster.ts';
-
+import { initProducerIdHandler } from './22-init-producer-id.ts';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.ts';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.ts';
+import { endTxnHandler } from './26-end-txn.ts';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.ts';
+import { describeProducersHandler } from './61-describe-producers.ts';
+import { describeTransactionsHandler } from './65-describe-transactions.ts';
+import { listTransactionsHandler } from './66-list-transactions.ts';
 export const ALL_HANDLERS: readonly AnyHandler[] = [
   produceHandler,
   fetchHandler,
@@ -54,4 +61,12 @@ export const ALL_HANDLERS: readonly AnyHandler[] = [
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
   describeClusterHandler,
+  initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ];
