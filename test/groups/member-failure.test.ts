@@ -36,7 +36,7 @@ async function twoMembers(group: string): Promise<[PyConsumer, PyConsumer]> {
   return [a, b];
 }
 
-it('a killed member (no LeaveGroup) loses its partitions to the survivor after the session timeout', async () => {
+it('a killed member (no LeaveGroup) loses its partitions to the survivor after the session timeout', async (t) => {
   const [a, b] = await twoMembers('kill-group');
   try {
     const killedAt = Date.now();
@@ -45,6 +45,7 @@ it('a killed member (no LeaveGroup) loses its partitions to the survivor after t
     assert.deepEqual(all, [0, 1, 2, 3, 4, 5]);
     const assignedAt = b.events.at(-1)!.at;
     const elapsed = assignedAt - killedAt;
+    t.diagnostic(`partitions moved ${elapsed} ms after the kill (session timeout ${SESSION_MS} ms)`);
     // The session deadline is counted from a's last heartbeat, at most one interval before the kill.
     assert.ok(
       elapsed >= SESSION_MS - HEARTBEAT_MS - 200,
@@ -57,7 +58,7 @@ it('a killed member (no LeaveGroup) loses its partitions to the survivor after t
   }
 });
 
-it('a member that leaves cleanly triggers an immediate rebalance', async () => {
+it('a member that leaves cleanly triggers an immediate rebalance', async (t) => {
   const [a, b] = await twoMembers('leave-group');
   try {
     const closing = Date.now();
@@ -65,6 +66,7 @@ it('a member that leaves cleanly triggers an immediate rebalance', async () => {
     const all = await b.waitAssigned(6, SESSION_MS);
     assert.deepEqual(all, [0, 1, 2, 3, 4, 5]);
     const elapsed = b.events.at(-1)!.at - closing;
+    t.diagnostic(`partitions moved ${elapsed} ms after close() (session timeout ${SESSION_MS} ms)`);
     assert.ok(
       elapsed < SESSION_MS / 2,
       `rebalance after a clean leave took ${elapsed} ms (session timeout ${SESSION_MS} ms)`,

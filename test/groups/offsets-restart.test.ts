@@ -3,7 +3,9 @@
  * topic, the broker stops and starts again on the same data directory, more records arrive, and a
  * new consumer in the group reads exactly the records after the last commit. Covered twice: after a
  * clean close (group Empty when the broker stops) and after a member was SIGKILLed (the group comes
- * back from `__consumer_offsets` Stable with a dead member, whose session must expire).
+ * back from `__consumer_offsets` Stable with a dead member, whose session must expire). And members
+ * that stay up while the broker restarts on the same port carry on in their generation: no
+ * rebalance, every record exactly once.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +23,9 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(dataDir: string): Promise<TestBroker> {
+async function start(dataDir: string, port = 0): Promise<TestBroker> {
   const options: StartBrokerOptions = {
+    port,
     numPartitions: 3,
     groupInitialRebalanceDelayMs: 0,
     groupMinSessionTimeoutMs: 1000,
@@ -108,3 +111,40 @@ for (const mode of ['close', 'kill'] as const) {
     }
   });
 }
+
+it('live members ride through a broker restart on the same port without a rebalance', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-groups-restart-'));
+  dirs.push(dataDir);
+  const topic = 'restart-live';
+  let broker = await start(dataDir);
+  const port = broker.port;
+  await produce(broker.bootstrap, topic, 0, 3000);
+  const config = consumerConfig(broker.bootstrap, 'restart-group-live', { 'session.timeout.ms': 6000 });
+  const a = new PyConsumer('a', config, { topics: [topic], commit: true });
+  const b = new PyConsumer('b', config, { topics: [topic], commit: true });
+  try {
+    const [pa, pb] = await waitFor(
+      () =>
+        a.assignment.length + b.assignment.length === 3 && a.assignment.length > 0 && b.assignment.length > 0
+          ? [a.assignment, b.assignment]
+          : undefined,
+      20_000,
+      'the three partitions split between a and b',
+    );
+    await waitFor(() => a.records.length + b.records.length >= 3000, 20_000, 'the first 3000 records');
+    const rebalances = a.rebalanceEvents().length + b.rebalanceEvents().length;
+
+    await broker.stop();
+    broker = await start(dataDir, port);
+    await produce(broker.bootstrap, topic, 3000, 6000);
+    await waitFor(() => a.records.length + b.records.length >= 6000, 30_000, 'all 6000 records');
+
+    assert.equal(a.rebalanceEvents().length + b.rebalanceEvents().length, rebalances, 'no rebalance');
+    assert.deepEqual([a.assignment, b.assignment], [pa, pb]);
+    const all = [...a.records, ...b.records];
+    assert.equal(all.length, 6000, 'nothing read twice');
+    assert.equal(new Set(all.map((r) => r.value)).size, 6000, 'nothing lost');
+  } finally {
+    await Promise.allSettled([a.kill(), b.kill()]);
+  }
+});

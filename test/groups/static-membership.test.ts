@@ -3,14 +3,19 @@
  * within its session timeout gets its partitions back without a rebalance of the others: the other
  * member sees no revoke/assign, the group keeps its generation (read from the group record the
  * coordinator stores in `__consumer_offsets`), only the restarted member's id changes. A second
- * process using the same instance id fences the first.
+ * process using the same instance id fences the first. The same restart with @platformatic/kafka
+ * (JoinGroup v9+, where a returning static leader is told to skip the assignment) as a second client.
  */
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { consumerConfig, PyConsumer, produce, storedGroup, waitFor } from './helpers.ts';
 
 const SESSION_MS = 4000;
+const CHILD = fileURLToPath(new URL('./platformatic-static-member.ts', import.meta.url));
 let broker: TestBroker;
 
 before(async () => {
@@ -104,5 +109,67 @@ it('a second process with the same group.instance.id fences the first', async ()
     );
   } finally {
     await Promise.allSettled([first.kill(), second?.kill()]);
+  }
+});
+
+/** A @platformatic/kafka static member in a child process; `joins` are its JoinGroup results. */
+class NodeStaticMember {
+  readonly joins: { generation: number; leader: boolean; partitions: number[] }[] = [];
+  readonly errors: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<unknown>;
+
+  constructor(instanceId: string, group: string) {
+    this.child = spawn(process.execPath, [CHILD, broker.bootstrap, instanceId, group, 'static'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const e = JSON.parse(line) as {
+        ev: string;
+        error?: string;
+        generation: number;
+        leader: boolean;
+        partitions: number[];
+      };
+      if (e.ev === 'join') this.joins.push(e);
+      else this.errors.push(e.error ?? line);
+    });
+    this.exited = new Promise((resolve) => this.child.on('close', resolve));
+  }
+
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+it('@platformatic/kafka (JoinGroup v9+): the restarted static leader gets its partitions back without a rebalance', async () => {
+  const group = 'static-node-group';
+  const leader = new NodeStaticMember('node-a', group);
+  let follower: NodeStaticMember | undefined;
+  let restarted: NodeStaticMember | undefined;
+  try {
+    await waitFor(() => leader.joins.length > 0, 10_000, 'the first member to join');
+    follower = new NodeStaticMember('node-b', group);
+    const settled = await waitFor(
+      () => {
+        const [l, f] = [leader.joins.at(-1), follower?.joins.at(-1)];
+        return l && f && l.generation === f.generation && l.partitions.length === 3 ? { l, f } : undefined;
+      },
+      10_000,
+      'both members in one generation',
+    );
+    assert.ok(settled.l.leader, 'the first member leads');
+    const followerJoins = follower.joins.length;
+
+    await leader.kill();
+    restarted = new NodeStaticMember('node-a', group);
+    const back = await waitFor(() => restarted?.joins[0], SESSION_MS, 'the restarted leader to join');
+    assert.deepEqual(back, settled.l, 'same generation, leadership and partitions');
+    assert.equal(storedGroup(broker, group)?.generation, settled.l.generation, 'stored generation unchanged');
+    assert.equal(follower.joins.length, followerJoins, 'the follower did not rejoin');
+    assert.deepEqual([...follower.errors, ...restarted.errors], []);
+  } finally {
+    await Promise.allSettled([leader.kill(), follower?.kill(), restarted?.kill()]);
   }
 });
