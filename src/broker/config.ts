@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
+export type TlsClientAuth = 'none' | 'requested' | 'required';
 
 export interface BrokerConfig {
   host: string;
@@ -44,6 +45,32 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** Log level for the structured logger. */
   logLevel: string;
+  /** Kafka-style listener list (PLAINTEXT://host:port,SASL_SSL://host:port); empty = PLAINTEXT on host:port. */
+  listeners: string;
+  /** PEM files for SSL / SASL_SSL listeners. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  tlsCa: string | undefined;
+  tlsClientAuth: TlsClientAuth;
+  /** ssl.principal.mapping.rules for certificate principals. */
+  tlsPrincipalMapping: string | undefined;
+  /** Comma-separated SASL mechanisms offered on SASL listeners. */
+  saslEnabledMechanisms: string;
+  /** NAME:PASSWORD users created (or reset) at start, for both SCRAM mechanisms. */
+  scramUsers: string[];
+  /** A SASL connection that has not authenticated within this time is closed. */
+  saslHandshakeTimeoutMs: number;
+  /** connections.max.reauth.ms: SASL sessions must re-authenticate within this (0 = never). */
+  connectionsMaxReauthMs: number;
+  /** max.connections and max.connections.per.ip */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** 'none' (everyone may do everything) or 'acl' (Kafka ACLs, deny by default). */
+  authorizer: 'none' | 'acl';
+  /** Principals that bypass ACLs, e.g. ['User:admin']. */
+  superUsers: string[];
+  /** NAME:PREFIX entries: principal User:NAME sees and uses only resources starting with PREFIX. */
+  tenants: string[];
 }
 
 export class ConfigError extends Error {
@@ -71,9 +98,24 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   groupMinSessionTimeoutMs: 6000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   logLevel: 'info',
+  listeners: '',
+  tlsCert: undefined,
+  tlsKey: undefined,
+  tlsCa: undefined,
+  tlsClientAuth: 'none',
+  tlsPrincipalMapping: undefined,
+  saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+  scramUsers: [],
+  saslHandshakeTimeoutMs: 10_000,
+  connectionsMaxReauthMs: 0,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 10_000,
+  authorizer: 'none',
+  superUsers: [],
+  tenants: [],
 };
 
-type Kind = 'string' | 'int' | 'bool' | 'fsync';
+type Kind = 'string' | 'int' | 'bool' | 'fsync' | 'list' | 'client-auth' | 'authorizer';
 
 interface Setting {
   key: keyof BrokerConfig;
@@ -205,6 +247,93 @@ export const SETTINGS: readonly Setting[] = [
     min: 1,
     help: 'committed offsets of empty groups expire after this',
   },
+  {
+    key: 'listeners',
+    flag: 'listeners',
+    kafkaName: 'listeners',
+    kind: 'string',
+    help: 'PLAINTEXT://host:port,SSL://...,SASL_PLAINTEXT://...,SASL_SSL://...',
+  },
+  { key: 'tlsCert', flag: 'tls-cert', kind: 'string', help: 'PEM certificate (chain) for SSL listeners' },
+  { key: 'tlsKey', flag: 'tls-key', kind: 'string', help: 'PEM private key for SSL listeners' },
+  { key: 'tlsCa', flag: 'tls-ca', kind: 'string', help: 'PEM CA bundle that signs client certificates' },
+  {
+    key: 'tlsClientAuth',
+    flag: 'tls-client-auth',
+    kafkaName: 'ssl.client.auth',
+    kind: 'client-auth',
+    help: 'none | requested | required',
+  },
+  {
+    key: 'tlsPrincipalMapping',
+    flag: 'tls-principal-mapping',
+    kafkaName: 'ssl.principal.mapping.rules',
+    kind: 'string',
+    help: 'RULE:pattern/replacement/[LU],DEFAULT',
+  },
+  {
+    key: 'saslEnabledMechanisms',
+    flag: 'sasl-enabled-mechanisms',
+    kafkaName: 'sasl.enabled.mechanisms',
+    kind: 'string',
+    help: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+  },
+  {
+    key: 'scramUsers',
+    flag: 'scram-user',
+    kind: 'list',
+    help: 'NAME:PASSWORD, repeatable: SCRAM users created at start',
+  },
+  {
+    key: 'saslHandshakeTimeoutMs',
+    flag: 'sasl-handshake-timeout-ms',
+    kind: 'int',
+    min: 1,
+    help: 'close SASL connections not authenticated in time',
+  },
+  {
+    key: 'connectionsMaxReauthMs',
+    flag: 'connections-max-reauth-ms',
+    kafkaName: 'connections.max.reauth.ms',
+    kind: 'int',
+    min: 0,
+    help: 'SASL sessions must re-authenticate within this (0 = never)',
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    kafkaName: 'max.connections',
+    kind: 'int',
+    min: 1,
+    help: 'connections accepted at once',
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    kafkaName: 'max.connections.per.ip',
+    kind: 'int',
+    min: 1,
+    help: 'connections accepted at once from one address',
+  },
+  {
+    key: 'authorizer',
+    flag: 'authorizer',
+    kind: 'authorizer',
+    help: 'none | acl (Kafka ACLs, deny by default)',
+  },
+  {
+    key: 'superUsers',
+    flag: 'super-users',
+    kafkaName: 'super.users',
+    kind: 'list',
+    help: 'User:a,User:b — principals that bypass ACLs',
+  },
+  {
+    key: 'tenants',
+    flag: 'tenant',
+    kind: 'list',
+    help: 'NAME:PREFIX, repeatable: User:NAME only sees and uses resources under PREFIX',
+  },
   { key: 'logLevel', flag: 'log-level', kind: 'string', help: 'trace | debug | info | warn | error' },
 ];
 
@@ -230,6 +359,37 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
     case 'fsync':
       if (text === 'always' || text === 'interval' || text === 'never') return text;
       throw new ConfigError(`${source}: fsync must be always, interval or never, got "${text}"`);
+    case 'authorizer':
+      if (text === 'none' || text === 'acl') return text;
+      throw new ConfigError(`${source}: authorizer must be none or acl, got "${text}"`);
+    case 'client-auth':
+      if (text === 'none' || text === 'requested' || text === 'required') return text;
+      throw new ConfigError(`${source}: tls-client-auth must be none, requested or required, got "${text}"`);
+    case 'list': {
+      // Repeated flags give an array; commas also separate entries, except in passwords.
+      const values = Array.isArray(raw) ? raw.map(String) : [text];
+      const items = (
+        s.key === 'scramUsers' && Array.isArray(raw) ? values : values.flatMap((v) => v.split(','))
+      )
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
+      if (s.key === 'tenants') {
+        for (const t of items)
+          if (!/^.+:[^:]+$/.test(t))
+            throw new ConfigError(`${source}: tenant must be NAME:PREFIX, got "${t}"`);
+      }
+      if (s.key === 'superUsers') {
+        for (const u of items)
+          if (!/^[A-Za-z]+:.+$/.test(u))
+            throw new ConfigError(`${source}: super user must be a principal like User:admin, got "${u}"`);
+      }
+      if (s.key === 'scramUsers') {
+        for (const u of items)
+          if (!/^[^:]+:.+$/.test(u))
+            throw new ConfigError(`${source}: scram-user must be NAME:PASSWORD, got "${u}"`);
+      }
+      return items;
+    }
   }
 }
 

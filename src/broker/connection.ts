@@ -21,13 +21,17 @@ import { readRequestHeader } from '../protocol/generated/messages/request-header
 import { DecodeError } from '../protocol/primitives/decode-error.ts';
 import { Reader } from '../protocol/primitives/reader.ts';
 import { Writer } from '../protocol/primitives/writer.ts';
-import type { ConnectionInfo, RequestContext } from './handler.ts';
+import { SaslSession } from './auth/sasl-session.ts';
+import type { ConnectionInfo, ListenerAddress, RequestContext } from './handler.ts';
 import { encodeUnsupportedApiVersions } from './handlers/18-api-versions.ts';
+import { usesSasl } from './listeners.ts';
 import type { BrokerServices } from './services.ts';
 
 const MAX_PENDING_RESPONSES = 256;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
 
 interface Slot {
   done: boolean;
@@ -49,17 +53,49 @@ export class Connection {
   /** Resolves when every accepted request has been answered (graceful shutdown). */
   private idleWaiters: (() => void)[] = [];
   private readonly closeController = new AbortController();
+  /** False on SASL listeners until SaslAuthenticate succeeds. */
+  private isAuthenticated: boolean;
+  /** With connections.max.reauth.ms: when the SASL session ends (0 = never). */
+  private sessionExpiresAt = 0;
+  private rawSasl = false;
+  private closeRequested = false;
+  private handshakeTimer: NodeJS.Timeout | undefined;
 
-  constructor(socket: Socket, services: BrokerServices) {
+  constructor(
+    socket: Socket,
+    services: BrokerServices,
+    listener: ListenerAddress,
+    principal = 'User:ANONYMOUS',
+  ) {
     this.socket = socket;
     this.services = services;
+    const sasl = usesSasl(listener.protocol)
+      ? new SaslSession(services.saslMechanisms, services.credentials)
+      : null;
+    this.isAuthenticated = sasl === null;
     this.info = {
       id: nextConnectionId++,
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
-      principal: 'User:ANONYMOUS',
+      principal,
       closed: this.closeController.signal,
+      listener,
+      sasl,
+      authenticated: (p) => this.onAuthenticated(p),
+      requestClose: () => this.requestClose(),
+      startRawSasl: () => {
+        this.rawSasl = true;
+      },
     };
+    if (sasl) {
+      this.handshakeTimer = setTimeout(() => {
+        if (!this.isAuthenticated) {
+          this.log.info('SASL authentication not completed in time; closing');
+          this.close();
+        }
+      }, services.config.saslHandshakeTimeoutMs);
+      this.handshakeTimer.unref();
+    }
     this.log = services.logger.child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
@@ -74,6 +110,7 @@ export class Connection {
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
+      clearTimeout(this.handshakeTimer);
       this.closeController.abort();
       this.releaseIdleWaiters();
     });
@@ -83,9 +120,25 @@ export class Connection {
     return this.closed;
   }
 
+  private onAuthenticated(principal: string): number {
+    this.info.principal = principal;
+    this.isAuthenticated = true;
+    clearTimeout(this.handshakeTimer);
+    const lifetime = this.services.config.connectionsMaxReauthMs;
+    this.sessionExpiresAt = lifetime > 0 ? Date.now() + lifetime : 0;
+    this.log.debug({ principal }, 'authenticated');
+    return lifetime;
+  }
+
+  private requestClose(): void {
+    this.closeRequested = true;
+    this.flush();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.handshakeTimer);
     this.socket.destroy();
     this.closeController.abort();
     this.releaseIdleWaiters();
@@ -110,7 +163,7 @@ export class Connection {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
     }
-    while (!this.closed && !this.paused && this.pendingBytes >= 4) {
+    while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
       if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
         this.log.warn(
@@ -164,7 +217,32 @@ export class Connection {
     return out;
   }
 
+  /** Legacy SASL (after SaslHandshake v0): each frame is a raw token, answered by a raw token. */
+  private onRawSaslToken(token: Buffer): void {
+    const step = this.info.sasl!.authenticate(token);
+    if (step.errorCode !== 0) {
+      this.log.info({ reason: step.errorMessage }, 'SASL authentication failed; closing');
+      this.close();
+      return;
+    }
+    if (step.principal) {
+      this.rawSasl = false;
+      this.onAuthenticated(step.principal);
+    }
+    const slot = this.newSlot();
+    const w = new Writer(64);
+    w.writeInt32(step.response.length);
+    w.writeRaw(step.response);
+    slot.done = true;
+    slot.chunks = w.chunks();
+    this.flush();
+  }
+
   private onFrame(frame: Buffer): void {
+    if (this.rawSasl) {
+      this.onRawSaslToken(frame);
+      return;
+    }
     if (frame.length < 8) {
       this.log.warn({ size: frame.length }, 'frame too short for a request header; closing');
       this.close();
@@ -173,6 +251,19 @@ export class Connection {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
+    const saslRequest = apiKey === API_VERSIONS || apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE;
+    if (!saslRequest) {
+      if (!this.isAuthenticated) {
+        this.log.warn({ apiKey }, 'request before SASL authentication completed; closing');
+        this.close();
+        return;
+      }
+      if (this.sessionExpiresAt > 0 && Date.now() > this.sessionExpiresAt) {
+        this.log.info('SASL session expired without re-authentication; closing');
+        this.close();
+        return;
+      }
+    }
     const handler = this.services.handlers.get(apiKey);
     if (!handler) {
       this.log.warn({ apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
@@ -286,7 +377,16 @@ export class Connection {
       }
     }
     if (wrote) this.socket.uncork();
-    if (this.slots.length === 0) this.releaseIdleWaiters();
+    if (this.slots.length === 0) {
+      this.releaseIdleWaiters();
+      if (this.closeRequested) {
+        this.closed = true;
+        this.closeController.abort();
+        this.socket.end();
+        setTimeout(() => this.socket.destroy(), 1000).unref();
+        return;
+      }
+    }
     this.maybeResume();
   }
 

@@ -8,7 +8,16 @@
  */
 import type { Reader } from '../protocol/primitives/reader.ts';
 import type { Writer } from '../protocol/primitives/writer.ts';
+import type { SaslSession } from './auth/sasl-session.ts';
+import type { SecurityProtocol } from './listeners.ts';
 import type { BrokerServices } from './services.ts';
+
+/** The listener a connection arrived on, with the address clients are told to use for it. */
+export interface ListenerAddress {
+  readonly protocol: SecurityProtocol;
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -18,6 +27,15 @@ export interface ConnectionInfo {
   principal: string;
   /** Aborted when the connection closes: long-running handlers (Fetch long poll) stop waiting. */
   readonly closed: AbortSignal;
+  readonly listener: ListenerAddress;
+  /** The SASL exchange state on SASL listeners, null elsewhere. */
+  readonly sasl: SaslSession | null;
+  /** Marks the connection authenticated as `principal`; returns the session lifetime in ms (0 = none). */
+  authenticated(principal: string): number;
+  /** Closes the connection once the responses queued so far are written. */
+  requestClose(): void;
+  /** After a v0 SaslHandshake: the next frames are raw SASL tokens. */
+  startRawSasl(): void;
 }
 
 export interface RequestContext {

@@ -39,7 +39,11 @@ export class OffsetsTopicStore implements RecordStore {
   }
 
   /** TxnOffsetCommit records as a transactional batch of the producer; the marker decides their fate. */
-  async appendTransactional(records: StoredRecord[], producerId: number, producerEpoch: number): Promise<void> {
+  async appendTransactional(
+    records: StoredRecord[],
+    producerId: number,
+    producerEpoch: number,
+  ): Promise<void> {
     if (records.length === 0) return;
     const batch = buildRecordBatch({
       records: records.map((r) => ({ key: r.key, value: r.value, headers: [] })),
@@ -81,7 +85,8 @@ export function readStoredRecordsWithTransactions(log: PartitionLogHandle): Stor
         if (marker && decodeControlKey(marker.key).type === CONTROL_TYPE_COMMIT) records.push(...held);
         continue;
       }
-      const target = header.attributes & TRANSACTIONAL_FLAG ? pendingList(pending, header.producerId) : records;
+      const target =
+        header.attributes & TRANSACTIONAL_FLAG ? pendingList(pending, header.producerId) : records;
       for (const r of batchRecords) if (r.key) target.push({ key: r.key, value: r.value });
     }
     if (next <= offset) break;

@@ -3,15 +3,21 @@
  * for Kafka clients, and shuts down gracefully (stop accepting, answer in-flight requests, flush
  * and close the logs).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
+import { Authorizer } from './auth/authorizer.ts';
+import { CredentialStore } from './auth/credential-store.ts';
+import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
 import { loadOrCreateClusterId } from './cluster-id.ts';
-import type { BrokerConfig } from './config.ts';
+import { type BrokerConfig, ConfigError } from './config.ts';
 import { Connection } from './connection.ts';
 import { HandlerRegistry } from './dispatch.ts';
+import type { ListenerAddress } from './handler.ts';
 import { ALL_HANDLERS } from './handlers/index.ts';
+import { createListenerServer } from './listener-server.ts';
+import { type ListenerSpec, parseListeners } from './listeners.ts';
 import {
   OFFSETS_TOPIC,
   OFFSETS_TOPIC_CONFIGS,
@@ -31,19 +37,23 @@ export interface BrokerOptions {
 export class Broker {
   readonly config: BrokerConfig;
   readonly services: BrokerServices;
-  private readonly server: Server;
+  /** Every listener with its bound address, in configuration order. */
+  readonly listeners: ListenerAddress[] = [];
+  private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
   private stopping: Promise<void> | null = null;
 
-  private constructor(config: BrokerConfig, services: BrokerServices, server: Server) {
+  private constructor(config: BrokerConfig, services: BrokerServices) {
     this.config = config;
     this.services = services;
-    this.server = server;
   }
 
   /** Opens storage and starts listening; resolves once connections are accepted. */
   static async start(config: BrokerConfig, opts: BrokerOptions = {}): Promise<Broker> {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
+    const specs = listenerSpecs(config);
+    const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
     const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
     const logs = await LogManager.open(config.dataDir, {
       logger,
@@ -82,6 +92,17 @@ export class Broker {
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
     const transactions = await openTransactions(config, topics, groups, logger);
+    const credentials = new CredentialStore(config.dataDir);
+    for (const entry of config.scramUsers) {
+      const colon = entry.indexOf(':');
+      credentials.setPassword(entry.slice(0, colon), entry.slice(colon + 1));
+    }
+    if (config.scramUsers.length > 0) credentials.save();
+    const authorizer = new Authorizer(config.dataDir, {
+      enabled: config.authorizer === 'acl',
+      superUsers: config.superUsers,
+      tenants: tenantMap(config.tenants),
+    });
     const services: BrokerServices = {
       config,
       logger,
@@ -92,27 +113,51 @@ export class Broker {
       transactions,
       clusterId,
       advertised,
+      credentials,
+      saslMechanisms,
+      authorizer,
     };
-    const server = createServer({ noDelay: true });
-    const broker = new Broker(config, services, server);
-    server.on('connection', (socket: Socket) => broker.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch(async (err: unknown) => {
-      await logs.close();
+    const broker = new Broker(config, services);
+    try {
+      for (const spec of specs) await broker.listen(spec);
+    } catch (err) {
+      await broker.stop();
       throw err;
-    });
-    const bound = server.address();
-    if (bound && typeof bound === 'object') advertised.port = bound.port;
+    }
+    const first = broker.listeners[0]!;
+    advertised.host = first.host;
+    advertised.port = first.port;
     logger.info(
-      { host: config.host, port: advertised.port, dataDir: config.dataDir, clusterId },
+      {
+        listeners: broker.listeners.map((l) => `${l.protocol}://${l.host}:${l.port}`),
+        dataDir: config.dataDir,
+        clusterId,
+      },
       'broker started',
     );
     return broker;
+  }
+
+  private async listen(spec: ListenerSpec): Promise<void> {
+    const address = {
+      protocol: spec.protocol,
+      host: this.config.advertisedHost ?? spec.host,
+      port: spec.port,
+    };
+    const server = createListenerServer(spec, this.config, address, (socket, listener, principal) =>
+      this.accept(socket, listener, principal),
+    );
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(spec.port, spec.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    if (bound && typeof bound === 'object') address.port = bound.port;
+    this.listeners.push(address);
   }
 
   /** host:port clients connect to. */
@@ -124,14 +169,36 @@ export class Broker {
     return this.services.advertised.port;
   }
 
-  private accept(socket: Socket): void {
-    if (this.stopping) {
+  private accept(socket: Socket, listener: ListenerAddress, principal?: string): void {
+    const ip = socket.remoteAddress ?? '';
+    const fromIp = this.perIp.get(ip) ?? 0;
+    if (
+      this.stopping ||
+      this.connections.size >= this.config.maxConnections ||
+      fromIp >= this.config.maxConnectionsPerIp
+    ) {
+      if (!this.stopping)
+        this.services.logger.warn(
+          { ip, open: this.connections.size, fromIp },
+          'connection limit reached; refusing',
+        );
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.services);
+    this.perIp.set(ip, fromIp + 1);
+    const conn = new Connection(socket, this.services, listener, principal);
     this.connections.add(conn);
-    socket.on('close', () => this.connections.delete(conn));
+    socket.on('close', () => {
+      this.connections.delete(conn);
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+  }
+
+  /** Open client connections (for tests and metrics). */
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   /** Drops every client connection from the broker side (tests use it to cut connections mid-stream). */
@@ -146,7 +213,9 @@ export class Broker {
   }
 
   private async shutdown(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
     const drained = Promise.all([...this.connections].map((c) => c.drain()));
     await Promise.race([drained, new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS).unref())]);
     for (const c of this.connections) c.close();
@@ -156,4 +225,39 @@ export class Broker {
     await this.services.logs.close();
     this.services.logger.info('broker stopped');
   }
+}
+
+function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
+  if (config.listeners.trim() === '')
+    return [{ protocol: 'PLAINTEXT', host: config.host, port: config.port }];
+  try {
+    return parseListeners(config.listeners);
+  } catch (err) {
+    throw new ConfigError(`listeners: ${(err as Error).message}`);
+  }
+}
+
+function saslMechanismList(text: string): SaslMechanism[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const n of names) {
+    if (!ALL_SASL_MECHANISMS.includes(n as SaslMechanism))
+      throw new ConfigError(
+        `sasl-enabled-mechanisms: unknown mechanism "${n}" (use ${ALL_SASL_MECHANISMS.join(', ')})`,
+      );
+  }
+  return names as SaslMechanism[];
+}
+
+/** `alice:team-a.` or `User:alice:team-a.` → principal User:alice confined to prefix team-a. */
+function tenantMap(entries: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of entries) {
+    const at = e.lastIndexOf(':');
+    const who = e.slice(0, at);
+    out.set(who.includes(':') ? who : `User:${who}`, e.slice(at + 1));
+  }
+  return out;
 }

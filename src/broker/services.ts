@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { GroupCoordinator } from '../coordinator/index.ts';
 import type { TransactionCoordinator } from '../coordinator/transactions/index.ts';
 import type { LogManager } from '../log/index.ts';
+import type { Authorizer } from './auth/authorizer.ts';
+import type { CredentialStore } from './auth/credential-store.ts';
+import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
 import type { TopicService } from './topics.ts';
@@ -25,6 +28,20 @@ export interface BrokerServices {
   readonly groups: GroupCoordinator;
   readonly transactions: TransactionCoordinator;
   readonly clusterId: string;
-  /** Where clients reach this broker (filled in once the listener is bound). */
+  /** Where clients reach this broker on its first listener (filled in once bound). */
   readonly advertised: AdvertisedAddress;
+  /** SCRAM users (salted and hashed). */
+  readonly credentials: CredentialStore;
+  /** Mechanisms offered on SASL listeners. */
+  readonly saslMechanisms: readonly SaslMechanism[];
+  /** ACLs and tenant confinement (allows everything unless --authorizer acl or --tenant). */
+  readonly authorizer: Authorizer;
+}
+
+/** This broker's address as seen from the listener a request arrived on (Kafka answers per listener). */
+export function selfAddress(
+  services: BrokerServices,
+  listener: { host: string; port: number },
+): AdvertisedAddress {
+  return { nodeId: services.advertised.nodeId, host: listener.host, port: listener.port };
 }

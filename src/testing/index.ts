@@ -28,6 +28,8 @@ export interface TestBroker {
   readonly port: number;
   readonly dataDir: string;
   readonly broker: Broker;
+  /** Every listener with its bound port (`{ protocol: 'SASL_SSL', host, port }`), in config order. */
+  readonly listeners: readonly { protocol: string; host: string; port: number }[];
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
     port: broker.port,
     dataDir,
     broker,
+    listeners: broker.listeners,
     async stop() {
       await broker.stop();
       if (ownDir && !keepData) rmSync(dataDir, { recursive: true, force: true });

@@ -142,7 +142,7 @@ describe('durability of acknowledged records', () => {
     for (let i = 0; i < 200; i++) {
       const values = Array.from({ length: 10 }, (_, j) => `clean-${i}-${j}`);
       const base = await produce(c, 'clean', values);
-      values.forEach((v, j) => acked.set(base + j, v));
+      for (const [j, v] of values.entries()) acked.set(base + j, v);
     }
     c.close();
     first.child.kill('SIGTERM');
@@ -176,7 +176,7 @@ describe('durability of acknowledged records', () => {
               produce(c, 'killed', values),
               new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000)),
             ]);
-            values.forEach((v, j) => acked.set(base + j, v));
+            for (const [j, v] of values.entries()) acked.set(base + j, v);
           } catch {
             return;
           }

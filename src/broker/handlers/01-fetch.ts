@@ -11,6 +11,8 @@
  * stable offset (first offset of the oldest open transaction) plus the aborted transactions that
  * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
  */
+
+import { readInt64 } from '../../log/int64.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
 import {
@@ -19,7 +21,6 @@ import {
   type FetchResponsePartitionData,
   writeFetchResponse,
 } from '../../protocol/generated/messages/fetch-response.ts';
-import { readInt64 } from '../../log/int64.ts';
 import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
@@ -167,7 +168,8 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       const startLso = slots.map((s) => (s.log ? s.log.lastStableOffset : 0));
       const ready = (): boolean => {
         // read_committed: data becomes visible when the last stable offset moves (e.g. EndTxn).
-        if (readCommitted) return slots.some((s, i) => s.log !== undefined && s.log.lastStableOffset !== startLso[i]);
+        if (readCommitted)
+          return slots.some((s, i) => s.log !== undefined && s.log.lastStableOffset !== startLso[i]);
         let appended = 0;
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;

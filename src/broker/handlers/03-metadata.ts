@@ -20,6 +20,7 @@ import {
 } from '../../protocol/generated/messages/metadata-response.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
+import { selfAddress } from '../services.ts';
 import { type TopicInfo, ZERO_UUID } from '../topics.ts';
 
 const UNSET_OPERATIONS = -2147483648;
@@ -68,7 +69,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   async handle(req, ctx) {
     const { services, apiVersion } = ctx;
     const res = defaultMetadataResponse();
-    const self = services.advertised;
+    const self = selfAddress(services, ctx.connection.listener);
     res.brokers = [{ nodeId: self.nodeId, host: self.host, port: self.port, rack: null }];
     res.clusterId = services.clusterId;
     res.controllerId = self.nodeId;

@@ -14,6 +14,7 @@ import {
   writeFindCoordinatorResponse,
 } from '../../protocol/generated/messages/find-coordinator-response.ts';
 import { defineHandler } from '../handler.ts';
+import { selfAddress } from '../services.ts';
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: 10,
@@ -23,7 +24,7 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   readRequest: readFindCoordinatorRequest,
   writeResponse: writeFindCoordinatorResponse,
   handle(req, ctx) {
-    const self = ctx.services.advertised;
+    const self = selfAddress(ctx.services, ctx.connection.listener);
     const supported = req.keyType === 0 || req.keyType === 1;
     const errorCode = supported ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST;
     const errorMessage = supported ? null : `Unsupported coordinator key type ${req.keyType}`;

@@ -14,6 +14,7 @@ import {
   writeDescribeClusterResponse,
 } from '../../protocol/generated/messages/describe-cluster-response.ts';
 import { defineHandler } from '../handler.ts';
+import { selfAddress } from '../services.ts';
 
 export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: 60,
@@ -24,7 +25,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   writeResponse: writeDescribeClusterResponse,
   handle(req, ctx) {
     const res = defaultDescribeClusterResponse();
-    const self = ctx.services.advertised;
+    const self = selfAddress(ctx.services, ctx.connection.listener);
     if (ctx.apiVersion >= 1 && req.endpointType !== 1) {
       res.errorCode = ErrorCode.MISMATCHED_ENDPOINT_TYPE;
       res.errorMessage = 'Samsa serves broker endpoints only';

@@ -12,6 +12,7 @@ const OPTIONS: OptionSpec[] = [
     (s): OptionSpec => ({
       name: s.flag,
       type: s.kind === 'bool' ? 'boolean' : 'string',
+      repeatable: s.kind === 'list',
       description: s.help,
       placeholder: s.kind === 'int' ? 'N' : s.kind === 'fsync' ? 'always|interval|never' : 'VALUE',
     }),

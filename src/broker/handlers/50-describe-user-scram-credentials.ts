@@ -1,0 +1,67 @@
+/**
+ * DescribeUserScramCredentials (key 50), version 0: each user's SCRAM mechanisms and iteration
+ * counts (never salts or keys). A null user list describes every user; an unknown user gets
+ * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE.
+ */
+import { ErrorCode } from '../../protocol/errors.ts';
+import {
+  type DescribeUserScramCredentialsRequest,
+  readDescribeUserScramCredentialsRequest,
+} from '../../protocol/generated/messages/describe-user-scram-credentials-request.ts';
+import {
+  type DescribeUserScramCredentialsResponse,
+  DescribeUserScramCredentialsResponseVersions,
+  writeDescribeUserScramCredentialsResponse,
+} from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
+import { defineHandler } from '../handler.ts';
+
+export const MECHANISM_IDS = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 } as const;
+
+export const describeUserScramCredentialsHandler = defineHandler<
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse
+>({
+  apiKey: 50,
+  name: 'DescribeUserScramCredentials',
+  minVersion: DescribeUserScramCredentialsResponseVersions.min,
+  maxVersion: DescribeUserScramCredentialsResponseVersions.max,
+  readRequest: readDescribeUserScramCredentialsRequest,
+  writeResponse: writeDescribeUserScramCredentialsResponse,
+  handle(req, ctx) {
+    const store = ctx.services.credentials;
+    const names = req.users === null ? store.list() : req.users.map((u) => u.name);
+    const counts = new Map<string, number>();
+    for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      results: [...new Set(names)].map((user) => {
+        if ((counts.get(user) ?? 0) > 1)
+          return {
+            user,
+            errorCode: ErrorCode.DUPLICATE_RESOURCE,
+            errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`,
+            credentialInfos: [],
+          };
+        const infos = store.describe(user);
+        if (infos.length === 0)
+          return {
+            user,
+            errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+            errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
+            credentialInfos: [],
+          };
+        return {
+          user,
+          errorCode: 0,
+          errorMessage: null,
+          credentialInfos: infos.map((i) => ({
+            mechanism: MECHANISM_IDS[i.mechanism],
+            iterations: i.iterations,
+          })),
+        };
+      }),
+    };
+  },
+});
