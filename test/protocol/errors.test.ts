@@ -14,5 +14,8 @@ it('has unique codes and names that match the constants', () => {
 
 it('documents every code in docs/errors.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
-  for (const e of ERRORS) assert.ok(doc.includes(`| ${e.code} | \`${e.name}\``), `${e.name} documented`);
+  for (const e of ERRORS) {
+    const row = new RegExp(`^\\|\\s*${e.code}\\s*\\|\\s*\`${e.name}\`\\s*\\|`, 'm');
+    assert.match(doc, row, `${e.name} documented`);
+  }
 });
