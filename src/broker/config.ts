@@ -71,6 +71,10 @@ export interface BrokerConfig {
   superUsers: string[];
   /** NAME:PREFIX entries: principal User:NAME sees and uses only resources starting with PREFIX. */
   tenants: string[];
+  /** transaction.max.timeout.ms: the largest transaction timeout a producer may ask for. */
+  transactionMaxTimeoutMs: number;
+  /** How often open transactions past their timeout are looked for and aborted. */
+  transactionAbortTimedOutIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +117,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   authorizer: 'none',
   superUsers: [],
   tenants: [],
+  transactionMaxTimeoutMs: 900_000,
+  transactionAbortTimedOutIntervalMs: 10_000,
 };
 
 type Kind = 'string' | 'int' | 'bool' | 'fsync' | 'list' | 'client-auth' | 'authorizer';
@@ -314,6 +320,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'connections accepted at once from one address',
+  },
+  {
+    key: 'transactionMaxTimeoutMs',
+    flag: 'transaction-max-timeout-ms',
+    kafkaName: 'transaction.max.timeout.ms',
+    kind: 'int',
+    min: 1,
+    help: 'largest transaction timeout producers may ask for',
+  },
+  {
+    key: 'transactionAbortTimedOutIntervalMs',
+    flag: 'transaction-abort-timed-out-interval-ms',
+    kafkaName: 'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'how often timed-out transactions are aborted',
   },
   {
     key: 'authorizer',

@@ -15,7 +15,6 @@ import {
   ProducerIdManager,
   type TopicPartition,
   TransactionCoordinator,
-  type TransactionCoordinatorConfig,
   type TxnStore,
 } from '../coordinator/transactions/index.ts';
 import type { StoredRecord } from '../coordinator/types.ts';
@@ -112,23 +111,6 @@ export class LocalMarkerWriter implements MarkerWriter {
 }
 
 /**
- * Transaction settings: Kafka's names as env vars until they join BrokerConfig
- * (SAMSA_TRANSACTION_MAX_TIMEOUT_MS = transaction.max.timeout.ms, default 900000;
- * SAMSA_TRANSACTION_ABORT_TIMED_OUT_INTERVAL_MS =
- * transaction.abort.timed.out.transaction.cleanup.interval.ms, default 10000).
- */
-export function transactionConfigFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): Partial<TransactionCoordinatorConfig> {
-  const out: Partial<TransactionCoordinatorConfig> = {};
-  const max = Number(env.SAMSA_TRANSACTION_MAX_TIMEOUT_MS);
-  if (Number.isSafeInteger(max) && max > 0) out.maxTransactionTimeoutMs = max;
-  const interval = Number(env.SAMSA_TRANSACTION_ABORT_TIMED_OUT_INTERVAL_MS);
-  if (Number.isSafeInteger(interval) && interval > 0) out.abortTimedOutIntervalMs = interval;
-  return out;
-}
-
-/**
  * Creates __transaction_state if needed, loads the pending TxnOffsetCommit offsets into the group
  * coordinator, replays the transaction log (finishing transactions caught in Prepare*), and returns
  * the running coordinator.
@@ -152,7 +134,10 @@ export async function openTransactions(
     markers,
     producerIds: new ProducerIdManager(new FileBlockStore(config.dataDir)),
     clock: realClock,
-    config: transactionConfigFromEnv(),
+    config: {
+      maxTransactionTimeoutMs: config.transactionMaxTimeoutMs,
+      abortTimedOutIntervalMs: config.transactionAbortTimedOutIntervalMs,
+    },
     onError: (err) => logger.error({ err }, 'transaction coordinator error'),
   });
   const records = readTransactionRecords(txnLog);

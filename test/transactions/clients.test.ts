@@ -49,8 +49,7 @@ function runWithProgress(
 describe('transactions with real clients', () => {
   let b: TestBroker;
   before(async () => {
-    process.env.SAMSA_TRANSACTION_ABORT_TIMED_OUT_INTERVAL_MS = '200';
-    b = await startBroker({ numPartitions: 2 });
+    b = await startBroker({ numPartitions: 2, transactionAbortTimedOutIntervalMs: 200 });
   });
   after(async () => {
     await b.stop();
