@@ -1,28 +1,33 @@
 /**
  * Entry point of the `samsa` command: picks the subcommand and maps failures to exit codes
- * (0 success, 1 failure, 2 usage error).
+ * (0 success, 1 failure, 2 usage error). Commands are loaded on demand, so `samsa start` does not
+ * load the platform commands and their Kafka client, and the platform commands do not load the
+ * broker.
  */
 import { UsageError } from './args.ts';
-import { PLATFORM_COMMANDS } from './commands/index.ts';
-import { startCommand } from './commands/start.ts';
 
 interface Command {
   summary: string;
   run(argv: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
-  start: { summary: 'run the broker', run: startCommand },
-  ...PLATFORM_COMMANDS,
+const START: Command = {
+  summary: 'run the broker',
+  run: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
 };
 
-function usage(): string {
-  const names = Object.keys(COMMANDS);
+async function allCommands(): Promise<Record<string, Command>> {
+  const { PLATFORM_COMMANDS } = await import('./commands/index.ts');
+  return { start: START, ...PLATFORM_COMMANDS };
+}
+
+function usage(commands: Record<string, Command>): string {
+  const names = Object.keys(commands);
   const width = Math.max(...names.map((n) => n.length));
   return `Usage: samsa <command> [options]
 
 Commands:
-${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}
+${names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`).join('\n')}
 
 Run "samsa <command> --help" for a command's options.`;
 }
@@ -30,12 +35,12 @@ Run "samsa <command> --help" for a command's options.`;
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
+    console.log(usage(await allCommands()));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = name === 'start' ? START : (await allCommands())[name];
   if (!command) {
-    console.error(`samsa: unknown command "${name}"\n\n${usage()}`);
+    console.error(`samsa: unknown command "${name}"\n\n${usage(await allCommands())}`);
     return 2;
   }
   try {
