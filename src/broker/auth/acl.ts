@@ -138,3 +138,22 @@ export function decide(bindings: Iterable<AclBinding>, r: AuthorizeRequest): boo
   }
   return allowed;
 }
+
+/**
+ * Kafka's authorizeByResourceType: may the principal perform the operation on at least one
+ * resource of the type? True when some ALLOW binding grants it on a name (literal) or prefix that no
+ * DENY binding covers.
+ */
+export function decideAny(
+  bindings: readonly AclBinding[],
+  r: Omit<AuthorizeRequest, 'resourceName'>,
+): boolean {
+  for (const b of bindings) {
+    if (b.resourceType !== r.resourceType || b.permissionType !== Permission.ALLOW) continue;
+    if (b.principal !== r.principal && b.principal !== 'User:*') continue;
+    if (b.host !== '*' && b.host !== r.host) continue;
+    if (!operationCovers(b.operation, r.operation, b.permissionType)) continue;
+    if (decide(bindings, { ...r, resourceName: b.resourceName })) return true;
+  }
+  return false;
+}

@@ -22,6 +22,7 @@ import {
   type AclFilter,
   type AuthorizeRequest,
   decide,
+  decideAny,
   filterMatches,
   Operation,
   ResourceType,
@@ -59,6 +60,14 @@ export class Authorizer {
     }
     if (!this.enabled || this.superUsers.has(r.principal)) return true;
     return decide(this.bindings, r);
+  }
+
+  /** Whether the principal may perform the operation on at least one resource of the type. */
+  authorizeAny(r: Omit<AuthorizeRequest, 'resourceName'>): boolean {
+    const prefix = this.tenants.get(r.principal);
+    if (prefix !== undefined) return r.resourceType !== ResourceType.CLUSTER;
+    if (!this.enabled || this.superUsers.has(r.principal)) return true;
+    return decideAny(this.bindings, r);
   }
 
   /** The tenant prefix a principal is confined to, if any. */

@@ -10,6 +10,8 @@
  * Idempotent/transactional batches are checked per batch against the partition's producer state
  * (src/log/producer-state.ts): INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried
  * duplicate of one of the producer's last 5 batches answers success with its original base offset.
+ * Authorization: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions), and WRITE on
+ * the transactional id for transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for all).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -25,6 +27,7 @@ import {
 } from '../../protocol/generated/messages/produce-response.ts';
 import { COMPRESSION_MASK, COMPRESSION_ZSTD } from '../../protocol/records/batch-header.ts';
 import { validateProducedBatches } from '../../protocol/records/validate.ts';
+import { canTopic, canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { findTimestampViolation } from '../produce-timestamps.ts';
 
@@ -125,9 +128,20 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const waits: Promise<void>[] = [];
     const response: ProduceResponse = { responses: [], throttleTimeMs: 0, nodeEndpoints: [] };
+    const txnDenied =
+      req.transactionalId !== null && !canTransactionalId(ctx, Operation.WRITE, req.transactionalId);
     for (const t of req.topicData) {
       const partitionResponses: ProduceResponsePartitionProduceResponse[] = [];
+      const denied = txnDenied
+        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : canTopic(ctx, Operation.WRITE, t.name)
+          ? null
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
       for (const p of t.partitionData) {
+        if (denied !== null) {
+          partitionResponses.push(partitionError(p.index, denied, null));
+          continue;
+        }
         if (!validAcks) {
           partitionResponses.push(
             partitionError(

@@ -10,6 +10,8 @@
  * FETCH_SESSION_ID_NOT_FOUND. read_committed (isolation_level 1) gets batches only below the last
  * stable offset (first offset of the oldest open transaction) plus the aborted transactions that
  * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
+ * Authorization: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (by id:
+ * an unknown id stays UNKNOWN_TOPIC_ID).
  */
 
 import { readInt64 } from '../../log/int64.ts';
@@ -22,6 +24,7 @@ import {
   writeFetchResponse,
 } from '../../protocol/generated/messages/fetch-response.ts';
 import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
@@ -42,15 +45,21 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
   const slots: Slot[] = [];
   for (const t of req.topics) {
     const info = byId ? topics.getById(t.topicId) : topics.get(t.topic);
+    const name = byId ? info?.name : t.topic;
+    const denied = name !== undefined && !canTopic(ctx, Operation.READ, name);
     const topicIndex = res.responses.length;
     res.responses.push({ topic: t.topic, topicId: t.topicId, partitions: [] });
     for (const p of t.partitions) {
       const out = defaultFetchResponsePartitionData();
       out.partitionIndex = p.partition;
       out.records = NO_RECORDS;
-      const log = info ? topics.partition(info.name, p.partition) : undefined;
+      const log = info && !denied ? topics.partition(info.name, p.partition) : undefined;
       if (!log) {
-        out.errorCode = byId && !info ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        out.errorCode = denied
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : byId && !info
+            ? ErrorCode.UNKNOWN_TOPIC_ID
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         out.highWatermark = -1n;
       }
       res.responses[topicIndex]!.partitions.push(out);

@@ -4,7 +4,8 @@
  * record with the largest timestamp (v7+), -4 → earliest local (= earliest, v8+), -5 → earliest
  * pending upload (= earliest; nothing is tiered here). Any other value finds the earliest offset
  * whose timestamp is at or after it — how consumers replay from a point in time — or -1 when no
- * record is that new. v0 answers in the old offsets-array form.
+ * record is that new. v0 answers in the old offsets-array form. Authorization: DESCRIBE on each
+ * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -17,6 +18,7 @@ import {
   ListOffsetsResponseVersions,
   writeListOffsetsResponse,
 } from '../../protocol/generated/messages/list-offsets-response.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
@@ -73,6 +75,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
+          if (!canTopic(ctx, Operation.DESCRIBE, t.name))
+            return answer(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1, -1, v);
           const log = topics.partition(t.name, p.partitionIndex);
           if (!log) return answer(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1, v);
           const ts = Number(p.timestamp);

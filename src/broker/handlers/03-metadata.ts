@@ -4,6 +4,10 @@
  * topics are created when auto-creation is on and the client allows it (v4+ flag), with the broker's
  * num.partitions; an invalid name gets INVALID_TOPIC_EXCEPTION, a missing topic
  * UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID when asked by id).
+ * Authorization, as Kafka: topics the principal may not DESCRIBE are left out of "all topics" and
+ * answer TOPIC_AUTHORIZATION_FAILED when asked for (by name, or by id with a null name);
+ * auto-creation needs CREATE on the cluster or the topic, else TOPIC_AUTHORIZATION_FAILED.
+ * v8+ fills the cluster and topic authorized-operations bit fields when asked.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -18,7 +22,9 @@ import {
   MetadataResponseVersions,
   writeMetadataResponse,
 } from '../../protocol/generated/messages/metadata-response.ts';
-import { defineHandler } from '../handler.ts';
+import { CLUSTER_NAME } from '../auth/acl.ts';
+import { authorizedOperations, canCreateTopic, canTopic, Operation, ResourceType } from '../authz.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { selfAddress } from '../services.ts';
 import { type TopicInfo, ZERO_UUID } from '../topics.ts';
@@ -59,6 +65,17 @@ function topicError(
   return res;
 }
 
+/** The authorized-operations bit fields (v8+), when the request asks for them. */
+function withOperations(req: MetadataRequest, ctx: RequestContext, res: MetadataResponse): MetadataResponse {
+  if (ctx.apiVersion >= 8 && ctx.apiVersion <= 10 && req.includeClusterAuthorizedOperations)
+    res.clusterAuthorizedOperations = authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME);
+  if (ctx.apiVersion >= 8 && req.includeTopicAuthorizedOperations)
+    for (const t of res.topics)
+      if (t.errorCode === ErrorCode.NONE && t.name !== null)
+        t.topicAuthorizedOperations = authorizedOperations(ctx, ResourceType.TOPIC, t.name);
+  return res;
+}
+
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: 3,
   name: 'Metadata',
@@ -75,22 +92,38 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     res.controllerId = self.nodeId;
     res.clusterAuthorizedOperations = UNSET_OPERATIONS;
     const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    const visible = (name: string): boolean => canTopic(ctx, Operation.DESCRIBE, name);
     if (all) {
-      res.topics = services.topics.list().map((t) => describeTopic(services, t));
-      return res;
+      res.topics = services.topics
+        .list()
+        .filter((t) => visible(t.name))
+        .map((t) => describeTopic(services, t));
+      return withOperations(req, ctx, res);
     }
     const mayCreate = services.config.autoCreateTopics && (apiVersion < 4 || req.allowAutoTopicCreation);
     for (const requested of req.topics ?? []) {
       if (requested.name === null || requested.name === '') {
         const t = services.topics.getById(requested.topicId);
         res.topics.push(
-          t ? describeTopic(services, t) : topicError(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          !t
+            ? topicError(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID)
+            : visible(t.name)
+              ? describeTopic(services, t)
+              : topicError(null, requested.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
         );
+        continue;
+      }
+      if (!visible(requested.name)) {
+        res.topics.push(topicError(requested.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
         continue;
       }
       const existing = services.topics.get(requested.name);
       if (existing) {
         res.topics.push(describeTopic(services, existing));
+        continue;
+      }
+      if (mayCreate && !canCreateTopic(ctx, requested.name)) {
+        res.topics.push(topicError(requested.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
         continue;
       }
       if (mayCreate) {
@@ -101,6 +134,6 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       }
       res.topics.push(topicError(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     }
-    return res;
+    return withOperations(req, ctx, res);
   },
 });

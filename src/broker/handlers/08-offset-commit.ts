@@ -3,8 +3,10 @@
  * member (generation -1 with an empty member id is a standalone/admin commit, allowed while the
  * group has no members), stored durably in __consumer_offsets with their metadata and leader epoch,
  * and acknowledged once written. v2-4 carry a retention time; v1's per-partition commit timestamp
- * is ignored as Kafka does.
+ * is ignored as Kafka does. Authorization: READ on the group (else GROUP_AUTHORIZATION_FAILED for
+ * every partition), then READ on each topic (TOPIC_AUTHORIZATION_FAILED for that topic's partitions).
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type OffsetCommitRequest,
   readOffsetCommitRequest,
@@ -14,7 +16,18 @@ import {
   OffsetCommitResponseVersions,
   writeOffsetCommitResponse,
 } from '../../protocol/generated/messages/offset-commit-response.ts';
+import { byTopicAccess, canGroup, Operation, topicDenied } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
+
+function failAll(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  };
+}
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
@@ -25,12 +38,15 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   writeResponse: writeOffsetCommitResponse,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
+    if (!canGroup(ctx, Operation.READ, req.groupId))
+      return failAll(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const { allowed, denied } = byTopicAccess(ctx, Operation.READ, req.topics);
     const r = await ctx.services.groups.commitOffsets(
       req.groupId,
       v >= 1 ? req.generationIdOrMemberEpoch : -1,
       v >= 1 ? req.memberId : '',
       v >= 7 ? req.groupInstanceId : null,
-      req.topics.map((t) => ({
+      allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
@@ -41,13 +57,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
       })),
       { apiVersion: v, retentionTimeMs: v >= 2 && v <= 4 ? req.retentionTimeMs : -1n },
     );
-    return { throttleTimeMs: 0, topics: r.topics };
+    return { throttleTimeMs: 0, topics: [...topicDenied(denied), ...r.topics] };
   },
-  errorResponse: (req, errorCode) => ({
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-    })),
-  }),
+  errorResponse: failAll,
 });

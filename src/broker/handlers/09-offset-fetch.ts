@@ -2,10 +2,12 @@
  * OffsetFetch (key 9), versions 0-9. Returns committed offsets with their metadata and leader
  * epoch (-1 for partitions never committed); a null topic list (v2+) returns every committed
  * partition of the group. v8+ fetches for several groups in one request. Group-level errors go in
- * the top-level error code from v2 and in each partition before that.
+ * the top-level error code from v2 and in each partition before that. Authorization: DESCRIBE on
+ * the group (else GROUP_AUTHORIZATION_FAILED), and on each topic: named topics the principal may not
+ * DESCRIBE answer TOPIC_AUTHORIZATION_FAILED per partition, and are left out of "all topics".
  */
 
-import type { OffsetFetchResult } from '../../coordinator/index.ts';
+import type { OffsetFetchResult, OffsetFetchTopic } from '../../coordinator/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type OffsetFetchRequest,
@@ -16,7 +18,8 @@ import {
   OffsetFetchResponseVersions,
   writeOffsetFetchResponse,
 } from '../../protocol/generated/messages/offset-fetch-response.ts';
-import { defineHandler } from '../handler.ts';
+import { canGroup, canTopic, Operation } from '../authz.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
 
 function shape(r: OffsetFetchResult, v: number) {
   return r.topics.map((t) => ({
@@ -31,6 +34,41 @@ function shape(r: OffsetFetchResult, v: number) {
   }));
 }
 
+/** The group's committed offsets the principal may see (Kafka's authorization rules for OffsetFetch). */
+function fetchAuthorized(
+  ctx: RequestContext,
+  groupId: string,
+  topics: OffsetFetchTopic[] | null,
+): OffsetFetchResult {
+  const failed = (list: OffsetFetchTopic[], errorCode: number) =>
+    list.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: -1n,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode,
+      })),
+    }));
+  if (!canGroup(ctx, Operation.DESCRIBE, groupId)) {
+    const errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    return { errorCode, topics: failed(topics ?? [], errorCode) };
+  }
+  const visible = (name: string): boolean => canTopic(ctx, Operation.DESCRIBE, name);
+  if (topics === null) {
+    const r = ctx.services.groups.fetchOffsets(groupId, null);
+    return { ...r, topics: r.topics.filter((t) => visible(t.name)) };
+  }
+  const denied = topics.filter((t) => !visible(t.name));
+  if (denied.length === 0) return ctx.services.groups.fetchOffsets(groupId, topics);
+  const r = ctx.services.groups.fetchOffsets(
+    groupId,
+    topics.filter((t) => visible(t.name)),
+  );
+  return { ...r, topics: [...r.topics, ...failed(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] };
+}
+
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: 9,
   name: 'OffsetFetch',
@@ -40,20 +78,19 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   writeResponse: writeOffsetFetchResponse,
   handle(req, ctx) {
     const v = ctx.apiVersion;
-    const groups = ctx.services.groups;
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
         topics: [],
         errorCode: 0,
         groups: req.groups.map((g) => {
-          const r = groups.fetchOffsets(g.groupId, g.topics);
+          const r = fetchAuthorized(ctx, g.groupId, g.topics);
           return { groupId: g.groupId, topics: shape(r, v), errorCode: r.errorCode };
         }),
       };
     }
     const topics = v < 2 && req.topics === null ? [] : req.topics;
-    const r = groups.fetchOffsets(req.groupId, topics);
+    const r = fetchAuthorized(ctx, req.groupId, topics);
     return { throttleTimeMs: 0, topics: shape(r, v), errorCode: v >= 2 ? r.errorCode : 0, groups: [] };
   },
   errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, topics: [], errorCode, groups: [] }),

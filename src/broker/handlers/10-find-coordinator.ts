@@ -1,7 +1,8 @@
 /**
  * FindCoordinator (key 10), versions 0-6. This broker coordinates every group (key type 0) and
  * transactional id (key type 1); v4+ answers a batch of keys. Other key types (share groups, 2)
- * get INVALID_REQUEST.
+ * get INVALID_REQUEST. Authorization: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), per key from v4.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -13,8 +14,26 @@ import {
   FindCoordinatorResponseVersions,
   writeFindCoordinatorResponse,
 } from '../../protocol/generated/messages/find-coordinator-response.ts';
-import { defineHandler } from '../handler.ts';
+import { canGroup, canTransactionalId, Operation } from '../authz.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
 import { selfAddress } from '../services.ts';
+
+/** The error for one key: unsupported key type, not authorized, or none. */
+function keyError(
+  ctx: RequestContext,
+  keyType: number,
+  key: string,
+): { errorCode: number; errorMessage: string | null } {
+  if (keyType === 0 && !canGroup(ctx, Operation.DESCRIBE, key))
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
+  if (keyType === 1 && !canTransactionalId(ctx, Operation.DESCRIBE, key))
+    return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: null };
+  if (keyType === 0 || keyType === 1) return { errorCode: ErrorCode.NONE, errorMessage: null };
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Unsupported coordinator key type ${keyType}`,
+  };
+}
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: 10,
@@ -25,10 +44,7 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   writeResponse: writeFindCoordinatorResponse,
   handle(req, ctx) {
     const self = selfAddress(ctx.services, ctx.connection.listener);
-    const supported = req.keyType === 0 || req.keyType === 1;
-    const errorCode = supported ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST;
-    const errorMessage = supported ? null : `Unsupported coordinator key type ${req.keyType}`;
-    const node = supported ? self : { nodeId: -1, host: '', port: -1 };
+    const none = { nodeId: -1, host: '', port: -1 };
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,
@@ -37,9 +53,13 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
         nodeId: -1,
         host: '',
         port: -1,
-        coordinators: req.coordinatorKeys.map((key) => ({ key, ...node, errorCode, errorMessage })),
+        coordinators: req.coordinatorKeys.map((key) => {
+          const e = keyError(ctx, req.keyType, key);
+          return { key, ...(e.errorCode === ErrorCode.NONE ? self : none), ...e };
+        }),
       };
     }
-    return { throttleTimeMs: 0, errorCode, errorMessage, ...node, coordinators: [] };
+    const e = keyError(ctx, req.keyType, req.key);
+    return { throttleTimeMs: 0, ...e, ...(e.errorCode === ErrorCode.NONE ? self : none), coordinators: [] };
   },
 });

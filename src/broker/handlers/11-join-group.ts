@@ -3,7 +3,9 @@
  * completes (or the member must retry). v4+: an unknown member joining without an id gets
  * MEMBER_ID_REQUIRED with an id to rejoin with (KIP-394); v5+: static membership via
  * group.instance.id (KIP-345); v0 has no rebalance timeout (the session timeout is used).
+ * Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type JoinGroupRequest,
   readJoinGroupRequest,
@@ -13,7 +15,22 @@ import {
   JoinGroupResponseVersions,
   writeJoinGroupResponse,
 } from '../../protocol/generated/messages/join-group-response.ts';
+import { canGroup, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
+
+function failed(req: JoinGroupRequest, errorCode: number): JoinGroupResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: '',
+    leader: '',
+    skipAssignment: false,
+    memberId: req.memberId,
+    members: [],
+  };
+}
 
 export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: 11,
@@ -23,6 +40,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   readRequest: readJoinGroupRequest,
   writeResponse: writeJoinGroupResponse,
   async handle(req, ctx) {
+    if (!canGroup(ctx, Operation.READ, req.groupId)) return failed(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const r = await ctx.services.groups.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,
@@ -48,17 +66,5 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       members: r.members,
     };
   },
-  errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      errorCode,
-      generationId: -1,
-      protocolType: null,
-      protocolName: '',
-      leader: '',
-      skipAssignment: false,
-      memberId: req.memberId,
-      members: [],
-    };
-  },
+  errorResponse: failed,
 });

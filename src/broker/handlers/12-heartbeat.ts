@@ -1,7 +1,9 @@
 /**
  * Heartbeat (key 12), versions 0-4: keeps a member's session alive and tells it to rejoin
- * (REBALANCE_IN_PROGRESS) while the group rebalances.
+ * (REBALANCE_IN_PROGRESS) while the group rebalances. Authorization: READ on the group, else
+ * GROUP_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type HeartbeatRequest,
   readHeartbeatRequest,
@@ -11,6 +13,7 @@ import {
   HeartbeatResponseVersions,
   writeHeartbeatResponse,
 } from '../../protocol/generated/messages/heartbeat-response.ts';
+import { canGroup, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
@@ -21,6 +24,8 @@ export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatRespons
   readRequest: readHeartbeatRequest,
   writeResponse: writeHeartbeatResponse,
   handle(req, ctx) {
+    if (!canGroup(ctx, Operation.READ, req.groupId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     const r = ctx.services.groups.heartbeat({
       groupId: req.groupId,
       generationId: req.generationId,

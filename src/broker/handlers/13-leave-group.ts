@@ -1,7 +1,9 @@
 /**
  * LeaveGroup (key 13), versions 0-5. v0-2 name one member; v3+ remove a batch of members (by member
  * id and/or group.instance.id) with an error per member. Leaving triggers a rebalance at once.
+ * Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type LeaveGroupRequest,
   readLeaveGroupRequest,
@@ -11,6 +13,7 @@ import {
   LeaveGroupResponseVersions,
   writeLeaveGroupResponse,
 } from '../../protocol/generated/messages/leave-group-response.ts';
+import { canGroup, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
@@ -21,6 +24,8 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
   readRequest: readLeaveGroupRequest,
   writeResponse: writeLeaveGroupResponse,
   handle(req, ctx) {
+    if (!canGroup(ctx, Operation.READ, req.groupId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const batch = ctx.apiVersion >= 3;
     const members = batch
       ? req.members.map((m) => ({

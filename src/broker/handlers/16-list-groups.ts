@@ -1,6 +1,8 @@
 /**
  * ListGroups (key 16), versions 0-5: every group with its protocol type; v4+ with its state and an
- * optional state filter, v5+ with its type (always "classic") and a type filter.
+ * optional state filter, v5+ with its type (always "classic") and a type filter. Authorization:
+ * DESCRIBE on the cluster lists every group, otherwise only the groups the principal may DESCRIBE
+ * (never an error); tenants always see only their own.
  */
 import {
   type ListGroupsRequest,
@@ -11,6 +13,7 @@ import {
   ListGroupsResponseVersions,
   writeListGroupsResponse,
 } from '../../protocol/generated/messages/list-groups-response.ts';
+import { canDescribeAll, canGroup, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
@@ -22,7 +25,10 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   writeResponse: writeListGroupsResponse,
   handle(req, ctx) {
     const r = ctx.services.groups.listGroups(req.statesFilter, req.typesFilter);
-    return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };
+    const groups = canDescribeAll(ctx)
+      ? r.groups
+      : r.groups.filter((g) => canGroup(ctx, Operation.DESCRIBE, g.groupId));
+    return { throttleTimeMs: 0, errorCode: r.errorCode, groups };
   },
   errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
 });

@@ -4,7 +4,9 @@
  * MAX_PARTITIONS), replication factor (-1 or 1 on a single node), manual assignments (only broker
  * ids of this node) and the configs as a whole (Kafka names and messages, INVALID_CONFIG);
  * `validateOnly` checks without creating. v5+ answers with the topic id, partition count,
- * replication factor and resolved configs with their sources.
+ * replication factor and resolved configs with their sources. Authorization: CREATE on the cluster
+ * or else on each topic (TOPIC_AUTHORIZATION_FAILED); the v5+ configs are only returned with
+ * DESCRIBE_CONFIGS on the topic (else topic_config_error_code TOPIC_AUTHORIZATION_FAILED).
  */
 import { MAX_PARTITIONS } from '../../log/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -20,6 +22,7 @@ import {
   defaultCreateTopicsResponseCreatableTopicResult,
   writeCreateTopicsResponse,
 } from '../../protocol/generated/messages/create-topics-response.ts';
+import { canCreateTopic, canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, TOPIC_CONFIGS, validateTopicConfigs } from '../topic-config.ts';
@@ -114,6 +117,11 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
     const seen = new Set<string>();
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     for (const t of req.topics) {
+      if (!seen.has(t.name) && !canCreateTopic(ctx, t.name)) {
+        seen.add(t.name);
+        topics.push(fail(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
       const checked = check(services, t, seen);
       if ('errorCode' in checked) {
         topics.push(checked);
@@ -133,6 +141,11 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       r.topicId = topicId;
       r.numPartitions = checked.partitions;
       r.replicationFactor = 1;
+      if (!canTopic(ctx, Operation.DESCRIBE_CONFIGS, t.name)) {
+        r.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        topics.push(r);
+        continue;
+      }
       r.configs = TOPIC_CONFIGS.map((def) => {
         const set = checked.configs[def.name];
         return {

@@ -1,7 +1,8 @@
 /**
  * DeleteTopics (key 20), versions 0-6. Deletes by name (v0-5 topic_names, v6 topics[].name) or by
  * id (v6). The partitions' files are removed and the name can be reused at once. Internal topics
- * cannot be deleted (INVALID_TOPIC_EXCEPTION).
+ * cannot be deleted (INVALID_TOPIC_EXCEPTION). Authorization: DELETE on each topic, else
+ * TOPIC_AUTHORIZATION_FAILED; by id, a topic the principal may not DESCRIBE stays UNKNOWN_TOPIC_ID.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -14,6 +15,7 @@ import {
   DeleteTopicsResponseVersions,
   writeDeleteTopicsResponse,
 } from '../../protocol/generated/messages/delete-topics-response.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import { ZERO_UUID } from '../topics.ts';
 
@@ -40,7 +42,12 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
         errorCode: 0,
         errorMessage: null as string | null,
       };
-      if (!info) {
+      const name = target.name ?? info?.name;
+      if (!target.name && info && !canTopic(ctx, Operation.DESCRIBE, info.name)) {
+        result.errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+      } else if (name !== undefined && !canTopic(ctx, Operation.DELETE, name)) {
+        result.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      } else if (!info) {
         result.errorCode = target.name ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID;
       } else if (info.internal) {
         result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;

@@ -4,7 +4,9 @@
  * removed and the new start survives restarts. An offset below the current start changes nothing;
  * one beyond the high watermark is OFFSET_OUT_OF_RANGE; topics whose cleanup.policy lacks `delete`
  * answer POLICY_VIOLATION (as Kafka does); unknown partitions UNKNOWN_TOPIC_OR_PARTITION.
+ * Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type DeleteRecordsRequest,
   readDeleteRecordsRequest,
@@ -14,6 +16,7 @@ import {
   DeleteRecordsResponseVersions,
   writeDeleteRecordsResponse,
 } from '../../protocol/generated/messages/delete-records-response.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
@@ -30,6 +33,12 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
+          if (!canTopic(ctx, Operation.DELETE, t.name))
+            return {
+              partitionIndex: p.partitionIndex,
+              lowWatermark: -1n,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            };
           const r = topics.deleteRecords(t.name, p.partitionIndex, Number(p.offset));
           return 'errorCode' in r
             ? { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: r.errorCode }

@@ -4,7 +4,9 @@
  * transaction coordinator creates the id or bumps its epoch, aborting an open transaction first
  * (fencing the previous instance). transaction_timeout_ms above transaction.max.timeout.ms (900000)
  * → INVALID_TRANSACTION_TIMEOUT. v3+ producer id/epoch (KIP-360) are checked; PRODUCER_FENCED is
- * answered as INVALID_PRODUCER_EPOCH before v4 (KIP-588).
+ * answered as INVALID_PRODUCER_EPOCH before v4 (KIP-588). Authorization: WRITE on the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without one, IDEMPOTENT_WRITE on the
+ * cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -16,6 +18,7 @@ import {
   InitProducerIdResponseVersions,
   writeInitProducerIdResponse,
 } from '../../protocol/generated/messages/init-producer-id-response.ts';
+import { canTransactionalId, canWriteIdempotently, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 /** KIP-588: PRODUCER_FENCED exists from the given version on; older clients get INVALID_PRODUCER_EPOCH. */
@@ -34,6 +37,15 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   writeResponse: writeInitProducerIdResponse,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
+    const denied =
+      req.transactionalId === null
+        ? canWriteIdempotently(ctx)
+          ? null
+          : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+        : canTransactionalId(ctx, Operation.WRITE, req.transactionalId)
+          ? null
+          : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    if (denied !== null) return { throttleTimeMs: 0, errorCode: denied, producerId: -1n, producerEpoch: -1 };
     const expected =
       v >= 3 && req.producerId >= 0n
         ? { producerId: Number(req.producerId), epoch: req.producerEpoch }

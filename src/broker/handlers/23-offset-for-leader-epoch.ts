@@ -4,7 +4,8 @@
  * partition has leader epoch 0: epoch 0 ends at the log end offset; an unknown (later or negative)
  * epoch answers epoch -1 / offset -1 without error, as Kafka does. A current_leader_epoch (v2+)
  * above 0 is UNKNOWN_LEADER_EPOCH. Unknown partitions: UNKNOWN_TOPIC_OR_PARTITION.
- * Follower requests (replica_id >= 0, v3+) are answered the same way.
+ * Follower requests (replica_id >= 0, v3+) are answered the same way. Authorization: CLUSTER_ACTION
+ * on the cluster, or else DESCRIBE on each topic (TOPIC_AUTHORIZATION_FAILED).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -17,6 +18,7 @@ import {
   OffsetForLeaderEpochResponseVersions,
   writeOffsetForLeaderEpochResponse,
 } from '../../protocol/generated/messages/offset-for-leader-epoch-response.ts';
+import { canCluster, canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 const LEADER_EPOCH = 0;
@@ -42,11 +44,14 @@ export const offsetForLeaderEpochHandler = defineHandler<
   writeResponse: writeOffsetForLeaderEpochResponse,
   handle(req, ctx) {
     const { topics } = ctx.services;
+    const clusterAction = canCluster(ctx, Operation.CLUSTER_ACTION);
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
+          if (!clusterAction && !canTopic(ctx, Operation.DESCRIBE, t.topic))
+            return endOffset(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           const log = topics.get(t.topic) ? topics.partition(t.topic, p.partition) : undefined;
           if (!log) return endOffset(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           if (p.currentLeaderEpoch > LEADER_EPOCH)

@@ -4,6 +4,9 @@
  * fail with UNKNOWN_TOPIC_OR_PARTITION and the rest of that transaction with OPERATION_NOT_ATTEMPTED;
  * otherwise every partition gets the coordinator's answer (INVALID_PRODUCER_ID_MAPPING,
  * PRODUCER_FENCED — INVALID_PRODUCER_EPOCH before v2 —, CONCURRENT_TRANSACTIONS, ...).
+ * Authorization (clients, v0-3): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+ * for every partition), then WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, the rest
+ * OPERATION_NOT_ATTEMPTED). v4+ is broker-to-broker: CLUSTER_ACTION on the cluster.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -17,6 +20,7 @@ import {
   AddPartitionsToTxnResponseVersions,
   writeAddPartitionsToTxnResponse,
 } from '../../protocol/generated/messages/add-partitions-to-txn-response.ts';
+import { canCluster, canTopic, canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { fencedFor } from './22-init-producer-id.ts';
 
@@ -38,6 +42,15 @@ async function addOne(
   topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[],
   verifyOnly: boolean,
 ): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]> {
+  if (ctx.apiVersion <= 3) {
+    if (!canTransactionalId(ctx, Operation.WRITE, txnId))
+      return results(topics, () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const denied = new Set(topics.filter((t) => !canTopic(ctx, Operation.WRITE, t.name)).map((t) => t.name));
+    if (denied.size > 0)
+      return results(topics, (t) =>
+        denied.has(t) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED,
+      );
+  }
   const known = (t: string, p: number) => ctx.services.topics.partition(t, p) !== undefined;
   if (topics.some((t) => t.partitions.some((p) => !known(t.name, p)))) {
     return results(topics, (t, p) =>
@@ -71,6 +84,10 @@ export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest
         resultsByTransaction: [],
         resultsByTopicV3AndBelow: [],
       };
+      if (ctx.apiVersion >= 4 && !canCluster(ctx, Operation.CLUSTER_ACTION)) {
+        res.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+        return res;
+      }
       if (ctx.apiVersion <= 3) {
         res.resultsByTopicV3AndBelow = await addOne(
           ctx,

@@ -1,8 +1,10 @@
 /**
  * AddOffsetsToTxn (key 25), versions 0-4. Adds the group's __consumer_offsets partition to the
  * transaction so its COMMIT/ABORT marker also settles the TxnOffsetCommit offsets. PRODUCER_FENCED is
- * INVALID_PRODUCER_EPOCH before v2.
+ * INVALID_PRODUCER_EPOCH before v2. Authorization: WRITE on the transactional id
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), then READ on the group (GROUP_AUTHORIZATION_FAILED).
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type AddOffsetsToTxnRequest,
   readAddOffsetsToTxnRequest,
@@ -12,6 +14,7 @@ import {
   AddOffsetsToTxnResponseVersions,
   writeAddOffsetsToTxnResponse,
 } from '../../protocol/generated/messages/add-offsets-to-txn-response.ts';
+import { canGroup, canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import { OFFSETS_TOPIC } from '../offsets-topic.ts';
 import { fencedFor } from './22-init-producer-id.ts';
@@ -24,6 +27,10 @@ export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddO
   readRequest: readAddOffsetsToTxnRequest,
   writeResponse: writeAddOffsetsToTxnResponse,
   async handle(req, ctx) {
+    if (!canTransactionalId(ctx, Operation.WRITE, req.transactionalId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    if (!canGroup(ctx, Operation.READ, req.groupId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     const code = await ctx.services.transactions.addPartitions(
       req.transactionalId,
       Number(req.producerId),

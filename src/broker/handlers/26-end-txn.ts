@@ -4,13 +4,16 @@
  * offsets), records CompleteCommit/Abort, then answers. Retrying the completed outcome answers NONE;
  * the opposite outcome or no open transaction is INVALID_TXN_STATE. PRODUCER_FENCED is
  * INVALID_PRODUCER_EPOCH before v2. v5 returns the (unchanged) producer id and epoch.
+ * Authorization: WRITE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import { type EndTxnRequest, readEndTxnRequest } from '../../protocol/generated/messages/end-txn-request.ts';
 import {
   type EndTxnResponse,
   EndTxnResponseVersions,
   writeEndTxnResponse,
 } from '../../protocol/generated/messages/end-txn-response.ts';
+import { canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import { fencedFor } from './22-init-producer-id.ts';
 
@@ -22,6 +25,10 @@ export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
   readRequest: readEndTxnRequest,
   writeResponse: writeEndTxnResponse,
   async handle(req, ctx) {
+    if (!canTransactionalId(ctx, Operation.WRITE, req.transactionalId)) {
+      const errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 };
+    }
     const r = await ctx.services.transactions.endTxn(
       req.transactionalId,
       Number(req.producerId),

@@ -3,7 +3,9 @@
  * to __consumer_offsets as part of the producer's transaction and applied to the group only when the
  * transaction commits (dropped on abort). The producer must have added the group (AddOffsetsToTxn):
  * otherwise INVALID_TXN_STATE; a stale epoch is PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v3).
- * v3+ member id / generation are checked like OffsetCommit's.
+ * v3+ member id / generation are checked like OffsetCommit's. Authorization: WRITE on the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ on the group
+ * (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -15,6 +17,7 @@ import {
   TxnOffsetCommitResponseVersions,
   writeTxnOffsetCommitResponse,
 } from '../../protocol/generated/messages/txn-offset-commit-response.ts';
+import { byTopicAccess, canGroup, canTransactionalId, Operation, topicDenied } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import { OFFSETS_TOPIC } from '../offsets-topic.ts';
 import { fencedFor } from './22-init-producer-id.ts';
@@ -38,6 +41,10 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
   writeResponse: writeTxnOffsetCommitResponse,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
+    if (!canTransactionalId(ctx, Operation.WRITE, req.transactionalId))
+      return all(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (!canGroup(ctx, Operation.READ, req.groupId)) return all(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const { allowed, denied } = byTopicAccess(ctx, Operation.READ, req.topics);
     const txn = ctx.services.transactions.get(req.transactionalId);
     const pid = Number(req.producerId);
     if (txn === undefined || txn.producerId !== pid) return all(req, ErrorCode.INVALID_PRODUCER_ID_MAPPING);
@@ -52,7 +59,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       generationId: v >= 3 ? req.generationId : -1,
       memberId: v >= 3 ? req.memberId : '',
       groupInstanceId: v >= 3 ? req.groupInstanceId : null,
-      topics: req.topics.map((t) => ({
+      topics: allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
@@ -62,7 +69,7 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
         })),
       })),
     });
-    return { throttleTimeMs: 0, topics: r.topics };
+    return { throttleTimeMs: 0, topics: [...topicDenied(denied), ...r.topics] };
   },
   errorResponse: (req, errorCode) => all(req, errorCode),
 });

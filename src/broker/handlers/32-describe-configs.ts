@@ -7,7 +7,9 @@
  * Kafka names plus the broker-level defaults of every topic config, all read-only (static). With
  * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
  * setting, default); with include_documentation (v3+) its description; config types (v3+).
- * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST).
+ * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST). Authorization: DESCRIBE_CONFIGS on
+ * the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker resources, the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -22,6 +24,7 @@ import {
   DescribeConfigsResponseVersions,
   writeDescribeConfigsResponse,
 } from '../../protocol/generated/messages/describe-configs-response.ts';
+import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
@@ -162,6 +165,15 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
     return {
       throttleTimeMs: 0,
       results: req.resources.map((r) => {
+        const denied = configAccessError(ctx, Operation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== null)
+          return {
+            errorCode: denied,
+            errorMessage: null,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+            configs: [],
+          };
         if (r.resourceType === RESOURCE_TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
         if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, synonyms, docs);
         return {

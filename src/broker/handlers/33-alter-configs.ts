@@ -4,7 +4,8 @@
  * a null value counts as not listed). Values are validated as a whole with Kafka's messages
  * (INVALID_CONFIG); `validateOnly` checks without changing. Changes persist and take effect at once
  * (produce limits, timestamps, segment settings of the open logs). Broker resources: see
- * config-changes.ts (settings are static; changes are INVALID_REQUEST).
+ * config-changes.ts (settings are static; changes are INVALID_REQUEST). Authorization: ALTER_CONFIGS on
+ * the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker resources, the cluster (CLUSTER_AUTHORIZATION_FAILED).
  */
 import {
   type AlterConfigsRequest,
@@ -15,6 +16,7 @@ import {
   AlterConfigsResponseVersions,
   writeAlterConfigsResponse,
 } from '../../protocol/generated/messages/alter-configs-response.ts';
+import { configAccessError, Operation } from '../authz.ts';
 import { alterResource, ConfigOp } from '../config-changes.ts';
 import { defineHandler } from '../handler.ts';
 
@@ -28,15 +30,23 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,
-      responses: req.resources.map((r) =>
-        alterResource(
+      responses: req.resources.map((r) => {
+        const denied = configAccessError(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== null)
+          return {
+            errorCode: denied,
+            errorMessage: null,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+          };
+        return alterResource(
           ctx.services,
           r.resourceType,
           r.resourceName,
           r.configs.map((c) => ({ name: c.name, op: ConfigOp.SET, value: c.value })),
           { incremental: false, validateOnly: req.validateOnly },
-        ),
-      ),
+        );
+      }),
     };
   },
   errorResponse(req, errorCode) {

@@ -2,8 +2,10 @@
  * DescribeLogDirs (key 35), versions 0-4. One log dir: the broker's data directory, with the
  * size on disk of every requested partition (null topics = all; unknown topics and partitions
  * are left out, as Kafka does). offset_lag is always 0 and there are no future replicas; v4
- * reports the file system's total and usable bytes.
+ * reports the file system's total and usable bytes. Authorization: DESCRIBE on the cluster, else
+ * CLUSTER_AUTHORIZATION_FAILED (v3+) with no results; tenants only see their own topics.
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type DescribeLogDirsRequest,
   readDescribeLogDirsRequest,
@@ -14,6 +16,7 @@ import {
   DescribeLogDirsResponseVersions,
   writeDescribeLogDirsResponse,
 } from '../../protocol/generated/messages/describe-log-dirs-response.ts';
+import { canCluster, canDescribeAll, canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
@@ -25,13 +28,16 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
   writeResponse: writeDescribeLogDirsResponse,
   handle(req, ctx) {
     const { topics } = ctx.services;
+    if (!canCluster(ctx, Operation.DESCRIBE))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    const everything = canDescribeAll(ctx);
     const wanted =
       req.topics ??
       topics.list().map((t) => ({ topic: t.name, partitions: [...Array(t.partitionCount).keys()] }));
     const described: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
     for (const w of wanted) {
       const info = topics.get(w.topic);
-      if (!info) continue;
+      if (!info || (!everything && !canTopic(ctx, Operation.DESCRIBE, w.topic))) continue;
       const partitions = w.partitions
         .filter((p) => p >= 0 && p < info.partitionCount)
         .map((p) => ({

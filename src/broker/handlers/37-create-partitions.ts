@@ -3,7 +3,8 @@
  * below the current one is INVALID_PARTITIONS with Kafka's messages. Manual assignments must list
  * one entry per new partition, each naming only this node (INVALID_REPLICA_ASSIGNMENT otherwise).
  * `validateOnly` checks without growing. New partitions are visible to Metadata (and so to
- * producers) as soon as the response is sent. Internal topics cannot be grown.
+ * producers) as soon as the response is sent. Internal topics cannot be grown. Authorization:
+ * ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -16,6 +17,7 @@ import {
   CreatePartitionsResponseVersions,
   writeCreatePartitionsResponse,
 } from '../../protocol/generated/messages/create-partitions-response.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import type { TopicFailure } from '../topics.ts';
@@ -66,6 +68,8 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
         let failed: TopicFailure | null = null;
         if ((counts.get(t.name) ?? 0) > 1)
           failed = { errorCode: ErrorCode.INVALID_REQUEST, message: 'Duplicate topic in request.' };
+        else if (!canTopic(ctx, Operation.ALTER, t.name))
+          failed = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'Authorization failed.' };
         else if (services.topics.get(t.name)?.internal)
           failed = {
             errorCode: ErrorCode.INVALID_REQUEST,

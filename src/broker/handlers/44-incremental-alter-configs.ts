@@ -5,7 +5,9 @@
  * configs keep their overrides. The result is validated as a whole (INVALID_CONFIG with Kafka's
  * messages; APPEND/SUBTRACT on a non-list config is INVALID_CONFIG; duplicate keys and unknown
  * operations INVALID_REQUEST); `validateOnly` checks without changing. Changes persist and take
- * effect at once. Broker resources: see config-changes.ts (settings are static).
+ * effect at once. Broker resources: see config-changes.ts (settings are static). Authorization:
+ * ALTER_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker resources, the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED).
  */
 import {
   type IncrementalAlterConfigsRequest,
@@ -16,6 +18,7 @@ import {
   IncrementalAlterConfigsResponseVersions,
   writeIncrementalAlterConfigsResponse,
 } from '../../protocol/generated/messages/incremental-alter-configs-response.ts';
+import { configAccessError, Operation } from '../authz.ts';
 import { alterResource } from '../config-changes.ts';
 import { defineHandler } from '../handler.ts';
 
@@ -32,15 +35,23 @@ export const incrementalAlterConfigsHandler = defineHandler<
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,
-      responses: req.resources.map((r) =>
-        alterResource(
+      responses: req.resources.map((r) => {
+        const denied = configAccessError(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== null)
+          return {
+            errorCode: denied,
+            errorMessage: null,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+          };
+        return alterResource(
           ctx.services,
           r.resourceType,
           r.resourceName,
           r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
           { incremental: true, validateOnly: req.validateOnly },
-        ),
-      ),
+        );
+      }),
     };
   },
   errorResponse(req, errorCode) {

@@ -1,7 +1,10 @@
 /**
  * OffsetDelete (key 47), version 0. Deletes committed offsets of a group; refused with
- * GROUP_SUBSCRIBED_TO_TOPIC for topics an active member subscribes to.
+ * GROUP_SUBSCRIBED_TO_TOPIC for topics an active member subscribes to. Authorization: DELETE on the
+ * group (else GROUP_AUTHORIZATION_FAILED), READ on each topic (else TOPIC_AUTHORIZATION_FAILED for
+ * its partitions).
  */
+import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type OffsetDeleteRequest,
   readOffsetDeleteRequest,
@@ -11,6 +14,7 @@ import {
   OffsetDeleteResponseVersions,
   writeOffsetDeleteResponse,
 } from '../../protocol/generated/messages/offset-delete-response.ts';
+import { byTopicAccess, canGroup, Operation, topicDenied } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
@@ -21,8 +25,11 @@ export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDele
   readRequest: readOffsetDeleteRequest,
   writeResponse: writeOffsetDeleteResponse,
   async handle(req, ctx) {
-    const r = await ctx.services.groups.deleteOffsets(req.groupId, req.topics);
-    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: r.topics };
+    if (!canGroup(ctx, Operation.DELETE, req.groupId))
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    const { allowed, denied } = byTopicAccess(ctx, Operation.READ, req.topics);
+    const r = await ctx.services.groups.deleteOffsets(req.groupId, allowed);
+    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [...topicDenied(denied), ...r.topics] };
   },
   errorResponse: (_req, errorCode) => ({ errorCode, throttleTimeMs: 0, topics: [] }),
 });

@@ -1,7 +1,8 @@
 /**
  * DescribeUserScramCredentials (key 50), version 0: each user's SCRAM mechanisms and iteration
  * counts (never salts or keys). A null user list describes every user; an unknown user gets
- * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE.
+ * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE. Authorization: DESCRIBE on the
+ * cluster, else CLUSTER_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -13,6 +14,7 @@ import {
   DescribeUserScramCredentialsResponseVersions,
   writeDescribeUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
+import { canCluster, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const MECHANISM_IDS = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 } as const;
@@ -28,6 +30,13 @@ export const describeUserScramCredentialsHandler = defineHandler<
   readRequest: readDescribeUserScramCredentialsRequest,
   writeResponse: writeDescribeUserScramCredentialsResponse,
   handle(req, ctx) {
+    if (!canCluster(ctx, Operation.DESCRIBE))
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: 'Cluster authorization failed',
+        results: [],
+      };
     const store = ctx.services.credentials;
     const names = req.users === null ? store.list() : req.users.map((u) => u.name);
     const counts = new Map<string, number>();

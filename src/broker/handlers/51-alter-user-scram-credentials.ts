@@ -4,6 +4,7 @@
  * derived stored key and server key. Errors per user as Kafka gives them: UNSUPPORTED_SASL_MECHANISM,
  * UNACCEPTABLE_CREDENTIAL (iterations outside 4096-16384, empty name or salt), RESOURCE_NOT_FOUND
  * (deleting what does not exist), DUPLICATE_RESOURCE (one user altered twice for a mechanism).
+ * Authorization: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED for every user.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -21,6 +22,7 @@ import {
   MIN_ITERATIONS,
   type ScramMechanism,
 } from '../auth/scram.ts';
+import { canCluster, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 const BY_ID: Record<number, ScramMechanism> = { 1: 'SCRAM-SHA-256', 2: 'SCRAM-SHA-512' };
@@ -36,6 +38,17 @@ export const alterUserScramCredentialsHandler = defineHandler<
   readRequest: readAlterUserScramCredentialsRequest,
   writeResponse: writeAlterUserScramCredentialsResponse,
   handle(req, ctx) {
+    if (!canCluster(ctx, Operation.ALTER)) {
+      const users = [...new Set([...req.deletions, ...req.upsertions].map((o) => o.name))];
+      return {
+        throttleTimeMs: 0,
+        results: users.map((user) => ({
+          user,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: 'Cluster authorization failed',
+        })),
+      };
+    }
     const store = ctx.services.credentials;
     const errors = new Map<string, { errorCode: number; errorMessage: string }>();
     const fail = (user: string, errorCode: number, errorMessage: string): void => {

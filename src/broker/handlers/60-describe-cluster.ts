@@ -1,6 +1,8 @@
 /**
  * DescribeCluster (key 60), versions 0-1: this broker as the whole cluster and its controller.
  * v1 endpoint type: 1 (brokers) is served; asking for controllers (2) gets MISMATCHED_ENDPOINT_TYPE.
+ * Authorization, as Kafka's broker: the request itself is answered to every principal; the cluster
+ * authorized-operations bit field, when asked for, needs DESCRIBE on the cluster (else 0).
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -13,6 +15,8 @@ import {
   defaultDescribeClusterResponse,
   writeDescribeClusterResponse,
 } from '../../protocol/generated/messages/describe-cluster-response.ts';
+import { CLUSTER_NAME } from '../auth/acl.ts';
+import { authorizedOperations, canCluster, Operation, ResourceType } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 import { selfAddress } from '../services.ts';
 
@@ -35,6 +39,10 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
     res.controllerId = self.nodeId;
     res.brokers = [{ brokerId: self.nodeId, host: self.host, port: self.port, rack: null }];
     res.clusterAuthorizedOperations = -2147483648;
+    if (req.includeClusterAuthorizedOperations)
+      res.clusterAuthorizedOperations = canCluster(ctx, Operation.DESCRIBE)
+        ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+        : 0;
     return res;
   },
 });

@@ -1,7 +1,8 @@
 /**
  * DescribeProducers (key 61), version 0. Per partition: the active producers from the partition's
  * producer state — id, epoch, last sequence, last timestamp, coordinator epoch and the first offset
- * of the open transaction (-1 when none).
+ * of the open transaction (-1 when none). Authorization: READ on each topic, else
+ * TOPIC_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -13,6 +14,7 @@ import {
   DescribeProducersResponseVersions,
   writeDescribeProducersResponse,
 } from '../../protocol/generated/messages/describe-producers-response.ts';
+import { canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
@@ -28,11 +30,12 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
-          const log = ctx.services.topics.partition(t.name, partitionIndex);
+          const denied = !canTopic(ctx, Operation.READ, t.name);
+          const log = denied ? undefined : ctx.services.topics.partition(t.name, partitionIndex);
           if (!log) {
             return {
               partitionIndex,
-              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              errorCode: denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
               errorMessage: null,
               activeProducers: [],
             };

@@ -1,6 +1,7 @@
 /**
  * DescribeTransactions (key 65), version 0. State, timeout, start time, producer id/epoch and
- * partitions of each transactional id; unknown ids get TRANSACTIONAL_ID_NOT_FOUND.
+ * partitions of each transactional id; unknown ids get TRANSACTIONAL_ID_NOT_FOUND. Authorization:
+ * DESCRIBE on each transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -12,6 +13,7 @@ import {
   DescribeTransactionsResponseVersions,
   writeDescribeTransactionsResponse,
 } from '../../protocol/generated/messages/describe-transactions-response.ts';
+import { canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const describeTransactionsHandler = defineHandler<
@@ -28,10 +30,13 @@ export const describeTransactionsHandler = defineHandler<
     return {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((id) => {
-        const m = ctx.services.transactions.get(id);
+        const denied = !canTransactionalId(ctx, Operation.DESCRIBE, id);
+        const m = denied ? undefined : ctx.services.transactions.get(id);
         if (m === undefined) {
           return {
-            errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            errorCode: denied
+              ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+              : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
             transactionalId: id,
             transactionState: '',
             transactionTimeoutMs: 0,

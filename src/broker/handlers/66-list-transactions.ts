@@ -1,7 +1,8 @@
 /**
  * ListTransactions (key 66), versions 0-1. Every transactional id with its producer id and state,
  * filtered by state names and producer ids; v1's duration filter keeps transactions running longer
- * than it. Unknown state names are echoed in unknown_state_filters.
+ * than it. Unknown state names are echoed in unknown_state_filters. Authorization: only the
+ * transactional ids the principal may DESCRIBE are listed.
  */
 
 import { TXN_STATES } from '../../coordinator/transactions/index.ts';
@@ -15,6 +16,7 @@ import {
   ListTransactionsResponseVersions,
   writeListTransactionsResponse,
 } from '../../protocol/generated/messages/list-transactions-response.ts';
+import { canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
 
 export const listTransactionsHandler = defineHandler<ListTransactionsRequest, ListTransactionsResponse>({
@@ -36,6 +38,7 @@ export const listTransactionsHandler = defineHandler<ListTransactionsRequest, Li
       unknownStateFilters: req.stateFilters.filter((s) => !known.has(s)),
       transactionStates: ctx.services.transactions
         .all()
+        .filter((m) => canTransactionalId(ctx, Operation.DESCRIBE, m.transactionalId))
         .filter((m) => states.size === 0 || states.has(m.state))
         .filter((m) => pids.size === 0 || pids.has(m.producerId))
         .filter((m) => minDuration < 0 || (m.state === 'Ongoing' && now - m.startTimestamp > minDuration))

@@ -7,6 +7,7 @@ import { it } from 'node:test';
 import {
   type AclBinding,
   decide,
+  decideAny,
   Operation,
   PatternType,
   Permission,
@@ -90,4 +91,24 @@ it('lets super users do anything, confines tenants to their prefix, and persists
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('decideAny: an operation on some resource of a type, unless a DENY covers the granted pattern', () => {
+  const any = {
+    principal: 'User:alice',
+    host: '10.0.0.1',
+    operation: Operation.WRITE,
+    resourceType: ResourceType.TOPIC,
+  };
+  assert.equal(decideAny([], any), false);
+  assert.equal(decideAny([allow({ operation: Operation.READ })], any), false);
+  const write = allow({
+    operation: Operation.WRITE,
+    resourceName: 'logs-',
+    patternType: PatternType.PREFIXED,
+  });
+  assert.equal(decideAny([write], any), true);
+  assert.equal(decideAny([write], { ...any, principal: 'User:bob' }), false);
+  const denyAll = allow({ operation: Operation.WRITE, resourceName: '*', permissionType: Permission.DENY });
+  assert.equal(decideAny([write, denyAll], any), false);
 });
