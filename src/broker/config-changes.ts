@@ -6,6 +6,8 @@
  * INVALID_REQUEST naming the configs, as Kafka does for configs that are not dynamically updatable.
  */
 import { ErrorCode } from '../protocol/errors.ts';
+import { configAccessError, Operation } from './authz.ts';
+import type { RequestContext } from './handler.ts';
 import type { BrokerServices } from './services.ts';
 import { alterList, effectiveTopicConfig, topicConfigDef, validateTopicConfig } from './topic-config.ts';
 import type { TopicFailure } from './topics.ts';
@@ -132,4 +134,30 @@ export function alterResource(
   }
   if ('failure' in next) return result(next.failure);
   return result(services.topics.replaceConfigs(resourceName, next.configs, opts.validateOnly));
+}
+
+interface ConfigResource {
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Both alter-config APIs (AlterConfigs, IncrementalAlterConfigs): per resource, the ALTER_CONFIGS
+ * check, then the changes `changesOf` reads from the request entry.
+ */
+export function alterResources<R extends ConfigResource>(
+  ctx: RequestContext,
+  resources: readonly R[],
+  changesOf: (r: R) => ConfigChange[],
+  opts: { incremental: boolean; validateOnly: boolean },
+): ResourceResult[] {
+  return resources.map((r) => {
+    const denied = configAccessError(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+    if (denied !== null) return failedResource(r, denied);
+    return alterResource(ctx.services, r.resourceType, r.resourceName, changesOf(r), opts);
+  });
+}
+
+export function failedResource(r: ConfigResource, errorCode: number): ResourceResult {
+  return { errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
 }

@@ -5,57 +5,16 @@
  * latest value per key survives; tombstones delete groups and offsets.
  */
 
-import type { RecordStore, StoredRecord } from '../coordinator/index.ts';
-import { buildRecordBatch, decodeRecordBatch } from '../protocol/records/batch.ts';
+import type { StoredRecord } from '../coordinator/index.ts';
+import { decodeRecordBatch } from '../protocol/records/batch.ts';
 import { CONTROL_FLAG, TRANSACTIONAL_FLAG } from '../protocol/records/batch-header.ts';
 import { CONTROL_TYPE_COMMIT, decodeControlKey } from '../protocol/records/control.ts';
 import { iterateBatches } from '../protocol/records/split.ts';
-import type { FsyncPolicy } from './config.ts';
+import { INTERNAL_TOPIC_CONFIGS } from './internal-topic-store.ts';
 import type { PartitionLogHandle } from './topics.ts';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-export const OFFSETS_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
-  'segment.bytes': String(100 * 1024 * 1024),
-};
-
-/** Appends coordinator records to partition 0 of __consumer_offsets. */
-export class OffsetsTopicStore implements RecordStore {
-  private readonly log: PartitionLogHandle;
-  private readonly fsync: FsyncPolicy;
-
-  constructor(log: PartitionLogHandle, fsync: FsyncPolicy) {
-    this.log = log;
-    this.fsync = fsync;
-  }
-
-  async append(records: StoredRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const batch = buildRecordBatch({
-      records: records.map((r) => ({ key: r.key, value: r.value, headers: [] })),
-    });
-    const { lastOffset } = this.log.append(batch);
-    if (this.fsync === 'always') await this.log.whenDurable(lastOffset);
-  }
-
-  /** TxnOffsetCommit records as a transactional batch of the producer; the marker decides their fate. */
-  async appendTransactional(
-    records: StoredRecord[],
-    producerId: number,
-    producerEpoch: number,
-  ): Promise<void> {
-    if (records.length === 0) return;
-    const batch = buildRecordBatch({
-      records: records.map((r) => ({ key: r.key, value: r.value, headers: [] })),
-      producerId,
-      producerEpoch,
-      baseSequence: -1,
-      transactional: true,
-    });
-    const { lastOffset } = this.log.append(batch);
-    if (this.fsync === 'always') await this.log.whenDurable(lastOffset);
-  }
-}
+export const OFFSETS_TOPIC_CONFIGS = INTERNAL_TOPIC_CONFIGS;
 
 export interface StoredRecordsWithTransactions {
   /** Non-transactional records and those of committed transactions (at their marker), in log order. */

@@ -16,14 +16,10 @@ import { Connection } from './connection.ts';
 import { HandlerRegistry } from './dispatch.ts';
 import type { ListenerAddress } from './handler.ts';
 import { ALL_HANDLERS } from './handlers/index.ts';
+import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
-import {
-  OFFSETS_TOPIC,
-  OFFSETS_TOPIC_CONFIGS,
-  OffsetsTopicStore,
-  readStoredRecords,
-} from './offsets-topic.ts';
+import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
 import { openTransactions } from './transaction-topic.ts';
@@ -79,7 +75,7 @@ export class Broker {
     if (!topics.get(OFFSETS_TOPIC)) await topics.create(OFFSETS_TOPIC, 1, OFFSETS_TOPIC_CONFIGS);
     const offsetsLog = topics.partition(OFFSETS_TOPIC, 0)!;
     const groups = new GroupCoordinator({
-      store: new OffsetsTopicStore(offsetsLog, config.fsync),
+      store: new InternalTopicStore(offsetsLog, config.fsync),
       clock: realClock,
       config: {
         groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,

@@ -15,40 +15,17 @@ import {
   ProducerIdManager,
   type TopicPartition,
   TransactionCoordinator,
-  type TxnStore,
 } from '../coordinator/transactions/index.ts';
 import type { StoredRecord } from '../coordinator/types.ts';
 import { writeFileAtomicSync } from '../log/atomic-file.ts';
-import { buildRecordBatch } from '../protocol/records/batch.ts';
 import { buildControlBatch } from '../protocol/records/control.ts';
 import type { BrokerConfig, FsyncPolicy } from './config.ts';
+import { INTERNAL_TOPIC_CONFIGS, InternalTopicStore } from './internal-topic-store.ts';
 import { OFFSETS_TOPIC, readStoredRecords, readStoredRecordsWithTransactions } from './offsets-topic.ts';
 import type { PartitionLogHandle, TopicService } from './topics.ts';
 
 export const TRANSACTION_TOPIC = '__transaction_state';
-export const TRANSACTION_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
-  'segment.bytes': String(100 * 1024 * 1024),
-};
-
-export class TransactionTopicStore implements TxnStore {
-  private readonly log: PartitionLogHandle;
-  private readonly fsync: FsyncPolicy;
-
-  constructor(log: PartitionLogHandle, fsync: FsyncPolicy) {
-    this.log = log;
-    this.fsync = fsync;
-  }
-
-  async append(records: StoredRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const batch = buildRecordBatch({
-      records: records.map((r) => ({ key: r.key, value: r.value, headers: [] })),
-    });
-    const { lastOffset } = this.log.append(batch);
-    if (this.fsync === 'always') await this.log.whenDurable(lastOffset);
-  }
-}
+export const TRANSACTION_TOPIC_CONFIGS = INTERNAL_TOPIC_CONFIGS;
 
 export function readTransactionRecords(log: PartitionLogHandle): StoredRecord[] {
   return readStoredRecords(log);
@@ -130,7 +107,7 @@ export async function openTransactions(
   const markers = new LocalMarkerWriter(topics, config.fsync);
   markers.setGroups(groups);
   const coordinator = new TransactionCoordinator({
-    store: new TransactionTopicStore(txnLog, config.fsync),
+    store: new InternalTopicStore(txnLog, config.fsync),
     markers,
     producerIds: new ProducerIdManager(new FileBlockStore(config.dataDir)),
     clock: realClock,

@@ -16,8 +16,7 @@ import {
   AlterConfigsResponseVersions,
   writeAlterConfigsResponse,
 } from '../../protocol/generated/messages/alter-configs-response.ts';
-import { configAccessError, Operation } from '../authz.ts';
-import { alterResource, ConfigOp } from '../config-changes.ts';
+import { alterResources, ConfigOp, failedResource } from '../config-changes.ts';
 import { defineHandler } from '../handler.ts';
 
 export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
@@ -30,34 +29,18 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,
-      responses: req.resources.map((r) => {
-        const denied = configAccessError(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName);
-        if (denied !== null)
-          return {
-            errorCode: denied,
-            errorMessage: null,
-            resourceType: r.resourceType,
-            resourceName: r.resourceName,
-          };
-        return alterResource(
-          ctx.services,
-          r.resourceType,
-          r.resourceName,
-          r.configs.map((c) => ({ name: c.name, op: ConfigOp.SET, value: c.value })),
-          { incremental: false, validateOnly: req.validateOnly },
-        );
-      }),
+      responses: alterResources(
+        ctx,
+        req.resources,
+        (r) => r.configs.map((c) => ({ name: c.name, op: ConfigOp.SET, value: c.value })),
+        {
+          incremental: false,
+          validateOnly: req.validateOnly,
+        },
+      ),
     };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return { throttleTimeMs: 0, responses: req.resources.map((r) => failedResource(r, errorCode)) };
   },
 });

@@ -18,8 +18,7 @@ import {
   IncrementalAlterConfigsResponseVersions,
   writeIncrementalAlterConfigsResponse,
 } from '../../protocol/generated/messages/incremental-alter-configs-response.ts';
-import { configAccessError, Operation } from '../authz.ts';
-import { alterResource } from '../config-changes.ts';
+import { alterResources, failedResource } from '../config-changes.ts';
 import { defineHandler } from '../handler.ts';
 
 export const incrementalAlterConfigsHandler = defineHandler<
@@ -35,34 +34,18 @@ export const incrementalAlterConfigsHandler = defineHandler<
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,
-      responses: req.resources.map((r) => {
-        const denied = configAccessError(ctx, Operation.ALTER_CONFIGS, r.resourceType, r.resourceName);
-        if (denied !== null)
-          return {
-            errorCode: denied,
-            errorMessage: null,
-            resourceType: r.resourceType,
-            resourceName: r.resourceName,
-          };
-        return alterResource(
-          ctx.services,
-          r.resourceType,
-          r.resourceName,
-          r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
-          { incremental: true, validateOnly: req.validateOnly },
-        );
-      }),
+      responses: alterResources(
+        ctx,
+        req.resources,
+        (r) => r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+        {
+          incremental: true,
+          validateOnly: req.validateOnly,
+        },
+      ),
     };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return { throttleTimeMs: 0, responses: req.resources.map((r) => failedResource(r, errorCode)) };
   },
 });
