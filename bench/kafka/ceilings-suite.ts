@@ -1,13 +1,14 @@
 /**
- * Each Kafka client's own ceiling: the lean generator (produce and consume) and @platformatic/kafka
- * against the null sink, which stores nothing, so the figure is what the client can push.
+ * Each Kafka client's own ceiling: the lean generator (produce and consume), @platformatic/kafka
+ * and librdkafka (confluent-kafka-python) against the null sink, which stores nothing, so the figure is what the client can push.
  */
 import type { BenchOptions } from '../lib/options.ts';
 import { startUsage } from '../lib/proc-stats.ts';
 import { stopPid } from '../lib/procs.ts';
-import type { BenchResult } from '../lib/result.ts';
+import { type BenchResult, unavailable } from '../lib/result.ts';
 import { sizeLabel, throughputRow } from '../lib/rows.ts';
 import { producePool } from './batches.ts';
+import { confluentProduce, findPython } from './confluent.ts';
 import { consumeLoad } from './consume-load.ts';
 import { startNullSink } from './null-sink-process.ts';
 import { platformaticProduce } from './platformatic.ts';
@@ -76,6 +77,32 @@ export async function clientCeilingsSuite(o: BenchOptions, emit: (r: BenchResult
         p.error,
       ),
     );
+    const py = findPython();
+    if (py) {
+      const cu = startUsage(sink.pid);
+      const cf = await confluentProduce(py, sink.port, 'null', 100, o.durationMs / 1000, 1);
+      emit(
+        throughputRow(
+          {
+            system: SYSTEM,
+            client: 'confluent-kafka (librdkafka, Python)',
+            workload: 'produce 100 B acks=1',
+          },
+          { ...cf, payloadBytes: cf.records * 100 },
+          cu.stop(),
+          cf.error ?? 'Python produce() loop, linger.ms=5; time includes the final flush',
+        ),
+      );
+    } else {
+      emit(
+        unavailable(
+          SYSTEM,
+          'confluent-kafka (librdkafka, Python)',
+          'produce 100 B acks=1',
+          'not available: python3 cannot import confluent_kafka',
+        ),
+      );
+    }
   } finally {
     await stopPid(sink.pid);
   }

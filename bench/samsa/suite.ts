@@ -6,6 +6,7 @@
  */
 import { createTopicOn, deleteTopic } from '../kafka/admin.ts';
 import { producePool } from '../kafka/batches.ts';
+import { confluentProduce, findPython } from '../kafka/confluent.ts';
 import { consumeLoad } from '../kafka/consume-load.ts';
 import { latencyRun } from '../kafka/latency.ts';
 import { platformaticProduce } from '../kafka/platformatic.ts';
@@ -150,8 +151,27 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
         `${md.count} sequential Metadata v12 requests, ${md.partitions} partitions`,
       ),
     );
-    const real = await realClientRow(o, broker);
-    emit(real);
+    emit(await realClientRow(o, broker));
+    const py = findPython();
+    if (py) {
+      await createTopicOn(broker.port, 'bench-confluent', 1);
+      const usage = startUsage(broker.pid);
+      const cf = await confluentProduce(py, broker.port, 'bench-confluent', 100, o.durationMs / 1000, 1);
+      const u = usage.stop();
+      await deleteTopic(broker.port, 'bench-confluent');
+      emit(
+        throughputRow(
+          {
+            system: SYSTEM,
+            client: 'confluent-kafka (librdkafka, Python)',
+            workload: 'produce 100 B acks=1',
+          },
+          { ...cf, payloadBytes: cf.records * 100 },
+          u,
+          cf.error ?? 'Python produce() loop, linger.ms=5; time includes the final flush',
+        ),
+      );
+    }
   } finally {
     await broker.stop();
   }
