@@ -68,6 +68,7 @@ function label(r: BenchResult): string {
       .trim(),
   ];
   if (r.client.includes('platformatic')) extra.push('@platformatic/kafka client');
+  if (r.client.includes('confluent-kafka')) extra.push('confluent-kafka client');
   const e = extra.filter(Boolean).join(', ');
   return `${r.system}${e ? ` (${e})` : ''}`.slice(0, 56);
 }
