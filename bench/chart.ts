@@ -127,7 +127,7 @@ export function renderChart(data: { machine: Machine; results: BenchResult[] }):
   }
   const m = data.machine;
   const head = `Samsa vs peers on one machine — ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.mode} run ${m.date.slice(0, 10)}`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="Helvetica, Arial, sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="Helvetica, Arial, sans-serif"><title>Samsa and peers: produce and consume throughput, end-to-end latency</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="22" font-size="16">${esc(head)}</text>
 ${parts.join('\n')}
