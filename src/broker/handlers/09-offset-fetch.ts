@@ -5,6 +5,8 @@
  * the top-level error code from v2 and in each partition before that. Authorization: DESCRIBE on
  * the group (else GROUP_AUTHORIZATION_FAILED), and on each topic: named topics the principal may not
  * DESCRIBE answer TOPIC_AUTHORIZATION_FAILED per partition, and are left out of "all topics".
+ * With require_stable (v7+), a partition with a pending transactional offset commit answers
+ * UNSTABLE_OFFSET_COMMIT until its transaction ends.
  */
 
 import type { OffsetFetchResult, OffsetFetchTopic } from '../../coordinator/index.ts';
@@ -21,16 +23,26 @@ import {
 import { canGroup, canTopic, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 
-function shape(r: OffsetFetchResult, v: number) {
+/** True for a partition with a transactional offset commit not yet committed or aborted. */
+type Unstable = (topic: string, partition: number) => boolean;
+
+function shape(r: OffsetFetchResult, v: number, unstable: Unstable) {
   return r.topics.map((t) => ({
     name: t.name,
-    partitions: t.partitions.map((p) => ({
-      partitionIndex: p.partitionIndex,
-      committedOffset: p.committedOffset,
-      committedLeaderEpoch: p.committedLeaderEpoch,
-      metadata: p.metadata,
-      errorCode: v < 2 && r.errorCode !== ErrorCode.NONE ? r.errorCode : p.errorCode,
-    })),
+    partitions: t.partitions.map((p) => {
+      const pending = p.errorCode === ErrorCode.NONE && unstable(t.name, p.partitionIndex);
+      return {
+        partitionIndex: p.partitionIndex,
+        committedOffset: pending ? -1n : p.committedOffset,
+        committedLeaderEpoch: pending ? -1 : p.committedLeaderEpoch,
+        metadata: p.metadata,
+        errorCode: pending
+          ? ErrorCode.UNSTABLE_OFFSET_COMMIT
+          : v < 2 && r.errorCode !== ErrorCode.NONE
+            ? r.errorCode
+            : p.errorCode,
+      };
+    }),
   }));
 }
 
@@ -78,6 +90,14 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   writeResponse: writeOffsetFetchResponse,
   handle(req, ctx) {
     const v = ctx.apiVersion;
+    // require_stable (v7+): partitions with pending transactional offsets answer
+    // UNSTABLE_OFFSET_COMMIT so the consumer retries instead of reading a stale position.
+    const unstableFor =
+      (groupId: string): Unstable =>
+      (topic, partition) =>
+        v >= 7 &&
+        req.requireStable &&
+        ctx.services.groups.hasPendingTransactionalOffset(groupId, topic, partition);
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
@@ -85,13 +105,18 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         errorCode: 0,
         groups: req.groups.map((g) => {
           const r = fetchAuthorized(ctx, g.groupId, g.topics);
-          return { groupId: g.groupId, topics: shape(r, v), errorCode: r.errorCode };
+          return { groupId: g.groupId, topics: shape(r, v, unstableFor(g.groupId)), errorCode: r.errorCode };
         }),
       };
     }
     const topics = v < 2 && req.topics === null ? [] : req.topics;
     const r = fetchAuthorized(ctx, req.groupId, topics);
-    return { throttleTimeMs: 0, topics: shape(r, v), errorCode: v >= 2 ? r.errorCode : 0, groups: [] };
+    return {
+      throttleTimeMs: 0,
+      topics: shape(r, v, unstableFor(req.groupId)),
+      errorCode: v >= 2 ? r.errorCode : 0,
+      groups: [],
+    };
   },
   errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, topics: [], errorCode, groups: [] }),
 });
