@@ -55,8 +55,13 @@ it('two librdkafka consumers split 6 partitions and consume 30,000 records exact
       [b, pb],
     ] as const) {
       assert.ok(c.records.length > 0, `${c.name} consumed`);
-      for (const r of c.records)
+      // v-0 (written to create the topic) may be read by whichever member first held the whole
+      // topic alone, before the second member joined; every record produced after the split must
+      // come from the reader's own partitions.
+      for (const r of c.records) {
+        if (r.value === 'v-0') continue;
         assert.ok(mine.includes(r.partition), `${c.name} read partition ${r.partition} it was not assigned`);
+      }
       assert.deepEqual(c.errors(), []);
     }
     const all = [...a.records, ...b.records];
