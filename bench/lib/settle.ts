@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { sleep } from './net.ts';
 
-export async function settle(ms = 200): Promise<void> {
+export async function settle(ms = 100): Promise<void> {
   await new Promise<void>((resolve) => {
     execFile('sync', { timeout: 60000 }, () => resolve());
   });

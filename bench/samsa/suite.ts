@@ -19,6 +19,7 @@ import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { latencyRow, sizeLabel, throughputRow } from '../lib/rows.ts';
 import { settle } from '../lib/settle.ts';
 import { type SamsaProcess, startSamsa } from './broker-process.ts';
+import { brokerBuildMode } from './build-mode.ts';
 
 const SYSTEM = 'Samsa';
 const LEAN = 'lean generator (own codec)';
@@ -34,6 +35,7 @@ async function produceRow(
   keep = false,
 ): Promise<BenchResult> {
   const topic = `bench-${size}-acks${acks < 0 ? 'all' : acks}-p${partitions}`;
+  await settle();
   await createTopicOn(broker.port, topic, partitions);
   const pool = producePool({ topic, recordSize: size, acks, partitions, partitionsPerRequest: 16 });
   const usage = startUsage(broker.pid);
@@ -63,13 +65,13 @@ async function startupRows(o: BenchOptions, first: SamsaProcess, emit: Emit): Pr
     ...unavailable(SYSTEM, 'TCP connect', 'startup to first accepted connection', ''),
     p50_ms: round(times[Math.floor(times.length / 2)], 1),
     p99_ms: round(times[times.length - 1], 1),
-    note: `spawn of \`node bin/samsa.js start\` to first accepted TCP connection; ${times.length} run(s), p99 = slowest`,
+    note: `spawn of \`node bin/samsa.js start\` to first accepted TCP connection; ${times.length} run(s), p99 = slowest; runs ${brokerBuildMode()}`,
   });
   await sleep(1000);
   emit({
     ...unavailable(SYSTEM, '-', 'idle RSS', ''),
     rss_mb: round(memoryMb([first.pid]), 1),
-    note: 'broker RSS 1 s after startup plus the startup probes, no topics',
+    note: `broker RSS 1 s after startup plus the startup probes, no topics; runs ${brokerBuildMode()}`,
   });
 }
 
@@ -83,15 +85,9 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
   }
   try {
     await startupRows(o, broker, emit);
-    const sizes = [100, 1024];
-    for (const size of sizes) {
-      for (const acks of [1, -1]) {
-        // The 100 B acks=1 topic is kept for the consume workload; others are deleted at once so
-        // their dirty pages do not slow the next workload's writes.
-        const keep = size === 100 && acks === 1;
-        emit(await produceRow(o, broker, size, acks, `produce ${sizeLabel(size)} acks=${acks}`, 1, keep));
-      }
-    }
+    // 100 B acks=1 first and consumed at once, then deleted: every topic is deleted right after
+    // its workload and dirty pages synced, so one workload's writeback does not slow the next.
+    emit(await produceRow(o, broker, 100, 1, 'produce 100 B acks=1', 1, true));
     const topic = 'bench-100-acks1-p1';
     const end = await highWatermark(broker.port, topic);
     const usage = startUsage(broker.pid);
@@ -113,7 +109,16 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
           .join('; '),
       ),
     );
+    await deleteTopic(broker.port, topic);
+    for (const [size, acks] of [
+      [100, -1],
+      [1024, 1],
+      [1024, -1],
+    ] as const) {
+      emit(await produceRow(o, broker, size, acks, `produce ${sizeLabel(size)} acks=${acks}`));
+    }
     for (const rate of [1000, 10000, 50000]) {
+      await settle();
       const lt = `latency-${rate}`;
       await createTopicOn(broker.port, lt, 1);
       const usage = startUsage(broker.pid);
