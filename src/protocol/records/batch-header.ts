@@ -7,7 +7,7 @@
  * producerEpoch int16 @51, baseSequence int32 @53, recordCount int32 @57, records @61.
  * baseOffset and partitionLeaderEpoch sit outside the CRC, so the broker rewrites them freely.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './native-codecs.ts';
 
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before the batchLength value counts: baseOffset + batchLength itself. */

@@ -8,8 +8,8 @@
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import * as lz4 from 'lz4-napi';
 import { CompressionError } from './compression-error.ts';
+import { lz4 } from './native-codecs.ts';
 import {
   snappyCompress,
   snappyCompressAsync,
@@ -75,7 +75,7 @@ export function compress(codec: number | CodecName, data: Buffer): Buffer {
       case 2:
         return snappyCompress(data);
       case 3:
-        return lz4.compressFrameSync(data, LZ4_OPTIONS);
+        return lz4().compressFrameSync(data, LZ4_OPTIONS);
       default:
         return zlib.zstdCompressSync(data);
     }
@@ -97,7 +97,7 @@ export function decompress(codec: number | CodecName, data: Buffer, opts: Decomp
         return snappyDecompress(data, max);
       case 3:
         checkLz4(data);
-        return checkSize(3, lz4.decompressFrameSync(data), max);
+        return checkSize(3, lz4().decompressFrameSync(data), max);
       default:
         return zlib.zstdDecompressSync(data, { maxOutputLength: max });
     }
@@ -117,7 +117,7 @@ export async function compressAsync(codec: number | CodecName, data: Buffer): Pr
       case 2:
         return await snappyCompressAsync(data);
       case 3:
-        return await lz4.compressFrame(data, LZ4_OPTIONS);
+        return await lz4().compressFrame(data, LZ4_OPTIONS);
       default:
         return await zstdCompressAsync(data);
     }
@@ -143,7 +143,7 @@ export async function decompressAsync(
         return await snappyDecompressAsync(data, max);
       case 3:
         checkLz4(data);
-        return checkSize(3, await lz4.decompressFrame(data), max);
+        return checkSize(3, await lz4().decompressFrame(data), max);
       default:
         return await zstdDecompressAsync(data, { maxOutputLength: max });
     }

@@ -7,8 +7,9 @@
  * Xerial layout: magic 0x82 'SNAPPY' 0x00 (8 bytes), int32 version, int32 compatible version,
  * then blocks of int32 compressed length + one raw snappy block each.
  */
-import * as snappy from 'snappy';
+
 import { CompressionError } from './compression-error.ts';
+import { snappy } from './native-codecs.ts';
 
 const CODEC = 2;
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
@@ -48,7 +49,7 @@ function checkBlock(block: Buffer, budget: number): number {
 
 function uncompressRaw(block: Buffer): Buffer {
   try {
-    return snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
+    return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (err) {
     throw new CompressionError(CODEC, `snappy: ${(err as Error).message}`, { cause: err });
   }
@@ -89,7 +90,7 @@ export async function snappyDecompressAsync(data: Buffer, maxOutputLength: numbe
   for (const block of blocks ?? [data]) budget -= checkBlock(block, budget);
   const one = async (block: Buffer): Promise<Buffer> => {
     try {
-      return (await snappy.uncompress(block, { asBuffer: true })) as Buffer;
+      return (await snappy().uncompress(block, { asBuffer: true })) as Buffer;
     } catch (err) {
       throw new CompressionError(CODEC, `snappy: ${(err as Error).message}`, { cause: err });
     }
@@ -126,9 +127,9 @@ function chunks(data: Buffer): Buffer[] {
 }
 
 export function snappyCompress(data: Buffer): Buffer {
-  return frame(chunks(data).map((c) => snappy.compressSync(c)));
+  return frame(chunks(data).map((c) => snappy().compressSync(c)));
 }
 
 export async function snappyCompressAsync(data: Buffer): Promise<Buffer> {
-  return frame(await Promise.all(chunks(data).map((c) => snappy.compress(c))));
+  return frame(await Promise.all(chunks(data).map((c) => snappy().compress(c))));
 }

@@ -11,7 +11,7 @@
  *
  * Kafka error codes are returned as values, never thrown. An empty buffer is valid with no batches.
  */
-import { crc32c } from '@node-rs/crc32';
+
 import { DecodeError } from '../primitives/index.ts';
 import { decodeRecordBatch } from './batch.ts';
 import {
@@ -29,6 +29,7 @@ import {
   TRANSACTIONAL_FLAG,
 } from './batch-header.ts';
 import { CompressionError } from './compression-error.ts';
+import { crc32c } from './native-codecs.ts';
 
 export const ERROR_CORRUPT_MESSAGE = 2;
 export const ERROR_MESSAGE_TOO_LARGE = 10;
