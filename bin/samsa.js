@@ -22,7 +22,12 @@ if (
 ) {
   process.execve(
     process.execPath,
-    [process.execPath, `${YOUNG_GENERATION_FLAG}=${BROKER_SEMI_SPACE_MB}`, ...process.execArgv, ...process.argv.slice(1)],
+    [
+      process.execPath,
+      `${YOUNG_GENERATION_FLAG}=${BROKER_SEMI_SPACE_MB}`,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
     process.env,
   );
 }

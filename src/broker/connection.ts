@@ -36,6 +36,8 @@ const SASL_AUTHENTICATE = 36;
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Run once the response's bytes are handed to the kernel (pooled read buffers go back). */
+  afterWrite: (() => void)[];
 }
 
 let nextConnectionId = 1;
@@ -287,6 +289,7 @@ export class Connection {
     }
     let request: unknown;
     let ctx: RequestContext;
+    const afterWrite: (() => void)[] = [];
     try {
       const r = new Reader(frame);
       const header = readRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
@@ -297,6 +300,7 @@ export class Connection {
         correlationId,
         clientId: header.clientId,
         connection: this.info,
+        holdUntilWritten: (release) => afterWrite.push(release),
       };
       request = handler.readRequest(r, apiVersion);
     } catch (err) {
@@ -305,7 +309,7 @@ export class Connection {
       this.close();
       return;
     }
-    const slot = this.newSlot();
+    const slot = this.newSlot(afterWrite);
     const respond = (response: unknown): void => {
       if (response === null) {
         slot.done = true;
@@ -333,8 +337,8 @@ export class Connection {
     }
   }
 
-  private newSlot(): Slot {
-    const slot: Slot = { done: false, chunks: null };
+  private newSlot(afterWrite: (() => void)[] = []): Slot {
+    const slot: Slot = { done: false, chunks: null, afterWrite };
     this.slots.push(slot);
     return slot;
   }
@@ -373,7 +377,12 @@ export class Connection {
       if (slot.chunks) {
         if (!wrote) this.socket.cork();
         wrote = true;
-        for (const c of slot.chunks) this.socket.write(c);
+        const last = slot.chunks.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]!);
+        if (slot.afterWrite.length === 0) this.socket.write(slot.chunks[last]!);
+        else this.socket.write(slot.chunks[last]!, () => runAll(slot.afterWrite));
+      } else {
+        runAll(slot.afterWrite);
       }
     }
     if (wrote) this.socket.uncork();
@@ -407,4 +416,9 @@ export class Connection {
       if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));
     }
   }
+}
+
+/** Runs release callbacks (the socket's write callback passes an error on failure; unused). */
+function runAll(callbacks: (() => void)[]): void {
+  for (const fn of callbacks) fn();
 }

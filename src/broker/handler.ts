@@ -45,6 +45,11 @@ export interface RequestContext {
   readonly correlationId: number;
   readonly clientId: string | null;
   readonly connection: ConnectionInfo;
+  /**
+   * Runs `release` once this request's response has been handed to the kernel (or was not sent):
+   * for memory the response refers to, such as pooled read buffers in a Fetch answer.
+   */
+  holdUntilWritten(release: () => void): void;
 }
 
 export interface ApiHandler<Req, Res> {

@@ -61,7 +61,11 @@ export interface PartitionLogHandle {
   read(
     fetchOffset: number,
     maxBytes: number,
-    opts?: { minOneBatch?: boolean; maxOffset?: number },
+    opts?: {
+      minOneBatch?: boolean;
+      maxOffset?: number;
+      allocate?: import('../log/read-buffers.ts').ReadAllocator | undefined;
+    },
   ):
     | { records: Buffer | null; highWatermark: number; logStartOffset: number }
     | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };

@@ -1,5 +1,6 @@
 /** Positional read/write loops over a raw fd (the syscalls may move fewer bytes than asked). */
 import fs from 'node:fs';
+import { allocateRead, type ReadAllocator } from './read-buffers.ts';
 
 /** Reads up to `length` bytes at `position` into `buf[0..]`; returns how many were read (less at EOF). */
 export function readFully(fd: number, buf: Buffer, length: number, position: number): number {
@@ -12,9 +13,14 @@ export function readFully(fd: number, buf: Buffer, length: number, position: num
   return done;
 }
 
-/** Reads exactly the file range, or fewer bytes at EOF, into a new buffer. */
-export function readRange(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
+/** Reads exactly the file range, or fewer bytes at EOF, into a buffer from `allocate` (default: new). */
+export function readRange(
+  fd: number,
+  position: number,
+  length: number,
+  allocate: ReadAllocator = allocateRead,
+): Buffer {
+  const buf = allocate(length);
   const n = readFully(fd, buf, length, position);
   return n === length ? buf : buf.subarray(0, n);
 }

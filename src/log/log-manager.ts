@@ -15,6 +15,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } 
 import { partitionDirName } from './file-names.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { PartitionLog } from './partition-log.ts';
+import { ReadBufferPool } from './read-buffers.ts';
 import {
   loadTopicMetadata,
   newTopicId,
@@ -65,6 +66,8 @@ export class LogManager {
   private readonly topics = new Map<string, Topic>();
   private background: LogBackgroundTasks | null = null;
   private closed = false;
+  /** Recycled memory for large reads (Fetch); see read-buffers.ts. */
+  readonly readBuffers = new ReadBufferPool();
 
   private constructor(dataDir: string, opts: LogManagerOptions) {
     this.dataDir = dataDir;

@@ -22,6 +22,7 @@ import { writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { loadProducerState, writeProducerSnapshot } from './producer-snapshot.ts';
 import { type AbortedTxn, type ProducerCheck, ProducerStateManager } from './producer-state.ts';
+import type { ReadAllocator } from './read-buffers.ts';
 import { Segment, type SegmentSettings } from './segment.ts';
 import { locateBatch, readSegment } from './segment-read.ts';
 import { recoverSegment } from './segment-recovery.ts';
@@ -54,6 +55,8 @@ export interface ReadOptions {
   minOneBatch?: boolean;
   /** Only return batches entirely below this offset (e.g. the last stable offset). */
   maxOffset?: number;
+  /** Where the bytes are read into; default a new buffer per read. */
+  allocate?: ReadAllocator | undefined;
 }
 
 export type ReadResult =
@@ -256,6 +259,7 @@ export class PartitionLog {
       maxBytes,
       minOneBatch: opts.minOneBatch ?? false,
       maxOffset: Math.min(opts.maxOffset ?? highWatermark, highWatermark),
+      allocate: opts.allocate,
     };
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
       const records = readSegment(this.segs[i]!, fetchOffset, readOpts);

@@ -12,6 +12,7 @@ import {
 import { scanBatches } from './batch-scan.ts';
 import { readRange } from './file-io.ts';
 import { readInt64 } from './int64.ts';
+import type { ReadAllocator } from './read-buffers.ts';
 import type { Segment } from './segment.ts';
 
 /** Header bytes needed to know a batch's size and offsets. */
@@ -22,6 +23,8 @@ export interface SegmentReadOptions {
   minOneBatch: boolean;
   /** Only batches whose last offset is below this are returned. */
   maxOffset: number;
+  /** Where the bytes are read into (Fetch passes a pooled lease). */
+  allocate?: ReadAllocator | undefined;
 }
 
 /**
@@ -37,8 +40,9 @@ export function readSegment(
   const end = seg.size;
   const fd = seg.fd;
   const chunk = seg.settings.indexIntervalBytes + 2048 + opts.maxBytes;
+  const alloc = opts.allocate;
   let pos = seg.offsetIndex.lookup(fetchOffset).position;
-  let buf = readRange(fd, pos, Math.min(end - pos, chunk));
+  let buf = readRange(fd, pos, Math.min(end - pos, chunk), alloc);
   let at = 0;
   let size = 0;
   let last = 0;
@@ -47,7 +51,7 @@ export function readSegment(
     if (at + HEADER_PEEK > buf.length) {
       pos += at;
       at = 0;
-      buf = readRange(fd, pos, Math.min(end - pos, chunk));
+      buf = readRange(fd, pos, Math.min(end - pos, chunk), alloc);
       if (buf.length < HEADER_PEEK) return undefined;
     }
     size = LOG_OVERHEAD + buf.readInt32BE(at + OFFSET_BATCH_LENGTH);
@@ -59,11 +63,11 @@ export function readSegment(
   if (last >= opts.maxOffset) return null;
   if (size > opts.maxBytes) {
     if (!opts.minOneBatch) return null;
-    return at + size <= buf.length ? buf.subarray(at, at + size) : readRange(fd, start, size);
+    return at + size <= buf.length ? buf.subarray(at, at + size) : readRange(fd, start, size, alloc);
   }
   const want = Math.min(opts.maxBytes, end - start);
   if (buf.length - at < want) {
-    buf = readRange(fd, start, want);
+    buf = readRange(fd, start, want, alloc);
     at = 0;
   }
   const limit = Math.min(buf.length, at + want);

@@ -15,6 +15,7 @@
  */
 
 import { readInt64 } from '../../log/int64.ts';
+import type { ReadAllocator } from '../../log/read-buffers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
 import {
@@ -70,7 +71,12 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
 }
 
 /** Reads every partition once; returns the number of record bytes gathered. */
-function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean): number {
+function readAll(
+  slots: Slot[],
+  responseMaxBytes: number,
+  readCommitted: boolean,
+  allocate: ReadAllocator,
+): number {
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
@@ -78,6 +84,7 @@ function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean
     const lso = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
       minOneBatch: total === 0,
+      allocate,
       ...(readCommitted ? { maxOffset: lso } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
@@ -169,7 +176,10 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const responseMaxBytes = ctx.apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
     const slots = plan(req, ctx, res);
     const readCommitted = req.isolationLevel === 1;
-    const gathered = readAll(slots, responseMaxBytes, readCommitted);
+    // Records are read into pooled buffers, returned once the response is written to the socket.
+    const lease = ctx.services.logs.readBuffers.lease();
+    ctx.holdUntilWritten(() => lease.release());
+    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease.allocate);
     const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
@@ -184,7 +194,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         return gathered + appended >= req.minBytes;
       };
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
-      readAll(slots, responseMaxBytes, readCommitted);
+      readAll(slots, responseMaxBytes, readCommitted, lease.allocate);
     }
     return res;
   },

@@ -1,0 +1,91 @@
+/**
+ * Reusable memory for large log reads. A Fetch answer of several MiB read into a fresh
+ * `Buffer.allocUnsafe` costs the kernel a page fault per 4 KiB on first touch and the GC an
+ * external-memory round trip per request; reading into recycled buffers removes both (consume
+ * throughput in docs/benchmarks.md). A `ReadLease` collects what one response took; whoever sends
+ * the response releases the lease once the bytes are handed to the kernel, never earlier, since the
+ * response refers to the buffers until then.
+ *
+ * Reads below MIN_POOLED_BYTES use plain allocations (Node's small-buffer pool already covers them).
+ */
+
+/** Allocates the buffer a log read fills: exactly `length` bytes. */
+export type ReadAllocator = (length: number) => Buffer;
+
+const MIN_POOLED_BYTES = 64 * 1024;
+/** Largest size class kept (requests beyond it are allocated and dropped after use). */
+const MAX_POOLED_BYTES = 64 * 1024 * 1024;
+/** Free buffers kept per size class, and in all. */
+const MAX_FREE_PER_CLASS = 8;
+const MAX_FREE_BYTES = 128 * 1024 * 1024;
+
+export const allocateRead: ReadAllocator = (length) => Buffer.allocUnsafe(length);
+
+function sizeClass(length: number): number {
+  let c = MIN_POOLED_BYTES;
+  while (c < length) c *= 2;
+  return c;
+}
+
+export class ReadBufferPool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  private freeBytes = 0;
+
+  /** A buffer of at least `length` bytes: a recycled one when available. */
+  take(length: number): ArrayBuffer {
+    const c = sizeClass(length);
+    const list = this.free.get(c);
+    const reused = list?.pop();
+    if (reused) {
+      this.freeBytes -= c;
+      return reused;
+    }
+    return Buffer.allocUnsafeSlow(c).buffer as ArrayBuffer;
+  }
+
+  /** Takes back a buffer from `take` that nothing refers to any more. */
+  give(memory: ArrayBuffer): void {
+    const c = memory.byteLength;
+    if (c > MAX_POOLED_BYTES || this.freeBytes + c > MAX_FREE_BYTES) return;
+    let list = this.free.get(c);
+    if (!list) {
+      list = [];
+      this.free.set(c, list);
+    }
+    if (list.length >= MAX_FREE_PER_CLASS) return;
+    list.push(memory);
+    this.freeBytes += c;
+  }
+
+  /** Bytes held for reuse. */
+  get pooledBytes(): number {
+    return this.freeBytes;
+  }
+
+  lease(): ReadLease {
+    return new ReadLease(this);
+  }
+}
+
+/** The pooled buffers one response read into; `release` returns them all. */
+export class ReadLease {
+  private readonly pool: ReadBufferPool;
+  private taken: ArrayBuffer[] = [];
+
+  constructor(pool: ReadBufferPool) {
+    this.pool = pool;
+  }
+
+  readonly allocate: ReadAllocator = (length) => {
+    if (length < MIN_POOLED_BYTES) return Buffer.allocUnsafe(length);
+    const memory = this.pool.take(length);
+    this.taken.push(memory);
+    return Buffer.from(memory, 0, length);
+  };
+
+  release(): void {
+    const taken = this.taken;
+    this.taken = [];
+    for (const m of taken) this.pool.give(m);
+  }
+}

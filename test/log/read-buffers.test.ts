@@ -1,0 +1,36 @@
+/** The read-buffer pool: size classes, reuse after release, bounds on what it keeps. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ReadBufferPool } from '../../src/log/read-buffers.ts';
+
+describe('ReadBufferPool', () => {
+  it('hands back released memory to the next lease of the same size class', () => {
+    const pool = new ReadBufferPool();
+    const first = pool.lease();
+    const a = first.allocate(3 << 20);
+    assert.equal(a.length, 3 << 20);
+    assert.equal(a.buffer.byteLength, 4 << 20, 'rounded up to a power-of-two class');
+    const second = pool.lease();
+    const b = second.allocate(3 << 20);
+    assert.notEqual(b.buffer, a.buffer, 'memory still leased is never handed out twice');
+    first.release();
+    assert.equal(pool.pooledBytes, 4 << 20);
+    const third = pool.lease();
+    const c = third.allocate((4 << 20) - 100);
+    assert.equal(c.buffer, a.buffer, 'released memory is reused');
+    assert.equal(pool.pooledBytes, 0);
+    first.release();
+    assert.equal(pool.pooledBytes, 0, 'a lease releases what it took once');
+  });
+
+  it('allocates small reads outside the pool and keeps a bounded number of free buffers', () => {
+    const pool = new ReadBufferPool();
+    const lease = pool.lease();
+    const small = lease.allocate(1000);
+    assert.equal(small.length, 1000);
+    const many = Array.from({ length: 20 }, () => lease.allocate(100_000));
+    assert.equal(new Set(many.map((b) => b.buffer)).size, 20);
+    lease.release();
+    assert.equal(pool.pooledBytes, 8 * 128 * 1024, 'at most 8 free buffers per class');
+  });
+});
