@@ -29,7 +29,7 @@ export interface ConsumeResult {
 }
 
 export async function consumeLoad(o: ConsumeOptions): Promise<ConsumeResult> {
-  const conn = await KafkaConn.open(o.port);
+  const conn = await KafkaConn.open(o.port, { zeroCopy: true });
   let offset = 0n;
   let records = 0;
   let wireBytes = 0;
