@@ -3,19 +3,19 @@
  * `{ zeroCopy: true }` responses are views into a reused receive buffer (receive-buffer.ts), valid
  * until the next response arrives.
  */
-import { connect, type Socket } from 'node:net';
-import { connectTo, HOST } from '../lib/net.ts';
+import type { Socket } from 'node:net';
+import { connectTo } from '../lib/net.ts';
 import { FrameReader } from './frame-reader.ts';
-import { ReceiveBuffer } from './receive-buffer.ts';
+import { connectReceiving } from './receive-buffer.ts';
 
 export class KafkaConn {
   private readonly socket: Socket;
   private readonly waiting: { resolve(b: Buffer): void; reject(e: Error): void }[] = [];
   private readonly reader = new FrameReader();
 
-  private constructor(socket: Socket, receive?: ReceiveBuffer) {
+  private constructor(socket: Socket, zeroCopy = false) {
     this.socket = socket;
-    if (!receive) {
+    if (!zeroCopy) {
       socket.on('data', (chunk: Buffer) =>
         this.reader.push(chunk, (body) => this.waiting.shift()?.resolve(body)),
       );
@@ -29,25 +29,9 @@ export class KafkaConn {
 
   static async open(port: number, opts: { zeroCopy?: boolean } = {}): Promise<KafkaConn> {
     if (!opts.zeroCopy) return new KafkaConn(await connectTo(port));
-    const receive = new ReceiveBuffer();
     let conn: KafkaConn | undefined;
-    const socket = connect({
-      port,
-      host: HOST,
-      noDelay: true,
-      onread: {
-        buffer: () => receive.space(),
-        callback: (n: number) => {
-          receive.received(n, (body) => conn?.waiting.shift()?.resolve(body));
-          return true;
-        },
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    conn = new KafkaConn(socket, receive);
+    const socket = await connectReceiving(port, (body) => conn?.waiting.shift()?.resolve(body));
+    conn = new KafkaConn(socket, true);
     return conn;
   }
 

@@ -5,8 +5,7 @@
  * needs RabbitMQ 3.11+ (it sends ExchangeCommandVersions, which 3.10 answers by closing).
  */
 import type { Socket } from 'node:net';
-import { FrameReader } from '../kafka/frame-reader.ts';
-import { connectTo } from '../lib/net.ts';
+import { connectReceiving } from '../kafka/receive-buffer.ts';
 
 const K = {
   declarePublisher: 0x01,
@@ -57,7 +56,7 @@ function frame(key: number, parts: Buffer[]): Buffer {
 }
 
 export class RabbitStream {
-  private readonly socket: Socket;
+  private socket!: Socket;
   private corr = 0;
   private readonly waiting = new Map<number, (code: number) => void>();
   onConfirm: (count: number) => void = () => {};
@@ -66,15 +65,12 @@ export class RabbitStream {
   private readonly tuned = Promise.withResolvers<void>();
   closedReason: string | null = null;
 
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    const reader = new FrameReader();
-    socket.on('data', (c: Buffer) => reader.push(c, (f) => this.onFrame(f)));
-    socket.on('error', () => {});
-  }
-
   static async open(port: number, user = 'guest', pass = 'guest'): Promise<RabbitStream> {
-    const c = new RabbitStream(await connectTo(port));
+    // Frames are read in place like the lean Kafka consumer's (receive-buffer.ts), so both
+    // systems' consume figures come from the same receive path.
+    const c = new RabbitStream();
+    c.socket = await connectReceiving(port, (f) => c.onFrame(f));
+    c.socket.on('error', () => {});
     await c.call(K.peerProperties, [u32(0)]);
     await c.call(K.saslHandshake, []);
     const auth = Buffer.from(`\0${user}\0${pass}`);
