@@ -17,6 +17,7 @@ const BROKER_SEMI_SPACE_MB = 8;
 if (
   process.argv[2] === 'start' &&
   typeof process.execve === 'function' &&
+  process.platform !== 'win32' &&
   !process.execArgv.some((a) => a.startsWith(YOUNG_GENERATION_FLAG)) &&
   !(process.env.NODE_OPTIONS ?? '').includes(YOUNG_GENERATION_FLAG)
 ) {

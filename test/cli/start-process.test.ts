@@ -1,0 +1,63 @@
+/**
+ * `samsa start` as a process: it re-executes itself in place with a bounded young generation
+ * (--max-semi-space-size=8, see bin/samsa.js), keeping its pid so supervisors and `kill` still
+ * reach it, leaves a limit the user chose alone, and stops cleanly on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const BIN = join(import.meta.dirname, '../../bin/samsa.js');
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function start(nodeFlags: string[]): Promise<ChildProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
+  dirs.push(dataDir);
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/listening on /.test(out)) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`broker exited early (${code}): ${out}`)));
+  });
+}
+
+function commandLine(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('samsa start process', () => {
+  it('runs with an 8 MB semi-space under the pid it was started with', async () => {
+    const child = await start([]);
+    const args = commandLine(child.pid!);
+    assert.ok(args.includes('--max-semi-space-size=8'), args.join(' '));
+    assert.equal(args.filter((a) => a === 'start').length, 1, 'arguments passed through once');
+    assert.equal(await stop(child), 0);
+  });
+
+  it('keeps a young-generation limit given by the user', async () => {
+    const child = await start(['--max-semi-space-size=4']);
+    const args = commandLine(child.pid!);
+    assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
+    assert.ok(!args.includes('--max-semi-space-size=8'), args.join(' '));
+    assert.equal(await stop(child), 0);
+  });
+});
