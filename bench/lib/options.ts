@@ -30,6 +30,9 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--json] [--out FILE] [-
   --only LIST    run only these groups (default: all)
   --connections N, --window N   lean generator: connections and requests in flight per connection`;
 
+/** The part of the options a latency run needs (passed to a child process as JSON). */
+export type LatencyWindow = Pick<BenchOptions, 'warmupMs' | 'latencyMs'>;
+
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],

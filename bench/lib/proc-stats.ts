@@ -4,6 +4,7 @@
  * reports its RSS. CPU is utime+stime of the whole tree.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { childCpuSeconds } from './child-run.ts';
 
 const TICKS_PER_S = 100;
 
@@ -71,13 +72,14 @@ export interface Usage {
 }
 
 /**
- * Samples the server's memory every 100 ms and measures CPU of server and of this process between
- * start and stop. `serverPids` is re-read as a tree each sample when `tree` is set.
+ * Samples the server's memory every 100 ms and measures CPU of server and of this process (plus
+ * measurement children that finished meanwhile, child-run.ts) between start and stop. `serverPids` is re-read as a tree each sample when `tree` is set.
  */
 export function startUsage(serverPid: number | null, tree = false): { stop(): Usage } {
   const pids = (): number[] => (serverPid === null ? [] : tree ? processTree(serverPid) : [serverPid]);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const children0 = childCpuSeconds();
   const s0 = cpuSeconds(pids());
   let peak = serverPid === null ? 0 : memoryMb(pids());
   const timer = setInterval(() => {
@@ -93,7 +95,7 @@ export function startUsage(serverPid: number | null, tree = false): { stop(): Us
       return {
         peakMemoryMb: peak,
         serverCpuPct: (s / elapsed) * 100,
-        clientCpuPct: ((c.user + c.system) / 1e6 / elapsed) * 100,
+        clientCpuPct: (((c.user + c.system) / 1e6 + childCpuSeconds() - children0) / elapsed) * 100,
       };
     },
   };

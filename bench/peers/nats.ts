@@ -8,8 +8,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInChild } from '../lib/child-run.ts';
 import { canConnect, freePort, HOST, waitForPort } from '../lib/net.ts';
-import type { BenchOptions } from '../lib/options.ts';
+import type { BenchOptions, LatencyWindow } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
 import { pidListeningOn, startUsage } from '../lib/proc-stats.ts';
 import { drain, removeDir, spawnTracked, stopPid, trackDir } from '../lib/procs.ts';
@@ -106,7 +107,14 @@ async function consume(port: number, stream: string, size: number, limitMs: numb
   return { records, payloadBytes: records * size, seconds, total };
 }
 
-async function latency(port: number, stream: string, subject: string, rate: number, o: BenchOptions) {
+/** End-to-end latency; runs in a child process (child-run.ts). */
+export async function natsLatency(
+  port: number,
+  stream: string,
+  subject: string,
+  rate: number,
+  o: LatencyWindow,
+) {
   const producer = await NatsRaw.open(port);
   const consumer = await NatsRaw.open(port);
   const samples = new LatencySamples(Math.ceil((rate * (o.latencyMs + 2000)) / 1000));
@@ -192,7 +200,11 @@ export async function natsSuite(o: BenchOptions, emit: Emit): Promise<void> {
     const lname = `samsa_bench_lat_${process.pid}`;
     await addStream(lname);
     const lu = startUsage(pid);
-    const l = await latency(port, lname, `${lname}.in`, 10000, o);
+    const l = await runInChild<Awaited<ReturnType<typeof natsLatency>>>(
+      new URL(import.meta.url),
+      'natsLatency',
+      [port, lname, `${lname}.in`, 10000, { warmupMs: o.warmupMs, latencyMs: o.latencyMs }],
+    );
     emit(
       latencyRow(
         { system: SYSTEM, client: CLIENT, workload: 'e2e latency 10k rec/s' },

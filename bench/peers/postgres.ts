@@ -6,8 +6,9 @@
  * (`WHERE id > $last ORDER BY id LIMIT 10000`), the log-style read. Client: the `postgres` package.
  */
 import postgres from 'postgres';
+import { runInChild } from '../lib/child-run.ts';
 import { canConnect } from '../lib/net.ts';
-import type { BenchOptions } from '../lib/options.ts';
+import type { BenchOptions, LatencyWindow } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
 import { pidListeningOn, startUsage } from '../lib/proc-stats.ts';
 import { unavailable } from '../lib/result.ts';
@@ -60,7 +61,7 @@ async function consume(sql: Sql, table: string, size: number, limitMs: number) {
   return { records, payloadBytes: records * size, seconds: (performance.now() - t0) / 1000, total: n };
 }
 
-async function latency(sql: Sql, table: string, rate: number, o: BenchOptions) {
+async function latency(sql: Sql, table: string, rate: number, o: LatencyWindow) {
   const samples = new LatencySamples(Math.ceil((rate * (o.latencyMs + 2000)) / 1000));
   const measureFrom = performance.now() + o.warmupMs;
   const [{ m }] = (await sql`select coalesce(max(id), 0)::bigint as m from ${sql(table)}`) as unknown as [
@@ -97,12 +98,18 @@ async function latency(sql: Sql, table: string, rate: number, o: BenchOptions) {
   return { p50: p50 ?? null, p99: p99 ?? null, p999: p999 ?? null, sent, received };
 }
 
-export async function postgresSuite(o: BenchOptions, emit: Emit): Promise<void> {
-  if (!(await canConnect(PORT))) {
-    emit(unavailable(SYSTEM, CLIENT, 'all', `not available: nothing listening on 127.0.0.1:${PORT}`));
-    return;
+/** End-to-end latency over its own connections; runs in a child process (child-run.ts). */
+export async function postgresLatency(table: string, rate: number, o: LatencyWindow) {
+  const sql = connect();
+  try {
+    return await latency(sql, table, rate, o);
+  } finally {
+    await sql.end({ timeout: 5 });
   }
-  const sql = postgres({
+}
+
+function connect(): Sql {
+  return postgres({
     host: '127.0.0.1',
     port: PORT,
     database: process.env.PGDATABASE ?? 'test',
@@ -110,6 +117,14 @@ export async function postgresSuite(o: BenchOptions, emit: Emit): Promise<void> 
     max: 6,
     onnotice: () => {},
   });
+}
+
+export async function postgresSuite(o: BenchOptions, emit: Emit): Promise<void> {
+  if (!(await canConnect(PORT))) {
+    emit(unavailable(SYSTEM, CLIENT, 'all', `not available: nothing listening on 127.0.0.1:${PORT}`));
+    return;
+  }
+  const sql = connect();
   const pid = pidListeningOn(PORT);
   const tables: string[] = [];
   try {
@@ -143,7 +158,11 @@ export async function postgresSuite(o: BenchOptions, emit: Emit): Promise<void> 
     await sql`create table ${sql(lt)} (id bigserial primary key, payload bytea not null)`;
     tables.push(lt);
     const lu = startUsage(pid, true);
-    const l = await latency(sql, lt, 10000, o);
+    const l = await runInChild<Awaited<ReturnType<typeof postgresLatency>>>(
+      new URL(import.meta.url),
+      'postgresLatency',
+      [lt, 10000, { warmupMs: o.warmupMs, latencyMs: o.latencyMs }],
+    );
     emit(
       latencyRow(
         { system: SYSTEM, client: CLIENT, workload: 'e2e latency 10k rec/s' },

@@ -3,7 +3,8 @@
  * (rabbit-stream.ts): Publish frames of 500 messages with up to 20,000 awaiting PublishConfirm;
  * consume by Subscribe from the first offset with credit, counting records per chunk.
  */
-import type { BenchOptions } from '../lib/options.ts';
+import { runInChild } from '../lib/child-run.ts';
+import type { BenchOptions, LatencyWindow } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
 import { startUsage } from '../lib/proc-stats.ts';
 import { unavailable } from '../lib/result.ts';
@@ -69,7 +70,8 @@ async function consume(port: number, stream: string, total: number, size: number
   return { records, payloadBytes: records * size, seconds };
 }
 
-async function latency(port: number, stream: string, rate: number, o: BenchOptions) {
+/** End-to-end latency; runs in a child process (child-run.ts). */
+export async function rabbitmqLatency(port: number, stream: string, rate: number, o: LatencyWindow) {
   const samples = new LatencySamples(Math.ceil((rate * (o.latencyMs + 2000)) / 1000));
   const measureFrom = performance.now() + o.warmupMs;
   let received = 0;
@@ -137,7 +139,11 @@ export async function rabbitmqSuite(o: BenchOptions, emit: Emit): Promise<void> 
     await admin.createStream('samsa-bench-latency');
     admin.close();
     const lu = startUsage(node.pid);
-    const l = await latency(port, 'samsa-bench-latency', 10000, o);
+    const l = await runInChild<Awaited<ReturnType<typeof rabbitmqLatency>>>(
+      new URL(import.meta.url),
+      'rabbitmqLatency',
+      [port, 'samsa-bench-latency', 10000, { warmupMs: o.warmupMs, latencyMs: o.latencyMs }],
+    );
     emit(
       latencyRow(
         { system: SYSTEM, client: CLIENT, workload: 'e2e latency 10k rec/s' },

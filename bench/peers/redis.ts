@@ -7,8 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInChild } from '../lib/child-run.ts';
 import { freePort, HOST, waitForPort } from '../lib/net.ts';
-import type { BenchOptions } from '../lib/options.ts';
+import type { BenchOptions, LatencyWindow } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
 import { startUsage } from '../lib/proc-stats.ts';
 import { drain, removeDir, spawnTracked, stopPid, trackDir } from '../lib/procs.ts';
@@ -73,7 +74,8 @@ async function consume(port: number, key: string, size: number, limitMs: number)
   return { records, payloadBytes: records * size, seconds, total };
 }
 
-async function latency(port: number, key: string, rate: number, o: BenchOptions) {
+/** End-to-end latency; runs in a child process (child-run.ts). */
+export async function redisLatency(port: number, key: string, rate: number, o: LatencyWindow) {
   const producer = await RespConn.open(port);
   const consumer = await RespConn.open(port);
   const samples = new LatencySamples(Math.ceil((rate * (o.latencyMs + 2000)) / 1000));
@@ -165,7 +167,11 @@ export async function redisSuite(o: BenchOptions, emit: Emit): Promise<void> {
       ),
     );
     const lu = startUsage(pid);
-    const l = await latency(port, 'latency', 10000, o);
+    const l = await runInChild<Awaited<ReturnType<typeof redisLatency>>>(
+      new URL(import.meta.url),
+      'redisLatency',
+      [port, 'latency', 10000, { warmupMs: o.warmupMs, latencyMs: o.latencyMs }],
+    );
     emit(
       latencyRow(
         { system: SYSTEM, client: CLIENT, workload: 'e2e latency 10k rec/s' },

@@ -8,10 +8,11 @@ import { createTopicOn, deleteTopic } from '../kafka/admin.ts';
 import { producePool } from '../kafka/batches.ts';
 import { confluentProduce, findPython } from '../kafka/confluent.ts';
 import { consumeLoad } from '../kafka/consume-load.ts';
-import { latencyRun } from '../kafka/latency.ts';
+import type { LatencyResult } from '../kafka/latency.ts';
 import { platformaticProduce } from '../kafka/platformatic.ts';
 import { highWatermark, metadataLatency } from '../kafka/probes.ts';
 import { produceLoad } from '../kafka/produce-load.ts';
+import { runInChild } from '../lib/child-run.ts';
 import { sleep } from '../lib/net.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { memoryMb, startUsage } from '../lib/proc-stats.ts';
@@ -122,14 +123,20 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
       const lt = `latency-${rate}`;
       await createTopicOn(broker.port, lt, 1);
       const usage = startUsage(broker.pid);
-      const l = await latencyRun({
-        port: broker.port,
-        topic: lt,
-        rate,
-        recordSize: 100,
-        warmupMs: o.warmupMs,
-        durationMs: o.latencyMs,
-      });
+      const l = await runInChild<LatencyResult>(
+        new URL('../kafka/latency.ts', import.meta.url),
+        'latencyRun',
+        [
+          {
+            port: broker.port,
+            topic: lt,
+            rate,
+            recordSize: 100,
+            warmupMs: o.warmupMs,
+            durationMs: o.latencyMs,
+          },
+        ],
+      );
       emit(
         latencyRow(
           { system: SYSTEM, client: LEAN, workload: `e2e latency ${rate / 1000}k rec/s` },
