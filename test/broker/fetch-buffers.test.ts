@@ -15,19 +15,12 @@ import {
   writeFetchRequest,
 } from '../../src/protocol/generated/messages/fetch-request.ts';
 import { readFetchResponse } from '../../src/protocol/generated/messages/fetch-response.ts';
-import {
-  defaultMetadataRequest,
-  writeMetadataRequest,
-} from '../../src/protocol/generated/messages/metadata-request.ts';
-import { readMetadataResponse } from '../../src/protocol/generated/messages/metadata-response.ts';
-import { writeProduceRequest } from '../../src/protocol/generated/messages/produce-request.ts';
-import { readProduceResponse } from '../../src/protocol/generated/messages/produce-response.ts';
 import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
 import { Reader } from '../../src/protocol/primitives/reader.ts';
 import { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch, decodeRecordBatch } from '../../src/protocol/records/batch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { WireClient } from './kafka-wire.ts';
+import { autoCreateTopic, produceBatch, WireClient } from './kafka-wire.ts';
 
 const TOPIC = 'pooled-fetch';
 const BATCHES = 200;
@@ -39,27 +32,14 @@ let broker: TestBroker;
 before(async () => {
   broker = await startBroker({ numPartitions: 1 });
   const c = await WireClient.open(broker.port);
-  const md = defaultMetadataRequest();
-  md.topics = [{ topicId: '0'.repeat(32), name: TOPIC }];
-  md.allowAutoTopicCreation = true;
-  readMetadataResponse(await c.request(3, 12, (w) => writeMetadataRequest(w, 12, md)), 12);
+  await autoCreateTopic(c, TOPIC);
   for (let b = 0; b < BATCHES; b++) {
     const records = Array.from({ length: PER_BATCH }, (_, i) => ({
       key: null,
       value: expectedValue(b * PER_BATCH + i),
     }));
-    const res = readProduceResponse(
-      await c.request(0, 9, (w) =>
-        writeProduceRequest(w, 9, {
-          transactionalId: null,
-          acks: 1,
-          timeoutMs: 5000,
-          topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: buildRecordBatch({ records }) }] }],
-        }),
-      ),
-      9,
-    );
-    assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, 0);
+    const p = await produceBatch(c, TOPIC, buildRecordBatch({ records }), 1);
+    assert.equal(p.errorCode, 0);
   }
   c.close();
 });

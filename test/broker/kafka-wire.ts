@@ -103,27 +103,37 @@ export class WireClient {
   }
 }
 
+/** Creates a topic through Metadata auto-creation (broker defaults). */
+export async function autoCreateTopic(c: WireClient, topic: string): Promise<void> {
+  const md = defaultMetadataRequest();
+  md.topics = [{ topicId: '0'.repeat(32), name: topic }];
+  md.allowAutoTopicCreation = true;
+  readMetadataResponse(await c.request(3, 12, (w) => writeMetadataRequest(w, 12, md)), 12);
+}
+
+/** Produces one batch to partition 0 (Produce v9); resolves with that partition's response. */
+export async function produceBatch(c: WireClient, topic: string, batch: Buffer, acks = -1) {
+  const produced = readProduceResponse(
+    await c.request(0, 9, (w) =>
+      writeProduceRequest(w, 9, {
+        transactionalId: null,
+        acks,
+        timeoutMs: 5000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+      }),
+    ),
+    9,
+  );
+  return produced.responses[0]!.partitionResponses[0]!;
+}
+
 /** Creates (via auto-create) a topic, produces one record and fetches it back; returns its value. */
 export async function roundTrip(port: number, topic: string, value: string): Promise<string | null> {
   const c = await WireClient.open(port);
   try {
-    const md = defaultMetadataRequest();
-    md.topics = [{ topicId: '0'.repeat(32), name: topic }];
-    md.allowAutoTopicCreation = true;
-    readMetadataResponse(await c.request(3, 12, (w) => writeMetadataRequest(w, 12, md)), 12);
+    await autoCreateTopic(c, topic);
     const batch = buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from(value) }] });
-    const produced = readProduceResponse(
-      await c.request(0, 9, (w) =>
-        writeProduceRequest(w, 9, {
-          transactionalId: null,
-          acks: -1,
-          timeoutMs: 5000,
-          topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
-        }),
-      ),
-      9,
-    );
-    const p = produced.responses[0]!.partitionResponses[0]!;
+    const p = await produceBatch(c, topic, batch);
     if (p.errorCode !== 0) throw new Error(`produce failed: ${p.errorCode}`);
     const fetch = defaultFetchRequest();
     fetch.maxWaitMs = 100;
