@@ -57,8 +57,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const broker = await Broker.start(config);
-  console.log(`Samsa listening on ${config.host}:${broker.port} (data in ${config.dataDir})`);
-  await new Promise<void>((resolve) => {
+  // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
+  // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
+  const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       broker.services.logger.info({ signal }, 'shutting down');
       process.off('SIGINT', onSignal);
@@ -68,5 +69,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  console.log(`Samsa listening on ${config.host}:${broker.port} (data in ${config.dataDir})`);
+  await stopped;
   return 0;
 }
