@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { run, runPython } from '../helpers/run.ts';
-import { AuthzClient } from './authz-client.ts';
+import { AuthzClient, Operation, PatternType, ResourceType } from './authz-client.ts';
 
 let broker: TestBroker;
 let port: number;
@@ -146,5 +146,52 @@ describe('tenant isolation', () => {
     assert.equal((await t1.describeGroups(['team1.billing'])).get('team1.billing'), 0);
     assert.deepEqual(await t1.listGroups(), ['team1.billing']);
     assert.deepEqual(await t2.listGroups(), ['team2.billing']);
+  });
+
+  it('DescribeAcls shows a tenant only the bindings on its own prefix', async () => {
+    const acl = await startBroker({
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+      authorizer: 'acl',
+      superUsers: ['User:admin'],
+      scramUsers: ['admin:admin-pw', 't1:t1-pw', 't2:t2-pw'],
+      tenants: ['t1:team1.', 't2:team2.'],
+    });
+    const aclPort = acl.listeners[0]!.port;
+    const admin = await AuthzClient.login(aclPort, 'admin', 'admin-pw');
+    const t1 = await AuthzClient.login(aclPort, 't1', 't1-pw');
+    open.push(admin, t1);
+    try {
+      const created = await admin.createAcls([
+        {
+          resourceType: ResourceType.TOPIC,
+          resourceName: 'team1.orders',
+          principal: 'User:alice',
+          operation: Operation.READ,
+        },
+        {
+          resourceType: ResourceType.TOPIC,
+          resourceName: 'team2.',
+          patternType: PatternType.PREFIXED,
+          principal: 'User:bob',
+          operation: Operation.WRITE,
+        },
+        {
+          resourceType: ResourceType.CLUSTER,
+          resourceName: 'kafka-cluster',
+          principal: 'User:ops',
+          operation: Operation.DESCRIBE,
+        },
+      ]);
+      assert.deepEqual(created, [0, 0, 0]);
+      assert.equal((await admin.describeAcls(null)).bindings.length, 3, 'a super user sees every binding');
+      const seen = await t1.describeAcls(null);
+      assert.equal(seen.errorCode, 0);
+      assert.deepEqual(
+        seen.bindings.map((b) => [b.resourceName, b.principal]),
+        [['team1.orders', 'User:alice']],
+      );
+    } finally {
+      await acl.stop();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * DescribeAcls (key 29), versions 0-3: the ACL bindings matching a filter, grouped by resource
  * pattern. Needs DESCRIBE on the cluster; SECURITY_DISABLED when the broker runs without
- * `--authorizer acl`.
+ * `--authorizer acl`. A tenant (which may describe the cluster) sees only bindings on resources
+ * under its own prefix, never another tenant's resource names or principals.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -56,8 +57,13 @@ export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAc
       operation: req.operation,
       permissionType: req.permissionType,
     });
+    const prefix = auth.tenantPrefix(who.principal);
+    const visible =
+      prefix === undefined
+        ? found
+        : found.filter((b) => b.resourceType !== ResourceType.CLUSTER && b.resourceName.startsWith(prefix));
     const groups = new Map<string, DescribeAclsResponseDescribeAclsResource>();
-    for (const b of found) {
+    for (const b of visible) {
       const key = `${b.resourceType}\u0000${b.patternType}\u0000${b.resourceName}`;
       let g = groups.get(key);
       if (!g)
