@@ -21,6 +21,9 @@ const EXPECTED = [
   'consumer-groups:info',
   'consumer-groups:reset-offsets',
   'consumer-groups:destroy',
+  'acls',
+  'acls:create',
+  'acls:destroy',
 ];
 
 test('every platform command is registered', () => {

@@ -1,5 +1,8 @@
 /** The platform commands (everything but `start`), in the order `samsa --help` lists them. */
 import type { PlatformCommand } from '../command.ts';
+import { aclsCommand } from './acls.ts';
+import { aclsCreateCommand } from './acls-create.ts';
+import { aclsDestroyCommand } from './acls-destroy.ts';
 import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
@@ -30,6 +33,9 @@ const ALL = [
   consumerGroupsInfoCommand,
   consumerGroupsResetOffsetsCommand,
   consumerGroupsDestroyCommand,
+  aclsCommand,
+  aclsCreateCommand,
+  aclsDestroyCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
