@@ -24,6 +24,9 @@ const EXPECTED = [
   'acls',
   'acls:create',
   'acls:destroy',
+  'users',
+  'users:create',
+  'users:destroy',
 ];
 
 test('every platform command is registered', () => {

@@ -16,6 +16,9 @@ import { topicsInfoCommand } from './topics-info.ts';
 import { topicsPartitionsCommand } from './topics-partitions.ts';
 import { topicsTailCommand } from './topics-tail.ts';
 import { topicsWriteCommand } from './topics-write.ts';
+import { usersCommand } from './users.ts';
+import { usersCreateCommand } from './users-create.ts';
+import { usersDestroyCommand } from './users-destroy.ts';
 
 const ALL = [
   infoCommand,
@@ -36,6 +39,9 @@ const ALL = [
   aclsCommand,
   aclsCreateCommand,
   aclsDestroyCommand,
+  usersCommand,
+  usersCreateCommand,
+  usersDestroyCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
