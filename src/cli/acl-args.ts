@@ -4,33 +4,25 @@
  * codes; KAFKA_PREFIX is added to resource names on the wire and stripped in output. A binding is
  * printed with Kafka's names (TOPIC, PREFIXED, READ, ALLOW).
  */
-import type {
-  AclOperationValue,
-  AclPermissionTypeValue,
-  ResourcePatternTypeValue,
-  ResourceTypeValue,
+import {
+  AclOperations,
+  type AclOperationValue,
+  AclPermissionTypes,
+  type AclPermissionTypeValue,
+  ResourcePatternTypes,
+  type ResourcePatternTypeValue,
+  ResourceTypes,
+  type ResourceTypeValue,
 } from '@platformatic/kafka';
 import type { OptionSpec } from './args.ts';
 import { UsageError } from './args.ts';
 import type { CommandContext } from './command.ts';
 
-export const RESOURCE_TYPES = { ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5 } as const;
-export const PATTERN_TYPES = { ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
-export const PERMISSIONS = { ANY: 1, DENY: 2, ALLOW: 3 } as const;
-export const OPERATIONS = {
-  ANY: 1,
-  ALL: 2,
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-} as const;
+// Kafka's ACL codes, as the client library defines them.
+export const RESOURCE_TYPES = ResourceTypes;
+export const PATTERN_TYPES = ResourcePatternTypes;
+export const PERMISSIONS = AclPermissionTypes;
+export const OPERATIONS = AclOperations;
 
 const CLUSTER_NAME = 'kafka-cluster';
 
@@ -105,9 +97,9 @@ export function operationsFrom(values: readonly string[]): AclOperationValue[] {
   return values.map((v) => {
     const key = v.toUpperCase().replaceAll('-', '_') as keyof typeof OPERATIONS;
     const code = OPERATIONS[key];
-    if (code === undefined || key === 'ANY') {
+    if (code === undefined || key === 'ANY' || key === 'UNKNOWN') {
       const names = Object.keys(OPERATIONS)
-        .filter((k) => k !== 'ANY')
+        .filter((k) => k !== 'ANY' && k !== 'UNKNOWN')
         .map((k) => k.toLowerCase().replaceAll('_', '-'));
       throw new UsageError(`unknown operation "${v}" (one of ${names.join(', ')})`);
     }

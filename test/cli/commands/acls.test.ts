@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AclRow } from '../../../src/cli/acl-args.ts';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { AuthzClient } from '../../security/authz-client.ts';
 import { json, samsa } from '../run-cli.ts';
@@ -14,15 +15,7 @@ let broker: TestBroker;
 let plain: TestBroker;
 let admin: string[];
 
-interface Row {
-  resourceType: string;
-  resourceName: string;
-  patternType: string;
-  principal: string;
-  host: string;
-  operation: string;
-  permission: string;
-}
+type Row = AclRow;
 
 before(async () => {
   broker = await startBroker({
