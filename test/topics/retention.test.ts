@@ -55,7 +55,7 @@ else:
         if m.error():
             continue
         out.append([m.offset(), m.value().decode()])
-        if reset == 'earliest' and len(out) >= 20:
+        if reset == 'earliest' and (m.value() == b'new-0' or len(out) >= 320):
             break
     c.close()
     print(json.dumps(out))
