@@ -37,6 +37,10 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: pause between log cleaner passes. */
   logCleanerBackoffMs: number;
+  /** producer.id.expiration.ms: idle producers' state is dropped after this. */
+  producerIdExpirationMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs: number;
   /** group.initial.rebalance.delay.ms */
   groupInitialRebalanceDelayMs: number;
   /** group.min.session.timeout.ms */
@@ -98,6 +102,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   logRetentionCheckIntervalMs: 300_000,
   logCleanerBackoffMs: 15_000,
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
@@ -228,6 +234,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'pause between log cleaner (compaction) passes',
+  },
+  {
+    key: 'producerIdExpirationMs',
+    flag: 'producer-id-expiration-ms',
+    kafkaName: 'producer.id.expiration.ms',
+    kind: 'int',
+    min: 1,
+    help: 'idle time after which a producer id is forgotten (its dedupe state dropped)',
+  },
+  {
+    key: 'producerIdExpirationCheckIntervalMs',
+    flag: 'producer-id-expiration-check-interval-ms',
+    kafkaName: 'producer.id.expiration.check.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'how often idle producer ids are looked for',
   },
   {
     key: 'groupInitialRebalanceDelayMs',

@@ -63,6 +63,8 @@ export class Broker {
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
+      producerIdExpirationMs: config.producerIdExpirationMs,
+      producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     const handlers = new HandlerRegistry();
     for (const h of ALL_HANDLERS) handlers.register(h);

@@ -1,7 +1,9 @@
 /**
  * Background log maintenance for a LogManager: a retention pass every
- * `log.retention.check.interval.ms` and a cleaner pass every `log.cleaner.backoff.ms` (after the
- * previous one finished, so passes never overlap). Each pass reads the partitions' current configs,
+ * `log.retention.check.interval.ms`, a cleaner pass every `log.cleaner.backoff.ms` (after the
+ * previous one finished, so passes never overlap), and every
+ * `producer.id.expiration.check.interval.ms` the removal of producers idle for
+ * `producer.id.expiration.ms`. Each pass reads the partitions' current configs,
  * so AlterConfigs takes effect on the next pass. Errors are logged per partition and never stop the
  * tasks. `stop()` cancels the timers, asks a running cleaner pass to stop at its next slice and
  * waits for it.
@@ -16,6 +18,10 @@ export interface BackgroundTaskOptions {
   retentionCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms: pause between cleaner passes (default 15000). */
   cleanerIntervalMs?: number;
+  /** producer.id.expiration.ms: idle time after which a producer's state is dropped (default 1 day). */
+  producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms (default 600000). */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 export interface PartitionRef {
@@ -26,6 +32,8 @@ export interface PartitionRef {
 
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 export const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+export const DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
 
 export class LogBackgroundTasks {
   private readonly partitions: () => PartitionRef[];
@@ -33,7 +41,10 @@ export class LogBackgroundTasks {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private readonly cleanerMs: number;
+  private readonly producerExpirationMs: number;
+  private readonly producerCheckMs: number;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private producerTimer: NodeJS.Timeout | null = null;
   private cleanerTimer: NodeJS.Timeout | null = null;
   private cleaning: Promise<unknown> | null = null;
   private stopped = false;
@@ -49,11 +60,37 @@ export class LogBackgroundTasks {
     this.now = now;
     this.retentionMs = opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     this.cleanerMs = opts.cleanerIntervalMs ?? DEFAULT_CLEANER_BACKOFF_MS;
+    this.producerExpirationMs = opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+    this.producerCheckMs =
+      opts.producerIdExpirationCheckIntervalMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS;
   }
 
   start(): void {
     this.scheduleRetention();
     this.scheduleCleaner();
+    this.scheduleProducerExpiration();
+  }
+
+  private scheduleProducerExpiration(): void {
+    if (this.stopped) return;
+    this.producerTimer = setTimeout(() => {
+      this.expireProducers();
+      this.scheduleProducerExpiration();
+    }, this.producerCheckMs);
+    this.producerTimer.unref();
+  }
+
+  /** Drops idle producers' state in every partition; returns how many were removed in all. */
+  expireProducers(): number {
+    let removed = 0;
+    const now = this.now();
+    for (const { topic, partition, log } of this.partitions()) {
+      if (log.isClosed) continue;
+      const n = log.producers.removeExpired(now, this.producerExpirationMs);
+      if (n > 0) this.logger.info({ topic, partition, producers: n }, 'expired idle producer ids');
+      removed += n;
+    }
+    return removed;
   }
 
   private scheduleRetention(): void {
@@ -130,6 +167,7 @@ export class LogBackgroundTasks {
     this.stopped = true;
     if (this.retentionTimer) clearTimeout(this.retentionTimer);
     if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
+    if (this.producerTimer) clearTimeout(this.producerTimer);
     await this.cleaning;
   }
 }

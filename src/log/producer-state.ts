@@ -15,7 +15,7 @@
  * original offsets). An unknown producer id is accepted at any sequence (KIP-360: its state may have
  * been removed by retention). `onAppended` updates the state from the appended bytes (offsets
  * assigned), including commit/abort control batches. State is rebuilt on open by a header scan
- * from the last snapshot (see producer-snapshot.ts).
+ * from the last snapshot (see producer-snapshot.ts). `removeExpired` forgets idle producers.
  */
 import { ErrorCode } from '../protocol/errors.ts';
 import {
@@ -287,6 +287,21 @@ export class ProducerStateManager {
     let n = 0;
     while (n < this.aborted.length && this.aborted[n]!.lastOffset < offset) n++;
     if (n > 0) this.aborted = this.aborted.slice(n);
+  }
+
+  /**
+   * Forgets producers idle for `expirationMs` (Kafka's producer.id.expiration.ms): no open
+   * transaction and their last batch's timestamp at least that old. A forgotten producer that comes
+   * back is accepted at any sequence (KIP-360), as after retention. Returns how many were removed.
+   */
+  removeExpired(now: number, expirationMs: number): number {
+    let removed = 0;
+    for (const [pid, entry] of this.producers) {
+      if (entry.currentTxnFirstOffset >= 0 || now - entry.lastTimestamp < expirationMs) continue;
+      this.producers.delete(pid);
+      removed++;
+    }
+    return removed;
   }
 
   clear(): void {

@@ -82,3 +82,22 @@ it('tracks open transactions for the LSO and indexes aborted ones', () => {
     ErrorCode.INVALID_PRODUCER_EPOCH,
   );
 });
+
+it('expires idle producers but never one with an open transaction', () => {
+  next = 0;
+  const s = new ProducerStateManager();
+  for (const b of [batch(1, 0, 0), batch(2, 0, 0), batch(3, 0, 0, 2, true)]) s.onAppended(b);
+  const t = s.producers.get(1)!.lastTimestamp;
+  assert.ok(t > 0);
+  assert.equal(s.removeExpired(t + 999, 1000), 0, 'not idle long enough');
+  // Producer 2 writes again later, so only producer 1 is idle past the limit.
+  s.producers.get(2)!.lastTimestamp = t + 500;
+  assert.equal(s.removeExpired(t + 1000, 1000), 1);
+  assert.deepEqual([...s.producers.keys()].sort(), [2, 3]);
+  assert.equal(s.removeExpired(t + 10_000, 1000), 1, 'the open transaction keeps producer 3');
+  assert.deepEqual([...s.producers.keys()], [3]);
+  s.onAppended(marker(3, 0, 'commit'));
+  assert.equal(s.removeExpired(t + 10_000, 1000), 1, 'once committed, it expires too');
+  // A forgotten producer is accepted again at any sequence (KIP-360).
+  assert.deepEqual(s.check(batch(1, 0, 40)), { kind: 'ok' });
+});
