@@ -79,6 +79,10 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** How often open transactions past their timeout are looked for and aborted. */
   transactionAbortTimedOutIntervalMs: number;
+  /** transactional.id.expiration.ms: idle transactional ids are forgotten after this. */
+  transactionalIdExpirationMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  transactionRemoveExpiredIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +129,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   tenants: [],
   transactionMaxTimeoutMs: 900_000,
   transactionAbortTimedOutIntervalMs: 10_000,
+  transactionalIdExpirationMs: 604_800_000,
+  transactionRemoveExpiredIntervalMs: 3_600_000,
 };
 
 type Kind = 'string' | 'int' | 'bool' | 'fsync' | 'list' | 'client-auth' | 'authorizer';
@@ -358,6 +364,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'how often timed-out transactions are aborted',
+  },
+  {
+    key: 'transactionalIdExpirationMs',
+    flag: 'transactional-id-expiration-ms',
+    kafkaName: 'transactional.id.expiration.ms',
+    kind: 'int',
+    min: 1,
+    help: 'idle time after which a transactional id with no transaction in progress is forgotten',
+  },
+  {
+    key: 'transactionRemoveExpiredIntervalMs',
+    flag: 'transaction-remove-expired-interval-ms',
+    kafkaName: 'transaction.remove.expired.transaction.cleanup.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'how often expired transactional ids are looked for',
   },
   {
     key: 'authorizer',

@@ -114,6 +114,8 @@ export async function openTransactions(
     config: {
       maxTransactionTimeoutMs: config.transactionMaxTimeoutMs,
       abortTimedOutIntervalMs: config.transactionAbortTimedOutIntervalMs,
+      transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+      removeExpiredIntervalMs: config.transactionRemoveExpiredIntervalMs,
     },
     onError: (err) => logger.error({ err }, 'transaction coordinator error'),
   });

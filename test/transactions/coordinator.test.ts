@@ -7,11 +7,16 @@ import {
   ProducerIdManager,
   type TopicPartition,
   TransactionCoordinator,
+  type TransactionCoordinatorConfig,
 } from '../../src/coordinator/transactions/index.ts';
 import type { StoredRecord } from '../../src/coordinator/types.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 
-function setup(blocks = new MemoryBlockStore(), log: StoredRecord[] = []) {
+function setup(
+  blocks = new MemoryBlockStore(),
+  log: StoredRecord[] = [],
+  config: Partial<TransactionCoordinatorConfig> = {},
+) {
   const clock = new FakeClock(1_000);
   const markers: { pid: number; epoch: number; commit: boolean; partitions: TopicPartition[] }[] = [];
   const coordinator = new TransactionCoordinator({
@@ -22,7 +27,7 @@ function setup(blocks = new MemoryBlockStore(), log: StoredRecord[] = []) {
     },
     producerIds: new ProducerIdManager(blocks),
     clock,
-    config: { abortTimedOutIntervalMs: 100 },
+    config: { abortTimedOutIntervalMs: 100, ...config },
   });
   return { clock, markers, coordinator, log, blocks };
 }
@@ -111,4 +116,33 @@ it('transactions past their timeout are aborted on the clock; producer ids never
   const idem = await restarted.coordinator.initProducerId(null, 0, null);
   assert.ok(idem.producerId > init.producerId);
   restarted.coordinator.shutdown();
+});
+
+it('forgets transactional ids idle past transactional.id.expiration.ms, never one in a transaction', async () => {
+  const log: StoredRecord[] = [];
+  const expiry = { transactionalIdExpirationMs: 1_000, removeExpiredIntervalMs: 250 };
+  const { clock, coordinator: c } = setup(new MemoryBlockStore(), log, expiry);
+  const idle = await c.initProducerId('idle', 60_000, null);
+  const busy = await c.initProducerId('busy', 60_000, null);
+  assert.equal(await c.addPartitions('busy', busy.producerId, 0, [{ topic: 'a', partition: 0 }]), 0);
+  clock.advance(750);
+  for (let i = 0; i < 5; i++) await flush();
+  assert.ok(c.get('idle'), 'not idle long enough yet');
+  clock.advance(250);
+  for (let i = 0; i < 5; i++) await flush();
+  assert.equal(c.get('idle'), undefined, 'removed by the periodic pass');
+  assert.equal(c.get('busy')?.state, 'Ongoing', 'an open transaction is never expired');
+  const tombstones = log.filter((r) => r.value === null);
+  assert.equal(tombstones.length, 1, 'a tombstone went to __transaction_state');
+
+  // A coordinator replaying the log does not bring the id back; a new InitProducerId starts over.
+  const again = setup(new MemoryBlockStore(), [], expiry);
+  await again.coordinator.load(log);
+  assert.equal(again.coordinator.get('idle'), undefined);
+  assert.equal(again.coordinator.get('busy')?.state, 'Ongoing');
+  const fresh = await c.initProducerId('idle', 60_000, null);
+  assert.equal(fresh.errorCode, 0);
+  assert.notEqual(fresh.producerId, idle.producerId, 'a new producer id');
+  c.shutdown();
+  again.coordinator.shutdown();
 });

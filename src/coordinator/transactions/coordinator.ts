@@ -24,7 +24,7 @@ import {
   type Transition,
   type TxnMetadata,
 } from './state.ts';
-import { decodeTxnRecord, txnRecord } from './txn-log.ts';
+import { decodeTxnRecord, txnRecord, txnTombstone } from './txn-log.ts';
 
 export interface TxnStore {
   /** Resolves once the records are durable. */
@@ -46,12 +46,21 @@ export interface TransactionCoordinatorConfig {
   maxTransactionTimeoutMs: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
   abortTimedOutIntervalMs: number;
+  /** transactional.id.expiration.ms: an id with no transaction in progress is forgotten after this. */
+  transactionalIdExpirationMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  removeExpiredIntervalMs: number;
 }
 
 export const DEFAULT_TRANSACTION_CONFIG: TransactionCoordinatorConfig = {
   maxTransactionTimeoutMs: 900_000,
   abortTimedOutIntervalMs: 10_000,
+  transactionalIdExpirationMs: 604_800_000,
+  removeExpiredIntervalMs: 3_600_000,
 };
+
+/** States in which no transaction is in progress, so the id may expire. */
+const EXPIRABLE_STATES: ReadonlySet<string> = new Set(['Empty', 'CompleteCommit', 'CompleteAbort']);
 
 export interface TransactionCoordinatorOptions {
   store: TxnStore;
@@ -78,6 +87,7 @@ export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMetadata>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private timer: unknown = null;
+  private expiryTimer: unknown = null;
   private active = true;
 
   constructor(options: TransactionCoordinatorOptions) {
@@ -88,6 +98,7 @@ export class TransactionCoordinator {
     this.clock = options.clock ?? realClock;
     this.onError = options.onError ?? (() => {});
     this.scheduleTimeoutCheck();
+    this.scheduleExpiry();
   }
 
   /** Replays __transaction_state records, then finishes transactions caught in Prepare*. */
@@ -215,10 +226,49 @@ export class TransactionCoordinator {
     return aborted;
   }
 
+  /**
+   * Forgets transactional ids idle for transactional.id.expiration.ms, as Kafka does: no
+   * transaction in progress (Empty, CompleteCommit, CompleteAbort) and no update for that long. A
+   * tombstone goes to __transaction_state; the next InitProducerId for the id starts over with a
+   * new producer id. Runs every removeExpiredIntervalMs; returns the removed ids.
+   */
+  async removeExpired(): Promise<string[]> {
+    const expired = (m: TxnMetadata, now: number): boolean =>
+      EXPIRABLE_STATES.has(m.state) && now - m.lastUpdateTimestamp >= this.config.transactionalIdExpirationMs;
+    const now = this.clock.now();
+    const candidates = [...this.txns.values()].filter((m) => expired(m, now)).map((m) => m.transactionalId);
+    const removed: string[] = [];
+    for (const id of candidates) {
+      await this.serial(id, async () => {
+        const meta = this.txns.get(id);
+        if (meta === undefined || !expired(meta, this.clock.now())) return;
+        await this.store.append([txnTombstone(id)]);
+        this.txns.delete(id);
+        removed.push(id);
+      });
+    }
+    return removed;
+  }
+
   shutdown(): void {
     this.active = false;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
     this.timer = null;
+    this.expiryTimer = null;
+  }
+
+  private scheduleExpiry(): void {
+    this.expiryTimer = this.clock.setTimeout(() => {
+      if (!this.active) return;
+      this.removeExpired().then(
+        () => this.scheduleExpiry(),
+        (err: unknown) => {
+          this.onError(err);
+          this.scheduleExpiry();
+        },
+      );
+    }, this.config.removeExpiredIntervalMs);
   }
 
   private scheduleTimeoutCheck(): void {
