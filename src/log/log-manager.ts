@@ -268,6 +268,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     await this.background?.stop();
+    this.readBuffers.close();
     const logs = [...this.topics.values()].flatMap((t) => t.logs);
     const results = await Promise.allSettled(logs.map((log) => log.close()));
     const failed = results.filter((r) => r.status === 'rejected');

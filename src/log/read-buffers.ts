@@ -7,6 +7,8 @@
  * response refers to the buffers until then.
  *
  * Reads below MIN_POOLED_BYTES use plain allocations (Node's small-buffer pool already covers them).
+ * Free buffers are dropped when a whole IDLE_TRIM_MS window passes without a take, so a burst of
+ * large fetches does not keep its memory once consumers go quiet.
  */
 
 /** Allocates the buffer a log read fills: exactly `length` bytes. */
@@ -18,6 +20,7 @@ const MAX_POOLED_BYTES = 64 * 1024 * 1024;
 /** Free buffers kept per size class, and in all. */
 const MAX_FREE_PER_CLASS = 8;
 const MAX_FREE_BYTES = 128 * 1024 * 1024;
+const IDLE_TRIM_MS = 30_000;
 
 export const allocateRead: ReadAllocator = (length) => Buffer.allocUnsafe(length);
 
@@ -30,9 +33,33 @@ function sizeClass(length: number): number {
 export class ReadBufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
   private freeBytes = 0;
+  private takenSinceTrim = false;
+  private readonly trimTimer: NodeJS.Timeout;
+
+  constructor() {
+    this.trimTimer = setInterval(() => this.trimIfIdle(), IDLE_TRIM_MS);
+    this.trimTimer.unref();
+  }
+
+  /** Drops every free buffer unless one was taken since the last call (the timer's check). */
+  trimIfIdle(): void {
+    if (!this.takenSinceTrim) {
+      this.free.clear();
+      this.freeBytes = 0;
+    }
+    this.takenSinceTrim = false;
+  }
+
+  /** Stops the idle-trim timer and drops the free buffers. */
+  close(): void {
+    clearInterval(this.trimTimer);
+    this.free.clear();
+    this.freeBytes = 0;
+  }
 
   /** A buffer of at least `length` bytes: a recycled one when available. */
   take(length: number): ArrayBuffer {
+    this.takenSinceTrim = true;
     const c = sizeClass(length);
     const list = this.free.get(c);
     const reused = list?.pop();

@@ -33,4 +33,17 @@ describe('ReadBufferPool', () => {
     lease.release();
     assert.equal(pool.pooledBytes, 8 * 128 * 1024, 'at most 8 free buffers per class');
   });
+
+  it('drops its free buffers after a quiet window, not while fetches keep taking', () => {
+    const pool = new ReadBufferPool();
+    const lease = pool.lease();
+    lease.allocate(1 << 20);
+    lease.release();
+    assert.equal(pool.pooledBytes, 1 << 20);
+    pool.trimIfIdle();
+    assert.equal(pool.pooledBytes, 1 << 20, 'a take happened in this window: kept');
+    pool.trimIfIdle();
+    assert.equal(pool.pooledBytes, 0, 'a whole window without a take: dropped');
+    pool.close();
+  });
 });
