@@ -66,18 +66,21 @@ export class LogBackgroundTasks {
   }
 
   start(): void {
-    this.scheduleRetention();
+    this.repeat(
+      this.retentionMs,
+      () => this.runRetention(),
+      (t) => {
+        this.retentionTimer = t;
+      },
+    );
     this.scheduleCleaner();
-    this.scheduleProducerExpiration();
-  }
-
-  private scheduleProducerExpiration(): void {
-    if (this.stopped) return;
-    this.producerTimer = setTimeout(() => {
-      this.expireProducers();
-      this.scheduleProducerExpiration();
-    }, this.producerCheckMs);
-    this.producerTimer.unref();
+    this.repeat(
+      this.producerCheckMs,
+      () => this.expireProducers(),
+      (t) => {
+        this.producerTimer = t;
+      },
+    );
   }
 
   /** Drops idle producers' state in every partition; returns how many were removed in all. */
@@ -93,13 +96,15 @@ export class LogBackgroundTasks {
     return removed;
   }
 
-  private scheduleRetention(): void {
+  /** Runs `pass` every `intervalMs` until stopped; `setTimer` keeps the handle for stop(). */
+  private repeat(intervalMs: number, pass: () => void, setTimer: (t: NodeJS.Timeout) => void): void {
     if (this.stopped) return;
-    this.retentionTimer = setTimeout(() => {
-      this.runRetention();
-      this.scheduleRetention();
-    }, this.retentionMs);
-    this.retentionTimer.unref();
+    const timer = setTimeout(() => {
+      pass();
+      this.repeat(intervalMs, pass, setTimer);
+    }, intervalMs);
+    timer.unref();
+    setTimer(timer);
   }
 
   private scheduleCleaner(): void {

@@ -97,8 +97,20 @@ export class TransactionCoordinator {
     this.producerIds = options.producerIds;
     this.clock = options.clock ?? realClock;
     this.onError = options.onError ?? (() => {});
-    this.scheduleTimeoutCheck();
-    this.scheduleExpiry();
+    this.repeat(
+      this.config.abortTimedOutIntervalMs,
+      () => this.abortTimedOut(),
+      (t) => {
+        this.timer = t;
+      },
+    );
+    this.repeat(
+      this.config.removeExpiredIntervalMs,
+      () => this.removeExpired(),
+      (t) => {
+        this.expiryTimer = t;
+      },
+    );
   }
 
   /** Replays __transaction_state records, then finishes transactions caught in Prepare*. */
@@ -258,30 +270,18 @@ export class TransactionCoordinator {
     this.expiryTimer = null;
   }
 
-  private scheduleExpiry(): void {
-    this.expiryTimer = this.clock.setTimeout(() => {
-      if (!this.active) return;
-      this.removeExpired().then(
-        () => this.scheduleExpiry(),
-        (err: unknown) => {
+  /** Runs `pass` every `intervalMs` (after the previous run finished) until shutdown. */
+  private repeat(intervalMs: number, pass: () => Promise<unknown>, setTimer: (t: unknown) => void): void {
+    setTimer(
+      this.clock.setTimeout(() => {
+        if (!this.active) return;
+        const again = (): void => this.repeat(intervalMs, pass, setTimer);
+        pass().then(again, (err: unknown) => {
           this.onError(err);
-          this.scheduleExpiry();
-        },
-      );
-    }, this.config.removeExpiredIntervalMs);
-  }
-
-  private scheduleTimeoutCheck(): void {
-    this.timer = this.clock.setTimeout(() => {
-      if (!this.active) return;
-      this.abortTimedOut().then(
-        () => this.scheduleTimeoutCheck(),
-        (err: unknown) => {
-          this.onError(err);
-          this.scheduleTimeoutCheck();
-        },
-      );
-    }, this.config.abortTimedOutIntervalMs);
+          again();
+        });
+      }, intervalMs),
+    );
   }
 
   private async apply(t: Transition, current: TxnMetadata | undefined): Promise<number> {
