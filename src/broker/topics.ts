@@ -65,10 +65,12 @@ export interface PartitionLogHandle {
       minOneBatch?: boolean;
       maxOffset?: number;
       allocate?: import('../log/read-buffers.ts').ReadAllocator | undefined;
+      adopt?: ((memory: ArrayBuffer) => void) | undefined;
     },
   ):
     | { records: Buffer | null; highWatermark: number; logStartOffset: number }
     | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
+  whenReadAheadReady(fetchOffset: number): Promise<void> | undefined;
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null;
   maxTimestampOffset(): { offset: number; timestamp: number } | null;
   onAppend(listener: () => void): () => void;

@@ -15,6 +15,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } 
 import { partitionDirName } from './file-names.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { PartitionLog } from './partition-log.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { ReadBufferPool } from './read-buffers.ts';
 import {
   loadTopicMetadata,
@@ -68,6 +69,8 @@ export class LogManager {
   private closed = false;
   /** Recycled memory for large reads (Fetch); see read-buffers.ts. */
   readonly readBuffers = new ReadBufferPool();
+  /** Reads ahead for consumers catching up (read-ahead.ts), into readBuffers' memory. */
+  readonly readAhead = new ReadAhead(this.readBuffers);
 
   private constructor(dataDir: string, opts: LogManagerOptions) {
     this.dataDir = dataDir;
@@ -100,6 +103,7 @@ export class LogManager {
       config: logConfigFor(meta.configs, this.defaults),
       logger: this.logger,
       now: this.now,
+      readAhead: this.readAhead,
     });
   }
 
@@ -268,6 +272,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     await this.background?.stop();
+    this.readAhead.close();
     this.readBuffers.close();
     const logs = [...this.topics.values()].flatMap((t) => t.logs);
     const results = await Promise.allSettled(logs.map((log) => log.close()));

@@ -22,6 +22,7 @@ import { writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { loadProducerState, writeProducerSnapshot } from './producer-snapshot.ts';
 import { type AbortedTxn, type ProducerCheck, ProducerStateManager } from './producer-state.ts';
+import type { ReadAhead } from './read-ahead.ts';
 import type { ReadAllocator } from './read-buffers.ts';
 import { Segment, type SegmentSettings } from './segment.ts';
 import { locateBatch, readSegment } from './segment-read.ts';
@@ -36,6 +37,8 @@ export interface PartitionLogOptions {
   logger?: LogLogger;
   /** Wall clock (ms) for segment.ms; injectable for tests. */
   now?: () => number;
+  /** Read-ahead for catching-up Fetches (shared by the LogManager's partitions). */
+  readAhead?: ReadAhead | undefined;
 }
 
 export interface AppendOptions {
@@ -57,6 +60,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Where the bytes are read into; default a new buffer per read. */
   allocate?: ReadAllocator | undefined;
+  /** Takes ownership of read-ahead memory (the Fetch's lease); read-ahead is used only with it. */
+  adopt?: ((memory: ArrayBuffer) => void) | undefined;
 }
 
 export type ReadResult =
@@ -84,6 +89,7 @@ export class PartitionLog {
   /** Idempotent/transactional producer state (sequences, open and aborted transactions). */
   readonly producers = new ProducerStateManager();
   private readonly flusher: Flusher;
+  private readonly readAhead: ReadAhead | undefined;
   private closed = false;
 
   private constructor(dir: string, opts: PartitionLogOptions) {
@@ -95,6 +101,7 @@ export class PartitionLog {
     };
     this.logger = opts.logger ?? noopLogger;
     this.now = opts.now ?? Date.now;
+    this.readAhead = opts.readAhead;
     fs.mkdirSync(dir, { recursive: true });
     this.load();
     this.flusher = new Flusher(
@@ -260,12 +267,19 @@ export class PartitionLog {
       minOneBatch: opts.minOneBatch ?? false,
       maxOffset: Math.min(opts.maxOffset ?? highWatermark, highWatermark),
       allocate: opts.allocate,
+      readAhead: this.readAhead && opts.adopt ? { cache: this.readAhead, adopt: opts.adopt } : undefined,
     };
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
       const records = readSegment(this.segs[i]!, fetchOffset, readOpts);
       if (records !== undefined) return { records, highWatermark, logStartOffset };
     }
     return { records: null, highWatermark, logStartOffset };
+  }
+
+  /** Resolves when a read-ahead in flight for a Fetch at `fetchOffset` is done; undefined if none. */
+  whenReadAheadReady(fetchOffset: number): Promise<void> | undefined {
+    if (!this.readAhead || this.segs.length === 0) return undefined;
+    return this.readAhead.whenReady(this.segs[this.segmentIndexFor(fetchOffset)]!, fetchOffset);
   }
 
   /** Index of the last segment whose base offset is <= `offset` (0 if none). */

@@ -110,6 +110,11 @@ export class ReadLease {
     return Buffer.from(memory, 0, length);
   };
 
+  /** Makes this lease the owner of pool memory taken elsewhere (a claimed read-ahead, read-ahead.ts). */
+  readonly adopt = (memory: ArrayBuffer): void => {
+    this.taken.push(memory);
+  };
+
   release(): void {
     const taken = this.taken;
     this.taken = [];

@@ -3,6 +3,8 @@
  * (which may start before it, as in Kafka), up to `maxBytes`, or the first batch alone when it is
  * larger and `minOneBatch` is set (KIP-74). The offset index gives a start at most about one index
  * interval before the target; a single pread normally covers both the scan and the payload.
+ * With a ReadAhead, a long read also starts reading the bytes after it for the next Fetch, and a
+ * read finds those bytes there when they are ready (read-ahead.ts).
  */
 import {
   LOG_OVERHEAD,
@@ -12,6 +14,7 @@ import {
 import { scanBatches } from './batch-scan.ts';
 import { readRange } from './file-io.ts';
 import { readInt64 } from './int64.ts';
+import type { ReadAhead } from './read-ahead.ts';
 import type { ReadAllocator } from './read-buffers.ts';
 import type { Segment } from './segment.ts';
 
@@ -25,6 +28,8 @@ export interface SegmentReadOptions {
   maxOffset: number;
   /** Where the bytes are read into (Fetch passes a pooled lease). */
   allocate?: ReadAllocator | undefined;
+  /** Read-ahead to use, and the owner that takes the memory of a claimed one (the Fetch's lease). */
+  readAhead?: { cache: ReadAhead; adopt: (memory: ArrayBuffer) => void } | undefined;
 }
 
 /**
@@ -41,8 +46,9 @@ export function readSegment(
   const fd = seg.fd;
   const chunk = seg.settings.indexIntervalBytes + 2048 + opts.maxBytes;
   const alloc = opts.allocate;
-  let pos = seg.offsetIndex.lookup(fetchOffset).position;
-  let buf = readRange(fd, pos, Math.min(end - pos, chunk), alloc);
+  const ahead = opts.readAhead?.cache.claim(seg, fetchOffset, opts.readAhead.adopt);
+  let pos = ahead ? ahead.position : seg.offsetIndex.lookup(fetchOffset).position;
+  let buf = ahead ? ahead.bytes : readRange(fd, pos, Math.min(end - pos, chunk), alloc);
   let at = 0;
   let size = 0;
   let last = 0;
@@ -72,13 +78,22 @@ export function readSegment(
   }
   const limit = Math.min(buf.length, at + want);
   let cur = at;
+  let nextOffset = fetchOffset;
   while (cur + HEADER_PEEK <= limit) {
     const n = LOG_OVERHEAD + buf.readInt32BE(cur + OFFSET_BATCH_LENGTH);
     if (cur + n > limit) break;
-    if (readInt64(buf, cur) + buf.readInt32BE(cur + OFFSET_LAST_OFFSET_DELTA) >= opts.maxOffset) break;
+    const lastOffset = readInt64(buf, cur) + buf.readInt32BE(cur + OFFSET_LAST_OFFSET_DELTA);
+    if (lastOffset >= opts.maxOffset) break;
+    nextOffset = lastOffset + 1;
     cur += n;
   }
-  return cur > at ? buf.subarray(at, cur) : null;
+  if (cur === at) return null;
+  // A consumer catching up (a long answer, a full read more after it): read the next bytes now.
+  const nextPos = start + (cur - at);
+  if (opts.readAhead && 2 * (cur - at) >= opts.maxBytes && end - nextPos >= chunk) {
+    opts.readAhead.cache.start(seg, nextOffset, nextPos, chunk);
+  }
+  return buf.subarray(at, cur);
 }
 
 /** File position of the first batch whose last offset is >= `offset`, or null if there is none. */

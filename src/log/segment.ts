@@ -49,8 +49,11 @@ export class Segment {
   private fdValue = -1;
   private offIdx: OffsetIndex | null = null;
   private timeIdx: TimeIndex | null = null;
-  private syncsInFlight = 0;
+  /** fdatasyncs and read-ahead preads on the fd; closing waits for them. */
+  private ioInFlight = 0;
   private closed = false;
+  /** Bumped whenever bytes already in the file change (truncation), so earlier reads are not reused. */
+  generation = 0;
 
   private constructor(dir: string, baseOffset: number, settings: SegmentSettings, logger: LogLogger) {
     this.dir = dir;
@@ -272,21 +275,47 @@ export class Segment {
   truncateFile(position: number): void {
     fs.ftruncateSync(this.fd, position);
     this.size = position;
+    this.generation++;
     this.offsetIndex.truncateFromPosition(position);
   }
 
-  /** fdatasync of the `.log`; the fd stays open until in-flight syncs are done even if closed meanwhile. */
+  /** fdatasync of the `.log`; the fd stays open until in-flight I/O is done even if closed meanwhile. */
   datasync(cb: (err: NodeJS.ErrnoException | null) => void): void {
     if (this.closed) {
       cb(null);
       return;
     }
-    this.syncsInFlight++;
+    this.ioInFlight++;
     fs.fdatasync(this.fdValue, (err) => {
-      this.syncsInFlight--;
-      if (this.closed && this.syncsInFlight === 0) this.closeFd();
+      this.ioIsDone();
       cb(err);
     });
+  }
+
+  /**
+   * Reads `buf.length` bytes at `position` on the thread pool (read-ahead.ts); `cb` gets the count
+   * read (fewer at the end of the file). The fd stays open until the read is done even if the
+   * segment is closed or deleted meanwhile, so the read never lands on a reused descriptor.
+   */
+  readAsync(
+    buf: Buffer,
+    position: number,
+    cb: (err: NodeJS.ErrnoException | null, bytesRead: number) => void,
+  ): void {
+    if (this.closed) {
+      cb(new Error(`segment ${this.logPath} is closed`), 0);
+      return;
+    }
+    this.ioInFlight++;
+    fs.read(this.fdValue, buf, 0, buf.length, position, (err, n) => {
+      this.ioIsDone();
+      cb(err, n);
+    });
+  }
+
+  private ioIsDone(): void {
+    this.ioInFlight--;
+    if (this.closed && this.ioInFlight === 0) this.closeFd();
   }
 
   /** Writes the indexes out and closes the file (deferred while an fsync is in flight). */
@@ -294,7 +323,7 @@ export class Segment {
     if (this.closed) return;
     this.persistIndexes();
     this.closed = true;
-    if (this.syncsInFlight === 0) this.closeFd();
+    if (this.ioInFlight === 0) this.closeFd();
   }
 
   private closeFd(): void {
@@ -307,7 +336,7 @@ export class Segment {
     this.offIdx = null;
     this.timeIdx = null;
     this.closed = true;
-    if (this.syncsInFlight === 0) this.closeFd();
+    if (this.ioInFlight === 0) this.closeFd();
     for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) fs.rmSync(p, { force: true });
   }
 }

@@ -12,10 +12,12 @@
  * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
  * Authorization: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (by id:
  * an unknown id stays UNKNOWN_TOPIC_ID).
+ * Reads go into pooled buffers released once the answer is written; a consumer catching up is
+ * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
  */
 
 import { readInt64 } from '../../log/int64.ts';
-import type { ReadAllocator } from '../../log/read-buffers.ts';
+import type { ReadLease } from '../../log/read-buffers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
 import {
@@ -70,13 +72,18 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
   return slots;
 }
 
+/** Read-aheads still in flight for these fetch positions (read-ahead.ts); usually none. */
+function readAheadsInFlight(slots: Slot[]): Promise<unknown> | undefined {
+  let pending: Promise<void>[] | undefined;
+  for (const s of slots) {
+    const ready = s.log?.whenReadAheadReady(s.fetchOffset);
+    if (ready) (pending ??= []).push(ready);
+  }
+  return pending && Promise.all(pending);
+}
+
 /** Reads every partition once; returns the number of record bytes gathered. */
-function readAll(
-  slots: Slot[],
-  responseMaxBytes: number,
-  readCommitted: boolean,
-  allocate: ReadAllocator,
-): number {
+function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean, lease: ReadLease): number {
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
@@ -84,7 +91,8 @@ function readAll(
     const lso = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
       minOneBatch: total === 0,
-      allocate,
+      allocate: lease.allocate,
+      adopt: lease.adopt,
       ...(readCommitted ? { maxOffset: lso } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
@@ -179,7 +187,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     // Records are read into pooled buffers, returned once the response is written to the socket.
     const lease = ctx.services.logs.readBuffers.lease();
     ctx.holdUntilWritten(() => lease.release());
-    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease.allocate);
+    const inFlight = readAheadsInFlight(slots);
+    if (inFlight) await inFlight;
+    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease);
     const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
@@ -194,7 +204,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         return gathered + appended >= req.minBytes;
       };
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
-      readAll(slots, responseMaxBytes, readCommitted, lease.allocate);
+      readAll(slots, responseMaxBytes, readCommitted, lease);
     }
     return res;
   },
