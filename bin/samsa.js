@@ -2,6 +2,7 @@
 // The `samsa` command. Runs the compiled dist/ when it is up to date with src/ (faster start, less
 // memory), else the TypeScript sources directly (type stripping, Node 22.18+ / 24).
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,9 @@ function distIsCurrent() {
   return !existsSync(src) || statSync(stamp).mtimeMs >= newestSourceMtime(src);
 }
 
+// V8's code cache on disk (os.tmpdir()/node-compile-cache): later starts skip compiling the ~400
+// modules again (startup in docs/benchmarks.md). Without a writable cache dir this is a no-op.
+module.enableCompileCache?.();
 const useDist = distIsCurrent();
 if (!useDist) {
   const [major, minor] = process.versions.node.split('.').map(Number);
