@@ -61,6 +61,8 @@ export class Connection {
   private sessionExpiresAt = 0;
   private rawSasl = false;
   private closeRequested = false;
+  /** Frames waiting, in arrival order, while a handler module loads on its first use. */
+  private heldFrames: Buffer[] | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -150,7 +152,7 @@ export class Connection {
   drain(): Promise<void> {
     this.socket.pause();
     this.paused = true;
-    if (this.slots.length === 0 || this.closed) return Promise.resolve();
+    if ((this.slots.length === 0 && !this.heldFrames) || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -181,6 +183,22 @@ export class Connection {
       this.onFrame(frame);
       this.maybePause();
     }
+  }
+
+  /** Processes the frames held while a handler loaded, in order; one may start holding again. */
+  private releaseHeldFrames(): void {
+    const frames = this.heldFrames ?? [];
+    this.heldFrames = undefined;
+    for (let i = 0; i < frames.length; i++) {
+      if (this.closed || this.closeRequested) break;
+      this.onFrame(frames[i]!);
+      if (this.heldFrames) {
+        (this.heldFrames as Buffer[]).push(...frames.slice(i + 1));
+        return;
+      }
+    }
+    this.maybePause();
+    this.flush();
   }
 
   private peekInt32(): number {
@@ -241,6 +259,10 @@ export class Connection {
   }
 
   private onFrame(frame: Buffer): void {
+    if (this.heldFrames) {
+      this.heldFrames.push(frame);
+      return;
+    }
     if (this.rawSasl) {
       this.onRawSaslToken(frame);
       return;
@@ -268,8 +290,22 @@ export class Connection {
     }
     const handler = this.services.handlers.get(apiKey);
     if (!handler) {
-      this.log.warn({ apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
-      this.close();
+      const loading = this.services.handlers.load(apiKey);
+      if (!loading) {
+        this.log.warn({ apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
+        this.close();
+        return;
+      }
+      // First request for this API since the broker started: hold this and every later frame, in
+      // order, until its handler module has loaded.
+      this.heldFrames = [frame];
+      loading.then(
+        () => this.releaseHeldFrames(),
+        (err: unknown) => {
+          this.log.error({ err, apiKey }, 'loading the handler failed; closing');
+          this.close();
+        },
+      );
       return;
     }
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
@@ -386,7 +422,7 @@ export class Connection {
       }
     }
     if (wrote) this.socket.uncork();
-    if (this.slots.length === 0) {
+    if (this.slots.length === 0 && !this.heldFrames) {
       this.releaseIdleWaiters();
       if (this.closeRequested) {
         this.closed = true;

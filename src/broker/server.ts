@@ -15,7 +15,7 @@ import { type BrokerConfig, ConfigError } from './config.ts';
 import { Connection } from './connection.ts';
 import { HandlerRegistry } from './dispatch.ts';
 import type { ListenerAddress } from './handler.ts';
-import { ALL_HANDLERS } from './handlers/index.ts';
+import { HANDLER_MODULES } from './handlers/index.ts';
 import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
@@ -67,7 +67,7 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     const handlers = new HandlerRegistry();
-    for (const h of ALL_HANDLERS) handlers.register(h);
+    for (const m of HANDLER_MODULES) handlers.registerModule(m);
     const advertised: AdvertisedAddress = {
       nodeId: config.nodeId,
       host: config.advertisedHost ?? config.host,

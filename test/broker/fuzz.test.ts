@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ALL_HANDLERS } from '../../src/broker/handlers/index.ts';
+import { loadAllHandlers } from '../../src/broker/handlers/index.ts';
 import { API_KEY_BY_ID, requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
 import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
 import { Writer } from '../../src/protocol/primitives/writer.ts';
@@ -48,7 +48,7 @@ interface ApiSampler {
 
 async function loadSamplers(): Promise<ApiSampler[]> {
   const out: ApiSampler[] = [];
-  for (const h of ALL_HANDLERS) {
+  for (const h of await loadAllHandlers()) {
     const info = API_KEY_BY_ID.get(h.apiKey)!;
     const name = `${info.name}Request`;
     const codec = (await import(`../../src/protocol/generated/messages/${info.module}-request.ts`)) as Record<
