@@ -3,6 +3,9 @@
  * SIZE-byte records for a few seconds (optionally consumes them back), stops the broker and
  * prints the top self-time functions of its CPU profile.
  * Usage: node bench/profile-broker.ts [SIZE=100] [produce|consume] [--fsync always]
+ *        [--partitions N] (N partitions, 16 per request, as the 1,000-partition row) [--seconds S]
+ * The broker gets --max-semi-space-size itself so it does not re-execute (the profile would then
+ * be split over two processes).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,12 +50,17 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const size = Number(args[0] ?? 100);
   const mode = args[1] ?? 'produce';
-  const fsync = args.includes('--fsync') ? (args[args.indexOf('--fsync') + 1] ?? 'always') : 'never';
+  const flag = (name: string, fallback: string): string =>
+    args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback;
+  const fsync = args.includes('--fsync') ? flag('--fsync', 'always') : 'never';
+  const partitions = Number(flag('--partitions', '1'));
+  const seconds = Number(flag('--seconds', '3'));
   const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-')));
   const profDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-out-')));
   const port = await freePort();
   const bin = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
   const child = spawnTracked('samsa', process.execPath, [
+    '--max-semi-space-size=8',
     '--cpu-prof',
     '--cpu-prof-dir',
     profDir,
@@ -74,16 +82,16 @@ async function main(): Promise<void> {
   await sleep(1000);
   console.log(`idle RSS ${memoryMb([child.pid!]).toFixed(1)} MB`);
   const admin = await KafkaConn.open(port);
-  await createTopic(admin, 'profile', 1);
+  await createTopic(admin, 'profile', partitions);
   admin.close();
   const acks = fsync === 'always' ? -1 : 1;
   const r = await produceLoad({
     port,
-    pool: producePool({ topic: 'profile', recordSize: size, acks }),
+    pool: producePool({ topic: 'profile', recordSize: size, acks, partitions, partitionsPerRequest: 16 }),
     connections: 2,
     window: 16,
     warmupMs: 300,
-    durationMs: 3000,
+    durationMs: seconds * 1000,
   });
   console.log(
     `produce ${size} B acks=${acks}: ${Math.round(r.records / r.seconds)} records/s, ${r.errors} errors`,
