@@ -5,18 +5,16 @@
  * broker's user and system CPU seconds for each pass. Run it interleaved against two checkouts.
  * Usage: node bench/consume-rounds.ts [path/to/bin/samsa.js]
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { createTopic } from './kafka/admin.ts';
 import { producePool } from './kafka/batches.ts';
 import { KafkaConn } from './kafka/conn.ts';
 import { consumeLoad } from './kafka/consume-load.ts';
 import { highWatermark } from './kafka/probes.ts';
 import { produceLoad } from './kafka/produce-load.ts';
-import { freePort, HOST, sleep, waitForPort } from './lib/net.ts';
-import { drain, installCleanupHandlers, spawnTracked, stopAll, stopPid, trackDir } from './lib/procs.ts';
+import { sleep } from './lib/net.ts';
+import { installCleanupHandlers, stopAll } from './lib/procs.ts';
+import { startSamsa } from './samsa/broker-process.ts';
 
 /** User and system CPU seconds of a process (Linux /proc, 100 ticks per second). */
 function cpuSplit(pid: number): { user: number; system: number } {
@@ -26,24 +24,8 @@ function cpuSplit(pid: number): { user: number; system: number } {
 }
 
 installCleanupHandlers();
-const bin = process.argv[2] ?? fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
-const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-consume-rounds-')));
-const port = await freePort();
-const args = [
-  bin,
-  'start',
-  '--host',
-  HOST,
-  '--port',
-  String(port),
-  '--data-dir',
-  dataDir,
-  '--log-level',
-  'warn',
-];
-const child = spawnTracked('samsa', process.execPath, args);
-drain(child);
-await waitForPort(port, 20000);
+const broker = await startSamsa('never', { bin: process.argv[2] });
+const port = broker.port;
 await sleep(500);
 const admin = await KafkaConn.open(port);
 await createTopic(admin, 'rounds', 1);
@@ -53,7 +35,7 @@ const p = await produceLoad({ port, pool, connections: 2, window: 16, warmupMs: 
 console.log(`produce ${Math.round(p.records / p.seconds)} records/s`);
 const end = await highWatermark(port, 'rounds');
 for (let i = 0; i < 4; i++) {
-  const before = cpuSplit(child.pid!);
+  const before = cpuSplit(broker.pid);
   const c = await consumeLoad({
     port,
     topic: 'rounds',
@@ -62,10 +44,10 @@ for (let i = 0; i < 4; i++) {
     durationMs: 8000,
     recordSize: 100,
   });
-  const after = cpuSplit(child.pid!);
+  const after = cpuSplit(broker.pid);
   console.log(
     `consume ${(c.records / c.seconds / 1e6).toFixed(2)} M records/s (${c.records} in ${c.seconds.toFixed(2)} s), broker user ${(after.user - before.user).toFixed(2)} s, system ${(after.system - before.system).toFixed(2)} s`,
   );
 }
-await stopPid(child.pid!, 10000);
+await broker.stop();
 await stopAll();

@@ -10,16 +10,16 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTopic } from './kafka/admin.ts';
 import { producePool } from './kafka/batches.ts';
 import { KafkaConn } from './kafka/conn.ts';
 import { consumeLoad } from './kafka/consume-load.ts';
 import { highWatermark } from './kafka/probes.ts';
 import { produceLoad } from './kafka/produce-load.ts';
-import { freePort, HOST, sleep, waitForPort } from './lib/net.ts';
+import { sleep } from './lib/net.ts';
 import { memoryMb } from './lib/proc-stats.ts';
-import { drain, installCleanupHandlers, spawnTracked, stopAll, stopPid, trackDir } from './lib/procs.ts';
+import { installCleanupHandlers, stopAll, trackDir } from './lib/procs.ts';
+import { startSamsa } from './samsa/broker-process.ts';
 
 interface ProfileNode {
   id: number;
@@ -55,32 +55,13 @@ async function main(): Promise<void> {
   const fsync = args.includes('--fsync') ? flag('--fsync', 'always') : 'never';
   const partitions = Number(flag('--partitions', '1'));
   const seconds = Number(flag('--seconds', '3'));
-  const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-')));
   const profDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-prof-out-')));
-  const port = await freePort();
-  const bin = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
-  const child = spawnTracked('samsa', process.execPath, [
-    '--max-semi-space-size=8',
-    '--cpu-prof',
-    '--cpu-prof-dir',
-    profDir,
-    bin,
-    'start',
-    '--host',
-    HOST,
-    '--port',
-    String(port),
-    '--data-dir',
-    dataDir,
-    '--fsync',
-    fsync,
-    '--log-level',
-    'warn',
-  ]);
-  drain(child);
-  await waitForPort(port, 20000);
+  const broker = await startSamsa(fsync === 'always' ? 'always' : 'never', {
+    nodeArgs: ['--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir', profDir],
+  });
+  const port = broker.port;
   await sleep(1000);
-  console.log(`idle RSS ${memoryMb([child.pid!]).toFixed(1)} MB`);
+  console.log(`idle RSS ${memoryMb([broker.pid]).toFixed(1)} MB`);
   const admin = await KafkaConn.open(port);
   await createTopic(admin, 'profile', partitions);
   admin.close();
@@ -108,7 +89,7 @@ async function main(): Promise<void> {
     });
     console.log(`consume: ${Math.round(c.records / c.seconds)} records/s`);
   }
-  await stopPid(child.pid!, 10000);
+  await broker.stop();
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (file) console.log(topSelf(join(profDir, file), 25).join('\n'));
   await stopAll();

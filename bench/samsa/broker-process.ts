@@ -1,6 +1,8 @@
 /**
  * Runs `samsa start` as a child process (so its RSS and CPU are its own) on a free loopback port
- * with a fresh data directory, and times startup: spawn → first accepted TCP connection.
+ * with a fresh data directory, and times startup: spawn → first accepted TCP connection. `bin`
+ * runs another checkout's broker (before/after comparisons); `nodeArgs` go to Node before it
+ * (e.g. --cpu-prof).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +22,19 @@ export interface SamsaProcess {
 
 const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 
-export async function startSamsa(fsync: 'always' | 'interval' | 'never' = 'never'): Promise<SamsaProcess> {
+export interface StartOptions {
+  bin?: string | undefined;
+  nodeArgs?: readonly string[];
+}
+
+export async function startSamsa(
+  fsync: 'always' | 'interval' | 'never' = 'never',
+  o: StartOptions = {},
+): Promise<SamsaProcess> {
   const dataDir = trackDir(mkdtempSync(join(tmpdir(), 'samsa-bench-')));
   const port = await freePort();
-  const args = [BIN, 'start', '--host', HOST, '--port', String(port), '--data-dir', dataDir];
+  const args = [...(o.nodeArgs ?? []), o.bin ?? BIN, 'start', '--host', HOST, '--port', String(port)];
+  args.push('--data-dir', dataDir);
   args.push('--fsync', fsync, '--log-level', 'warn');
   const t0 = performance.now();
   const child = spawnTracked('samsa', process.execPath, args);
