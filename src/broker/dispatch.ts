@@ -1,7 +1,7 @@
 /**
  * Handler registry: maps API key → handler and answers which versions are supported. The
  * ApiVersions response is built from the registry, so the broker advertises exactly what it serves.
- * Handlers may be registered loaded, or as modules loaded on first use (handlers/index.ts): the
+ * Handlers are registered loaded, or as modules loaded on first use (handlers/index.ts): the
  * versions are known up front either way, and `get` returns only loaded handlers while `load`
  * brings one in (once, shared by every connection).
  */
@@ -17,19 +17,10 @@ interface Entry {
 export class HandlerRegistry {
   private readonly byKey = new Map<number, Entry>();
 
-  /** Registers a loaded handler. */
-  register(handler: AnyHandler): this {
-    return this.add({ ...handler, handler, load: async () => handler }, handler);
-  }
-
   /** Registers a handler module: loaded already when it carries its handler, else on first use. */
   registerModule(module: HandlerModule): this {
-    return this.add(module, module.handler);
-  }
-
-  private add(module: HandlerModule, handler: AnyHandler | undefined): this {
     if (this.byKey.has(module.apiKey)) throw new Error(`API key ${module.apiKey} registered twice`);
-    this.byKey.set(module.apiKey, { module, handler, loading: undefined });
+    this.byKey.set(module.apiKey, { module, handler: module.handler, loading: undefined });
     return this;
   }
 
