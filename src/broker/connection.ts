@@ -185,17 +185,14 @@ export class Connection {
     }
   }
 
-  /** Processes the frames held while a handler loaded, in order; one may start holding again. */
+  /** Processes the frames held while a handler loaded, in order (onFrame holds the rest again if
+   * one of them starts another load). */
   private releaseHeldFrames(): void {
     const frames = this.heldFrames ?? [];
     this.heldFrames = undefined;
-    for (let i = 0; i < frames.length; i++) {
+    for (const frame of frames) {
       if (this.closed || this.closeRequested) break;
-      this.onFrame(frames[i]!);
-      if (this.heldFrames) {
-        (this.heldFrames as Buffer[]).push(...frames.slice(i + 1));
-        return;
-      }
+      this.onFrame(frame);
     }
     this.maybePause();
     this.flush();

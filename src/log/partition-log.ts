@@ -278,7 +278,7 @@ export class PartitionLog {
 
   /** Resolves when a read-ahead in flight for a Fetch at `fetchOffset` is done; undefined if none. */
   whenReadAheadReady(fetchOffset: number): Promise<void> | undefined {
-    if (!this.readAhead || this.segs.length === 0) return undefined;
+    if (!this.readAhead || this.readAhead.isEmpty || this.segs.length === 0) return undefined;
     return this.readAhead.whenReady(this.segs[this.segmentIndexFor(fetchOffset)]!, fetchOffset);
   }
 

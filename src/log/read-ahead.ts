@@ -62,6 +62,11 @@ export class ReadAhead {
     this.timer.unref();
   }
 
+  /** No read-ahead in flight or waiting to be claimed (lets callers skip their lookups). */
+  get isEmpty(): boolean {
+    return this.bySegment.size === 0;
+  }
+
   /** Memory held by read-aheads. */
   get bytesHeld(): number {
     return this.heldBytes;
