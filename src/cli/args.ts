@@ -1,7 +1,8 @@
 /**
  * Small command-line parser shared by every `samsa` command: `--name value`, `--name=value`,
- * boolean `--flag`, `--no-flag`, short aliases, repeatable options and positionals. Unknown flags
- * and missing values are usage errors (exit code 2) with a message that names the flag.
+ * boolean `--flag`, `--no-flag`, short aliases, repeatable options and positionals (negative numbers
+ * such as `-1` are positionals). Unknown flags and missing values are usage errors (exit code 2)
+ * with a message that names the flag.
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -33,7 +34,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
+    // A negative number is an argument (`topics:retention-time orders -1`), not an option.
+    if (!arg.startsWith('-') || arg === '-' || (/^-\d+(\.\d+)?$/.test(arg) && !byShort.has(arg.slice(1)))) {
       positionals.push(arg);
       continue;
     }

@@ -1,12 +1,13 @@
 /**
  * SCRAM users over the Kafka protocol: DescribeUserScramCredentials and AlterUserScramCredentials
- * (v0, KIP-554). @platformatic/kafka's Admin has no call for these, so this opens one Connection of
- * that library to the first bootstrap broker, with the same TLS and SASL options, and sends the
- * requests the library defines. Passwords never travel: the client salts and hashes them (PBKDF2,
- * as RFC 5802's Hi) and sends salt, iterations and salted password, as Kafka's admin client does.
+ * (v0, KIP-554). @platformatic/kafka's Admin has no call for these, so they go over one raw
+ * connection (broker-connection.ts) as the requests the library defines. Passwords never travel:
+ * the client salts and hashes them (PBKDF2, as RFC 5802's Hi) and sends salt, iterations and salted
+ * password, as Kafka's admin client does.
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { alterUserScramCredentialsV0, Connection, describeUserScramCredentialsV0 } from '@platformatic/kafka';
+import { alterUserScramCredentialsV0, describeUserScramCredentialsV0 } from '@platformatic/kafka';
+import { withBrokerConnection } from './broker-connection.ts';
 import type { KafkaConnectionOptions } from './connection-options.ts';
 
 export const SCRAM_MECHANISMS = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 } as const;
@@ -24,38 +25,13 @@ function mechanismName(code: number): string {
   return Object.entries(SCRAM_MECHANISMS).find(([, v]) => v === code)?.[0] ?? `unknown (${code})`;
 }
 
-async function withConnection<T>(
-  options: KafkaConnectionOptions,
-  clientId: string,
-  fn: (c: Connection) => Promise<T>,
-): Promise<T> {
-  const first = options.bootstrapBrokers[0];
-  if (!first) throw new Error('no bootstrap broker given');
-  const at = first.lastIndexOf(':');
-  const host = first.slice(0, at);
-  const port = Number(first.slice(at + 1));
-  const connection = new Connection(clientId, {
-    connectTimeout: 5_000,
-    requestTimeout: 15_000,
-    ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.tlsServerName ? { tlsServerName: host } : {}),
-    ...(options.sasl ? { sasl: options.sasl } : {}),
-  });
-  await connection.connect(host, port);
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.close();
-  }
-}
-
 /** Every SCRAM user (or just `names`) with its mechanisms and iteration counts. */
 export function describeScramUsers(
   options: KafkaConnectionOptions,
   clientId: string,
   names: readonly string[] | null = null,
 ): Promise<ScramUser[]> {
-  return withConnection(options, clientId, async (c) => {
+  return withBrokerConnection(options, clientId, async (c) => {
     const res = await describeUserScramCredentialsV0.api.async(
       c,
       names === null ? null : names.map((name) => ({ name })),
@@ -93,7 +69,7 @@ export async function upsertScramUser(
   user: { name: string; mechanism: ScramMechanismName; password: string; iterations: number },
 ): Promise<void> {
   const salt = randomBytes(32);
-  await withConnection(options, clientId, (c) =>
+  await withBrokerConnection(options, clientId, (c) =>
     alterUserScramCredentialsV0.api.async(
       c,
       [],
@@ -117,7 +93,7 @@ export async function deleteScramUser(
   name: string,
   mechanisms: readonly ScramMechanismName[],
 ): Promise<void> {
-  await withConnection(options, clientId, (c) =>
+  await withBrokerConnection(options, clientId, (c) =>
     alterUserScramCredentialsV0.api.async(
       c,
       mechanisms.map((m) => ({ name, mechanism: SCRAM_MECHANISMS[m] })),

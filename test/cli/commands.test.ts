@@ -169,3 +169,23 @@ test('consumer group lifecycle: consume part, see lag, shift back, destroy', asy
   await run(['consumer-groups:destroy', 'readers', '--confirm', 'readers']);
   assert.match((await run(['consumer-groups'])).stdout, /^No consumer groups\./);
 });
+
+test('topics --all lists internal topics with their real partition and replica counts', async () => {
+  await run(['topics:tail', 'events', '--group', 'counters', '--from-beginning', '-n', '1', '--json']);
+  const all = json<{ name: string; partitions: number; replicationFactor: number; internal: boolean }[]>(
+    await run(['topics', '--all', '--json']),
+  );
+  const offsets = all.find((t) => t.name === '__consumer_offsets');
+  assert.ok(offsets, 'topics --all lists __consumer_offsets');
+  assert.ok(offsets.partitions >= 1, `__consumer_offsets has ${offsets.partitions} partitions`);
+  assert.equal(offsets.replicationFactor, 1);
+  assert.equal(offsets.internal, true);
+  assert.match((await run(['topics', '--all'])).stdout, /\n__consumer_offsets \(internal\) +\d+ +1\n/);
+});
+
+test('topics:retention-time takes -1 (keep forever), as the docs list it', async () => {
+  const out = json<{ configs: Record<string, string> }>(
+    await run(['topics:retention-time', 'events', '-1', '--json']),
+  );
+  assert.equal(out.configs['retention.ms'], '-1');
+});

@@ -1,5 +1,6 @@
 /** `samsa topics`: lists topics with partition count and replication; internal topics only with `--all`. */
-import { defineCommand } from '../command.ts';
+import { describeTopicShapes } from '../../client/topic-metadata.ts';
+import { CLIENT_ID, defineCommand } from '../command.ts';
 import { formatJson, formatTable } from '../output.ts';
 
 interface TopicRow {
@@ -25,16 +26,24 @@ export const topicsCommand = defineCommand({
       .filter((wire) => all || !wire.startsWith('__'))
       .map((wire) => ({ wire, name: ctx.prefix.strip(wire) }))
       .filter((t): t is { wire: string; name: string } => t.name !== undefined);
-    const metadata =
-      visible.length > 0 ? await admin.metadata({ topics: visible.map((t) => t.wire) }) : undefined;
+    // Metadata straight from the broker: the client library's cache leaves out internal topics.
+    const shapes = new Map(
+      (
+        await describeTopicShapes(
+          ctx.connection,
+          CLIENT_ID,
+          visible.map((t) => t.wire),
+        )
+      ).map((t) => [t.name, t]),
+    );
     const rows: TopicRow[] = visible
       .map(({ wire, name }) => {
-        const topic = metadata?.topics.get(wire);
+        const shape = shapes.get(wire);
         return {
           name,
-          partitions: topic?.partitionsCount ?? 0,
-          replicationFactor: topic?.partitions[0]?.replicas.length ?? 0,
-          internal: !external.has(wire) || wire.startsWith('__'),
+          partitions: shape?.partitions ?? 0,
+          replicationFactor: shape?.replicationFactor ?? 0,
+          internal: shape?.internal === true || !external.has(wire) || wire.startsWith('__'),
         };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
