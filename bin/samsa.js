@@ -8,6 +8,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// Samsa needs Node 22.18+ (24 LTS recommended). Say so, and what to run, before anything fails
+// obscurely on an older Node (on 20: "The "original" argument must be of type function").
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(
+    `samsa needs Node.js 22.18 or newer; this is Node.js ${process.versions.node} (${process.execPath}).\n` +
+      'In a checkout of Samsa, run it as "npx samsa ..." or "npm start": they use the Node 24 that "npm install" puts in node_modules.\n' +
+      'Elsewhere, install Node.js 24 LTS (https://nodejs.org) and run samsa with it.',
+  );
+  process.exit(1);
+}
+
 // `samsa start` runs the broker with a bounded young generation. Left alone, V8 grows new space to
 // 128 MB under heavy load; when load then drops, scavenges become rare, short-lived ArrayBuffers
 // pile up and force a full Mark-Compact every ~1.6 s, whose 2-8 ms pauses made the end-to-end p99
@@ -54,14 +66,5 @@ function distIsCurrent() {
 // modules again (startup in docs/benchmarks.md). Without a writable cache dir this is a no-op.
 module.enableCompileCache?.();
 const useDist = distIsCurrent();
-if (!useDist) {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 18)) {
-    console.error(
-      `samsa needs Node.js 22.18 or newer to run from source (found ${process.versions.node}); run it through npm scripts or npx in this package, which use the bundled Node 24, or run "npm run build".`,
-    );
-    process.exit(1);
-  }
-}
 const { main } = await import(useDist ? '../dist/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,9 @@
  * group deletion.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { type CliResult, json, samsa } from './run-cli.ts';
 
@@ -188,4 +190,24 @@ test('topics:retention-time takes -1 (keep forever), as the docs list it', async
     await run(['topics:retention-time', 'events', '-1', '--json']),
   );
   assert.equal(out.configs['retention.ms'], '-1');
+});
+
+test('tail says what it waits for on a terminal, and nothing in a pipe', async () => {
+  await run(['topics:write', 'events', 'waiting']);
+  const piped = await run(['topics:tail', 'events', '--group', 'quiet', '--from-beginning', '-n', '1']);
+  assert.equal(piped.stderr, '');
+  // util-linux `script` gives the command a pseudo-terminal, as a user's shell would.
+  const bin = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
+  const command = [process.execPath, bin, 'topics:tail', 'events', '--group', 'loud', '--from-beginning']
+    .concat(['-n', '1', '-b', broker.bootstrap])
+    .join(' ');
+  // Not spawnSync: the broker runs in this process and must keep serving meanwhile.
+  const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const tty = { status, stdout: output };
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /Joining consumer group loud \(the first join can take a few seconds\)\.\.\./);
+  assert.match(tty.stdout, /Joined loud; waiting for records on events \(Ctrl-C to stop\)\.\.\./);
 });

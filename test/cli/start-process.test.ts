@@ -16,19 +16,22 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function start(nodeFlags: string[]): Promise<ChildProcess> {
+function start(
+  nodeFlags: string[],
+  startArgs: string[] = ['--port', '0'],
+): Promise<ChildProcess & { out: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
   dirs.push(dataDir);
   const child = spawn(
     process.execPath,
-    [...nodeFlags, BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    [...nodeFlags, BIN, 'start', ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      if (/listening on /.test(out)) resolve(child);
+      if (/listening on .*\n/.test(out)) resolve(Object.assign(child, { out }));
     });
     child.on('exit', (code) => reject(new Error(`broker exited early (${code}): ${out}`)));
   });
@@ -50,6 +53,18 @@ describe('samsa start process', () => {
     const args = commandLine(child.pid!);
     assert.ok(args.includes('--max-semi-space-size=8'), args.join(' '));
     assert.equal(args.filter((a) => a === 'start').length, 1, 'arguments passed through once');
+    assert.equal(await stop(child), 0);
+  });
+
+  it('names every listener in the listening line', async () => {
+    const child = await start(
+      [],
+      ['--listeners', 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', '--scram-user', 'a:b'],
+    );
+    assert.match(
+      child.out,
+      /^Samsa listening on 127\.0\.0\.1:\d+ \(PLAINTEXT\), 127\.0\.0\.1:\d+ \(SASL_PLAINTEXT\) \(data in /,
+    );
     assert.equal(await stop(child), 0);
   });
 

@@ -1,7 +1,8 @@
 /**
  * `samsa start`: runs the broker in the foreground until SIGINT/SIGTERM, then shuts down
  * gracefully. Settings come from flags, SAMSA_* variables or `--config FILE` (see broker/config.ts).
- * Prints `Samsa listening on HOST:PORT` once clients can connect.
+ * Prints `Samsa listening on HOST:PORT` once clients can connect (with several listeners, each one
+ * with its security protocol: `HOST:PORT (PLAINTEXT), HOST:PORT (SASL_SSL)`).
  */
 import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
@@ -69,7 +70,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  console.log(`Samsa listening on ${config.host}:${broker.port} (data in ${config.dataDir})`);
+  console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
   await stopped;
   return 0;
+}
+
+/** `127.0.0.1:9092`, or every listener with its protocol when there are several. */
+export function listeningOn(listeners: readonly { protocol: string; host: string; port: number }[]): string {
+  if (listeners.length === 1) return `${listeners[0]!.host}:${listeners[0]!.port}`;
+  return listeners.map((l) => `${l.host}:${l.port} (${l.protocol})`).join(', ');
 }

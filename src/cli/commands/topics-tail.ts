@@ -24,6 +24,8 @@ interface TailSettings {
   maxLength: number | undefined;
   grep: RegExp | undefined;
   signal: AbortSignal;
+  /** What tail is waiting for, on stderr when it is a terminal (silent in pipes and scripts). */
+  status(text: string): void;
 }
 
 /** Prints a record if it passes --grep; returns whether it was printed. */
@@ -87,6 +89,7 @@ async function tailWithoutGroup(ctx: CommandContext, settings: TailSettings, sta
   const positions = await startPositions(consumer, settings.wire, partitions, start);
   let printed = 0;
   if (settings.maxMessages === 0) return;
+  settings.status(`Reading ${settings.name}; waiting for records (Ctrl-C to stop)...`);
   for await (const record of readPartitions({
     consumer,
     topic: settings.wire,
@@ -115,6 +118,7 @@ async function tailWithGroup(ctx: CommandContext, settings: TailSettings, group:
     createConsumer(ctx.connection, { clientId: CLIENT_ID, groupId: ctx.prefix.add(group) }),
   );
   await consumer.metadata({ topics: [settings.wire] });
+  settings.status(`Joining consumer group ${group} (the first join can take a few seconds)...`);
   const stream = await consumer.consume({
     topics: [settings.wire],
     mode: 'committed',
@@ -136,6 +140,7 @@ async function tailWithGroup(ctx: CommandContext, settings: TailSettings, group:
   let printed = 0;
   try {
     if (settings.maxMessages === 0) return;
+    settings.status(`Joined ${group}; waiting for records on ${settings.name} (Ctrl-C to stop)...`);
     for await (const message of stream) {
       pending.set(message.partition, { offset: message.offset + 1n, leaderEpoch: message.leaderEpoch });
       if (await emit(ctx, settings, toRecord(message))) printed++;
@@ -243,6 +248,7 @@ export const topicsTailCommand = defineCommand({
       maxLength: ctx.integer('max-length', 1),
       grep,
       signal: controller.signal,
+      status: process.stderr.isTTY ? (text) => ctx.note(text) : () => {},
     };
     try {
       if (group !== undefined) await tailWithGroup(ctx, settings, group);
