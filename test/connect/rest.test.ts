@@ -104,7 +104,9 @@ test('connector lifecycle over plain HTTP', async () => {
   assert.equal(expanded.body.life?.status.connector.state, 'RUNNING');
   assert.equal(expanded.body.life?.info.type, 'source');
   assert.deepEqual(
-    Object.keys((await connect.call<object>('GET', '/connectors?expand=status')).body.life ?? {}),
+    Object.keys(
+      (await connect.call<Record<string, object>>('GET', '/connectors?expand=status')).body.life ?? {},
+    ),
     ['status'],
   );
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${topic} is TimestampRouter's placeholder
 /**
  * Each single message transform with Kafka's (and Debezium's) class names and options, applied
  * through the same chain builder the runtime uses (`transforms`, `predicates`, `negate`).
