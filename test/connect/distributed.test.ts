@@ -88,7 +88,9 @@ after(async () => {
 
 test('two workers share connectors; SIGKILL of one moves its task, which resumes from committed offsets', async () => {
   const files = ['a', 'b'].map((n) => join(dir, `${n}.txt`));
-  files.forEach((f, i) => writeFileSync(f, `${i}-1\n${i}-2\n`));
+  files.forEach((f, i) => {
+    writeFileSync(f, `${i}-1\n${i}-2\n`);
+  });
   // One request to each worker: whichever is not the leader forwards it.
   for (const [i, worker] of [local, remote].entries()) {
     const r = await worker.call('POST', '/connectors', {
