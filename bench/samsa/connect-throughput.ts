@@ -105,18 +105,23 @@ try {
     });
   const sourceFinished = new Promise<void>((r) => (sourceDone = r));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await post({ name: 'bench-source', config: { 'connector.class': 'bench.Source' } });
   await sourceFinished;
   const sourceSeconds = (performance.now() - t0) / 1000;
+  const sourceCpu = process.cpuUsage(cpu0);
+  const cpu1 = process.cpuUsage();
   const sinkFinished = new Promise<void>((r) => (sinkDone = r));
   await post({ name: 'bench-sink', config: { 'connector.class': 'bench.Sink', topics: 'bench-connect' } });
   await sinkFinished;
   const sinkSeconds = (performance.now() - firstPut) / 1000;
+  const sinkCpu = process.cpuUsage(cpu1);
+  const cpuText = (u: NodeJS.CpuUsage) => `${((u.user + u.system) / 1e6).toFixed(2)} s worker CPU`;
   console.log(
-    `source: ${TOTAL} records in ${sourceSeconds.toFixed(2)} s = ${Math.round(TOTAL / sourceSeconds)} records/s (offsets committed)`,
+    `source: ${TOTAL} records in ${sourceSeconds.toFixed(2)} s = ${Math.round(TOTAL / sourceSeconds)} records/s (offsets committed; ${cpuText(sourceCpu)})`,
   );
   console.log(
-    `sink:   ${TOTAL} records in ${sinkSeconds.toFixed(2)} s = ${Math.round(TOTAL / sinkSeconds)} records/s (first put to last)`,
+    `sink:   ${TOTAL} records in ${sinkSeconds.toFixed(2)} s = ${Math.round(TOTAL / sinkSeconds)} records/s (first put to last; ${cpuText(sinkCpu)} incl. join)`,
   );
 } finally {
   await worker.stop();

@@ -8,13 +8,27 @@
  * `.replication.factor`, else the broker's defaults).
  * Not implemented: exactly-once source support (KIP-618) and transaction boundaries.
  */
-import type { CommittedSourceOffset, SourceConnectorPlugin, SourceRecord, SourceTask } from '../api/index.ts';
+import type {
+  CommittedSourceOffset,
+  SourceConnectorPlugin,
+  SourceMap,
+  SourceRecord,
+  SourceTask,
+} from '../api/index.ts';
 import { ErrorHandler, errorHandlingConfig, isRetriable, sleep, traceOf } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
 import type { TaskEnv, TaskRunner } from './task-env.ts';
 import { headerMap } from './task-kafka.ts';
+
+function sameMap(a: SourceMap, b: SourceMap): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+}
 
 /** Records per produce request, and polled batches in flight at once. */
 const SEND_CHUNK = 500;
@@ -39,6 +53,8 @@ export class SourceTaskRunner implements TaskRunner {
   /** canonical partition → latest acknowledged offset, not yet flushed. */
   #acked = new Map<string, CommittedSourceOffset>();
   #lastFlush = Date.now();
+  /** The offset flush under way, if any (one at a time). */
+  #flushing: Promise<void> | null = null;
   #chain: ChainStep[] = [];
   #converters!: TaskConverters;
   #errors!: ErrorHandler;
@@ -113,7 +129,19 @@ export class SourceTaskRunner implements TaskRunner {
         if (signal.aborted) break;
         const records = polled.ok ? (polled.value ?? []) : [];
         if (records.length > 0) await this.#produce(records);
-        if (Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs) await this.#flush();
+        if (
+          Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs &&
+          this.#flushing === null
+        ) {
+          // In the background: polling and producing go on while the offsets are written.
+          this.#lastFlush = Date.now();
+          this.#flushing = this.#flush().finally(() => {
+            this.#flushing = null;
+          });
+          this.#flushing.catch((err) => {
+            if (!signal.aborted) this.#fail(err);
+          });
+        }
         if (records.length === 0) {
           await this.#drain(); // surfaces a failed send while the source is idle
           await sleep(10, signal);
@@ -150,11 +178,15 @@ export class SourceTaskRunner implements TaskRunner {
       await Promise.all(chunks.map((chunk) => this.#send(chunk)));
       await previous;
       // Acknowledged (or deliberately skipped): their source offsets may now be stored.
+      // Consecutive records usually share a source partition: its key is computed once per run.
+      let previousPartition: SourceMap | null = null;
+      let key = '';
       for (const r of records) {
-        this.#acked.set(canonical(r.sourcePartition), {
-          partition: r.sourcePartition,
-          offset: r.sourceOffset,
-        });
+        if (previousPartition === null || !sameMap(previousPartition, r.sourcePartition)) {
+          key = canonical(r.sourcePartition);
+          previousPartition = r.sourcePartition;
+        }
+        this.#acked.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
       }
     })();
     sending.catch(() => {}); // awaited below or by a later batch; never unhandled
@@ -236,6 +268,7 @@ export class SourceTaskRunner implements TaskRunner {
     const timeout = sleep(this.#env.worker.taskShutdownTimeoutMs);
     await Promise.race([this.#loop, timeout]);
     await Promise.race([this.#drain().catch(() => {}), sleep(this.#env.worker.taskShutdownTimeoutMs)]);
+    await this.#flushing?.catch(() => {});
     try {
       await this.#flush();
     } catch (err) {
