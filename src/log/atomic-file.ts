@@ -18,14 +18,20 @@ export function fsyncDirSync(dir: string): void {
 
 export function writeFileAtomicSync(file: string, data: string | Buffer): void {
   const tmp = file + TMP_SUFFIX;
-  const fd = fs.openSync(tmp, 'w', 0o644);
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w', 0o644);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // A full disk: the old file stays as it was, and no partial temporary file is left behind.
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
-  fs.renameSync(tmp, file);
   fsyncDirSync(path.dirname(file));
 }
 

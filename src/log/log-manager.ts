@@ -13,6 +13,7 @@ import { fsyncDirSync } from './atomic-file.ts';
 import { type BackgroundTaskOptions, LogBackgroundTasks, type PartitionRef } from './background.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } from './config.ts';
 import { partitionDirName } from './file-names.ts';
+import { LogThrottle } from './log-throttle.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { PartitionLog } from './partition-log.ts';
 import { ReadAhead } from './read-ahead.ts';
@@ -35,6 +36,8 @@ export interface LogManagerOptions {
   defaults?: Partial<LogConfig>;
   logger?: LogLogger;
   now?: () => number;
+  /** Rate limit for repeated warnings (the broker shares its own); default a new one. */
+  throttle?: LogThrottle;
 }
 
 export interface TopicError {
@@ -64,6 +67,7 @@ export class LogManager {
   private readonly defaults: LogConfig;
   private readonly logger: LogLogger;
   private readonly now: () => number;
+  readonly throttle: LogThrottle;
   private readonly topics = new Map<string, Topic>();
   private background: LogBackgroundTasks | null = null;
   private closed = false;
@@ -78,6 +82,7 @@ export class LogManager {
     this.defaults = { ...DEFAULT_LOG_CONFIG, ...opts.defaults };
     this.logger = opts.logger ?? noopLogger;
     this.now = opts.now ?? Date.now;
+    this.throttle = opts.throttle ?? new LogThrottle();
   }
 
   /** Opens the data directory (creating it), loading and recovering every topic's partitions. */
@@ -104,6 +109,7 @@ export class LogManager {
       logger: this.logger,
       now: this.now,
       readAhead: this.readAhead,
+      throttle: this.throttle,
     });
   }
 
@@ -129,13 +135,25 @@ export class LogManager {
   /** Creates partition logs for `from..to-1`, setting aside leftovers of an earlier topic. */
   private createPartitions(meta: TopicMetadata, from: number, to: number): PartitionLog[] {
     const logs: PartitionLog[] = [];
-    for (let p = from; p < to; p++) {
-      const dir = this.partitionDir(meta.name, p);
-      if (fs.existsSync(dir)) this.setAside(dir);
-      logs.push(this.openPartition(meta, p));
-    }
-    fsyncDirSync(this.dataDir);
+    this.undoOnFailure(logs, () => {
+      for (let p = from; p < to; p++) {
+        const dir = this.partitionDir(meta.name, p);
+        if (fs.existsSync(dir)) this.setAside(dir);
+        logs.push(this.openPartition(meta, p));
+      }
+      fsyncDirSync(this.dataDir);
+    });
     return logs;
+  }
+
+  /** Runs `step`; if it throws (a full disk), removes the new, still empty partitions and rethrows. */
+  private undoOnFailure(logs: readonly PartitionLog[], step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      for (const log of logs) log.delete();
+      throw err;
+    }
   }
 
   private checkOpen(): void {
@@ -171,7 +189,7 @@ export class LogManager {
     if (badConfig !== null) return { error: 'INVALID_CONFIG', message: badConfig };
     const meta: TopicMetadata = { name, topicId: newTopicId(), partitions, configs: { ...configs } };
     const logs = this.createPartitions(meta, 0, partitions);
-    saveTopicMetadata(this.metaDir, meta);
+    this.undoOnFailure(logs, () => saveTopicMetadata(this.metaDir, meta));
     this.topics.set(name, { meta, logs });
     this.logger.info({ topic: name, partitions, topicId: meta.topicId }, 'topic created');
     return meta;
@@ -202,7 +220,7 @@ export class LogManager {
     }
     const meta: TopicMetadata = { ...topic.meta, partitions: newTotal };
     const logs = this.createPartitions(meta, current, newTotal);
-    saveTopicMetadata(this.metaDir, meta);
+    this.undoOnFailure(logs, () => saveTopicMetadata(this.metaDir, meta));
     topic.meta = meta;
     topic.logs.push(...logs);
     return meta;
@@ -272,6 +290,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     await this.background?.stop();
+    this.throttle.flush();
     this.readAhead.close();
     this.readBuffers.close();
     const logs = [...this.topics.values()].flatMap((t) => t.logs);
