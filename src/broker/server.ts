@@ -51,8 +51,8 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
-    const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
     const logThrottle = new LogThrottle();
+    // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
       logger,
       throttle: logThrottle,
@@ -63,6 +63,7 @@ export class Broker {
         retentionMs: config.retentionMs,
       },
     });
+    const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fsyncDirSync } from './atomic-file.ts';
 import { type BackgroundTaskOptions, LogBackgroundTasks, type PartitionRef } from './background.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } from './config.ts';
+import { DataDirLock } from './dir-lock.ts';
 import { partitionDirName } from './file-names.ts';
 import { LogThrottle } from './log-throttle.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
@@ -71,6 +72,7 @@ export class LogManager {
   private readonly topics = new Map<string, Topic>();
   private background: LogBackgroundTasks | null = null;
   private closed = false;
+  private lock: DataDirLock | null = null;
   /** Recycled memory for large reads (Fetch); see read-buffers.ts. */
   readonly readBuffers = new ReadBufferPool();
   /** Reads ahead for consumers catching up (read-ahead.ts), into readBuffers' memory. */
@@ -85,18 +87,32 @@ export class LogManager {
     this.throttle = opts.throttle ?? new LogThrottle();
   }
 
-  /** Opens the data directory (creating it), loading and recovering every topic's partitions. */
+  /**
+   * Locks the data directory (creating it; DataDirLockedError if another broker has it), then loads
+   * and recovers every topic's partitions.
+   */
   static async open(dataDir: string, opts: LogManagerOptions = {}): Promise<LogManager> {
     const mgr = new LogManager(dataDir, opts);
-    fs.mkdirSync(mgr.metaDir, { recursive: true });
-    for (const meta of loadTopicMetadata(mgr.metaDir, mgr.logger)) {
-      const logs: PartitionLog[] = [];
-      for (let p = 0; p < meta.partitions; p++) logs.push(mgr.openPartition(meta, p));
-      mgr.topics.set(meta.name, { meta, logs });
+    mgr.lock = DataDirLock.acquire(dataDir, mgr.logger);
+    try {
+      mgr.load();
+    } catch (err) {
+      await Promise.allSettled(mgr.partitions().map((p) => p.log.close()));
+      mgr.lock.release();
+      throw err;
     }
-    mgr.setAsideStrayDirs();
     mgr.logger.info({ dataDir, topics: mgr.topics.size }, 'log manager opened');
     return mgr;
+  }
+
+  private load(): void {
+    fs.mkdirSync(this.metaDir, { recursive: true });
+    for (const meta of loadTopicMetadata(this.metaDir, this.logger)) {
+      const logs: PartitionLog[] = [];
+      for (let p = 0; p < meta.partitions; p++) logs.push(this.openPartition(meta, p));
+      this.topics.set(meta.name, { meta, logs });
+    }
+    this.setAsideStrayDirs();
   }
 
   private partitionDir(topic: string, partition: number): string {
@@ -295,6 +311,7 @@ export class LogManager {
     this.readBuffers.close();
     const logs = [...this.topics.values()].flatMap((t) => t.logs);
     const results = await Promise.allSettled(logs.map((log) => log.close()));
+    this.lock?.release();
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) {
       throw new AggregateError(

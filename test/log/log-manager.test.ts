@@ -116,7 +116,14 @@ describe('LogManager', () => {
     const logger = recordingLogger();
     const again = await LogManager.open(dir, { logger });
     const names = fs.readdirSync(dir).sort();
-    assert.deepEqual(names, ['__meta', 'ghost-0.stray', 'keep-0', 'keep-1.stray', 'not a partition dir']);
+    assert.deepEqual(names, [
+      '.lock',
+      '__meta',
+      'ghost-0.stray',
+      'keep-0',
+      'keep-1.stray',
+      'not a partition dir',
+    ]);
     assert.equal(logger.warnings().length, 2);
     ok(again.createTopic('ghost', 1));
     assert.equal(again.getPartition('ghost', 0)!.logEndOffset, 0);
