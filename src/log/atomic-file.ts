@@ -1,6 +1,8 @@
 /**
  * Crash-safe small-file replacement: write `<path>.tmp`, fsync it, rename over `path`, fsync the
- * directory. A reader sees the old or the new content, never a torn mix.
+ * directory. A reader sees the old or the new content, never a torn mix. With `sync: false` the
+ * fsyncs are skipped (still atomic for a process crash; for files that can be redone after a power
+ * failure).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,13 +18,18 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-export function writeFileAtomicSync(file: string, data: string | Buffer): void {
+export function writeFileAtomicSync(
+  file: string,
+  data: string | Buffer,
+  opts: { sync?: boolean } = {},
+): void {
+  const sync = opts.sync ?? true;
   const tmp = file + TMP_SUFFIX;
   try {
     const fd = fs.openSync(tmp, 'w', 0o644);
     try {
       fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
+      if (sync) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
@@ -32,7 +39,7 @@ export function writeFileAtomicSync(file: string, data: string | Buffer): void {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDirSync(path.dirname(file));
+  if (sync) fsyncDirSync(path.dirname(file));
 }
 
 /** Removes `path` and fsyncs its directory so the removal survives a crash. */

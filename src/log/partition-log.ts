@@ -515,13 +515,21 @@ export class PartitionLog {
     }
   }
 
-  /** Closes without flushing and removes the partition directory. */
-  delete(): void {
+  /** Closes without flushing or writing anything (the files are about to be removed). */
+  abandon(): void {
     this.closed = true;
     this.flusher.stop();
     this.listeners.clear();
-    for (const seg of this.segs) this.dropSegment(seg);
+    for (const seg of this.segs) {
+      this.dirty.delete(seg);
+      seg.close();
+    }
     this.segs = [];
+  }
+
+  /** Closes without flushing and removes the partition directory. */
+  delete(): void {
+    this.abandon();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
