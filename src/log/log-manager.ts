@@ -245,7 +245,10 @@ export class LogManager {
         }
         removeTopicMetadata(this.metaDir, meta.name);
         byName.delete(meta.name);
-        this.logger.warn({ topic: meta.name, topicId: meta.topicId }, 'finished deleting a topic (interrupted by a crash)');
+        this.logger.warn(
+          { topic: meta.name, topicId: meta.topicId },
+          'finished deleting a topic (interrupted by a crash)',
+        );
       }
       fs.rmSync(path.join(this.dataDir, entry.name), { recursive: true, force: true });
     }
@@ -284,7 +287,7 @@ export class LogManager {
       const topic = this.topics.get(name);
       for (const [partition, dir] of parts) {
         if (topic !== undefined && partition < topic.meta.partitions) continue;
-        this.setAside(dir, topic === undefined ? 'no topic owns it' : 'beyond the topic\'s partition count');
+        this.setAside(dir, topic === undefined ? 'no topic owns it' : "beyond the topic's partition count");
       }
     }
   }
