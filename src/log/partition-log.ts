@@ -21,6 +21,7 @@ import {
   OFFSET_BATCH_LENGTH,
   OFFSET_LAST_OFFSET_DELTA,
 } from '../protocol/records/batch-header.ts';
+import { CorruptBatchError } from './batch-framing.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.ts';
 import { Flusher } from './flusher.ts';
 import { loadLog } from './log-loader.ts';
@@ -75,7 +76,7 @@ export interface ReadOptions {
 
 export type ReadResult =
   | { records: Buffer | null; highWatermark: number; logStartOffset: number }
-  | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
+  | { error: 'OFFSET_OUT_OF_RANGE' | 'CORRUPT_MESSAGE'; highWatermark: number; logStartOffset: number };
 
 export type DeleteRecordsResult =
   | { logStartOffset: number }
@@ -101,6 +102,8 @@ export class PartitionLog {
   private readonly readAhead: ReadAhead | undefined;
   private readonly throttle: LogThrottle;
   private closed = false;
+  /** Segments whose corruption was already logged (once per segment, not per Fetch). */
+  private readonly reportedCorrupt = new WeakSet<Segment>();
   /** Set when a failed append could not be undone: appends are refused until the log is reopened. */
   private offline: Error | null = null;
 
@@ -317,10 +320,35 @@ export class PartitionLog {
       readAhead: this.readAhead && opts.adopt ? { cache: this.readAhead, adopt: opts.adopt } : undefined,
     };
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
-      const records = readSegment(this.segs[i]!, fetchOffset, readOpts);
+      let records: Buffer | null | undefined;
+      try {
+        records = readSegment(this.segs[i]!, fetchOffset, readOpts);
+      } catch (err) {
+        if (!(err instanceof CorruptBatchError)) throw err;
+        this.reportCorruption(i, err);
+        return { error: 'CORRUPT_MESSAGE', highWatermark, logStartOffset };
+      }
       if (records !== undefined) return { records, highWatermark, logStartOffset };
     }
     return { records: null, highWatermark, logStartOffset };
+  }
+
+  /** Logs a damaged batch once per segment, with the offsets that cannot be read because of it. */
+  private reportCorruption(index: number, err: CorruptBatchError): void {
+    const seg = this.segs[index]!;
+    if (this.reportedCorrupt.has(seg)) return;
+    this.reportedCorrupt.add(seg);
+    const lastOffset = (this.segs[index + 1]?.baseOffset ?? this.leo) - 1;
+    this.logger.warn(
+      {
+        segment: err.segment,
+        position: err.position,
+        reason: err.reason,
+        firstOffset: err.firstOffset,
+        lastOffset,
+      },
+      `corrupt record batch: offsets ${err.firstOffset} to ${lastOffset} of ${this.dir} cannot be read (Fetch answers CORRUPT_MESSAGE); check the log with samsa log:verify`,
+    );
   }
 
   /** Resolves when a read-ahead in flight for a Fetch at `fetchOffset` is done; undefined if none. */

@@ -12,6 +12,8 @@
  * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
  * Authorization: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (by id:
  * an unknown id stays UNKNOWN_TOPIC_ID).
+ * A partition whose log holds a damaged batch where the read starts answers CORRUPT_MESSAGE (the
+ * storage layer logs it once per segment), as Kafka does, so clients surface it instead of waiting.
  * Reads go into pooled buffers released once the answer is written; a consumer catching up is
  * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
  */
@@ -99,7 +101,7 @@ function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean
     s.out.lastStableOffset = BigInt(lso);
     s.out.logStartOffset = BigInt(result.logStartOffset);
     if ('error' in result) {
-      s.out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      s.out.errorCode = ErrorCode[result.error];
       s.out.records = NO_RECORDS;
       continue;
     }
