@@ -11,6 +11,10 @@
 import { defineCommand } from '../command.ts';
 import { formatJson } from '../output.ts';
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
+}
+
 export const logVerifyCommand = defineCommand({
   name: 'log:verify',
   summary: "check a data directory's log files (framing, offsets, indexes, CRCs)",
@@ -53,7 +57,7 @@ export const logVerifyCommand = defineCommand({
     const mb = (report.bytes / 1e6).toFixed(1);
     const records = report.deep ? `, ${report.records} records` : '';
     ctx.out(
-      `Checked ${report.partitions} partitions, ${report.segments} segments, ${report.batches} batches${records} (${mb} MB) in ${dataDir}${report.deep ? ' (deep)' : ''}: ` +
+      `Checked ${count(report.partitions, 'partition')}, ${count(report.segments, 'segment')}, ${count(report.batches, 'batch')}${records} (${mb} MB) in ${dataDir}${report.deep ? ' (deep)' : ''}: ` +
         (errors.length === 0
           ? `no damage found${report.problems.length > 0 ? ` (${report.problems.length} warnings)` : ''}.`
           : `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} found.`),
