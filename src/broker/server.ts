@@ -88,7 +88,10 @@ export class Broker {
         groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
         offsetsRetentionMs: config.offsetsRetentionMs,
       },
-      onError: (err) => logger.error({ err }, 'group coordinator error'),
+      onError: (err) => {
+        const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
+        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+      },
     });
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);

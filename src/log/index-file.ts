@@ -82,12 +82,18 @@ export class IndexFile {
       this.onDisk = this.count;
       this.fileBytes = want;
     } catch (err) {
-      // Part of the write may have landed: cut the file back to `want` first next time.
-      this.fileBytes = Number.MAX_SAFE_INTEGER;
-      throw err;
-    } finally {
       fs.closeSync(fd);
+      if (this.onDisk === 0) {
+        // Nothing valid in the file (it may just have been created): no empty index is left behind.
+        fs.rmSync(this.path, { force: true });
+        this.fileBytes = 0;
+      } else {
+        // Part of the write may have landed: cut the file back to `want` first next time.
+        this.fileBytes = Number.MAX_SAFE_INTEGER;
+      }
+      throw err;
     }
+    fs.closeSync(fd);
   }
 
   /** Writes every entry to `<file>.tmp` and renames it over the file; on failure the file is untouched. */

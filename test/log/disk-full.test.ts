@@ -127,6 +127,12 @@ describe('a full disk', () => {
     fillDisk();
     const due = log.append(batchFor('due', valueSize));
     acked.set(due.baseOffset, 'due');
+    for (const name of fs.readdirSync(dir).filter((f) => /index$/.test(f))) {
+      assert.ok(
+        fs.statSync(path.join(dir, name)).size > 0,
+        `no empty ${name} left by the failed index write`,
+      );
+    }
     // Later appends either fit the remaining slack or fail without a trace; none reuses an offset.
     for (let i = 0; i < 40; i++) {
       const before = log.logEndOffset;
