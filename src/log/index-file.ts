@@ -65,6 +65,11 @@ export class IndexFile {
     if (this.onDisk > this.count) this.onDisk = this.count;
   }
 
+  /** Whether the file (if any) holds exactly the entries in memory. */
+  get upToDate(): boolean {
+    return this.onDisk === this.count && this.fileBytes === this.count * this.entrySize;
+  }
+
   /** Entries not yet in the file. */
   get pendingEntries(): number {
     return this.count - this.onDisk;

@@ -106,7 +106,7 @@ export function recoverSegment(seg: Segment, opts: RecoveryOptions = {}): Recove
     time.truncateAfterOffset(next - 1);
   }
   try {
-    seg.writeIndexes();
+    if (!seg.indexesWritten) seg.writeIndexes();
   } catch (err) {
     seg.logger.warn(
       { segment: seg.logPath, err },

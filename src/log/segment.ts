@@ -297,6 +297,11 @@ export class Segment {
     }
   }
 
+  /** Whether both index files exist and hold exactly what is in memory. */
+  get indexesWritten(): boolean {
+    return this.timeIndex.upToDate && this.offsetIndex.upToDate && this.hasIndexFiles();
+  }
+
   /** Called when the segment stops being active: final time-index entry, indexes written whole. */
   seal(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
