@@ -8,7 +8,8 @@
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
  * responses are pending or the socket's write buffer is full, so one connection's memory is
- * bounded. Idle connections are closed after connections.max.idle.ms.
+ * bounded. Idle connections are closed after connections.max.idle.ms. The warnings a client can
+ * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -170,7 +171,8 @@ export class Connection {
     while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
       if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
-        this.log.warn(
+        this.warn(
+          'frame:size',
           { size, max: this.services.config.socketRequestMaxBytes },
           'request size out of range; closing',
         );
@@ -265,7 +267,7 @@ export class Connection {
       return;
     }
     if (frame.length < 8) {
-      this.log.warn({ size: frame.length }, 'frame too short for a request header; closing');
+      this.warn('frame:short', { size: frame.length }, 'frame too short for a request header; closing');
       this.close();
       return;
     }
@@ -275,7 +277,11 @@ export class Connection {
     const saslRequest = apiKey === API_VERSIONS || apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE;
     if (!saslRequest) {
       if (!this.isAuthenticated) {
-        this.log.warn({ apiKey }, 'request before SASL authentication completed; closing');
+        this.warn(
+          'frame:unauthenticated',
+          { apiKey },
+          'request before SASL authentication completed; closing',
+        );
         this.close();
         return;
       }
@@ -289,7 +295,7 @@ export class Connection {
     if (!handler) {
       const loading = this.services.handlers.load(apiKey);
       if (!loading) {
-        this.log.warn({ apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
+        this.warn('frame:unknown-api', { apiKey, apiVersion }, `unknown API key ${apiKey}; closing`);
         this.close();
         return;
       }
@@ -313,7 +319,8 @@ export class Connection {
         return;
       }
       const name = API_KEY_BY_ID.get(apiKey)?.name ?? String(apiKey);
-      this.log.warn(
+      this.warn(
+        `frame:unsupported-version:${apiKey}`,
         { apiKey, apiVersion, supported: `${handler.minVersion}-${handler.maxVersion}` },
         `unsupported ${name} version ${apiVersion}; closing`,
       );
@@ -338,7 +345,11 @@ export class Connection {
       request = handler.readRequest(r, apiVersion);
     } catch (err) {
       const reason = err instanceof DecodeError ? err.message : String(err);
-      this.log.warn({ apiKey, apiVersion, reason }, `malformed ${handler.name} request; closing`);
+      this.warn(
+        `frame:malformed:${apiKey}`,
+        { apiKey, apiVersion, reason },
+        `malformed ${handler.name} request; closing`,
+      );
       this.close();
       return;
     }
@@ -354,7 +365,12 @@ export class Connection {
       );
     };
     const fail = (err: unknown): void => {
-      this.log.error({ err, apiKey, apiVersion }, `${handler.name} handler failed`);
+      this.services.logThrottle.error(
+        this.log,
+        `handler-failed:${apiKey}`,
+        { err, apiKey, apiVersion },
+        `${handler.name} handler failed`,
+      );
       if (!handler.errorResponse) {
         this.close();
         return;
@@ -368,6 +384,11 @@ export class Connection {
     } catch (err) {
       fail(err);
     }
+  }
+
+  /** Warnings a client can trigger at will: rate-limited broker-wide (log-throttle.ts). */
+  private warn(kind: string, obj: object, msg: string): void {
+    this.services.logThrottle.warn(this.log, kind, obj, msg);
   }
 
   private newSlot(afterWrite: (() => void)[] = []): Slot {

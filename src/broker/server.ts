@@ -7,6 +7,7 @@ import type { Server, Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
+import { LogThrottle } from '../log/log-throttle.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import { CredentialStore } from './auth/credential-store.ts';
 import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
@@ -50,9 +51,11 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
-    const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
+    const logThrottle = new LogThrottle();
+    // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
       logger,
+      throttle: logThrottle,
       defaults: {
         flushPolicy: config.fsync,
         flushMs: config.flushIntervalMs,
@@ -60,6 +63,7 @@ export class Broker {
         retentionMs: config.retentionMs,
       },
     });
+    const clusterId = loadOrCreateClusterId(config.dataDir, config.nodeId);
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
@@ -84,7 +88,10 @@ export class Broker {
         groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
         offsetsRetentionMs: config.offsetsRetentionMs,
       },
-      onError: (err) => logger.error({ err }, 'group coordinator error'),
+      onError: (err) => {
+        const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
+        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+      },
     });
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
@@ -114,6 +121,7 @@ export class Broker {
       credentials,
       saslMechanisms,
       authorizer,
+      logThrottle,
     };
     const broker = new Broker(config, services);
     try {
@@ -220,7 +228,17 @@ export class Broker {
     await closed;
     this.services.groups.shutdown();
     this.services.transactions.shutdown();
-    await this.services.logs.close();
+    this.services.logThrottle.flush();
+    try {
+      await this.services.logs.close();
+    } catch (err) {
+      const failures = err instanceof AggregateError ? err.errors : [err];
+      this.services.logger.error(
+        { failures: failures.map((e) => (e as Error).message) },
+        'broker stopped with errors: some indexes or snapshots were not written (the log data is kept; they are rebuilt on the next start)',
+      );
+      throw err;
+    }
     this.services.logger.info('broker stopped');
   }
 }

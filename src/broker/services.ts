@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { GroupCoordinator } from '../coordinator/index.ts';
 import type { TransactionCoordinator } from '../coordinator/transactions/index.ts';
 import type { LogManager } from '../log/index.ts';
+import type { LogThrottle } from '../log/log-throttle.ts';
 import type { Authorizer } from './auth/authorizer.ts';
 import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
@@ -36,6 +37,8 @@ export interface BrokerServices {
   readonly saslMechanisms: readonly SaslMechanism[];
   /** ACLs and tenant confinement (allows everything unless --authorizer acl or --tenant). */
   readonly authorizer: Authorizer;
+  /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
+  readonly logThrottle: LogThrottle;
 }
 
 /** This broker's address as seen from the listener a request arrived on (Kafka answers per listener). */

@@ -69,7 +69,7 @@ export interface PartitionLogHandle {
     },
   ):
     | { records: Buffer | null; highWatermark: number; logStartOffset: number }
-    | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
+    | { error: 'OFFSET_OUT_OF_RANGE' | 'CORRUPT_MESSAGE'; highWatermark: number; logStartOffset: number };
   whenReadAheadReady(fetchOffset: number): Promise<void> | undefined;
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | null;
   maxTimestampOffset(): { offset: number; timestamp: number } | null;

@@ -34,6 +34,8 @@ export interface CommandSpec {
   description?: string;
   options?: readonly OptionSpec[];
   examples: readonly string[];
+  /** Works on local files only (log:verify): no connection options, and admin() is unavailable. */
+  offline?: boolean;
   run(ctx: CommandContext): Promise<number | undefined>;
 }
 
@@ -109,9 +111,7 @@ export function helpText(spec: CommandSpec): string {
     'Options:',
     formatOptions(own),
     '',
-    'Connection options:',
-    formatOptions(CONNECTION_OPTIONS),
-    '',
+    ...(spec.offline ? [] : ['Connection options:', formatOptions(CONNECTION_OPTIONS), '']),
     'Examples:',
     ...spec.examples.map((e) => `  ${e}`),
   ].join('\n');
@@ -139,7 +139,9 @@ function contextFor(
 ): CommandContext {
   let connection: KafkaConnectionOptions;
   try {
-    connection = connectionOptions(connectionInput(parsed.options, env), env);
+    connection = spec.offline
+      ? { bootstrapBrokers: [] }
+      : connectionOptions(connectionInput(parsed.options, env), env);
   } catch (err) {
     if (err instanceof ConnectionConfigError) throw new UsageError(err.message);
     throw err;
@@ -158,6 +160,7 @@ function contextFor(
     connection,
     env,
     admin() {
+      if (spec.offline) throw new Error(`${spec.name} works offline and has no Kafka connection`);
       admin ??= ctx.own(createAdmin(connection, { clientId: CLIENT_ID }));
       return admin;
     },
@@ -215,7 +218,7 @@ export interface PlatformCommand extends RunnableCommand {
 
 /** Wraps a command spec into what `samsa` runs: parse, help, checks, run, report, clean up. */
 export function defineCommand(spec: CommandSpec): PlatformCommand {
-  const specs = [...(spec.options ?? []), ...OUTPUT_OPTIONS, ...CONNECTION_OPTIONS];
+  const specs = [...(spec.options ?? []), ...OUTPUT_OPTIONS, ...(spec.offline ? [] : CONNECTION_OPTIONS)];
   return {
     spec,
     summary: spec.summary,

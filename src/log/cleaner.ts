@@ -51,6 +51,7 @@ import { compress, compressAsync, decompress, decompressAsync } from '../protoco
 import { CONTROL_TYPE_ABORT, decodeControlKey } from '../protocol/records/control.ts';
 import { decodeRecords, encodeRecords, type Record } from '../protocol/records/record.ts';
 import { writeFileAtomicSync } from './atomic-file.ts';
+import { CorruptBatchError } from './batch-framing.ts';
 import { readFully } from './file-io.ts';
 import { readInt64, writeInt64 } from './int64.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
@@ -146,8 +147,11 @@ interface RawBatch {
   position: number;
 }
 
-/** Batches of a file range, read in large chunks; the yielded buffer is only valid until the next one. */
-function* readBatches(fd: number, end: number): Generator<RawBatch> {
+/**
+ * Batches of a file range, read in large chunks; the yielded buffer is only valid until the next one.
+ * A damaged length throws CorruptBatchError: cleaning must never drop what follows it.
+ */
+function* readBatches(fd: number, end: number, file: string): Generator<RawBatch> {
   let chunk = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE, Math.min(READ_CHUNK, end)));
   let chunkPos = 0;
   let chunkLen = 0;
@@ -159,7 +163,9 @@ function* readBatches(fd: number, end: number): Generator<RawBatch> {
       if (chunkLen < BATCH_HEADER_SIZE) return;
     }
     const size = LOG_OVERHEAD + chunk.readInt32BE(pos - chunkPos + OFFSET_BATCH_LENGTH);
-    if (size < BATCH_HEADER_SIZE || pos + size > end) return;
+    if (size < BATCH_HEADER_SIZE || pos + size > end) {
+      throw new CorruptBatchError(file, pos, `batch length ${size - LOG_OVERHEAD} does not fit`, -1);
+    }
     if (pos + size > chunkPos + chunkLen) {
       if (size > chunk.length) chunk = Buffer.allocUnsafe(size);
       chunkPos = pos;
@@ -254,7 +260,7 @@ async function scanTransactions(views: readonly SegView[], slicer: Slicer): Prom
   const lastBatchOf = new Map<number, number>();
   for (const v of views) {
     await withFd(v.seg.logPath, async (fd) => {
-      for (const b of readBatches(fd, v.size)) {
+      for (const b of readBatches(fd, v.size, v.seg.logPath)) {
         const f = facts(b);
         if (f.producerId >= 0) lastBatchOf.set(f.producerId, f.baseOffset);
         if (f.isControl) {
@@ -595,7 +601,7 @@ export async function cleanLog(log: PartitionLog, opts: CleanerOptions = {}): Pr
         break;
       }
       await withFd(v.seg.logPath, async (fd) => {
-        for (const b of readBatches(fd, v.size)) {
+        for (const b of readBatches(fd, v.size, v.seg.logPath)) {
           const f = facts(b);
           if (!f.isControl && !(f.isTransactional && txn.aborted.has(f.baseOffset))) {
             for (const r of await recordsOf(b)) {
@@ -630,7 +636,7 @@ export async function cleanLog(log: PartitionLog, opts: CleanerOptions = {}): Pr
         for (const v of group) {
           before += v.size;
           await withFd(v.seg.logPath, async (fd) => {
-            for (const b of readBatches(fd, v.size)) {
+            for (const b of readBatches(fd, v.size, v.seg.logPath)) {
               // The range's last batch stays (empty if need be): with an empty active segment after
               // it, it is what carries consumers past the removed tail to the log end.
               const last = v === lastView && b.position + b.size === v.size;

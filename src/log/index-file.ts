@@ -1,10 +1,14 @@
 /**
  * Fixed-size big-endian entries kept in memory in their on-disk format and written to their file
- * lazily (`persist`), so appends cost no syscall. The on-disk copy is only ever a prefix of the
- * in-memory one, which is all recovery needs: indexes are hints, the log is re-scanned from the last
- * persisted entry. Shared storage for OffsetIndex and TimeIndex.
+ * lazily (`persist`), so appends cost no syscall. While a segment is active its file is only ever a
+ * prefix of the in-memory index, which is all recovery needs: the active segment is re-scanned from
+ * the last persisted entry. A sealed segment's index is written whole to `<file>.tmp` and renamed
+ * over the file (`persistWhole`), so it is complete or, if that fails (a full disk), absent and
+ * rebuilt from the log on the next start: never empty or cut short. Shared storage for OffsetIndex
+ * and TimeIndex.
  */
 import fs from 'node:fs';
+import { TMP_SUFFIX } from './atomic-file.ts';
 
 export class IndexFile {
   readonly path: string;
@@ -61,6 +65,11 @@ export class IndexFile {
     if (this.onDisk > this.count) this.onDisk = this.count;
   }
 
+  /** Whether the file (if any) holds exactly the entries in memory. */
+  get upToDate(): boolean {
+    return this.onDisk === this.count && this.fileBytes === this.count * this.entrySize;
+  }
+
   /** Entries not yet in the file. */
   get pendingEntries(): number {
     return this.count - this.onDisk;
@@ -77,9 +86,41 @@ export class IndexFile {
       while (at < want) at += fs.writeSync(fd, this.buf, at, want - at, at);
       this.onDisk = this.count;
       this.fileBytes = want;
-    } finally {
+    } catch (err) {
       fs.closeSync(fd);
+      if (this.onDisk === 0) {
+        // Nothing valid in the file (it may just have been created): no empty index is left behind.
+        fs.rmSync(this.path, { force: true });
+        this.fileBytes = 0;
+      } else {
+        // Part of the write may have landed: cut the file back to `want` first next time.
+        this.fileBytes = Number.MAX_SAFE_INTEGER;
+      }
+      throw err;
     }
+    fs.closeSync(fd);
+  }
+
+  /** Writes every entry to `<file>.tmp` and renames it over the file; on failure the file is untouched. */
+  persistWhole(): void {
+    const want = this.count * this.entrySize;
+    const tmp = this.path + TMP_SUFFIX;
+    try {
+      fs.writeFileSync(tmp, this.buf.subarray(0, want), { mode: 0o644 });
+      fs.renameSync(tmp, this.path);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    this.onDisk = this.count;
+    this.fileBytes = want;
+  }
+
+  /** Removes the file (it could not be brought up to date); the next persist starts a new one. */
+  removeFile(): void {
+    fs.rmSync(this.path, { force: true });
+    this.onDisk = 0;
+    this.fileBytes = 0;
   }
 
   /** Marks everything as needing a rewrite (after rebuilding from the log). */

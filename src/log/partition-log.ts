@@ -7,6 +7,12 @@
  * log start offset (DeleteRecords) is checkpointed. On open the active segment's tail is validated
  * and a torn write cut off. `segments` and the sealed/active split are the seam for retention and
  * compaction.
+ *
+ * An append is all or nothing: when the write fails (a full disk), the segment is cut back to its
+ * last good length and nothing in memory moves (offsets, producer state), so the next append gets
+ * the same offset into a clean file and writes resume as soon as space returns. Index files are
+ * hints and their write failures do not fail an append (see segment.ts). Only an append whose
+ * partial bytes could not be cut off takes the log offline until it is reopened.
  */
 import fs from 'node:fs';
 import {
@@ -15,16 +21,18 @@ import {
   OFFSET_BATCH_LENGTH,
   OFFSET_LAST_OFFSET_DELTA,
 } from '../protocol/records/batch-header.ts';
+import { CorruptBatchError } from './batch-framing.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './config.ts';
 import { Flusher } from './flusher.ts';
 import { loadLog } from './log-loader.ts';
 import { writeLogStartCheckpoint } from './log-start-checkpoint.ts';
+import { LogThrottle } from './log-throttle.ts';
 import { type LogLogger, noopLogger } from './logger.ts';
 import { loadProducerState, writeProducerSnapshot } from './producer-snapshot.ts';
 import { type AbortedTxn, type ProducerCheck, ProducerStateManager } from './producer-state.ts';
 import type { ReadAhead } from './read-ahead.ts';
 import type { ReadAllocator } from './read-buffers.ts';
-import { Segment, type SegmentSettings } from './segment.ts';
+import { Segment, SegmentRollbackError, type SegmentSettings } from './segment.ts';
 import { locateBatch, readSegment } from './segment-read.ts';
 import { recoverSegment } from './segment-recovery.ts';
 import type { TimestampOffset } from './time-index.ts';
@@ -39,6 +47,8 @@ export interface PartitionLogOptions {
   now?: () => number;
   /** Read-ahead for catching-up Fetches (shared by the LogManager's partitions). */
   readAhead?: ReadAhead | undefined;
+  /** Rate limit for warnings that repeat per append (shared by the LogManager's partitions). */
+  throttle?: LogThrottle | undefined;
 }
 
 export interface AppendOptions {
@@ -66,7 +76,7 @@ export interface ReadOptions {
 
 export type ReadResult =
   | { records: Buffer | null; highWatermark: number; logStartOffset: number }
-  | { error: 'OFFSET_OUT_OF_RANGE'; highWatermark: number; logStartOffset: number };
+  | { error: 'OFFSET_OUT_OF_RANGE' | 'CORRUPT_MESSAGE'; highWatermark: number; logStartOffset: number };
 
 export type DeleteRecordsResult =
   | { logStartOffset: number }
@@ -90,7 +100,12 @@ export class PartitionLog {
   readonly producers = new ProducerStateManager();
   private readonly flusher: Flusher;
   private readonly readAhead: ReadAhead | undefined;
+  private readonly throttle: LogThrottle;
   private closed = false;
+  /** Segments whose corruption was already logged (once per segment, not per Fetch). */
+  private readonly reportedCorrupt = new WeakSet<Segment>();
+  /** Set when a failed append could not be undone: appends are refused until the log is reopened. */
+  private offline: Error | null = null;
 
   private constructor(dir: string, opts: PartitionLogOptions) {
     this.dir = dir;
@@ -102,6 +117,7 @@ export class PartitionLog {
     this.logger = opts.logger ?? noopLogger;
     this.now = opts.now ?? Date.now;
     this.readAhead = opts.readAhead;
+    this.throttle = opts.throttle ?? new LogThrottle();
     fs.mkdirSync(dir, { recursive: true });
     this.load();
     this.flusher = new Flusher(
@@ -208,6 +224,7 @@ export class PartitionLog {
    */
   append(batches: Buffer, opts: AppendOptions = {}): AppendResult {
     if (this.closed) throw new Error(`partition log ${this.dir} is closed`);
+    if (this.offline) throw this.offline;
     const count = countOffsets(batches);
     const now = this.now();
     let seg = this.activeSegment;
@@ -215,7 +232,16 @@ export class PartitionLog {
     if (seg.size === 0) seg.rollBase = now;
     const baseOffset = this.leo;
     const logAppendTime = opts.logAppendTime ?? -1;
-    this.leo = seg.append(batches, baseOffset, logAppendTime);
+    try {
+      this.leo = seg.append(batches, baseOffset, logAppendTime);
+    } catch (err) {
+      if (err instanceof SegmentRollbackError) {
+        this.offline = err;
+        this.logger.warn({ dir: this.dir, err }, 'partition log offline until restart');
+      }
+      throw err;
+    }
+    if (seg.indexesDue) this.persistActiveIndexes(seg);
     this.producers.onAppended(batches);
     this.appended += batches.length;
     this.dirty.add(seg);
@@ -240,9 +266,33 @@ export class PartitionLog {
     );
   }
 
+  /** Index files are hints: a failed write is retried with the next entries, the append stands. */
+  private persistActiveIndexes(seg: Segment): void {
+    try {
+      seg.persistIndexes();
+    } catch (err) {
+      this.throttle.warn(
+        this.logger,
+        `index-write:${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        { dir: this.dir, segment: seg.logPath, err },
+        'could not write index entries of the active segment; will retry (the log itself is intact)',
+      );
+    }
+  }
+
   private roll(now: number): Segment {
     const old = this.activeSegment;
-    old.seal();
+    try {
+      old.seal();
+    } catch (err) {
+      // seal() removed the index files: the next start rebuilds them from the log.
+      this.throttle.warn(
+        this.logger,
+        `index-write:${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        { dir: this.dir, segment: old.logPath, err },
+        'could not write the indexes of a rolled segment; they will be rebuilt from the log on the next start',
+      );
+    }
     const seg = Segment.create(this.dir, this.leo, this.segmentSettings, this.logger, now);
     this.segs.push(seg);
     this.flusher.syncPaths(old.indexPath, old.timeIndexPath, this.dir);
@@ -270,10 +320,35 @@ export class PartitionLog {
       readAhead: this.readAhead && opts.adopt ? { cache: this.readAhead, adopt: opts.adopt } : undefined,
     };
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
-      const records = readSegment(this.segs[i]!, fetchOffset, readOpts);
+      let records: Buffer | null | undefined;
+      try {
+        records = readSegment(this.segs[i]!, fetchOffset, readOpts);
+      } catch (err) {
+        if (!(err instanceof CorruptBatchError)) throw err;
+        this.reportCorruption(i, err);
+        return { error: 'CORRUPT_MESSAGE', highWatermark, logStartOffset };
+      }
       if (records !== undefined) return { records, highWatermark, logStartOffset };
     }
     return { records: null, highWatermark, logStartOffset };
+  }
+
+  /** Logs a damaged batch once per segment, with the offsets that cannot be read because of it. */
+  private reportCorruption(index: number, err: CorruptBatchError): void {
+    const seg = this.segs[index]!;
+    if (this.reportedCorrupt.has(seg)) return;
+    this.reportedCorrupt.add(seg);
+    const lastOffset = (this.segs[index + 1]?.baseOffset ?? this.leo) - 1;
+    this.logger.warn(
+      {
+        segment: err.segment,
+        position: err.position,
+        reason: err.reason,
+        firstOffset: err.firstOffset,
+        lastOffset,
+      },
+      `corrupt record batch: offsets ${err.firstOffset} to ${lastOffset} of ${this.dir} cannot be read (Fetch answers CORRUPT_MESSAGE); check the log with samsa log:verify`,
+    );
   }
 
   /** Resolves when a read-ahead in flight for a Fetch at `fetchOffset` is done; undefined if none. */
@@ -433,30 +508,56 @@ export class PartitionLog {
     seg.deleteFiles();
   }
 
-  /** Writes indexes, fsyncs everything, closes the files. */
+  /**
+   * Writes indexes and the producer snapshot, fsyncs everything, closes the files. Every step runs
+   * even when an earlier one failed (a full disk): the log data is never touched, and a missing
+   * index or snapshot is rebuilt on the next start. Rejects, naming what failed, if anything did.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const failures: string[] = [];
     const active = this.activeSegment;
-    active.seal();
+    try {
+      active.seal();
+    } catch (err) {
+      failures.push(`segment indexes: ${(err as Error).message}`);
+    }
     this.flusher.syncPaths(active.indexPath, active.timeIndexPath);
     try {
       writeProducerSnapshot(this.dir, this.producers, this.leo);
+    } catch (err) {
+      failures.push(`producer snapshot: ${(err as Error).message}`);
+    }
+    try {
       await this.flusher.flush();
+    } catch (err) {
+      failures.push(`fsync: ${(err as Error).message}`);
     } finally {
       this.flusher.stop();
       this.listeners.clear();
       for (const seg of this.segs) seg.close();
     }
+    if (failures.length > 0) {
+      throw new Error(`partition log ${this.dir} did not close cleanly: ${failures.join('; ')}`);
+    }
+  }
+
+  /** Closes without flushing or writing anything (the files are about to be removed). */
+  abandon(): void {
+    this.closed = true;
+    this.flusher.stop();
+    this.listeners.clear();
+    for (const seg of this.segs) {
+      this.dirty.delete(seg);
+      seg.close();
+    }
+    this.segs = [];
   }
 
   /** Closes without flushing and removes the partition directory. */
   delete(): void {
-    this.closed = true;
-    this.flusher.stop();
-    this.listeners.clear();
-    for (const seg of this.segs) this.dropSegment(seg);
-    this.segs = [];
+    this.abandon();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

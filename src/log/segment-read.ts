@@ -5,12 +5,15 @@
  * interval before the target; a single pread normally covers both the scan and the payload.
  * With a ReadAhead, a long read also starts reading the bytes after it for the next Fetch, and a
  * read finds those bytes there when they are ready (read-ahead.ts).
+ * Every batch header walked is framing-checked (batch-framing.ts): a damaged one where the read
+ * starts throws CorruptBatchError; one after good batches ends the answer before it.
  */
 import {
   LOG_OVERHEAD,
   OFFSET_BATCH_LENGTH,
   OFFSET_LAST_OFFSET_DELTA,
 } from '../protocol/records/batch-header.ts';
+import { CorruptBatchError, framingProblem } from './batch-framing.ts';
 import { scanBatches } from './batch-scan.ts';
 import { readRange } from './file-io.ts';
 import { readInt64 } from './int64.ts';
@@ -47,11 +50,13 @@ export function readSegment(
   const chunk = seg.settings.indexIntervalBytes + 2048 + opts.maxBytes;
   const alloc = opts.allocate;
   const ahead = opts.readAhead?.cache.claim(seg, fetchOffset, opts.readAhead.adopt);
-  let pos = ahead ? ahead.position : seg.offsetIndex.lookup(fetchOffset).position;
+  const entry = ahead ? null : seg.offsetIndex.lookup(fetchOffset);
+  let pos = ahead ? ahead.position : entry!.position;
   let buf = ahead ? ahead.bytes : readRange(fd, pos, Math.min(end - pos, chunk), alloc);
   let at = 0;
   let size = 0;
   let last = 0;
+  let minBase = entry ? entry.offset : seg.baseOffset;
   for (;;) {
     if (pos + at >= end) return undefined;
     if (at + HEADER_PEEK > buf.length) {
@@ -60,9 +65,12 @@ export function readSegment(
       buf = readRange(fd, pos, Math.min(end - pos, chunk), alloc);
       if (buf.length < HEADER_PEEK) return undefined;
     }
+    const problem = framingProblem(buf, at, pos + at, end, minBase);
+    if (problem !== null) throw new CorruptBatchError(seg.logPath, pos + at, problem, minBase);
     size = LOG_OVERHEAD + buf.readInt32BE(at + OFFSET_BATCH_LENGTH);
     last = readInt64(buf, at) + buf.readInt32BE(at + OFFSET_LAST_OFFSET_DELTA);
     if (last >= fetchOffset) break;
+    minBase = last + 1;
     at += size;
   }
   const start = pos + at;
@@ -80,6 +88,7 @@ export function readSegment(
   let cur = at;
   let nextOffset = fetchOffset;
   while (cur + HEADER_PEEK <= limit) {
+    if (cur > at && framingProblem(buf, cur, start + (cur - at), end, nextOffset) !== null) break;
     const n = LOG_OVERHEAD + buf.readInt32BE(cur + OFFSET_BATCH_LENGTH);
     if (cur + n > limit) break;
     const lastOffset = readInt64(buf, cur) + buf.readInt32BE(cur + OFFSET_LAST_OFFSET_DELTA);

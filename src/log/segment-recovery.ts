@@ -105,6 +105,13 @@ export function recoverSegment(seg: Segment, opts: RecoveryOptions = {}): Recove
     seg.truncateFile(result.position);
     time.truncateAfterOffset(next - 1);
   }
-  seg.persistIndexes();
+  try {
+    if (!seg.indexesWritten) seg.writeIndexes();
+  } catch (err) {
+    seg.logger.warn(
+      { segment: seg.logPath, err },
+      'could not write the rebuilt segment indexes; they will be rebuilt again on the next start',
+    );
+  }
   return { nextOffset: next, scannedFrom: from, truncatedBytes };
 }

@@ -65,7 +65,7 @@ export class Segment {
     this.rollBase = 0;
   }
 
-  /** A new empty segment (replacing any stale files of the same name). */
+  /** A new empty segment (replacing any stale files of the same name); its index files come later. */
   static create(
     dir: string,
     baseOffset: number,
@@ -78,8 +78,9 @@ export class Segment {
     seg.rollBase = now;
     seg.offIdx = new OffsetIndex(seg.indexPath, baseOffset, settings.segmentIndexBytes);
     seg.timeIdx = new TimeIndex(seg.timeIndexPath, baseOffset, settings.segmentIndexBytes);
-    fs.writeFileSync(seg.indexPath, '');
-    fs.writeFileSync(seg.timeIndexPath, '');
+    // Index files appear with their first entries (or whole when sealed), never as empty stand-ins.
+    fs.rmSync(seg.indexPath, { force: true });
+    fs.rmSync(seg.timeIndexPath, { force: true });
     return seg;
   }
 
@@ -224,11 +225,14 @@ export class Segment {
 
   /**
    * Appends concatenated batches: writes offsets `firstOffset..` into their headers (and the log
-   * append time when >= 0, recomputing the CRC), writes them in one syscall, indexes them.
-   * Returns the next offset. On a write error the file is cut back and the error rethrown.
+   * append time when >= 0, recomputing the CRC), writes them in one syscall, indexes them in memory.
+   * Returns the next offset. All or nothing: on a write error (ENOSPC, EFBIG, EIO) the file is cut
+   * back to its previous length and the error rethrown with nothing else changed; if even the cut
+   * fails, a SegmentRollbackError says the segment's tail is unknown. Index files are not written
+   * here (see persistIndexes).
    */
   append(batches: Buffer, firstOffset: number, logAppendTime: number): number {
-    const offIdx = this.offsetIndex;
+    if (this.offIdx === null || this.timeIdx === null) this.loadOrRebuild();
     let next = firstOffset;
     for (let at = 0; at < batches.length; ) {
       writeInt64(batches, next, at);
@@ -244,7 +248,11 @@ export class Segment {
     try {
       writeFully(this.fd, batches, this.size);
     } catch (err) {
-      fs.ftruncateSync(this.fd, this.size);
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch (cutErr) {
+        throw new SegmentRollbackError(this.logPath, this.size, err, cutErr);
+      }
       throw err;
     }
     let offset = firstOffset;
@@ -255,20 +263,49 @@ export class Segment {
       at += size;
     }
     this.size += batches.length;
-    if (offIdx.pendingEntries >= PERSIST_EVERY_ENTRIES) this.persistIndexes();
     return next;
   }
 
-  /** Writes pending index entries: time index first, so it never lags the offset index on disk. */
+  /** Whether enough index entries are pending that the active segment should write them out. */
+  get indexesDue(): boolean {
+    return (this.offIdx?.pendingEntries ?? 0) >= PERSIST_EVERY_ENTRIES;
+  }
+
+  /**
+   * Active segment: appends pending index entries to the files (time index first, so it never lags
+   * the offset index on disk). A failure leaves a prefix, which recovery of the active segment
+   * handles; the entries stay pending in memory.
+   */
   persistIndexes(): void {
     this.timeIdx?.persist();
     this.offIdx?.persist();
   }
 
-  /** Called when the segment stops being active: final time-index entry, indexes written out. */
+  /**
+   * Writes both indexes whole (temporary file + rename). If either cannot be written, both files
+   * are removed, so the next start rebuilds them from the log rather than trusting a partial index,
+   * and the error is rethrown.
+   */
+  writeIndexes(): void {
+    try {
+      this.timeIndex.persistWhole();
+      this.offsetIndex.persistWhole();
+    } catch (err) {
+      this.offIdx?.removeFile();
+      this.timeIdx?.removeFile();
+      throw err;
+    }
+  }
+
+  /** Whether both index files exist and hold exactly what is in memory. */
+  get indexesWritten(): boolean {
+    return this.timeIndex.upToDate && this.offsetIndex.upToDate && this.hasIndexFiles();
+  }
+
+  /** Called when the segment stops being active: final time-index entry, indexes written whole. */
   seal(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
-    this.persistIndexes();
+    this.writeIndexes();
   }
 
   /** Cuts the log file at `position` (a batch boundary) and drops index entries at or past it. */
@@ -318,10 +355,13 @@ export class Segment {
     if (this.closed && this.ioInFlight === 0) this.closeFd();
   }
 
-  /** Writes the indexes out and closes the file (deferred while an fsync is in flight). */
+  /**
+   * Closes the file (deferred while an fsync is in flight). Indexes are not written here: a sealed
+   * segment's were written whole by seal() (or removed, to be rebuilt), and the log seals its active
+   * segment before closing.
+   */
   close(): void {
     if (this.closed) return;
-    this.persistIndexes();
     this.closed = true;
     if (this.ioInFlight === 0) this.closeFd();
   }
@@ -338,6 +378,23 @@ export class Segment {
     this.closed = true;
     if (this.ioInFlight === 0) this.closeFd();
     for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) fs.rmSync(p, { force: true });
+  }
+}
+
+/**
+ * A failed append whose partial bytes could not be cut off: the segment's tail is unknown, so its
+ * log must stop taking appends until it is reopened (recovery then cuts the torn tail).
+ */
+export class SegmentRollbackError extends Error {
+  override readonly name = 'SegmentRollbackError';
+  readonly segment: string;
+
+  constructor(segment: string, position: number, writeError: unknown, cutError: unknown) {
+    super(
+      `append to ${segment} failed (${(writeError as Error).message}) and cutting it back to ${position} bytes failed too (${(cutError as Error).message})`,
+      { cause: writeError },
+    );
+    this.segment = segment;
   }
 }
 

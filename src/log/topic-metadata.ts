@@ -1,12 +1,12 @@
 /**
  * Persisted topic metadata: one JSON file per topic in `<dataDir>/__meta/topics/<name>.json`,
- * replaced atomically. The topic id is 16 random bytes in hex.
+ * replaced atomically. The topic id is 16 random bytes in hex. A copy of the same facts lives in
+ * every partition directory (partition-metadata.ts) to rebuild a lost or damaged file.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TMP_SUFFIX, unlinkDurableSync, writeFileAtomicSync } from './atomic-file.ts';
-import type { LogLogger } from './logger.ts';
 
 export interface TopicMetadata {
   name: string;
@@ -41,9 +41,24 @@ function isTopicMetadata(v: unknown): v is TopicMetadata {
   );
 }
 
-export function loadTopicMetadata(dir: string, logger: LogLogger): TopicMetadata[] {
+/** A topic file that exists but cannot be used; the topic is rebuilt from its partitions if possible. */
+export interface DamagedTopicFile {
+  /** The topic name the file is named after. */
+  name: string;
+  file: string;
+  reason: string;
+}
+
+export interface LoadedTopicMetadata {
+  topics: TopicMetadata[];
+  damaged: DamagedTopicFile[];
+}
+
+/** Reads every `<name>.json`; unreadable, empty or invalid ones are returned as damaged. */
+export function loadTopicMetadata(dir: string): LoadedTopicMetadata {
   fs.mkdirSync(dir, { recursive: true });
-  const out: TopicMetadata[] = [];
+  const topics: TopicMetadata[] = [];
+  const damaged: DamagedTopicFile[] = [];
   for (const name of fs.readdirSync(dir)) {
     const file = path.join(dir, name);
     if (name.endsWith(TMP_SUFFIX)) {
@@ -51,20 +66,25 @@ export function loadTopicMetadata(dir: string, logger: LogLogger): TopicMetadata
       continue;
     }
     if (!name.endsWith('.json')) continue;
+    const topic = name.slice(0, -'.json'.length);
     let parsed: unknown;
     try {
       parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (err) {
-      logger.warn({ file, err }, 'unreadable topic metadata skipped');
+      damaged.push({ name: topic, file, reason: (err as Error).message });
       continue;
     }
-    if (!isTopicMetadata(parsed) || `${parsed.name}.json` !== name) {
-      logger.warn({ file }, 'invalid topic metadata skipped');
+    if (!isTopicMetadata(parsed)) {
+      damaged.push({ name: topic, file, reason: 'not a valid topic metadata record' });
       continue;
     }
-    out.push({ ...parsed, configs: { ...parsed.configs } });
+    if (parsed.name !== topic) {
+      damaged.push({ name: topic, file, reason: `names topic "${parsed.name}"` });
+      continue;
+    }
+    topics.push({ ...parsed, configs: { ...parsed.configs } });
   }
-  return out;
+  return { topics, damaged };
 }
 
 export function saveTopicMetadata(dir: string, meta: TopicMetadata): void {

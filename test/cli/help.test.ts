@@ -36,6 +36,7 @@ const EXPECTED = [
   'connectors:restart',
   'connectors:destroy',
   'connectors:offsets',
+  'log:verify',
 ];
 
 test('every platform command is registered', () => {
@@ -46,7 +47,8 @@ test('every command explains itself with options and runnable-looking examples',
   for (const [name, command] of Object.entries(PLATFORM_COMMANDS)) {
     const text = helpText(command.spec);
     assert.match(text, new RegExp(`^Usage: samsa ${name}( |$)`), name);
-    assert.match(text, /\n {2}-b, --bootstrap HOST:PORT/, `${name} shows connection options`);
+    if (command.spec.offline) assert.doesNotMatch(text, /--bootstrap/, `${name} works offline`);
+    else assert.match(text, /\n {2}-b, --bootstrap HOST:PORT/, `${name} shows connection options`);
     assert.match(text, /\n\s+--json\s/, `${name} has --json`);
     const examples = text.slice(text.indexOf('Examples:')).split('\n').slice(1);
     assert.ok(examples.length > 0, `${name} has examples`);

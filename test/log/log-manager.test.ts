@@ -116,10 +116,40 @@ describe('LogManager', () => {
     const logger = recordingLogger();
     const again = await LogManager.open(dir, { logger });
     const names = fs.readdirSync(dir).sort();
-    assert.deepEqual(names, ['__meta', 'ghost-0.stray', 'keep-0', 'keep-1.stray', 'not a partition dir']);
+    assert.deepEqual(names, [
+      '.lock',
+      '__meta',
+      'ghost-0.stray',
+      'keep-0',
+      'keep-1.stray',
+      'not a partition dir',
+    ]);
     assert.equal(logger.warnings().length, 2);
     ok(again.createTopic('ghost', 1));
     assert.equal(again.getPartition('ghost', 0)!.logEndOffset, 0);
     await again.close();
+  });
+
+  it('finishes a topic deletion a crash interrupted instead of rebuilding the topic', async () => {
+    const dir = freshDir();
+    const mgr = await LogManager.open(dir);
+    const doomed = ok(mgr.createTopic('doomed', 2));
+    ok(mgr.createTopic('kept', 1));
+    mgr.getPartition('doomed', 1)!.append(batch({ records: 3 }));
+    await mgr.close();
+    // A crash after the first partition directory was renamed for deletion, before the rest.
+    fs.renameSync(path.join(dir, 'doomed-0'), path.join(dir, `doomed-0.${doomed.topicId}-delete`));
+    const logger = recordingLogger();
+    const again = await LogManager.open(dir, { logger });
+    assert.equal(again.getTopic('doomed'), undefined);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.startsWith('doomed')),
+      [],
+    );
+    assert.ok(again.getTopic('kept'));
+    await again.close();
+    const third = await LogManager.open(dir);
+    assert.equal(third.getTopic('doomed'), undefined, 'not rebuilt later either');
+    await third.close();
   });
 });

@@ -157,8 +157,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           if (durable) waits.push(durable);
           partitionResponses.push(res);
         } catch (err) {
-          ctx.services.logger.error({ err, topic: t.name, partition: p.index }, 'append failed');
-          partitionResponses.push(partitionError(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'append failed'));
+          const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+          ctx.services.logThrottle.error(
+            ctx.services.logger,
+            `append:${code}`,
+            { err, topic: t.name, partition: p.index },
+            'append failed',
+          );
+          const message = `append failed: ${(err as Error).message}`;
+          partitionResponses.push(partitionError(p.index, ErrorCode.KAFKA_STORAGE_ERROR, message));
         }
       }
       response.responses.push({ name: t.name, partitionResponses });

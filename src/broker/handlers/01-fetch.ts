@@ -12,6 +12,11 @@
  * overlap the returned range; its long poll wakes when the last stable offset moves. v0-3 are not offered: they need magic 0/1 down-conversion.
  * Authorization: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (by id:
  * an unknown id stays UNKNOWN_TOPIC_ID).
+ * Sizes are validated: a negative partition_max_bytes answers that partition INVALID_REQUEST; a
+ * negative max_bytes or an isolation level other than 0/1 answers the request INVALID_REQUEST
+ * (top level from v7, and every partition). Negative or huge fetch offsets are OFFSET_OUT_OF_RANGE.
+ * A partition whose log holds a damaged batch where the read starts answers CORRUPT_MESSAGE (the
+ * storage layer logs it once per segment), as Kafka does, so clients surface it instead of waiting.
  * Reads go into pooled buffers released once the answer is written; a consumer catching up is
  * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
  */
@@ -56,8 +61,13 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
       const out = defaultFetchResponsePartitionData();
       out.partitionIndex = p.partition;
       out.records = NO_RECORDS;
-      const log = info && !denied ? topics.partition(info.name, p.partition) : undefined;
-      if (!log) {
+      let log = info && !denied ? topics.partition(info.name, p.partition) : undefined;
+      if (log && p.partitionMaxBytes < 0) {
+        // Kafka clients never send this; a fuzzer does. The partition is refused, not read.
+        out.errorCode = ErrorCode.INVALID_REQUEST;
+        out.highWatermark = -1n;
+        log = undefined;
+      } else if (!log) {
         out.errorCode = denied
           ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
           : byId && !info
@@ -99,7 +109,7 @@ function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean
     s.out.lastStableOffset = BigInt(lso);
     s.out.logStartOffset = BigInt(result.logStartOffset);
     if ('error' in result) {
-      s.out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      s.out.errorCode = ErrorCode[result.error];
       s.out.records = NO_RECORDS;
       continue;
     }
@@ -183,6 +193,15 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     const responseMaxBytes = ctx.apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
     const slots = plan(req, ctx, res);
+    if (responseMaxBytes < 0 || (req.isolationLevel !== 0 && req.isolationLevel !== 1)) {
+      // A negative response size or an isolation level Kafka does not define: nothing is read.
+      res.errorCode = ErrorCode.INVALID_REQUEST;
+      for (const s of slots) {
+        s.out.errorCode = ErrorCode.INVALID_REQUEST;
+        s.out.highWatermark = -1n;
+      }
+      return res;
+    }
     const readCommitted = req.isolationLevel === 1;
     // Records are read into pooled buffers, returned once the response is written to the socket.
     const lease = ctx.services.logs.readBuffers.lease();

@@ -19,6 +19,7 @@ import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
 import { infoCommand } from './info.ts';
+import { logVerifyCommand } from './log-verify.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
 import { topicsCreateCommand } from './topics-create.ts';
@@ -62,6 +63,7 @@ const ALL = [
   connectorsRestartCommand,
   connectorsDestroyCommand,
   connectorsOffsetsCommand,
+  logVerifyCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(

@@ -74,7 +74,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     : null;
   // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
   // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = new Promise<Error | null>((resolve) => {
     const onSignal = (signal: string): void => {
       broker.services.logger.info({ signal }, 'shutting down');
       process.off('SIGINT', onSignal);
@@ -82,14 +82,21 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       Promise.resolve(connect?.stop())
         .catch(() => {})
         .then(() => broker.stop())
-        .then(resolve, resolve);
+        .then(
+          () => resolve(null),
+          (err: unknown) => resolve(err as Error),
+        );
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
-  await stopped;
-  return 0;
+  const failure = await stopped;
+  if (failure === null) return 0;
+  // A full disk at shutdown: say so and exit non-zero; the data stays, indexes are rebuilt on start.
+  const details = failure instanceof AggregateError ? failure.errors.map((e) => (e as Error).message) : [];
+  console.error(`samsa start: shutdown failed: ${[failure.message, ...details].join('\n  ')}`);
+  return 1;
 }
 
 /** `127.0.0.1:9092`, or every listener with its protocol when there are several. */
