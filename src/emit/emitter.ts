@@ -474,9 +474,8 @@ class EmitterImpl implements Emitter {
     this.#inflightBytes = 0;
     let spoolBytes = 0;
     if (this.#spool !== null) {
-      await this.#spool.written();
-      this.#spool.prependSync(left.map(encodeFrame));
-      this.#spool.closeSync();
+      await this.#spool.prepend(left.map(encodeFrame));
+      await this.#spool.close();
       this.#m.spooled += left.length;
       spoolBytes = this.#spool.bytes;
     } else if (left.length > 0) {
@@ -484,7 +483,6 @@ class EmitterImpl implements Emitter {
     }
     this.#log.flush();
     await this.#producer.close(true).catch(() => {});
-    if (this.#spool !== null) await this.#spool.settled();
     const m = this.#m;
     return { delivered: m.delivered, dropped: m.droppedTotal, spoolBytes, clean };
   }

@@ -9,8 +9,8 @@
  * Appends are buffered in memory and written in the background (one write at a time); `read` hands
  * out whole frames up to what has been written, and `commit` moves the checkpoint once a batch is
  * delivered, deleting segments read to the end. On open, the tail of the last segment is scanned and
- * a torn or corrupt frame (a crash mid-write) is cut off. `closeSync` writes what is still buffered
- * and fsyncs. `prependSync` puts records that are older than everything spooled (the in-flight batch
+ * a torn or corrupt frame (a crash mid-write) is cut off. `close` writes what is still buffered
+ * and fsyncs. `prepend` puts records that are older than everything spooled (the in-flight batch
  * and the memory buffer at a shutdown deadline) into head.spool so order holds after a restart.
  *
  * Delivery is at least once: a batch sent but not yet acknowledged when the process dies is sent
@@ -246,8 +246,9 @@ export class Spool {
    * the memory buffer). What was committed stays delivered; what was handed out and not committed
    * is kept after them in the new head.
    */
-  prependSync(frames: Buffer[]): void {
+  async prepend(frames: Buffer[]): Promise<void> {
     if (frames.length === 0) return;
+    await this.written();
     const c = this.#committed;
     const parts = [...frames];
     if (c.head !== null && c.head < this.#headSize) {
@@ -271,26 +272,18 @@ export class Spool {
     this.#unreadBytes += this.#computeUnread(this.#committed) - before;
   }
 
-  /** Writes pending appends synchronously, fsyncs and stops background writes. */
-  closeSync(): void {
+  /** Writes what is still buffered, fsyncs the last segment and stops accepting appends. */
+  async close(): Promise<void> {
     if (this.#closed) return;
+    await this.written();
     this.#closed = true;
-    const chunks = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
     const tail = this.#segments[this.#segments.length - 1]!;
     const fd = openSync(join(this.dir, name(tail.seq)), 'a');
     try {
-      for (const c of chunks) tail.size += writeSync(fd, c);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-  }
-
-  /** Waits for a background write in progress (after closeSync) so the directory can be removed. */
-  async settled(): Promise<void> {
-    if (this.#writing !== null) await this.#writing.catch(() => {});
   }
 
   #segmentSize(seq: number): number {
