@@ -18,6 +18,15 @@ export interface ExpressLikeRequest extends IncomingMessage {
   emitEvent?: EmitFunction;
 }
 
+// Express's own Request type (for apps with @types/express) gets `emitEvent` too.
+declare global {
+  namespace Express {
+    interface Request {
+      emitEvent: EmitFunction;
+    }
+  }
+}
+
 export type ExpressMiddleware = (
   req: ExpressLikeRequest,
   res: ServerResponse,

@@ -16,6 +16,7 @@ import { after, test } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Agent } from 'undici';
+import type { ConsumedRecord } from '../../src/client/consumed-record.ts';
 import {
   createEmitter,
   type EmitterOptions,
@@ -50,10 +51,7 @@ const seqOf = (r: { value: Buffer | null }): number =>
   (JSON.parse(r.value!.toString()) as { seq: number }).seq;
 
 /** Every seq in [0, n) exactly once, and each key's seqs ascending. */
-function assertOnceInOrder(
-  records: { key: Buffer | null; value: Buffer | null; partition: number; offset: bigint }[],
-  n: number,
-): void {
+function assertOnceInOrder(records: ConsumedRecord[], n: number): void {
   const seqs = records.map(seqOf).sort((a, b) => a - b);
   assert.equal(records.length, n, `expected ${n} records, read ${records.length}`);
   assert.deepEqual(
@@ -99,12 +97,17 @@ test('an Express app under load: every event arrives once, in order per key, and
     logger: quiet,
   });
   const app = express();
-  app.use(expressMiddleware(emitter, { topic: 'requests', user: (req) => req.get?.('x-user') }));
+  app.use(
+    expressMiddleware(emitter, {
+      topic: 'requests',
+      user: (req) => req.headers['x-user'] as string | undefined,
+    }),
+  );
   app.get('/items/:id', (req, res) => {
     const user = req.get('x-user')!;
     const first = Number(req.query.seq) * eventsPerRequest;
     for (let i = 0; i < eventsPerRequest; i++) {
-      req.emitEvent!('item.viewed', { seq: first + i, item: req.params.id }, { key: user });
+      req.emitEvent('item.viewed', { seq: first + i, item: req.params.id }, { key: user });
     }
     res.json({ ok: true });
   });
