@@ -114,8 +114,25 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function timeOf(time: Date | string | undefined): string {
-  if (time === undefined) return new Date().toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+let lastIsoBytes = Buffer.alloc(0);
+
+/** `now` as RFC 3339, reused while the millisecond is the same (most events at high rates). */
+function isoNow(now: number): Buffer {
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+    lastIsoBytes = Buffer.from(lastIso);
+  }
+  return lastIsoBytes;
+}
+
+function timeOf(time: Date | string | undefined, now: number): string {
+  if (time === undefined) {
+    isoNow(now);
+    return lastIso;
+  }
   if (time instanceof Date) {
     if (Number.isNaN(time.getTime()))
       throw new EmitUsageError('CloudEvents attribute "time" is an invalid Date');
@@ -189,7 +206,7 @@ export class CloudEventEncoder {
     const o = options ?? {};
     const id = o.id === undefined ? randomUUID() : nonEmpty('id', o.id);
     this.lastId = id;
-    const time = timeOf(o.time);
+    const time = timeOf(o.time, now);
     const source = o.source === undefined ? undefined : nonEmpty('source', o.source);
     const subject = o.subject === undefined ? undefined : nonEmpty('subject', o.subject);
     const dataschema = o.dataschema === undefined ? undefined : nonEmpty('dataschema', o.dataschema);
@@ -239,7 +256,7 @@ export class CloudEventEncoder {
       [H.id, Buffer.from(id)],
       [H.source, source === undefined ? this.#sourceValue : this.#values.get(source)],
       [H.type, this.#values.get(type)],
-      [H.time, Buffer.from(time)],
+      [H.time, o.time === undefined ? isoNow(now) : Buffer.from(time)],
     ];
     if (subject !== undefined) headers.push([H.subject, Buffer.from(subject)]);
     if (dataschema !== undefined) headers.push([H.dataschema, this.#values.get(dataschema)]);
