@@ -23,6 +23,7 @@ const OPTIONS: OptionSpec[] = [
     description: 'read settings from a .json or .properties file',
     placeholder: 'FILE',
   },
+  { name: 'no-proxy', type: 'boolean', description: 'do not run the HTTP proxy (127.0.0.1:8082)' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -48,7 +49,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const { config: configFile, help: _help, ...flags } = options;
+  const { config: configFile, help: _help, 'no-proxy': noProxy, ...flags } = options;
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
@@ -59,17 +60,28 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const broker = await Broker.start(config);
   // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
   // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
+  let proxy: Promise<{ stop(): Promise<void> } | null> = Promise.resolve(null);
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       broker.services.logger.info({ signal }, 'shutting down');
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      broker.stop().then(resolve, resolve);
+      proxy
+        .then((p) => p?.stop())
+        .catch(() => {})
+        .finally(() => broker.stop().then(resolve, resolve));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${config.host}:${broker.port} (data in ${config.dataDir})`);
+  if (noProxy !== true) {
+    proxy = import('../../proxy/embedded.ts').then((m) =>
+      m.startEmbeddedProxy(broker.listeners, config.port === 0 || /:0(,|$)/.test(config.listeners), (line) =>
+        console.log(line),
+      ),
+    );
+  }
   await stopped;
   return 0;
 }
