@@ -63,20 +63,17 @@ function basicCredentials(header: string | undefined): Principal | null {
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
+/** Reads a body up to `limit` bytes; past it, the rest is read and dropped, then 413 (so the client gets the answer). */
 function readBody(payload: Readable, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     payload.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        payload.destroy();
-        reject(payloadTooLarge(limit));
-        return;
-      }
-      chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else chunks.length = 0;
     });
-    payload.on('end', () => resolve(Buffer.concat(chunks)));
+    payload.on('end', () => (size > limit ? reject(payloadTooLarge(limit)) : resolve(Buffer.concat(chunks))));
     payload.on('error', reject);
   });
 }
