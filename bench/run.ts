@@ -13,6 +13,7 @@ import { type BenchResult, describeMachine, unavailable } from './lib/result.ts'
 import { settle } from './lib/settle.ts';
 import { renderTable } from './lib/table.ts';
 import { peersSuite } from './peers/suite.ts';
+import { proxySuite } from './proxy/suite.ts';
 import { samsaSuite } from './samsa/suite.ts';
 
 async function main(): Promise<number> {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
     ['emit', () => emitSuite(o, emit)],
+    ['proxy', () => proxySuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

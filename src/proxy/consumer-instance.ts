@@ -180,18 +180,18 @@ export class ConsumerInstance {
         this.#dataWaiters.push(done);
       });
     }
-    const out: ConsumedRecord[] = [];
     let bytes = 0;
-    while (this.#buffer.length > 0) {
-      const r = this.#buffer[0]!;
-      const size = recordBytes(r);
-      if (out.length > 0 && bytes + size > maxBytes) break;
-      this.#buffer.shift();
-      this.#bufferBytes -= size;
+    let n = 0;
+    while (n < this.#buffer.length) {
+      const size = recordBytes(this.#buffer[n]!);
+      if (n > 0 && bytes + size > maxBytes) break;
       bytes += size;
-      out.push(r);
-      this.#consumed.set(tp(r.topic, r.partition), r.offset + 1n);
+      n++;
     }
+    const out = n === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, n);
+    this.#buffer = n === this.#buffer.length ? [] : this.#buffer.slice(n);
+    this.#bufferBytes -= bytes;
+    for (const r of out) this.#consumed.set(tp(r.topic, r.partition), r.offset + 1n);
     if (out.length > 0) {
       this.#wake();
       if (this.config.autoCommit)

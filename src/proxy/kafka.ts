@@ -141,6 +141,8 @@ export class KafkaSide {
     const producer = new Producer({
       ...base,
       acks: -1,
+      // Concurrent HTTP requests each send; let them pipeline on the connection.
+      maxInflights: 16,
       compression: this.#o.compression ?? 'lz4',
       autocreateTopics: false,
     });
