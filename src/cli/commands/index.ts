@@ -8,6 +8,7 @@ import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
 import { infoCommand } from './info.ts';
+import { registryCommand } from './registry.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
 import { topicsCreateCommand } from './topics-create.ts';
@@ -42,6 +43,7 @@ const ALL = [
   usersCommand,
   usersCreateCommand,
   usersDestroyCommand,
+  registryCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(

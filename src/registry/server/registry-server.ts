@@ -46,6 +46,8 @@ export class RegistryServer implements RegistryNode {
   private ready = false;
   private leaderReady: Promise<void> = Promise.resolve();
   private boundPort = 0;
+  private stopping: Promise<void> | null = null;
+  private leaderWaiters: (() => void)[] = [];
 
   private constructor(options: RegistryServerOptions, logger: Logger) {
     this.options = options;
@@ -112,15 +114,44 @@ export class RegistryServer implements RegistryNode {
   private onLeaderChange(leader: LeaderInfo | null): Promise<void> {
     this.leader = leader;
     this.ready = false;
-    if (!leader?.self) return Promise.resolve();
+    if (!leader?.self) {
+      if (leader) this.notifyLeader();
+      return Promise.resolve();
+    }
     // A new primary reads everything written before it took over, then writes.
     this.leaderReady = this.store.catchUp().then(
       () => {
-        if (this.leader === leader) this.ready = true;
+        if (this.leader !== leader) return;
+        this.ready = true;
+        this.notifyLeader();
       },
-      (err) => this.logger.error({ err }, 'the new primary could not catch up with the schemas topic'),
+      (err) => {
+        if (!this.stopping)
+          this.logger.error({ err }, 'the new primary could not catch up with the schemas topic');
+      },
     );
     return this.leaderReady;
+  }
+
+  private notifyLeader(): void {
+    const waiting = this.leaderWaiters;
+    this.leaderWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  leaderKnown(timeoutMs: number): Promise<void> {
+    if (this.isLeader() || this.leaderUrl() !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.leaderWaiters = this.leaderWaiters.filter((w) => w !== done);
+        resolve();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.leaderWaiters.push(done);
+    });
   }
 
   isLeader(): boolean {
@@ -139,10 +170,15 @@ export class RegistryServer implements RegistryNode {
     return `http://${this.options.host ?? '127.0.0.1'}:${this.boundPort}`;
   }
 
-  async stop(): Promise<void> {
-    await this.election?.stop().catch(() => undefined);
-    await this.app.close().catch(() => undefined);
-    await this.store.close();
+  /** Leaves the group, stops serving, closes the Kafka clients (once; later calls wait for it). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.notifyLeader();
+      await this.election?.stop().catch(() => undefined);
+      await this.app.close().catch(() => undefined);
+      await this.store.close();
+    })();
+    return this.stopping;
   }
 }
 

@@ -34,10 +34,15 @@ export interface RegistryNode {
   readonly registry: SchemaRegistry;
   isLeader(): boolean;
   leaderUrl(): string | null;
+  /** Resolves once a primary is known (this instance, ready, or another), or after `timeoutMs`. */
+  leaderKnown(timeoutMs: number): Promise<void>;
   readonly kafkaClusterId: string | null;
 }
 
 type Params = Record<string, string>;
+
+/** How long a write waits for an election in progress (startup, failover) before answering 50004. */
+const LEADER_WAIT_MS = 15_000;
 
 /** Confluent's order. */
 const SCHEMA_TYPES_ANSWER = ['JSON', 'PROTOBUF', 'AVRO'];
@@ -81,6 +86,7 @@ export function registerRoutes(app: FastifyInstance, node: RegistryNode): void {
   const write =
     (fn: (request: FastifyRequest) => Promise<unknown>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!node.isLeader() && node.leaderUrl() === null) await node.leaderKnown(LEADER_WAIT_MS);
       if (!node.isLeader()) {
         await forwardToLeader(node.leaderUrl(), request, reply);
         return reply;
