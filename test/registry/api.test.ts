@@ -9,8 +9,12 @@ import { type Answer, avroRecord, call, type Stack, startStack, V1 } from './hel
 
 let stack: Stack;
 let url: string;
-const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer> =>
-  call(url, method, path, body, headers);
+const req = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<Answer> => call(url, method, path, body, headers);
 
 before(async () => {
   stack = await startStack();
@@ -46,7 +50,10 @@ describe('registration and lookup', () => {
       { subject: 'reg-other-value', version: 1 },
       { subject: 'reg-value', version: 1 },
     ]);
-    assert.deepEqual((await req('GET', `/schemas/ids/${id}/subjects`)).body, ['reg-other-value', 'reg-value']);
+    assert.deepEqual((await req('GET', `/schemas/ids/${id}/subjects`)).body, [
+      'reg-other-value',
+      'reg-value',
+    ]);
   });
 
   test('evolves under BACKWARD and refuses an incompatible change with 409 and the details', async () => {
@@ -61,7 +68,10 @@ describe('registration and lookup', () => {
     assert.equal(bad.status, 409);
     const { error_code, message } = bad.body as { error_code: number; message: string };
     assert.equal(error_code, 409);
-    assert.match(message, /^Schema being registered is incompatible with an earlier schema for subject "reg-value", details: \[/);
+    assert.match(
+      message,
+      /^Schema being registered is incompatible with an earlier schema for subject "reg-value", details: \[/,
+    );
     assert.match(message, /READER_FIELD_MISSING_DEFAULT_VALUE/);
     assert.match(message, /\{oldSchemaVersion: 2\}/);
     assert.match(message, /\{validateFields: 'false', compatibility: 'BACKWARD'\}\]$/);
@@ -84,11 +94,16 @@ describe('registration and lookup', () => {
   });
 
   test('schemas by id: full, /schema raw text, 40403', async () => {
-    const { id } = (await req('POST', '/subjects/ids-value/versions', { schema: '"string"' })).body as { id: number };
+    const { id } = (await req('POST', '/subjects/ids-value/versions', { schema: '"string"' })).body as {
+      id: number;
+    };
     assert.deepEqual((await req('GET', `/schemas/ids/${id}`)).body, { schema: '"string"' });
     const raw = await req('GET', `/schemas/ids/${id}/schema`);
     assert.equal(raw.text, '"string"');
-    assert.deepEqual((await req('GET', '/schemas/ids/99999')).body, { error_code: 40403, message: 'Schema 99999 not found' });
+    assert.deepEqual((await req('GET', '/schemas/ids/99999')).body, {
+      error_code: 40403,
+      message: 'Schema 99999 not found',
+    });
     assert.deepEqual((await req('GET', '/schemas/types')).body, ['JSON', 'PROTOBUF', 'AVRO']);
     const all = (await req('GET', '/schemas?subjectPrefix=ids-')).body as { subject: string }[];
     assert.deepEqual(
@@ -98,7 +113,9 @@ describe('registration and lookup', () => {
   });
 
   test('invalid schemas answer 42201, invalid versions 42202', async () => {
-    const invalid = await req('POST', '/subjects/bad-value/versions', { schema: '{"type":"record","name":"X"}' });
+    const invalid = await req('POST', '/subjects/bad-value/versions', {
+      schema: '{"type":"record","name":"X"}',
+    });
     assert.equal(invalid.status, 422);
     assert.equal((invalid.body as { error_code: number }).error_code, 42201);
     assert.match((invalid.body as { message: string }).message, /Record has no fields/);
@@ -125,10 +142,19 @@ describe('registration and lookup', () => {
   });
 
   test('normalize=true registers the normalized form, and equivalent schemas then share a version', async () => {
-    const a = JSON.stringify({ type: 'record', name: 'N', namespace: 'x.y', fields: [{ name: 'f', type: 'int' }] });
+    const a = JSON.stringify({
+      type: 'record',
+      name: 'N',
+      namespace: 'x.y',
+      fields: [{ name: 'f', type: 'int' }],
+    });
     const b = JSON.stringify({ type: 'record', name: 'x.y.N', fields: [{ name: 'f', type: 'int' }] });
-    const r1 = (await req('POST', '/subjects/norm-value/versions?normalize=true', { schema: a })).body as { id: number };
-    const r2 = (await req('POST', '/subjects/norm-value/versions?normalize=true', { schema: b })).body as { id: number };
+    const r1 = (await req('POST', '/subjects/norm-value/versions?normalize=true', { schema: a })).body as {
+      id: number;
+    };
+    const r2 = (await req('POST', '/subjects/norm-value/versions?normalize=true', { schema: b })).body as {
+      id: number;
+    };
     assert.equal(r1.id, r2.id);
     assert.deepEqual((await req('GET', '/subjects/norm-value/versions')).body, [1]);
     assert.equal(
@@ -141,7 +167,10 @@ describe('registration and lookup', () => {
 describe('JSON Schema and Protobuf with references', () => {
   test('JSON Schema $ref to another subject, referencedby, and deletion blocked while referenced', async () => {
     const address = { $id: 'address.json', type: 'object', properties: { city: { type: 'string' } } };
-    const a = await req('POST', '/subjects/address/versions', { schemaType: 'JSON', schema: JSON.stringify(address) });
+    const a = await req('POST', '/subjects/address/versions', {
+      schemaType: 'JSON',
+      schema: JSON.stringify(address),
+    });
     assert.equal(a.status, 200);
     const person = {
       type: 'object',
@@ -164,7 +193,8 @@ describe('JSON Schema and Protobuf with references', () => {
     assert.equal(blocked.status, 422);
     assert.deepEqual(blocked.body, {
       error_code: 42206,
-      message: 'One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=address,version=1}.',
+      message:
+        'One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=address,version=1}.',
     });
     const dangling = await req('POST', '/subjects/person2-value/versions', {
       schemaType: 'JSON',
@@ -175,8 +205,12 @@ describe('JSON Schema and Protobuf with references', () => {
   });
 
   test('Protobuf: canonical text, imports as references, format=serialized descriptor', async () => {
-    const common = 'syntax = "proto3";\npackage common;\nmessage Money { string currency = 1; int64 units = 2; }\n';
-    assert.equal((await req('POST', '/subjects/money/versions', { schemaType: 'PROTOBUF', schema: common })).status, 200);
+    const common =
+      'syntax = "proto3";\npackage common;\nmessage Money { string currency = 1; int64 units = 2; }\n';
+    assert.equal(
+      (await req('POST', '/subjects/money/versions', { schemaType: 'PROTOBUF', schema: common })).status,
+      200,
+    );
     const order = `syntax = "proto3";
 package shop;
 import "money.proto";
@@ -247,7 +281,9 @@ describe('deletes', () => {
     assert.ok(((await req('GET', '/subjects?deleted=true')).body as string[]).includes('del-value'));
     assert.deepEqual((await req('GET', '/subjects?deletedOnly=true&subjectPrefix=del-')).body, ['del-value']);
     // the id still resolves after a soft delete
-    const id = ((await req('POST', '/subjects/del-value?deleted=true', { schema: userV1 })).body as { id: number }).id;
+    const id = (
+      (await req('POST', '/subjects/del-value?deleted=true', { schema: userV1 })).body as { id: number }
+    ).id;
     assert.equal((await req('GET', `/schemas/ids/${id}`)).status, 200);
     assert.deepEqual((await req('DELETE', '/subjects/del-value?permanent=true')).body, [1, 2]);
     assert.deepEqual((await req('GET', '/subjects/del-value/versions?deleted=true')).body, {
@@ -275,7 +311,9 @@ describe('config and mode', () => {
       error_code: 40408,
       message: "Subject 'cfg-value' does not have subject-level compatibility configured",
     });
-    assert.deepEqual((await req('GET', '/config/cfg-value?defaultToGlobal=true')).body, { compatibilityLevel: 'BACKWARD' });
+    assert.deepEqual((await req('GET', '/config/cfg-value?defaultToGlobal=true')).body, {
+      compatibilityLevel: 'BACKWARD',
+    });
     assert.deepEqual((await req('PUT', '/config/cfg-value', { compatibility: 'full_transitive' })).body, {
       compatibility: 'FULL_TRANSITIVE',
     });
@@ -287,9 +325,13 @@ describe('config and mode', () => {
       message:
         'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
     });
-    assert.deepEqual((await req('DELETE', '/config/cfg-value')).body, { compatibilityLevel: 'FULL_TRANSITIVE' });
+    assert.deepEqual((await req('DELETE', '/config/cfg-value')).body, {
+      compatibilityLevel: 'FULL_TRANSITIVE',
+    });
     assert.equal((await req('DELETE', '/config/cfg-value')).status, 404);
-    assert.deepEqual((await req('PUT', '/config', { compatibility: 'NONE' })).body, { compatibility: 'NONE' });
+    assert.deepEqual((await req('PUT', '/config', { compatibility: 'NONE' })).body, {
+      compatibility: 'NONE',
+    });
     assert.deepEqual((await req('GET', '/config')).body, { compatibilityLevel: 'NONE' });
     assert.deepEqual((await req('DELETE', '/config')).body, { compatibilityLevel: 'NONE' });
     assert.deepEqual((await req('GET', '/config')).body, { compatibilityLevel: 'BACKWARD' });
@@ -311,9 +353,16 @@ describe('config and mode', () => {
     });
     assert.deepEqual((await req('GET', '/mode/ro-value?defaultToGlobal=true')).body, { mode: 'READWRITE' });
     // IMPORT: refused while subjects exist unless forced
-    assert.equal(((await req('PUT', '/mode', { mode: 'IMPORT' })).body as { error_code: number }).error_code, 42205);
+    assert.equal(
+      ((await req('PUT', '/mode', { mode: 'IMPORT' })).body as { error_code: number }).error_code,
+      42205,
+    );
     assert.deepEqual((await req('PUT', '/mode/imp-value', { mode: 'IMPORT' })).body, { mode: 'IMPORT' });
-    const imported = await req('POST', '/subjects/imp-value/versions', { schema: '"long"', id: 5000, version: 7 });
+    const imported = await req('POST', '/subjects/imp-value/versions', {
+      schema: '"long"',
+      id: 5000,
+      version: 7,
+    });
     assert.deepEqual(imported.body, { id: 5000 });
     assert.deepEqual((await req('GET', '/subjects/imp-value/versions/7')).body, {
       subject: 'imp-value',
@@ -321,13 +370,21 @@ describe('config and mode', () => {
       id: 5000,
       schema: '"long"',
     });
-    const clash = await req('POST', '/subjects/imp-value/versions', { schema: '"double"', id: 5000, version: 8 });
+    const clash = await req('POST', '/subjects/imp-value/versions', {
+      schema: '"double"',
+      id: 5000,
+      version: 8,
+    });
     assert.equal((clash.body as { error_code: number }).error_code, 42207);
     await req('DELETE', '/mode/imp-value');
     const notImport = await req('POST', '/subjects/imp-value/versions', { schema: '"float"', id: 6000 });
-    assert.deepEqual(notImport.body, { error_code: 42205, message: 'Subject imp-value is not in import mode' });
+    assert.deepEqual(notImport.body, {
+      error_code: 42205,
+      message: 'Subject imp-value is not in import mode',
+    });
     // ids continue after the largest imported one
-    const next = (await req('POST', '/subjects/after-import-value/versions', { schema: '"boolean"' })).body as { id: number };
+    const next = (await req('POST', '/subjects/after-import-value/versions', { schema: '"boolean"' }))
+      .body as { id: number };
     assert.equal(next.id, 5001);
   });
 });
@@ -337,7 +394,9 @@ describe('compatibility endpoint', () => {
     await req('POST', '/subjects/cmp-value/versions', { schema: userV1 });
     const ok = await req('POST', '/compatibility/subjects/cmp-value/versions/latest', { schema: userV2 });
     assert.deepEqual(ok.body, { is_compatible: true });
-    const no = await req('POST', '/compatibility/subjects/cmp-value/versions/latest?verbose=true', { schema: '"int"' });
+    const no = await req('POST', '/compatibility/subjects/cmp-value/versions/latest?verbose=true', {
+      schema: '"int"',
+    });
     const body = no.body as { is_compatible: boolean; messages: string[] };
     assert.equal(body.is_compatible, false);
     assert.equal(
@@ -345,21 +404,35 @@ describe('compatibility endpoint', () => {
       "{errorType:'TYPE_MISMATCH', description:'The type (path '/') of a field in the new schema does not match with the old schema', additionalInfo:'reader type: INT not compatible with writer type: RECORD'}",
     );
     assert.equal(body.messages.at(-1), "{validateFields: 'false', compatibility: 'BACKWARD'}");
-    assert.deepEqual((await req('POST', '/compatibility/subjects/cmp-value/versions', { schema: userV2 })).body, {
-      is_compatible: true,
-    });
-    assert.deepEqual((await req('POST', '/compatibility/subjects/cmp-none-value/versions/latest', { schema: userV2 })).body, {
-      is_compatible: true,
-    });
-    assert.equal((await req('POST', '/compatibility/subjects/cmp-value/versions/3', { schema: userV2 })).status, 404);
+    assert.deepEqual(
+      (await req('POST', '/compatibility/subjects/cmp-value/versions', { schema: userV2 })).body,
+      {
+        is_compatible: true,
+      },
+    );
+    assert.deepEqual(
+      (await req('POST', '/compatibility/subjects/cmp-none-value/versions/latest', { schema: userV2 })).body,
+      {
+        is_compatible: true,
+      },
+    );
+    assert.equal(
+      (await req('POST', '/compatibility/subjects/cmp-value/versions/3', { schema: userV2 })).status,
+      404,
+    );
   });
 });
 
 describe('HTTP conventions', () => {
   test('Accept and Content-Type negotiation, JSON errors, unknown routes', async () => {
-    assert.equal((await req('GET', '/subjects', undefined, { accept: 'application/json' })).type?.split(';')[0], 'application/json');
     assert.equal(
-      (await req('GET', '/subjects', undefined, { accept: 'application/vnd.schemaregistry+json' })).type?.split(';')[0],
+      (await req('GET', '/subjects', undefined, { accept: 'application/json' })).type?.split(';')[0],
+      'application/json',
+    );
+    assert.equal(
+      (
+        await req('GET', '/subjects', undefined, { accept: 'application/vnd.schemaregistry+json' })
+      ).type?.split(';')[0],
       'application/vnd.schemaregistry+json',
     );
     assert.equal((await req('GET', '/subjects', undefined, { accept: 'text/html' })).status, 406);
@@ -379,7 +452,10 @@ describe('HTTP conventions', () => {
     const broken = await req('POST', '/subjects/ct-value/versions', '{"schema": ');
     assert.equal(broken.status, 400);
     assert.equal((broken.body as { error_code: number }).error_code, 400);
-    assert.deepEqual((await req('GET', '/no/such/path')).body, { error_code: 404, message: 'HTTP 404 Not Found' });
+    assert.deepEqual((await req('GET', '/no/such/path')).body, {
+      error_code: 404,
+      message: 'HTTP 404 Not Found',
+    });
     assert.deepEqual((await req('GET', '/')).body, {});
     assert.deepEqual((await req('GET', '/contexts')).body, ['.']);
   });

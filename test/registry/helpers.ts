@@ -16,7 +16,10 @@ export interface Stack {
 
 const quiet = () => pino({ level: process.env.SAMSA_TEST_LOG_LEVEL ?? 'silent' });
 
-export function registryFor(broker: TestBroker, options: { leaderEligible?: boolean } = {}): Promise<RegistryServer> {
+export function registryFor(
+  broker: TestBroker,
+  options: { leaderEligible?: boolean } = {},
+): Promise<RegistryServer> {
   return startRegistry({
     connection: { bootstrapBrokers: [broker.bootstrap] },
     port: 0,
@@ -76,4 +79,5 @@ export async function call(
   return { status: res.status, type: res.headers.get('content-type'), body: parsed, text };
 }
 
-export const avroRecord = (name: string, fields: object[]) => JSON.stringify({ type: 'record', name, fields });
+export const avroRecord = (name: string, fields: object[]) =>
+  JSON.stringify({ type: 'record', name, fields });
