@@ -35,12 +35,17 @@ interface History {
   bad: string;
 }
 
-const avro = (...fields: object[]) => JSON.stringify({ type: 'record', name: 'Evolving', namespace: 'test', fields });
+const avro = (...fields: object[]) =>
+  JSON.stringify({ type: 'record', name: 'Evolving', namespace: 'test', fields });
 const f = (name: string, type: unknown, extra: object = {}) => ({ name, type, ...extra });
-const json = (properties: object, extra: object = {}) => JSON.stringify({ type: 'object', properties, ...extra });
+const json = (properties: object, extra: object = {}) =>
+  JSON.stringify({ type: 'object', properties, ...extra });
 const proto = (body: string) => `syntax = "proto3";\npackage test;\nmessage Evolving {\n${body}\n}\n`;
 
-const HISTORIES: Record<SchemaType.AVRO | SchemaType.JSON | SchemaType.PROTOBUF, Record<Direction, History>> = {
+const HISTORIES: Record<
+  SchemaType.AVRO | SchemaType.JSON | SchemaType.PROTOBUF,
+  Record<Direction, History>
+> = {
   [SchemaType.AVRO]: {
     BACKWARD: {
       versions: [avro(f('a', 'string')), avro(), avro(f('a', 'int', { default: 0 }))],
@@ -65,11 +70,19 @@ const HISTORIES: Record<SchemaType.AVRO | SchemaType.JSON | SchemaType.PROTOBUF,
       bad: json({ a: { type: 'string' }, c: { type: 'string' } }, { additionalProperties: false }),
     },
     FORWARD: {
-      versions: [json({ a: { type: 'string' } }), json({ a: { type: 'string' }, b: { type: 'string' } }), null],
+      versions: [
+        json({ a: { type: 'string' } }),
+        json({ a: { type: 'string' }, b: { type: 'string' } }),
+        null,
+      ],
       bad: json({ a: { type: 'integer' }, b: { type: 'string' } }),
     },
     FULL: {
-      versions: [json({ a: { type: 'string' } }, { title: 'one' }), json({ a: { type: 'string' } }, { title: 'two' }), null],
+      versions: [
+        json({ a: { type: 'string' } }, { title: 'one' }),
+        json({ a: { type: 'string' } }, { title: 'two' }),
+        null,
+      ],
       bad: json({ a: { type: 'integer' } }, { title: 'two' }),
     },
   },
@@ -93,7 +106,8 @@ describe('register and evolve at every level', () => {
     for (const level of COMPATIBILITY_LEVELS) {
       test(`${type} ${level}`, async () => {
         const subject = `evolve-${type}-${level}`.toLowerCase();
-        const direction: Direction = level === 'NONE' ? 'BACKWARD' : (level.replace('_TRANSITIVE', '') as Direction);
+        const direction: Direction =
+          level === 'NONE' ? 'BACKWARD' : (level.replace('_TRANSITIVE', '') as Direction);
         const { versions, bad } = HISTORIES[type][direction];
         const register = (schema: string) =>
           kjs.register({ type, schema } as never, { subject, compatibility: level as never });
@@ -120,7 +134,10 @@ describe('register and evolve at every level', () => {
           });
         // the client finds ids by subject and version
         assert.equal(await kjs.getRegistryId(subject, 1), first.id);
-        assert.equal(await kjs.getRegistryIdBySchema(subject, { type, schema: versions[0] } as never), first.id);
+        assert.equal(
+          await kjs.getRegistryIdBySchema(subject, { type, schema: versions[0] } as never),
+          first.id,
+        );
       });
     }
   }
@@ -139,19 +156,33 @@ describe('encode and decode', () => {
   };
 
   test('Avro both ways, with the same schema ids', async () => {
-    const { id } = await kjs.register({ type: SchemaType.AVRO, schema: JSON.stringify(user) }, { subject: 'users-value' });
+    const { id } = await kjs.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(user) },
+      { subject: 'users-value' },
+    );
     const theirs = await kjs.encode(id, { name: 'ann', age: 31, tags: ['a'] });
     assert.equal(theirs.readInt32BE(1), id);
     const decoded = (await deserializer({ registry: stack.url })('users', theirs)) as Record<string, unknown>;
     assert.deepEqual({ ...decoded }, { name: 'ann', age: 31, tags: ['a'] });
-    const ours = await serializer({ registry: stack.url, format: 'avro', schema: user })('users', { name: 'bo', age: null, tags: [] });
+    const ours = await serializer({ registry: stack.url, format: 'avro', schema: user })('users', {
+      name: 'bo',
+      age: null,
+      tags: [],
+    });
     assert.equal(ours!.readInt32BE(1), id, 'the same schema registers to the same id');
     assert.deepEqual({ ...(await kjs.decode(ours!)) }, { name: 'bo', age: null, tags: [] });
   });
 
   test('JSON Schema both ways', async () => {
-    const schema = { type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string' } }, required: ['n'] };
-    const { id } = await kjs.register({ type: SchemaType.JSON, schema: JSON.stringify(schema) }, { subject: 'js-value' });
+    const schema = {
+      type: 'object',
+      properties: { n: { type: 'integer' }, s: { type: 'string' } },
+      required: ['n'],
+    };
+    const { id } = await kjs.register(
+      { type: SchemaType.JSON, schema: JSON.stringify(schema) },
+      { subject: 'js-value' },
+    );
     const theirs = await kjs.encode(id, { n: 1, s: 'x' });
     assert.deepEqual(await deserializer({ registry: stack.url })('js', theirs), { n: 1, s: 'x' });
     const ours = await serializer({ registry: stack.url, format: 'jsonschema', schema })('js', { n: 2 });
@@ -164,9 +195,15 @@ describe('encode and decode', () => {
   });
 
   test('Protobuf: Samsa-encoded messages (with message indexes) decode in KafkaJS', async () => {
-    const schema = 'syntax = "proto3";\npackage shop;\nmessage Head { string x = 1; }\nmessage Line { string sku = 1; int32 qty = 2; }\n';
+    const schema =
+      'syntax = "proto3";\npackage shop;\nmessage Head { string x = 1; }\nmessage Line { string sku = 1; int32 qty = 2; }\n';
     const { id } = await kjs.register({ type: SchemaType.PROTOBUF, schema }, { subject: 'lines-value' });
-    const ours = await serializer({ registry: stack.url, format: 'protobuf', schema, messageType: 'shop.Line' })('lines', {
+    const ours = await serializer({
+      registry: stack.url,
+      format: 'protobuf',
+      schema,
+      messageType: 'shop.Line',
+    })('lines', {
       sku: 'p-1',
       qty: 3,
     });
@@ -182,7 +219,11 @@ describe('encode and decode', () => {
 
 describe('through the broker', () => {
   test('records encoded by KafkaJS and by Samsa are read back by the other side', async () => {
-    const kafka = new Kafka({ brokers: [stack.broker.bootstrap], clientId: 'kjs-registry', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: [stack.broker.bootstrap],
+      clientId: 'kjs-registry',
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'people', numPartitions: 2 }] });
@@ -195,13 +236,19 @@ describe('through the broker', () => {
         { name: 'name', type: 'string' },
       ],
     };
-    const { id } = await kjs.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: 'people-value' });
+    const { id } = await kjs.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: 'people-value' },
+    );
     const serialize = serializer({ registry: stack.url, format: 'avro', schema });
     const producer = kafka.producer();
     await producer.connect();
     const messages = [];
     for (let i = 0; i < 60; i++) {
-      const value = i % 2 === 0 ? await kjs.encode(id, { id: i, name: `k${i}` }) : await serialize('people', { id: i, name: `s${i}` });
+      const value =
+        i % 2 === 0
+          ? await kjs.encode(id, { id: i, name: `k${i}` })
+          : await serialize('people', { id: i, name: `s${i}` });
       messages.push({ key: String(i), value: value! });
     }
     await producer.send({ topic: 'people', messages });
