@@ -114,10 +114,8 @@ export class RegistryServer implements RegistryNode {
   private onLeaderChange(leader: LeaderInfo | null): Promise<void> {
     this.leader = leader;
     this.ready = false;
-    if (!leader?.self) {
-      if (leader) this.notifyLeader();
-      return Promise.resolve();
-    }
+    this.notifyLeader();
+    if (!leader?.self) return Promise.resolve();
     // A new primary reads everything written before it took over, then writes.
     this.leaderReady = this.store.catchUp().then(
       () => {
@@ -136,22 +134,36 @@ export class RegistryServer implements RegistryNode {
   private notifyLeader(): void {
     const waiting = this.leaderWaiters;
     this.leaderWaiters = [];
-    for (const resolve of waiting) resolve();
+    for (const wake of waiting) wake();
+  }
+
+  /** Resolves when `done()` holds (checked after every leadership change) or after `timeoutMs`. */
+  private waitForLeadership(done: () => boolean, timeoutMs: number): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.leaderWaiters = this.leaderWaiters.filter((w) => w !== check);
+        resolve();
+      }, timeoutMs);
+      const check = (): void => {
+        if (done() || this.stopping) {
+          clearTimeout(timer);
+          resolve();
+        } else this.leaderWaiters.push(check);
+      };
+      this.leaderWaiters.push(check);
+    });
   }
 
   leaderKnown(timeoutMs: number): Promise<void> {
-    if (this.isLeader() || this.leaderUrl() !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.leaderWaiters = this.leaderWaiters.filter((w) => w !== done);
-        resolve();
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.leaderWaiters.push(done);
-    });
+    return this.waitForLeadership(() => this.isLeader() || this.leaderUrl() !== null, timeoutMs);
+  }
+
+  leaderChanged(from: string | null, timeoutMs: number): Promise<void> {
+    return this.waitForLeadership(
+      () => this.isLeader() || (this.leaderUrl() !== null && this.leaderUrl() !== from),
+      timeoutMs,
+    );
   }
 
   isLeader(): boolean {

@@ -25,7 +25,7 @@
  * Writes go to the primary: a follower forwards them (./forward.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Errors } from '../errors.ts';
+import { Errors, RegistryError } from '../errors.ts';
 import { parseVersion, type SchemaRegistry, versionView } from '../registry.ts';
 import { forwardToLeader } from './forward.ts';
 import { flag, text } from './http.ts';
@@ -36,6 +36,8 @@ export interface RegistryNode {
   leaderUrl(): string | null;
   /** Resolves once a primary is known (this instance, ready, or another), or after `timeoutMs`. */
   leaderKnown(timeoutMs: number): Promise<void>;
+  /** Resolves once the primary is another than `from` (or this instance), or after `timeoutMs`. */
+  leaderChanged(from: string | null, timeoutMs: number): Promise<void>;
   readonly kafkaClusterId: string | null;
 }
 
@@ -82,16 +84,25 @@ function page<T>(items: T[], query: unknown): T[] {
 export function registerRoutes(app: FastifyInstance, node: RegistryNode): void {
   const r = node.registry;
 
-  /** Runs a write here on the primary, else forwards it. */
+  /**
+   * Runs a write here on the primary, else forwards it. A primary that cannot be reached (it just
+   * stopped) is given one election's time to be replaced, then the write is forwarded again.
+   */
   const write =
     (fn: (request: FastifyRequest) => Promise<unknown>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!node.isLeader() && node.leaderUrl() === null) await node.leaderKnown(LEADER_WAIT_MS);
-      if (!node.isLeader()) {
-        await forwardToLeader(node.leaderUrl(), request, reply);
-        return reply;
+      for (let attempt = 0; ; attempt++) {
+        if (!node.isLeader() && node.leaderUrl() === null) await node.leaderKnown(LEADER_WAIT_MS);
+        if (node.isLeader()) return fn(request);
+        const target = node.leaderUrl();
+        try {
+          await forwardToLeader(target, request, reply);
+          return reply;
+        } catch (err) {
+          if (attempt > 0 || !(err instanceof RegistryError) || err.errorCode !== 50003) throw err;
+          await node.leaderChanged(target, LEADER_WAIT_MS);
+        }
       }
-      return fn(request);
     };
 
   app.get('/', async () => ({}));
