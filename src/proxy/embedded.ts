@@ -2,7 +2,7 @@
  * The proxy as `samsa start` runs it: on 127.0.0.1:8082 (a free port when the broker itself was
  * given port 0, as tests do, so no test binds a standard port) against the broker's first
  * PLAINTEXT or SASL_PLAINTEXT listener; on a SASL listener it asks HTTP clients for basic
- * credentials. A port in use or a broker with only TLS listeners is reported, not fatal.
+ * credentials; with the embedded registry's URL for the schema-based formats. A port in use or a broker with only TLS listeners is reported, not fatal.
  */
 import { type RunningProxy, startProxy } from './server.ts';
 
@@ -11,6 +11,7 @@ export const EMBEDDED_PROXY_PORT = 8082;
 export async function startEmbeddedProxy(
   listeners: readonly { protocol: string; host: string; port: number }[],
   brokerPortWasZero: boolean,
+  registryUrl: string | undefined,
   log: (line: string) => void,
 ): Promise<RunningProxy | null> {
   const listener = listeners.find((l) => l.protocol === 'PLAINTEXT' || l.protocol === 'SASL_PLAINTEXT');
@@ -27,6 +28,7 @@ export async function startEmbeddedProxy(
       host: '127.0.0.1',
       port: brokerPortWasZero ? 0 : EMBEDDED_PROXY_PORT,
       authentication: listener.protocol === 'SASL_PLAINTEXT' ? 'basic' : 'none',
+      ...(registryUrl !== undefined ? { registryUrl } : {}),
     });
     log(`HTTP proxy (Confluent REST Proxy API) on ${proxy.url}`);
     return proxy;

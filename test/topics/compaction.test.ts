@@ -208,6 +208,7 @@ function startProcess(dataDir: string): Promise<Running> {
       [
         BIN,
         'start',
+        '--no-registry',
         '--port',
         '0',
         '--data-dir',

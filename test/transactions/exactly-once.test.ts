@@ -33,6 +33,7 @@ function startProcess(port: number): Promise<ChildProcess> {
       [
         BIN,
         'start',
+        '--no-registry',
         '--port',
         String(port),
         '--data-dir',

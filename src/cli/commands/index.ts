@@ -9,6 +9,7 @@ import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
 import { infoCommand } from './info.ts';
 import { proxyCommand } from './proxy.ts';
+import { registryCommand } from './registry.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
 import { topicsCreateCommand } from './topics-create.ts';
@@ -44,6 +45,7 @@ const ALL = [
   usersCreateCommand,
   usersDestroyCommand,
   proxyCommand,
+  registryCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
