@@ -20,8 +20,8 @@ import {
   decodeEmbedded,
   EMBEDDED_FORMATS,
   type EmbeddedFormat,
+  isSchemaFormat,
   mediaType,
-  requireSupported,
   V2,
 } from './formats.ts';
 import type { KafkaSide } from './kafka.ts';
@@ -119,7 +119,6 @@ function parseConfig(body: Record<string, unknown>) {
   if (!(EMBEDDED_FORMATS as readonly string[]).includes(format)) {
     throw invalidConsumerConfig(`format must be one of ${EMBEDDED_FORMATS.join(', ')}, got "${format}"`);
   }
-  requireSupported(format as EmbeddedFormat);
   const reset = (body['auto.offset.reset'] ?? 'latest') as string;
   if (reset !== 'earliest' && reset !== 'latest' && reset !== 'smallest' && reset !== 'largest') {
     throw invalidConsumerConfig(`auto.offset.reset must be earliest or latest, got "${reset}"`);
@@ -269,17 +268,26 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
       }
       const records = await instance.records(Math.min(timeout, 300_000), maxBytes);
       const format = instance.config.format;
-      sendJson(
-        reply,
-        type,
-        records.map((r) => ({
-          topic: r.topic,
-          key: decodeEmbedded(format, r.key, `the key at ${r.topic}-${r.partition}@${r.offset}`),
-          value: decodeEmbedded(format, r.value, `the value at ${r.topic}-${r.partition}@${r.offset}`),
-          partition: r.partition,
-          offset: Number(r.offset),
-        })),
-      );
+      const where = (r: { topic: string; partition: number; offset: bigint }, part: string) =>
+        `the ${part} at ${r.topic}-${r.partition}@${r.offset}`;
+      const body = isSchemaFormat(format)
+        ? await Promise.all(
+            records.map(async (r) => ({
+              topic: r.topic,
+              key: await ctx.schemas.decode(format, r.topic, r.key, where(r, 'key')),
+              value: await ctx.schemas.decode(format, r.topic, r.value, where(r, 'value')),
+              partition: r.partition,
+              offset: Number(r.offset),
+            })),
+          )
+        : records.map((r) => ({
+            topic: r.topic,
+            key: decodeEmbedded(format, r.key, where(r, 'key')),
+            value: decodeEmbedded(format, r.value, where(r, 'value')),
+            partition: r.partition,
+            offset: Number(r.offset),
+          }));
+      sendJson(reply, type, body);
     },
   );
 

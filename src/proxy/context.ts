@@ -4,6 +4,7 @@ import type { ConsumerRegistry } from './consumers.ts';
 import { badRequest } from './errors.ts';
 import type { KafkaSide, Principal, UserClients } from './kafka.ts';
 import { Partitioner } from './partitioner.ts';
+import type { SchemaFormats } from './schema-formats.ts';
 
 export interface ProxyLimits {
   /** Largest request body (default 32 MiB); a v3 streaming request limits each record instead. */
@@ -22,12 +23,14 @@ export class ProxyContext {
   readonly kafka: KafkaSide;
   readonly consumers: ConsumerRegistry;
   readonly limits: ProxyLimits;
+  readonly schemas: SchemaFormats;
   readonly partitioner = new Partitioner();
 
-  constructor(kafka: KafkaSide, consumers: ConsumerRegistry, limits: ProxyLimits) {
+  constructor(kafka: KafkaSide, consumers: ConsumerRegistry, limits: ProxyLimits, schemas: SchemaFormats) {
     this.kafka = kafka;
     this.consumers = consumers;
     this.limits = limits;
+    this.schemas = schemas;
   }
 
   clients(request: FastifyRequest): Promise<UserClients> {

@@ -4,9 +4,9 @@
  * instances are created with a format and `GET .../records` must Accept the same one. Responses
  * are `application/vnd.kafka.v2+json` (v2) or `application/json` (v3).
  *
- * Implemented: `json` (the value is any JSON, stored as its UTF-8 text) and `binary` (base64 in
- * JSON, stored as the bytes). `avro`, `jsonschema` and `protobuf` need the schema registry's serdes
- * (registry/serdes, being built on another branch) and answer 415 with a message saying so.
+ * `json` (the value is any JSON, stored as its UTF-8 text) and `binary` (base64 in JSON, stored as
+ * the bytes) are handled here; `avro`, `jsonschema` and `protobuf` go through the schema registry
+ * (schema-formats.ts).
  */
 import { RestError, unprocessable, unsupportedMediaType } from './errors.ts';
 
@@ -14,7 +14,6 @@ export const V2 = 'application/vnd.kafka.v2+json';
 export const V3 = 'application/json';
 export const EMBEDDED_FORMATS = ['json', 'binary', 'avro', 'jsonschema', 'protobuf'] as const;
 export type EmbeddedFormat = (typeof EMBEDDED_FORMATS)[number];
-export const SUPPORTED_FORMATS: readonly EmbeddedFormat[] = ['json', 'binary'];
 
 const EMBEDDED = /^application\/vnd\.kafka\.(json|binary|avro|jsonschema|protobuf)\.v2\+json$/;
 /** Media types a v2 request without embedded data may use (Confluent accepts these three). */
@@ -36,16 +35,11 @@ export function produceFormat(contentType: string | undefined): EmbeddedFormat {
       `HTTP 415 Unsupported Media Type: produce needs Content-Type application/vnd.kafka.{json,binary,avro,jsonschema,protobuf}.v2+json, got ${contentType ?? 'none'}`,
     );
   }
-  return requireSupported(m[1] as EmbeddedFormat);
+  return m[1] as EmbeddedFormat;
 }
 
-export function requireSupported(format: EmbeddedFormat): EmbeddedFormat {
-  if (!SUPPORTED_FORMATS.includes(format)) {
-    throw unsupportedMediaType(
-      `Embedded format "${format}" is not available in this Samsa build: it needs the schema registry serdes (json and binary are supported)`,
-    );
-  }
-  return format;
+export function isSchemaFormat(format: EmbeddedFormat): format is 'avro' | 'jsonschema' | 'protobuf' {
+  return format === 'avro' || format === 'jsonschema' || format === 'protobuf';
 }
 
 /** True when a v2 request body without embedded data has an acceptable Content-Type. */
@@ -62,7 +56,7 @@ export function accepts(accept: string | undefined, type: string): boolean {
   });
 }
 
-/** Encodes one key or value of a produce request into the record's bytes (null stays null). */
+/** Encodes one json or binary key or value of a produce request (null stays null). */
 export function encodeEmbedded(format: EmbeddedFormat, value: unknown, what: string): Buffer | null {
   if (value === null || value === undefined) return null;
   if (format === 'json') return Buffer.from(JSON.stringify(value));
@@ -81,7 +75,7 @@ export function decodeBase64(text: string, what: string): Buffer {
   return Buffer.from(clean, 'base64');
 }
 
-/** A record's key or value as a consumer of `format` receives it. */
+/** A record's key or value as a json or binary consumer receives it. */
 export function decodeEmbedded(format: EmbeddedFormat, bytes: Buffer | null, where: string): unknown {
   if (bytes === null) return null;
   if (format === 'binary') return bytes.toString('base64');

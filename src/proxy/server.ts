@@ -13,6 +13,7 @@ import { ConsumerRegistry, v2ConsumerRoutes } from './consumers.ts';
 import { ProxyContext, type ProxyLimits } from './context.ts';
 import { notFound, payloadTooLarge, RestError, unauthorized } from './errors.ts';
 import { KafkaSide, type Principal, restErrorOf, type ScramMechanism } from './kafka.ts';
+import { SchemaFormats } from './schema-formats.ts';
 import { sendJson } from './send.ts';
 import { v2TopicRoutes } from './v2-topics.ts';
 import { v3Routes } from './v3.ts';
@@ -29,7 +30,7 @@ export interface ProxyOptions {
   saslMechanism?: ScramMechanism;
   /** PEM text of the HTTPS certificate (chain) and key; `ca` asks clients for certificates signed by it. */
   tls?: { cert: string; key: string; ca?: string };
-  /** Schema registry URL, for the schema-based formats (stored; those formats are not available yet). */
+  /** Schema registry URL, for the avro, jsonschema and protobuf formats. */
   registryUrl?: string;
   compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   limits?: Partial<ProxyLimits>;
@@ -86,7 +87,8 @@ export function buildProxy(o: ProxyOptions): { app: FastifyInstance; close(): Pr
     ...(o.compression ? { compression: o.compression } : {}),
   });
   const consumers = new ConsumerRegistry(limits.consumerInstanceTimeoutMs);
-  const ctx = new ProxyContext(kafka, consumers, limits);
+  const schemas = new SchemaFormats(o.registryUrl);
+  const ctx = new ProxyContext(kafka, consumers, limits, schemas);
   const app = Fastify({
     logger: o.logger ?? false,
     // The routes enforce the limit (and the streaming route limits each record instead).
@@ -152,6 +154,7 @@ export function buildProxy(o: ProxyOptions): { app: FastifyInstance; close(): Pr
     async close() {
       await consumers.close();
       await kafka.close();
+      await schemas.close();
       await app.close();
     },
   };

@@ -7,12 +7,26 @@
 import { ConfigResourceTypes } from '@platformatic/kafka';
 import type { FastifyInstance } from 'fastify';
 import { intParam, jsonBody, type ProxyContext } from './context.ts';
-import { partitionNotFound, unprocessable } from './errors.ts';
-import { encodeEmbedded, produceFormat, V2 } from './formats.ts';
+import { keySchemaMissing, partitionNotFound, unprocessable, valueSchemaMissing } from './errors.ts';
+import { encodeEmbedded, isSchemaFormat, produceFormat, V2 } from './formats.ts';
 import type { UserClients } from './kafka.ts';
 import { restErrorOf } from './kafka.ts';
 import { type OutgoingRecord, produceRecords } from './produce.ts';
+import type { SchemaSpec } from './schema-formats.ts';
 import { sendJson } from './send.ts';
+
+/** `*_schema` (text, or a JSON object for Avro/JSON Schema) or `*_schema_id`; null when neither. */
+function schemaSpec(schema: unknown, id: unknown, what: string): SchemaSpec | null {
+  if (id !== undefined && id !== null) {
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw unprocessable(`${what}_schema_id must be a schema id`);
+    return { id: id as number };
+  }
+  if (schema === undefined || schema === null) return null;
+  if (typeof schema === 'string') return { schema };
+  if (typeof schema === 'object') return { schema: JSON.stringify(schema) };
+  throw unprocessable(`${what}_schema must be the schema's text`);
+}
 
 type PartitionInfo = { leader: number; replicas: number[]; isr: number[] };
 
@@ -125,11 +139,28 @@ export function v2TopicRoutes(app: FastifyInstance, ctx: ProxyContext): void {
     const format = produceFormat(request.headers['content-type']);
     const body = jsonBody(request) as {
       records?: unknown;
+      key_schema?: unknown;
+      key_schema_id?: unknown;
       value_schema?: unknown;
       value_schema_id?: unknown;
     };
     if (body === null || typeof body !== 'object' || !Array.isArray(body.records)) {
       throw unprocessable('The request body must be an object with a "records" array');
+    }
+    const raws = body.records as unknown[];
+    raws.forEach((raw, i) => {
+      if (raw === null || typeof raw !== 'object') throw unprocessable(`records[${i}] must be an object`);
+    });
+    const rows = raws as { key?: unknown; value?: unknown; partition?: unknown }[];
+    let keySpec: SchemaSpec | null = null;
+    let valueSpec: SchemaSpec | null = null;
+    if (isSchemaFormat(format)) {
+      keySpec = schemaSpec(body.key_schema, body.key_schema_id, 'key');
+      valueSpec = schemaSpec(body.value_schema, body.value_schema_id, 'value');
+      if (keySpec === null && rows.some((r) => r.key !== undefined && r.key !== null))
+        throw keySchemaMissing();
+      if (valueSpec === null && rows.some((r) => r.value !== undefined && r.value !== null))
+        throw valueSchemaMissing();
     }
     const clients = await ctx.clients(request);
     const { topic } = request.params;
@@ -138,11 +169,29 @@ export function v2TopicRoutes(app: FastifyInstance, ctx: ProxyContext): void {
       request.params.partition === undefined ? undefined : intParam(request.params.partition, 'partition');
     if (fixed !== undefined && info.partitions[fixed] === undefined) throw partitionNotFound();
     const count = info.partitionsCount;
-    const records: OutgoingRecord[] = body.records.map((raw: unknown, i: number) => {
-      if (raw === null || typeof raw !== 'object') throw unprocessable(`records[${i}] must be an object`);
-      const r = raw as { key?: unknown; value?: unknown; partition?: unknown };
-      const key = encodeEmbedded(format, r.key, `records[${i}].key`);
-      const value = encodeEmbedded(format, r.value, `records[${i}].value`);
+    let keySchemaId: number | null = null;
+    let valueSchemaId: number | null = null;
+    const records: OutgoingRecord[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      let key: Buffer | null;
+      let value: Buffer | null;
+      if (isSchemaFormat(format)) {
+        const k =
+          keySpec === null
+            ? { bytes: null, id: null }
+            : await ctx.schemas.encode(format, keySpec, topic, true, r.key);
+        const v =
+          valueSpec === null
+            ? { bytes: null, id: null }
+            : await ctx.schemas.encode(format, valueSpec, topic, false, r.value);
+        [key, value] = [k.bytes, v.bytes];
+        keySchemaId = k.id ?? keySchemaId;
+        valueSchemaId = v.id ?? valueSchemaId;
+      } else {
+        key = encodeEmbedded(format, r.key, `records[${i}].key`);
+        value = encodeEmbedded(format, r.value, `records[${i}].value`);
+      }
       let partition = fixed;
       if (partition === undefined && r.partition !== undefined && r.partition !== null) {
         if (!Number.isInteger(r.partition) || (r.partition as number) < 0) {
@@ -151,12 +200,12 @@ export function v2TopicRoutes(app: FastifyInstance, ctx: ProxyContext): void {
         partition = r.partition as number;
         if (partition >= count) throw partitionNotFound();
       }
-      return { partition: partition ?? ctx.partitioner.partition(topic, key, count), key, value };
-    });
+      records.push({ partition: partition ?? ctx.partitioner.partition(topic, key, count), key, value });
+    }
     const results = await produceRecords(clients, topic, records);
     sendJson(reply, V2, {
-      key_schema_id: null,
-      value_schema_id: null,
+      key_schema_id: keySchemaId,
+      value_schema_id: valueSchemaId,
       offsets: results.map((r) =>
         r.error === undefined
           ? { partition: r.partition, offset: Number(r.offset), error_code: null, error: null }

@@ -3,9 +3,10 @@
  * `GET /v3/clusters/{id}/topics/{t}` and `POST /v3/clusters/{id}/topics/{t}/records`, which reads
  * the body as a stream of JSON records (one, or many concatenated: the streaming mode) and writes
  * one result object per record, in order, as the results come (records are sent in batches of up to
- * 500, several batches in flight). Record data types: BINARY (base64), JSON and STRING; a record
- * without a type is JSON. Schema-based types (AVRO, JSONSCHEMA, PROTOBUF, schema ids/subjects) need
- * the registry serdes and get a per-record 400.
+ * 500, several batches in flight). Record data types: BINARY (base64), JSON and STRING (a record
+ * without a type is JSON), and AVRO, JSONSCHEMA, PROTOBUF with `schema_id` or an inline `schema`
+ * (registered under the topic's subject) through the schema registry. `subject`/`schema_version`
+ * are not implemented.
  */
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -15,6 +16,7 @@ import { decodeBase64, V3 } from './formats.ts';
 import { JsonValueSplitter } from './json-stream.ts';
 import { restErrorOf, type UserClients } from './kafka.ts';
 import { type OutgoingRecord, produceRecords } from './produce.ts';
+import type { SchemaFormatName, SchemaSpec } from './schema-formats.ts';
 import { sendJson } from './send.ts';
 
 const BATCH = 500;
@@ -70,27 +72,62 @@ function topicJson(base: string, id: string, name: string, partitions: { replica
 }
 
 interface DataSpec {
-  type: 'BINARY' | 'JSON' | 'STRING';
+  type: 'BINARY' | 'JSON' | 'STRING' | 'AVRO' | 'JSONSCHEMA' | 'PROTOBUF';
   bytes: Buffer | null;
+  schemaId?: number;
 }
 
-function dataOf(raw: unknown, what: string): DataSpec | null {
+const SCHEMA_TYPES: Record<string, SchemaFormatName> = {
+  AVRO: 'avro',
+  JSONSCHEMA: 'jsonschema',
+  PROTOBUF: 'protobuf',
+};
+const TYPE_OF_FORMAT: Record<SchemaFormatName, DataSpec['type']> = {
+  avro: 'AVRO',
+  jsonschema: 'JSONSCHEMA',
+  protobuf: 'PROTOBUF',
+};
+
+async function dataOf(
+  raw: unknown,
+  what: string,
+  ctx: ProxyContext,
+  topic: string,
+): Promise<DataSpec | null> {
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== 'object') throw new RestError(400, 400, `${what} must be an object { "type", "data" }`);
   const d = raw as Record<string, unknown>;
-  if (
-    d.schema_id !== undefined ||
-    d.schema !== undefined ||
-    d.subject !== undefined ||
-    d.schema_version !== undefined
-  ) {
+  if (d.subject !== undefined || d.schema_version !== undefined || d.subject_name_strategy !== undefined) {
     throw new RestError(
       400,
       400,
-      `${what}: schemas are not available in this Samsa build (it needs the schema registry serdes)`,
+      `${what}: subject and schema_version are not supported; give schema_id or schema`,
     );
   }
-  const type = d.type === undefined ? 'JSON' : String(d.type).toUpperCase();
+  const declared = d.type === undefined ? undefined : String(d.type).toUpperCase();
+  if (d.schema_id !== undefined || (declared !== undefined && declared in SCHEMA_TYPES)) {
+    const isKey = what === 'key';
+    let spec: SchemaSpec;
+    let format: SchemaFormatName;
+    if (d.schema_id !== undefined) {
+      if (!Number.isInteger(d.schema_id))
+        throw new RestError(400, 400, `${what}: schema_id must be an integer`);
+      spec = { id: d.schema_id as number };
+      format =
+        declared !== undefined && declared in SCHEMA_TYPES
+          ? SCHEMA_TYPES[declared]!
+          : await ctx.schemas.formatOfId(spec.id);
+    } else {
+      if (d.schema === undefined || d.schema === null) {
+        throw new RestError(400, 400, `${what}: type ${declared} needs "schema_id" or "schema"`);
+      }
+      spec = { schema: typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema) };
+      format = SCHEMA_TYPES[declared!]!;
+    }
+    const { bytes, id } = await ctx.schemas.encode(format, spec, topic, isKey, d.data);
+    return { type: TYPE_OF_FORMAT[format], bytes, ...(id !== null ? { schemaId: id } : {}) };
+  }
+  const type = declared ?? 'JSON';
   if (d.data === undefined || d.data === null) return { type: type as DataSpec['type'], bytes: null };
   switch (type) {
     case 'BINARY':
@@ -106,24 +143,28 @@ function dataOf(raw: unknown, what: string): DataSpec | null {
     case 'STRING':
       if (typeof d.data !== 'string') throw new RestError(400, 400, `${what}: STRING data must be a string`);
       return { type, bytes: Buffer.from(d.data) };
-    case 'AVRO':
-    case 'JSONSCHEMA':
-    case 'PROTOBUF':
+    default:
       throw new RestError(
         400,
         400,
-        `${what}: type ${type} needs the schema registry serdes, not available in this Samsa build`,
+        `${what}: unknown type "${d.type}" (BINARY, JSON, STRING, AVRO, JSONSCHEMA, PROTOBUF)`,
       );
-    default:
-      throw new RestError(400, 400, `${what}: unknown type "${d.type}" (BINARY, JSON, STRING)`);
   }
+}
+
+function dataJson(d: DataSpec) {
+  return {
+    type: d.type,
+    size: d.bytes?.length ?? 0,
+    ...(d.schemaId !== undefined ? { schema_id: d.schemaId } : {}),
+  };
 }
 
 type Entry =
   | { record: OutgoingRecord; key: DataSpec | null; value: DataSpec | null; time: number }
   | { error: RestError };
 
-function parseRecord(text: string, topic: string, count: number, ctx: ProxyContext): Entry {
+async function parseRecord(text: string, topic: string, count: number, ctx: ProxyContext): Promise<Entry> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -142,8 +183,8 @@ function parseRecord(text: string, topic: string, count: number, ctx: ProxyConte
       value?: unknown;
       timestamp?: unknown;
     };
-    const key = dataOf(r.key, 'key');
-    const value = dataOf(r.value, 'value');
+    const key = await dataOf(r.key, 'key', ctx, topic);
+    const value = await dataOf(r.value, 'value', ctx, topic);
     let partition: number;
     if (r.partition_id !== undefined && r.partition_id !== null) {
       if (
@@ -276,8 +317,8 @@ export function v3Routes(app: FastifyInstance, ctx: ProxyContext): void {
           partition_id: result.partition,
           offset: Number(result.offset),
           timestamp: new Date(e.time).toISOString(),
-          key: e.key === null ? null : { type: e.key.type, size: e.key.bytes?.length ?? 0 },
-          value: e.value === null ? null : { type: e.value.type, size: e.value.bytes?.length ?? 0 },
+          key: e.key === null ? null : dataJson(e.key),
+          value: e.value === null ? null : dataJson(e.value),
         });
       };
       const flush = async (): Promise<void> => {
@@ -313,7 +354,7 @@ export function v3Routes(app: FastifyInstance, ctx: ProxyContext): void {
         for await (const chunk of chunks) {
           const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
           for (const value of splitter.push(text)) {
-            batch.push(parseRecord(value, topic, count, ctx));
+            batch.push(await parseRecord(value, topic, count, ctx));
             if (batch.length >= BATCH) await flush();
           }
           await flush();

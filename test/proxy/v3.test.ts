@@ -156,7 +156,7 @@ describe('v3 records', () => {
       );
     assert.equal(results.length, total);
     assert.equal(results[bad]!.error_code, 400);
-    assert.match(results[bad]!.message!, /AVRO needs the schema registry serdes/);
+    assert.match(results[bad]!.message!, /type AVRO needs "schema_id" or "schema"/);
     const byPartition = new Map<number, number[]>();
     results.forEach((r, i) => {
       if (i === bad) return;

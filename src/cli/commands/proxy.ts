@@ -34,7 +34,7 @@ export const proxyCommand = defineCommand({
       name: 'registry-url',
       type: 'string',
       placeholder: 'URL',
-      description: 'schema registry (for avro/jsonschema/protobuf, not yet available)',
+      description: 'schema registry, for the avro, jsonschema and protobuf formats',
     },
     {
       name: 'authentication',
