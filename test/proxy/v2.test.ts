@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Partitioners } from 'kafkajs';
 import { type RunningProxy, startProxy } from '../../src/proxy/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { run } from '../helpers/run.ts';
@@ -67,6 +68,12 @@ describe('v2 topics and partitions', () => {
     assert.equal((partitions.json as unknown[]).length, 3);
     assert.deepEqual((await http(url, 'GET', '/topics/orders/partitions/2')).json, topic.partitions[2]);
 
+    const offsets = await http(url, 'GET', '/topics/orders/partitions/0/offsets');
+    assert.deepEqual(
+      [offsets.status, offsets.type, offsets.json],
+      [200, V2, { beginning_offset: 0, end_offset: 0 }],
+    );
+
     const missing = await http(url, 'GET', '/topics/nope');
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.json, { error_code: 40401, message: 'Topic not found.' });
@@ -105,6 +112,19 @@ describe('v2 produce', () => {
     assert.equal(out.value_schema_id, null);
     assert.equal(out.offsets.length, 4);
     assert.equal(out.offsets[0]!.partition, out.offsets[1]!.partition, 'one key, one partition');
+    // The partition Java's (and KafkaJS's) default partitioner picks for the key.
+    const javaLike = Partitioners.DefaultPartitioner()({
+      topic: 'orders',
+      partitionMetadata: [0, 1, 2].map((partitionId) => ({
+        partitionId,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      })),
+      message: { key: Buffer.from('"alice"'), value: null },
+    });
+    assert.equal(out.offsets[0]!.partition, javaLike);
     assert.equal(out.offsets[1]!.offset, out.offsets[0]!.offset + 1);
     assert.equal(out.offsets[2]!.partition, 2);
     for (const o of out.offsets) assert.deepEqual([o.error_code, o.error], [null, null]);
@@ -326,12 +346,51 @@ describe('v2 consumer instances', () => {
     });
     assert.equal((notAssigned.json as { error_code: number }).error_code, 40903);
 
+    // To the end: nothing more until new records arrive.
+    const all = [0, 1, 2].map((partition) => ({ topic: 'kcat-written', partition }));
+    assert.equal(
+      (await http(url, 'POST', `${base}/positions/end`, { type: V2, body: { partitions: all } })).status,
+      204,
+    );
+    assert.deepEqual((await http(url, 'GET', `${base}/records?timeout=300`, { accept: BINARY_V2 })).json, []);
+
+    assert.equal((await http(url, 'DELETE', `${base}/subscription`)).status, 204);
+    assert.deepEqual((await http(url, 'GET', `${base}/subscription`)).json, { topics: [] });
+    assert.deepEqual((await http(url, 'GET', `${base}/assignments`)).json, { partitions: [] });
+
     assert.equal((await http(url, 'DELETE', base)).status, 204);
     const gone = await http(url, 'GET', `${base}/records`, { accept: BINARY_V2 });
     assert.deepEqual(
       [gone.status, gone.json],
       [404, { error_code: 40403, message: 'Consumer instance not found.' }],
     );
+  });
+
+  it('a topic_pattern subscription and an invalid consumer configuration', async () => {
+    const bad = await http(url, 'POST', '/consumers/cfg', { type: V2, body: { name: 'x', format: 'xml' } });
+    assert.deepEqual([bad.status, (bad.json as { error_code: number }).error_code], [422, 42204]);
+    const reset = await http(url, 'POST', '/consumers/cfg', {
+      type: V2,
+      body: { name: 'y', 'auto.offset.reset': 'sometimes' },
+    });
+    assert.equal((reset.json as { error_code: number }).error_code, 42204);
+
+    await http(url, 'POST', '/consumers/pattern', { type: V2, body: { name: 'p', format: 'binary' } });
+    const base = '/consumers/pattern/instances/p';
+    assert.equal(
+      (
+        await http(url, 'POST', `${base}/subscription`, {
+          type: V2,
+          body: { topic_pattern: 'kcat-.*|binary-in' },
+        })
+      ).status,
+      204,
+    );
+    assert.deepEqual(
+      ((await http(url, 'GET', `${base}/subscription`)).json as { topics: string[] }).topics.sort(),
+      ['binary-in', 'kcat-written'],
+    );
+    assert.equal((await http(url, 'DELETE', base)).status, 204);
   });
 
   it('manual assignment, the json format, a 32 KiB buffer crossed many times, and idle expiry', async () => {
