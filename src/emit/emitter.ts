@@ -214,7 +214,7 @@ class EmitterImpl implements Emitter {
       timeout: 30_000,
       requestTimeout: 30_000,
     });
-    this.#watchdog = setInterval(() => this.#checkStuck(), 5000);
+    this.#watchdog = setInterval(() => this.#checkStuck(), 1000);
     this.#watchdog.unref();
     if (options.handleSigterm) {
       this.#sigterm = () => {

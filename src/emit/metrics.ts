@@ -9,7 +9,7 @@
 export type DropReason =
   | 'buffer-full' // drop-newest: the buffer had no room for it
   | 'evicted' // drop-oldest: pushed out by a newer event
-  | 'rejected' // the broker refused it for good (unknown topic without auto-creation, not authorised, too large)
+  | 'rejected' // the broker refused it for good (not authorised, too large)
   | 'too-large' // bigger than maxEventBytes
   | 'closed' // emitted after close() began
   | 'shutdown' // still buffered when close()'s deadline passed (not with `spill`)

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Admin } from '@platformatic/kafka';
 import express from 'express';
 import Fastify from 'fastify';
 import { Agent } from 'undici';
@@ -444,6 +445,40 @@ test('Fastify plugin: request.emit in handlers and one request event per request
   } finally {
     await app.close();
     await emitter.close();
+    await broker.stop();
+  }
+});
+
+test('a batch the ACLs refuse is dropped as rejected and counted, never thrown', async () => {
+  const broker = await startBroker({
+    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+    scramUsers: ['admin:admin-pw', 'alice:alice-pw'],
+    authorizer: 'acl',
+    superUsers: ['User:admin'],
+  });
+  const bootstrap = `127.0.0.1:${broker.listeners[0]!.port}`;
+  const emitter = createEmitter({
+    bootstrap,
+    topic: 'guarded',
+    sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-pw' },
+    logger: quiet,
+  });
+  try {
+    const admin = new Admin({
+      clientId: 'acl-setup',
+      bootstrapBrokers: [bootstrap],
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'admin', password: 'admin-pw' },
+    });
+    await admin.createTopics({ topics: ['guarded'], partitions: 1, replicas: 1 });
+    await admin.close();
+    for (let i = 0; i < 5; i++) emitter.emit('test.seq', { seq: i });
+    assert.equal(await emitter.flush(20_000), true);
+    const m = emitter.metrics();
+    assert.equal(m.droppedByReason.rejected, 5);
+    assert.equal(m.delivered, 0);
+    assert.ok(m.sendErrors >= 1);
+  } finally {
+    await emitter.close({ timeoutMs: 1000 });
     await broker.stop();
   }
 });
