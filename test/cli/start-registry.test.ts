@@ -67,26 +67,54 @@ describe('samsa start with the schema registry', () => {
     dirs.push(dataDir);
     const [port, registryPort] = [await freePort(), await freePort()];
     const { child, output } = await run(
-      ['start', '--port', String(port), '--registry-port', String(registryPort), '--data-dir', dataDir, '--log-level', 'warn'],
+      [
+        'start',
+        '--port',
+        String(port),
+        '--registry-port',
+        String(registryPort),
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'warn',
+      ],
       /Schema registry listening on http:\/\/127\.0\.0\.1:\d+/,
     );
     try {
       const url = `http://127.0.0.1:${registryPort}`;
       assert.match(output(), new RegExp(`Schema registry listening on ${url}`));
-      const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], clientId: 'start-registry', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+      const kafka = new Kafka({
+        brokers: [`127.0.0.1:${port}`],
+        clientId: 'start-registry',
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'payments', configEntries: [{ name: 'confluent.value.schema.validation', value: 'true' }] }] });
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'payments',
+            configEntries: [{ name: 'confluent.value.schema.validation', value: 'true' }],
+          },
+        ],
+      });
       await admin.disconnect();
-      const value = await serializer({ registry: url, format: 'jsonschema', schema: { type: 'object' } })('payments', { amount: 5 });
+      const value = await serializer({ registry: url, format: 'jsonschema', schema: { type: 'object' } })(
+        'payments',
+        { amount: 5 },
+      );
       const producer = kafka.producer({ retry: { retries: 0 } });
       await producer.connect();
       const [ok] = await producer.send({ topic: 'payments', messages: [{ value }] });
       assert.equal(ok!.errorCode, 0);
-      await assert.rejects(producer.send({ topic: 'payments', messages: [{ value: '{"amount":5}' }] }), (err: Error & { type?: string }) => {
-        assert.equal(err.type, 'INVALID_RECORD');
-        return true;
-      });
+      await assert.rejects(
+        producer.send({ topic: 'payments', messages: [{ value: '{"amount":5}' }] }),
+        (err: Error & { type?: string }) => {
+          assert.equal(err.type, 'INVALID_RECORD');
+          return true;
+        },
+      );
       await producer.disconnect();
     } finally {
       assert.equal(await stop(child), 0);
@@ -96,7 +124,10 @@ describe('samsa start with the schema registry', () => {
   it('--no-registry runs the broker alone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-registry-'));
     dirs.push(dataDir);
-    const { child, output } = await run(['start', '--no-registry', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], /Samsa listening on/);
+    const { child, output } = await run(
+      ['start', '--no-registry', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+      /Samsa listening on/,
+    );
     await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(output(), /Schema registry/);
     assert.equal(await stop(child), 0);
@@ -130,7 +161,9 @@ describe('samsa registry', () => {
   });
 
   it('refuses an unknown compatibility level as a usage error', async () => {
-    const child = spawn(process.execPath, [BIN, 'registry', '--compatibility', 'sideways'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'registry', '--compatibility', 'sideways'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
