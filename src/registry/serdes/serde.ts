@@ -19,7 +19,7 @@ import { compileJsonSchema } from '../schemas/json/ajv.ts';
 import type { ResolvedReference, SchemaReference, SchemaType } from '../schemas/parsed-schema.ts';
 import { messageAt } from '../schemas/protobuf/file.ts';
 import { type AvroType, type AvroTypeOptions, avroRecordName, avroSchemaText, avroType } from './avro.ts';
-import { PROTOBUF_OBJECT_OPTIONS, protobufMessage, protobufSchema } from './protobuf.ts';
+import { fromJsonMapping, PROTOBUF_OBJECT_OPTIONS, protobufMessage, protobufSchema } from './protobuf.ts';
 import { decodeMessageIndexes, encodeProtobufWire, encodeWire, schemaIdOf } from './wire.ts';
 
 export type SchemaFormat = 'avro' | 'jsonschema' | 'protobuf';
@@ -137,10 +137,11 @@ function encoderFor(
         let message: ReturnType<typeof type.fromObject>;
         if (value instanceof type.ctor) message = value as ReturnType<typeof type.fromObject>;
         else {
-          const problem = type.verify(value as Record<string, unknown>);
+          const plain = fromJsonMapping(type, value) as Record<string, unknown>;
+          const problem = type.verify(plain);
           if (problem)
             throw new SerializationError(`Value does not match ${type.fullName.slice(1)}: ${problem}`);
-          message = type.fromObject(value as Record<string, unknown>);
+          message = type.fromObject(plain);
         }
         return encodeProtobufWire(id, indexes, type.encode(message).finish());
       };
