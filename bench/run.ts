@@ -12,6 +12,7 @@ import { type BenchResult, describeMachine, unavailable } from './lib/result.ts'
 import { settle } from './lib/settle.ts';
 import { renderTable } from './lib/table.ts';
 import { peersSuite } from './peers/suite.ts';
+import { registrySuite } from './registry/suite.ts';
 import { samsaSuite } from './samsa/suite.ts';
 
 async function main(): Promise<number> {
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
     ['clients', () => clientCeilingsSuite(o, emit)],
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
+    ['registry', () => registrySuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {
