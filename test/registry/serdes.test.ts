@@ -158,6 +158,27 @@ describe('serializers and deserializers against the registry', () => {
     assert.equal(bytes!.readInt32BE(1), id);
   });
 
+  test('schemaId mode writes with a given registered schema', async () => {
+    const { id } = (
+      await call(stack.url, 'POST', '/subjects/by-id-value/versions', { schema: JSON.stringify(event) })
+    ).body as {
+      id: number;
+    };
+    const bytes = await serializer({ registry: stack.url, format: 'avro', schemaId: id })('whatever-topic', {
+      n: 5,
+    });
+    assert.equal(bytes!.readInt32BE(1), id);
+    assert.deepEqual({ ...((await deserializer({ registry: stack.url })('x', bytes)) as object) }, { n: 5 });
+    await assert.rejects(
+      serializer({ registry: stack.url, format: 'protobuf', schemaId: id })('t', { n: 1 }),
+      /is AVRO, not PROTOBUF/,
+    );
+    assert.throws(
+      () => serializer({ registry: stack.url, format: 'avro' }),
+      /needs a schema, a schemaId or useLatestVersion/,
+    );
+  });
+
   test('an Avro reader schema resolves records written with older and newer schemas', async () => {
     const v1 = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }] };
     const v2 = {
