@@ -14,6 +14,7 @@ import { settle } from './lib/settle.ts';
 import { renderTable } from './lib/table.ts';
 import { peersSuite } from './peers/suite.ts';
 import { proxySuite } from './proxy/suite.ts';
+import { registrySuite } from './registry/suite.ts';
 import { samsaSuite } from './samsa/suite.ts';
 
 async function main(): Promise<number> {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     ['clients', () => clientCeilingsSuite(o, emit)],
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
+    ['registry', () => registrySuite(o, emit)],
     ['emit', () => emitSuite(o, emit)],
     ['proxy', () => proxySuite(o, emit)],
   ];

@@ -204,6 +204,46 @@ describe('JSON Schema and Protobuf with references', () => {
     assert.equal((dangling.body as { error_code: number }).error_code, 42201);
   });
 
+  test('Avro: a record using a type another subject defines; format=resolved inlines it', async () => {
+    const money = JSON.stringify({
+      type: 'record',
+      name: 'Money',
+      namespace: 'fin',
+      fields: [{ name: 'cents', type: 'long' }],
+    });
+    assert.equal((await req('POST', '/subjects/fin-money/versions', { schema: money })).status, 200);
+    const invoice = JSON.stringify({
+      type: 'record',
+      name: 'Invoice',
+      namespace: 'fin',
+      fields: [
+        { name: 'total', type: 'Money' },
+        { name: 'tax', type: 'fin.Money' },
+      ],
+    });
+    const refs = [{ name: 'fin.Money', subject: 'fin-money', version: 1 }];
+    const r = await req('POST', '/subjects/invoices-value/versions', { schema: invoice, references: refs });
+    assert.equal(r.status, 200, r.text);
+    const id = (r.body as { id: number }).id;
+    // canonical: a name in the enclosing namespace is written short, as Java does
+    assert.deepEqual((await req('GET', `/schemas/ids/${id}`)).body, {
+      references: refs,
+      schema: invoice.replace('"fin.Money"', '"Money"'),
+    });
+    const resolved = JSON.parse(
+      ((await req('GET', `/schemas/ids/${id}?format=resolved`)).body as { schema: string }).schema,
+    );
+    assert.deepEqual(resolved.fields[0].type, {
+      type: 'record',
+      name: 'Money',
+      fields: [{ name: 'cents', type: 'long' }],
+    });
+    assert.equal(resolved.fields[1].type, 'Money');
+    const unresolvable = await req('POST', '/subjects/invoices2-value/versions', { schema: invoice });
+    assert.equal(unresolvable.status, 422);
+    assert.match((unresolvable.body as { message: string }).message, /"Money" is not a defined name/);
+  });
+
   test('Protobuf: canonical text, imports as references, format=serialized descriptor', async () => {
     const common =
       'syntax = "proto3";\npackage common;\nmessage Money { string currency = 1; int64 units = 2; }\n';

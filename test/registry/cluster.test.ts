@@ -116,6 +116,34 @@ test("_schemas holds Confluent's records; state and ids survive restarts of the 
   }
 });
 
+test('the registry rides out a broker restart: reads keep answering, writes work again once it is back', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-registry-broker-restart-'));
+  dirs.push(dataDir);
+  let broker = await startBroker({ dataDir });
+  const port = broker.port;
+  const registry = await registryFor(broker);
+  try {
+    await call(registry.url, 'POST', '/subjects/before-value/versions', { schema: '"string"' });
+    await broker.stop();
+    assert.deepEqual(
+      (await call(registry.url, 'GET', '/subjects')).body,
+      ['before-value'],
+      'reads come from memory',
+    );
+    broker = await startBroker({ dataDir, port });
+    let after: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 60 && after?.status !== 200; i++) {
+      after = await call(registry.url, 'POST', '/subjects/after-value/versions', { schema: '"int"' });
+      if (after.status !== 200) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(after?.status, 200, after?.text);
+    assert.deepEqual((await call(registry.url, 'GET', '/subjects')).body, ['after-value', 'before-value']);
+  } finally {
+    await registry.stop();
+    await broker.stop();
+  }
+});
+
 test('a _schemas topic written by Confluent Schema Registry (newer fields, NOOP records) is read', async () => {
   const broker = await startBroker();
   const kafka = new Kafka({

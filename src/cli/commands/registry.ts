@@ -64,7 +64,7 @@ export const registryCommand = defineCommand({
   examples: [
     'samsa registry --bootstrap-server 127.0.0.1:9092',
     'samsa registry --bootstrap-server kafka-1:9092,kafka-2:9092 --host 0.0.0.0 --advertised-host registry-1',
-    'curl http://127.0.0.1:8081/subjects',
+    'samsa registry --port 18081 --compatibility full_transitive',
   ],
   async run(ctx) {
     const server = ctx.string('bootstrap-server');

@@ -19,7 +19,7 @@ import { compileJsonSchema } from '../schemas/json/ajv.ts';
 import type { ResolvedReference, SchemaReference, SchemaType } from '../schemas/parsed-schema.ts';
 import { messageAt } from '../schemas/protobuf/file.ts';
 import { type AvroType, type AvroTypeOptions, avroRecordName, avroSchemaText, avroType } from './avro.ts';
-import { PROTOBUF_OBJECT_OPTIONS, protobufMessage, protobufSchema } from './protobuf.ts';
+import { fromJsonMapping, PROTOBUF_OBJECT_OPTIONS, protobufMessage, protobufSchema } from './protobuf.ts';
 import { decodeMessageIndexes, encodeProtobufWire, encodeWire, schemaIdOf } from './wire.ts';
 
 export type SchemaFormat = 'avro' | 'jsonschema' | 'protobuf';
@@ -45,8 +45,13 @@ export interface SerializerOptions {
   /** A client, or the registry's URL. */
   registry: RegistryClient | string;
   format: SchemaFormat;
-  /** Avro: schema JSON text, object or avsc type; JSON Schema: text or object; Protobuf: `.proto` text. */
-  schema: string | object;
+  /**
+   * Avro: schema JSON text, object or avsc type; JSON Schema: text or object; Protobuf: `.proto`
+   * text. Not needed with `schemaId` or `useLatestVersion`.
+   */
+  schema?: string | object;
+  /** Write with this registered schema (Confluent's `use.schema.id`); no registration, no lookup. */
+  schemaId?: number;
   /** References of the schema (already registered). */
   references?: SchemaReference[];
   /** Protobuf: the message type to write (default: the file's first message). */
@@ -137,10 +142,11 @@ function encoderFor(
         let message: ReturnType<typeof type.fromObject>;
         if (value instanceof type.ctor) message = value as ReturnType<typeof type.fromObject>;
         else {
-          const problem = type.verify(value as Record<string, unknown>);
+          const plain = fromJsonMapping(type, value) as Record<string, unknown>;
+          const problem = type.verify(plain);
           if (problem)
             throw new SerializationError(`Value does not match ${type.fullName.slice(1)}: ${problem}`);
-          message = type.fromObject(value as Record<string, unknown>);
+          message = type.fromObject(plain);
         }
         return encodeProtobufWire(id, indexes, type.encode(message).finish());
       };
@@ -175,12 +181,15 @@ export class SchemaSerializer {
   private recordName: Promise<string | undefined> | null = null;
 
   constructor(options: SerializerOptions) {
+    if (options.schema === undefined && options.schemaId === undefined && !options.useLatestVersion)
+      throw new SerializationError('A serializer needs a schema, a schemaId or useLatestVersion');
     this.options = options;
     this.client = clientOf(options.registry);
-    this.text = schemaText(options.format, options.schema);
+    this.text = options.schema === undefined ? '' : schemaText(options.format, options.schema);
   }
 
   private async subject(topic: string): Promise<string> {
+    if (this.options.schemaId !== undefined) return '';
     const strategy = this.options.subjectNameStrategy;
     const isKey = this.options.isKey ?? false;
     if (strategy === undefined || strategy === 'TopicNameStrategy')
@@ -198,7 +207,16 @@ export class SchemaSerializer {
     let text = this.text;
     let references = this.options.references ?? [];
     let id: number;
-    if (this.options.useLatestVersion) {
+    if (this.options.schemaId !== undefined) {
+      const registered = await this.client.getSchema(this.options.schemaId);
+      if (registered.schemaType !== schemaType)
+        throw new SerializationError(
+          `Schema ${registered.id} is ${registered.schemaType}, not ${schemaType}`,
+        );
+      ({ id } = registered);
+      text = registered.schema;
+      references = registered.references;
+    } else if (this.options.useLatestVersion) {
       const latest = await this.client.getVersion(subject, 'latest');
       if (latest.schemaType !== schemaType)
         throw new SerializationError(

@@ -70,10 +70,20 @@ export function installConventions(app: FastifyInstance): void {
   }
   app.addContentTypeParser('*', (_req, _payload, done) => done(Errors.unsupportedMediaType(), undefined));
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const type = negotiate(request.headers.accept);
-    if (type === null) throw Errors.notAcceptable();
+  const negotiated = new Map<string | undefined, string | null>();
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const accept = request.headers.accept;
+    let type = negotiated.get(accept);
+    if (type === undefined) {
+      type = negotiate(accept);
+      if (negotiated.size < 1000) negotiated.set(accept, type);
+    }
+    if (type === null) {
+      done(Errors.notAcceptable());
+      return;
+    }
     reply.type(type);
+    done();
   });
 
   app.setNotFoundHandler((_request, reply) => {

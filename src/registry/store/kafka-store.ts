@@ -42,7 +42,6 @@ export class KafkaStore {
   private position = 0n;
   private waiters: { offset: bigint; resolve: () => void; reject: (err: Error) => void }[] = [];
   private reading: Promise<void> | null = null;
-  private failure: Error | null = null;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: KafkaStoreOptions) {
@@ -113,30 +112,40 @@ export class KafkaStore {
     }
   }
 
+  /** Tails the topic from the current position; after a failure (broker away) it resumes there. */
   private async read(): Promise<void> {
     const consumer = this.consumer!;
     const { topic, logger } = this.options;
-    try {
-      const positions = new Map([[0, 0n]]);
-      for await (const record of readPartitions({ consumer, topic, positions, signal: this.abort.signal })) {
-        if (record.key !== null) {
-          try {
-            this.state.apply(record.key, record.value);
-          } catch (err) {
-            logger.warn({ err, offset: String(record.offset) }, 'skipped an unreadable _schemas record');
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        const positions = new Map([[0, this.position]]);
+        for await (const record of readPartitions({
+          consumer,
+          topic,
+          positions,
+          signal: this.abort.signal,
+        })) {
+          if (record.key !== null) {
+            try {
+              this.state.apply(record.key, record.value);
+            } catch (err) {
+              logger.warn({ err, offset: String(record.offset) }, 'skipped an unreadable _schemas record');
+            }
           }
+          this.position = record.offset + 1n;
+          failures = 0;
+          for (const listener of this.listeners) listener();
+          this.settle();
         }
-        this.position = record.offset + 1n;
-        for (const listener of this.listeners) listener();
-        this.settle();
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        failures++;
+        logger.error({ err, failures }, `reading ${topic} failed; resuming at offset ${this.position}`);
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(5_000, 250 * 2 ** Math.min(failures, 5))).unref(),
+        );
       }
-    } catch (err) {
-      if (this.abort.signal.aborted) return;
-      this.failure = err as Error;
-      logger.error({ err }, 'reading the schemas topic failed');
-      for (const w of this.waiters)
-        w.reject(new StoreError(`reading ${topic} failed: ${(err as Error).message}`));
-      this.waiters = [];
     }
   }
 
@@ -149,7 +158,6 @@ export class KafkaStore {
 
   /** Resolves once the reader has applied every record before `offset`. */
   waitFor(offset: bigint, timeoutMs = 30_000): Promise<void> {
-    if (this.failure) return Promise.reject(new StoreError(this.failure.message));
     if (offset <= this.position) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
