@@ -27,6 +27,7 @@ const EXPECTED = [
   'users',
   'users:create',
   'users:destroy',
+  'proxy',
   'registry',
 ];
 

@@ -72,7 +72,7 @@ export const proxyCommand = defineCommand({
   examples: [
     'samsa proxy --bootstrap-server 127.0.0.1:9092',
     'samsa proxy --bootstrap-server kafka:9092 --port 18082 --authentication basic',
-    'curl -s localhost:8082/topics',
+    'samsa proxy -b kafka:9092 --registry-url http://127.0.0.1:8081',
   ],
   async run(ctx) {
     const server = ctx.string('bootstrap-server');
