@@ -118,22 +118,8 @@ export class SchemaFormats {
         `Invalid schema: schema ${spec.id} is ${schema.schemaType}, not ${TYPES[format]}`,
       );
     }
-    // Look the id up under a subject it is registered in, so the serializer writes exactly that id.
-    const versions = await client.request<{ subject: string; version: number }[]>(
-      'GET',
-      `/schemas/ids/${spec.id}/versions`,
-    );
-    const subject = versions[0]?.subject;
-    if (subject === undefined) throw new RestError(404, 40403, `Schema ${spec.id} not found`);
-    return new SchemaSerializer({
-      registry: client,
-      format,
-      schema: schema.schema,
-      references: schema.references,
-      isKey,
-      autoRegister: false,
-      subjectNameStrategy: () => subject,
-    });
+    // Confluent's use.schema.id: write with exactly this schema, no subject involved.
+    return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey });
   }
 
   /** The format of a registered schema (for v3 records that give only `schema_id`). */
