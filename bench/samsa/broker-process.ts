@@ -38,7 +38,7 @@ export async function startSamsa(
   args.push('--fsync', fsync, '--log-level', 'warn');
   // The broker's own figures: this checkout's `samsa start` would also run the schema registry
   // (another checkout's bin may not know the flag; its start has no registry anyway).
-  if (!o.bin) args.push('--no-registry');
+  if (!o.bin) args.push('--no-registry', '--no-proxy');
   const t0 = performance.now();
   const child = spawnTracked('samsa', process.execPath, args);
   let exited = false;

@@ -34,6 +34,7 @@ function startProcess(port: number): Promise<ChildProcess> {
         BIN,
         'start',
         '--no-registry',
+        '--no-proxy',
         '--port',
         String(port),
         '--data-dir',
