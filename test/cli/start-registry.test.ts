@@ -69,6 +69,7 @@ describe('samsa start with the schema registry', () => {
     const { child, output } = await run(
       [
         'start',
+        '--no-proxy',
         '--port',
         String(port),
         '--registry-port',
