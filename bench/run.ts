@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ceilingsSuite } from './ceilings/suite.ts';
+import { emitSuite } from './emit/suite.ts';
 import { clientCeilingsSuite } from './kafka/ceilings-suite.ts';
 import { parseOptions } from './lib/options.ts';
 import { installCleanupHandlers, stopAll } from './lib/procs.ts';
@@ -12,6 +13,8 @@ import { type BenchResult, describeMachine, unavailable } from './lib/result.ts'
 import { settle } from './lib/settle.ts';
 import { renderTable } from './lib/table.ts';
 import { peersSuite } from './peers/suite.ts';
+import { proxySuite } from './proxy/suite.ts';
+import { registrySuite } from './registry/suite.ts';
 import { samsaSuite } from './samsa/suite.ts';
 
 async function main(): Promise<number> {
@@ -32,6 +35,9 @@ async function main(): Promise<number> {
     ['clients', () => clientCeilingsSuite(o, emit)],
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
+    ['registry', () => registrySuite(o, emit)],
+    ['emit', () => emitSuite(o, emit)],
+    ['proxy', () => proxySuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

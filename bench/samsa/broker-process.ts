@@ -36,6 +36,9 @@ export async function startSamsa(
   const args = [...(o.nodeArgs ?? []), o.bin ?? BIN, 'start', '--host', HOST, '--port', String(port)];
   args.push('--data-dir', dataDir);
   args.push('--fsync', fsync, '--log-level', 'warn');
+  // The broker's own figures: this checkout's `samsa start` would also run the schema registry
+  // (another checkout's bin may not know the flag; its start has no registry anyway).
+  if (!o.bin) args.push('--no-registry', '--no-proxy');
   const t0 = performance.now();
   // The broker alone: no embedded Connect worker (older checkouts ignore the variable).
   const child = spawnTracked('samsa', process.execPath, args, {

@@ -292,6 +292,22 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     defaultValue: () => '',
   },
   {
+    name: 'confluent.key.schema.validation',
+    type: 'boolean',
+    brokerName: 'confluent.key.schema.validation',
+    doc: 'Accept only keys carrying a schema id registered under <topic>-key (needs the schema registry).',
+    validate: bool,
+    defaultValue: () => 'false',
+  },
+  {
+    name: 'confluent.value.schema.validation',
+    type: 'boolean',
+    brokerName: 'confluent.value.schema.validation',
+    doc: 'Accept only values carrying a schema id registered under <topic>-value (needs the schema registry).',
+    validate: bool,
+    defaultValue: () => 'false',
+  },
+  {
     name: 'follower.replication.throttled.replicas',
     type: 'list',
     brokerName: 'follower.replication.throttled.replicas',

@@ -1,7 +1,8 @@
 /**
- * The platform only talks Kafka: the CLI's platform commands and src/client never import the
- * broker, its storage or the coordinator (only `samsa start` wires the broker). One exception:
- * `samsa log:verify`, an offline tool that reads a data directory's files through src/log.
+ * The platform only talks Kafka: the CLI's platform commands, src/client, the schema registry, the
+ * emitter and the HTTP proxy never import the broker, its storage, the coordinator or the broker's
+ * protocol codec (only `samsa start` wires the broker). One exception: `samsa log:verify`, an
+ * offline tool that reads a data directory's files through src/log.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const FORBIDDEN = ['broker', 'log', 'coordinator'].map((m) => join(SRC, m));
+const FORBIDDEN = ['broker', 'log', 'coordinator', 'protocol'].map((m) => join(SRC, m));
 const ALLOWED_TO_WIRE = new Set(['cli/main.ts', 'cli/commands/start.ts', 'cli/commands/log-verify.ts']);
 
 function files(dir: string): string[] {
@@ -19,9 +20,9 @@ function files(dir: string): string[] {
   );
 }
 
-test('src/cli and src/client import no broker internals', () => {
+test('src/cli, src/client, src/registry, src/emit and src/proxy import no broker internals', () => {
   const offenders: string[] = [];
-  for (const file of [...files(join(SRC, 'cli')), ...files(join(SRC, 'client'))]) {
+  for (const file of ['cli', 'client', 'registry', 'emit', 'proxy'].flatMap((m) => files(join(SRC, m)))) {
     const name = relative(SRC, file);
     if (ALLOWED_TO_WIRE.has(name)) continue;
     const source = readFileSync(file, 'utf8');

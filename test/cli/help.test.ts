@@ -37,6 +37,8 @@ const EXPECTED = [
   'connectors:destroy',
   'connectors:offsets',
   'log:verify',
+  'proxy',
+  'registry',
 ];
 
 test('every platform command is registered', () => {

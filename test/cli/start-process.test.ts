@@ -24,7 +24,19 @@ function start(
   dirs.push(dataDir);
   const child = spawn(
     process.execPath,
-    [...nodeFlags, BIN, 'start', '--no-connect', ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
+    [
+      ...nodeFlags,
+      BIN,
+      'start',
+      '--no-connect',
+      '--no-registry',
+      '--no-proxy',
+      ...startArgs,
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

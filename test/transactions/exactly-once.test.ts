@@ -34,6 +34,8 @@ function startProcess(port: number): Promise<ChildProcess> {
         BIN,
         'start',
         '--no-connect',
+        '--no-registry',
+        '--no-proxy',
         '--port',
         String(port),
         '--data-dir',

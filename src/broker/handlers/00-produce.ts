@@ -10,6 +10,9 @@
  * Idempotent/transactional batches are checked per batch against the partition's producer state
  * (src/log/producer-state.ts): INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried
  * duplicate of one of the producer's last 5 batches answers success with its original base offset.
+ * Topics with confluent.key/value.schema.validation=true accept only records whose key/value
+ * carries a schema id registered for the topic's subject (INVALID_RECORD otherwise; see
+ * ../schema-validation.ts).
  * Authorization: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions), and WRITE on
  * the transactional id for transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for all).
  */
@@ -30,6 +33,7 @@ import { validateProducedBatches } from '../../protocol/records/validate.ts';
 import { canTopic, canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { findTimestampViolation } from '../produce-timestamps.ts';
+import { findSchemaViolation } from '../schema-validation.ts';
 
 function partitionError(
   index: number,
@@ -89,6 +93,12 @@ function appendPartition(
   if (late) {
     const res = partitionError(index, ErrorCode.INVALID_TIMESTAMP, late.message);
     res.recordErrors = [{ batchIndex: late.batchIndex, batchIndexErrorMessage: late.message }];
+    return { res, durable: null };
+  }
+  const invalid = findSchemaViolation(topicName, topic.configs, records, ctx.services.schemaIds);
+  if (invalid) {
+    const res = partitionError(index, ErrorCode.INVALID_RECORD, invalid.message);
+    res.recordErrors = [{ batchIndex: invalid.batchIndex, batchIndexErrorMessage: invalid.message }];
     return { res, durable: null };
   }
   const producer = log.checkProducers(records);

@@ -20,6 +20,8 @@ import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
 import { infoCommand } from './info.ts';
 import { logVerifyCommand } from './log-verify.ts';
+import { proxyCommand } from './proxy.ts';
+import { registryCommand } from './registry.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
 import { topicsCreateCommand } from './topics-create.ts';
@@ -64,6 +66,8 @@ const ALL = [
   connectorsDestroyCommand,
   connectorsOffsetsCommand,
   logVerifyCommand,
+  proxyCommand,
+  registryCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(

@@ -3,10 +3,16 @@
  * gracefully. Settings come from flags, SAMSA_* variables or `--config FILE` (see broker/config.ts).
  * Prints `Samsa listening on HOST:PORT` once clients can connect (with several listeners, each one
  * with its security protocol: `HOST:PORT (PLAINTEXT), HOST:PORT (SASL_SSL)`).
+ *
+ * The platform services start after the broker listens, each on its conventional local port and
+ * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
+ * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
+ * taken) logs a warning; the broker keeps running.
  */
 import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
 import { formatOptions, type OptionSpec, parseArgs, UsageError } from '../args.ts';
+import { REGISTRY_OPTIONS, startEmbeddedRegistry } from '../embedded-registry.ts';
 
 const OPTIONS: OptionSpec[] = [
   ...SETTINGS.map(
@@ -18,11 +24,17 @@ const OPTIONS: OptionSpec[] = [
       placeholder: s.kind === 'int' ? 'N' : s.kind === 'fsync' ? 'always|interval|never' : 'VALUE',
     }),
   ),
+  ...REGISTRY_OPTIONS,
   {
     name: 'config',
     type: 'string',
     description: 'read settings from a .json or .properties file',
     placeholder: 'FILE',
+  },
+  {
+    name: 'proxy',
+    type: 'boolean',
+    description: 'run the HTTP proxy on 127.0.0.1:8082 (default; --no-proxy turns it off)',
   },
   {
     name: 'connect',
@@ -43,10 +55,17 @@ ${formatOptions(OPTIONS)}
 Every option can also be set as an environment variable (--data-dir → SAMSA_DATA_DIR) or in a
 config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
+Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
+127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect).
+
 Examples:
   samsa start
   samsa start --port 19092 --data-dir /var/lib/samsa --fsync always
   SAMSA_NUM_PARTITIONS=6 samsa start --config samsa.properties`;
+
+interface Stoppable {
+  stop(): Promise<void> | void;
+}
 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, OPTIONS);
@@ -55,7 +74,15 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const { config: configFile, help: _help, connect: connectFlag, ...flags } = options;
+  const {
+    config: configFile,
+    help: _help,
+    registry: _r,
+    'registry-port': _rp,
+    proxy: runProxy,
+    connect: connectFlag,
+    ...flags
+  } = options;
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
@@ -64,14 +91,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const broker = await Broker.start(config);
-  const withConnect =
-    connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '');
-  const connect = withConnect
-    ? (await import('../../connect/runtime/embedded.ts')).startEmbeddedConnect(
-        `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
-        broker.services.logger,
-      )
-    : null;
+  // Services started below, stopped in reverse order before the broker.
+  const services: Promise<Stoppable | null>[] = [];
   // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
   // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
   const stopped = new Promise<Error | null>((resolve) => {
@@ -79,8 +100,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       broker.services.logger.info({ signal }, 'shutting down');
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      Promise.resolve(connect?.stop())
-        .catch(() => {})
+      stopServices(services)
         .then(() => broker.stop())
         .then(
           () => resolve(null),
@@ -91,12 +111,51 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
+
+  const registryStarting = startEmbeddedRegistry(options, broker.listeners, broker.services.logger);
+  services.push(registryStarting);
+  const registry = await registryStarting;
+  if (registry) broker.services.schemaIds = registry.validator;
+  if (runProxy !== false) {
+    services.push(
+      import('../../proxy/embedded.ts').then((m) =>
+        m.startEmbeddedProxy(
+          broker.listeners,
+          config.port === 0 || /:0(,|$)/.test(config.listeners),
+          registry?.url,
+          (line) => console.log(line),
+        ),
+      ),
+    );
+  }
+  if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
+    services.push(
+      import('../../connect/runtime/embedded.ts').then((m) =>
+        m.startEmbeddedConnect(
+          `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+          broker.services.logger,
+        ),
+      ),
+    );
+  }
+
   const failure = await stopped;
   if (failure === null) return 0;
   // A full disk at shutdown: say so and exit non-zero; the data stays, indexes are rebuilt on start.
   const details = failure instanceof AggregateError ? failure.errors.map((e) => (e as Error).message) : [];
   console.error(`samsa start: shutdown failed: ${[failure.message, ...details].join('\n  ')}`);
   return 1;
+}
+
+/** Stops the platform services, newest first; one failing does not keep the others running. */
+async function stopServices(services: readonly Promise<Stoppable | null>[]): Promise<void> {
+  for (const starting of [...services].reverse()) {
+    try {
+      await (await starting)?.stop();
+    } catch {
+      // A service that failed to start or stop has already logged why.
+    }
+  }
 }
 
 /** `127.0.0.1:9092`, or every listener with its protocol when there are several. */

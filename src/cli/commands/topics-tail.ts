@@ -3,6 +3,7 @@
  * headers and value. Without `--group` it reads partitions directly (no group is created, nothing
  * is committed) from the end, the beginning, a time or an offset. With `--group G` it joins group G,
  * starts at the group's committed offsets and commits what it printed, so it moves G's lag.
+ * `--format avro|jsonschema|protobuf` decodes values written with a schema registry serializer.
  */
 import type { Consumer, Message } from '@platformatic/kafka';
 import { createConsumer } from '../../client/clients.ts';
@@ -14,6 +15,10 @@ import { parseTimePoint } from '../duration.ts';
 import { CliError } from '../errors.ts';
 import { formatJsonLine } from '../output.ts';
 import { recordJson, recordMatches, recordText } from '../record-format.ts';
+import type { RecordDecoder } from '../schema-decoding.ts';
+
+const SCHEMA_FORMATS = ['avro', 'jsonschema', 'protobuf'] as const;
+type SchemaFormat = (typeof SCHEMA_FORMATS)[number];
 
 type Start = 'earliest' | 'latest' | { time: number } | { offset: bigint };
 
@@ -26,14 +31,33 @@ interface TailSettings {
   signal: AbortSignal;
   /** What tail is waiting for, on stderr when it is a terminal (silent in pipes and scripts). */
   status(text: string): void;
+  /** Decodes schema-registry records (--format / --key-format). */
+  decoder: RecordDecoder | null;
 }
 
 /** Prints a record if it passes --grep; returns whether it was printed. */
-async function emit(ctx: CommandContext, settings: TailSettings, record: ConsumedRecord): Promise<boolean> {
+async function emit(ctx: CommandContext, settings: TailSettings, raw: ConsumedRecord): Promise<boolean> {
+  const decoded = settings.decoder ? await settings.decoder.decode(raw) : null;
+  const record = decoded?.record ?? raw;
   if (settings.grep && !recordMatches(record, settings.grep)) return false;
-  ctx.out(
-    ctx.json ? formatJsonLine(recordJson(record, settings.name)) : recordText(record, settings.maxLength),
-  );
+  if (ctx.json) {
+    const json: Record<string, unknown> = { ...recordJson(decoded ? raw : record, settings.name) };
+    for (const part of ['key', 'value'] as const) {
+      const d = decoded?.[part];
+      if (d?.value !== undefined) {
+        json[part] = d.value;
+        json[`${part}SchemaId`] = d.schemaId;
+        delete json[`${part}Encoding`];
+      } else if (d?.error) json[`${part}Error`] = d.error;
+    }
+    ctx.out(formatJsonLine(json));
+  } else {
+    ctx.out(recordText(record, settings.maxLength));
+    for (const part of ['key', 'value'] as const) {
+      const error = decoded?.[part].error;
+      if (error) ctx.out(`(${part} not decoded: ${error})`);
+    }
+  }
   await ctx.drain();
   return true;
 }
@@ -213,6 +237,24 @@ export const topicsTailCommand = defineCommand({
       placeholder: 'REGEX',
       description: 'only print records whose key or value matches',
     },
+    {
+      name: 'format',
+      type: 'string',
+      placeholder: 'avro|jsonschema|protobuf',
+      description: 'decode values written with a schema registry serializer (printed as JSON)',
+    },
+    {
+      name: 'key-format',
+      type: 'string',
+      placeholder: 'avro|jsonschema|protobuf',
+      description: 'decode keys written with a schema registry serializer',
+    },
+    {
+      name: 'registry-url',
+      type: 'string',
+      placeholder: 'URL',
+      description: 'schema registry for --format (default: SCHEMA_REGISTRY_URL, else http://127.0.0.1:8081)',
+    },
   ],
   examples: [
     'samsa topics:tail orders',
@@ -220,6 +262,7 @@ export const topicsTailCommand = defineCommand({
     'samsa topics:tail orders --from-time 1h --grep customer-42',
     'samsa topics:tail orders --from-beginning --json | jq .value',
     'samsa topics:tail orders --group billing --from-beginning',
+    'samsa topics:tail orders --from-beginning --format avro --registry-url http://127.0.0.1:8081',
   ],
   async run(ctx) {
     const name = ctx.args[0]!;
@@ -237,6 +280,27 @@ export const topicsTailCommand = defineCommand({
     } catch (err) {
       throw new UsageError(`--grep: ${(err as Error).message}`);
     }
+    const formatOf = (option: string): SchemaFormat | undefined => {
+      const value = ctx.string(option);
+      if (value === undefined) return undefined;
+      if (!(SCHEMA_FORMATS as readonly string[]).includes(value))
+        throw new UsageError(`--${option} must be one of ${SCHEMA_FORMATS.join(', ')}, got "${value}"`);
+      return value as SchemaFormat;
+    };
+    const valueFormat = formatOf('format');
+    const keyFormat = formatOf('key-format');
+    let decoder: RecordDecoder | null = null;
+    if (valueFormat || keyFormat) {
+      const url = ctx.string('registry-url') ?? ctx.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+      try {
+        new URL(url);
+      } catch {
+        throw new UsageError(`--registry-url: "${url}" is not a URL`);
+      }
+      // Loaded only when asked for: the serdes pull in Avro, JSON Schema and Protobuf libraries.
+      const { RecordDecoder } = await import('../schema-decoding.ts');
+      decoder = ctx.own(new RecordDecoder({ url, valueFormat, keyFormat }));
+    }
     const controller = new AbortController();
     const stop = (): void => controller.abort();
     process.once('SIGINT', stop);
@@ -249,6 +313,7 @@ export const topicsTailCommand = defineCommand({
       grep,
       signal: controller.signal,
       status: process.stderr.isTTY ? (text) => ctx.note(text) : () => {},
+      decoder,
     };
     try {
       if (group !== undefined) await tailWithGroup(ctx, settings, group);

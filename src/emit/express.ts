@@ -1,0 +1,67 @@
+/**
+ * Express (and Connect-style) middleware: one event per request, emitted when the response is
+ * finished (method, route, status, duration, user), and `req.emitEvent(type, data, options)` for
+ * handlers. Not `req.emit`: an Express request is a Node stream whose `emit` delivers its
+ * 'data'/'end'/'close' events, and replacing it would break body parsing.
+ *
+ * A plain function over Node's request/response types: express is not a dependency.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Emitter } from './emitter.ts';
+import { type EmitFunction, emitRequestEvent, type RequestEventOptions } from './request-event.ts';
+
+/** The request as the middleware sees it (Express adds `route` and `originalUrl`). */
+export interface ExpressLikeRequest extends IncomingMessage {
+  route?: { path?: unknown };
+  baseUrl?: string;
+  originalUrl?: string;
+  emitEvent?: EmitFunction;
+}
+
+// Express's own Request type (for apps with @types/express) gets `emitEvent` too.
+declare global {
+  namespace Express {
+    interface Request {
+      emitEvent: EmitFunction;
+    }
+  }
+}
+
+export type ExpressMiddleware = (
+  req: ExpressLikeRequest,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+function routeOf(req: ExpressLikeRequest): string {
+  const path = req.route?.path;
+  if (typeof path === 'string') return `${req.baseUrl ?? ''}${path}`;
+  const url = req.originalUrl ?? req.url ?? '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function expressMiddleware(
+  emitter: Emitter,
+  options: RequestEventOptions<ExpressLikeRequest> = {},
+): ExpressMiddleware {
+  const type = options.type === undefined ? 'http.request' : options.type;
+  const emitEvent: EmitFunction = (t, data, o) => emitter.emit(t, data, o);
+  return function samsaEmit(req, res, next) {
+    req.emitEvent = emitEvent;
+    if (type === false || options.skip?.(req)) {
+      next();
+      return;
+    }
+    const start = performance.now();
+    res.once('finish', () => {
+      emitRequestEvent(emitter, options, type, req, {
+        method: req.method ?? 'GET',
+        route: routeOf(req),
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+      });
+    });
+    next();
+  };
+}

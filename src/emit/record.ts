@@ -1,0 +1,125 @@
+/**
+ * The emitter's unit of work, a Kafka record waiting to be sent, and its on-disk frame in the spool:
+ *
+ *   frame   = u32 payload length | u32 CRC-32C of payload | payload          (big-endian)
+ *   payload = u8 version (1) | f64 timestamp ms | u16 topic length | topic
+ *           | i32 key length (-1: none) | key | i32 value length (-1: none) | value
+ *           | u16 header count | { u16 name length | name | i32 value length | value }*
+ *
+ * `decodeFrames` stops at the first frame that is incomplete or fails its checksum and says where,
+ * so a torn write at the end of a spool file is cut off on recovery instead of being replayed.
+ */
+import { crc32c } from '@node-rs/crc32';
+
+export interface QueuedRecord {
+  topic: string;
+  key: Buffer | undefined;
+  value: Buffer | undefined;
+  headers: [Buffer, Buffer][];
+  /** Milliseconds since the epoch when emitted (also the Kafka record timestamp). */
+  timestamp: number;
+  /** Bytes this record counts against the buffer. */
+  size: number;
+}
+
+export const FRAME_HEADER_BYTES = 8;
+const VERSION = 1;
+
+export function encodeFrame(r: QueuedRecord): Buffer {
+  const topic = Buffer.from(r.topic);
+  let length = 1 + 8 + 2 + topic.length + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
+  for (const [k, v] of r.headers) length += 2 + k.length + 4 + v.length;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  let o = FRAME_HEADER_BYTES;
+  o = frame.writeUInt8(VERSION, o);
+  o = frame.writeDoubleBE(r.timestamp, o);
+  o = frame.writeUInt16BE(topic.length, o);
+  o += topic.copy(frame, o);
+  o = writeBytes(frame, o, r.key);
+  o = writeBytes(frame, o, r.value);
+  o = frame.writeUInt16BE(r.headers.length, o);
+  for (const [k, v] of r.headers) {
+    o = frame.writeUInt16BE(k.length, o);
+    o += k.copy(frame, o);
+    o = writeBytes(frame, o, v);
+  }
+  frame.writeUInt32BE(length, 0);
+  frame.writeUInt32BE(crc32c(frame.subarray(FRAME_HEADER_BYTES)), 4);
+  return frame;
+}
+
+function writeBytes(frame: Buffer, o: number, bytes: Buffer | undefined): number {
+  if (bytes === undefined) return frame.writeInt32BE(-1, o);
+  o = frame.writeInt32BE(bytes.length, o);
+  return o + bytes.copy(frame, o);
+}
+
+export interface DecodedFrames {
+  records: QueuedRecord[];
+  /** Bytes of `buf` taken by whole, valid frames. */
+  consumed: number;
+  /** Why decoding stopped before the end of `buf`, when a frame was bad (not merely incomplete). */
+  corrupt?: string;
+}
+
+/** Decodes whole frames from `buf` (up to `maxRecords`); stops at an incomplete or corrupt one. */
+export function decodeFrames(buf: Buffer, maxRecords = Number.POSITIVE_INFINITY): DecodedFrames {
+  const records: QueuedRecord[] = [];
+  let o = 0;
+  while (records.length < maxRecords && buf.length - o >= FRAME_HEADER_BYTES) {
+    const length = buf.readUInt32BE(o);
+    if (buf.length - o - FRAME_HEADER_BYTES < length) break;
+    const payload = buf.subarray(o + FRAME_HEADER_BYTES, o + FRAME_HEADER_BYTES + length);
+    if (crc32c(payload) !== buf.readUInt32BE(o + 4)) {
+      return { records, consumed: o, corrupt: `checksum mismatch in the frame at byte ${o}` };
+    }
+    const record = decodePayload(payload);
+    if (typeof record === 'string')
+      return { records, consumed: o, corrupt: `${record} in the frame at byte ${o}` };
+    records.push(record);
+    o += FRAME_HEADER_BYTES + length;
+  }
+  return { records, consumed: o };
+}
+
+function decodePayload(p: Buffer): QueuedRecord | string {
+  try {
+    if (p.readUInt8(0) !== VERSION) return `unknown frame version ${p.readUInt8(0)}`;
+    let o = 1;
+    const timestamp = p.readDoubleBE(o);
+    o += 8;
+    const topicLength = p.readUInt16BE(o);
+    o += 2;
+    const topic = p.toString('utf8', o, o + topicLength);
+    o += topicLength;
+    const [key, o1] = readBytes(p, o);
+    const [value, o2] = readBytes(p, o1);
+    o = o2;
+    const count = p.readUInt16BE(o);
+    o += 2;
+    const headers: [Buffer, Buffer][] = [];
+    let size = 64 + topic.length + (key?.length ?? 0) + (value?.length ?? 0);
+    for (let i = 0; i < count; i++) {
+      const kl = p.readUInt16BE(o);
+      o += 2;
+      const k = Buffer.from(p.subarray(o, o + kl));
+      o += kl;
+      const [v, o3] = readBytes(p, o);
+      o = o3;
+      headers.push([k, v ?? Buffer.alloc(0)]);
+      size += k.length + (v?.length ?? 0) + 4;
+    }
+    if (o !== p.length) return 'trailing bytes';
+    return { topic, key, value, headers, timestamp, size };
+  } catch {
+    return 'truncated payload';
+  }
+}
+
+function readBytes(p: Buffer, o: number): [Buffer | undefined, number] {
+  const length = p.readInt32BE(o);
+  o += 4;
+  if (length < 0) return [undefined, o];
+  if (o + length > p.length) throw new RangeError('out of range');
+  return [Buffer.from(p.subarray(o, o + length)), o + length];
+}

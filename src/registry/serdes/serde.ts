@@ -1,0 +1,374 @@
+/**
+ * Serializers and deserializers for Avro, JSON Schema and Protobuf in Confluent's wire format,
+ * talking to a schema registry like Confluent's serializers do:
+ *
+ * - the subject comes from the topic (TopicNameStrategy, `<topic>-value`/`-key`), the record name
+ *   (RecordNameStrategy) or both (TopicRecordNameStrategy), or a function;
+ * - the serializer registers its schema under the subject on first use (`autoRegister`, default),
+ *   or looks it up (`autoRegister: false`), or uses the subject's latest version
+ *   (`useLatestVersion`); the id is then cached, so later records cost only the encoding;
+ * - the deserializer reads the id, fetches that schema once and decodes with the schema's own
+ *   type (Avro: optionally into a reader schema; Protobuf: the message the indexes point at).
+ *
+ * JSON Schema values are validated before writing (`validate`, default true) with ajv.
+ * `serializer()`/`deserializer()` return plain `(topic, value)` functions for the streams library.
+ */
+import type avsc from 'avsc';
+import { RegistryClient } from '../client.ts';
+import { compileJsonSchema } from '../schemas/json/ajv.ts';
+import type { ResolvedReference, SchemaReference, SchemaType } from '../schemas/parsed-schema.ts';
+import { messageAt } from '../schemas/protobuf/file.ts';
+import { type AvroType, type AvroTypeOptions, avroRecordName, avroSchemaText, avroType } from './avro.ts';
+import { fromJsonMapping, PROTOBUF_OBJECT_OPTIONS, protobufMessage, protobufSchema } from './protobuf.ts';
+import { decodeMessageIndexes, encodeProtobufWire, encodeWire, schemaIdOf } from './wire.ts';
+
+export type SchemaFormat = 'avro' | 'jsonschema' | 'protobuf';
+
+export const FORMAT_TYPES: Record<SchemaFormat, SchemaType> = {
+  avro: 'AVRO',
+  jsonschema: 'JSON',
+  protobuf: 'PROTOBUF',
+};
+
+export type SubjectNameStrategy =
+  | 'TopicNameStrategy'
+  | 'RecordNameStrategy'
+  | 'TopicRecordNameStrategy'
+  | ((topic: string, isKey: boolean, recordName: string | undefined) => string);
+
+/** A value the serializer cannot write or bytes the deserializer cannot read. */
+export class SerializationError extends Error {
+  override readonly name = 'SerializationError';
+}
+
+export interface SerializerOptions {
+  /** A client, or the registry's URL. */
+  registry: RegistryClient | string;
+  format: SchemaFormat;
+  /**
+   * Avro: schema JSON text, object or avsc type; JSON Schema: text or object; Protobuf: `.proto`
+   * text. Not needed with `schemaId` or `useLatestVersion`.
+   */
+  schema?: string | object;
+  /** Write with this registered schema (Confluent's `use.schema.id`); no registration, no lookup. */
+  schemaId?: number;
+  /** References of the schema (already registered). */
+  references?: SchemaReference[];
+  /** Protobuf: the message type to write (default: the file's first message). */
+  messageType?: string;
+  isKey?: boolean;
+  subjectNameStrategy?: SubjectNameStrategy;
+  autoRegister?: boolean;
+  useLatestVersion?: boolean;
+  normalize?: boolean;
+  /** JSON Schema: validate values before writing (default true). */
+  validate?: boolean;
+  avro?: AvroTypeOptions;
+}
+
+export interface DeserializerOptions {
+  registry: RegistryClient | string;
+  /** When given, records written with another schema type are an error. */
+  format?: SchemaFormat;
+  /** Avro: the schema to read into (resolved against each writer schema). */
+  readerSchema?: string | object;
+  avro?: AvroTypeOptions;
+  /** JSON Schema: validate values after reading (default false). */
+  validate?: boolean;
+}
+
+type Encode = (value: unknown) => Buffer;
+type Decode = (bytes: Buffer) => unknown;
+
+function clientOf(registry: RegistryClient | string): RegistryClient {
+  return typeof registry === 'string' ? new RegistryClient({ url: registry }) : registry;
+}
+
+function subjectFor(
+  strategy: SubjectNameStrategy | undefined,
+  topic: string,
+  isKey: boolean,
+  recordName: string | undefined,
+): string {
+  const suffix = isKey ? 'key' : 'value';
+  const s = strategy ?? 'TopicNameStrategy';
+  if (typeof s === 'function') return s(topic, isKey, recordName);
+  if (s === 'TopicNameStrategy') return `${topic}-${suffix}`;
+  if (recordName === undefined) throw new SerializationError(`${s} needs a named record schema`);
+  return s === 'RecordNameStrategy' ? recordName : `${topic}-${recordName}`;
+}
+
+function schemaText(format: SchemaFormat, schema: string | object): string {
+  if (format === 'avro') return avroSchemaText(schema);
+  if (typeof schema === 'string') return schema;
+  if (format === 'protobuf') throw new SerializationError('A Protobuf schema is .proto text');
+  return JSON.stringify(schema);
+}
+
+/** How a schema (text + resolved references) writes values. */
+function encoderFor(
+  format: SchemaFormat,
+  id: number,
+  text: string,
+  refs: readonly ResolvedReference[],
+  options: SerializerOptions,
+): Encode {
+  switch (format) {
+    case 'avro': {
+      const type = avroType(text, refs, options.avro);
+      return (value) => {
+        let body: Buffer;
+        try {
+          body = type.toBuffer(value);
+        } catch (err) {
+          throw new SerializationError(`Value does not match the Avro schema: ${(err as Error).message}`);
+        }
+        return encodeWire(id, body);
+      };
+    }
+    case 'jsonschema': {
+      const validate = options.validate === false ? null : compileJsonSchema(JSON.parse(text), refs);
+      return (value) => {
+        if (validate && !validate(value)) {
+          const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+          throw new SerializationError(`Value does not match the JSON schema: ${why}`);
+        }
+        return encodeWire(id, Buffer.from(JSON.stringify(value), 'utf8'));
+      };
+    }
+    case 'protobuf': {
+      const { type, indexes } = protobufMessage(protobufSchema(text, refs), options.messageType);
+      return (value) => {
+        let message: ReturnType<typeof type.fromObject>;
+        if (value instanceof type.ctor) message = value as ReturnType<typeof type.fromObject>;
+        else {
+          const plain = fromJsonMapping(type, value) as Record<string, unknown>;
+          const problem = type.verify(plain);
+          if (problem)
+            throw new SerializationError(`Value does not match ${type.fullName.slice(1)}: ${problem}`);
+          message = type.fromObject(plain);
+        }
+        return encodeProtobufWire(id, indexes, type.encode(message).finish());
+      };
+    }
+  }
+}
+
+function recordNameOf(
+  format: SchemaFormat,
+  text: string,
+  refs: readonly ResolvedReference[],
+  options: SerializerOptions,
+): string | undefined {
+  try {
+    if (format === 'avro') return avroRecordName(avroType(text, refs, options.avro));
+    if (format === 'protobuf')
+      return protobufMessage(protobufSchema(text, refs), options.messageType).type.fullName.slice(1);
+    const title = (JSON.parse(text) as { title?: unknown }).title;
+    return typeof title === 'string' ? title : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SchemaSerializer {
+  private readonly options: SerializerOptions;
+  private readonly client: RegistryClient;
+  private readonly text: string;
+  private readonly bySubject = new Map<string, Promise<Encode>>();
+  /** Resolved encoders (the synchronous hot path). */
+  private readonly ready = new Map<string, Encode>();
+  private recordName: Promise<string | undefined> | null = null;
+
+  constructor(options: SerializerOptions) {
+    if (options.schema === undefined && options.schemaId === undefined && !options.useLatestVersion)
+      throw new SerializationError('A serializer needs a schema, a schemaId or useLatestVersion');
+    this.options = options;
+    this.client = clientOf(options.registry);
+    this.text = options.schema === undefined ? '' : schemaText(options.format, options.schema);
+  }
+
+  private async subject(topic: string): Promise<string> {
+    if (this.options.schemaId !== undefined) return '';
+    const strategy = this.options.subjectNameStrategy;
+    const isKey = this.options.isKey ?? false;
+    if (strategy === undefined || strategy === 'TopicNameStrategy')
+      return subjectFor(strategy, topic, isKey, undefined);
+    this.recordName ??= this.client
+      .resolveReferences(this.options.references ?? [])
+      .then((refs) => recordNameOf(this.options.format, this.text, refs, this.options));
+    return subjectFor(strategy, topic, isKey, await this.recordName);
+  }
+
+  private async prepare(topic: string): Promise<Encode> {
+    const subject = await this.subject(topic);
+    const { format } = this.options;
+    const schemaType = FORMAT_TYPES[format];
+    let text = this.text;
+    let references = this.options.references ?? [];
+    let id: number;
+    if (this.options.schemaId !== undefined) {
+      const registered = await this.client.getSchema(this.options.schemaId);
+      if (registered.schemaType !== schemaType)
+        throw new SerializationError(
+          `Schema ${registered.id} is ${registered.schemaType}, not ${schemaType}`,
+        );
+      ({ id } = registered);
+      text = registered.schema;
+      references = registered.references;
+    } else if (this.options.useLatestVersion) {
+      const latest = await this.client.getVersion(subject, 'latest');
+      if (latest.schemaType !== schemaType)
+        throw new SerializationError(
+          `The latest schema of ${subject} is ${latest.schemaType}, not ${schemaType}`,
+        );
+      ({ id } = latest);
+      text = latest.schema;
+      references = latest.references;
+    } else {
+      const info = { schema: text, schemaType, references };
+      const normalize = this.options.normalize ?? false;
+      id =
+        this.options.autoRegister === false
+          ? await this.client.lookupId(subject, info, { normalize })
+          : await this.client.register(subject, info, { normalize });
+    }
+    return encoderFor(format, id, text, await this.client.resolveReferences(references), this.options);
+  }
+
+  /** Wire-format bytes of a value for a topic (null stays null). */
+  async serialize(topic: string, value: unknown): Promise<Buffer | null> {
+    if (value === null || value === undefined) return null;
+    const encode = this.ready.get(topic);
+    if (encode) return encode(value);
+    let pending = this.bySubject.get(topic);
+    if (!pending) {
+      pending = this.prepare(topic);
+      this.bySubject.set(topic, pending);
+      pending.then(
+        (e) => this.ready.set(topic, e),
+        () => this.bySubject.delete(topic),
+      );
+    }
+    return (await pending)(value);
+  }
+
+  /** The synchronous path once `serialize` has run for the topic (undefined before). */
+  serializeSync(topic: string, value: unknown): Buffer | null | undefined {
+    if (value === null || value === undefined) return null;
+    return this.ready.get(topic)?.(value);
+  }
+}
+
+export class SchemaDeserializer {
+  private readonly options: DeserializerOptions;
+  private readonly client: RegistryClient;
+  private readonly byId = new Map<number, Promise<Decode>>();
+  private readonly ready = new Map<number, Decode>();
+  private readerType: AvroType | null = null;
+
+  constructor(options: DeserializerOptions) {
+    this.options = options;
+    this.client = clientOf(options.registry);
+  }
+
+  private async prepare(id: number): Promise<Decode> {
+    const schema = await this.client.getSchema(id);
+    const expected = this.options.format ? FORMAT_TYPES[this.options.format] : undefined;
+    if (expected && schema.schemaType !== expected)
+      throw new SerializationError(`Schema ${id} is ${schema.schemaType}, not ${expected}`);
+    const refs = await this.client.resolveReferences(schema.references);
+    switch (schema.schemaType) {
+      case 'AVRO': {
+        const writer = avroType(schema.schema, refs, this.options.avro);
+        if (this.options.readerSchema !== undefined) {
+          this.readerType ??= avroType(avroSchemaText(this.options.readerSchema), [], this.options.avro);
+          const reader = this.readerType;
+          let resolver: avsc.Resolver;
+          try {
+            resolver = reader.createResolver(writer);
+          } catch (err) {
+            throw new SerializationError(
+              `Cannot read schema ${id} with the reader schema: ${(err as Error).message}`,
+            );
+          }
+          return (payload) => reader.fromBuffer(payload, resolver);
+        }
+        return (payload) => writer.fromBuffer(payload);
+      }
+      case 'JSON': {
+        const validate = this.options.validate ? compileJsonSchema(JSON.parse(schema.schema), refs) : null;
+        return (payload) => {
+          const value = JSON.parse(payload.toString('utf8')) as unknown;
+          if (validate && !validate(value))
+            throw new SerializationError(
+              `Value does not match JSON schema ${id}: ${validate.errors?.[0]?.message ?? ''}`,
+            );
+          return value;
+        };
+      }
+      case 'PROTOBUF': {
+        const file = protobufSchema(schema.schema, refs).file;
+        return (payload) => {
+          const { indexes, message } = decodeMessageIndexes(payload);
+          const type = messageAt(file, indexes);
+          if (!type)
+            throw new SerializationError(`Schema ${id} has no message at indexes [${indexes.join(', ')}]`);
+          return type.toObject(type.decode(message), PROTOBUF_OBJECT_OPTIONS);
+        };
+      }
+    }
+  }
+
+  /** The value of wire-format bytes (null stays null). */
+  async deserialize(_topic: string, bytes: Buffer | null): Promise<unknown> {
+    if (bytes === null) return null;
+    const id = schemaIdOf(bytes);
+    const decode = this.ready.get(id);
+    try {
+      if (decode) return decode(bytes.subarray(5));
+      let pending = this.byId.get(id);
+      if (!pending) {
+        pending = this.prepare(id);
+        this.byId.set(id, pending);
+        pending.then(
+          (d) => this.ready.set(id, d),
+          () => this.byId.delete(id),
+        );
+      }
+      return (await pending)(bytes.subarray(5));
+    } catch (err) {
+      if (err instanceof SerializationError) throw err;
+      throw new SerializationError(`Cannot decode a record with schema ${id}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The schema id and type of the last bytes' schema, for callers that print it. */
+  async schemaOf(bytes: Buffer): Promise<{ id: number; schemaType: SchemaType }> {
+    const id = schemaIdOf(bytes);
+    const schema = await this.client.getSchema(id);
+    return { id, schemaType: schema.schemaType };
+  }
+
+  /** The synchronous path once the id has been seen (undefined before). */
+  deserializeSync(bytes: Buffer): unknown {
+    const decode = this.ready.get(schemaIdOf(bytes));
+    return decode === undefined ? undefined : decode(bytes.subarray(5));
+  }
+}
+
+/** A `(topic, value) → bytes` function (Kafka's Serializer.serialize) for the streams library. */
+export function serializer(
+  options: SerializerOptions,
+): (topic: string, value: unknown) => Promise<Buffer | null> {
+  const s = new SchemaSerializer(options);
+  return (topic, value) => s.serialize(topic, value);
+}
+
+/** A `(topic, bytes) → value` function (Kafka's Deserializer.deserialize) for the streams library. */
+export function deserializer(
+  options: DeserializerOptions,
+): (topic: string, bytes: Buffer | null) => Promise<unknown> {
+  const d = new SchemaDeserializer(options);
+  return (topic, bytes) => d.deserialize(topic, bytes);
+}

@@ -1,0 +1,176 @@
+/** CloudEvents encoding in the Kafka binding: binary and structured modes, data kinds, usage errors. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CloudEventEncoder, EmitUsageError } from '../../src/emit/cloudevent.ts';
+import type { QueuedRecord } from '../../src/emit/record.ts';
+
+const binary = new CloudEventEncoder({ topic: 't', source: '/app', mode: 'binary' });
+const structured = new CloudEventEncoder({ topic: 't', source: '/app', mode: 'structured' });
+const NOW = Date.parse('2026-01-02T03:04:05.678Z');
+
+function headers(r: QueuedRecord): Record<string, string> {
+  return Object.fromEntries(r.headers.map(([k, v]) => [k.toString(), v.toString()]));
+}
+
+test('binary mode: every attribute in a ce_ header, datacontenttype in content-type, JSON data as the value', () => {
+  const r = binary.encode(
+    'com.example.viewed',
+    { item: 42 },
+    {
+      key: 'user-1',
+      id: 'e-1',
+      subject: 'item/42',
+      time: '2026-01-02T03:04:05Z',
+      dataschema: 'https://example.com/viewed.json',
+      extensions: { traceparent: '00-abc', tenant: 'acme', retries: 3, sampled: true },
+    },
+    NOW,
+  );
+  assert.equal(r.topic, 't');
+  assert.equal(r.key?.toString(), 'user-1');
+  assert.equal(r.value?.toString(), '{"item":42}');
+  assert.deepEqual(headers(r), {
+    ce_specversion: '1.0',
+    ce_id: 'e-1',
+    ce_source: '/app',
+    ce_type: 'com.example.viewed',
+    ce_time: '2026-01-02T03:04:05Z',
+    ce_subject: 'item/42',
+    ce_dataschema: 'https://example.com/viewed.json',
+    ce_traceparent: '00-abc',
+    ce_tenant: 'acme',
+    ce_retries: '3',
+    ce_sampled: 'true',
+    'content-type': 'application/json',
+  });
+  assert.equal(binary.lastId, 'e-1');
+  assert.equal(r.timestamp, NOW);
+});
+
+test('defaults: a UUID id, now as RFC 3339 time, no key, and no partitionkey attribute added', () => {
+  const r = binary.encode('t.x', 1, undefined, NOW);
+  const h = headers(r);
+  assert.match(h.ce_id!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(binary.lastId, h.ce_id);
+  assert.match(h.ce_time!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(r.key, undefined);
+  assert.equal(h.ce_partitionkey, undefined);
+  const withKey = binary.encode('t.x', 1, { key: 'k' }, NOW);
+  assert.equal(headers(withKey).ce_partitionkey, undefined);
+});
+
+test('data kinds: bytes as-is, text with its content type, no data means no value and no content-type', () => {
+  const bytes = binary.encode('t.bin', Buffer.from([0, 1, 2]), undefined, NOW);
+  assert.deepEqual([...bytes.value!], [0, 1, 2]);
+  assert.equal(headers(bytes)['content-type'], 'application/octet-stream');
+  const u8 = binary.encode('t.bin', new Uint8Array([9, 8]), { datacontenttype: 'application/avro' }, NOW);
+  assert.deepEqual([...u8.value!], [9, 8]);
+  assert.equal(headers(u8)['content-type'], 'application/avro');
+  const text = binary.encode('t.txt', '<a/>', { datacontenttype: 'application/xml' }, NOW);
+  assert.equal(text.value?.toString(), '<a/>');
+  assert.equal(headers(text)['content-type'], 'application/xml');
+  const jsonString = binary.encode('t.s', 'hello', undefined, NOW);
+  assert.equal(jsonString.value?.toString(), '"hello"');
+  const cloud = binary.encode(
+    't.j',
+    { a: 1 },
+    { datacontenttype: 'application/vnd.acme+json; charset=utf-8' },
+    NOW,
+  );
+  assert.equal(cloud.value?.toString(), '{"a":1}');
+  const none = binary.encode('t.none', undefined, undefined, NOW);
+  assert.equal(none.value, undefined);
+  assert.equal(headers(none)['content-type'], undefined);
+});
+
+test('structured mode: the JSON event format in the value, content-type application/cloudevents+json', () => {
+  const r = structured.encode(
+    't.s',
+    { n: [1, 2] },
+    { key: 'k', id: 'i', subject: 's', time: new Date(NOW), extensions: { tenant: 'a' } },
+    NOW,
+  );
+  assert.deepEqual(headers(r), { 'content-type': 'application/cloudevents+json; charset=UTF-8' });
+  assert.equal(r.key?.toString(), 'k');
+  assert.deepEqual(JSON.parse(r.value!.toString()), {
+    specversion: '1.0',
+    id: 'i',
+    source: '/app',
+    type: 't.s',
+    time: '2026-01-02T03:04:05.678Z',
+    subject: 's',
+    tenant: 'a',
+    datacontenttype: 'application/json',
+    data: { n: [1, 2] },
+  });
+  const b = structured.encode('t.b', Buffer.from('hi'), { id: 'j', time: '2026-01-02T03:04:05+01:00' }, NOW);
+  const event = JSON.parse(b.value!.toString());
+  assert.equal(event.data_base64, Buffer.from('hi').toString('base64'));
+  assert.equal(event.datacontenttype, 'application/octet-stream');
+  assert.equal(event.data, undefined);
+  const none = JSON.parse(structured.encode('t.n', undefined, { id: 'k' }, NOW).value!.toString());
+  assert.equal('data' in none || 'datacontenttype' in none, false);
+});
+
+test('programmer errors throw EmitUsageError with the reason', () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ['empty type', () => binary.encode('', 1, undefined, NOW), /event type must be a non-empty string/],
+    [
+      'type not a string',
+      () => binary.encode(42 as never, 1, undefined, NOW),
+      /event type must be a non-empty string, got number/,
+    ],
+    ['BigInt data', () => binary.encode('t', { n: 1n }, undefined, NOW), /cannot be encoded as JSON/],
+    [
+      'circular data',
+      () => {
+        const a: Record<string, unknown> = {};
+        a.a = a;
+        return binary.encode('t', a, undefined, NOW);
+      },
+      /cannot be encoded as JSON/,
+    ],
+    [
+      'function data',
+      () => binary.encode('t', () => 1, undefined, NOW),
+      /cannot be encoded as JSON \(function\)/,
+    ],
+    [
+      'object with text content type',
+      () => binary.encode('t', { a: 1 }, { datacontenttype: 'text/plain' }, NOW),
+      /must be a string or bytes/,
+    ],
+    ['bad time', () => binary.encode('t', 1, { time: 'yesterday' }, NOW), /RFC 3339/],
+    ['invalid Date', () => binary.encode('t', 1, { time: new Date('x') }, NOW), /invalid Date/],
+    [
+      'upper-case extension',
+      () => binary.encode('t', 1, { extensions: { TraceId: 'x' } }, NOW),
+      /lowercase letters or digits/,
+    ],
+    [
+      'long extension name',
+      () => binary.encode('t', 1, { extensions: { abcdefghijklmnopqrstu: 'x' } }, NOW),
+      /1-20/,
+    ],
+    [
+      'core attribute as extension',
+      () => binary.encode('t', 1, { extensions: { subject: 'x' } }, NOW),
+      /core CloudEvents attribute/,
+    ],
+    [
+      'object extension value',
+      () => binary.encode('t', 1, { extensions: { a: {} as never } }, NOW),
+      /string, a boolean or a 32-bit integer/,
+    ],
+    [
+      'fractional extension value',
+      () => binary.encode('t', 1, { extensions: { a: 1.5 } }, NOW),
+      /32-bit integer/,
+    ],
+    ['empty id', () => binary.encode('t', 1, { id: '' }, NOW), /"id" must be a non-empty string/],
+    ['bad key', () => binary.encode('t', 1, { key: 5 as never }, NOW), /key must be a string or a Buffer/],
+  ];
+  for (const [name, fn, message] of cases) {
+    assert.throws(fn, (err: Error) => err instanceof EmitUsageError && message.test(err.message), name);
+  }
+});
