@@ -52,7 +52,7 @@ export {
   type TaskId,
 } from './processor/api.ts';
 export { Topology, type StreamPartitioner, type TimestampExtractor, type TopicNameExtractor } from './processor/topology.ts';
-// KafkaStreams export added with the runtime
+export { KafkaStreams, type KafkaStreamsState, type StateRestoreListener, type StreamsMetadata, type KeyQueryMetadata, type HostInfo } from './runtime/kafka-streams.ts';
 export type { StreamsMetricsSnapshot } from './runtime/metrics.ts';
 export { type Deserializer, type Serde, SerializationError, Serdes, type Serializer, serdeFrom } from './serdes.ts';
 export type { KeyValueStore, ReadOnlyKeyValueStore, ValueAndTimestamp } from './state/key-value-store.ts';

@@ -412,7 +412,11 @@ export class StreamTask {
 
   private markConsumed(raw: RawRecord): void {
     this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1n);
+    this.commitNeeded = true;
   }
+
+  /** True when records were consumed since the last commit. */
+  commitNeeded = false;
 
   /** Records buffered and not yet processed. */
   get bufferedCount(): number {
@@ -539,6 +543,8 @@ export class StreamTask {
   prepareCommit(): Map<string, bigint> {
     for (const store of this.stores.values()) store.flush();
     this.commitRequested = false;
+    if (!this.commitNeeded) return new Map();
+    this.commitNeeded = false;
     return new Map(this.consumed);
   }
 
