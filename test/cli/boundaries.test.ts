@@ -1,6 +1,7 @@
 /**
- * The platform only talks Kafka: the CLI's platform commands and src/client never import the
- * broker, its storage or the coordinator (only `samsa start` wires the broker).
+ * The platform only talks Kafka: the CLI's platform commands, src/client and src/streams never
+ * import the broker, its storage, the coordinator or the protocol codecs (only `samsa start` wires
+ * the broker).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const FORBIDDEN = ['broker', 'log', 'coordinator'].map((m) => join(SRC, m));
+const FORBIDDEN = ['broker', 'log', 'coordinator', 'protocol'].map((m) => join(SRC, m));
 const ALLOWED_TO_WIRE = new Set(['cli/main.ts', 'cli/commands/start.ts']);
 
 function files(dir: string): string[] {
@@ -18,9 +19,9 @@ function files(dir: string): string[] {
   );
 }
 
-test('src/cli and src/client import no broker internals', () => {
+test('src/cli, src/client and src/streams import no broker internals', () => {
   const offenders: string[] = [];
-  for (const file of [...files(join(SRC, 'cli')), ...files(join(SRC, 'client'))]) {
+  for (const file of [...files(join(SRC, 'cli')), ...files(join(SRC, 'client')), ...files(join(SRC, 'streams'))]) {
     const name = relative(SRC, file);
     if (ALLOWED_TO_WIRE.has(name)) continue;
     const source = readFileSync(file, 'utf8');
