@@ -6,6 +6,7 @@
  * reads — measurements in docs/benchmarks.md).
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 
 export type BytesEntry = [key: Buffer, value: Buffer];
@@ -95,7 +96,7 @@ export class LmdbBytesStore implements BytesStore {
     mkdirSync(path, { recursive: true });
     // No fsync: like Kafka Streams (RocksDB without a WAL), durability comes from the changelog
     // and the checkpoint; a process crash keeps what lmdb wrote to its memory map.
-    this.db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', noSync: true });
+    this.db = open<Buffer, Buffer>({ path: join(path, 'data.mdb'), keyEncoding: 'binary', encoding: 'binary', noSync: true });
   }
 
   get(key: Buffer): Buffer | undefined {
