@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
 import { open } from 'lmdb';
 
 const args = process.argv.slice(2);
@@ -29,7 +28,9 @@ const KEYS = Array.from({ length: ENTRIES }, (_, i) => key(i));
 const STRING_KEYS = KEYS.map((k) => k.toString('latin1'));
 
 function report(store: string, what: string, n: number, ms: number): void {
-  console.log(`${store.padEnd(13)} ${what.padEnd(34)} ${Math.round((n / ms) * 1000).toLocaleString('en-US')} ops/s`);
+  console.log(
+    `${store.padEnd(13)} ${what.padEnd(34)} ${Math.round((n / ms) * 1000).toLocaleString('en-US')} ops/s`,
+  );
 }
 
 async function lmdbBench(dir: string): Promise<void> {
@@ -57,14 +58,33 @@ async function lmdbBench(dir: string): Promise<void> {
   await db.close();
 }
 
+/** classic-level is not a dependency: `npm install --no-save classic-level` to include it. */
+interface LevelDb {
+  open(): Promise<void>;
+  batch(ops: { type: 'put'; key: Buffer; value: Buffer }[]): Promise<void>;
+  get(key: Buffer): Promise<Buffer | undefined>;
+  put(key: Buffer, value: Buffer): Promise<void>;
+  iterator(options: { gte: Buffer; lt: Buffer }): AsyncIterable<[Buffer, Buffer]>;
+  close(): Promise<void>;
+}
+
 async function levelBench(dir: string): Promise<void> {
-  const db = new ClassicLevel<Buffer, Buffer>(join(dir, 'level'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  const name = 'classic-level';
+  let mod: { ClassicLevel: new (path: string, options: object) => LevelDb };
+  try {
+    mod = (await import(name)) as typeof mod;
+  } catch {
+    console.log('classic-level  not installed (npm install --no-save classic-level to compare)');
+    return;
+  }
+  const db = new mod.ClassicLevel(join(dir, 'level'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   await db.open();
   let t = performance.now();
   const batch = 10_000;
   for (let i = 0; i < ENTRIES; i += batch) {
     const ops = [];
-    for (let j = i; j < Math.min(ENTRIES, i + batch); j++) ops.push({ type: 'put' as const, key: KEYS[j]!, value });
+    for (let j = i; j < Math.min(ENTRIES, i + batch); j++)
+      ops.push({ type: 'put' as const, key: KEYS[j]!, value });
     await db.batch(ops);
   }
   report('classic-level', `bulk load ${ENTRIES} (batches)`, ENTRIES, performance.now() - t);

@@ -18,7 +18,11 @@ import { KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '../../src/str
 import { startSamsa } from '../samsa/broker-process.ts';
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '1000000' }, only: { type: 'string' }, partitions: { type: 'string', default: '4' } },
+  options: {
+    records: { type: 'string', default: '1000000' },
+    only: { type: 'string' },
+    partitions: { type: 'string', default: '4' },
+  },
 });
 const RECORDS = Number(values.records);
 const PARTITIONS = Number(values.partitions);
@@ -31,11 +35,25 @@ const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [bootstrap]
 const dirs: string[] = [];
 
 async function topic(name: string, partitions = PARTITIONS, configs: { [k: string]: string } = {}) {
-  await admin.createTopics({ topics: [name], partitions, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
+  await admin.createTopics({
+    topics: [name],
+    partitions,
+    replicas: 1,
+    configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+  });
 }
 
-async function fill(name: string, n: number, make: (i: number) => { key: Buffer; value: Buffer; timestamp?: bigint; partition?: number }) {
-  const producer = new Producer({ clientId: 'bench-fill', bootstrapBrokers: [bootstrap], acks: 1, autocreateTopics: false });
+async function fill(
+  name: string,
+  n: number,
+  make: (i: number) => { key: Buffer; value: Buffer; timestamp?: bigint; partition?: number },
+) {
+  const producer = new Producer({
+    clientId: 'bench-fill',
+    bootstrapBrokers: [bootstrap],
+    acks: 1,
+    autocreateTopics: false,
+  });
   const inflight: Promise<unknown>[] = [];
   for (let i = 0; i < n; i += 2_000) {
     const messages = [];
@@ -51,15 +69,24 @@ function report(figure: string, value: number, unit: string, extra: object = {})
   console.log(JSON.stringify({ figure, value: Math.round(value), unit, records: RECORDS, ...extra }));
 }
 
-async function measure(name: string, builder: StreamsBuilder, config: object, expected: number): Promise<number> {
+async function measure(
+  name: string,
+  builder: StreamsBuilder,
+  config: object,
+  expected: number,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-streams-bench-'));
   dirs.push(dir);
-  const app = new KafkaStreams(builder.build(), {
-    'application.id': name,
-    'bootstrap.servers': bootstrap,
-    'state.dir': dir,
-    ...config,
-  }, { handleSignals: false });
+  const app = new KafkaStreams(
+    builder.build(),
+    {
+      'application.id': name,
+      'bootstrap.servers': bootstrap,
+      'state.dir': dir,
+      ...config,
+    },
+    { handleSignals: false },
+  );
   await app.start();
   let first = 0;
   for (;;) {
@@ -74,7 +101,13 @@ async function measure(name: string, builder: StreamsBuilder, config: object, ex
   return expected / seconds;
 }
 
-const value = (i: number) => Buffer.from(JSON.stringify({ user: `user-${i % 10_000}`, page: `/p/${i % 97}`, ms: i, pad: 'x'.repeat(32) }).padEnd(100, ' '));
+const value = (i: number) =>
+  Buffer.from(
+    JSON.stringify({ user: `user-${i % 10_000}`, page: `/p/${i % 97}`, ms: i, pad: 'x'.repeat(32) }).padEnd(
+      100,
+      ' ',
+    ),
+  );
 
 try {
   if (only.has('stateless')) {
@@ -82,18 +115,29 @@ try {
     await topic('stateless-out');
     await fill('stateless-in', RECORDS, (i) => ({ key: Buffer.from(`user-${i % 10_000}`), value: value(i) }));
     const b = new StreamsBuilder();
-    b.stream<string, { user: string; page: string; ms: number }>('stateless-in', { keySerde: S, valueSerde: Serdes.JSON() })
+    b.stream<string, { user: string; page: string; ms: number }>('stateless-in', {
+      keySerde: S,
+      valueSerde: Serdes.JSON(),
+    })
       .mapValues((v) => ({ ...v, page: v.page.toUpperCase() }))
       .filter((_k, v) => v.ms >= 0)
       .to('stateless-out', { keySerde: S, valueSerde: Serdes.JSON() });
-    report('stateless map/filter', await measure('bench-stateless', b, { 'processing.guarantee': 'at_least_once' }, RECORDS), 'records/s');
+    report(
+      'stateless map/filter',
+      await measure('bench-stateless', b, { 'processing.guarantee': 'at_least_once' }, RECORDS),
+      'records/s',
+    );
   }
   for (const guarantee of ['at_least_once', 'exactly_once_v2'] as const) {
     const id = guarantee === 'at_least_once' ? 'count-alos' : 'count-eos';
     if (!only.has(id)) continue;
     await topic(`${id}-in`);
     await topic(`${id}-out`);
-    await fill(`${id}-in`, RECORDS, (i) => ({ key: Buffer.from(`key-${i % 10_000}`), value: Buffer.from('x'), timestamp: BigInt(1_700_000_000_000 + i) }));
+    await fill(`${id}-in`, RECORDS, (i) => ({
+      key: Buffer.from(`key-${i % 10_000}`),
+      value: Buffer.from('x'),
+      timestamp: BigInt(1_700_000_000_000 + i),
+    }));
     const b = new StreamsBuilder();
     b.stream<string, string>(`${id}-in`, { keySerde: S, valueSerde: S })
       .groupByKey()
@@ -101,7 +145,11 @@ try {
       .count({ name: `${id}-store` })
       .toStream()
       .to(`${id}-out`, { valueSerde: Serdes.Long() });
-    report(`tumbling count 10k keys, lmdb + changelog, ${guarantee}`, await measure(`bench-${id}`, b, { 'processing.guarantee': guarantee }, RECORDS), 'records/s');
+    report(
+      `tumbling count 10k keys, lmdb + changelog, ${guarantee}`,
+      await measure(`bench-${id}`, b, { 'processing.guarantee': guarantee }, RECORDS),
+      'records/s',
+    );
   }
   if (only.has('restore')) {
     const entries = 1_000_000;
@@ -115,10 +163,16 @@ try {
       return { key: Buffer.from(`key-${i}`), value: v };
     });
     const b = new StreamsBuilder();
-    b.stream<string, string>('restore-in', { keySerde: S, valueSerde: S }).groupByKey().count({ name: 'big', keySerde: S });
+    b.stream<string, string>('restore-in', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .count({ name: 'big', keySerde: S });
     const dir = mkdtempSync(join(tmpdir(), 'samsa-streams-bench-'));
     dirs.push(dir);
-    const app = new KafkaStreams(b.build(), { 'application.id': 'bench-restore', 'bootstrap.servers': bootstrap, 'state.dir': dir }, { handleSignals: false });
+    const app = new KafkaStreams(
+      b.build(),
+      { 'application.id': 'bench-restore', 'bootstrap.servers': bootstrap, 'state.dir': dir },
+      { handleSignals: false },
+    );
     let t0 = 0;
     let total = 0;
     const done = new Promise<number>((resolve) =>

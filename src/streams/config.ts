@@ -12,7 +12,6 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inferredSerde, type Serde, serdeByName, typePreservingSerde } from './serdes.ts';
 import {
   type DeserializationExceptionHandler,
   type Logger,
@@ -21,6 +20,7 @@ import {
   StreamsConfigError,
 } from './errors.ts';
 import type { TimestampExtractor } from './processor/topology.ts';
+import { inferredSerde, type Serde, serdeByName, typePreservingSerde } from './serdes.ts';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
 
@@ -126,7 +126,10 @@ function serde(value: unknown, key: string): Serde<unknown> | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     const s = serdeByName(value);
-    if (!s) throw new StreamsConfigError(`${key}: unknown serde "${value}" (String, Integer, Long, Double, Float, ByteArray, Bytes, JSON, Void, or a Serde object)`);
+    if (!s)
+      throw new StreamsConfigError(
+        `${key}: unknown serde "${value}" (String, Integer, Long, Double, Float, ByteArray, Bytes, JSON, Void, or a Serde object)`,
+      );
     return s;
   }
   const s = value as Partial<Serde<unknown>>;
@@ -145,8 +148,11 @@ function handler(value: unknown): (logger: Logger) => DeserializationExceptionHa
       `default.deserialization.exception.handler: unknown handler "${value}" (LogAndContinueExceptionHandler or LogAndFailExceptionHandler, or an object with handle())`,
     );
   }
-  if (typeof (value as DeserializationExceptionHandler).handle === 'function') return () => value as DeserializationExceptionHandler;
-  throw new StreamsConfigError('default.deserialization.exception.handler must be a handler name or an object with handle()');
+  if (typeof (value as DeserializationExceptionHandler).handle === 'function')
+    return () => value as DeserializationExceptionHandler;
+  throw new StreamsConfigError(
+    'default.deserialization.exception.handler must be a handler name or an object with handle()',
+  );
 }
 
 function extractor(value: unknown): TimestampExtractor | undefined {
@@ -162,20 +168,31 @@ function extractor(value: unknown): TimestampExtractor | undefined {
     case 'WallclockTimestampExtractor':
       return () => Date.now();
     default:
-      throw new StreamsConfigError(`default.timestamp.extractor: unknown extractor "${String(value)}" (or pass a function)`);
+      throw new StreamsConfigError(
+        `default.timestamp.extractor: unknown extractor "${String(value)}" (or pass a function)`,
+      );
   }
 }
 
-export function parseStreamsConfig(input: StreamsConfigInput, options: { requireBootstrap: boolean }): StreamsConfig {
+export function parseStreamsConfig(
+  input: StreamsConfigInput,
+  options: { requireBootstrap: boolean },
+): StreamsConfig {
   const raw = input as unknown as Record<string, unknown>;
   const unknown = Object.keys(raw).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0)
-    throw new StreamsConfigError(`unknown setting(s) ${unknown.join(', ')}; known settings: ${[...KNOWN].join(', ')}`);
+    throw new StreamsConfigError(
+      `unknown setting(s) ${unknown.join(', ')}; known settings: ${[...KNOWN].join(', ')}`,
+    );
   const applicationId = raw['application.id'];
   if (typeof applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(applicationId))
     throw new StreamsConfigError('application.id is required: letters, digits, ".", "_" and "-" only');
   const bootstrap = raw['bootstrap.servers'] as string | undefined;
-  if (options.requireBootstrap && (bootstrap === undefined || bootstrap.trim() === '') && !process.env.KAFKA_URL)
+  if (
+    options.requireBootstrap &&
+    (bootstrap === undefined || bootstrap.trim() === '') &&
+    !process.env.KAFKA_URL
+  )
     throw new StreamsConfigError('bootstrap.servers is required (or set KAFKA_URL)');
   const guarantee = (raw['processing.guarantee'] ?? 'at_least_once') as string;
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
@@ -185,9 +202,13 @@ export function parseStreamsConfig(input: StreamsConfigInput, options: { require
   }
   const threads = int(raw, 'num.stream.threads', 1, 1);
   if (threads !== 1)
-    throw new StreamsConfigError('num.stream.threads must be 1: a Node.js instance runs one processing loop; start more instances with the same application.id to scale out');
+    throw new StreamsConfigError(
+      'num.stream.threads must be 1: a Node.js instance runs one processing loop; start more instances with the same application.id to scale out',
+    );
   if (int(raw, 'num.standby.replicas', 0) !== 0)
-    throw new StreamsConfigError('num.standby.replicas > 0 is not supported (standby tasks are not implemented); tasks restore from their changelog when they move');
+    throw new StreamsConfigError(
+      'num.standby.replicas > 0 is not supported (standby tasks are not implemented); tasks restore from their changelog when they move',
+    );
   const eos = guarantee === 'exactly_once_v2';
   let applicationServer: StreamsConfig['applicationServer'];
   const server = raw['application.server'];

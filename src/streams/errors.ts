@@ -54,7 +54,12 @@ export function logAndContinueExceptionHandler(logger: Logger): DeserializationE
   return {
     handle(context, error) {
       logger.warn(
-        { topic: context.topic, partition: context.partition, offset: String(context.offset), err: error.message },
+        {
+          topic: context.topic,
+          partition: context.partition,
+          offset: String(context.offset),
+          err: error.message,
+        },
         'skipping record that could not be deserialized (LogAndContinueExceptionHandler)',
       );
       return 'CONTINUE';
@@ -66,7 +71,12 @@ export function logAndFailExceptionHandler(logger: Logger): DeserializationExcep
   return {
     handle(context, error) {
       logger.error(
-        { topic: context.topic, partition: context.partition, offset: String(context.offset), err: error.message },
+        {
+          topic: context.topic,
+          partition: context.partition,
+          offset: String(context.offset),
+          err: error.message,
+        },
         'record could not be deserialized (LogAndFailExceptionHandler)',
       );
       return 'FAIL';

@@ -6,13 +6,13 @@
  * interactive queries) and the TopologyTestDriver. Serdes are an interface anyone can implement
  * (the schema registry's Avro/JSON Schema serdes plug in the same way).
  */
-export { parseStreamsConfig, type ProcessingGuarantee, type StreamsConfigInput } from './config.ts';
+export { type ProcessingGuarantee, parseStreamsConfig, type StreamsConfigInput } from './config.ts';
+export type { Aggregator, Initializer, Merger } from './dsl/aggregate-processors.ts';
+export type { Change } from './dsl/change.ts';
+export { KGroupedStream, SessionWindowedKStream, TimeWindowedKStream } from './dsl/grouped.ts';
+export type { ValueJoiner } from './dsl/join-processors.ts';
 export { BranchedKStream, KStream } from './dsl/kstream.ts';
 export { type GlobalKTable, KGroupedTable, KTable } from './dsl/ktable.ts';
-export { KGroupedStream, SessionWindowedKStream, TimeWindowedKStream } from './dsl/grouped.ts';
-export type { Change } from './dsl/change.ts';
-export type { Aggregator, Initializer, Merger } from './dsl/aggregate-processors.ts';
-export type { ValueJoiner } from './dsl/join-processors.ts';
 export {
   Branched,
   BufferConfig,
@@ -51,15 +51,41 @@ export {
   type StoreBuilder,
   type TaskId,
 } from './processor/api.ts';
-export { Topology, type StreamPartitioner, type TimestampExtractor, type TopicNameExtractor } from './processor/topology.ts';
-export { KafkaStreams, type KafkaStreamsState, type StateRestoreListener, type StreamsMetadata, type KeyQueryMetadata, type HostInfo } from './runtime/kafka-streams.ts';
+export {
+  type StreamPartitioner,
+  type TimestampExtractor,
+  type TopicNameExtractor,
+  Topology,
+} from './processor/topology.ts';
+export {
+  type HostInfo,
+  KafkaStreams,
+  type KafkaStreamsState,
+  type KeyQueryMetadata,
+  type StateRestoreListener,
+  type StreamsMetadata,
+} from './runtime/kafka-streams.ts';
 export type { StreamsMetricsSnapshot } from './runtime/metrics.ts';
-export { type Deserializer, type Serde, SerializationError, Serdes, type Serializer, serdeFrom } from './serdes.ts';
+export {
+  type Deserializer,
+  type Serde,
+  Serdes,
+  SerializationError,
+  type Serializer,
+  serdeFrom,
+} from './serdes.ts';
 export type { KeyValueStore, ReadOnlyKeyValueStore, ValueAndTimestamp } from './state/key-value-store.ts';
 export type { ReadOnlySessionStore, SessionStore } from './state/session-store.ts';
 export { Stores } from './state/stores.ts';
 export type { ReadOnlyWindowStore, TimestampedValue, WindowStore } from './state/window-store.ts';
-export { TopologyTestDriver } from './test-driver/topology-test-driver.ts';
 export { TestInputTopic, TestOutputTopic, type TestRecord } from './test-driver/test-topics.ts';
-export { JoinWindows, SessionWindows, SlidingWindows, TimeWindows, type Window, type Windowed } from './windows/windows.ts';
+export { TopologyTestDriver } from './test-driver/topology-test-driver.ts';
 export { WindowedSerdes } from './windows/windowed-serdes.ts';
+export {
+  JoinWindows,
+  SessionWindows,
+  SlidingWindows,
+  TimeWindows,
+  type Window,
+  type Windowed,
+} from './windows/windows.ts';

@@ -40,8 +40,7 @@ export function serdeFrom<T>(
 }
 
 function fixed(size: number, kind: string, data: Buffer): void {
-  if (data.length !== size)
-    throw new SerializationError(`${kind} expects ${size} bytes, got ${data.length}`);
+  if (data.length !== size) throw new SerializationError(`${kind} expects ${size} bytes, got ${data.length}`);
 }
 
 const stringSerde = serdeFrom<string>(
@@ -166,14 +165,18 @@ export const typePreservingSerde: Serde<unknown> = {
       if (data[0] === 0) return body;
       if (data[0] === 1) return body.toString('utf8');
       if (data[0] === 2) return JSON.parse(body.toString('utf8'));
-      throw new SerializationError(`unknown type tag ${data[0]} (the data was not written by an inferred serde)`);
+      throw new SerializationError(
+        `unknown type tag ${data[0]} (the data was not written by an inferred serde)`,
+      );
     },
   }),
 };
 
 /** Serde names accepted by `default.key.serde` / `default.value.serde` (Kafka's class names work too). */
 export function serdeByName(name: string): Serde<unknown> | undefined {
-  const short = name.replace(/^org\.apache\.kafka\.common\.serialization\.Serdes\$/, '').replace(/Serde$/, '');
+  const short = name
+    .replace(/^org\.apache\.kafka\.common\.serialization\.Serdes\$/, '')
+    .replace(/Serde$/, '');
   switch (short.toLowerCase()) {
     case 'string':
       return stringSerde as Serde<unknown>;

@@ -16,8 +16,8 @@ import {
   Suppressed,
   TimeWindows,
   TopologyTestDriver,
-  WindowedSerdes,
   type Windowed,
+  WindowedSerdes,
 } from '../../src/streams/index.ts';
 
 const S = Serdes.String();
@@ -35,10 +35,14 @@ test('filter, filterNot, map, mapValues, selectKey, peek and foreach', () => {
   const seen: string[] = [];
   const d = driverFor((b) => {
     const s = b.stream<string, string>('in', str);
-    s.filter((_k, v) => v.length > 2).mapValues((v) => v.toUpperCase()).to('long', { keySerde: S, valueSerde: S });
+    s.filter((_k, v) => v.length > 2)
+      .mapValues((v) => v.toUpperCase())
+      .to('long', { keySerde: S, valueSerde: S });
     s.filterNot((_k, v) => v.length > 2).to('short', { keySerde: S, valueSerde: S });
     s.map((k, v) => [v, k] as const).to('swapped', { keySerde: S, valueSerde: S });
-    s.selectKey((_k, v) => v[0]!).peek((k) => peeked.push(k)).to('by-first', { keySerde: S, valueSerde: S });
+    s.selectKey((_k, v) => v[0]!)
+      .peek((k) => peeked.push(k))
+      .to('by-first', { keySerde: S, valueSerde: S });
     s.foreach((k, v) => seen.push(`${k}=${v}`));
   });
   const input = d.createInputTopic('in', S, S);
@@ -63,20 +67,38 @@ test('flatMap and flatMapValues keep timestamps; to() with a topic extractor', (
   const d = driverFor((b) => {
     const s = b.stream<string, string>('in', str);
     s.flatMapValues((v) => v.split(' ')).to('words', { keySerde: S, valueSerde: S });
-    s.flatMap((k, v) => v.split(' ').map((w) => KeyValue.pair(w, k))).to((key) => (key.length > 3 ? 'long-words' : 'short-words'), {
-      keySerde: S,
-      valueSerde: S,
-    });
+    s.flatMap((k, v) => v.split(' ').map((w) => KeyValue.pair(w, k))).to(
+      (key) => (key.length > 3 ? 'long-words' : 'short-words'),
+      {
+        keySerde: S,
+        valueSerde: S,
+      },
+    );
   });
   d.createInputTopic('in', S, S).pipeInput('k', 'hello big world', 1234);
   const words = d.createOutputTopic('words', S, S).readRecordsToList();
-  assert.deepEqual(words.map((r) => [r.key, r.value, r.timestamp]), [
-    ['k', 'hello', 1234],
-    ['k', 'big', 1234],
-    ['k', 'world', 1234],
-  ]);
-  assert.deepEqual(d.createOutputTopic('long-words', S, S).readKeyValuesToList().map((kv) => kv.key), ['hello', 'world']);
-  assert.deepEqual(d.createOutputTopic('short-words', S, S).readKeyValuesToList().map((kv) => kv.key), ['big']);
+  assert.deepEqual(
+    words.map((r) => [r.key, r.value, r.timestamp]),
+    [
+      ['k', 'hello', 1234],
+      ['k', 'big', 1234],
+      ['k', 'world', 1234],
+    ],
+  );
+  assert.deepEqual(
+    d
+      .createOutputTopic('long-words', S, S)
+      .readKeyValuesToList()
+      .map((kv) => kv.key),
+    ['hello', 'world'],
+  );
+  assert.deepEqual(
+    d
+      .createOutputTopic('short-words', S, S)
+      .readKeyValuesToList()
+      .map((kv) => kv.key),
+    ['big'],
+  );
   d.close();
 });
 
@@ -86,11 +108,17 @@ test('split/branch sends each record to the first matching branch; merge joins s
       .stream<string, string>('in', str)
       .split({ name: 'split-' })
       .branch((_k, v) => v.startsWith('a'), Branched.as('a'))
-      .branch((_k, v) => v.startsWith('b'), Branched.withFunction((s) => s.mapValues((v) => `B:${v}`), 'b'))
+      .branch(
+        (_k, v) => v.startsWith('b'),
+        Branched.withFunction((s) => s.mapValues((v) => `B:${v}`), 'b'),
+      )
       .defaultBranch(Branched.as('other'));
     assert.deepEqual([...branches.keys()], ['split-a', 'split-b', 'split-other']);
     branches.get('split-a')!.to('a', { keySerde: S, valueSerde: S });
-    branches.get('split-b')!.merge(branches.get('split-other')!).to('b-or-other', { keySerde: S, valueSerde: S });
+    branches
+      .get('split-b')!
+      .merge(branches.get('split-other')!)
+      .to('b-or-other', { keySerde: S, valueSerde: S });
   });
   const input = d.createInputTopic('in', S, S);
   for (const v of ['apple', 'banana', 'cherry', 'avocado']) input.pipeInput('k', v);
@@ -101,11 +129,20 @@ test('split/branch sends each record to the first matching branch; merge joins s
 
 test('groupBy goes through <application.id>-<name>-repartition; count, reduce and aggregate', () => {
   const d = driverFor((b) => {
-    const grouped = b.stream<string, string>('in', str).groupBy((_k, v) => v.split(':')[0]!, { keySerde: S, valueSerde: S });
+    const grouped = b
+      .stream<string, string>('in', str)
+      .groupBy((_k, v) => v.split(':')[0]!, { keySerde: S, valueSerde: S });
     grouped.count({ name: 'counts' }).toStream().to('counts-out', { keySerde: S, valueSerde: L });
-    grouped.reduce((a, v) => `${a}|${v}`, { name: 'reduced', valueSerde: S }).toStream().to('reduce-out', { keySerde: S, valueSerde: S });
     grouped
-      .aggregate(() => 0, (_k, v, agg) => agg + Number(v.split(':')[1]), { name: 'sums', valueSerde: L })
+      .reduce((a, v) => `${a}|${v}`, { name: 'reduced', valueSerde: S })
+      .toStream()
+      .to('reduce-out', { keySerde: S, valueSerde: S });
+    grouped
+      .aggregate(
+        () => 0,
+        (_k, v, agg) => agg + Number(v.split(':')[1]),
+        { name: 'sums', valueSerde: L },
+      )
       .toStream()
       .to('sum-out', { keySerde: S, valueSerde: L });
   });
@@ -114,22 +151,32 @@ test('groupBy goes through <application.id>-<name>-repartition; count, reduce an
   input.pipeInput('y', 'b:5');
   input.pipeInput('z', 'a:2');
   assert.ok(d.producedTopicNames().has('dsl-test-counts-repartition'));
-  assert.deepEqual([...d.createOutputTopic('counts-out', S, L).readKeyValuesToMap()], [
-    ['a', 2],
-    ['b', 1],
-  ]);
+  assert.deepEqual(
+    [...d.createOutputTopic('counts-out', S, L).readKeyValuesToMap()],
+    [
+      ['a', 2],
+      ['b', 1],
+    ],
+  );
   assert.deepEqual(d.createOutputTopic('reduce-out', S, S).readKeyValuesToMap().get('a'), 'a:1|a:2');
-  assert.deepEqual([...d.createOutputTopic('sum-out', S, L).readKeyValuesToMap()], [
-    ['a', 3],
-    ['b', 5],
-  ]);
+  assert.deepEqual(
+    [...d.createOutputTopic('sum-out', S, L).readKeyValuesToMap()],
+    [
+      ['a', 3],
+      ['b', 5],
+    ],
+  );
   assert.equal(d.getKeyValueStore<string, number>('counts').get('a'), 2);
   d.close();
 });
 
 test('groupByKey does not repartition; records with null keys or values are not aggregated', () => {
   const d = driverFor((b) => {
-    b.stream<string, string>('in', str).groupByKey().count({ name: 'c' }).toStream().to('out', { keySerde: S, valueSerde: L });
+    b.stream<string, string>('in', str)
+      .groupByKey()
+      .count({ name: 'c' })
+      .toStream()
+      .to('out', { keySerde: S, valueSerde: L });
   });
   const input = d.createInputTopic('in', S, S);
   input.pipeInput('a', 'x');
@@ -148,7 +195,7 @@ test('tumbling window count with grace: out-of-order records within grace update
       .windowedBy(TimeWindows.ofSizeAndGrace(10_000, 5_000))
       .count({ name: 'per-10s' })
       .toStream()
-      .map((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, n] as const)
+      .map<string, number>((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, n])
       .to('out', { keySerde: S, valueSerde: L });
   });
   const input = d.createInputTopic('clicks', S, S);
@@ -178,7 +225,9 @@ test('hopping windows: a record counts in every window that contains it', () => 
       .to('out', { keySerde: WindowedSerdes.timeWindowedSerdeFrom(S, 300_000), valueSerde: L });
   });
   d.createInputTopic('in', S, S).pipeInput('acct', 'fail', 250_000);
-  const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 300_000), L).readKeyValuesToList();
+  const out = d
+    .createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 300_000), L)
+    .readKeyValuesToList();
   assert.deepEqual(
     out.map((kv) => [kv.key!.window.start, kv.key!.window.end, kv.value]),
     [
@@ -199,7 +248,7 @@ test('sliding windows aggregate records within the time difference', () => {
       .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
       .count({ name: 'sliding' })
       .toStream()
-      .map((w: Windowed<string>, n) => [`${w.window.start}-${w.window.end}`, n] as const)
+      .map<string, number>((w: Windowed<string>, n) => [`${w.window.start}-${w.window.end}`, n])
       .to('out', { keySerde: S, valueSerde: L });
   });
   const input = d.createInputTopic('in', S, S);
@@ -221,7 +270,10 @@ test('session windows merge records closer than the gap and emit tombstones for 
       .windowedBy(SessionWindows.ofInactivityGapAndGrace(100, 1_000))
       .count({ name: 'sessions' })
       .toStream()
-      .map((w: Windowed<string>, n) => [`${w.window.start}-${w.window.end}`, n === null ? 'deleted' : String(n)] as const)
+      .map<string, string>((w: Windowed<string>, n) => [
+        `${w.window.start}-${w.window.end}`,
+        n === null ? 'deleted' : String(n),
+      ])
       .to('out', { keySerde: S, valueSerde: S });
   });
   const input = d.createInputTopic('in', S, S);
@@ -234,7 +286,10 @@ test('session windows merge records closer than the gap and emit tombstones for 
   assert.deepEqual(out.at(-1), { key: '0-250', value: '4' });
   assert.ok(out.some((kv) => kv.key === '0-80' && kv.value === 'deleted'));
   assert.deepEqual(
-    d.getSessionStore<string, number>('sessions').fetch('k').map((s) => [s.key.window.start, s.key.window.end, s.value]),
+    d
+      .getSessionStore<string, number>('sessions')
+      .fetch('k')
+      .map((s) => [s.key.window.start, s.key.window.end, s.value]),
     [
       [0, 250, 4],
       [500, 500, 1],
@@ -251,7 +306,7 @@ test('suppress(untilWindowCloses) emits one final result per window after window
       .count({ name: 'hourly' })
       .suppress(Suppressed.untilWindowCloses())
       .toStream()
-      .map((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, n] as const)
+      .map<string, number>((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, n])
       .to('final', { keySerde: S, valueSerde: L });
   });
   const input = d.createInputTopic('views', S, S);
@@ -273,7 +328,11 @@ test('suppress(untilWindowCloses) emits one final result per window after window
 test('tables: table(topic), filter, mapValues, toStream with deletes, groupBy with subtractor', () => {
   const d = driverFor((b) => {
     const users = b.table<string, string>('users', str, { name: 'users-store' });
-    users.filter((_k, v) => v !== 'banned').mapValues((v) => v.toUpperCase()).toStream().to('active', { keySerde: S, valueSerde: S });
+    users
+      .filter((_k, v) => v !== 'banned')
+      .mapValues((v) => v.toUpperCase())
+      .toStream()
+      .to('active', { keySerde: S, valueSerde: S });
     users
       .groupBy((_k, region) => [region, '1'] as const, { keySerde: S, valueSerde: S })
       .count({ name: 'per-region' })
@@ -307,8 +366,12 @@ test('stream-stream joins within the window: inner, left and outer (unmatched em
     const left = b.stream<string, string>('left', str);
     const right = b.stream<string, string>('right', str);
     left.join(right, (l, r) => `${l}+${r}`, windows).to('inner', { keySerde: S, valueSerde: S });
-    left.leftJoin(right, (l, r) => `${l}+${r ?? 'null'}`, windows).to('left-out', { keySerde: S, valueSerde: S });
-    left.outerJoin(right, (l, r) => `${l ?? 'null'}+${r ?? 'null'}`, windows).to('outer', { keySerde: S, valueSerde: S });
+    left
+      .leftJoin(right, (l, r) => `${l}+${r ?? 'null'}`, windows)
+      .to('left-out', { keySerde: S, valueSerde: S });
+    left
+      .outerJoin(right, (l, r) => `${l ?? 'null'}+${r ?? 'null'}`, windows)
+      .to('outer', { keySerde: S, valueSerde: S });
   });
   const l = d.createInputTopic('left', S, S);
   const r = d.createInputTopic('right', S, S);
@@ -320,19 +383,36 @@ test('stream-stream joins within the window: inner, left and outer (unmatched em
   l.pipeInput('x', 'L3', 2_000); // advances stream time: L2, R2, R3 windows close
   assert.deepEqual(d.createOutputTopic('inner', S, S).readValuesToList(), ['L1+R1']);
   assert.deepEqual(d.createOutputTopic('left-out', S, S).readValuesToList(), ['L1+R1', 'L2+null']);
-  assert.deepEqual(d.createOutputTopic('outer', S, S).readValuesToList().sort(), ['L1+R1', 'L2+null', 'null+R2', 'null+R3'].sort());
+  assert.deepEqual(
+    d.createOutputTopic('outer', S, S).readValuesToList().sort(),
+    ['L1+R1', 'L2+null', 'null+R2', 'null+R3'].sort(),
+  );
   d.close();
 });
 
 test('stream-table and stream-globalTable joins (inner and left)', () => {
   const J = Serdes.JSON<{ name: string; tier: string }>();
   const d = driverFor((b) => {
-    const customers = b.table<string, { name: string; tier: string }>('customers', { keySerde: S, valueSerde: J });
-    const global = b.globalTable<string, { name: string; tier: string }>('customers-global', { keySerde: S, valueSerde: J });
+    const customers = b.table<string, { name: string; tier: string }>('customers', {
+      keySerde: S,
+      valueSerde: J,
+    });
+    const global = b.globalTable<string, { name: string; tier: string }>('customers-global', {
+      keySerde: S,
+      valueSerde: J,
+    });
     const orders = b.stream<string, string>('orders', str);
     orders.join(customers, (o, c) => `${o} for ${c.name}`).to('joined', { keySerde: S, valueSerde: S });
-    orders.leftJoin(customers, (o, c) => `${o} for ${c?.name ?? '?'}`).to('left-joined', { keySerde: S, valueSerde: S });
-    orders.join(global, (_k, v) => v.split(':')[0]!, (o, c) => `${o} (${c.tier})`).to('global-joined', { keySerde: S, valueSerde: S });
+    orders
+      .leftJoin(customers, (o, c) => `${o} for ${c?.name ?? '?'}`)
+      .to('left-joined', { keySerde: S, valueSerde: S });
+    orders
+      .join(
+        global,
+        (_k, v) => v.split(':')[0]!,
+        (o, c) => `${o} (${c.tier})`,
+      )
+      .to('global-joined', { keySerde: S, valueSerde: S });
   });
   d.createInputTopic('customers', S, J).pipeInput('c1', { name: 'Ada', tier: 'gold' });
   d.createInputTopic('customers-global', S, J).pipeInput('c1', { name: 'Ada', tier: 'gold' });
@@ -340,7 +420,10 @@ test('stream-table and stream-globalTable joins (inner and left)', () => {
   orders.pipeInput('c1', 'c1:order-1');
   orders.pipeInput('c2', 'c2:order-2');
   assert.deepEqual(d.createOutputTopic('joined', S, S).readValuesToList(), ['c1:order-1 for Ada']);
-  assert.deepEqual(d.createOutputTopic('left-joined', S, S).readValuesToList(), ['c1:order-1 for Ada', 'c2:order-2 for ?']);
+  assert.deepEqual(d.createOutputTopic('left-joined', S, S).readValuesToList(), [
+    'c1:order-1 for Ada',
+    'c2:order-2 for ?',
+  ]);
   assert.deepEqual(d.createOutputTopic('global-joined', S, S).readValuesToList(), ['c1:order-1 (gold)']);
   d.close();
 });
@@ -349,9 +432,15 @@ test('table-table joins: inner, left and outer follow updates and deletes of bot
   const d = driverFor((b) => {
     const a = b.table<string, string>('a', str);
     const c = b.table<string, string>('b', str);
-    a.join(c, (x, y) => `${x}${y}`).toStream().to('inner', { keySerde: S, valueSerde: S });
-    a.leftJoin(c, (x, y) => `${x}${y ?? '-'}`).toStream().to('left', { keySerde: S, valueSerde: S });
-    a.outerJoin(c, (x, y) => `${x ?? '-'}${y ?? '-'}`).toStream().to('outer', { keySerde: S, valueSerde: S });
+    a.join(c, (x, y) => `${x}${y}`)
+      .toStream()
+      .to('inner', { keySerde: S, valueSerde: S });
+    a.leftJoin(c, (x, y) => `${x}${y ?? '-'}`)
+      .toStream()
+      .to('left', { keySerde: S, valueSerde: S });
+    a.outerJoin(c, (x, y) => `${x ?? '-'}${y ?? '-'}`)
+      .toStream()
+      .to('outer', { keySerde: S, valueSerde: S });
   });
   const ta = d.createInputTopic('a', S, S);
   const tb = d.createInputTopic('b', S, S);
@@ -382,21 +471,27 @@ test('repartition() and toTable()', () => {
 });
 
 test('without serdes anywhere, types survive repartition topics and stores (the issue example as written)', () => {
-  const d = driverFor((b) => {
-    b.stream('lines', { keySerde: S, valueSerde: S })
-      .flatMapValues((line: string) => line.toLowerCase().split(/\W+/).filter(Boolean))
-      .groupBy((_key, word) => word)
-      .count({ name: 'counts' })
-      .toStream()
-      .mapValues((n) => String(n))
-      .to('word-counts', { keySerde: S, valueSerde: S });
-  }, { 'application.id': 'wordcount' });
+  const d = driverFor(
+    (b) => {
+      b.stream('lines', { keySerde: S, valueSerde: S })
+        .flatMapValues((line: string) => line.toLowerCase().split(/\W+/).filter(Boolean))
+        .groupBy((_key, word) => word)
+        .count({ name: 'counts' })
+        .toStream()
+        .mapValues((n) => String(n))
+        .to('word-counts', { keySerde: S, valueSerde: S });
+    },
+    { 'application.id': 'wordcount' },
+  );
   const input = d.createInputTopic('lines', S, S);
   input.pipeInput(null, 'Hello world, hello');
-  assert.deepEqual([...d.createOutputTopic('word-counts', S, S).readKeyValuesToMap()], [
-    ['hello', '2'],
-    ['world', '1'],
-  ]);
+  assert.deepEqual(
+    [...d.createOutputTopic('word-counts', S, S).readKeyValuesToMap()],
+    [
+      ['hello', '2'],
+      ['world', '1'],
+    ],
+  );
   assert.ok(d.producedTopicNames().has('wordcount-counts-repartition'));
   assert.equal(d.getKeyValueStore<string, number>('counts').get('hello'), 2);
   d.close();

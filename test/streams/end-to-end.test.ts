@@ -43,10 +43,19 @@ function stateDir(): string {
   return d;
 }
 
-function app(builder: StreamsBuilder, config: Partial<StreamsConfigInput> & { 'application.id': string }): KafkaStreams {
+function app(
+  builder: StreamsBuilder,
+  config: Partial<StreamsConfigInput> & { 'application.id': string },
+): KafkaStreams {
   const a = new KafkaStreams(
     builder.build(),
-    { 'bootstrap.servers': broker.bootstrap, 'state.dir': stateDir(), 'commit.interval.ms': 100, 'session.timeout.ms': 6_000, ...config },
+    {
+      'bootstrap.servers': broker.bootstrap,
+      'state.dir': stateDir(),
+      'commit.interval.ms': 100,
+      'session.timeout.ms': 6_000,
+      ...config,
+    },
     { handleSignals: false },
   );
   apps.push(a);
@@ -73,7 +82,10 @@ test('word count from the issue, exactly_once_v2, read back with read_committed 
     .to('word-counts', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
   const a = app(builder, { 'application.id': 'wordcount', 'processing.guarantee': 'exactly_once_v2' });
   await a.start();
-  const lines = Array.from({ length: 300 }, (_, i) => ({ key: `l${i}`, value: `the quick fox ${i % 3 === 0 ? 'jumps' : 'naps'} The END` }));
+  const lines = Array.from({ length: 300 }, (_, i) => ({
+    key: `l${i}`,
+    value: `the quick fox ${i % 3 === 0 ? 'jumps' : 'naps'} The END`,
+  }));
   await produce(broker.bootstrap, 'lines', lines);
   await running(a);
   const expected = new Map([
@@ -94,7 +106,11 @@ test('word count from the issue, exactly_once_v2, read back with read_committed 
   const md = await admin.metadata({ topics: ['wordcount-counts-repartition', 'wordcount-counts-changelog'] });
   assert.equal(md.topics.get('wordcount-counts-repartition')?.partitionsCount, 2);
   assert.equal(md.topics.get('wordcount-counts-changelog')?.partitionsCount, 2);
-  const configs = await admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'wordcount-counts-changelog', configurationKeys: ['cleanup.policy'] }] } as never);
+  const configs = await admin.describeConfigs({
+    resources: [
+      { resourceType: 2, resourceName: 'wordcount-counts-changelog', configurationKeys: ['cleanup.policy'] },
+    ],
+  } as never);
   assert.match(JSON.stringify(configs), /compact/);
   await admin.close();
   await a.close();
@@ -112,13 +128,15 @@ test('tumbling-window counts and a stream-table join, end to end', async () => {
   const builder = new StreamsBuilder();
   const customers = builder.table('customers', { keySerde: S, valueSerde: J });
   const orders = builder.stream<string, string>('orders', { keySerde: S, valueSerde: S });
-  orders.join(customers, (order, c) => `${order} by ${c.name}`).to('enriched', { keySerde: S, valueSerde: S });
+  orders
+    .join(customers, (order, c) => `${order} by ${c.name}`)
+    .to('enriched', { keySerde: S, valueSerde: S });
   orders
     .groupByKey()
     .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
     .count({ name: 'per-minute' })
     .toStream()
-    .map((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, String(n)] as const)
+    .map<string, string>((w: Windowed<string>, n) => [`${w.key}@${w.window.start}`, String(n)])
     .to('orders-per-minute', { keySerde: S, valueSerde: S });
   await produce(broker.bootstrap, 'customers', [
     // old timestamps: table records advance the task's stream time like any input
@@ -128,7 +146,9 @@ test('tumbling-window counts and a stream-table join, end to end', async () => {
   const a = app(builder, { 'application.id': 'enrich' });
   await a.start();
   await running(a);
-  await waitFor('customers table loaded', () => (a.keyValueStore('customers-STATE-STORE-0000000001').approximateNumEntries() === 2 ? true : undefined));
+  await waitFor('customers table loaded', () =>
+    a.keyValueStore('customers-STATE-STORE-0000000001').approximateNumEntries() === 2 ? true : undefined,
+  );
   await produce(broker.bootstrap, 'orders', [
     { key: 'c1', value: 'o1', timestamp: 1_000 },
     { key: 'c2', value: 'o2', timestamp: 2_000 },
@@ -142,7 +162,12 @@ test('tumbling-window counts and a stream-table join, end to end', async () => {
   }).then((got) => assert.deepEqual(got, ['o1 by Ada', 'o2 by Linus', 'o3 by Ada', 'o5 by Ada']));
   await waitFor('window counts', async () => {
     const m = latestByKey(await readWithLibrdkafka(broker.bootstrap, 'orders-per-minute', 1));
-    return m.get('c1@60000') === '2' && m.get('c1@0') === '1' && m.get('c2@0') === '1' && m.get('c9@60000') === '1' ? true : undefined;
+    return m.get('c1@60000') === '2' &&
+      m.get('c1@0') === '1' &&
+      m.get('c2@0') === '1' &&
+      m.get('c9@60000') === '1'
+      ? true
+      : undefined;
   });
   await a.close();
 });
@@ -166,9 +191,15 @@ test('restore: with the state directory deleted, state is rebuilt from the chang
   const config = { 'application.id': 'restore-app', 'state.dir': dir };
   const first = app(build(), config);
   await first.start();
-  await produce(broker.bootstrap, 'clicks', Array.from({ length: 500 }, (_, i) => ({ key: `user-${i % 10}`, value: 'x' })));
+  await produce(
+    broker.bootstrap,
+    'clicks',
+    Array.from({ length: 500 }, (_, i) => ({ key: `user-${i % 10}`, value: 'x' })),
+  );
   await running(first);
-  await waitFor('first batch counted', () => (first.keyValueStore<string, number>('click-store').get('user-3') === 50 ? true : undefined));
+  await waitFor('first batch counted', () =>
+    first.keyValueStore<string, number>('click-store').get('user-3') === 50 ? true : undefined,
+  );
   await first.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -181,10 +212,17 @@ test('restore: with the state directory deleted, state is rebuilt from the chang
   });
   await second.start();
   await running(second);
-  assert.deepEqual(restored.sort(), ['click-store:restore-app-click-store-changelog:0', 'click-store:restore-app-click-store-changelog:1']);
+  assert.deepEqual(restored.sort(), [
+    'click-store:restore-app-click-store-changelog:0',
+    'click-store:restore-app-click-store-changelog:1',
+  ]);
   assert.ok(restoredTotal >= 10, `restored ${restoredTotal} changelog records`);
   assert.equal(second.keyValueStore<string, number>('click-store').get('user-3'), 50);
-  await produce(broker.bootstrap, 'clicks', Array.from({ length: 100 }, (_, i) => ({ key: `user-${i % 10}`, value: 'x' })));
+  await produce(
+    broker.bootstrap,
+    'clicks',
+    Array.from({ length: 100 }, (_, i) => ({ key: `user-${i % 10}`, value: 'x' })),
+  );
   await waitFor('counting continues from the restored state', async () => {
     const m = latestByKey(await readWithLibrdkafka(broker.bootstrap, 'click-counts', 2));
     return [...Array(10).keys()].every((i) => m.get(`user-${i}`) === '60') ? true : undefined;
@@ -209,7 +247,10 @@ test('bad input: LogAndContinueExceptionHandler skips it; LogAndFailExceptionHan
     { key: 'b', value: '{oops' },
     { key: 'c', value: '{"n":3}' },
   ]);
-  const lenient = app(build(), { 'application.id': 'lenient', 'default.deserialization.exception.handler': 'LogAndContinueExceptionHandler' });
+  const lenient = app(build(), {
+    'application.id': 'lenient',
+    'default.deserialization.exception.handler': 'LogAndContinueExceptionHandler',
+  });
   await lenient.start();
   await waitFor('good records through', async () => {
     const got = (await readWithLibrdkafka(broker.bootstrap, 'json-out', 1)).map((r) => r.v);
@@ -218,7 +259,10 @@ test('bad input: LogAndContinueExceptionHandler skips it; LogAndFailExceptionHan
   assert.equal(lenient.metrics().skippedRecordsTotal, 1);
   await lenient.close();
 
-  const strict = app(build(), { 'application.id': 'strict', 'default.deserialization.exception.handler': 'LogAndFailExceptionHandler' });
+  const strict = app(build(), {
+    'application.id': 'strict',
+    'default.deserialization.exception.handler': 'LogAndFailExceptionHandler',
+  });
   let failure: Error | undefined;
   const states: KafkaStreamsState[] = [];
   strict.setUncaughtExceptionHandler((err) => (failure = err));
@@ -233,32 +277,56 @@ test('interactive queries: two instances split the tasks and name the host of ea
   await createTopics(broker.bootstrap, [{ name: 'views', partitions: 4 }]);
   const build = () => {
     const b = new StreamsBuilder();
-    b.stream<string, string>('views', { keySerde: S, valueSerde: S }).groupByKey().count({ name: 'views-per-user' });
+    b.stream<string, string>('views', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .count({ name: 'views-per-user' });
     return b;
   };
   const one = app(build(), { 'application.id': 'iq', 'application.server': '127.0.0.1:7001' });
   const two = app(build(), { 'application.id': 'iq', 'application.server': '127.0.0.1:7002' });
   await Promise.all([one.start(), two.start()]);
   await waitFor('two members with two tasks each', () =>
-    one.state() === 'RUNNING' && two.state() === 'RUNNING' && one.metadataForAllStreamsClients().length === 2 && two.metadataForAllStreamsClients().length === 2
+    one.state() === 'RUNNING' &&
+    two.state() === 'RUNNING' &&
+    one.metadataForAllStreamsClients().length === 2 &&
+    two.metadataForAllStreamsClients().length === 2
       ? true
       : undefined,
   );
   const users = Array.from({ length: 20 }, (_, i) => `user-${i}`);
-  await produce(broker.bootstrap, 'views', users.flatMap((u, i) => Array.from({ length: i + 1 }, () => ({ key: u, value: 'page' }))));
+  await produce(
+    broker.bootstrap,
+    'views',
+    users.flatMap((u, i) => Array.from({ length: i + 1 }, () => ({ key: u, value: 'page' }))),
+  );
   await waitFor('all counted', () => {
-    const total = [one, two].reduce((n, a) => n + a.keyValueStore<string, number>('views-per-user').all().reduce((s, e) => s + e.value, 0), 0);
+    const total = [one, two].reduce(
+      (n, a) =>
+        n +
+        a
+          .keyValueStore<string, number>('views-per-user')
+          .all()
+          .reduce((s, e) => s + e.value, 0),
+      0,
+    );
     return total === 210 ? true : undefined;
   });
   const meta = one.metadataForAllStreamsClients();
   assert.deepEqual(meta.map((m) => m.hostInfo.port).sort(), [7001, 7002]);
-  assert.deepEqual(meta.map((m) => m.topicPartitions.length), [2, 2]);
+  assert.deepEqual(
+    meta.map((m) => m.topicPartitions.length),
+    [2, 2],
+  );
   for (const [i, u] of users.entries()) {
     const where = one.queryMetadataForKey('views-per-user', u, S);
     assert.ok(where);
     const owner = where.activeHost.port === 7001 ? one : two;
     const other = owner === one ? two : one;
-    assert.equal(owner.keyValueStore<string, number>('views-per-user').get(u), i + 1, `${u} on ${where.activeHost.port}`);
+    assert.equal(
+      owner.keyValueStore<string, number>('views-per-user').get(u),
+      i + 1,
+      `${u} on ${where.activeHost.port}`,
+    );
     assert.equal(other.keyValueStore<string, number>('views-per-user').get(u), null);
   }
   await Promise.all([one.close(), two.close()]);

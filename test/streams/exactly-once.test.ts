@@ -22,7 +22,13 @@ after(async () => {
 });
 
 test('exactly_once_v2: kill -9 of one of two instances mid windowed count; committed output equals the offline count', async () => {
-  const r = await runFailureScenario({ bootstrap: broker.bootstrap, guarantee: 'exactly_once_v2', records: 20_000, keys: 40, name: 'eos' });
+  const r = await runFailureScenario({
+    bootstrap: broker.bootstrap,
+    guarantee: 'exactly_once_v2',
+    records: 20_000,
+    keys: 40,
+    name: 'eos',
+  });
   assert.ok(r.killedWhileRunning, 'the instance was killed while records were being processed');
   assert.equal(r.missing.length, 0, `windows missing or short: ${r.missing.slice(0, 5).join(', ')}`);
   assert.equal(r.overCounted.length, 0, `windows counted twice: ${r.overCounted.slice(0, 5).join(', ')}`);
@@ -30,7 +36,13 @@ test('exactly_once_v2: kill -9 of one of two instances mid windowed count; commi
 });
 
 test('at_least_once: the same failure shows only duplicates, never loss', async () => {
-  const r = await runFailureScenario({ bootstrap: broker.bootstrap, guarantee: 'at_least_once', records: 20_000, keys: 40, name: 'alos' });
+  const r = await runFailureScenario({
+    bootstrap: broker.bootstrap,
+    guarantee: 'at_least_once',
+    records: 20_000,
+    keys: 40,
+    name: 'alos',
+  });
   assert.ok(r.killedWhileRunning);
   assert.equal(r.missing.length, 0, `windows missing or short: ${r.missing.slice(0, 5).join(', ')}`);
   assert.ok(r.total >= 20_000);

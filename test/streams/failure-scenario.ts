@@ -34,7 +34,12 @@ export interface ScenarioResult {
   seconds: number;
 }
 
-function startInstance(o: ScenarioOptions, stateDir: string, input: string, output: string): { child: ChildProcess; running: Promise<void> } {
+function startInstance(
+  o: ScenarioOptions,
+  stateDir: string,
+  input: string,
+  output: string,
+): { child: ChildProcess; running: Promise<void> } {
   const child = spawn(NODE, [APP, o.bootstrap, o.guarantee, stateDir, `${o.name}-app`, input, output], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SAMSA_STREAMS_LOG_LEVEL: 'warn' },
@@ -50,7 +55,9 @@ function startInstance(o: ScenarioOptions, stateDir: string, input: string, outp
       out += c.toString();
       if (out.includes('RUNNING')) resolve();
     });
-    child.on('exit', (code, signal) => reject(new Error(`instance exited (${code ?? signal}) before running: ${err}`)));
+    child.on('exit', (code, signal) =>
+      reject(new Error(`instance exited (${code ?? signal}) before running: ${err}`)),
+    );
   });
   running.catch(() => {});
   return { child, running };
@@ -92,7 +99,12 @@ export async function runFailureScenario(o: ScenarioOptions): Promise<ScenarioRe
         const timestamp = Math.floor(j / 50) * 10; // ~20 windows per 1,000 records, in order
         const w = `${key}@${Math.floor(timestamp / 1_000) * 1_000}`;
         expected.set(w, (expected.get(w) ?? 0) + 1);
-        messages.push({ topic: input, key: Buffer.from(key), value: Buffer.from(`v${j}`), timestamp: BigInt(timestamp) });
+        messages.push({
+          topic: input,
+          key: Buffer.from(key),
+          value: Buffer.from(`v${j}`),
+          timestamp: BigInt(timestamp),
+        });
       }
       await producer.send({ messages });
       if (i < o.records / 3 && i + chunk >= o.records / 3) {
@@ -120,7 +132,9 @@ export async function runFailureScenario(o: ScenarioOptions): Promise<ScenarioRe
       last = sig;
       if (!complete) await new Promise((r) => setTimeout(r, 500));
     }
-    const finalCounts = latestByKey(await readWithLibrdkafka(o.bootstrap, output, partitions, 'read_committed'));
+    const finalCounts = latestByKey(
+      await readWithLibrdkafka(o.bootstrap, output, partitions, 'read_committed'),
+    );
     const missing: string[] = [];
     const overCounted: string[] = [];
     let total = 0;
@@ -130,7 +144,14 @@ export async function runFailureScenario(o: ScenarioOptions): Promise<ScenarioRe
       if (got < n) missing.push(`${w}: ${got} < ${n}`);
       if (got > n) overCounted.push(`${w}: ${got} > ${n}`);
     }
-    return { total, windows: expected.size, missing, overCounted, killedWhileRunning, seconds: (performance.now() - started) / 1000 };
+    return {
+      total,
+      windows: expected.size,
+      missing,
+      overCounted,
+      killedWhileRunning,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await Promise.all(children.map(stop));
     rmSync(dirA, { recursive: true, force: true });

@@ -5,7 +5,10 @@ import { PYTHON, run } from '../helpers/run.ts';
 
 export const READ_TOPIC_PY = join(import.meta.dirname, 'read-topic.py');
 
-export async function createTopics(bootstrap: string, topics: { name: string; partitions: number; configs?: { [k: string]: string } }[]): Promise<void> {
+export async function createTopics(
+  bootstrap: string,
+  topics: { name: string; partitions: number; configs?: { [k: string]: string } }[],
+): Promise<void> {
   const admin = new Admin({ clientId: 'streams-test-admin', bootstrapBrokers: [bootstrap] });
   try {
     for (const t of topics)
@@ -28,14 +31,22 @@ export interface TestMessage {
 }
 
 export async function produce(bootstrap: string, topic: string, messages: TestMessage[]): Promise<void> {
-  const producer = new Producer({ clientId: 'streams-test-producer', bootstrapBrokers: [bootstrap], acks: -1 });
+  const producer = new Producer({
+    clientId: 'streams-test-producer',
+    bootstrapBrokers: [bootstrap],
+    acks: -1,
+  });
   try {
     for (let i = 0; i < messages.length; i += 5_000) {
       await producer.send({
         messages: messages.slice(i, i + 5_000).map((m) => ({
           topic,
           key: m.key === null ? undefined : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key),
-          value: (m.value === null ? null : Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value)) as Buffer,
+          value: (m.value === null
+            ? null
+            : Buffer.isBuffer(m.value)
+              ? m.value
+              : Buffer.from(m.value)) as Buffer,
           ...(m.timestamp !== undefined ? { timestamp: BigInt(m.timestamp) } : {}),
           ...(m.partition !== undefined ? { partition: m.partition } : {}),
         })),
@@ -55,10 +66,20 @@ export interface ReadRecord {
 }
 
 /** Reads a whole topic with python3-confluent-kafka (read_committed or read_uncommitted). */
-export async function readWithLibrdkafka(bootstrap: string, topic: string, partitions: number, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<ReadRecord[]> {
-  const r = await run(PYTHON, [READ_TOPIC_PY, bootstrap, topic, String(partitions), isolation], { timeoutMs: 120_000 });
+export async function readWithLibrdkafka(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_committed',
+): Promise<ReadRecord[]> {
+  const r = await run(PYTHON, [READ_TOPIC_PY, bootstrap, topic, String(partitions), isolation], {
+    timeoutMs: 120_000,
+  });
   if (r.code !== 0) throw new Error(`read-topic.py failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReadRecord);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ReadRecord);
 }
 
 /** Latest value per key. */
@@ -68,7 +89,11 @@ export function latestByKey(records: ReadRecord[]): Map<string, string | null> {
   return m;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -6,22 +6,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type KeyValueStore,
   type Processor,
   type ProcessorContext,
   PunctuationType,
   Serdes,
-  StreamsException,
   Stores,
+  StreamsException,
   Topology,
   TopologyTestDriver,
-  type KeyValueStore,
 } from '../../src/streams/index.ts';
 
 const S = Serdes.String();
 const L = Serdes.Long();
 
 /** Counts per key in a store; emits all counts on every punctuation. */
-function countingProcessor(type: PunctuationType, interval: number): () => Processor<string, string, string, number> {
+function countingProcessor(
+  type: PunctuationType,
+  interval: number,
+): () => Processor<string, string, string, number> {
   return () => {
     let ctx: ProcessorContext<string, number>;
     let store: KeyValueStore<string, number>;
@@ -123,7 +126,9 @@ test('deserialization errors: LogAndContinueExceptionHandler skips and counts, L
     new Topology()
       .addSource({ name: 'src', topics: ['in'], keySerde: S, valueSerde: J as never })
       .addSink({ name: 'sink', topic: 'out', parents: ['src'], keySerde: S, valueSerde: J as never });
-  const cont = new TopologyTestDriver(build(), { 'default.deserialization.exception.handler': 'LogAndContinueExceptionHandler' });
+  const cont = new TopologyTestDriver(build(), {
+    'default.deserialization.exception.handler': 'LogAndContinueExceptionHandler',
+  });
   const input = cont.createInputTopic('in', S, J);
   input.pipeRawInput(Buffer.from('k'), Buffer.from('{not json'));
   input.pipeInput('k', { n: 1 });
@@ -136,13 +141,19 @@ test('deserialization errors: LogAndContinueExceptionHandler skips and counts, L
   });
   assert.throws(
     () => fail.createInputTopic('in', S, J).pipeRawInput(Buffer.from('k'), Buffer.from('{not json')),
-    (err: Error) => err instanceof StreamsException && /topic in, partition 0, offset 0/.test(err.message) && /invalid JSON/.test(err.message),
+    (err: Error) =>
+      err instanceof StreamsException &&
+      /topic in, partition 0, offset 0/.test(err.message) &&
+      /invalid JSON/.test(err.message),
   );
   fail.close();
 });
 
 test('topology errors are precise; sub-topologies split at repartition topics', () => {
-  assert.throws(() => new Topology().addProcessor('p', () => ({ process() {} }), 'missing'), /Parent processor missing is not added yet/);
+  assert.throws(
+    () => new Topology().addProcessor('p', () => ({ process() {} }), 'missing'),
+    /Parent processor missing is not added yet/,
+  );
   assert.throws(
     () => new Topology().addSource('a', 't').addSource('b', 't'),
     /Topic t has already been registered by source a/,

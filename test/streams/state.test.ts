@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { murmur2 as platformaticMurmur2 } from '@platformatic/kafka';
 import fc from 'fast-check';
+import type { StateStoreContext } from '../../src/streams/processor/api.ts';
+import { assignTasks, type SubscriptionInfo } from '../../src/streams/runtime/assignor.ts';
+import { murmur2, partitionForKey } from '../../src/streams/runtime/partitioner.ts';
 import { inferredSerde, Serdes, typePreservingSerde } from '../../src/streams/serdes.ts';
 import { LmdbBytesStore, MemoryBytesStore } from '../../src/streams/state/bytes-store.ts';
 import { StateDirectory, StateDirectoryLockedError } from '../../src/streams/state/state-directory.ts';
 import { Stores } from '../../src/streams/state/stores.ts';
-import { assignTasks, type SubscriptionInfo } from '../../src/streams/runtime/assignor.ts';
-import { murmur2, partitionForKey } from '../../src/streams/runtime/partitioner.ts';
-import type { StateStoreContext } from '../../src/streams/processor/api.ts';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'samsa-streams-state-'));
@@ -41,17 +41,26 @@ test('lmdb and memory byte stores return the same ranges for any writes', () => 
   try {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.option(fc.uint8Array({ maxLength: 3 }))), { maxLength: 40 }),
+        fc.array(
+          fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.option(fc.uint8Array({ maxLength: 3 }))),
+          { maxLength: 40 },
+        ),
         fc.uint8Array({ minLength: 1, maxLength: 2 }),
         fc.uint8Array({ minLength: 1, maxLength: 2 }),
         (writes, a, b) => {
           const lm = new LmdbBytesStore(join(dir, `s-${Math.random()}`));
           const mem = new MemoryBytesStore();
-          const entries = writes.map(([k, v]) => [Buffer.from(k), v === null ? null : Buffer.from(v)] as [Buffer, Buffer | null]);
+          const entries = writes.map(
+            ([k, v]) => [Buffer.from(k), v === null ? null : Buffer.from(v)] as [Buffer, Buffer | null],
+          );
           lm.write(entries);
           mem.write(entries);
-          const [from, to] = Buffer.compare(Buffer.from(a), Buffer.from(b)) <= 0 ? [Buffer.from(a), Buffer.from(b)] : [Buffer.from(b), Buffer.from(a)];
-          const hex = (it: Iterable<[Buffer, Buffer]>) => [...it].map(([k, v]) => `${k.toString('hex')}=${v.toString('hex')}`);
+          const [from, to] =
+            Buffer.compare(Buffer.from(a), Buffer.from(b)) <= 0
+              ? [Buffer.from(a), Buffer.from(b)]
+              : [Buffer.from(b), Buffer.from(a)];
+          const hex = (it: Iterable<[Buffer, Buffer]>) =>
+            [...it].map(([k, v]) => `${k.toString('hex')}=${v.toString('hex')}`);
           assert.deepEqual(hex(lm.range(from, to)), hex(mem.range(from, to)));
           assert.deepEqual(hex(lm.range()), hex(mem.range()));
           assert.equal(lm.size(), mem.size());
@@ -69,7 +78,11 @@ test('a persistent key-value store keeps its data across a reopen and logs each 
   const dir = tmp();
   try {
     const log: unknown[] = [];
-    const store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('kv'), Serdes.String(), Serdes.Long()).build();
+    const store = Stores.keyValueStoreBuilder(
+      Stores.persistentKeyValueStore('kv'),
+      Serdes.String(),
+      Serdes.Long(),
+    ).build();
     store.init(context(dir, log));
     store.put('a', 1);
     store.put('a', 2);
@@ -80,7 +93,11 @@ test('a persistent key-value store keeps its data across a reopen and logs each 
     store.delete('b');
     store.flush();
     store.close();
-    const again = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('kv'), Serdes.String(), Serdes.Long()).build();
+    const again = Stores.keyValueStoreBuilder(
+      Stores.persistentKeyValueStore('kv'),
+      Serdes.String(),
+      Serdes.Long(),
+    ).build();
     again.init(context(dir));
     assert.deepEqual(again.all(), [{ key: 'a', value: 2 }]);
     again.close();
@@ -93,7 +110,12 @@ test('window stores drop windows past retention and restore from changelog keys'
   const dir = tmp();
   try {
     const log: { key: Buffer; value: Buffer | null; timestamp: number }[] = [];
-    const build = () => Stores.windowStoreBuilder(Stores.persistentWindowStore('w', 120_000, 60_000), Serdes.String(), Serdes.Long()).build();
+    const build = () =>
+      Stores.windowStoreBuilder(
+        Stores.persistentWindowStore('w', 120_000, 60_000),
+        Serdes.String(),
+        Serdes.Long(),
+      ).build();
     const w = build();
     w.init(context(join(dir, 'a'), log));
     w.put('k', 1, 0);
@@ -108,14 +130,17 @@ test('window stores drop windows past retention and restore from changelog keys'
     const restored = build();
     restored.init(context(join(dir, 'b')));
     restored.restoreBatch(log);
-    assert.deepEqual(restored.all().map((e) => [e.key.key, e.key.window.start, e.value]), [['k', 600_000, 3]]);
+    assert.deepEqual(
+      restored.all().map((e) => [e.key.key, e.key.window.start, e.value]),
+      [['k', 600_000, 3]],
+    );
     restored.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('the state directory is locked against a second instance; a dead owner\'s lock is taken over', () => {
+test("the state directory is locked against a second instance; a dead owner's lock is taken over", () => {
   const dir = tmp();
   try {
     const a = new StateDirectory(dir, 'app');
@@ -167,8 +192,18 @@ test('the assignor balances tasks, keeps them where they ran, and rejects inputs
     ['b', 4],
     ['app-x-repartition', 4],
   ]);
-  const first = assignTasks({ subtopologies, partitionCounts, members: [{ memberId: 'm1', info: sub('p1') }, { memberId: 'm2', info: sub('p2') }] });
-  assert.deepEqual([...first.values()].map((a) => a.tasks.length), [4, 4]);
+  const first = assignTasks({
+    subtopologies,
+    partitionCounts,
+    members: [
+      { memberId: 'm1', info: sub('p1') },
+      { memberId: 'm2', info: sub('p2') },
+    ],
+  });
+  assert.deepEqual(
+    [...first.values()].map((a) => a.tasks.length),
+    [4, 4],
+  );
   const m1 = first.get('m1')!;
   assert.ok(m1.partitions.some((p) => p.topic === 'a') && m1.partitions.some((p) => p.topic === 'b'));
   // a third member joins: each of the first two keeps 2-3 of its own tasks
@@ -183,9 +218,15 @@ test('the assignor balances tasks, keeps them where they ran, and rejects inputs
   });
   const counts = [...second.values()].map((a) => a.tasks.length).sort();
   assert.deepEqual(counts, [2, 3, 3]);
-  for (const m of ['m1', 'm2']) for (const t of second.get(m)!.tasks) assert.ok(first.get(m)!.tasks.includes(t));
+  for (const m of ['m1', 'm2'])
+    for (const t of second.get(m)!.tasks) assert.ok(first.get(m)!.tasks.includes(t));
   assert.throws(
-    () => assignTasks({ subtopologies, partitionCounts: new Map([...partitionCounts, ['b', 3]]), members: [{ memberId: 'm1', info: sub('p1') }] }),
+    () =>
+      assignTasks({
+        subtopologies,
+        partitionCounts: new Map([...partitionCounts, ['b', 3]]),
+        members: [{ memberId: 'm1', info: sub('p1') }],
+      }),
     /not co-partitioned: a \(4\), b \(3\)/,
   );
 });

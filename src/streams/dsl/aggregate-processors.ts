@@ -6,10 +6,10 @@
  * in the dropped-records metric.
  */
 import type { Processor, ProcessorContext, Record } from '../processor/api.ts';
+import type { InternalProcessorContext } from '../runtime/stream-task.ts';
 import type { KeyValueStoreImpl, ValueAndTimestamp } from '../state/key-value-store.ts';
 import type { SessionStoreImpl } from '../state/session-store.ts';
 import type { WindowStoreImpl } from '../state/window-store.ts';
-import type { InternalProcessorContext } from '../runtime/stream-task.ts';
 import type { SessionWindows, SlidingWindows, TimeWindows, Windowed } from '../windows/windows.ts';
 import { type Change, TupleForwarder } from './change.ts';
 
@@ -37,7 +37,12 @@ export function streamAggregate<K, V, VA>(
         }));
       },
       process(record: Record<K, V>) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
           return;
         const old = store.get(record.key);
         const oldAgg = old === null ? initializer() : old.value;
@@ -83,7 +88,12 @@ export function windowAggregate<K, V, VA>(
         forwarder = new TupleForwarder(store, ctx, windowedKeyDecoder(store));
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined)
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
           return;
         const closeTime = ctx.currentStreamTimeMs() - windows.graceMs;
         let dropped = false;
@@ -97,7 +107,13 @@ export function windowAggregate<K, V, VA>(
           const newAgg = aggregator(record.key, record.value, oldAgg);
           const timestamp = old === null ? record.timestamp : Math.max(old.timestamp, record.timestamp);
           store.put(record.key, { value: newAgg, timestamp }, w.start);
-          forwarder.maybeForward({ key: record.key, window: w }, newAgg, old?.value ?? null, timestamp, record.headers);
+          forwarder.maybeForward(
+            { key: record.key, window: w },
+            newAgg,
+            old?.value ?? null,
+            timestamp,
+            record.headers,
+          );
         }
         if (dropped) ctx.recordDropped();
       },
@@ -210,12 +226,22 @@ export function sessionAggregate<K, V, VA>(
         for (const s of overlapping) {
           if (s.key.window.start === start && s.key.window.end === end) continue;
           store.remove(s.key);
-          ctx.forward({ key: s.key, value: { newValue: null, oldValue: s.value }, timestamp: s.key.window.end, headers: record.headers });
+          ctx.forward({
+            key: s.key,
+            value: { newValue: null, oldValue: s.value },
+            timestamp: s.key.window.end,
+            headers: record.headers,
+          });
         }
         const same = overlapping.find((s) => s.key.window.start === start && s.key.window.end === end);
         const windowed: Windowed<K> = { key, window: { start, end } };
         store.put(windowed, agg);
-        ctx.forward({ key: windowed, value: { newValue: agg, oldValue: same?.value ?? null }, timestamp: end, headers: record.headers });
+        ctx.forward({
+          key: windowed,
+          value: { newValue: agg, oldValue: same?.value ?? null },
+          timestamp: end,
+          headers: record.headers,
+        });
       },
     };
   };

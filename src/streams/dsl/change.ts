@@ -3,9 +3,10 @@
  * key (Kafka's `Change<V>`), so downstream aggregations can subtract the old and add the new. The
  * repartition topic of a table groupBy carries one side per record with a flag byte in front.
  */
-import type { Serde } from '../serdes.ts';
-import type { InternalProcessorContext } from '../runtime/stream-task.ts';
+
 import type { Headers } from '../processor/api.ts';
+import type { InternalProcessorContext } from '../runtime/stream-task.ts';
+import type { Serde } from '../serdes.ts';
 import type { FlushListener, PendingEntry } from '../state/store-base.ts';
 
 export interface Change<V> {
@@ -62,7 +63,10 @@ export class TupleForwarder<K, V> {
   constructor(
     store: ListeningStore,
     context: InternalProcessorContext,
-    decode: (entry: PendingEntry, oldValue: Buffer | null) => { key: K; newValue: V | null; oldValue: V | null },
+    decode: (
+      entry: PendingEntry,
+      oldValue: Buffer | null,
+    ) => { key: K; newValue: V | null; oldValue: V | null },
   ) {
     this.context = context;
     this.viaCache = store.setFlushListener((entry, old) => {

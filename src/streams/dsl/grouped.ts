@@ -35,7 +35,13 @@ export class KGroupedStream<K, V> {
   /** @internal */ readonly name: string | undefined;
   /** @internal */ readonly repartitionRequired: boolean;
 
-  constructor(stream: KStream<K, V>, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, name: string | undefined, repartitionRequired: boolean) {
+  constructor(
+    stream: KStream<K, V>,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    name: string | undefined,
+    repartitionRequired: boolean,
+  ) {
     this.stream = stream;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
@@ -54,7 +60,13 @@ export class KGroupedStream<K, V> {
     );
   }
 
-  private build<VA>(prefix: string, initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, m: Materialized<K, VA> | undefined, aggSerde: Serde<VA> | undefined): KTable<K, VA> {
+  private build<VA>(
+    prefix: string,
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    m: Materialized<K, VA> | undefined,
+    aggSerde: Serde<VA> | undefined,
+  ): KTable<K, VA> {
     const b = this.stream.builder;
     const storeName = m?.name ?? b.newStoreName(prefix);
     const source = this.source(storeName);
@@ -67,7 +79,13 @@ export class KGroupedStream<K, V> {
   }
 
   count(materialized?: Materialized<K, number>): KTable<K, number> {
-    return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, n) => n + 1, materialized, Serdes.Long());
+    return this.build<number>(
+      'KSTREAM-AGGREGATE-',
+      () => 0,
+      (_k, _v, n) => n + 1,
+      materialized,
+      Serdes.Long(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>): KTable<K, V> {
@@ -80,13 +98,19 @@ export class KGroupedStream<K, V> {
     );
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
+  aggregate<VA>(
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    materialized?: Materialized<K, VA>,
+  ): KTable<K, VA> {
     return this.build('KSTREAM-AGGREGATE-', initializer, aggregator, materialized, materialized?.valueSerde);
   }
 
   windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     if ('inactivityGapMs' in windows) return new SessionWindowedKStream(this, windows);
     return new TimeWindowedKStream(this, windows);
   }
@@ -101,7 +125,13 @@ export class TimeWindowedKStream<K, V> {
     this.windows = windows;
   }
 
-  private build<VA>(prefix: string, initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, m: Materialized<K, VA> | undefined, aggSerde: Serde<VA> | undefined): KTable<Windowed<K>, VA> {
+  private build<VA>(
+    prefix: string,
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    m: Materialized<K, VA> | undefined,
+    aggSerde: Serde<VA> | undefined,
+  ): KTable<Windowed<K>, VA> {
     const b = this.grouped.stream.builder;
     const storeName = m?.name ?? b.newStoreName(prefix);
     const source = this.grouped.source(storeName);
@@ -117,17 +147,34 @@ export class TimeWindowedKStream<K, V> {
     const supplier = persistent
       ? Stores.persistentWindowStore(storeName, retention, size, false)
       : Stores.inMemoryWindowStore(storeName, retention, size, false);
-    const store = applyMaterialized(Stores.windowStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde)), m as Materialized<unknown, unknown>);
+    const store = applyMaterialized(
+      Stores.windowStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde)),
+      m as Materialized<unknown, unknown>,
+    );
     if (sliding) {
       const recordsStore = `${storeName}-records`;
-      b.addProcessor(name, slidingAggregate(storeName, recordsStore, w as SlidingWindows, initializer, aggregator) as AnySupplier, [source]);
+      b.addProcessor(
+        name,
+        slidingAggregate(
+          storeName,
+          recordsStore,
+          w as SlidingWindows,
+          initializer,
+          aggregator,
+        ) as AnySupplier,
+        [source],
+      );
       b.addStore(store.withCachingDisabled(), name);
       const rs = persistent
         ? Stores.persistentWindowStore(recordsStore, retention, size, true)
         : Stores.inMemoryWindowStore(recordsStore, retention, size, true);
       b.addStore(Stores.windowStoreBuilder(rs, keySerde, this.grouped.valueSerde), name);
     } else {
-      b.addProcessor(name, windowAggregate(storeName, w as TimeWindows, initializer, aggregator) as AnySupplier, [source]);
+      b.addProcessor(
+        name,
+        windowAggregate(storeName, w as TimeWindows, initializer, aggregator) as AnySupplier,
+        [source],
+      );
       b.addStore(store, name);
     }
     const info: WindowInfo = { kind: sliding ? 'sliding' : 'time', closeAfterMs: grace, sizeMs: size };
@@ -141,18 +188,42 @@ export class TimeWindowedKStream<K, V> {
         };
       },
     };
-    return new KTable<Windowed<K>, VA>(b, name, windowedKeySerde(keySerde, info), valueSerde, storeName, getter, info);
+    return new KTable<Windowed<K>, VA>(
+      b,
+      name,
+      windowedKeySerde(keySerde, info),
+      valueSerde,
+      storeName,
+      getter,
+      info,
+    );
   }
 
   count(materialized?: Materialized<K, number>): KTable<Windowed<K>, number> {
-    return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, n) => n + 1, materialized, Serdes.Long());
+    return this.build<number>(
+      'KSTREAM-AGGREGATE-',
+      () => 0,
+      (_k, _v, n) => n + 1,
+      materialized,
+      Serdes.Long(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>): KTable<Windowed<K>, V> {
-    return this.build<V>('KSTREAM-REDUCE-', () => undefined as V, (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)), materialized, this.grouped.valueSerde);
+    return this.build<V>(
+      'KSTREAM-REDUCE-',
+      () => undefined as V,
+      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
+      materialized,
+      this.grouped.valueSerde,
+    );
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<Windowed<K>, VA> {
+  aggregate<VA>(
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    materialized?: Materialized<K, VA>,
+  ): KTable<Windowed<K>, VA> {
     return this.build('KSTREAM-AGGREGATE-', initializer, aggregator, materialized, materialized?.valueSerde);
   }
 }
@@ -166,7 +237,14 @@ export class SessionWindowedKStream<K, V> {
     this.windows = windows;
   }
 
-  private build<VA>(prefix: string, initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, merger: Merger<K, VA>, m: Materialized<K, VA> | undefined, aggSerde: Serde<VA> | undefined): KTable<Windowed<K>, VA> {
+  private build<VA>(
+    prefix: string,
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    merger: Merger<K, VA>,
+    m: Materialized<K, VA> | undefined,
+    aggSerde: Serde<VA> | undefined,
+  ): KTable<Windowed<K>, VA> {
     const b = this.grouped.stream.builder;
     const storeName = m?.name ?? b.newStoreName(prefix);
     const source = this.grouped.source(storeName);
@@ -175,12 +253,22 @@ export class SessionWindowedKStream<K, V> {
     const valueSerde = m?.valueSerde ?? aggSerde;
     const retention = Math.max(m?.retentionMs ?? 0, this.windows.inactivityGapMs + this.windows.graceMs);
     const persistent = m?.storeType !== 'in_memory';
-    const supplier = persistent ? Stores.persistentSessionStore(storeName, retention) : Stores.inMemorySessionStore(storeName, retention);
+    const supplier = persistent
+      ? Stores.persistentSessionStore(storeName, retention)
+      : Stores.inMemorySessionStore(storeName, retention);
     let store = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde);
     if (m?.loggingEnabled === false) store = store.withLoggingDisabled() as typeof store;
-    b.addProcessor(name, sessionAggregate(storeName, this.windows, initializer, aggregator, merger) as AnySupplier, [source]);
+    b.addProcessor(
+      name,
+      sessionAggregate(storeName, this.windows, initializer, aggregator, merger) as AnySupplier,
+      [source],
+    );
     b.addStore(store, name);
-    const info: WindowInfo = { kind: 'session', closeAfterMs: this.windows.graceMs + this.windows.inactivityGapMs, sizeMs: 0 };
+    const info: WindowInfo = {
+      kind: 'session',
+      closeAfterMs: this.windows.graceMs + this.windows.inactivityGapMs,
+      sizeMs: 0,
+    };
     const getter = {
       storeNames: [storeName],
       init() {
@@ -191,11 +279,26 @@ export class SessionWindowedKStream<K, V> {
         };
       },
     };
-    return new KTable<Windowed<K>, VA>(b, name, windowedKeySerde(keySerde, info), valueSerde, storeName, getter, info);
+    return new KTable<Windowed<K>, VA>(
+      b,
+      name,
+      windowedKeySerde(keySerde, info),
+      valueSerde,
+      storeName,
+      getter,
+      info,
+    );
   }
 
   count(materialized?: Materialized<K, number>): KTable<Windowed<K>, number> {
-    return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, n) => n + 1, (_k, a, b) => a + b, materialized, Serdes.Long());
+    return this.build<number>(
+      'KSTREAM-AGGREGATE-',
+      () => 0,
+      (_k, _v, n) => n + 1,
+      (_k, a, b) => a + b,
+      materialized,
+      Serdes.Long(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>): KTable<Windowed<K>, V> {
@@ -209,8 +312,20 @@ export class SessionWindowedKStream<K, V> {
     );
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, merger: Merger<K, VA>, materialized?: Materialized<K, VA>): KTable<Windowed<K>, VA> {
-    return this.build('KSTREAM-AGGREGATE-', initializer, aggregator, merger, materialized, materialized?.valueSerde);
+  aggregate<VA>(
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    merger: Merger<K, VA>,
+    materialized?: Materialized<K, VA>,
+  ): KTable<Windowed<K>, VA> {
+    return this.build(
+      'KSTREAM-AGGREGATE-',
+      initializer,
+      aggregator,
+      merger,
+      materialized,
+      materialized?.valueSerde,
+    );
   }
 }
 

@@ -27,7 +27,12 @@ export class InternalBuilder {
     return `${prefix}STATE-STORE-${String(this.index++).padStart(10, '0')}`;
   }
 
-  addProcessor(name: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, parents: string[], stores: string[] = []): string {
+  addProcessor(
+    name: string,
+    supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>,
+    parents: string[],
+    stores: string[] = [],
+  ): string {
     this.topology.addProcessor(name, supplier, ...parents);
     if (stores.length > 0) this.topology.connectProcessorAndStateStores(name, ...stores);
     return name;
@@ -40,10 +45,19 @@ export class InternalBuilder {
   }
 
   /** A timestamped key-value store as the DSL uses it (caching and logging on unless disabled). */
-  kvStore<K, V>(m: Materialized<K, V> | undefined, name: string, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder {
+  kvStore<K, V>(
+    m: Materialized<K, V> | undefined,
+    name: string,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): StoreBuilder {
     const persistent = m?.storeType !== 'in_memory';
     const supplier = persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
-    const b: StoreBuilder = Stores.keyValueStoreBuilder(supplier, m?.keySerde ?? keySerde, valueAndTimestampSerde(m?.valueSerde ?? valueSerde));
+    const b: StoreBuilder = Stores.keyValueStoreBuilder(
+      supplier,
+      m?.keySerde ?? keySerde,
+      valueAndTimestampSerde(m?.valueSerde ?? valueSerde),
+    );
     return applyMaterialized(b, m);
   }
 
@@ -74,21 +88,17 @@ export class InternalBuilder {
   ): string {
     const topic = `${baseName}-repartition`;
     this.topology.addInternalTopic({ name: topic, kind: 'repartition', partitions });
-    const filter = this.addProcessor(
-      `${baseName}-repartition-filter`,
-      () => {
-        let ctx: import('../processor/api.ts').ProcessorContext<unknown, unknown>;
-        return {
-          init(c) {
-            ctx = c;
-          },
-          process(r) {
-            if (r.key !== null && r.key !== undefined) ctx.forward(r);
-          },
-        };
-      },
-      [parent],
-    );
+    const filter = this.addProcessor(`${baseName}-repartition-filter`, () => {
+      let ctx: import('../processor/api.ts').ProcessorContext<unknown, unknown>;
+      return {
+        init(c) {
+          ctx = c;
+        },
+        process(r) {
+          if (r.key !== null && r.key !== undefined) ctx.forward(r);
+        },
+      };
+    }, [parent]);
     const sink = `${baseName}-repartition-sink`;
     const source = `${baseName}-repartition-source`;
     this.topology.addSink({ name: sink, topic, parents: [filter], keySerde, valueSerde, partitioner });
@@ -97,7 +107,10 @@ export class InternalBuilder {
   }
 }
 
-export function applyMaterialized(b: StoreBuilder, m: Materialized<unknown, unknown> | undefined): StoreBuilder {
+export function applyMaterialized(
+  b: StoreBuilder,
+  m: Materialized<unknown, unknown> | undefined,
+): StoreBuilder {
   let out = b.withCachingEnabled();
   if (m?.loggingEnabled === false) out = out.withLoggingDisabled();
   else if (m?.logConfig) out = out.withLoggingEnabled(m.logConfig);

@@ -7,11 +7,10 @@
  * joins emit a record without a partner only once its join window has closed (Kafka 3.1+,
  * KIP-633: no spurious early results), keeping the unmatched records in a shared store until then.
  */
-import type { ProcessorContext, Processor, Headers } from '../processor/api.ts';
+import type { Headers, Processor, ProcessorContext } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
 import type { KeyValueStoreImpl } from '../state/key-value-store.ts';
 import type { WindowStoreImpl } from '../state/window-store.ts';
-import type { JoinWindows } from '../windows/windows.ts';
 import type { Change } from './change.ts';
 import type { ValueGetterSupplier } from './table-processors.ts';
 
@@ -101,7 +100,9 @@ function outerKey(timestamp: number, thisSide: boolean): string {
   return `${timestamp.toString(16).padStart(16, '0')}:${thisSide ? 'L' : 'R'}:${outerSeq.toString(16).padStart(12, '0')}`;
 }
 
-export function streamStreamJoin(side: StreamStreamJoinSide): () => Processor<unknown, unknown, unknown, unknown> {
+export function streamStreamJoin(
+  side: StreamStreamJoinSide,
+): () => Processor<unknown, unknown, unknown, unknown> {
   return () => {
     let thisStore: WindowStoreImpl<unknown, unknown>;
     let otherStore: WindowStoreImpl<unknown, unknown>;
@@ -145,23 +146,38 @@ export function streamStreamJoin(side: StreamStreamJoinSide): () => Processor<un
             // the other side's records found a partner: they are no longer unmatched
             for (const e of outer.all()) {
               const r = e.value;
-              if (r.thisSide !== side.isLeftSide && JSON.stringify(r.key) === JSON.stringify(key) && r.timestamp >= from && r.timestamp <= to)
+              if (
+                r.thisSide !== side.isLeftSide &&
+                JSON.stringify(r.key) === JSON.stringify(key) &&
+                r.timestamp >= from &&
+                r.timestamp <= to
+              )
                 outer.delete(e.key);
             }
           }
           if (matches.length === 0 && emitsUnmatched)
-            outer.put(outerKey(timestamp, side.isLeftSide), { thisSide: side.isLeftSide, key, value, timestamp });
+            outer.put(outerKey(timestamp, side.isLeftSide), {
+              thisSide: side.isLeftSide,
+              key,
+              value,
+              timestamp,
+            });
           emitExpired(outer, streamTime, record.headers);
         }
       },
     };
 
-    function emitExpired(store: KeyValueStoreImpl<string, OuterRecord>, streamTime: number, headers: Headers): void {
+    function emitExpired(
+      store: KeyValueStoreImpl<string, OuterRecord>,
+      streamTime: number,
+      headers: Headers,
+    ): void {
       for (const e of store.all()) {
         const r = e.value;
         if (windowAfterTime(r.timestamp, r.thisSide) + side.graceMs >= streamTime) continue;
         store.delete(e.key);
-        const v = r.thisSide === side.isLeftSide ? joined(r.value, null, r.key) : joined(null, r.value, r.key);
+        const v =
+          r.thisSide === side.isLeftSide ? joined(r.value, null, r.key) : joined(null, r.value, r.key);
         context.forward({ key: r.key, value: v, timestamp: r.timestamp, headers });
       }
     }
@@ -226,8 +242,14 @@ export function tableTableJoin(
         if (record.key === null || record.key === undefined) return;
         const o = other.get(record.key);
         const theirs = o === null ? null : o.value;
-        const newValue = record.value.newValue === null ? join(null, theirs, record.key) : join(record.value.newValue, theirs, record.key);
-        const oldValue = record.value.oldValue === null ? join(null, theirs, record.key) : join(record.value.oldValue, theirs, record.key);
+        const newValue =
+          record.value.newValue === null
+            ? join(null, theirs, record.key)
+            : join(record.value.newValue, theirs, record.key);
+        const oldValue =
+          record.value.oldValue === null
+            ? join(null, theirs, record.key)
+            : join(record.value.oldValue, theirs, record.key);
         if (newValue === null && oldValue === null) return;
         context.forward({
           key: record.key,

@@ -12,7 +12,7 @@ import type { Windowed } from '../windows/windows.ts';
 import { type Aggregator, type Initializer, tableAggregate } from './aggregate-processors.ts';
 import { type Change, changeSerde } from './change.ts';
 import type { InternalBuilder } from './internal-builder.ts';
-import { type JoinKind, type ValueJoiner, tableTableJoin } from './join-processors.ts';
+import { type JoinKind, tableTableJoin, type ValueJoiner } from './join-processors.ts';
 import { KStream } from './kstream.ts';
 import type { Grouped, KeyValueLike, Materialized, Named, Suppressed } from './options.ts';
 import {
@@ -68,12 +68,27 @@ export class KTable<K, V> {
     return this.getterSupplier;
   }
 
-  private transform<V2>(prefix: string, fn: (key: K, value: V) => V2 | null, valueSerde: Serde<V2> | undefined, named?: Named, materialized?: Materialized<K, V2>): KTable<K, V2> {
+  private transform<V2>(
+    prefix: string,
+    fn: (key: K, value: V) => V2 | null,
+    valueSerde: Serde<V2> | undefined,
+    named?: Named,
+    materialized?: Materialized<K, V2>,
+  ): KTable<K, V2> {
     const name = named?.name ?? this.builder.newName(prefix);
-    const storeName = materialized === undefined ? null : (materialized.name ?? this.builder.newStoreName(prefix));
+    const storeName =
+      materialized === undefined ? null : (materialized.name ?? this.builder.newStoreName(prefix));
     this.builder.addProcessor(name, tableTransform(fn, storeName) as AnySupplier, [this.node]);
     if (storeName !== null)
-      this.builder.addStore(this.builder.kvStore(materialized, storeName, materialized?.keySerde ?? this.keySerde, materialized?.valueSerde ?? valueSerde), name);
+      this.builder.addStore(
+        this.builder.kvStore(
+          materialized,
+          storeName,
+          materialized?.keySerde ?? this.keySerde,
+          materialized?.valueSerde ?? valueSerde,
+        ),
+        name,
+      );
     const getter =
       storeName !== null
         ? storeGetter<K, V2>(storeName)
@@ -81,18 +96,50 @@ export class KTable<K, V> {
             const out = fn(k, v.value);
             return out === null ? null : { value: out, timestamp: v.timestamp };
           });
-    return new KTable<K, V2>(this.builder, name, this.keySerde, materialized?.valueSerde ?? valueSerde, storeName, getter, this.windowInfo);
+    return new KTable<K, V2>(
+      this.builder,
+      name,
+      this.keySerde,
+      materialized?.valueSerde ?? valueSerde,
+      storeName,
+      getter,
+      this.windowInfo,
+    );
   }
 
-  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', (k, v) => (predicate(k, v) ? v : null), this.valueSerde, named, materialized);
+  filter(
+    predicate: (key: K, value: V) => boolean,
+    named?: Named,
+    materialized?: Materialized<K, V>,
+  ): KTable<K, V> {
+    return this.transform(
+      'KTABLE-FILTER-',
+      (k, v) => (predicate(k, v) ? v : null),
+      this.valueSerde,
+      named,
+      materialized,
+    );
   }
 
-  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', (k, v) => (predicate(k, v) ? null : v), this.valueSerde, named, materialized);
+  filterNot(
+    predicate: (key: K, value: V) => boolean,
+    named?: Named,
+    materialized?: Materialized<K, V>,
+  ): KTable<K, V> {
+    return this.transform(
+      'KTABLE-FILTER-',
+      (k, v) => (predicate(k, v) ? null : v),
+      this.valueSerde,
+      named,
+      materialized,
+    );
   }
 
-  mapValues<V2>(mapper: (value: V, key: K) => V2, named?: Named, materialized?: Materialized<K, V2>): KTable<K, V2> {
+  mapValues<V2>(
+    mapper: (value: V, key: K) => V2,
+    named?: Named,
+    materialized?: Materialized<K, V2>,
+  ): KTable<K, V2> {
     return this.transform<V2>('KTABLE-MAPVALUES-', (k, v) => mapper(v, k), undefined, named, materialized);
   }
 
@@ -111,53 +158,136 @@ export class KTable<K, V> {
   /** Holds back updates: only final window results (untilWindowCloses) or at most one per time limit. */
   suppress(suppressed: Suppressed): KTable<K, V> {
     const name = suppressed.name ?? this.builder.newName('KTABLE-SUPPRESS-');
-    const storeName = suppressed.name ? `${suppressed.name}-store` : this.builder.newStoreName('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name
+      ? `${suppressed.name}-store`
+      : this.builder.newStoreName('KTABLE-SUPPRESS-');
     let bufferTime: (key: K, r: { timestamp: number }) => number;
     let suppressMs: number;
     if (suppressed.kind === 'untilWindowCloses') {
-      if (!this.windowInfo) throw new TypeError('suppress(untilWindowCloses) needs a windowed table (after windowedBy(...).aggregate)');
+      if (!this.windowInfo)
+        throw new TypeError(
+          'suppress(untilWindowCloses) needs a windowed table (after windowedBy(...).aggregate)',
+        );
       bufferTime = (key) => (key as unknown as Windowed<unknown>).window.end;
       suppressMs = this.windowInfo.closeAfterMs;
     } else {
       bufferTime = (_key, r) => r.timestamp;
       suppressMs = suppressed.timeToWaitMs;
     }
-    this.builder.addProcessor(name, suppressProcessor<K, V>(storeName, bufferTime as never, suppressMs, (k) => JSON.stringify(k)) as AnySupplier, [this.node]);
-    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), Serdes.String(), suppressBufferSerde(this.keySerde, this.valueSerde));
+    this.builder.addProcessor(
+      name,
+      suppressProcessor<K, V>(storeName, bufferTime as never, suppressMs, (k) =>
+        JSON.stringify(k),
+      ) as AnySupplier,
+      [this.node],
+    );
+    const store = Stores.keyValueStoreBuilder(
+      Stores.inMemoryKeyValueStore(storeName),
+      Serdes.String(),
+      suppressBufferSerde(this.keySerde, this.valueSerde),
+    );
     this.builder.addStore(store, name);
-    return new KTable<K, V>(this.builder, name, this.keySerde, this.valueSerde, null, this.getterSupplier, this.windowInfo);
+    return new KTable<K, V>(
+      this.builder,
+      name,
+      this.keySerde,
+      this.valueSerde,
+      null,
+      this.getterSupplier,
+      this.windowInfo,
+    );
   }
 
-  groupBy<K2, V2>(selector: (key: K, value: V) => KeyValueLike<K2, V2>, grouped: Grouped<K2, V2> = {}): KGroupedTable<K2, V2> {
+  groupBy<K2, V2>(
+    selector: (key: K, value: V) => KeyValueLike<K2, V2>,
+    grouped: Grouped<K2, V2> = {},
+  ): KGroupedTable<K2, V2> {
     const name = this.builder.newName('KTABLE-SELECT-');
     this.builder.addProcessor(name, tableGroupByMap(selector) as AnySupplier, [this.node]);
     return new KGroupedTable<K2, V2>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
   }
 
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.tableJoin('inner', other, joiner as ValueJoiner<unknown, unknown, unknown>, named, materialized);
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
+    return this.tableJoin(
+      'inner',
+      other,
+      joiner as ValueJoiner<unknown, unknown, unknown>,
+      named,
+      materialized,
+    );
   }
 
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.tableJoin('left', other, joiner as ValueJoiner<unknown, unknown, unknown>, named, materialized);
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
+    return this.tableJoin(
+      'left',
+      other,
+      joiner as ValueJoiner<unknown, unknown, unknown>,
+      named,
+      materialized,
+    );
   }
 
-  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.tableJoin('outer', other, joiner as ValueJoiner<unknown, unknown, unknown>, named, materialized);
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
+    return this.tableJoin(
+      'outer',
+      other,
+      joiner as ValueJoiner<unknown, unknown, unknown>,
+      named,
+      materialized,
+    );
   }
 
-  private tableJoin<VO, VR>(kind: JoinKind, other: KTable<K, VO>, joiner: ValueJoiner<unknown, unknown, unknown>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
+  private tableJoin<VO, VR>(
+    kind: JoinKind,
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<unknown, unknown, unknown>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
     const base = named?.name ?? this.builder.newName('KTABLE-JOIN-');
     const leftName = `${base}-this`;
     const rightName = `${base}-other`;
     const otherGetter = other.valueGetter() as ValueGetterSupplier<unknown, unknown>;
     const thisGetter = this.getterSupplier as ValueGetterSupplier<unknown, unknown>;
-    this.builder.addProcessor(leftName, tableTableJoin(otherGetter, joiner, kind, true) as AnySupplier, [this.node], otherGetter.storeNames);
-    this.builder.addProcessor(rightName, tableTableJoin(thisGetter, joiner, kind, false) as AnySupplier, [other.node], thisGetter.storeNames);
+    this.builder.addProcessor(
+      leftName,
+      tableTableJoin(otherGetter, joiner, kind, true) as AnySupplier,
+      [this.node],
+      otherGetter.storeNames,
+    );
+    this.builder.addProcessor(
+      rightName,
+      tableTableJoin(thisGetter, joiner, kind, false) as AnySupplier,
+      [other.node],
+      thisGetter.storeNames,
+    );
     const merge = `${base}-merge`;
-    const storeName = materialized === undefined ? null : (materialized.name ?? this.builder.newStoreName('KTABLE-JOIN-'));
-    this.builder.addProcessor(merge, tableTransform<K, VR, VR>((_k, v) => v, storeName) as AnySupplier, [leftName, rightName]);
-    if (storeName !== null) this.builder.addStore(this.builder.kvStore(materialized, storeName, this.keySerde, materialized?.valueSerde), merge);
+    const storeName =
+      materialized === undefined ? null : (materialized.name ?? this.builder.newStoreName('KTABLE-JOIN-'));
+    this.builder.addProcessor(merge, tableTransform<K, VR, VR>((_k, v) => v, storeName) as AnySupplier, [
+      leftName,
+      rightName,
+    ]);
+    if (storeName !== null)
+      this.builder.addStore(
+        this.builder.kvStore(materialized, storeName, this.keySerde, materialized?.valueSerde),
+        merge,
+      );
     const join = (l: unknown, r: unknown, key: unknown): unknown => {
       if (l === null && r === null) return null;
       if (kind === 'inner' && (l === null || r === null)) return null;
@@ -177,7 +307,9 @@ export class KTable<K, V> {
                   const l = a.get(key);
                   const r = b.get(key);
                   const v = join(l?.value ?? null, r?.value ?? null, key);
-                  return v === null ? null : { value: v as VR, timestamp: Math.max(l?.timestamp ?? 0, r?.timestamp ?? 0) };
+                  return v === null
+                    ? null
+                    : { value: v as VR, timestamp: Math.max(l?.timestamp ?? 0, r?.timestamp ?? 0) };
                 },
               };
             },
@@ -187,7 +319,10 @@ export class KTable<K, V> {
 }
 
 /** Serde of a suppress buffer entry (key, both values and times) over the table's serdes. */
-function suppressBufferSerde<K, V>(keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): Serde<{ key: K; value: Change<V>; time: number; timestamp: number }> {
+function suppressBufferSerde<K, V>(
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+): Serde<{ key: K; value: Change<V>; time: number; timestamp: number }> {
   type Entry = { key: K; value: Change<V>; time: number; timestamp: number };
   if (keySerde === undefined || valueSerde === undefined) {
     return {
@@ -197,7 +332,8 @@ function suppressBufferSerde<K, V>(keySerde: Serde<K> | undefined, valueSerde: S
       deserializer: () => {
         throw new Error('unresolved serde');
       },
-      withDefaults: (k: Serde<unknown>, v: Serde<unknown>) => suppressBufferSerde(keySerde ?? (k as Serde<K>), valueSerde ?? (v as Serde<V>)),
+      withDefaults: (k: Serde<unknown>, v: Serde<unknown>) =>
+        suppressBufferSerde(keySerde ?? (k as Serde<K>), valueSerde ?? (v as Serde<V>)),
     } as Serde<Entry>;
   }
   const part = (b: Buffer | null) => {
@@ -215,8 +351,12 @@ function suppressBufferSerde<K, V>(keySerde: Serde<K> | undefined, valueSerde: S
         return Buffer.concat([
           head,
           ...part(keySerde.serializer().serialize(topic, e.key)),
-          ...part(e.value.newValue === null ? null : valueSerde.serializer().serialize(topic, e.value.newValue)),
-          ...part(e.value.oldValue === null ? null : valueSerde.serializer().serialize(topic, e.value.oldValue)),
+          ...part(
+            e.value.newValue === null ? null : valueSerde.serializer().serialize(topic, e.value.newValue),
+          ),
+          ...part(
+            e.value.oldValue === null ? null : valueSerde.serializer().serialize(topic, e.value.oldValue),
+          ),
         ]);
       },
     }),
@@ -256,7 +396,13 @@ export class KGroupedTable<K, V> {
   private readonly valueSerde: Serde<V> | undefined;
   private readonly name: string | undefined;
 
-  constructor(builder: InternalBuilder, node: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, name: string | undefined) {
+  constructor(
+    builder: InternalBuilder,
+    node: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    name: string | undefined,
+  ) {
     this.builder = builder;
     this.node = node;
     this.keySerde = keySerde;
@@ -264,21 +410,55 @@ export class KGroupedTable<K, V> {
     this.name = name;
   }
 
-  private build<VA>(prefix: string, initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, m: Materialized<K, VA> | undefined, aggSerde: Serde<VA> | undefined): KTable<K, VA> {
+  private build<VA>(
+    prefix: string,
+    initializer: Initializer<VA>,
+    adder: Aggregator<K, V, VA>,
+    subtractor: Aggregator<K, V, VA>,
+    m: Materialized<K, VA> | undefined,
+    aggSerde: Serde<VA> | undefined,
+  ): KTable<K, VA> {
     const storeName = m?.name ?? this.builder.newStoreName(prefix);
     const keySerde = m?.keySerde ?? this.keySerde;
-    const source = this.builder.repartition(this.node, this.name ?? storeName, keySerde as Serde<unknown> | undefined, changeSerde(this.valueSerde) as Serde<unknown>);
+    const source = this.builder.repartition(
+      this.node,
+      this.name ?? storeName,
+      keySerde as Serde<unknown> | undefined,
+      changeSerde(this.valueSerde) as Serde<unknown>,
+    );
     const name = this.builder.newName(prefix);
-    this.builder.addProcessor(name, tableAggregate(storeName, initializer, adder, subtractor) as AnySupplier, [source]);
+    this.builder.addProcessor(
+      name,
+      tableAggregate(storeName, initializer, adder, subtractor) as AnySupplier,
+      [source],
+    );
     this.builder.addStore(this.builder.kvStore(m, storeName, keySerde, m?.valueSerde ?? aggSerde), name);
-    return new KTable<K, VA>(this.builder, name, keySerde, m?.valueSerde ?? aggSerde, storeName, storeGetter(storeName));
+    return new KTable<K, VA>(
+      this.builder,
+      name,
+      keySerde,
+      m?.valueSerde ?? aggSerde,
+      storeName,
+      storeGetter(storeName),
+    );
   }
 
   count(materialized?: Materialized<K, number>): KTable<K, number> {
-    return this.build<number>('KTABLE-AGGREGATE-', () => 0, (_k, _v, a) => a + 1, (_k, _v, a) => a - 1, materialized, Serdes.Long());
+    return this.build<number>(
+      'KTABLE-AGGREGATE-',
+      () => 0,
+      (_k, _v, a) => a + 1,
+      (_k, _v, a) => a - 1,
+      materialized,
+      Serdes.Long(),
+    );
   }
 
-  reduce(adder: (agg: V, value: V) => V, subtractor: (agg: V, value: V) => V, materialized?: Materialized<K, V>): KTable<K, V> {
+  reduce(
+    adder: (agg: V, value: V) => V,
+    subtractor: (agg: V, value: V) => V,
+    materialized?: Materialized<K, V>,
+  ): KTable<K, V> {
     return this.build<V | null>(
       'KTABLE-REDUCE-',
       () => null,
@@ -289,8 +469,20 @@ export class KGroupedTable<K, V> {
     ) as KTable<K, V>;
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
-    return this.build('KTABLE-AGGREGATE-', initializer, adder, subtractor, materialized, materialized?.valueSerde);
+  aggregate<VA>(
+    initializer: Initializer<VA>,
+    adder: Aggregator<K, V, VA>,
+    subtractor: Aggregator<K, V, VA>,
+    materialized?: Materialized<K, VA>,
+  ): KTable<K, VA> {
+    return this.build(
+      'KTABLE-AGGREGATE-',
+      initializer,
+      adder,
+      subtractor,
+      materialized,
+      materialized?.valueSerde,
+    );
   }
 }
 
@@ -304,5 +496,7 @@ export interface GlobalKTable<K, V> {
 
 /** Key serde of a windowed table built from the inner key serde. */
 export function windowedKeySerde<K>(inner: Serde<K> | undefined, info: WindowInfo): Serde<Windowed<K>> {
-  return info.kind === 'session' ? WindowedSerdes.sessionWindowedSerdeFrom(inner) : WindowedSerdes.timeWindowedSerdeFrom(inner, info.sizeMs);
+  return info.kind === 'session'
+    ? WindowedSerdes.sessionWindowedSerdeFrom(inner)
+    : WindowedSerdes.timeWindowedSerdeFrom(inner, info.sizeMs);
 }

@@ -3,8 +3,9 @@
  * `Grouped`, `Materialized`, `Joined`, `StreamJoined`, `Repartitioned`, `Named`, `Branched`,
  * `Suppressed`) plus small factories in Kafka's style (`Materialized.as('counts')`).
  */
-import type { Serde } from '../serdes.ts';
+
 import type { StreamPartitioner, TimestampExtractor } from '../processor/topology.ts';
+import type { Serde } from '../serdes.ts';
 
 export interface KeyValue<K, V> {
   key: K;
@@ -94,7 +95,9 @@ export interface Repartitioned<K, V> extends Named {
 export interface Branched<K, V> {
   name?: string;
   /** Transforms the branch stream; its result is what the returned map holds. */
-  withFunction?: (stream: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V> | undefined;
+  withFunction?: (
+    stream: import('./kstream.ts').KStream<K, V>,
+  ) => import('./kstream.ts').KStream<K, V> | undefined;
   /** Consumes the branch stream; the map then holds nothing for it. */
   withConsumer?: (stream: import('./kstream.ts').KStream<K, V>) => void;
 }
@@ -105,8 +108,10 @@ export const Branched = {
     fn: (stream: import('./kstream.ts').KStream<K, V>) => import('./kstream.ts').KStream<K, V>,
     name?: string,
   ): Branched<K, V> => (name === undefined ? { withFunction: fn } : { withFunction: fn, name }),
-  withConsumer: <K, V>(fn: (stream: import('./kstream.ts').KStream<K, V>) => void, name?: string): Branched<K, V> =>
-    name === undefined ? { withConsumer: fn } : { withConsumer: fn, name },
+  withConsumer: <K, V>(
+    fn: (stream: import('./kstream.ts').KStream<K, V>) => void,
+    name?: string,
+  ): Branched<K, V> => (name === undefined ? { withConsumer: fn } : { withConsumer: fn, name }),
 };
 
 export type BufferConfig = { maxRecords?: number; maxBytes?: number };

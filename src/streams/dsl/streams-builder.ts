@@ -38,11 +38,19 @@ export class StreamsBuilder {
   }
 
   /** A table of the latest value per key of a (usually compacted) topic, materialized in a store. */
-  table<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized?: Materialized<K, V>): KTable<K, V> {
+  table<K = unknown, V = unknown>(
+    topic: string,
+    consumed: Consumed<K, V> = {},
+    materialized?: Materialized<K, V>,
+  ): KTable<K, V> {
     const source = this.source([topic], consumed);
     const storeName = materialized?.name ?? this.internal.newStoreName(`${topic}-`);
     const name = this.internal.newName('KTABLE-SOURCE-');
-    this.internal.addProcessor(name, tableSource(storeName) as ProcessorSupplier<unknown, unknown, unknown, unknown>, [source]);
+    this.internal.addProcessor(
+      name,
+      tableSource(storeName) as ProcessorSupplier<unknown, unknown, unknown, unknown>,
+      [source],
+    );
     const keySerde = materialized?.keySerde ?? consumed.keySerde;
     const valueSerde = materialized?.valueSerde ?? consumed.valueSerde;
     this.internal.addStore(this.internal.kvStore(materialized, storeName, keySerde, valueSerde), name);
@@ -50,11 +58,20 @@ export class StreamsBuilder {
   }
 
   /** A table replicated in full on every instance, kept up to date from its topic. */
-  globalTable<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
+  globalTable<K = unknown, V = unknown>(
+    topic: string,
+    consumed: Consumed<K, V> = {},
+    materialized?: Materialized<K, V>,
+  ): GlobalKTable<K, V> {
     const storeName = materialized?.name ?? this.internal.newStoreName(`${topic}-`);
     const keySerde = materialized?.keySerde ?? consumed.keySerde;
     const valueSerde = materialized?.valueSerde ?? consumed.valueSerde;
-    const store = this.internal.kvStore({ ...materialized, loggingEnabled: false, cachingEnabled: false }, storeName, keySerde, valueSerde);
+    const store = this.internal.kvStore(
+      { ...materialized, loggingEnabled: false, cachingEnabled: false },
+      storeName,
+      keySerde,
+      valueSerde,
+    );
     const processor: ProcessorSupplier<K, V, void, void> = () => {
       let s: KeyValueStoreImpl<K, ValueAndTimestamp<V>>;
       return {
@@ -63,7 +80,10 @@ export class StreamsBuilder {
         },
         process(r) {
           if (r.key === null || r.key === undefined) return;
-          s.put(r.key, r.value === null || r.value === undefined ? null : { value: r.value, timestamp: r.timestamp });
+          s.put(
+            r.key,
+            r.value === null || r.value === undefined ? null : { value: r.value, timestamp: r.timestamp },
+          );
         },
       } satisfies Processor<K, V, void, void>;
     };
@@ -85,12 +105,20 @@ export class StreamsBuilder {
   }
 
   /** Adds a global store filled from `topic` by `supplier` (which must not forward). */
-  addGlobalStore<K, V>(store: StoreBuilder, topic: string, consumed: Consumed<K, V>, supplier: ProcessorSupplier<K, V, void, void>): this {
+  addGlobalStore<K, V>(
+    store: StoreBuilder,
+    topic: string,
+    consumed: Consumed<K, V>,
+    supplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
     this.topology.addGlobalStore(
       store.withLoggingDisabled(),
       consumed.name ?? this.internal.newName('KSTREAM-SOURCE-'),
       topic,
-      { ...(consumed.keySerde ? { keySerde: consumed.keySerde } : {}), ...(consumed.valueSerde ? { valueSerde: consumed.valueSerde } : {}) },
+      {
+        ...(consumed.keySerde ? { keySerde: consumed.keySerde } : {}),
+        ...(consumed.valueSerde ? { valueSerde: consumed.valueSerde } : {}),
+      },
       this.internal.newName('KTABLE-SOURCE-'),
       supplier,
     );

@@ -5,8 +5,8 @@
  * through filter/mapValues when the table is not materialized. Also suppress.
  */
 import type { Headers, Processor, ProcessorContext, Record } from '../processor/api.ts';
-import type { KeyValueStoreImpl, ValueAndTimestamp } from '../state/key-value-store.ts';
 import type { InternalProcessorContext } from '../runtime/stream-task.ts';
+import type { KeyValueStoreImpl, ValueAndTimestamp } from '../state/key-value-store.ts';
 import { type Change, TupleForwarder } from './change.ts';
 import { type KeyValueLike, toKeyValue } from './options.ts';
 
@@ -87,7 +87,12 @@ export function tableSource<K, V>(storeName: string): () => Processor<K, V, K, C
         if (record.key === null || record.key === undefined) return;
         const old = store.get(record.key);
         const value = record.value ?? null;
-        store.put(record.key, value === null ? null : { value, timestamp: record.timestamp }, record.timestamp, record.headers);
+        store.put(
+          record.key,
+          value === null ? null : { value, timestamp: record.timestamp },
+          record.timestamp,
+          record.headers,
+        );
         if (value === null && old === null) return;
         forwarder.maybeForward(record.key, value, old?.value ?? null, record.timestamp, record.headers);
       },
@@ -119,17 +124,29 @@ export function tableTransform<K, V, V2>(
         if (newValue === null && oldValue === null) return;
         if (store !== null && forwarder !== null) {
           const old = store.get(key);
-          store.put(key, newValue === null ? null : { value: newValue, timestamp: record.timestamp }, record.timestamp, record.headers);
+          store.put(
+            key,
+            newValue === null ? null : { value: newValue, timestamp: record.timestamp },
+            record.timestamp,
+            record.headers,
+          );
           forwarder.maybeForward(key, newValue, old?.value ?? null, record.timestamp, record.headers);
         } else {
-          context.forward({ key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+          context.forward({
+            key,
+            value: { newValue, oldValue },
+            timestamp: record.timestamp,
+            headers: record.headers,
+          });
         }
       },
     };
   };
 }
 
-export function tableToStream<K, V, V2>(mapper: ((key: K, value: V | null) => V2) | null): () => Processor<K, Change<V>, K, V2 | V | null> {
+export function tableToStream<K, V, V2>(
+  mapper: ((key: K, value: V | null) => V2) | null,
+): () => Processor<K, Change<V>, K, V2 | V | null> {
   return () => {
     let context: ProcessorContext<K, V2 | V | null>;
     return {
@@ -206,7 +223,9 @@ export function suppressProcessor<K, V>(
     const evict = () => {
       const limit = context.currentStreamTimeMs() - suppressMs;
       if (minTime > limit) return;
-      const due = [...buffer.entries()].filter(([, b]) => b.time <= limit).sort((a, b) => a[1].time - b[1].time);
+      const due = [...buffer.entries()]
+        .filter(([, b]) => b.time <= limit)
+        .sort((a, b) => a[1].time - b[1].time);
       for (const [k, b] of due) {
         buffer.delete(k);
         store.delete(k);
@@ -229,7 +248,10 @@ export function suppressProcessor<K, V>(
         const k = keyOf(record.key);
         const prior = buffer.get(k);
         const time = prior?.time ?? bufferTime(record.key, record);
-        const value: Change<V> = { newValue: record.value.newValue, oldValue: prior ? prior.value.oldValue : record.value.oldValue };
+        const value: Change<V> = {
+          newValue: record.value.newValue,
+          oldValue: prior ? prior.value.oldValue : record.value.oldValue,
+        };
         const entry = { key: record.key, value, time, timestamp: record.timestamp };
         buffer.set(k, { ...entry, headers: record.headers });
         store.put(k, entry);

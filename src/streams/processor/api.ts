@@ -50,7 +50,7 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   readonly taskId: TaskId;
   /** Sends a record to all children, or to the named child. */
   forward<K extends KOut, V extends VOut>(record: Record<K, V>, childName?: string): void;
-  getStateStore<S extends StateStore>(name: string): S;
+  getStateStore<S = StateStore>(name: string): S;
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
   /** Topic, partition and offset of the input record being processed (null inside a punctuator). */
   recordMetadata(): RecordMetadata | null;
@@ -66,7 +66,12 @@ export interface Processor<KIn, VIn, KOut = unknown, VOut = unknown> {
   close?(): void;
 }
 
-export type ProcessorSupplier<KIn, VIn, KOut = unknown, VOut = unknown> = () => Processor<KIn, VIn, KOut, VOut>;
+export type ProcessorSupplier<KIn, VIn, KOut = unknown, VOut = unknown> = () => Processor<
+  KIn,
+  VIn,
+  KOut,
+  VOut
+>;
 
 /** A record written to a store's changelog. */
 export interface ChangelogRecord {

@@ -13,12 +13,23 @@ import type { ProcessorSupplier, StoreBuilder } from './api.ts';
 
 /** Picks the event time of a consumed record (Kafka's `TimestampExtractor`). */
 export type TimestampExtractor = (
-  record: { topic: string; partition: number; offset: bigint; key: unknown; value: unknown; timestamp: number },
+  record: {
+    topic: string;
+    partition: number;
+    offset: bigint;
+    key: unknown;
+    value: unknown;
+    timestamp: number;
+  },
   partitionTime: number,
 ) => number;
 
 /** Chooses the output topic per record (Kafka's `TopicNameExtractor`). */
-export type TopicNameExtractor<K = unknown, V = unknown> = (key: K, value: V, context: { topic: string | null }) => string;
+export type TopicNameExtractor<K = unknown, V = unknown> = (
+  key: K,
+  value: V,
+  context: { topic: string | null },
+) => string;
 
 /** Chooses the output partition (Kafka's `StreamPartitioner`); undefined = default (murmur2 of the key). */
 export type StreamPartitioner<K = unknown, V = unknown> = (
@@ -126,12 +137,14 @@ export class Topology {
   }
 
   addSource(nameOrOptions: string | SourceOptions, ...topics: string[]): this {
-    const o: SourceOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions, topics } : nameOrOptions;
+    const o: SourceOptions =
+      typeof nameOrOptions === 'string' ? { name: nameOrOptions, topics } : nameOrOptions;
     this.checkName(o.name);
     if (o.topics.length === 0) throw new TopologyException(`Source ${o.name} must have at least one topic`);
     for (const t of o.topics) {
       const other = this.topicToSource.get(t);
-      if (other !== undefined) throw new TopologyException(`Topic ${t} has already been registered by source ${other}.`);
+      if (other !== undefined)
+        throw new TopologyException(`Topic ${t} has already been registered by source ${other}.`);
       this.topicToSource.set(t, o.name);
     }
     this.nodes.set(o.name, {
@@ -163,7 +176,11 @@ export class Topology {
     return this;
   }
 
-  addSink(nameOrOptions: string | SinkOptions, topic?: string | TopicNameExtractor, ...parentNames: string[]): this {
+  addSink(
+    nameOrOptions: string | SinkOptions,
+    topic?: string | TopicNameExtractor,
+    ...parentNames: string[]
+  ): this {
     const o: SinkOptions =
       typeof nameOrOptions === 'string'
         ? { name: nameOrOptions, topic: topic as string | TopicNameExtractor, parents: parentNames }
@@ -193,7 +210,7 @@ export class Topology {
   connectProcessorAndStateStores(processorName: string | string[], ...storeNames: string[]): this {
     for (const p of Array.isArray(processorName) ? processorName : [processorName]) {
       const node = this.nodes.get(p);
-      if (!node || node.kind !== 'processor') throw new TopologyException(`Processor ${p} is not added yet.`);
+      if (node?.kind !== 'processor') throw new TopologyException(`Processor ${p} is not added yet.`);
       for (const s of storeNames) {
         if (!this.stores.has(s) && !this.globalStores.has(s))
           throw new TopologyException(`StateStore ${s} is not added yet.`);
@@ -232,7 +249,8 @@ export class Topology {
 
   children(name: string): string[] {
     const out: string[] = [];
-    for (const n of this.nodes.values()) if (n.kind !== 'source' && n.parents.includes(name)) out.push(n.name);
+    for (const n of this.nodes.values())
+      if (n.kind !== 'source' && n.parents.includes(name)) out.push(n.name);
     return out;
   }
 
@@ -280,7 +298,8 @@ export class Topology {
         const n = this.nodes.get(name)!;
         if (n.kind === 'source') sourceTopics.push(...n.topics);
         else if (n.kind === 'sink' && typeof n.topic === 'string') sinkTopics.push(n.topic);
-        else if (n.kind === 'processor') for (const s of n.stores) if (!this.globalStores.has(s)) stores.add(s);
+        else if (n.kind === 'processor')
+          for (const s of n.stores) if (!this.globalStores.has(s)) stores.add(s);
       }
       return { id, nodes, sourceTopics, sinkTopics, stores: [...stores] };
     });
@@ -295,7 +314,8 @@ export class Topology {
         const n = this.nodes.get(name)!;
         const children = this.children(name);
         if (n.kind === 'source') lines.push(`    Source: ${name} (topics: [${n.topics.join(', ')}])`);
-        else if (n.kind === 'processor') lines.push(`    Processor: ${name} (stores: [${[...n.stores].join(', ')}])`);
+        else if (n.kind === 'processor')
+          lines.push(`    Processor: ${name} (stores: [${[...n.stores].join(', ')}])`);
         else
           lines.push(`    Sink: ${name} (topic: ${typeof n.topic === 'string' ? n.topic : '<extractor>'})`);
         if (n.kind !== 'sink') lines.push(`      --> ${children.length ? children.join(', ') : 'none'}`);

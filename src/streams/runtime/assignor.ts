@@ -64,7 +64,10 @@ export interface MemberAssignment {
   partitions: { topic: string; partition: number }[];
 }
 
-export function taskPartitions(task: string, subtopologies: AssignorInput['subtopologies']): { topic: string; partition: number }[] {
+export function taskPartitions(
+  task: string,
+  subtopologies: AssignorInput['subtopologies'],
+): { topic: string; partition: number }[] {
   const [s, p] = task.split('_').map(Number) as [number, number];
   const st = subtopologies.find((x) => x.id === s);
   return (st?.sourceTopics ?? []).map((topic) => ({ topic, partition: p }));
@@ -92,7 +95,15 @@ export function assignTasks(input: AssignorInput): Map<string, MemberAssignment>
     const [sb, pb] = b.split('_').map(Number) as [number, number];
     return pa - pb || sa - sb;
   });
-  const members = [...input.members].sort((a, b) => (a.info.processId < b.info.processId ? -1 : a.info.processId > b.info.processId ? 1 : a.memberId < b.memberId ? -1 : 1));
+  const members = [...input.members].sort((a, b) =>
+    a.info.processId < b.info.processId
+      ? -1
+      : a.info.processId > b.info.processId
+        ? 1
+        : a.memberId < b.memberId
+          ? -1
+          : 1,
+  );
   const owned = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
   if (members.length === 0) return new Map();
   const max = Math.ceil(tasks.length / members.length);
@@ -132,7 +143,10 @@ export function assignTasks(input: AssignorInput): Map<string, MemberAssignment>
   const out = new Map<string, MemberAssignment>();
   for (const m of members) {
     const list = owned.get(m.memberId)!.sort();
-    out.set(m.memberId, { tasks: list, partitions: list.flatMap((t) => taskPartitions(t, input.subtopologies)) });
+    out.set(m.memberId, {
+      tasks: list,
+      partitions: list.flatMap((t) => taskPartitions(t, input.subtopologies)),
+    });
   }
   return out;
 }

@@ -26,7 +26,11 @@ export function splitTp(tp: string): { topic: string; partition: number } {
 }
 
 /** Reads once from every partition in `positions` (advancing them); returns records per partition. */
-export async function fetchOnce(consumer: Consumer, positions: Map<string, bigint>, options: FetchOptions): Promise<Map<string, RawRecord[]>> {
+export async function fetchOnce(
+  consumer: Consumer,
+  positions: Map<string, bigint>,
+  options: FetchOptions,
+): Promise<Map<string, RawRecord[]>> {
   const out = new Map<string, RawRecord[]>();
   if (positions.size === 0) return out;
   const topics = [...new Set([...positions.keys()].map((tp) => splitTp(tp).topic))];
@@ -74,7 +78,8 @@ export async function fetchOnce(consumer: Consumer, positions: Map<string, bigin
         response = r;
       }
       for (const topicResponse of response.responses) {
-        const topic = nameById.get(topicResponse.topicId) ?? (topicResponse as unknown as { name?: string }).name;
+        const topic =
+          nameById.get(topicResponse.topicId) ?? (topicResponse as unknown as { name?: string }).name;
         if (topic === undefined) continue;
         for (const p of topicResponse.partitions) {
           const tp = tpKey(topic, p.partitionIndex);
@@ -88,7 +93,13 @@ export async function fetchOnce(consumer: Consumer, positions: Map<string, bigin
           const batches = p.records ?? [];
           if (batches.length === 0) continue;
           positions.set(tp, nextFetchOffset(batches, position));
-          const records = recordsFromBatches(topic, p.partitionIndex, batches, position, p.abortedTransactions ?? []);
+          const records = recordsFromBatches(
+            topic,
+            p.partitionIndex,
+            batches,
+            position,
+            p.abortedTransactions ?? [],
+          );
           out.set(
             tp,
             records.map((r) => ({
@@ -98,7 +109,10 @@ export async function fetchOnce(consumer: Consumer, positions: Map<string, bigin
               timestamp: Number(r.timestamp),
               key: r.key,
               value: r.value,
-              headers: r.headers.length === 0 ? [] : r.headers.map(([k, v]) => [k.toString('utf8'), v] as [string, Buffer | null]),
+              headers:
+                r.headers.length === 0
+                  ? []
+                  : r.headers.map(([k, v]) => [k.toString('utf8'), v] as [string, Buffer | null]),
             })),
           );
         }
@@ -113,7 +127,12 @@ export async function fetchOnce(consumer: Consumer, positions: Map<string, bigin
 }
 
 /** Earliest or latest (high watermark, or last stable offset with read_committed) offsets. */
-export async function endOffsets(consumer: Consumer, tps: string[], which: 'earliest' | 'latest', isolationLevel: 0 | 1): Promise<Map<string, bigint>> {
+export async function endOffsets(
+  consumer: Consumer,
+  tps: string[],
+  which: 'earliest' | 'latest',
+  isolationLevel: 0 | 1,
+): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>();
   if (tps.length === 0) return out;
   const partitions: Record<string, number[]> = {};
@@ -127,6 +146,8 @@ export async function endOffsets(consumer: Consumer, tps: string[], which: 'earl
     timestamp: which === 'earliest' ? -2n : -1n,
     isolationLevel,
   });
-  for (const [topic, list] of offsets) list.forEach((o, p) => out.set(tpKey(topic, p), o));
+  for (const [topic, list] of offsets) {
+    for (let p = 0; p < list.length; p++) if (list[p] !== undefined) out.set(tpKey(topic, p), list[p]!);
+  }
   return new Map([...out].filter(([tp]) => tps.includes(tp)));
 }

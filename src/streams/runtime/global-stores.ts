@@ -69,22 +69,24 @@ export class GlobalStores {
         keySerde: resolveSerde(def.keySerde, dk, dk, dv),
         valueSerde: resolveSerde(def.valueSerde, dv, dk, dv),
       };
-      const self = this;
       const context: ProcessorContext<unknown, unknown> = {
         applicationId: this.env.applicationId,
         taskId: taskId(-1, -1),
         forward() {
           throw new StreamsException('a global store processor must not forward records');
         },
-        getStateStore<S extends StateStore>(name: string): S {
-          if (name !== store.name) throw new StreamsException(`global processor ${def.processorName} can only use store ${store.name}`);
-          return store as S;
+        getStateStore<S = StateStore>(name: string): S {
+          if (name !== store.name)
+            throw new StreamsException(
+              `global processor ${def.processorName} can only use store ${store.name}`,
+            );
+          return store as unknown as S;
         },
         schedule() {
           throw new StreamsException('global store processors cannot schedule punctuation');
         },
         recordMetadata: () => null,
-        currentStreamTimeMs: () => self.streamTime,
+        currentStreamTimeMs: () => this.streamTime,
         currentSystemTimeMs: () => Date.now(),
         commit() {},
       };
@@ -112,7 +114,12 @@ export class GlobalStores {
       value = r.valueSerde.deserializer().deserialize(raw.topic, raw.value);
     } catch (err) {
       this.env.logger.warn(
-        { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), err: (err as Error).message },
+        {
+          topic: raw.topic,
+          partition: raw.partition,
+          offset: String(raw.offset),
+          err: (err as Error).message,
+        },
         'skipping global store record that could not be deserialized',
       );
       return;

@@ -46,8 +46,17 @@ export function kafkaErrorId(err: unknown): string | undefined {
   return walk(err);
 }
 
-const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
-const REJOIN_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+const COORDINATOR_ERRORS = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+]);
+const REJOIN_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
 
 export function needsRejoin(err: unknown): boolean {
   const id = kafkaErrorId(err);
@@ -114,7 +123,7 @@ export class GroupMember {
       await bootstrap.connect(broker.host, broker.port);
       const response = await findCoordinatorV4.api.async(bootstrap, 0, [this.options.groupId]);
       const c = response.coordinators[0];
-      if (!c || c.errorCode !== 0) throw new Error(`FindCoordinator failed with error code ${c?.errorCode}`);
+      if (c?.errorCode !== 0) throw new Error(`FindCoordinator failed with error code ${c?.errorCode}`);
       const conn = this.newConnection();
       await conn.connect(c.host, c.port);
       this.conn = conn;
@@ -141,7 +150,10 @@ export class GroupMember {
         const id = kafkaErrorId(err);
         if (id !== undefined && !COORDINATOR_ERRORS.has(id)) throw err;
         lastError = err;
-        this.options.logger.debug({ what, err: (err as Error).message }, 'group coordinator request failed; retrying');
+        this.options.logger.debug(
+          { what, err: (err as Error).message },
+          'group coordinator request failed; retrying',
+        );
         await this.resetConnection();
         await sleep(Math.min(100 * 2 ** attempt, 1_000));
       }
@@ -153,7 +165,10 @@ export class GroupMember {
    * Joins (or rejoins) the group and returns this member's assignment. The leader computes all
    * assignments with `assign` from every member's subscription metadata.
    */
-  async join(metadata: Buffer, assign: (members: MemberMetadata[]) => Promise<Map<string, Buffer>>): Promise<Buffer> {
+  async join(
+    metadata: Buffer,
+    assign: (members: MemberMetadata[]) => Promise<Map<string, Buffer>>,
+  ): Promise<Buffer> {
     this.stopHeartbeat();
     for (;;) {
       if (this.closed) throw new Error('closed');
@@ -190,13 +205,22 @@ export class GroupMember {
       this.generationId = joined.generationId;
       const isLeader = joined.leader === joined.memberId;
       const assignments = isLeader
-        ? [...(await assign(joined.members.map((m) => ({ memberId: m.memberId, metadata: m.metadata }))))].map(
-            ([memberId, assignment]) => ({ memberId, assignment }),
-          )
+        ? [
+            ...(await assign(joined.members.map((m) => ({ memberId: m.memberId, metadata: m.metadata })))),
+          ].map(([memberId, assignment]) => ({ memberId, assignment }))
         : [];
       try {
         const synced = await this.call('SyncGroup', (conn) =>
-          syncGroupV5.api.async(conn, this.options.groupId, this.generationId, this.memberId, null, PROTOCOL_TYPE, PROTOCOL_NAME, assignments),
+          syncGroupV5.api.async(
+            conn,
+            this.options.groupId,
+            this.generationId,
+            this.memberId,
+            null,
+            PROTOCOL_TYPE,
+            PROTOCOL_NAME,
+            assignments,
+          ),
         );
         this.lost = false;
         this.startHeartbeat();
@@ -228,12 +252,17 @@ export class GroupMember {
     if (this.heartbeatInFlight || this.closed || this.memberId === '') return;
     this.heartbeatInFlight = true;
     try {
-      await this.call('Heartbeat', (conn) => heartbeatV4.api.async(conn, this.options.groupId, this.generationId, this.memberId, null));
+      await this.call('Heartbeat', (conn) =>
+        heartbeatV4.api.async(conn, this.options.groupId, this.generationId, this.memberId, null),
+      );
     } catch (err) {
       const id = kafkaErrorId(err);
       if (id === 'REBALANCE_IN_PROGRESS') this.rebalanceNeeded = true;
       else if (id === 'UNKNOWN_MEMBER_ID' || id === 'ILLEGAL_GENERATION' || id === 'FENCED_INSTANCE_ID') {
-        this.options.logger.warn({ err: id }, 'group membership lost; tasks will be closed and the instance rejoins');
+        this.options.logger.warn(
+          { err: id },
+          'group membership lost; tasks will be closed and the instance rejoins',
+        );
         this.lost = true;
         this.rebalanceNeeded = true;
         if (id === 'UNKNOWN_MEMBER_ID') this.memberId = '';
@@ -253,33 +282,49 @@ export class GroupMember {
       const response = await this.call('OffsetFetch', (conn) =>
         offsetFetchV8.api.async(
           conn,
-          [{ groupId: this.options.groupId, memberEpoch: -1, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+          [
+            {
+              groupId: this.options.groupId,
+              memberEpoch: -1,
+              topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+            },
+          ],
           true,
         ),
       ).catch((err: unknown) => {
         if (kafkaErrorId(err) === 'UNSTABLE_OFFSET_COMMIT') return null;
         throw err;
       });
-      const unstable = response === null || response.groups.some((g) => g.topics.some((t) => t.partitions.some((p) => p.errorCode === 88)));
+      const unstable =
+        response === null ||
+        response.groups.some((g) => g.topics.some((t) => t.partitions.some((p) => p.errorCode === 88)));
       if (unstable) {
-        if (attempt % 10 === 0) this.options.logger.info({}, 'waiting for a pending transactional offset commit to complete');
+        if (attempt % 10 === 0)
+          this.options.logger.info({}, 'waiting for a pending transactional offset commit to complete');
         await sleep(200);
         continue;
       }
       const out = new Map<string, bigint>();
       for (const g of response.groups)
         for (const t of g.topics)
-          for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
+          for (const p of t.partitions)
+            if (p.committedOffset >= 0n) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
       return out;
     }
   }
 
   private offsetTopics(offsets: Map<string, bigint>) {
-    const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }[]>();
+    const byTopic = new Map<
+      string,
+      { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }[]
+    >();
     for (const [tp, offset] of offsets) {
       const i = tp.lastIndexOf(':');
       const topic = tp.slice(0, i);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: Number(tp.slice(i + 1)), committedOffset: offset, committedLeaderEpoch: -1 }]);
+      byTopic.set(topic, [
+        ...(byTopic.get(topic) ?? []),
+        { partitionIndex: Number(tp.slice(i + 1)), committedOffset: offset, committedLeaderEpoch: -1 },
+      ]);
     }
     return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
   }
@@ -287,28 +332,57 @@ export class GroupMember {
   async commitOffsets(offsets: Map<string, bigint>): Promise<void> {
     if (offsets.size === 0) return;
     await this.call('OffsetCommit', (conn) =>
-      offsetCommitV8.api.async(conn, this.options.groupId, this.generationId, this.memberId, null, this.offsetTopics(offsets)),
+      offsetCommitV8.api.async(
+        conn,
+        this.options.groupId,
+        this.generationId,
+        this.memberId,
+        null,
+        this.offsetTopics(offsets),
+      ),
     );
   }
 
   /** TxnOffsetCommit with this member's generation, so a zombie's commit is fenced (KIP-447). */
-  async commitOffsetsInTransaction(offsets: Map<string, bigint>, transactionalId: string, producerId: bigint, producerEpoch: number): Promise<void> {
+  async commitOffsetsInTransaction(
+    offsets: Map<string, bigint>,
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+  ): Promise<void> {
     if (offsets.size === 0) return;
     const topics = this.offsetTopics(offsets).map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedMetadata: null })),
     }));
     const response = await this.call('TxnOffsetCommit', (conn) =>
-      txnOffsetCommitV3.api.async(conn, transactionalId, this.options.groupId, producerId, producerEpoch, this.generationId, this.memberId, null, topics),
+      txnOffsetCommitV3.api.async(
+        conn,
+        transactionalId,
+        this.options.groupId,
+        producerId,
+        producerEpoch,
+        this.generationId,
+        this.memberId,
+        null,
+        topics,
+      ),
     );
-    for (const t of response.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw new Error(`TxnOffsetCommit failed for ${t.name}-${p.partitionIndex}: error code ${p.errorCode}`);
+    for (const t of response.topics)
+      for (const p of t.partitions)
+        if (p.errorCode !== 0)
+          throw new Error(
+            `TxnOffsetCommit failed for ${t.name}-${p.partitionIndex}: error code ${p.errorCode}`,
+          );
   }
 
   async leave(): Promise<void> {
     this.stopHeartbeat();
     if (this.memberId !== '') {
       try {
-        await this.call('LeaveGroup', (conn) => leaveGroupV4.api.async(conn, this.options.groupId, [{ memberId: this.memberId }]));
+        await this.call('LeaveGroup', (conn) =>
+          leaveGroupV4.api.async(conn, this.options.groupId, [{ memberId: this.memberId }]),
+        );
       } catch (err) {
         this.options.logger.debug({ err: (err as Error).message }, 'LeaveGroup failed');
       }

@@ -7,9 +7,9 @@
  * sub-topology. Existing topics are kept. Also checks that source topics exist.
  */
 import type { Admin } from '@platformatic/kafka';
+import type { Logger } from '../errors.ts';
 import { StreamsException } from '../errors.ts';
 import type { Topology } from '../processor/topology.ts';
-import type { Logger } from '../errors.ts';
 
 export interface InternalTopicsPlan {
   /** Partition count of every topic the topology reads (resolved names). */
@@ -33,15 +33,23 @@ export async function prepareInternalTopics(
 ): Promise<InternalTopicsPlan> {
   const resolve = (t: string) => (topology.internalTopics.has(t) ? `${applicationId}-${t}` : t);
   const subtopologies = topology.subtopologies();
-  const external = [...new Set(subtopologies.flatMap((s) => s.sourceTopics).filter((t) => !topology.internalTopics.has(t)))];
+  const external = [
+    ...new Set(subtopologies.flatMap((s) => s.sourceTopics).filter((t) => !topology.internalTopics.has(t))),
+  ];
   external.push(...[...topology.globalStores.values()].map((g) => g.topic));
   const counts = new Map<string, number>();
   if (external.length > 0) {
     const metadata = await admin.metadata({ topics: external, forceUpdate: true }).catch((err: unknown) => {
-      throw new StreamsException(`source topics ${external.join(', ')} could not be described: ${(err as Error).message}`, { cause: err });
+      throw new StreamsException(
+        `source topics ${external.join(', ')} could not be described: ${(err as Error).message}`,
+        { cause: err },
+      );
     });
     const missing = external.filter((t) => !metadata.topics.has(t));
-    if (missing.length > 0) throw new StreamsException(`source topic(s) ${missing.join(', ')} do not exist; create them before starting the application`);
+    if (missing.length > 0)
+      throw new StreamsException(
+        `source topic(s) ${missing.join(', ')} do not exist; create them before starting the application`,
+      );
     for (const t of external) counts.set(t, metadata.topics.get(t)!.partitionsCount);
   }
   // repartition topics: partitions of the writing sub-topology, resolved until stable
@@ -57,14 +65,20 @@ export async function prepareInternalTopics(
       }
       const writer = subtopologies.find((s) => s.sinkTopics.includes(def.name));
       const sources = writer?.sourceTopics.map(resolve) ?? [];
-      if (sources.length > 0 && sources.every((t) => counts.has(t))) counts.set(name, Math.max(...sources.map((t) => counts.get(t)!)));
+      if (sources.length > 0 && sources.every((t) => counts.has(t)))
+        counts.set(name, Math.max(...sources.map((t) => counts.get(t)!)));
     }
   }
   for (const def of repartition) {
     const name = resolve(def.name);
     const partitions = counts.get(name);
-    if (partitions === undefined) throw new StreamsException(`cannot decide the partition count of repartition topic ${name}`);
-    toCreate.push({ name, partitions, configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'segment.bytes': '52428800' } });
+    if (partitions === undefined)
+      throw new StreamsException(`cannot decide the partition count of repartition topic ${name}`);
+    toCreate.push({
+      name,
+      partitions,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'segment.bytes': '52428800' },
+    });
   }
   const changelogs = new Map<string, string>();
   for (const st of subtopologies) {
@@ -78,12 +92,16 @@ export async function prepareInternalTopics(
     }
   }
   if (toCreate.length > 0) {
-    const existing = await admin.metadata({ topics: toCreate.map((t) => t.name), forceUpdate: true }).catch(() => null);
+    const existing = await admin
+      .metadata({ topics: toCreate.map((t) => t.name), forceUpdate: true })
+      .catch(() => null);
     const missing = toCreate.filter((t) => !existing?.topics.has(t.name));
     for (const t of toCreate) {
       const have = existing?.topics.get(t.name)?.partitionsCount;
       if (have !== undefined && have !== t.partitions)
-        throw new StreamsException(`internal topic ${t.name} has ${have} partitions, expected ${t.partitions}; delete it or reset the application`);
+        throw new StreamsException(
+          `internal topic ${t.name} has ${have} partitions, expected ${t.partitions}; delete it or reset the application`,
+        );
     }
     if (missing.length > 0) {
       logger.info({ topics: missing.map((t) => t.name) }, 'creating internal topics');
@@ -97,7 +115,10 @@ export async function prepareInternalTopics(
             configs: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
           });
         } catch (err) {
-          if (!/already exists|TOPIC_ALREADY_EXISTS/i.test(JSON.stringify(err, Object.getOwnPropertyNames(err)))) throw err;
+          if (
+            !/already exists|TOPIC_ALREADY_EXISTS/i.test(JSON.stringify(err, Object.getOwnPropertyNames(err)))
+          )
+            throw err;
         }
       }
     }

@@ -31,7 +31,14 @@ import { type StateRestoreListener, StreamThread } from './stream-thread.ts';
 
 export type { StateRestoreListener };
 
-export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
+export type KafkaStreamsState =
+  | 'CREATED'
+  | 'REBALANCING'
+  | 'RUNNING'
+  | 'PENDING_SHUTDOWN'
+  | 'NOT_RUNNING'
+  | 'PENDING_ERROR'
+  | 'ERROR';
 
 export interface HostInfo {
   host: string;
@@ -70,7 +77,14 @@ export class KafkaStreams {
   private thread: StreamThread | null = null;
   private running: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private resources: { admin: Admin; consumer: Consumer; producer: Producer; member: GroupMember; stateDirectory: StateDirectory; globals: GlobalStores } | null = null;
+  private resources: {
+    admin: Admin;
+    consumer: Consumer;
+    producer: Producer;
+    member: GroupMember;
+    stateDirectory: StateDirectory;
+    globals: GlobalStores;
+  } | null = null;
   private readonly signalHandler = (signal: NodeJS.Signals) => {
     this.logger.info({ signal }, 'closing on signal');
     void this.close().finally(() => {
@@ -84,9 +98,15 @@ export class KafkaStreams {
   constructor(topology: Topology, config: StreamsConfigInput, options: KafkaStreamsOptions = {}) {
     this.topology = topology;
     this.config = parseStreamsConfig(config, { requireBootstrap: true });
-    this.logger = options.logger ?? pino({ level: process.env.SAMSA_STREAMS_LOG_LEVEL ?? 'info', base: { app: this.config.applicationId } });
+    this.logger =
+      options.logger ??
+      pino({
+        level: process.env.SAMSA_STREAMS_LOG_LEVEL ?? 'info',
+        base: { app: this.config.applicationId },
+      });
     this.handleSignals = options.handleSignals ?? true;
-    for (const st of topology.subtopologies()) for (const s of st.stores) this.storeToSubtopology.set(s, st.id);
+    for (const st of topology.subtopologies())
+      for (const s of st.stores) this.storeToSubtopology.set(s, st.id);
   }
 
   state(): KafkaStreamsState {
@@ -96,7 +116,11 @@ export class KafkaStreams {
   private setState(next: KafkaStreamsState): void {
     const old = this.stateValue;
     if (old === next) return;
-    if ((old === 'PENDING_SHUTDOWN' || old === 'NOT_RUNNING' || old === 'ERROR') && (next === 'RUNNING' || next === 'REBALANCING')) return;
+    if (
+      (old === 'PENDING_SHUTDOWN' || old === 'NOT_RUNNING' || old === 'ERROR') &&
+      (next === 'RUNNING' || next === 'REBALANCING')
+    )
+      return;
     this.stateValue = next;
     this.stateListener?.(next, old);
   }
@@ -126,7 +150,8 @@ export class KafkaStreams {
 
   /** Starts processing in the background; resolves once the instance is set up (before the first assignment). */
   async start(): Promise<void> {
-    if (this.stateValue !== 'CREATED') throw new StreamsException(`start() called in state ${this.stateValue}`);
+    if (this.stateValue !== 'CREATED')
+      throw new StreamsException(`start() called in state ${this.stateValue}`);
     const c = this.config;
     const stateDirectory = new StateDirectory(c.stateDir, c.applicationId);
     stateDirectory.lock();
@@ -144,7 +169,12 @@ export class KafkaStreams {
     const eos = c.processingGuarantee === 'exactly_once_v2';
     const transactionalId = eos ? `${c.applicationId}-${processId}-1` : null;
     const admin = new Admin(base);
-    const consumer = new Consumer({ ...base, groupId: c.applicationId, autocommit: false, maxWaitTime: c.pollMs });
+    const consumer = new Consumer({
+      ...base,
+      groupId: c.applicationId,
+      autocommit: false,
+      maxWaitTime: c.pollMs,
+    });
     const producer = new Producer({
       ...base,
       acks: -1,
@@ -172,7 +202,13 @@ export class KafkaStreams {
     });
     this.resources = { admin, consumer, producer, member, stateDirectory, globals };
     try {
-      const plan = await prepareInternalTopics(admin, this.topology, c.applicationId, c.replicationFactor, this.logger);
+      const plan = await prepareInternalTopics(
+        admin,
+        this.topology,
+        c.applicationId,
+        c.replicationFactor,
+        this.logger,
+      );
       const collector = new KafkaRecordCollector(producer, eos, this.metricsImpl);
       for (const [topic, n] of plan.partitionCounts) collector.setPartitionCount(topic, n);
       for (const t of plan.changelogs.values()) {
@@ -233,7 +269,9 @@ export class KafkaStreams {
     process.removeListener('SIGINT', this.signalHandler);
     r.globals.close();
     await r.member.close().catch(() => {});
-    await Promise.all([r.consumer.close(true), r.producer.close(true), r.admin.close()].map((p) => p.catch(() => {})));
+    await Promise.all(
+      [r.consumer.close(true), r.producer.close(true), r.admin.close()].map((p) => p.catch(() => {})),
+    );
     r.stateDirectory.unlock();
   }
 
@@ -280,10 +318,13 @@ export class KafkaStreams {
 
   private localStores(name: string): StateStore[] {
     if (this.stateValue !== 'RUNNING')
-      throw new InvalidStateStoreException(`cannot query store ${name} while the instance is ${this.stateValue} (wait for RUNNING)`);
+      throw new InvalidStateStoreException(
+        `cannot query store ${name} while the instance is ${this.stateValue} (wait for RUNNING)`,
+      );
     const global = this.resources?.globals.store(name);
     if (global) return [global];
-    if (!this.storeToSubtopology.has(name)) throw new InvalidStateStoreException(`no store named ${name} in this topology`);
+    if (!this.storeToSubtopology.has(name))
+      throw new InvalidStateStoreException(`no store named ${name} in this topology`);
     return [...(this.thread?.tasks.values() ?? [])].flatMap((t) => {
       const s = t.stores.get(name);
       return s ? [s] : [];
@@ -347,7 +388,8 @@ export class KafkaStreams {
     return Object.entries(a.tasksByHost).map(([endpoint, tasks]) => {
       const [host, port] = endpoint.split(':');
       const stores = new Set<string>();
-      for (const t of tasks) for (const s of subtopologies[Number(t.split('_')[0])]?.stores ?? []) stores.add(s);
+      for (const t of tasks)
+        for (const s of subtopologies[Number(t.split('_')[0])]?.stores ?? []) stores.add(s);
       return {
         hostInfo: { host: host!, port: Number(port) },
         stateStoreNames: [...stores],
@@ -366,10 +408,14 @@ export class KafkaStreams {
     if (!a || st === undefined) return null;
     const sub = this.topology.subtopologies()[st]!;
     const topic = sub.sourceTopics[0]!;
-    const resolved = this.topology.internalTopics.has(topic) ? `${this.config.applicationId}-${topic}` : topic;
+    const resolved = this.topology.internalTopics.has(topic)
+      ? `${this.config.applicationId}-${topic}`
+      : topic;
     const n = this.resources ? undefined : undefined;
     void n;
-    const partitions = Object.values(a.partitionsByHost).flat().filter((tp) => tp.startsWith(`${resolved}:`)).length;
+    const partitions = Object.values(a.partitionsByHost)
+      .flat()
+      .filter((tp) => tp.startsWith(`${resolved}:`)).length;
     const keyBytes = keySerde.serializer().serialize(resolved, key);
     if (keyBytes === null || partitions === 0) return null;
     const partition = partitionForKey(keyBytes, partitions);

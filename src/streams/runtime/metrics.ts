@@ -31,7 +31,15 @@ export interface StreamsMetricsSnapshot {
   restoredRecordsTotal: number;
   punctuateTotal: number;
   rebalanceTotal: number;
-  tasks: { [taskId: string]: { processTotal: number; droppedRecordsTotal: number; skippedRecordsTotal: number; bufferedRecords: number; lag: { [partition: string]: number } } };
+  tasks: {
+    [taskId: string]: {
+      processTotal: number;
+      droppedRecordsTotal: number;
+      skippedRecordsTotal: number;
+      bufferedRecords: number;
+      lag: { [partition: string]: number };
+    };
+  };
 }
 
 export class StreamsMetrics {
@@ -54,7 +62,13 @@ export class StreamsMetrics {
   task(id: string): TaskMetrics {
     let t = this.tasks.get(id);
     if (t === undefined) {
-      t = { processTotal: 0, droppedRecordsTotal: 0, skippedRecordsTotal: 0, bufferedRecords: 0, lag: new Map() };
+      t = {
+        processTotal: 0,
+        droppedRecordsTotal: 0,
+        skippedRecordsTotal: 0,
+        bufferedRecords: 0,
+        lag: new Map(),
+      };
       this.tasks.set(id, t);
     }
     return t;

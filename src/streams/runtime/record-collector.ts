@@ -10,6 +10,7 @@
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+
 import type { Headers } from '../processor/api.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import { partitionForKey } from './partitioner.ts';
@@ -43,8 +44,20 @@ export class KafkaRecordCollector implements RecordCollector {
     return this.partitionCounts.get(topic);
   }
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition: number | undefined): void {
-    const message: MessageToProduce = { topic, key: key ?? undefined, value: value as Buffer, timestamp: BigInt(timestamp) };
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void {
+    const message: MessageToProduce = {
+      topic,
+      key: key ?? undefined,
+      value: value as Buffer,
+      timestamp: BigInt(timestamp),
+    };
     if (partition !== undefined) message.partition = partition;
     if (headers.length > 0) {
       const map = new Map<Buffer, Buffer>();
@@ -87,7 +100,13 @@ export class KafkaRecordCollector implements RecordCollector {
   }
 
   private async assignPartitions(batch: MessageToProduce[]): Promise<void> {
-    const unknown = [...new Set(batch.filter((m) => m.partition === undefined && !this.partitionCounts.has(m.topic)).map((m) => m.topic))];
+    const unknown = [
+      ...new Set(
+        batch
+          .filter((m) => m.partition === undefined && !this.partitionCounts.has(m.topic))
+          .map((m) => m.topic),
+      ),
+    ];
     if (unknown.length > 0) {
       const metadata = await this.producer.metadata({ topics: unknown });
       for (const t of unknown) {
@@ -118,7 +137,10 @@ export class KafkaRecordCollector implements RecordCollector {
   }
 
   /** exactly_once_v2: flushes, runs `commitOffsets` inside the transaction, then commits it. */
-  async commitTransaction(commitOffsets: (txn: Transaction) => Promise<void>, hasOffsets: boolean): Promise<void> {
+  async commitTransaction(
+    commitOffsets: (txn: Transaction) => Promise<void>,
+    hasOffsets: boolean,
+  ): Promise<void> {
     await this.flush();
     if (this.txn === null) {
       if (!hasOffsets) return;

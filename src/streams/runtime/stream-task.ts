@@ -6,10 +6,19 @@
  * flushes the stores (changelog and cached DSL output go to the record collector) and reports the
  * input offsets to commit. Used by the runtime and the test driver alike.
  */
+
+import {
+  type DeserializationExceptionHandler,
+  type Logger,
+  StreamsException,
+  TopologyException,
+} from '../errors.ts';
 import {
   type Cancellable,
   type ChangelogRecord,
   type Headers,
+  type Processor,
+  type ProcessorContext,
   PunctuationType,
   type Punctuator,
   type Record,
@@ -17,17 +26,9 @@ import {
   type StateStore,
   type StateStoreContext,
   type TaskId,
-  type ProcessorContext,
-  type Processor,
 } from '../processor/api.ts';
 import type { SinkNodeDef, SourceNodeDef, Topology } from '../processor/topology.ts';
 import type { Deserializer, Serde } from '../serdes.ts';
-import {
-  type DeserializationExceptionHandler,
-  type Logger,
-  StreamsException,
-  TopologyException,
-} from '../errors.ts';
 import { resolveSerde } from '../state/store-base.ts';
 import type { StreamsMetrics, TaskMetrics } from './metrics.ts';
 import { partitionForKey } from './partitioner.ts';
@@ -54,7 +55,14 @@ export interface RawRecord {
 
 /** Where a task's output goes (a producer in the runtime, captured lists in the test driver). */
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition: number | undefined): void;
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void;
   /** Partition count of a topic, when known. */
   partitionsFor(topic: string): number | undefined;
 }
@@ -128,7 +136,6 @@ export interface DefaultableSerde<T> extends Serde<T> {
   withDefaults(keyDefault: Serde<unknown>, valueDefault: Serde<unknown>): Serde<T>;
 }
 
-
 export class StreamTask {
   readonly id: TaskId;
   readonly idString: string;
@@ -200,7 +207,8 @@ export class StreamTask {
       const def = this.topology.nodes.get(name)!;
       if (def.kind !== 'processor') continue;
       const node = this.nodes.get(name)!;
-      const processor = (node as RuntimeNode & { processor: Processor<unknown, unknown, unknown, unknown> }).processor;
+      const processor = (node as RuntimeNode & { processor: Processor<unknown, unknown, unknown, unknown> })
+        .processor;
       this.currentNode = node;
       processor.init?.(this.processorContext(node, def.stores));
       this.currentNode = null;
@@ -264,9 +272,13 @@ export class StreamTask {
       process(record) {
         const topic =
           fixedTopic ??
-          (def.topic as (k: unknown, v: unknown, c: { topic: string | null }) => string)(record.key, record.value, {
-            topic: task.context?.topic ?? null,
-          });
+          (def.topic as (k: unknown, v: unknown, c: { topic: string | null }) => string)(
+            record.key,
+            record.value,
+            {
+              topic: task.context?.topic ?? null,
+            },
+          );
         let key: Buffer | null;
         let value: Buffer | null;
         try {
@@ -280,7 +292,8 @@ export class StreamTask {
         }
         const n = env.collector.partitionsFor(topic);
         let partition: number | undefined;
-        if (def.partitioner && n !== undefined) partition = def.partitioner(topic, record.key, record.value, n);
+        if (def.partitioner && n !== undefined)
+          partition = def.partitioner(topic, record.key, record.value, n);
         if (partition === undefined && key !== null && n !== undefined) partition = partitionForKey(key, n);
         env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
       },
@@ -303,7 +316,7 @@ export class StreamTask {
         }
         task.currentNode = previous;
       },
-      getStateStore<S extends StateStore>(name: string): S {
+      getStateStore<S = StateStore>(name: string): S {
         const store = task.stores.get(name) ?? task.env.globalStore(name);
         if (!store || (!stores.has(name) && task.stores.has(name)))
           throw new StreamsException(
@@ -326,7 +339,9 @@ export class StreamTask {
       },
       recordMetadata(): RecordMetadata | null {
         const c = task.context;
-        return c === null || c.topic === null ? null : { topic: c.topic, partition: c.partition, offset: c.offset };
+        return c === null || c.topic === null
+          ? null
+          : { topic: c.topic, partition: c.partition, offset: c.offset };
       },
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => task.env.systemTime(),
@@ -346,7 +361,8 @@ export class StreamTask {
   addRecords(records: readonly RawRecord[]): void {
     for (const raw of records) {
       const source = this.sourceByTopic.get(raw.topic);
-      if (!source) throw new StreamsException(`task ${this.idString} got a record of unknown topic ${raw.topic}`);
+      if (!source)
+        throw new StreamsException(`task ${this.idString} got a record of unknown topic ${raw.topic}`);
       let key: unknown;
       let value: unknown;
       try {
@@ -368,9 +384,7 @@ export class StreamTask {
         continue;
       }
       const extractor = source.timestampExtractor ?? this.env.defaultTimestampExtractor;
-      const timestamp = extractor
-        ? extractor({ ...raw, key, value }, this.streamTime)
-        : raw.timestamp;
+      const timestamp = extractor ? extractor({ ...raw, key, value }, this.streamTime) : raw.timestamp;
       if (!(timestamp >= 0)) {
         this.env.logger.warn(
           { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), timestamp },
@@ -393,7 +407,10 @@ export class StreamTask {
     this.metrics.bufferedRecords = this.buffered;
   }
 
-  private readonly sourceDeserializers = new Map<SourceNodeDef, { key: Deserializer<unknown>; value: Deserializer<unknown> }>();
+  private readonly sourceDeserializers = new Map<
+    SourceNodeDef,
+    { key: Deserializer<unknown>; value: Deserializer<unknown> }
+  >();
 
   private deserializers(source: SourceNodeDef): { key: Deserializer<unknown>; value: Deserializer<unknown> } {
     let d = this.sourceDeserializers.get(source);
@@ -466,7 +483,13 @@ export class StreamTask {
   private processOne(r: QueuedRecord): void {
     const raw = r.raw;
     if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
-    this.context = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: r.timestamp, headers: raw.headers };
+    this.context = {
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp: r.timestamp,
+      headers: raw.headers,
+    };
     const source = this.nodes.get(this.sourceByTopic.get(raw.topic)!.name)!;
     source.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
     this.context = null;

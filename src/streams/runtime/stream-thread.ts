@@ -7,13 +7,26 @@
  * transaction, and a fenced or lost instance aborts it, drops its tasks' local state and rejoins.
  */
 import type { Consumer } from '@platformatic/kafka';
+import {
+  decodeConsumerProtocolAssignment,
+  decodeConsumerProtocolSubscription,
+  encodeConsumerProtocolAssignment,
+  encodeConsumerProtocolSubscription,
+} from '@platformatic/kafka';
 import type { StreamsConfig } from '../config.ts';
 import { type Logger, StreamsException, TaskMigratedException } from '../errors.ts';
 import type { StateStore } from '../processor/api.ts';
 import type { Topology } from '../processor/topology.ts';
 import type { Serde } from '../serdes.ts';
 import type { StateDirectory } from '../state/state-directory.ts';
-import { type AssignmentInfo, assignTasks, decodeAssignment, decodeSubscription, encodeJson, type SubscriptionInfo } from './assignor.ts';
+import {
+  type AssignmentInfo,
+  assignTasks,
+  decodeAssignment,
+  decodeSubscription,
+  encodeJson,
+  type SubscriptionInfo,
+} from './assignor.ts';
 import { endOffsets, fetchOnce, splitTp, tpKey } from './fetcher.ts';
 import type { GlobalStores } from './global-stores.ts';
 import { type GroupMember, kafkaErrorId, needsRejoin } from './group-member.ts';
@@ -21,19 +34,37 @@ import type { InternalTopicsPlan } from './internal-topics.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { KafkaRecordCollector } from './record-collector.ts';
 import { parseTaskId, StreamTask, type TaskEnvironment } from './stream-task.ts';
-import { encodeConsumerProtocolAssignment, decodeConsumerProtocolAssignment, encodeConsumerProtocolSubscription, decodeConsumerProtocolSubscription } from '@platformatic/kafka';
 
 /** Kafka's StateRestoreListener. */
 export interface StateRestoreListener {
-  onRestoreStart?(topicPartition: { topic: string; partition: number }, storeName: string, startingOffset: bigint, endingOffset: bigint): void;
-  onBatchRestored?(topicPartition: { topic: string; partition: number }, storeName: string, batchEndOffset: bigint, numRestored: number): void;
-  onRestoreEnd?(topicPartition: { topic: string; partition: number }, storeName: string, totalRestored: number): void;
+  onRestoreStart?(
+    topicPartition: { topic: string; partition: number },
+    storeName: string,
+    startingOffset: bigint,
+    endingOffset: bigint,
+  ): void;
+  onBatchRestored?(
+    topicPartition: { topic: string; partition: number },
+    storeName: string,
+    batchEndOffset: bigint,
+    numRestored: number,
+  ): void;
+  onRestoreEnd?(
+    topicPartition: { topic: string; partition: number },
+    storeName: string,
+    totalRestored: number,
+  ): void;
 }
 
 export interface ThreadDeps {
   topology: Topology;
   config: StreamsConfig;
-  serdes: { defaultKeySerde: Serde<unknown>; defaultValueSerde: Serde<unknown>; internalKeySerde: Serde<unknown>; internalValueSerde: Serde<unknown> };
+  serdes: {
+    defaultKeySerde: Serde<unknown>;
+    defaultValueSerde: Serde<unknown>;
+    internalKeySerde: Serde<unknown>;
+    internalValueSerde: Serde<unknown>;
+  };
   consumer: Consumer;
   member: GroupMember;
   collector: KafkaRecordCollector;
@@ -84,10 +115,17 @@ export class StreamThread {
         await this.pollAndProcess();
         const now = Date.now();
         for (const t of this.tasks.values()) t.punctuateWallClock(now);
-        if (now - this.lastCommit >= this.d.config.commitIntervalMs || [...this.tasks.values()].some((t) => t.commitRequested)) await this.commit();
+        if (
+          now - this.lastCommit >= this.d.config.commitIntervalMs ||
+          [...this.tasks.values()].some((t) => t.commitRequested)
+        )
+          await this.commit();
       } catch (err) {
         if (err instanceof TaskMigratedException || needsRejoin(err) || isFenced(err)) {
-          this.d.logger.warn({ err: (err as Error).message }, 'tasks migrated (fenced or out of the group); closing them and rejoining');
+          this.d.logger.warn(
+            { err: (err as Error).message },
+            'tasks migrated (fenced or out of the group); closing them and rejoining',
+          );
           await this.closeAllDirty();
           this.joined = false;
           continue;
@@ -103,7 +141,10 @@ export class StreamThread {
       if (this.joined) await this.commit();
       for (const id of [...this.tasks.keys()]) await this.closeTask(id, true);
     } catch (err) {
-      this.d.logger.warn({ err: (err as Error).message }, 'commit on shutdown failed; closing tasks without a checkpoint');
+      this.d.logger.warn(
+        { err: (err as Error).message },
+        'commit on shutdown failed; closing tasks without a checkpoint',
+      );
       await this.closeAllDirty();
     }
     await this.d.member.leave();
@@ -114,12 +155,17 @@ export class StreamThread {
   private async bootstrapGlobals(): Promise<void> {
     const topics = this.d.globals.topics();
     if (topics.length === 0) return;
-    const tps = topics.flatMap((t) => Array.from({ length: this.d.plan.partitionCounts.get(t) ?? 0 }, (_, p) => tpKey(t, p)));
+    const tps = topics.flatMap((t) =>
+      Array.from({ length: this.d.plan.partitionCounts.get(t) ?? 0 }, (_, p) => tpKey(t, p)),
+    );
     const start = await endOffsets(this.d.consumer, tps, 'earliest', 1);
     const end = await endOffsets(this.d.consumer, tps, 'latest', 1);
     for (const tp of tps) this.globalPositions.set(tp, start.get(tp) ?? 0n);
     while ([...this.globalPositions].some(([tp, pos]) => pos < (end.get(tp) ?? 0n))) {
-      const fetched = await fetchOnce(this.d.consumer, this.globalPositions, { isolationLevel: 1, maxWaitMs: 100 });
+      const fetched = await fetchOnce(this.d.consumer, this.globalPositions, {
+        isolationLevel: 1,
+        maxWaitMs: 100,
+      });
       for (const records of fetched.values()) for (const r of records) this.d.globals.apply(r);
     }
     this.d.globals.flush();
@@ -132,7 +178,9 @@ export class StreamThread {
     const info: SubscriptionInfo = {
       version: 1,
       processId: this.d.processId,
-      endpoint: this.d.config.applicationServer ? `${this.d.config.applicationServer.host}:${this.d.config.applicationServer.port}` : null,
+      endpoint: this.d.config.applicationServer
+        ? `${this.d.config.applicationServer.host}:${this.d.config.applicationServer.port}`
+        : null,
       prevTasks: [...this.tasks.keys()],
       stateTasks: this.d.stateDirectory.tasksWithState(),
     };
@@ -143,14 +191,24 @@ export class StreamThread {
   private async assign(members: { memberId: string; metadata: Buffer }[]): Promise<Map<string, Buffer>> {
     const decoded = members.map((m) => {
       const sub = decodeConsumerProtocolSubscription(m.metadata);
-      const info = decodeSubscription(sub.userData) ?? { version: 1 as const, processId: m.memberId, endpoint: null, prevTasks: [], stateTasks: [] };
+      const info = decodeSubscription(sub.userData) ?? {
+        version: 1 as const,
+        processId: m.memberId,
+        endpoint: null,
+        prevTasks: [],
+        stateTasks: [],
+      };
       return { memberId: m.memberId, info };
     });
     const out = new Map<string, Buffer>();
     let result: ReturnType<typeof assignTasks>;
     let error: string | null = null;
     try {
-      result = assignTasks({ subtopologies: this.d.plan.subtopologies, partitionCounts: this.d.plan.partitionCounts, members: decoded });
+      result = assignTasks({
+        subtopologies: this.d.plan.subtopologies,
+        partitionCounts: this.d.plan.partitionCounts,
+        members: decoded,
+      });
     } catch (err) {
       error = (err as Error).message;
       result = new Map(decoded.map((m) => [m.memberId, { tasks: [], partitions: [] }]));
@@ -161,7 +219,10 @@ export class StreamThread {
       if (!m.info.endpoint) continue;
       const a = result.get(m.memberId)!;
       tasksByHost[m.info.endpoint] = [...(tasksByHost[m.info.endpoint] ?? []), ...a.tasks];
-      partitionsByHost[m.info.endpoint] = [...(partitionsByHost[m.info.endpoint] ?? []), ...a.partitions.map((p) => tpKey(p.topic, p.partition))];
+      partitionsByHost[m.info.endpoint] = [
+        ...(partitionsByHost[m.info.endpoint] ?? []),
+        ...a.partitions.map((p) => tpKey(p.topic, p.partition)),
+      ];
     }
     for (const m of decoded) {
       const a = result.get(m.memberId)!;
@@ -195,7 +256,10 @@ export class StreamThread {
     const bytes = await this.d.member.join(this.subscription(), (members) => this.assign(members));
     const assignment = decodeConsumerProtocolAssignment(bytes);
     const info = decodeAssignment(assignment.userData);
-    if (info === null) throw new StreamsException('the group leader sent an assignment this instance cannot read (another application with the same application.id?)');
+    if (info === null)
+      throw new StreamsException(
+        'the group leader sent an assignment this instance cannot read (another application with the same application.id?)',
+      );
     if (info.error !== null) throw new StreamsException(`task assignment failed: ${info.error}`);
     this.assignment = info;
     const wanted = new Set(info.activeTasks);
@@ -204,7 +268,10 @@ export class StreamThread {
     await this.initPositions();
     this.joined = true;
     this.lastCommit = Date.now();
-    this.d.logger.info({ generation: this.d.member.generationId, tasks: info.activeTasks }, 'assignment received');
+    this.d.logger.info(
+      { generation: this.d.member.generationId, tasks: info.activeTasks },
+      'assignment received',
+    );
     this.d.onStateChange('RUNNING');
   }
 
@@ -216,7 +283,8 @@ export class StreamThread {
       deserializationHandler: d.config.deserializationHandler(d.logger),
       defaultTimestampExtractor: d.config.timestampExtractor,
       cacheMaxBytes: d.config.cacheMaxBytes,
-      resolveTopic: (name) => (d.topology.internalTopics.has(name) ? `${d.config.applicationId}-${name}` : name),
+      resolveTopic: (name) =>
+        d.topology.internalTopics.has(name) ? `${d.config.applicationId}-${name}` : name,
       collector: d.collector,
       stateDir: d.stateDirectory.taskDir(taskId),
       changelogTopic: (store) => d.plan.changelogs.get(store) ?? null,
@@ -262,12 +330,19 @@ export class StreamThread {
     for (const [tp] of positions) {
       const store = changelogs.get(tp)!;
       listener?.onRestoreStart?.(splitTp(tp), store.name, positions.get(tp)!, end.get(tp)!);
-      this.d.logger.info({ task: task.idString, store: store.name, from: String(positions.get(tp)), to: String(end.get(tp)) }, 'restoring store from its changelog');
+      this.d.logger.info(
+        { task: task.idString, store: store.name, from: String(positions.get(tp)), to: String(end.get(tp)) },
+        'restoring store from its changelog',
+      );
       counts.set(tp, 0);
     }
     const started = performance.now();
     while (positions.size > 0) {
-      const fetched = await fetchOnce(this.d.consumer, positions, { isolationLevel: 1, maxWaitMs: 50, partitionMaxBytes: 8 * 1024 * 1024 });
+      const fetched = await fetchOnce(this.d.consumer, positions, {
+        isolationLevel: 1,
+        maxWaitMs: 50,
+        partitionMaxBytes: 8 * 1024 * 1024,
+      });
       for (const [tp, records] of fetched) {
         const store = changelogs.get(tp)!;
         const limit = end.get(tp)!;
@@ -283,7 +358,12 @@ export class StreamThread {
           const store = changelogs.get(tp)!;
           listener?.onRestoreEnd?.(splitTp(tp), store.name, counts.get(tp)!);
           this.d.logger.info(
-            { task: task.idString, store: store.name, restored: counts.get(tp), ms: Math.round(performance.now() - started) },
+            {
+              task: task.idString,
+              store: store.name,
+              restored: counts.get(tp),
+              ms: Math.round(performance.now() - started),
+            },
             'store restored',
           );
         }
@@ -296,7 +376,10 @@ export class StreamThread {
     if (missing.length === 0) return;
     const committed = await this.d.member.committedOffsets(missing.map(splitTp));
     const needReset = missing.filter((tp) => !committed.has(tp));
-    const earliest = needReset.length > 0 ? await endOffsets(this.d.consumer, needReset, 'earliest', this.eos ? 1 : 0) : new Map<string, bigint>();
+    const earliest =
+      needReset.length > 0
+        ? await endOffsets(this.d.consumer, needReset, 'earliest', this.eos ? 1 : 0)
+        : new Map<string, bigint>();
     const latestTopics = this.latestResetTopics();
     const latest = needReset.some((tp) => latestTopics.has(splitTp(tp).topic))
       ? await endOffsets(this.d.consumer, needReset, 'latest', this.eos ? 1 : 0)
@@ -304,13 +387,18 @@ export class StreamThread {
     for (const tp of missing) {
       const c = committed.get(tp);
       if (c !== undefined) this.positions.set(tp, c);
-      else this.positions.set(tp, (latestTopics.has(splitTp(tp).topic) ? latest.get(tp) : earliest.get(tp)) ?? 0n);
+      else
+        this.positions.set(
+          tp,
+          (latestTopics.has(splitTp(tp).topic) ? latest.get(tp) : earliest.get(tp)) ?? 0n,
+        );
     }
   }
 
   private latestResetTopics(): Set<string> {
     const out = new Set<string>();
-    for (const n of this.d.topology.nodes.values()) if (n.kind === 'source' && n.offsetReset === 'latest') for (const t of n.topics) out.add(t);
+    for (const n of this.d.topology.nodes.values())
+      if (n.kind === 'source' && n.offsetReset === 'latest') for (const t of n.topics) out.add(t);
     return out;
   }
 
@@ -325,9 +413,12 @@ export class StreamThread {
     }
     task.close();
     if (clean) {
-      const topics = [...task.stores.keys()].map((s) => this.d.plan.changelogs.get(s)).filter((t): t is string => t !== undefined);
+      const topics = [...task.stores.keys()]
+        .map((s) => this.d.plan.changelogs.get(s))
+        .filter((t): t is string => t !== undefined);
       const tps = topics.map((t) => tpKey(t, task.id.partition));
-      const ends = tps.length > 0 ? await endOffsets(this.d.consumer, tps, 'latest', 1) : new Map<string, bigint>();
+      const ends =
+        tps.length > 0 ? await endOffsets(this.d.consumer, tps, 'latest', 1) : new Map<string, bigint>();
       this.d.stateDirectory.writeCheckpoint(id, ends);
     } else {
       this.d.stateDirectory.wipeTask(id);
@@ -344,10 +435,17 @@ export class StreamThread {
 
   private async pollAndProcess(): Promise<void> {
     const positions = new Map<string, bigint>();
-    for (const [tp, task] of this.taskByPartition) if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
+    for (const [tp, task] of this.taskByPartition)
+      if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
     const globals = this.globalPositions.size > 0;
     const anyBuffered = [...this.tasks.values()].some((t) => t.bufferedCount > 0);
-    const fetched = positions.size > 0 ? await fetchOnce(this.d.consumer, positions, { isolationLevel: this.eos ? 1 : 0, maxWaitMs: anyBuffered ? 0 : this.d.config.pollMs }) : new Map();
+    const fetched =
+      positions.size > 0
+        ? await fetchOnce(this.d.consumer, positions, {
+            isolationLevel: this.eos ? 1 : 0,
+            maxWaitMs: anyBuffered ? 0 : this.d.config.pollMs,
+          })
+        : new Map();
     for (const [tp, pos] of positions) if (this.positions.has(tp)) this.positions.set(tp, pos);
     for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
     if (globals) {
@@ -374,15 +472,22 @@ export class StreamThread {
           if (offsets.size === 0) return;
           await txn.addConsumer({ groupId: this.d.config.applicationId } as never);
           const info = this.d.producerInfo();
-          if (!info || !this.d.transactionalId) throw new StreamsException('transactional producer not initialized');
-          await this.d.member.commitOffsetsInTransaction(offsets, this.d.transactionalId, info.producerId, info.producerEpoch);
+          if (!info || !this.d.transactionalId)
+            throw new StreamsException('transactional producer not initialized');
+          await this.d.member.commitOffsetsInTransaction(
+            offsets,
+            this.d.transactionalId,
+            info.producerId,
+            info.producerEpoch,
+          );
         }, offsets.size > 0);
       } else {
         await this.d.collector.flush();
         await this.d.member.commitOffsets(offsets);
       }
     } catch (err) {
-      if (isFenced(err) || needsRejoin(err)) throw new TaskMigratedException(`commit failed: ${(err as Error).message}`, { cause: err });
+      if (isFenced(err) || needsRejoin(err))
+        throw new TaskMigratedException(`commit failed: ${(err as Error).message}`, { cause: err });
       throw err;
     }
     this.lastCommit = Date.now();
@@ -392,5 +497,10 @@ export class StreamThread {
 
 export function isFenced(err: unknown): boolean {
   const id = kafkaErrorId(err);
-  return id === 'INVALID_PRODUCER_EPOCH' || id === 'PRODUCER_FENCED' || id === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' || id === 'INVALID_PRODUCER_ID_MAPPING';
+  return (
+    id === 'INVALID_PRODUCER_EPOCH' ||
+    id === 'PRODUCER_FENCED' ||
+    id === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' ||
+    id === 'INVALID_PRODUCER_ID_MAPPING'
+  );
 }

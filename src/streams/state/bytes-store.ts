@@ -37,9 +37,11 @@ export class MemoryBytesStore implements BytesStore {
     for (const [key, value] of entries) {
       const k = latin1(key);
       if (value === null) {
-        if (this.map.delete(k) && this.sorted !== null) this.sorted.splice(this.lowerBound(this.sorted, k), 1);
+        if (this.map.delete(k) && this.sorted !== null)
+          this.sorted.splice(this.lowerBound(this.sorted, k), 1);
       } else {
-        if (!this.map.has(k) && this.sorted !== null) this.sorted.splice(this.lowerBound(this.sorted, k), 0, k);
+        if (!this.map.has(k) && this.sorted !== null)
+          this.sorted.splice(this.lowerBound(this.sorted, k), 0, k);
         this.map.set(k, value);
       }
     }
@@ -96,7 +98,12 @@ export class LmdbBytesStore implements BytesStore {
     mkdirSync(path, { recursive: true });
     // No fsync: like Kafka Streams (RocksDB without a WAL), durability comes from the changelog
     // and the checkpoint; a process crash keeps what lmdb wrote to its memory map.
-    this.db = open<Buffer, Buffer>({ path: join(path, 'data.mdb'), keyEncoding: 'binary', encoding: 'binary', noSync: true });
+    this.db = open<Buffer, Buffer>({
+      path: join(path, 'data.mdb'),
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      noSync: true,
+    });
   }
 
   get(key: Buffer): Buffer | undefined {

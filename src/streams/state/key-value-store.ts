@@ -3,8 +3,9 @@
  * byte store, ordered by serialized key, with a changelog. `ValueAndTimestamp` values (what DSL
  * tables keep) are stored as an 8-byte timestamp followed by the value bytes, Kafka's layout.
  */
-import type { Serde } from '../serdes.ts';
+
 import type { Headers, StateStoreContext } from '../processor/api.ts';
+import type { Serde } from '../serdes.ts';
 import { resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
 export interface KeyValue<K, V> {
@@ -65,7 +66,10 @@ export function valueAndTimestampSerde<V>(inner: Serde<V> | undefined): Serde<Va
     deserializer: () => ({
       deserialize(topic, data) {
         if (data === null || data.length < 8) return null;
-        return { timestamp: Number(data.readBigInt64BE(0)), value: de.deserialize(topic, data.subarray(8)) as V };
+        return {
+          timestamp: Number(data.readBigInt64BE(0)),
+          value: de.deserialize(topic, data.subarray(8)) as V,
+        };
       },
     }),
   };

@@ -3,11 +3,12 @@
  * session end for retention. Store key: [segment 8B][key length 4B][key][end 8B][start 8B];
  * changelog key: Kafka's [key][end 8B][start 8B].
  */
-import type { Serde } from '../serdes.ts';
+
 import type { StateStoreContext } from '../processor/api.ts';
+import type { Serde } from '../serdes.ts';
 import type { Windowed } from '../windows/windows.ts';
 import type { KeyValue } from './key-value-store.ts';
-import { resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
+import { type PendingEntry, resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
 export interface SessionStoreOptions extends StoreOptions {
   retentionMs: number;
@@ -93,9 +94,12 @@ export class SessionStoreImpl<K, V> extends StoreBase implements SessionStore<K,
       to.writeBigInt64BE(BigInt(minLive));
       this.syncPending();
       this.bytes.deleteRange(from, to);
-      for (const [k, e] of this.pending) if (e.storeKey.readBigInt64BE(0) < BigInt(minLive)) this.pending.delete(k);
       this.lowestLiveSegment = minLive;
     }
+  }
+
+  protected override expiredEntry(entry: PendingEntry): boolean {
+    return entry.storeKey.readBigInt64BE(0) < BigInt(this.lowestLiveSegment);
   }
 
   put(session: Windowed<K>, value: V | null): void {
@@ -129,7 +133,11 @@ export class SessionStoreImpl<K, V> extends StoreBase implements SessionStore<K,
     const k = this.serKey(key);
     const out: KeyValue<Windowed<K>, V>[] = [];
     const fromEnd = Math.max(0, earliestSessionEnd);
-    for (let seg = Math.max(this.segmentOf(fromEnd), this.lowestLiveSegment); seg <= this.highestSegment; seg++) {
+    for (
+      let seg = Math.max(this.segmentOf(fromEnd), this.lowestLiveSegment);
+      seg <= this.highestSegment;
+      seg++
+    ) {
       const lo = this.storeKey(seg, k, fromEnd, 0);
       const hi = this.storeKey(seg, k, Number.MAX_SAFE_INTEGER, 0);
       for (const [sk, v] of this.store().range(lo, hi)) {
@@ -144,7 +152,9 @@ export class SessionStoreImpl<K, V> extends StoreBase implements SessionStore<K,
   }
 
   fetchSession(key: K, sessionStart: number, sessionEnd: number): V | null {
-    const raw = this.getRaw(this.storeKey(this.segmentOf(sessionEnd), this.serKey(key), sessionEnd, sessionStart));
+    const raw = this.getRaw(
+      this.storeKey(this.segmentOf(sessionEnd), this.serKey(key), sessionEnd, sessionStart),
+    );
     return this.deserializeValue(raw);
   }
 

@@ -7,8 +7,8 @@
  * gets the last value per key per commit, which is what a compacted topic keeps anyway).
  */
 import { join } from 'node:path';
-import type { ChangelogRecord, Headers, StateStore, StateStoreContext } from '../processor/api.ts';
 import { InvalidStateStoreException } from '../errors.ts';
+import type { ChangelogRecord, Headers, StateStore, StateStoreContext } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
 import { type BytesStore, LmdbBytesStore, MemoryBytesStore } from './bytes-store.ts';
 
@@ -107,14 +107,18 @@ export abstract class StoreBase implements StateStore {
     this.pending.set(k, entry);
     this.pendingBytes += entry.storeKey.length + (entry.value?.length ?? 0);
     const limit = this.context?.cacheMaxBytes ?? 0;
-    if (this.flushListener === null ? this.pendingBytes > Math.max(limit, 1 << 20) : this.pendingBytes > limit)
+    if (
+      this.flushListener === null ? this.pendingBytes > Math.max(limit, 1 << 20) : this.pendingBytes > limit
+    )
       this.flush();
   }
 
   /** Writes pending changes to the byte store (they stay pending for the changelog and listener). */
   protected syncPending(): void {
     if (this.pending.size === 0) return;
-    this.store().write([...this.pending.values()].map((e) => [e.storeKey, e.value] as [Buffer, Buffer | null]));
+    this.store().write(
+      [...this.pending.values()].map((e) => [e.storeKey, e.value] as [Buffer, Buffer | null]),
+    );
   }
 
   flush(): void {
@@ -124,12 +128,22 @@ export abstract class StoreBase implements StateStore {
     this.pendingBytes = 0;
     const listener = this.flushListener;
     const olds = listener === null ? null : entries.map((e) => this.bytes!.get(e.storeKey) ?? null);
-    this.bytes.write(entries.map((e) => [e.storeKey, e.value] as [Buffer, Buffer | null]));
+    // entries that expired while cached are still logged and forwarded, but not kept
+    this.bytes.write(
+      entries
+        .filter((e) => !this.expiredEntry(e))
+        .map((e) => [e.storeKey, e.value] as [Buffer, Buffer | null]),
+    );
     if (this.logging && this.context !== null) {
       for (const e of entries)
         this.context.logChange(this.name, { key: e.changelogKey, value: e.value, timestamp: e.timestamp });
     }
-    if (listener !== null) entries.forEach((e, i) => listener(e, olds![i]!));
+    if (listener !== null) for (let i = 0; i < entries.length; i++) listener(entries[i]!, olds![i]!);
+  }
+
+  /** Window and session stores: true for a pending entry whose segment fell out of retention. */
+  protected expiredEntry(_entry: PendingEntry): boolean {
+    return false;
   }
 
   /** Maps a changelog key to this store's byte layout (identity for key-value stores). */

@@ -5,8 +5,9 @@
  * stores are rebuilt from their changelog. Logging (the changelog) is on by default, caching off
  * for Processor API stores and on for DSL stores, as in Kafka.
  */
-import type { Serde } from '../serdes.ts';
+
 import type { StateStore, StoreBuilder } from '../processor/api.ts';
+import type { Serde } from '../serdes.ts';
 import { KeyValueStoreImpl } from './key-value-store.ts';
 import { SessionStoreImpl } from './session-store.ts';
 import { WindowStoreImpl } from './window-store.ts';
@@ -86,25 +87,47 @@ function windowLogConfig(retentionMs: number): { [key: string]: string } {
 }
 
 export const Stores = {
-  persistentKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({ kind: 'kv', name, persistent: true }),
+  persistentKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
+    kind: 'kv',
+    name,
+    persistent: true,
+  }),
   persistentTimestampedKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
     kind: 'kv',
     name,
     persistent: true,
   }),
-  inMemoryKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({ kind: 'kv', name, persistent: false }),
+  inMemoryKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
+    kind: 'kv',
+    name,
+    persistent: false,
+  }),
   persistentWindowStore: (
     name: string,
     retentionMs: number,
     windowSizeMs: number,
     retainDuplicates = false,
-  ): WindowBytesStoreSupplier => ({ kind: 'window', name, persistent: true, retentionMs, windowSizeMs, retainDuplicates }),
+  ): WindowBytesStoreSupplier => ({
+    kind: 'window',
+    name,
+    persistent: true,
+    retentionMs,
+    windowSizeMs,
+    retainDuplicates,
+  }),
   inMemoryWindowStore: (
     name: string,
     retentionMs: number,
     windowSizeMs: number,
     retainDuplicates = false,
-  ): WindowBytesStoreSupplier => ({ kind: 'window', name, persistent: false, retentionMs, windowSizeMs, retainDuplicates }),
+  ): WindowBytesStoreSupplier => ({
+    kind: 'window',
+    name,
+    persistent: false,
+    retentionMs,
+    windowSizeMs,
+    retainDuplicates,
+  }),
   persistentSessionStore: (name: string, retentionMs: number): SessionBytesStoreSupplier => ({
     kind: 'session',
     name,
@@ -126,7 +149,12 @@ export const Stores = {
     return new Builder(
       supplier.name,
       (logging, caching) =>
-        new KeyValueStoreImpl<K, V>(supplier.name, { persistent: supplier.persistent, logging, caching }, keySerde, valueSerde),
+        new KeyValueStoreImpl<K, V>(
+          supplier.name,
+          { persistent: supplier.persistent, logging, caching },
+          keySerde,
+          valueSerde,
+        ),
       { 'cleanup.policy': 'compact' },
     );
   },

@@ -5,11 +5,12 @@
  * [key][window start 8B][sequence 4B]. `retainDuplicates` (stream-stream join buffers) gives every
  * put its own sequence number so equal key and time keep all values.
  */
-import type { Serde } from '../serdes.ts';
+
 import type { StateStoreContext } from '../processor/api.ts';
+import type { Serde } from '../serdes.ts';
 import type { Windowed } from '../windows/windows.ts';
 import type { KeyValue } from './key-value-store.ts';
-import { resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
+import { type PendingEntry, resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
 export interface WindowStoreOptions extends StoreOptions {
   retentionMs: number;
@@ -120,9 +121,12 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
       to.writeBigInt64BE(BigInt(minLive));
       this.syncPending();
       this.bytes.deleteRange(from, to);
-      for (const [k, e] of this.pending) if (e.storeKey.readBigInt64BE(0) < BigInt(minLive)) this.pending.delete(k);
       this.lowestLiveSegment = minLive;
     }
+  }
+
+  protected override expiredEntry(entry: PendingEntry): boolean {
+    return entry.storeKey.readBigInt64BE(0) < BigInt(this.lowestLiveSegment);
   }
 
   private expired(start: number): boolean {
@@ -165,7 +169,10 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     const out: TimestampedValue<V>[] = [];
     if (timeTo < from) return out;
     for (let seg = this.segmentOf(from); seg <= this.segmentOf(timeTo); seg++) {
-      for (const [sk, v] of this.store().range(this.storeKey(seg, k, from, 0), this.storeKey(seg, k, timeTo + 1, 0))) {
+      for (const [sk, v] of this.store().range(
+        this.storeKey(seg, k, from, 0),
+        this.storeKey(seg, k, timeTo + 1, 0),
+      )) {
         const value = this.deserializeValue(v);
         if (value !== null) out.push({ timestamp: this.parseStoreKey(sk).start, value });
       }

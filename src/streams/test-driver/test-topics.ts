@@ -2,9 +2,10 @@
  * `TestInputTopic` and `TestOutputTopic` of the test driver (Kafka's names): typed piping in,
  * typed reading out, with record timestamps that start at a chosen time and can auto-advance.
  */
+
+import type { KeyValue } from '../dsl/options.ts';
 import type { Headers } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
-import type { KeyValue } from '../dsl/options.ts';
 import type { TopologyTestDriver } from './topology-test-driver.ts';
 
 export interface TestRecord<K, V> {
@@ -22,7 +23,14 @@ export class TestInputTopic<K, V> {
   private currentTime: number;
   private readonly autoAdvance: number;
 
-  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, start: number, autoAdvance: number) {
+  constructor(
+    driver: TopologyTestDriver,
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    start: number,
+    autoAdvance: number,
+  ) {
     this.driver = driver;
     this.topic = topic;
     this.keySerde = keySerde;
@@ -37,10 +45,14 @@ export class TestInputTopic<K, V> {
   }
 
   /** pipeInput(value), pipeInput(key, value) or pipeInput(key, value, timestampMs). */
-  pipeInput(keyOrValue: K | V | null, value?: V | null, timestamp?: number, headers: Headers = []): void {
-    const hasKey = arguments.length >= 2;
-    const key = hasKey ? (keyOrValue as K | null) : null;
-    const v = hasKey ? (value ?? null) : (keyOrValue as V | null);
+  pipeInput(
+    ...args: [value: V | null] | [key: K | null, value: V | null, timestamp?: number, headers?: Headers]
+  ): void {
+    const hasKey = args.length >= 2;
+    const key = hasKey ? (args[0] as K | null) : null;
+    const v = hasKey ? ((args[1] as V | null) ?? null) : (args[0] as V | null);
+    const timestamp = args[2];
+    const headers = args[3] ?? [];
     const ts = timestamp ?? this.currentTime;
     if (timestamp === undefined) this.currentTime += this.autoAdvance;
     this.driver.pipeRaw(

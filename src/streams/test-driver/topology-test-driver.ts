@@ -8,16 +8,16 @@
  */
 import pino from 'pino';
 import { defaultSerdes, parseStreamsConfig, type StreamsConfig, type StreamsConfigInput } from '../config.ts';
+import { StreamsException } from '../errors.ts';
 import type { Headers, StateStore } from '../processor/api.ts';
 import type { Topology } from '../processor/topology.ts';
+import { GlobalStores } from '../runtime/global-stores.ts';
+import { StreamsMetrics, type StreamsMetricsSnapshot } from '../runtime/metrics.ts';
+import { type RawRecord, type RecordCollector, StreamTask } from '../runtime/stream-task.ts';
 import type { Serde } from '../serdes.ts';
 import type { KeyValueStore, ReadOnlyKeyValueStore, ValueAndTimestamp } from '../state/key-value-store.ts';
 import type { SessionStore } from '../state/session-store.ts';
 import type { WindowStore } from '../state/window-store.ts';
-import { StreamsMetrics, type StreamsMetricsSnapshot } from '../runtime/metrics.ts';
-import { type RawRecord, type RecordCollector, StreamTask } from '../runtime/stream-task.ts';
-import { GlobalStores } from '../runtime/global-stores.ts';
-import { StreamsException } from '../errors.ts';
 import { TestInputTopic, TestOutputTopic, type TestRecord } from './test-topics.ts';
 
 export interface ProducedRecord {
@@ -30,7 +30,6 @@ export interface ProducedRecord {
 }
 
 export class TopologyTestDriver {
-  private readonly topology: Topology;
   private readonly config: StreamsConfig;
   private readonly tasks: StreamTask[] = [];
   private readonly taskByTopic = new Map<string, StreamTask>();
@@ -42,8 +41,11 @@ export class TopologyTestDriver {
   private wallClock: number;
   private closed = false;
 
-  constructor(topology: Topology, config: Partial<StreamsConfigInput> = {}, initialWallClockTimeMs = Date.now()) {
-    this.topology = topology;
+  constructor(
+    topology: Topology,
+    config: Partial<StreamsConfigInput> = {},
+    initialWallClockTimeMs = Date.now(),
+  ) {
     this.config = parseStreamsConfig({ 'application.id': 'test-driver', ...config } as StreamsConfigInput, {
       requireBootstrap: false,
     });
@@ -52,7 +54,8 @@ export class TopologyTestDriver {
     const appId = this.config.applicationId;
     const resolveTopic = (name: string) => (topology.internalTopics.has(name) ? `${appId}-${name}` : name);
     const collector: RecordCollector = {
-      send: (topic, key, value, timestamp, headers, partition) => this.capture({ topic, key, value, timestamp, headers, partition }),
+      send: (topic, key, value, timestamp, headers, partition) =>
+        this.capture({ topic, key, value, timestamp, headers, partition }),
       partitionsFor: () => 1,
     };
     const serdes = defaultSerdes(this.config);
@@ -115,15 +118,32 @@ export class TopologyTestDriver {
   }
 
   /** @internal used by TestInputTopic */
-  pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+  pipeRaw(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+  ): void {
     if (this.closed) throw new StreamsException('the test driver is closed');
-    const raw: RawRecord = { topic, partition: 0, offset: this.nextOffset(topic), timestamp, key, value, headers };
+    const raw: RawRecord = {
+      topic,
+      partition: 0,
+      offset: this.nextOffset(topic),
+      timestamp,
+      key,
+      value,
+      headers,
+    };
     if (this.globals.handles(topic)) {
       this.globals.apply(raw);
       return;
     }
     const task = this.taskByTopic.get(topic);
-    if (!task) throw new StreamsException(`Unknown topic: ${topic} (the topology reads ${[...this.taskByTopic.keys()].join(', ')})`);
+    if (!task)
+      throw new StreamsException(
+        `Unknown topic: ${topic} (the topology reads ${[...this.taskByTopic.keys()].join(', ')})`,
+      );
     task.addRecords([raw]);
     this.drain();
   }
@@ -139,8 +159,20 @@ export class TopologyTestDriver {
     }
   }
 
-  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { startTimestampMs?: number; autoAdvanceMs?: number } = {}): TestInputTopic<K, V> {
-    return new TestInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs ?? this.wallClock, options.autoAdvanceMs ?? 0);
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
+  ): TestInputTopic<K, V> {
+    return new TestInputTopic(
+      this,
+      topic,
+      keySerde,
+      valueSerde,
+      options.startTimestampMs ?? this.wallClock,
+      options.autoAdvanceMs ?? 0,
+    );
   }
 
   createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
@@ -214,7 +246,9 @@ export class TopologyTestDriver {
 }
 
 function isTimestamped(v: unknown): v is ValueAndTimestamp<unknown> {
-  return v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2;
+  return (
+    v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2
+  );
 }
 
 /** A read-only view of a key-value store that hides DSL timestamps (as Kafka's IQ does). */
@@ -241,7 +275,8 @@ export function unwrapTimestampedWindow<K, V>(s: WindowStore<K, unknown>): Windo
       const v = s.fetch(k, t);
       return v === null ? null : un(v);
     },
-    fetchRange: (k, a, b) => s.fetchRange(k, a, b).map((e) => ({ timestamp: e.timestamp, value: un(e.value) })),
+    fetchRange: (k, a, b) =>
+      s.fetchRange(k, a, b).map((e) => ({ timestamp: e.timestamp, value: un(e.value) })),
     fetchAll: (a, b) => s.fetchAll(a, b).map((e) => ({ key: e.key, value: un(e.value) })),
     all: () => s.all().map((e) => ({ key: e.key, value: un(e.value) })),
   };

@@ -20,7 +20,8 @@ function deferred<T>(make: (keyDefault: Serde<unknown>) => Serde<T>): Serde<T> {
 
 export const WindowedSerdes = {
   timeWindowedSerdeFrom<K>(inner: Serde<K> | undefined, windowSizeMs: number): Serde<Windowed<K>> {
-    if (inner === undefined) return deferred((k) => WindowedSerdes.timeWindowedSerdeFrom(k as Serde<K>, windowSizeMs));
+    if (inner === undefined)
+      return deferred((k) => WindowedSerdes.timeWindowedSerdeFrom(k as Serde<K>, windowSizeMs));
     const ser = inner.serializer();
     const de = inner.deserializer();
     return {
@@ -65,7 +66,10 @@ export const WindowedSerdes = {
           if (data === null) return null;
           const end = Number(data.readBigInt64BE(data.length - 16));
           const start = Number(data.readBigInt64BE(data.length - 8));
-          return { key: de.deserialize(topic, data.subarray(0, data.length - 16)) as K, window: { start, end } };
+          return {
+            key: de.deserialize(topic, data.subarray(0, data.length - 16)) as K,
+            window: { start, end },
+          };
         },
       }),
     };

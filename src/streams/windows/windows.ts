@@ -22,7 +22,8 @@ export interface Windowed<K> {
 const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000; // Kafka's default before ofSizeWithNoGrace existed
 
 function positive(name: string, ms: number): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${name} must be a positive number of ms, got ${ms}`);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new RangeError(`${name} must be a positive number of ms, got ${ms}`);
   return ms;
 }
 
@@ -58,7 +59,8 @@ export class TimeWindows {
   /** Hopping windows: a new window every `advanceMs`. */
   advanceBy(advanceMs: number): TimeWindows {
     positive('advance', advanceMs);
-    if (advanceMs > this.sizeMs) throw new RangeError(`advance (${advanceMs}) must not exceed size (${this.sizeMs})`);
+    if (advanceMs > this.sizeMs)
+      throw new RangeError(`advance (${advanceMs}) must not exceed size (${this.sizeMs})`);
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
   }
 
