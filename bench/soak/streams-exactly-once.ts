@@ -29,7 +29,8 @@ try {
       `${guarantee}: ${records} records, ${r.windows} windows, output total ${r.total}, missing ${r.missing.length}, over-counted ${r.overCounted.length}, killed mid-run ${r.killedWhileRunning}, ${r.seconds.toFixed(1)} s → ${pass ? 'PASS' : 'FAIL'}`,
     );
     for (const m of r.missing.slice(0, 5)) console.log(`  missing ${m}`);
-    if (guarantee === 'exactly_once_v2') for (const m of r.overCounted.slice(0, 5)) console.log(`  over-counted ${m}`);
+    if (guarantee === 'exactly_once_v2')
+      for (const m of r.overCounted.slice(0, 5)) console.log(`  over-counted ${m}`);
   }
 } finally {
   await broker.stop();

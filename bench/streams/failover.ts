@@ -14,7 +14,11 @@ import { Admin, Producer } from '@platformatic/kafka';
 import { startSamsa } from '../samsa/broker-process.ts';
 
 const { values } = parseArgs({
-  options: { guarantee: { type: 'string', default: 'at_least_once' }, rounds: { type: 'string', default: '3' }, child: { type: 'string' } },
+  options: {
+    guarantee: { type: 'string', default: 'at_least_once' },
+    rounds: { type: 'string', default: '3' },
+    child: { type: 'string' },
+  },
 });
 
 if (values.child) {
@@ -22,7 +26,9 @@ if (values.child) {
   const { KafkaStreams, Serdes, StreamsBuilder } = await import('../../src/streams/index.ts');
   const [bootstrap, dir, guarantee] = values.child.split(',') as [string, string, string];
   const b = new StreamsBuilder();
-  b.stream<string, string>('failover-in', { keySerde: Serdes.String(), valueSerde: Serdes.String() }).groupByKey().count({ name: 'failover-counts' });
+  b.stream<string, string>('failover-in', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+    .groupByKey()
+    .count({ name: 'failover-counts' });
   const app = new KafkaStreams(
     b.build(),
     {
@@ -38,7 +44,9 @@ if (values.child) {
   );
   await app.start();
   setInterval(() => {
-    const tasks = Object.fromEntries(Object.entries(app.metrics().tasks).map(([id, t]) => [id, t.processTotal]));
+    const tasks = Object.fromEntries(
+      Object.entries(app.metrics().tasks).map(([id, t]) => [id, t.processTotal]),
+    );
     process.stdout.write(`${JSON.stringify({ state: app.state(), tasks })}\n`);
   }, 100);
 } else {
@@ -51,7 +59,13 @@ if (values.child) {
   let producing = true;
   const load = (async () => {
     for (let i = 0; producing; i++) {
-      await producer.send({ messages: Array.from({ length: 60 }, (_, j) => ({ topic: 'failover-in', key: Buffer.from(`k${(i * 60 + j) % 600}`), value: Buffer.from('x') })) });
+      await producer.send({
+        messages: Array.from({ length: 60 }, (_, j) => ({
+          topic: 'failover-in',
+          key: Buffer.from(`k${(i * 60 + j) % 600}`),
+          value: Buffer.from('x'),
+        })),
+      });
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
@@ -61,10 +75,14 @@ if (values.child) {
   const start = () => {
     const dir = mkdtempSync(join(tmpdir(), 'samsa-failover-'));
     dirs.push(dir);
-    const child = spawn(process.execPath, [import.meta.filename, '--child', `${bootstrap},${dir},${values.guarantee}`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, SAMSA_STREAMS_LOG_LEVEL: 'warn' },
-    });
+    const child = spawn(
+      process.execPath,
+      [import.meta.filename, '--child', `${bootstrap},${dir},${values.guarantee}`],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, SAMSA_STREAMS_LOG_LEVEL: 'warn' },
+      },
+    );
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString();
@@ -85,7 +103,13 @@ if (values.child) {
       for (;;) {
         const la = latest.get(a);
         const lb = latest.get(b);
-        if (la?.state === 'RUNNING' && lb?.state === 'RUNNING' && Object.keys(la.tasks).length > 0 && Object.keys(lb.tasks).length > 0) break;
+        if (
+          la?.state === 'RUNNING' &&
+          lb?.state === 'RUNNING' &&
+          Object.keys(la.tasks).length > 0 &&
+          Object.keys(lb.tasks).length > 0
+        )
+          break;
         await sleep(100);
       }
       await sleep(2_000);
@@ -100,7 +124,14 @@ if (values.child) {
       }
       const s = (performance.now() - t0) / 1000;
       results.push(s);
-      console.log(JSON.stringify({ figure: `failover after kill -9 (${values.guarantee}, session.timeout.ms 6000)`, round, seconds: Number(s.toFixed(2)), tasksMoved: moved.length }));
+      console.log(
+        JSON.stringify({
+          figure: `failover after kill -9 (${values.guarantee}, session.timeout.ms 6000)`,
+          round,
+          seconds: Number(s.toFixed(2)),
+          tasksMoved: moved.length,
+        }),
+      );
       latest.delete(a);
       a = start();
       await sleep(1_000);
@@ -113,5 +144,12 @@ if (values.child) {
     await broker.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
-  console.log(JSON.stringify({ figure: 'failover seconds', guarantee: values.guarantee, min: Math.min(...results), max: Math.max(...results) }));
+  console.log(
+    JSON.stringify({
+      figure: 'failover seconds',
+      guarantee: values.guarantee,
+      min: Math.min(...results),
+      max: Math.max(...results),
+    }),
+  );
 }

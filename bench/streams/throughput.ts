@@ -152,7 +152,7 @@ try {
     );
   }
   if (only.has('restore')) {
-    const entries = 1_000_000;
+    const entries = Number(process.env.RESTORE_ENTRIES ?? 1_000_000);
     await topic('restore-in', 1);
     await topic('bench-restore-big-changelog', 1, { 'cleanup.policy': 'compact' });
     // the changelog of a timestamped key-value store: key → [8-byte timestamp][8-byte count]

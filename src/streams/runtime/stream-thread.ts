@@ -33,7 +33,7 @@ import { type GroupMember, kafkaErrorId, needsRejoin } from './group-member.ts';
 import type { InternalTopicsPlan } from './internal-topics.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { KafkaRecordCollector } from './record-collector.ts';
-import { parseTaskId, StreamTask, type TaskEnvironment } from './stream-task.ts';
+import { parseTaskId, type RawRecord, StreamTask, type TaskEnvironment } from './stream-task.ts';
 
 /** Kafka's StateRestoreListener. */
 export interface StateRestoreListener {
@@ -82,6 +82,13 @@ export interface ThreadDeps {
 
 const MAX_BUFFERED_PER_TASK = 20_000;
 
+interface PendingFetch {
+  /** Rebalance epoch the fetch belongs to (its results are dropped after a rebalance). */
+  epoch: number;
+  positions: Map<string, bigint>;
+  promise: Promise<Map<string, RawRecord[]>>;
+}
+
 export class StreamThread {
   private readonly d: ThreadDeps;
   readonly tasks = new Map<string, StreamTask>();
@@ -93,6 +100,8 @@ export class StreamThread {
   private joined = false;
   private lastCommit = Date.now();
   private readonly eos: boolean;
+  private epoch = 0;
+  private pendingFetch: PendingFetch | null = null;
 
   constructor(deps: ThreadDeps) {
     this.d = deps;
@@ -242,6 +251,8 @@ export class StreamThread {
   }
 
   private async rebalance(): Promise<void> {
+    this.epoch++;
+    this.pendingFetch = null;
     this.d.onStateChange('REBALANCING');
     this.d.metrics.rebalanceTotal++;
     if (this.d.member.lost) await this.closeAllDirty();
@@ -337,12 +348,18 @@ export class StreamThread {
       counts.set(tp, 0);
     }
     const started = performance.now();
-    while (positions.size > 0) {
-      const fetched = await fetchOnce(this.d.consumer, positions, {
+    const fetchNext = () =>
+      fetchOnce(this.d.consumer, positions, {
         isolationLevel: 1,
         maxWaitMs: 50,
         partitionMaxBytes: 8 * 1024 * 1024,
       });
+    let next: Promise<Map<string, RawRecord[]>> | null = positions.size > 0 ? fetchNext() : null;
+    while (next !== null) {
+      const fetched = await next;
+      // the next fetch is on the wire while this one is written to the stores
+      next = [...positions].some(([tp, pos]) => pos < end.get(tp)!) ? fetchNext() : null;
+      next?.catch(() => {});
       for (const [tp, records] of fetched) {
         const store = changelogs.get(tp)!;
         const limit = end.get(tp)!;
@@ -426,6 +443,8 @@ export class StreamThread {
   }
 
   private async closeAllDirty(): Promise<void> {
+    this.epoch++;
+    this.pendingFetch = null;
     await this.d.collector.abort();
     for (const id of [...this.tasks.keys()]) await this.closeTask(id, false);
     this.positions.clear();
@@ -433,21 +452,32 @@ export class StreamThread {
 
   // ---------------------------------------------------------------- processing
 
-  private async pollAndProcess(): Promise<void> {
+  /** Starts a fetch of every partition whose task has room, from the current positions. */
+  private startFetch(maxWaitMs: number): PendingFetch | null {
     const positions = new Map<string, bigint>();
     for (const [tp, task] of this.taskByPartition)
       if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
+    if (positions.size === 0) return null;
+    const promise = fetchOnce(this.d.consumer, positions, { isolationLevel: this.eos ? 1 : 0, maxWaitMs });
+    promise.catch(() => {});
+    return { epoch: this.epoch, positions, promise };
+  }
+
+  private async pollAndProcess(): Promise<void> {
     const globals = this.globalPositions.size > 0;
     const anyBuffered = [...this.tasks.values()].some((t) => t.bufferedCount > 0);
-    const fetched =
-      positions.size > 0
-        ? await fetchOnce(this.d.consumer, positions, {
-            isolationLevel: this.eos ? 1 : 0,
-            maxWaitMs: anyBuffered ? 0 : this.d.config.pollMs,
-          })
-        : new Map();
-    for (const [tp, pos] of positions) if (this.positions.has(tp)) this.positions.set(tp, pos);
-    for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
+    let pending = this.pendingFetch;
+    this.pendingFetch = null;
+    if (pending === null || pending.epoch !== this.epoch)
+      pending = this.startFetch(anyBuffered ? 0 : this.d.config.pollMs);
+    const fetched = pending === null ? new Map<string, RawRecord[]>() : await pending.promise;
+    if (pending !== null && pending.epoch === this.epoch) {
+      for (const [tp, pos] of pending.positions) if (this.positions.has(tp)) this.positions.set(tp, pos);
+      for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
+      // pipelining: the next fetch is on the wire while these records are processed
+      if (fetched.size > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
+    }
+    const positions = pending?.positions ?? new Map<string, bigint>();
     if (globals) {
       const g = await fetchOnce(this.d.consumer, this.globalPositions, { isolationLevel: 1, maxWaitMs: 0 });
       for (const records of g.values()) for (const r of records) this.d.globals.apply(r);
