@@ -21,7 +21,11 @@ function files(dir: string): string[] {
 
 test('src/cli, src/client and src/streams import no broker internals', () => {
   const offenders: string[] = [];
-  for (const file of [...files(join(SRC, 'cli')), ...files(join(SRC, 'client')), ...files(join(SRC, 'streams'))]) {
+  for (const file of [
+    ...files(join(SRC, 'cli')),
+    ...files(join(SRC, 'client')),
+    ...files(join(SRC, 'streams')),
+  ]) {
     const name = relative(SRC, file);
     if (ALLOWED_TO_WIRE.has(name)) continue;
     const source = readFileSync(file, 'utf8');
