@@ -5,10 +5,12 @@
  * valid offset. Used for input partitions, changelog restore and global topics.
  */
 import type { Consumer } from '@platformatic/kafka';
-import { nextFetchOffset, recordsFromBatches } from '../../client/consumed-record.ts';
+import { nextFetchOffset, visitRecords } from '../../client/consumed-record.ts';
 import type { RawRecord } from './stream-task.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
+/** Shared by records without headers (never mutated). */
+const NO_HEADERS = Object.freeze([]) as unknown as RawRecord['headers'];
 
 export interface FetchOptions {
   isolationLevel: 0 | 1;
@@ -93,28 +95,25 @@ export async function fetchOnce(
           const batches = p.records ?? [];
           if (batches.length === 0) continue;
           positions.set(tp, nextFetchOffset(batches, position));
-          const records = recordsFromBatches(
-            topic,
-            p.partitionIndex,
-            batches,
-            position,
-            p.abortedTransactions ?? [],
-          );
-          out.set(
-            tp,
-            records.map((r) => ({
+          const records: RawRecord[] = [];
+          const partition = p.partitionIndex;
+          visitRecords(batches, position, p.abortedTransactions ?? [], (offset, timestamp, r) => {
+            let headers: RawRecord['headers'] = NO_HEADERS;
+            if (r.headers.length > 0) {
+              headers = [];
+              for (const [k, v] of r.headers) if (k !== null) headers.push([k.toString('utf8'), v]);
+            }
+            records.push({
               topic,
-              partition: p.partitionIndex,
-              offset: r.offset,
-              timestamp: Number(r.timestamp),
+              partition,
+              offset,
+              timestamp: Number(timestamp),
               key: r.key,
               value: r.value,
-              headers:
-                r.headers.length === 0
-                  ? []
-                  : r.headers.map(([k, v]) => [k.toString('utf8'), v] as [string, Buffer | null]),
-            })),
-          );
+              headers,
+            });
+          });
+          out.set(tp, records);
         }
       }
     }),
