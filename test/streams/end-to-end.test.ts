@@ -101,6 +101,13 @@ test('word count from the issue, exactly_once_v2, read back with read_committed 
     return [...expected].every(([k, v]) => m.get(k) === v) || undefined;
   });
   assert.equal(a.keyValueStore<string, number>('counts').get('the'), 600);
+  // metrics: everything processed, nothing left behind on any input partition
+  const m = a.metrics();
+  assert.ok(m.processTotal >= 300 + 1_800);
+  assert.ok(m.commitTotal > 0);
+  const lags = Object.values(m.tasks).flatMap((t) => Object.values(t.lag));
+  assert.equal(lags.length, 4); // lines-0/1 and the repartition topic's 0/1
+  assert.ok(lags.every((l) => l === 0));
   // internal topics with the partition count of their input
   const admin = new Admin({ clientId: 't', bootstrapBrokers: [broker.bootstrap] });
   const md = await admin.metadata({ topics: ['wordcount-counts-repartition', 'wordcount-counts-changelog'] });

@@ -16,6 +16,8 @@ export interface FetchOptions {
   isolationLevel: 0 | 1;
   maxWaitMs: number;
   partitionMaxBytes?: number;
+  /** Told each partition's high watermark (log end offset) from the fetch response. */
+  onHighWatermark?: (tp: string, highWatermark: bigint) => void;
 }
 
 export function tpKey(topic: string, partition: number): string {
@@ -92,6 +94,7 @@ export async function fetchOnce(
             continue;
           }
           if (p.errorCode !== 0) continue;
+          options.onHighWatermark?.(tp, p.highWatermark);
           const batches = p.records ?? [];
           if (batches.length === 0) continue;
           positions.set(tp, nextFetchOffset(batches, position));

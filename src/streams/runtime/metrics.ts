@@ -14,7 +14,7 @@ export interface TaskMetrics {
   skippedRecordsTotal: number;
   /** Records buffered for processing, not yet processed. */
   bufferedRecords: number;
-  /** Consumer lag per input partition at the last fetch (log end offset minus position). */
+  /** Lag per input partition (`topic:partition`) at the last fetch: high watermark minus fetch position. */
   lag: Map<string, number>;
 }
 

@@ -101,6 +101,7 @@ export class StreamThread {
   private lastCommit = Date.now();
   private readonly eos: boolean;
   private epoch = 0;
+  private readonly highWatermarks = new Map<string, bigint>();
   private pendingFetch: PendingFetch | null = null;
 
   constructor(deps: ThreadDeps) {
@@ -458,7 +459,11 @@ export class StreamThread {
     for (const [tp, task] of this.taskByPartition)
       if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
     if (positions.size === 0) return null;
-    const promise = fetchOnce(this.d.consumer, positions, { isolationLevel: this.eos ? 1 : 0, maxWaitMs });
+    const promise = fetchOnce(this.d.consumer, positions, {
+      isolationLevel: this.eos ? 1 : 0,
+      maxWaitMs,
+      onHighWatermark: (tp, hw) => this.highWatermarks.set(tp, hw),
+    });
     promise.catch(() => {});
     return { epoch: this.epoch, positions, promise };
   }
@@ -472,7 +477,14 @@ export class StreamThread {
       pending = this.startFetch(anyBuffered ? 0 : this.d.config.pollMs);
     const fetched = pending === null ? new Map<string, RawRecord[]>() : await pending.promise;
     if (pending !== null && pending.epoch === this.epoch) {
-      for (const [tp, pos] of pending.positions) if (this.positions.has(tp)) this.positions.set(tp, pos);
+      for (const [tp, pos] of pending.positions) {
+        if (!this.positions.has(tp)) continue;
+        this.positions.set(tp, pos);
+        const hw = this.highWatermarks.get(tp);
+        const task = this.taskByPartition.get(tp);
+        if (hw !== undefined && task)
+          this.d.metrics.task(task.idString).lag.set(tp, Math.max(0, Number(hw - pos)));
+      }
       for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
       // pipelining: the next fetch is on the wire while these records are processed
       if (fetched.size > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
