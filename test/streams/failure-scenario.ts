@@ -125,7 +125,9 @@ export async function runFailureScenario(o: ScenarioOptions): Promise<ScenarioRe
     let last = '';
     let stable = 0;
     for (let round = 0; round < 120 && stable < 2; round++) {
-      const m = latestByKey(await readWithLibrdkafka(o.bootstrap, output, partitions, 'read_committed'));
+      const m = latestByKey(
+        await readWithLibrdkafka(o.bootstrap, output, partitions, 'read_committed').catch(() => []),
+      );
       const complete = [...expected].every(([w, n]) => Number(m.get(w) ?? 0) >= n);
       const sig = JSON.stringify([...m].sort());
       stable = complete && sig === last ? stable + 1 : 0;
