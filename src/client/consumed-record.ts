@@ -31,15 +31,27 @@ function isAbortMarker(batch: RecordsBatch): boolean {
   return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === 0;
 }
 
-export function recordsFromBatches(
-  topic: string,
-  partition: number,
+/** Called for each record to keep, with its absolute offset and timestamp (ms since the epoch). */
+export type RecordVisitor = (
+  offset: bigint,
+  timestamp: bigint,
+  record: RecordsBatch['records'][number],
+  batch: RecordsBatch,
+) => void;
+
+/**
+ * Walks the records of fetched batches that a reader at `fetchOffset` should see (control batches,
+ * records before the position and, for read_committed, aborted transactions left out) without
+ * building an object per record: the allocation-free core of `recordsFromBatches`.
+ */
+export function visitRecords(
   batches: readonly RecordsBatch[],
   fetchOffset: bigint,
-  aborted: readonly AbortedTransaction[] = [],
-): ConsumedRecord[] {
-  const out: ConsumedRecord[] = [];
-  const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  aborted: readonly AbortedTransaction[],
+  visit: RecordVisitor,
+): void {
+  const pending =
+    aborted.length === 0 ? [] : [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   const abortedProducers = new Set<bigint>();
   for (const batch of batches) {
     const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
@@ -51,20 +63,39 @@ export function recordsFromBatches(
     }
     if (batch.attributes & TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
     const appendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
+    const skipBefore = fetchOffset > batch.firstOffset;
     for (const record of batch.records) {
       const offset = batch.firstOffset + BigInt(record.offsetDelta);
-      if (offset < fetchOffset) continue;
-      out.push({
-        topic,
-        partition,
+      if (skipBefore && offset < fetchOffset) continue;
+      visit(
         offset,
-        timestamp: appendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta,
-        key: record.key,
-        value: record.value,
-        headers: record.headers.filter((h): h is [Buffer, Buffer | null] => h[0] !== null),
-      });
+        appendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta,
+        record,
+        batch,
+      );
     }
   }
+}
+
+export function recordsFromBatches(
+  topic: string,
+  partition: number,
+  batches: readonly RecordsBatch[],
+  fetchOffset: bigint,
+  aborted: readonly AbortedTransaction[] = [],
+): ConsumedRecord[] {
+  const out: ConsumedRecord[] = [];
+  visitRecords(batches, fetchOffset, aborted, (offset, timestamp, record) => {
+    out.push({
+      topic,
+      partition,
+      offset,
+      timestamp,
+      key: record.key,
+      value: record.value,
+      headers: record.headers.filter((h): h is [Buffer, Buffer | null] => h[0] !== null),
+    });
+  });
   return out;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The platform only talks Kafka: the CLI's platform commands, src/client, the schema registry, the
- * emitter and the HTTP proxy never import the broker, its storage, the coordinator or the broker's
- * protocol codec (only `samsa start` wires the broker). One exception: `samsa log:verify`, an
- * offline tool that reads a data directory's files through src/log.
+ * emitter, the HTTP proxy and src/streams never import the broker, its storage, the coordinator or
+ * the broker's protocol codec (only `samsa start` wires the broker). One exception:
+ * `samsa log:verify`, an offline tool that reads a data directory's files through src/log.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,9 +20,11 @@ function files(dir: string): string[] {
   );
 }
 
-test('src/cli, src/client, src/registry, src/emit and src/proxy import no broker internals', () => {
+test('src/cli, src/client, src/registry, src/emit, src/proxy and src/streams import no broker internals', () => {
   const offenders: string[] = [];
-  for (const file of ['cli', 'client', 'registry', 'emit', 'proxy'].flatMap((m) => files(join(SRC, m)))) {
+  for (const file of ['cli', 'client', 'registry', 'emit', 'proxy', 'streams'].flatMap((m) =>
+    files(join(SRC, m)),
+  )) {
     const name = relative(SRC, file);
     if (ALLOWED_TO_WIRE.has(name)) continue;
     const source = readFileSync(file, 'utf8');

@@ -1,0 +1,605 @@
+/**
+ * A stream task: one sub-topology's processors and state stores for one partition number, fed by
+ * that partition of each of the sub-topology's input topics (co-partitioned). Records are queued
+ * per input partition; the next record processed is the queue head with the smallest timestamp,
+ * and stream time is the largest timestamp processed so far. Processing is synchronous; a commit
+ * flushes the stores (changelog and cached DSL output go to the record collector) and reports the
+ * input offsets to commit. Used by the runtime and the test driver alike.
+ */
+
+import {
+  type DeserializationExceptionHandler,
+  type Logger,
+  StreamsException,
+  TopologyException,
+} from '../errors.ts';
+import {
+  type Cancellable,
+  type ChangelogRecord,
+  type Headers,
+  type Processor,
+  type ProcessorContext,
+  PunctuationType,
+  type Punctuator,
+  type Record,
+  type RecordMetadata,
+  type StateStore,
+  type StateStoreContext,
+  type TaskId,
+} from '../processor/api.ts';
+import type { SinkNodeDef, SourceNodeDef, Topology } from '../processor/topology.ts';
+import type { Deserializer, Serde } from '../serdes.ts';
+import { resolveSerde } from '../state/store-base.ts';
+import type { StreamsMetrics, TaskMetrics } from './metrics.ts';
+import { partitionForKey } from './partitioner.ts';
+
+export function taskId(subtopology: number, partition: number): TaskId {
+  return { subtopology, partition, toString: () => `${subtopology}_${partition}` };
+}
+
+export function parseTaskId(text: string): TaskId {
+  const [s, p] = text.split('_');
+  return taskId(Number(s), Number(p));
+}
+
+/** A record as fetched: raw bytes plus position. */
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+}
+
+/** Where a task's output goes (a producer in the runtime, captured lists in the test driver). */
+export interface RecordCollector {
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void;
+  /** Partition count of a topic, when known. */
+  partitionsFor(topic: string): number | undefined;
+}
+
+export interface TaskEnvironment {
+  applicationId: string;
+  /** Serdes for user topics when a node has none (the configured defaults, or inferred). */
+  defaultKeySerde: Serde<unknown>;
+  defaultValueSerde: Serde<unknown>;
+  /** Serdes for internal topics and stores when none was given. */
+  internalKeySerde: Serde<unknown>;
+  internalValueSerde: Serde<unknown>;
+  deserializationHandler: DeserializationExceptionHandler;
+  defaultTimestampExtractor?: SourceNodeDef['timestampExtractor'];
+  cacheMaxBytes: number;
+  /** Full name of a topic (internal topics get the application id prefix). */
+  resolveTopic(name: string): string;
+  collector: RecordCollector;
+  /** This task's state directory, or null for in-memory only. */
+  stateDir: string | null;
+  /** Name of a store's changelog topic, or null when the store is not logged. */
+  changelogTopic(storeName: string): string | null;
+  globalStore(name: string): StateStore | undefined;
+  systemTime(): number;
+  metrics: StreamsMetrics;
+  logger: Logger;
+}
+
+interface QueuedRecord {
+  raw: RawRecord;
+  key: unknown;
+  value: unknown;
+  timestamp: number;
+}
+
+interface RecordContext {
+  topic: string | null;
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  headers: Headers;
+}
+
+interface Schedule {
+  interval: number;
+  type: PunctuationType;
+  punctuator: Punctuator;
+  next: number | undefined;
+  cancelled: boolean;
+  node: RuntimeNode;
+}
+
+interface RuntimeNode {
+  name: string;
+  children: RuntimeNode[];
+  process(record: Record<unknown, unknown>): void;
+}
+
+const NO_TIME = -1;
+
+/** What DSL processors get beyond the public context. */
+export interface InternalProcessorContext extends ProcessorContext<unknown, unknown> {
+  /** Counts a record dropped for lateness (the dropped-records metric). */
+  recordDropped(): void;
+  /** Runs `fn` with the given record timestamp and headers as the current context. */
+  withRecordContext(timestamp: number, headers: Headers, fn: () => void): void;
+}
+
+/** A serde that needs the application's default serdes to work (windowed keys, table values). */
+export interface DefaultableSerde<T> extends Serde<T> {
+  withDefaults(keyDefault: Serde<unknown>, valueDefault: Serde<unknown>): Serde<T>;
+}
+
+export class StreamTask {
+  readonly id: TaskId;
+  readonly idString: string;
+  readonly inputPartitions: { topic: string; partition: number }[];
+  readonly stores = new Map<string, StateStore>();
+  private readonly topology: Topology;
+  private readonly env: TaskEnvironment;
+  private readonly nodes = new Map<string, RuntimeNode>();
+  private readonly processors: Processor<unknown, unknown, unknown, unknown>[] = [];
+  private readonly sourceByTopic = new Map<string, SourceNodeDef>();
+  private readonly queues = new Map<string, QueuedRecord[]>();
+  private readonly queueHeads = new Map<string, number>();
+  private readonly consumed = new Map<string, bigint>();
+  private readonly schedules: Schedule[] = [];
+  private readonly metrics: TaskMetrics;
+  private streamTime = NO_TIME;
+  private context: RecordContext | null = null;
+  private currentNode: RuntimeNode | null = null;
+  private buffered = 0;
+  commitRequested = false;
+  private closed = false;
+
+  constructor(topology: Topology, subtopology: number, partition: number, env: TaskEnvironment) {
+    this.topology = topology;
+    this.env = env;
+    this.id = taskId(subtopology, partition);
+    this.idString = this.id.toString();
+    this.metrics = env.metrics.task(this.idString);
+    const st = topology.subtopologies()[subtopology];
+    if (!st) throw new TopologyException(`no sub-topology ${subtopology}`);
+    this.inputPartitions = st.sourceTopics.map((t) => ({ topic: env.resolveTopic(t), partition }));
+    for (const name of st.nodes) {
+      const def = topology.nodes.get(name)!;
+      if (def.kind === 'source') for (const t of def.topics) this.sourceByTopic.set(env.resolveTopic(t), def);
+    }
+    for (const s of st.stores) {
+      const builder = topology.stores.get(s)!;
+      this.stores.set(s, builder.build());
+    }
+    this.build(st.nodes);
+  }
+
+  private storeContext(storeName: string): StateStoreContext {
+    const changelog = this.env.changelogTopic(storeName);
+    return {
+      applicationId: this.env.applicationId,
+      taskId: this.id,
+      partition: this.id.partition,
+      stateDir: this.env.stateDir,
+      cacheMaxBytes: this.env.cacheMaxBytes,
+      defaultKeySerde: this.env.internalKeySerde,
+      defaultValueSerde: this.env.internalValueSerde,
+      streamTime: () => this.streamTime,
+      logChange: (_store: string, r: ChangelogRecord) => {
+        if (changelog !== null)
+          this.env.collector.send(changelog, r.key, r.value, r.timestamp, [], this.id.partition);
+      },
+    };
+  }
+
+  /** Opens the stores (before restore). */
+  initStores(): void {
+    for (const [name, store] of this.stores) if (!store.isOpen()) store.init(this.storeContext(name));
+  }
+
+  /** Initializes the processors (after restore). */
+  initProcessors(): void {
+    for (const name of this.nodes.keys()) {
+      const def = this.topology.nodes.get(name)!;
+      if (def.kind !== 'processor') continue;
+      const node = this.nodes.get(name)!;
+      const processor = (node as RuntimeNode & { processor: Processor<unknown, unknown, unknown, unknown> })
+        .processor;
+      this.currentNode = node;
+      processor.init?.(this.processorContext(node, def.stores));
+      this.currentNode = null;
+    }
+  }
+
+  private build(names: string[]): void {
+    for (const name of names) {
+      const def = this.topology.nodes.get(name)!;
+      let node: RuntimeNode;
+      if (def.kind === 'source') {
+        node = {
+          name,
+          children: [],
+          process(record) {
+            for (const c of this.children) c.process(record);
+          },
+        };
+      } else if (def.kind === 'processor') {
+        const processor = def.supplier();
+        this.processors.push(processor);
+        const task = this;
+        node = {
+          name,
+          children: [],
+          process(record) {
+            const previous = task.currentNode;
+            task.currentNode = this;
+            try {
+              processor.process(record);
+            } finally {
+              task.currentNode = previous;
+            }
+          },
+        };
+        (node as RuntimeNode & { processor: unknown }).processor = processor;
+      } else {
+        node = this.sinkNode(def);
+      }
+      this.nodes.set(name, node);
+    }
+    for (const name of names) {
+      const def = this.topology.nodes.get(name)!;
+      if (def.kind === 'source') continue;
+      for (const p of def.parents) this.nodes.get(p)?.children.push(this.nodes.get(name)!);
+    }
+  }
+
+  private sinkNode(def: SinkNodeDef): RuntimeNode {
+    const env = this.env;
+    const internal = typeof def.topic === 'string' && this.topology.internalTopics.has(def.topic);
+    const k = internal ? env.internalKeySerde : env.defaultKeySerde;
+    const v = internal ? env.internalValueSerde : env.defaultValueSerde;
+    const keySer = resolveSerde(def.keySerde, k, k, v).serializer();
+    const valueSer = resolveSerde(def.valueSerde, v, k, v).serializer();
+    const fixedTopic = typeof def.topic === 'string' ? env.resolveTopic(def.topic) : null;
+    const task = this;
+    return {
+      name: def.name,
+      children: [],
+      process(record) {
+        const topic =
+          fixedTopic ??
+          (def.topic as (k: unknown, v: unknown, c: { topic: string | null }) => string)(
+            record.key,
+            record.value,
+            {
+              topic: task.context?.topic ?? null,
+            },
+          );
+        let key: Buffer | null;
+        let value: Buffer | null;
+        try {
+          key = keySer.serialize(topic, record.key);
+          value = valueSer.serialize(topic, record.value);
+        } catch (err) {
+          throw new StreamsException(
+            `sink ${def.name} could not serialize a record for topic ${topic}: ${(err as Error).message} (set keySerde/valueSerde in to() or default.key.serde/default.value.serde)`,
+            { cause: err },
+          );
+        }
+        const n = env.collector.partitionsFor(topic);
+        let partition: number | undefined;
+        if (def.partitioner && n !== undefined)
+          partition = def.partitioner(topic, record.key, record.value, n);
+        if (partition === undefined && key !== null && n !== undefined) partition = partitionForKey(key, n);
+        env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
+      },
+    };
+  }
+
+  private processorContext(node: RuntimeNode, stores: Set<string>): ProcessorContext<unknown, unknown> {
+    const task = this;
+    return {
+      applicationId: this.env.applicationId,
+      taskId: this.id,
+      forward(record, childName) {
+        const previous = task.currentNode;
+        if (childName !== undefined) {
+          const child = node.children.find((c) => c.name === childName);
+          if (!child) throw new StreamsException(`unknown child ${childName} of ${node.name}`);
+          child.process(record);
+        } else {
+          for (const c of node.children) c.process(record);
+        }
+        task.currentNode = previous;
+      },
+      getStateStore<S = StateStore>(name: string): S {
+        const store = task.stores.get(name) ?? task.env.globalStore(name);
+        if (!store || (!stores.has(name) && task.stores.has(name)))
+          throw new StreamsException(
+            `Processor ${node.name} has no access to StateStore ${name}: connect it with addStateStore/connectProcessorAndStateStores`,
+          );
+        return store as S;
+      },
+      schedule(interval: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+        if (!(interval >= 1)) throw new RangeError('punctuation interval must be at least 1 ms');
+        const s: Schedule = {
+          interval,
+          type,
+          punctuator,
+          next: type === PunctuationType.WALL_CLOCK_TIME ? task.env.systemTime() + interval : undefined,
+          cancelled: false,
+          node,
+        };
+        task.schedules.push(s);
+        return { cancel: () => (s.cancelled = true) };
+      },
+      recordMetadata(): RecordMetadata | null {
+        const c = task.context;
+        return c === null || c.topic === null
+          ? null
+          : { topic: c.topic, partition: c.partition, offset: c.offset };
+      },
+      currentStreamTimeMs: () => task.streamTime,
+      currentSystemTimeMs: () => task.env.systemTime(),
+      commit() {
+        task.commitRequested = true;
+      },
+      recordDropped() {
+        task.metrics.droppedRecordsTotal++;
+      },
+      withRecordContext(timestamp: number, headers: Headers, fn: () => void) {
+        task.withContext(timestamp, headers, fn);
+      },
+    } as InternalProcessorContext;
+  }
+
+  /** Queues fetched records of one input partition (deserializing them and extracting timestamps). */
+  addRecords(records: readonly RawRecord[]): void {
+    for (const raw of records) {
+      const source = this.sourceByTopic.get(raw.topic);
+      if (!source)
+        throw new StreamsException(`task ${this.idString} got a record of unknown topic ${raw.topic}`);
+      let key: unknown;
+      let value: unknown;
+      try {
+        const d = this.deserializers(source);
+        key = d.key.deserialize(raw.topic, raw.key);
+        value = d.value.deserialize(raw.topic, raw.value);
+      } catch (err) {
+        const response = this.env.deserializationHandler.handle(
+          { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value },
+          err as Error,
+        );
+        if (response === 'FAIL')
+          throw new StreamsException(
+            `Deserialization exception handler is set to fail upon a deserialization error: topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset}: ${(err as Error).message}`,
+            { cause: err },
+          );
+        this.metrics.skippedRecordsTotal++;
+        this.markConsumed(raw);
+        continue;
+      }
+      const extractor = source.timestampExtractor ?? this.env.defaultTimestampExtractor;
+      const timestamp = extractor ? extractor({ ...raw, key, value }, this.streamTime) : raw.timestamp;
+      if (!(timestamp >= 0)) {
+        this.env.logger.warn(
+          { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), timestamp },
+          'skipping record with an invalid (negative) timestamp',
+        );
+        this.metrics.skippedRecordsTotal++;
+        this.markConsumed(raw);
+        continue;
+      }
+      const qk = `${raw.topic}:${raw.partition}`;
+      let q = this.queues.get(qk);
+      if (q === undefined) {
+        q = [];
+        this.queues.set(qk, q);
+        this.queueHeads.set(qk, 0);
+      }
+      q.push({ raw, key, value, timestamp });
+      this.buffered++;
+    }
+    this.metrics.bufferedRecords = this.buffered;
+  }
+
+  private readonly sourceDeserializers = new Map<
+    SourceNodeDef,
+    { key: Deserializer<unknown>; value: Deserializer<unknown> }
+  >();
+
+  private deserializers(source: SourceNodeDef): { key: Deserializer<unknown>; value: Deserializer<unknown> } {
+    let d = this.sourceDeserializers.get(source);
+    if (d === undefined) {
+      const internal = source.topics.every((t) => this.topology.internalTopics.has(t));
+      const k = internal ? this.env.internalKeySerde : this.env.defaultKeySerde;
+      const v = internal ? this.env.internalValueSerde : this.env.defaultValueSerde;
+      d = {
+        key: resolveSerde(source.keySerde, k, k, v).deserializer(),
+        value: resolveSerde(source.valueSerde, v, k, v).deserializer(),
+      };
+      this.sourceDeserializers.set(source, d);
+    }
+    return d;
+  }
+
+  private markConsumed(raw: RawRecord): void {
+    this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1n);
+    this.commitNeeded = true;
+  }
+
+  /** True when records were consumed since the last commit. */
+  commitNeeded = false;
+
+  /** Records buffered and not yet processed. */
+  get bufferedCount(): number {
+    return this.buffered;
+  }
+
+  private nextRecord(): QueuedRecord | undefined {
+    let best: QueuedRecord | undefined;
+    let bestKey = '';
+    for (const [k, q] of this.queues) {
+      const head = this.queueHeads.get(k)!;
+      const r = q[head];
+      if (r !== undefined && (best === undefined || r.timestamp < best.timestamp)) {
+        best = r;
+        bestKey = k;
+      }
+    }
+    if (best === undefined) return undefined;
+    const q = this.queues.get(bestKey)!;
+    let head = this.queueHeads.get(bestKey)! + 1;
+    if (head === q.length) {
+      q.length = 0;
+      head = 0;
+    } else if (head > 4096) {
+      q.splice(0, head);
+      head = 0;
+    }
+    this.queueHeads.set(bestKey, head);
+    this.buffered--;
+    return best;
+  }
+
+  /** Processes up to `max` buffered records; returns how many were processed. */
+  process(max: number): number {
+    let n = 0;
+    while (n < max) {
+      const r = this.nextRecord();
+      if (r === undefined) break;
+      this.processOne(r);
+      n++;
+    }
+    this.metrics.processTotal += n;
+    this.metrics.bufferedRecords = this.buffered;
+    return n;
+  }
+
+  private processOne(r: QueuedRecord): void {
+    const raw = r.raw;
+    if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
+    this.context = {
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp: r.timestamp,
+      headers: raw.headers,
+    };
+    const source = this.nodes.get(this.sourceByTopic.get(raw.topic)!.name)!;
+    source.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
+    this.context = null;
+    this.markConsumed(raw);
+    this.punctuateStreamTime();
+  }
+
+  private punctuateStreamTime(): void {
+    if (this.schedules.length === 0 || this.streamTime === NO_TIME) return;
+    for (const s of this.schedules) {
+      if (s.cancelled || s.type !== PunctuationType.STREAM_TIME) continue;
+      if (s.next === undefined || this.streamTime >= s.next) {
+        const base = s.next ?? this.streamTime;
+        s.next = base + s.interval * Math.max(1, Math.floor((this.streamTime - base) / s.interval) + 1);
+        this.runPunctuator(s, this.streamTime);
+      }
+    }
+    this.pruneSchedules();
+  }
+
+  /** Fires due wall-clock punctuators; returns how many fired. */
+  punctuateWallClock(now: number): number {
+    let fired = 0;
+    for (const s of this.schedules) {
+      if (s.cancelled || s.type !== PunctuationType.WALL_CLOCK_TIME || s.next === undefined) continue;
+      if (now >= s.next) {
+        s.next += s.interval * Math.max(1, Math.floor((now - s.next) / s.interval) + 1);
+        this.runPunctuator(s, now);
+        fired++;
+      }
+    }
+    this.pruneSchedules();
+    return fired;
+  }
+
+  private pruneSchedules(): void {
+    if (this.schedules.some((s) => s.cancelled)) {
+      const live = this.schedules.filter((s) => !s.cancelled);
+      this.schedules.length = 0;
+      this.schedules.push(...live);
+    }
+  }
+
+  private runPunctuator(s: Schedule, timestamp: number): void {
+    const previous = this.currentNode;
+    const previousContext = this.context;
+    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers: [] };
+    this.currentNode = s.node;
+    try {
+      s.punctuator(timestamp);
+    } finally {
+      this.currentNode = previous;
+      this.context = previousContext;
+    }
+    this.env.metrics.punctuateTotal++;
+  }
+
+  /** Runs `fn` with a record context of the given timestamp (cache flushes forward this way). */
+  withContext(timestamp: number, headers: Headers, fn: () => void): void {
+    const previous = this.context;
+    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers };
+    try {
+      fn();
+    } finally {
+      this.context = previous;
+    }
+  }
+
+  currentStreamTime(): number {
+    return this.streamTime;
+  }
+
+  /** Flushes stores (writing changelog records and cached DSL output) and returns offsets to commit. */
+  prepareCommit(): Map<string, bigint> {
+    for (const store of this.stores.values()) store.flush();
+    this.commitRequested = false;
+    if (!this.commitNeeded) return new Map();
+    this.commitNeeded = false;
+    return new Map(this.consumed);
+  }
+
+  /** Offsets to commit without flushing (already flushed). */
+  consumedOffsets(): Map<string, bigint> {
+    return new Map(this.consumed);
+  }
+
+  /** Drops buffered records (the task is being closed or its fetch positions reset). */
+  clearBuffers(): void {
+    this.queues.clear();
+    this.queueHeads.clear();
+    this.buffered = 0;
+    this.metrics.bufferedRecords = 0;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.processors) {
+      try {
+        p.close?.();
+      } catch (err) {
+        this.env.logger.warn({ task: this.idString, err: (err as Error).message }, 'processor close failed');
+      }
+    }
+    for (const store of this.stores.values()) store.close();
+    this.clearBuffers();
+    this.env.metrics.removeTask(this.idString);
+  }
+
+  get droppedRecords(): TaskMetrics {
+    return this.metrics;
+  }
+}

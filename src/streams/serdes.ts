@@ -1,0 +1,201 @@
+/**
+ * Serdes: how keys and values become bytes and back. `Serde<T>` is the seam for any format — the
+ * schema-registry serdes (Avro, JSON Schema) implement the same interface from outside this module.
+ * Built in, with Kafka's byte layouts: String (UTF-8), Integer (int32 BE), Long (int64 BE, as a
+ * number), Double/Float (IEEE BE), ByteArray/Bytes (raw), JSON (UTF-8 JSON), Void (always null).
+ * `null` passes through every serde as `null` (a tombstone), as in Kafka.
+ */
+
+export interface Serializer<T> {
+  serialize(topic: string, data: T | null): Buffer | null;
+}
+
+export interface Deserializer<T> {
+  deserialize(topic: string, data: Buffer | null): T | null;
+}
+
+/** A pair of serializer and deserializer for one type. */
+export interface Serde<T> {
+  serializer(): Serializer<T>;
+  deserializer(): Deserializer<T>;
+}
+
+/** Raised by a deserializer that cannot decode its input; carries the raw bytes. */
+export class SerializationError extends Error {
+  override readonly name = 'SerializationError';
+}
+
+/** Builds a Serde from two functions (the usual way to write a custom one). */
+export function serdeFrom<T>(
+  serialize: (data: T, topic: string) => Buffer,
+  deserialize: (data: Buffer, topic: string) => T,
+): Serde<T> {
+  const ser: Serializer<T> = {
+    serialize: (topic, data) => (data === null || data === undefined ? null : serialize(data, topic)),
+  };
+  const de: Deserializer<T> = {
+    deserialize: (topic, data) => (data === null || data === undefined ? null : deserialize(data, topic)),
+  };
+  return { serializer: () => ser, deserializer: () => de };
+}
+
+function fixed(size: number, kind: string, data: Buffer): void {
+  if (data.length !== size) throw new SerializationError(`${kind} expects ${size} bytes, got ${data.length}`);
+}
+
+const stringSerde = serdeFrom<string>(
+  (s) => Buffer.from(s, 'utf8'),
+  (b) => b.toString('utf8'),
+);
+const integerSerde = serdeFrom<number>(
+  (n) => {
+    const b = Buffer.allocUnsafe(4);
+    b.writeInt32BE(n);
+    return b;
+  },
+  (b) => {
+    fixed(4, 'Integer', b);
+    return b.readInt32BE(0);
+  },
+);
+const longSerde = serdeFrom<number>(
+  (n) => {
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigInt64BE(BigInt(Math.trunc(n)));
+    return b;
+  },
+  (b) => {
+    fixed(8, 'Long', b);
+    return Number(b.readBigInt64BE(0));
+  },
+);
+const doubleSerde = serdeFrom<number>(
+  (n) => {
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleBE(n);
+    return b;
+  },
+  (b) => {
+    fixed(8, 'Double', b);
+    return b.readDoubleBE(0);
+  },
+);
+const floatSerde = serdeFrom<number>(
+  (n) => {
+    const b = Buffer.allocUnsafe(4);
+    b.writeFloatBE(n);
+    return b;
+  },
+  (b) => {
+    fixed(4, 'Float', b);
+    return b.readFloatBE(0);
+  },
+);
+const bytesSerde = serdeFrom<Buffer>(
+  (b) => b,
+  (b) => b,
+);
+const voidSerde: Serde<null> = {
+  serializer: () => ({ serialize: () => null }),
+  deserializer: () => ({ deserialize: () => null }),
+};
+
+/** JSON values as UTF-8 text. A value that is not valid JSON fails to deserialize. */
+function jsonSerde<T>(): Serde<T> {
+  return serdeFrom<T>(
+    (v) => Buffer.from(JSON.stringify(v), 'utf8'),
+    (b) => {
+      try {
+        return JSON.parse(b.toString('utf8')) as T;
+      } catch (err) {
+        throw new SerializationError(`invalid JSON: ${(err as Error).message}`);
+      }
+    },
+  );
+}
+
+/** Factory methods named as in Kafka Streams' `Serdes` class. */
+export const Serdes = {
+  String: (): Serde<string> => stringSerde,
+  Integer: (): Serde<number> => integerSerde,
+  Long: (): Serde<number> => longSerde,
+  Double: (): Serde<number> => doubleSerde,
+  Float: (): Serde<number> => floatSerde,
+  ByteArray: (): Serde<Buffer> => bytesSerde,
+  Bytes: (): Serde<Buffer> => bytesSerde,
+  Void: (): Serde<null> => voidSerde,
+  JSON: <T = unknown>(): Serde<T> => jsonSerde<T>(),
+  serdeFrom,
+} as const;
+
+/**
+ * Used where no serde was given and no `default.*.serde` is set. For topics the user reads or
+ * writes: strings are written as UTF-8, Buffers as they are, anything else as JSON; records read
+ * come back as Buffers. For internal topics and stores (repartition, changelog): a type-preserving
+ * encoding (one tag byte — 0 bytes, 1 UTF-8 string, 2 JSON — then the payload), so a value that
+ * goes through a repartition topic or a store comes back as the same type.
+ */
+export const inferredSerde: Serde<unknown> = {
+  serializer: () => ({
+    serialize: (_topic, data) =>
+      data === null || data === undefined
+        ? null
+        : Buffer.isBuffer(data)
+          ? data
+          : typeof data === 'string'
+            ? Buffer.from(data, 'utf8')
+            : Buffer.from(JSON.stringify(data), 'utf8'),
+  }),
+  deserializer: () => ({ deserialize: (_topic, data) => data }),
+};
+
+export const typePreservingSerde: Serde<unknown> = {
+  serializer: () => ({
+    serialize(_topic, data) {
+      if (data === null || data === undefined) return null;
+      if (Buffer.isBuffer(data)) return Buffer.concat([Buffer.from([0]), data]);
+      if (typeof data === 'string') return Buffer.concat([Buffer.from([1]), Buffer.from(data, 'utf8')]);
+      return Buffer.concat([Buffer.from([2]), Buffer.from(JSON.stringify(data), 'utf8')]);
+    },
+  }),
+  deserializer: () => ({
+    deserialize(_topic, data) {
+      if (data === null || data.length === 0) return null;
+      const body = data.subarray(1);
+      if (data[0] === 0) return body;
+      if (data[0] === 1) return body.toString('utf8');
+      if (data[0] === 2) return JSON.parse(body.toString('utf8'));
+      throw new SerializationError(
+        `unknown type tag ${data[0]} (the data was not written by an inferred serde)`,
+      );
+    },
+  }),
+};
+
+/** Serde names accepted by `default.key.serde` / `default.value.serde` (Kafka's class names work too). */
+export function serdeByName(name: string): Serde<unknown> | undefined {
+  const short = name
+    .replace(/^org\.apache\.kafka\.common\.serialization\.Serdes\$/, '')
+    .replace(/Serde$/, '');
+  switch (short.toLowerCase()) {
+    case 'string':
+      return stringSerde as Serde<unknown>;
+    case 'integer':
+      return integerSerde as Serde<unknown>;
+    case 'long':
+      return longSerde as Serde<unknown>;
+    case 'double':
+      return doubleSerde as Serde<unknown>;
+    case 'float':
+      return floatSerde as Serde<unknown>;
+    case 'bytearray':
+    case 'bytes':
+      return bytesSerde as Serde<unknown>;
+    case 'void':
+      return voidSerde as Serde<unknown>;
+    case 'json':
+      return jsonSerde();
+    default:
+      return undefined;
+  }
+}
