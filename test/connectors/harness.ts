@@ -73,7 +73,10 @@ export class SourceHarness {
   }
 
   /** Polls until `done(records)` holds or `timeoutMs` passes (then throws with what was seen). */
-  async pollUntil(done: (records: readonly SourceRecord[]) => boolean, timeoutMs = 20_000): Promise<SourceRecord[]> {
+  async pollUntil(
+    done: (records: readonly SourceRecord[]) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<SourceRecord[]> {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.records)) {
       if (Date.now() > deadline) {
