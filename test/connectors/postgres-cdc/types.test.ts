@@ -41,7 +41,7 @@ const TABLE = [
      c_domain positive_int, c_inet inet, c_point point
    )`,
 ];
-const VALUES = `(%ID%, 32767, -5, 42, 9007199254740993, 1.5, 3.14159, 123.456, 1.2300, 12.34,
+const VALUES = `(%ID%, 32767, -5, 42, 9007199254740993, 1.5, 1234.5678, 123.456, 1.2300, 12.34,
   'héllo', 'abc', 'ab', true,
   '2024-02-29 12:34:56.789012', '2024-02-29 12:34:56.789', '2024-02-29 12:34:56.5+02', '2024-02-29 12:34:56+00',
   '2024-02-29', '12:34:56.123456', '01:02:03.004', '12:00:00+02',
@@ -57,7 +57,7 @@ const EXPECTED: Struct = {
   c_int8: 42,
   c_int8_big: 9007199254740993n,
   c_float4: 1.5,
-  c_float8: 3.14159,
+  c_float8: 1234.5678,
   c_numeric: Buffer.from([0x01, 0xe2, 0x40]), // 123456 at scale 3
   c_numeric_var: { scale: 2, value: Buffer.from([0x7b]) }, // 1.23: trailing zeros stripped
   c_money: Buffer.from([0x04, 0xd2]), // 1234 at scale 2
