@@ -279,6 +279,7 @@ describe('writes', () => {
         'insert.mode': 'upsert',
         'primary.key.mode': 'record_key',
         'delete.enabled': 'true',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Kafka Connect's placeholder syntax
         'table.name.format': 'app.${topic}',
         'field.exclude.list': '__deleted,srv.public.items:qty',
       }),
