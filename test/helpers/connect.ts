@@ -103,3 +103,43 @@ export function allRunning(tasks = 1): (s: ConnectorStatus) => boolean {
   return (s) =>
     s.connector.state === 'RUNNING' && s.tasks.length >= tasks && s.tasks.every((t) => t.state === 'RUNNING');
 }
+
+/** Every record value (UTF-8) now in a topic's partitions, read from the start without a group. */
+export async function topicValues(bootstrap: string, topic: string): Promise<string[]> {
+  return (await topicRecords(bootstrap, topic)).map((r) => r.value ?? '');
+}
+
+/** Every record (key and value as UTF-8, null for null) now in a topic, partition by partition. */
+export async function topicRecords(
+  bootstrap: string,
+  topic: string,
+): Promise<{ key: string | null; value: string | null }[]> {
+  const { createAdmin, createConsumer } = await import('../../src/client/clients.ts');
+  const { listOffsets, partitionsOf } = await import('../../src/client/offsets.ts');
+  const { readPartitions } = await import('../../src/client/partition-reader.ts');
+  const connection = { bootstrapBrokers: [bootstrap] };
+  const admin = createAdmin(connection, { clientId: 'test-reader' });
+  const consumer = createConsumer(connection, { clientId: 'test-reader', groupId: 'test-reader' });
+  try {
+    const partitions = await partitionsOf(admin, [topic]);
+    const ends = await listOffsets(admin, partitions, 'latest');
+    const out: { key: string | null; value: string | null }[] = [];
+    for (const [partition, end] of ends.get(topic) ?? []) {
+      if (end === 0n) continue;
+      const abort = new AbortController();
+      for await (const r of readPartitions({
+        consumer,
+        topic,
+        positions: new Map([[partition, 0n]]),
+        signal: abort.signal,
+      })) {
+        out.push({ key: r.key?.toString('utf8') ?? null, value: r.value?.toString('utf8') ?? null });
+        if (r.offset + 1n >= end) break;
+      }
+      abort.abort();
+    }
+    return out;
+  } finally {
+    await Promise.allSettled([admin.close(), consumer.close(true)]);
+  }
+}

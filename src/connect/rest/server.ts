@@ -78,7 +78,9 @@ export function buildRestServer(options: RestServerOptions): FastifyInstance {
   app.setErrorHandler((err: Error, _req, reply) => {
     const status =
       err instanceof ConnectRestError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
-    if (status >= 500) herder.logger.error({ err }, 'REST request failed');
+    if (status >= 500 && !(err instanceof ConnectRestError))
+      herder.logger.error({ err }, 'REST request failed');
+    else herder.logger.info({ status, message: err.message }, 'REST request refused');
     void reply.status(status).send({ error_code: status, message: err.message });
   });
   app.setNotFoundHandler((_req, reply) => {

@@ -32,6 +32,11 @@ export class ConnectorRunner {
     return this.#o.config;
   }
 
+  /** Started (not left stopped by a STOPPED target state, not stopped since). */
+  get running(): boolean {
+    return this.#running;
+  }
+
   get failed(): boolean {
     return this.#failed;
   }

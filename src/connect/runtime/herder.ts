@@ -344,8 +344,12 @@ export class Herder implements MembershipHooks {
       }
       return;
     }
-    if (!connector && this.#assignedHere(name, CONNECTOR_TASK)) {
-      await this.#startConnector(name); // resuming a stopped connector
+    if (connector && !connector.running && !connector.failed) {
+      // Resuming a stopped connector: start it for real; it writes its task configs again.
+      this.#connectors.delete(name);
+      await this.#startConnector(name);
+    } else if (!connector && this.#assignedHere(name, CONNECTOR_TASK)) {
+      await this.#startConnector(name);
     } else connector?.setState(target);
     for (const [key, t] of this.#tasks) {
       if (splitTaskKey(key)[0] !== name) continue;

@@ -283,9 +283,28 @@ export class SinkTaskRunner implements TaskRunner {
     };
   }
 
-  async #convert(records: readonly ConsumedRecord[]): Promise<SinkRecord[]> {
+  /**
+   * Converts and transforms a batch. Under errors.tolerance=none a failure stops the batch there:
+   * `failedAt` is the index of the record that failed, and `error` the failure.
+   */
+  async #convert(
+    records: readonly ConsumedRecord[],
+  ): Promise<{ out: SinkRecord[]; failedAt: number; error: unknown }> {
     const out: SinkRecord[] = [];
-    for (const r of records) {
+    let index = -1;
+    try {
+      for (const r of records) {
+        index++;
+        await this.#convertOne(r, out);
+      }
+    } catch (error) {
+      return { out, failedAt: index, error };
+    }
+    return { out, failedAt: -1, error: null };
+  }
+
+  async #convertOne(r: ConsumedRecord, out: SinkRecord[]): Promise<void> {
+    {
       const describe = (): string =>
         `ConsumerRecord(topic = ${r.topic}, partition = ${r.partition}, offset = ${r.offset})`;
       const rawHeaders = r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
@@ -305,24 +324,23 @@ export class SinkTaskRunner implements TaskRunner {
       );
       if (!key.ok) {
         await this.#deadLetter(dlqSource, 'KEY_CONVERTER', this.#converters.keyClass);
-        continue;
+        return;
       }
       const value = await guard('VALUE_CONVERTER', this.#converters.valueClass, () =>
         this.#converters.value.toConnectData(r.topic, [], r.value),
       );
       if (!value.ok) {
         await this.#deadLetter(dlqSource, 'VALUE_CONVERTER', this.#converters.valueClass);
-        continue;
+        return;
       }
       const record = this.#toSinkRecord(r, key.value, value.value);
       const transformed = await guard('TRANSFORMATION', 'transforms', () => applyChain(this.#chain, record));
       if (!transformed.ok) {
         await this.#deadLetter(dlqSource, 'TRANSFORMATION', 'transforms');
-        continue;
+        return;
       }
       if (transformed.value !== null) out.push(transformed.value);
     }
-    return out;
   }
 
   async #deadLetter(
@@ -391,23 +409,42 @@ export class SinkTaskRunner implements TaskRunner {
               );
             }
           }
-          pending = await this.#convert(records);
+          const converted = await this.#convert(records);
+          pending = converted.out;
+          if (converted.failedAt >= 0) {
+            // errors.tolerance=none: deliver what came before the bad record, commit up to it, fail.
+            const stopAt = new Map<string, bigint>();
+            for (const r of records.slice(converted.failedAt)) {
+              const key = topicPartitionKey(r.topic, r.partition);
+              if (!stopAt.has(key)) stopAt.set(key, r.offset);
+            }
+            for (const [key, offset] of stopAt) pendingPositions.set(key, offset);
+            if (await this.#put(pending)) {
+              this.#advance(pendingPositions);
+              await this.#commit(false);
+            }
+            throw converted.error;
+          }
           if (round.failed > 0 && records.length === 0) await sleep(200, signal);
         }
         const delivered = await this.#put(pending);
         if (!delivered) continue; // retriable: same batch again
-        for (const [key, next] of pendingPositions ?? []) {
-          const p = this.#positions.get(key);
-          if (!p) continue;
-          p.offset = next;
-          this.#current.set(key, { topic: p.topic, partition: p.partition, offset: next });
-        }
+        this.#advance(pendingPositions ?? new Map());
         pending = null;
         pendingPositions = null;
         await this.#maybeCommit();
       }
     } catch (err) {
       if (!signal.aborted) this.#fail(err);
+    }
+  }
+
+  #advance(positions: ReadonlyMap<string, bigint>): void {
+    for (const [key, next] of positions) {
+      const p = this.#positions.get(key);
+      if (!p) continue;
+      p.offset = next;
+      this.#current.set(key, { topic: p.topic, partition: p.partition, offset: next });
     }
   }
 

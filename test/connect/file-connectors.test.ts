@@ -1,3 +1,7 @@
+/**
+ * Kafka's FileStreamSource and FileStreamSink connectors end to end through a topic: lines
+ * appended to a file arrive, in order, in another file.
+ */
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
