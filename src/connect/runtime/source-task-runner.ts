@@ -162,11 +162,11 @@ export class SourceTaskRunner implements TaskRunner {
         }
       }
     }
-    if (messages.length > 0) {
+    for (const chunk of bySize(messages)) {
       let delay = 100;
       for (;;) {
         try {
-          await this.#env.producer.send({ messages, acks: -1 });
+          await this.#env.producer.send({ messages: chunk, acks: -1 });
           break;
         } catch (err) {
           if (!isRetriable(err) || this.#abort.signal.aborted) throw err;
@@ -206,4 +206,31 @@ export class SourceTaskRunner implements TaskRunner {
       this.#env.logger.warn({ err }, 'source task stop failed');
     }
   }
+}
+
+/**
+ * Splits a poll's messages into sends of at most ~512 KiB, in order: one send is one record batch
+ * per partition, and brokers refuse batches over max.message.bytes (1 MiB by default), which a
+ * poll of schema-carrying JSON records (a CDC snapshot) easily exceeds.
+ */
+function bySize<M extends { key?: unknown; value?: unknown }>(
+  messages: readonly M[],
+  limit = 512 * 1024,
+): M[][] {
+  const out: M[][] = [];
+  let chunk: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size =
+      (Buffer.isBuffer(m.key) ? m.key.length : 0) + (Buffer.isBuffer(m.value) ? m.value.length : 0) + 64;
+    if (chunk.length > 0 && bytes + size > limit) {
+      out.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size;
+  }
+  if (chunk.length > 0) out.push(chunk);
+  return out;
 }
