@@ -76,6 +76,12 @@ export class PostgresCdcSourceTask implements SourceTask {
       const stored = offset && !snapshotIncomplete ? lsnFromOffset(offset.lsn_commit) : null;
       const initialOnly = config.snapshotMode === 'initial_only';
       let slot = initialOnly ? null : await readSlot(this.catalog, config.slotName);
+      // A previous task of ours (a worker that just died or moved the task) may still hold the slot
+      // until the server notices its connection is gone.
+      for (let waited = 0; slot?.active && waited < 15_000; waited += 250) {
+        await sleep(250, context.signal);
+        slot = await readSlot(this.catalog, config.slotName);
+      }
       if (slot) {
         assertUsableSlot(slot, config);
         if (slot.active) {
