@@ -339,6 +339,18 @@ export function valueFromJson(schema: Schema, json: unknown): unknown {
   }
 }
 
+/** Connectors reuse schema objects record after record: their JSON is written once. */
+const schemaTexts = new WeakMap<Schema, string>();
+
+function schemaText(schema: Schema): string {
+  let text = schemaTexts.get(schema);
+  if (text === undefined) {
+    text = toJsonText(schemaToJson(schema));
+    schemaTexts.set(schema, text);
+  }
+  return text;
+}
+
 export class JsonConverter implements Converter {
   #schemasEnabled = true;
   #writeOptions: WriteOptions = { decimalNumeric: false, replaceNull: true };
@@ -356,11 +368,9 @@ export class JsonConverter implements Converter {
 
   fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value === null) return null;
-    const payload = valueToJson(schema, value, this.#writeOptions);
-    const body = this.#schemasEnabled
-      ? { schema: schema === null ? null : schemaToJson(schema), payload }
-      : payload;
-    return Buffer.from(toJsonText(body));
+    const payload = toJsonText(valueToJson(schema, value, this.#writeOptions));
+    if (!this.#schemasEnabled) return Buffer.from(payload);
+    return Buffer.from(`{"schema":${schema === null ? 'null' : schemaText(schema)},"payload":${payload}}`);
   }
 
   toConnectData(_topic: string, _headers: unknown, bytes: Buffer | null): SchemaAndValue {

@@ -111,7 +111,8 @@ export interface SourceInfo {
   readonly txId: number | null;
 }
 
-export function sourceStruct(s: SourceInfo): Struct {
+/** The `source` struct; `sequence` may be passed when the caller already has it. */
+export function sourceStruct(s: SourceInfo, sequence?: string): Struct {
   return {
     version: s.version,
     connector: 'postgresql',
@@ -119,12 +120,11 @@ export function sourceStruct(s: SourceInfo): Struct {
     ts_ms: Math.floor(s.tsUs / 1000),
     snapshot: s.snapshot,
     db: s.db,
-    sequence: JSON.stringify([
-      s.lastCommitLsn === null ? null : s.lastCommitLsn.toString(),
-      s.lsn === null ? null : s.lsn.toString(),
-    ]),
+    sequence:
+      sequence ??
+      `[${s.lastCommitLsn === null ? 'null' : `"${s.lastCommitLsn}"`},${s.lsn === null ? 'null' : `"${s.lsn}"`}]`,
     ts_us: s.tsUs,
-    ts_ns: s.tsUs * 1000 <= Number.MAX_SAFE_INTEGER ? s.tsUs * 1000 : BigInt(s.tsUs) * 1000n,
+    ts_ns: BigInt(s.tsUs) * 1000n,
     schema: s.schema,
     table: s.table,
     txId: s.txId,

@@ -53,10 +53,13 @@ export class SnapshotReader {
   private first = true;
   private firstInTable = true;
   private done = false;
+  /** The next FETCH, sent before the current rows are converted so the server works meanwhile. */
+  private prefetch: Promise<pg.QueryResult> | null = null;
   txId = 0;
   /** The position streaming continues from (the slot's consistent point, or the WAL position read in the snapshot). */
   lsn: Lsn = 0n;
   visibility: SnapshotVisibility | null = null;
+  private sequence: string | null = null;
 
   private readonly client: pg.Client;
   private readonly tables: readonly TableSchema[];
@@ -121,11 +124,8 @@ export class SnapshotReader {
         this.cursorOpen = true;
         this.firstInTable = true;
       }
-      const result = await this.client.query({
-        text: `FETCH ${this.fetchSize} FROM samsa_snapshot`,
-        rowMode: 'array',
-        types: RAW_TEXT,
-      });
+      const result = await (this.prefetch ?? this.fetch());
+      this.prefetch = result.rows.length < this.fetchSize ? null : this.fetch();
       for (const row of result.rows as unknown[][]) {
         if (this.pending) {
           const sameTable = this.pending.table === table;
@@ -140,6 +140,10 @@ export class SnapshotReader {
       }
     }
     return out;
+  }
+
+  private fetch(): Promise<pg.QueryResult> {
+    return this.client.query({ text: `FETCH ${this.fetchSize} FROM samsa_snapshot`, rowMode: 'array', types: RAW_TEXT });
   }
 
   /** The marker of the pending row, now that the next row's table is known. */
@@ -158,18 +162,21 @@ export class SnapshotReader {
     const cells = row as (string | null)[];
     const tsUs = Date.now() * 1000;
     const after: Struct = table.row(cells);
-    const source = sourceStruct({
-      version: this.context.version,
-      serverName: this.context.serverName,
-      db: this.context.db,
-      schema: table.spec.schema,
-      table: table.spec.table,
-      tsUs,
-      snapshot: marker,
-      lastCommitLsn: null,
-      lsn: this.lsn,
-      txId: this.txId,
-    });
+    const source = sourceStruct(
+      {
+        version: this.context.version,
+        serverName: this.context.serverName,
+        db: this.context.db,
+        schema: table.spec.schema,
+        table: table.spec.table,
+        tsUs,
+        snapshot: marker,
+        lastCommitLsn: null,
+        lsn: this.lsn,
+        txId: this.txId,
+      },
+      (this.sequence ??= JSON.stringify([null, this.lsn.toString()])),
+    );
     return {
       topic: table.topic,
       kafkaPartition: null,

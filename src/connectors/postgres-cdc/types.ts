@@ -326,6 +326,15 @@ export function decimalOf(
 }
 
 export function twosComplement(n: bigint): Buffer {
+  if (n >= -140737488355328n && n < 140737488355328n) {
+    // Fits in 6 bytes: no string round trip.
+    const v = Number(n);
+    let length = 1;
+    while (length < 6 && (v >= 2 ** (8 * length - 1) || v < -(2 ** (8 * length - 1)))) length++;
+    const out = Buffer.allocUnsafe(length);
+    out.writeIntBE(v, 0, length);
+    return out;
+  }
   const magnitude = n < 0n ? -n - 1n : n;
   const length = Math.floor(magnitude.toString(2).length / 8) + 1;
   const value = n < 0n ? (1n << BigInt(length * 8)) + n : n;
