@@ -143,7 +143,11 @@ export class SnapshotReader {
   }
 
   private fetch(): Promise<pg.QueryResult> {
-    return this.client.query({ text: `FETCH ${this.fetchSize} FROM samsa_snapshot`, rowMode: 'array', types: RAW_TEXT });
+    return this.client.query({
+      text: `FETCH ${this.fetchSize} FROM samsa_snapshot`,
+      rowMode: 'array',
+      types: RAW_TEXT,
+    });
   }
 
   /** The marker of the pending row, now that the next row's table is known. */

@@ -70,6 +70,8 @@ export class BatchWriter {
   private readonly config: SinkConfig;
   private readonly tables: Tables;
   private stage = 0;
+  /** Per connection: destination and column list → its staging table. */
+  private readonly stages = new WeakMap<pg.Client, Map<string, string>>();
 
   constructor(config: SinkConfig, tables: Tables) {
     this.config = config;
@@ -83,9 +85,13 @@ export class BatchWriter {
     for (const p of plans) {
       const ops = p.ops instanceof Map ? [...p.ops.values()] : p.ops;
       let info = await this.tables.get(client, p.table);
+      const checked = new Set<string>();
       for (const { op } of ops) {
-        if (op.kind === 'write')
-          info = await this.tables.ensure(client, this.config, p.table, op.key, op.columns);
+        if (op.kind !== 'write') continue;
+        const sig = signature(op);
+        if (checked.has(sig)) continue;
+        checked.add(sig);
+        info = await this.tables.ensure(client, this.config, p.table, op.key, op.columns);
       }
       infos.set(qualified(p.table), info);
     }
@@ -95,6 +101,8 @@ export class BatchWriter {
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
+      // Staging tables created in this transaction are gone with it.
+      this.stages.delete(client);
       throw err;
     }
   }
@@ -151,10 +159,18 @@ export class BatchWriter {
     const keys = first.key.map((c) => ident(c.name));
     const values = first.columns.map((c) => ident(c.name));
     const all = [...keys, ...values];
-    const stage = `samsa_stage_${++this.stage}`;
-    await client.query(
-      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${all.join(', ')} FROM ${target} WITH NO DATA`,
-    );
+    // One staging table per destination and column list, kept for the session and emptied at commit.
+    let stages = this.stages.get(client);
+    if (!stages) this.stages.set(client, (stages = new Map()));
+    const id = `${target}\u0002${signature(first)}`;
+    let stage = stages.get(id);
+    if (!stage) {
+      stage = `samsa_stage_${++this.stage}`;
+      await client.query(
+        `CREATE TEMP TABLE ${stage} ON COMMIT DELETE ROWS AS SELECT ${all.join(', ')} FROM ${target} WITH NO DATA`,
+      );
+      stages.set(id, stage);
+    }
     await this.copy(client, stage, rows);
     if (this.config.insertMode === 'update') {
       if (values.length === 0) return;
@@ -197,10 +213,19 @@ export class BatchWriter {
 function groupByColumns(rows: readonly WriteOp[]): WriteOp[][] {
   const groups = new Map<string, WriteOp[]>();
   for (const r of rows) {
-    const sig = `${r.key.map((c) => c.name).join('\u0000')}\u0001${r.columns.map((c) => c.name).join('\u0000')}`;
+    const sig = signature(r);
     let g = groups.get(sig);
     if (!g) groups.set(sig, (g = []));
     g.push(r);
   }
   return [...groups.values()];
+}
+
+/** The key and column names of a write, as one string. */
+function signature(op: WriteOp): string {
+  let sig = '';
+  for (const c of op.key) sig += `${c.name}\u0000`;
+  sig += '\u0001';
+  for (const c of op.columns) sig += `${c.name}\u0000`;
+  return sig;
 }
