@@ -7,7 +7,7 @@
  * source table; the replica equals the source. Bad input: missing properties (400 in Kafka
  * Connect's validation format), unknown class, bad credentials in config/validate, and a record the
  * sink cannot write (dead-letter topic with error headers, or a failed task with its trace).
- * (The full 10,000/10,000 run is `node bench/connect/cdc-soak.ts`.)
+ * (The full 10,000/10,000 run is `npm run soak:cdc`.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -32,8 +32,9 @@ after(async () => {
   await pg?.stop();
 });
 
-const ROWS = 2000;
-const STATEMENTS = 2000;
+// npm-test scale; `npm run soak:cdc` runs the full 10,000 rows and 10,000 statements.
+const ROWS = Number(process.env.SAMSA_CDC_ROWS ?? 2000);
+const STATEMENTS = Number(process.env.SAMSA_CDC_STATEMENTS ?? 2000);
 const PER_TX = 5;
 const TOPIC = 'shop.public.customers';
 
@@ -169,7 +170,7 @@ describe('CDC → broker → sink', () => {
           return false; // the sink has not created the table yet
         }
       },
-      90_000,
+      60_000 + STATEMENTS * 30,
       'the replica to equal the source',
     );
 
