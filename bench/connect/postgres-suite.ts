@@ -413,7 +413,7 @@ export async function postgresConnectorsSuite(o: BenchOptions, emit: Emit): Prom
   let broker: SamsaProcess | null = null;
   let worker: Worker | null = null;
   try {
-    p = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } });
+    p = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } }); // synchronous_commit on, fsync off
     broker = await startSamsa();
     worker = await startConnectWorker(broker);
     const rows = await snapshotRows(o, p, broker, worker, emit);

@@ -78,7 +78,10 @@ function embeddedVersion(): string {
 
 /** An initialised (never started) cluster for this user and password, made once and then copied. */
 async function template(user: string, password: string, keep: (m: unknown) => void): Promise<string> {
-  const id = createHash('sha256').update(`${embeddedVersion()}:${user}:${password}`).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update(`${embeddedVersion()}:${user}:${password}`)
+    .digest('hex')
+    .slice(0, 12);
   const dir = join(tmpdir(), `samsa-pg-template-${id}`);
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
   const staging = mkdtempSync(join(tmpdir(), 'samsa-pg-init-'));
