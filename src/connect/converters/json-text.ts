@@ -9,18 +9,21 @@ export class DataError extends Error {
   override readonly name = 'DataException';
 }
 
-const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
-
-function replacer(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return rawJSON(value.toString());
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const raw = (value as { rawNumber?: unknown }).rawNumber;
-    if (typeof raw === 'string' && Object.keys(value).length === 1) return rawJSON(raw);
-  }
-  return value;
-}
-
-/** The native JSON.stringify with a replacer (JSON.rawJSON keeps int64 and decimal digits exact). */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value, replacer) ?? 'null';
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(toJsonText).join(',')}]`;
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.rawNumber === 'string' && Object.keys(o).length === 1) return o.rawNumber;
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined) continue;
+      parts.push(`${JSON.stringify(k)}:${toJsonText(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return 'null';
 }
