@@ -113,7 +113,7 @@ export const CDC_CONFIG: ConfigDef = [
     recommendedValues: SSL_MODES,
     strict: true,
     documentation:
-      'Whether to use TLS: disable and allow connect in plain text, prefer and require use TLS without verifying the certificate, verify-ca and verify-full verify it (against database.sslrootcert).',
+      'Whether to use TLS: disable, allow and prefer connect in plain text, require uses TLS without verifying the certificate, verify-ca and verify-full verify it (against database.sslrootcert).',
   },
   {
     name: 'database.sslrootcert',
