@@ -24,6 +24,7 @@ import { highWatermark } from '../kafka/probes.ts';
 import { freePort, sleep } from '../lib/net.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
+import { cpuSeconds } from '../lib/proc-stats.ts';
 import { spawnTracked, stopPid } from '../lib/procs.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { type SamsaProcess, startSamsa } from '../samsa/broker-process.ts';
@@ -115,6 +116,10 @@ async function waitUntil(
   return false;
 }
 
+function cpuPerRecord(seconds: number, records: number): string {
+  return ((seconds * 1e6) / records).toFixed(1);
+}
+
 function rateRow(
   workload: string,
   client: string,
@@ -160,6 +165,7 @@ async function snapshotRows(
 
   const topic = 'snap.public.bench10';
   const start = performance.now();
+  const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
   const created = await worker.call('POST', '/connectors', {
     name: 'snap-cdc',
     config: cdcConfig(p, 'snap', 'snap'),
@@ -171,6 +177,7 @@ async function snapshotRows(
     100,
   );
   const seconds = (performance.now() - start) / 1000;
+  const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
   emit(
     done
       ? rateRow(
@@ -178,7 +185,7 @@ async function snapshotRows(
           'samsa connect',
           rows,
           seconds,
-          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON)`,
+          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row`,
         )
       : unavailable(
           SYSTEM,
@@ -193,6 +200,7 @@ async function snapshotRows(
 async function sinkRows(
   o: BenchOptions,
   p: TestPostgres,
+  broker: SamsaProcess,
   worker: Worker,
   rows: number,
   emit: Emit,
@@ -226,6 +234,7 @@ async function sinkRows(
         ? await p.query('UPDATE bench10 SET note = NULL', [], 'sinkdb').then(() => true)
         : false;
     const start = performance.now();
+    const cpu0 = cpuSeconds([worker.pid, broker.pid]);
     const created = await worker.call('POST', '/connectors', { name, config: sinkConfig });
     if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
     const done = await waitUntil(
@@ -245,6 +254,7 @@ async function sinkRows(
       100,
     );
     const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - cpu0, rows);
     await worker.call('DELETE', `/connectors/${name}`);
     emit(
       done
@@ -253,7 +263,7 @@ async function sinkRows(
             'samsa connect',
             rows,
             seconds,
-            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row`,
+            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row`,
           )
         : unavailable(SYSTEM, 'samsa connect', `sink upserts (${label})`, 'did not finish in 10 minutes'),
     );
@@ -421,7 +431,7 @@ export async function postgresConnectorsSuite(o: BenchOptions, emit: Emit): Prom
     broker = await startSamsa();
     worker = await startConnectWorker(broker);
     const rows = await snapshotRows(o, p, broker, worker, emit);
-    await sinkRows(o, p, worker, rows, emit);
+    await sinkRows(o, p, broker, worker, rows, emit);
     await streamingLatency(o, p, broker, worker, emit);
   } catch (err) {
     emit(unavailable(SYSTEM, '-', 'postgres connectors', `failed: ${(err as Error).stack ?? String(err)}`));

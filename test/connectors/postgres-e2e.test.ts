@@ -4,7 +4,8 @@
  * sink config) → a second database. A 2,000-row snapshot, then 2,000 mixed insert/update/delete
  * statements in 400 transactions; the topic read by kcat and by python3-confluent-kafka holds
  * Debezium's JSON format (schema byte for byte), in commit order per key, and replaying it gives the
- * source table; the replica equals the source. Bad input: missing properties (400 in Kafka
+ * source table; the replicas (envelopes read directly, and through ExtractNewRecordState) equal the
+ * source. Bad input: missing properties (400 in Kafka
  * Connect's validation format), unknown class, bad credentials in config/validate, and a record the
  * sink cannot write (dead-letter topic with error headers, or a failed task with its trace).
  * (The full 10,000/10,000 run is `npm run soak:cdc`.)
@@ -124,8 +125,28 @@ describe('CDC → broker → sink', () => {
       },
     });
     assert.equal(sink.status, 201, JSON.stringify(sink.body));
+    // A second replica through Debezium's ExtractNewRecordState (flattened rows, deletes as tombstones).
+    await pg.createDatabase('flat');
+    const flat = await connect.call('POST', '/connectors', {
+      name: 'shop-flat',
+      config: {
+        'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
+        'connection.url': pg.url('flat'),
+        topics: TOPIC,
+        'table.name.format': 'customers',
+        'insert.mode': 'upsert',
+        'primary.key.mode': 'record_key',
+        'delete.enabled': 'true',
+        'schema.evolution': 'basic',
+        transforms: 'unwrap',
+        'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+        'transforms.unwrap.drop.tombstones': 'false',
+      },
+    });
+    assert.equal(flat.status, 201, JSON.stringify(flat.body));
     await connect.waitForStatus('shop-cdc', allRunning());
     await connect.waitForStatus('shop-replica', allRunning());
+    await connect.waitForStatus('shop-flat', allRunning());
 
     // 2,000 statements in 400 transactions: inserts, updates (version + 1), deletes.
     const random = prng(13);
@@ -172,6 +193,17 @@ describe('CDC → broker → sink', () => {
       },
       60_000 + STATEMENTS * 30,
       'the replica to equal the source',
+    );
+    await waitFor(
+      async () => {
+        try {
+          return (await snapshotOf('flat')) === want;
+        } catch {
+          return false;
+        }
+      },
+      60_000 + STATEMENTS * 30,
+      'the flattened replica to equal the source',
     );
 
     // The topic, read by two independent clients.
