@@ -178,6 +178,8 @@ async function snapshotRows(
   );
   const seconds = (performance.now() - start) / 1000;
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
+  // The topic stays for the sink workloads; the connector goes (its slot is dropped on stop).
+  await worker.call('DELETE', '/connectors/snap-cdc');
   emit(
     done
       ? rateRow(
