@@ -74,6 +74,7 @@ export class PostgresSinkTask implements SinkTask {
   private readonly tables = new Tables();
   private writer!: BatchWriter;
   private buffer: Entry[] = [];
+  private writing: Promise<void> = Promise.resolve();
 
   async start(raw: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
     this.config = readSinkConfig(raw);
@@ -135,11 +136,20 @@ export class PostgresSinkTask implements SinkTask {
     }
   }
 
-  /** Writes the first `n` buffered entries in one transaction and drops them from the buffer. */
-  private async writeNext(n: number): Promise<void> {
-    const batch = this.buffer.slice(0, n);
-    await this.writeBatch(batch);
-    this.buffer.splice(0, n);
+  /**
+   * Writes the first `n` buffered entries in one transaction and drops them from the buffer. One
+   * write at a time: a runtime stopping the task may flush while a put is still writing.
+   */
+  private writeNext(n: number): Promise<void> {
+    const run = this.writing.then(async () => {
+      const count = Math.min(n, this.buffer.length);
+      if (count === 0) return;
+      const batch = this.buffer.slice(0, count);
+      await this.writeBatch(batch);
+      this.buffer.splice(0, count);
+    });
+    this.writing = run.catch(() => {});
+    return run;
   }
 
   private async writeBatch(batch: readonly Entry[]): Promise<void> {
