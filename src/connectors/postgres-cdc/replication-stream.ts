@@ -69,7 +69,9 @@ export class ReplicationStream {
       this.service.subscribe(plugin, this.options.slot, formatLsn(this.options.startLsn)).then(
         () => {
           // START_REPLICATION returned: the server ended the stream.
-          if (!this.stopped) this.fail(new Error('the server ended the replication stream'));
+          const ended = new Error('the server ended the replication stream');
+          if (!started) reject(ended);
+          else if (!this.stopped) this.fail(ended);
         },
         (err: Error) => {
           if (!started) reject(err);
