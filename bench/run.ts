@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     ['clients', () => clientCeilingsSuite(o, emit)],
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
-    ['connectors', () => postgresConnectorsSuite(o, emit)],
+    ['postgres', () => postgresConnectorsSuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

@@ -1,5 +1,5 @@
 /**
- * The Postgres connectors' workloads (`npm run bench -- --only connectors`, or alone with
+ * The Postgres connectors' workloads (`npm run bench -- --only postgres`, or alone with
  * `node bench/connect/postgres-suite.ts [--quick]`): a Samsa broker child, a `samsa connect` worker
  * child and an embedded PostgreSQL (fsync off), all on this machine.
  *
