@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ceilingsSuite } from './ceilings/suite.ts';
+import { postgresConnectorsSuite } from './connect/postgres-suite.ts';
 import { emitSuite } from './emit/suite.ts';
 import { clientCeilingsSuite } from './kafka/ceilings-suite.ts';
 import { parseOptions } from './lib/options.ts';
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
     ['registry', () => registrySuite(o, emit)],
     ['emit', () => emitSuite(o, emit)],
     ['proxy', () => proxySuite(o, emit)],
+    ['postgres', () => postgresConnectorsSuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

@@ -5,5 +5,12 @@
 import type { ConnectorPlugin } from '../connect/api/index.ts';
 import { fileStreamSinkPlugin } from './file/file-stream-sink.ts';
 import { fileStreamSourcePlugin } from './file/file-stream-source.ts';
+import { postgresCdcSource } from './postgres-cdc/index.ts';
+import { postgresSink } from './postgres-sink/index.ts';
 
-export const CONNECTORS: readonly ConnectorPlugin[] = [fileStreamSourcePlugin, fileStreamSinkPlugin];
+export const CONNECTORS: readonly ConnectorPlugin[] = [
+  fileStreamSourcePlugin,
+  fileStreamSinkPlugin,
+  postgresCdcSource,
+  postgresSink,
+];

@@ -30,8 +30,10 @@ function sameMap(a: SourceMap, b: SourceMap): boolean {
   return true;
 }
 
-/** Records per produce request, and polled batches in flight at once. */
+/** Records (and bytes) per produce request, and polled batches in flight at once. */
 const SEND_CHUNK = 500;
+/** A request is one record batch per partition: brokers refuse batches over max.message.bytes (1 MiB by default). */
+const SEND_CHUNK_BYTES = 512 * 1024;
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 interface OutMessage {
@@ -173,8 +175,7 @@ export class SourceTaskRunner implements TaskRunner {
     const previous = this.#inflight.at(-1) ?? null;
     const sending = (async () => {
       // Requests of at most SEND_CHUNK records, all in flight at once (in order on the connection).
-      const chunks: OutMessage[][] = [];
-      for (let i = 0; i < messages.length; i += SEND_CHUNK) chunks.push(messages.slice(i, i + SEND_CHUNK));
+      const chunks = sendChunks(messages);
       await Promise.all(chunks.map((chunk) => this.#send(chunk)));
       await previous;
       // Acknowledged (or deliberately skipped): their source offsets may now be stored.
@@ -280,4 +281,23 @@ export class SourceTaskRunner implements TaskRunner {
       this.#env.logger.warn({ err }, 'source task stop failed');
     }
   }
+}
+
+/** Splits messages into requests of at most SEND_CHUNK records and about SEND_CHUNK_BYTES, in order. */
+function sendChunks(messages: readonly OutMessage[]): OutMessage[][] {
+  const chunks: OutMessage[][] = [];
+  let chunk: OutMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+    if (chunk.length > 0 && (chunk.length >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }

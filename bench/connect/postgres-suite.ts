@@ -1,0 +1,457 @@
+/**
+ * The Postgres connectors' workloads (`npm run bench -- --only postgres`, or alone with
+ * `node bench/connect/postgres-suite.ts [--quick]`): a Samsa broker child, a `samsa connect` worker
+ * child and an embedded PostgreSQL (fsync off), all on this machine.
+ *
+ * - CDC snapshot of a 10-column table: rows/s from `POST /connectors` until the topic holds every
+ *   row (JsonConverter with schemas, Debezium's default JSON), and the task alone without Kafka.
+ * - CDC streaming: single-row UPDATE transactions at a fixed rate (5,000/s) from 16 connections;
+ *   latency from the commit (the event's `source.ts_us`, PostgreSQL's commit timestamp) to the
+ *   record read by kcat from the topic.
+ * - Sink: the snapshot topic written into another database with insert.mode=upsert and
+ *   batch.size=2000, first as new rows, then again as updates of existing rows; and the sink task
+ *   alone (COPY + ON CONFLICT merge) without Kafka.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { SinkRecord } from '../../src/connect/api/index.ts';
+import { postgresCdcSource } from '../../src/connectors/postgres-cdc/index.ts';
+import { postgresSink } from '../../src/connectors/postgres-sink/index.ts';
+import { SinkHarness, SourceHarness } from '../../test/connectors/harness.ts';
+import { startPostgres, type TestPostgres } from '../../test/helpers/postgres.ts';
+import { highWatermark } from '../kafka/probes.ts';
+import { freePort, sleep } from '../lib/net.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import { LatencySamples } from '../lib/percentiles.ts';
+import { cpuSeconds } from '../lib/proc-stats.ts';
+import { spawnTracked, stopPid } from '../lib/procs.ts';
+import { type BenchResult, round, unavailable } from '../lib/result.ts';
+import { type SamsaProcess, startSamsa } from '../samsa/broker-process.ts';
+
+const SYSTEM = 'Samsa Connect';
+const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
+type Emit = (r: BenchResult) => void;
+
+const TABLE = `CREATE TABLE bench10 (id bigint PRIMARY KEY, name text NOT NULL, email varchar(64), age int,
+  score double precision, active boolean, created timestamptz, balance numeric(12,2), note text, born date)`;
+const FILL = (
+  n: number,
+) => `INSERT INTO bench10 SELECT g, 'name ' || g, 'user' || g || '@example.com', g % 90,
+  g / 7.0, g % 2 = 0, '2024-01-01'::timestamptz + g * interval '1 second', g * 1.25, 'a short note', '2000-01-01'::date + (g % 9000)
+  FROM generate_series(1, ${n}) g`;
+
+interface Worker {
+  url: string;
+  pid: number;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+async function startConnectWorker(broker: SamsaProcess): Promise<Worker> {
+  const port = await freePort();
+  const child = spawnTracked(
+    'samsa connect',
+    process.execPath,
+    [
+      BIN,
+      'connect',
+      '--bootstrap-server',
+      `127.0.0.1:${broker.port}`,
+      '--rest-port',
+      String(port),
+      '--group-id',
+      `bench-${port}`,
+    ],
+    { env: { ...process.env, SAMSA_CONNECT_LOG_LEVEL: 'warn' } },
+  );
+  child.stdout?.resume();
+  child.stderr?.resume();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/`)).ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error('samsa connect did not start');
+    await sleep(100);
+  }
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  return { url, pid: child.pid!, call, stop: () => stopPid(child.pid!) };
+}
+
+function cdcConfig(p: TestPostgres, db: string, prefix: string, extra: Record<string, string> = {}) {
+  return {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+    'database.hostname': p.host,
+    'database.port': String(p.port),
+    'database.user': p.user,
+    'database.password': p.password,
+    'database.dbname': db,
+    'topic.prefix': prefix,
+    'slot.name': `slot_${prefix}`,
+    'slot.drop.on.stop': 'true',
+    ...extra,
+  };
+}
+
+async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+function cpuPerRecord(seconds: number, records: number): string {
+  return ((seconds * 1e6) / records).toFixed(1);
+}
+
+function rateRow(
+  workload: string,
+  client: string,
+  records: number,
+  seconds: number,
+  note: string,
+): BenchResult {
+  return { ...unavailable(SYSTEM, client, workload, note), records_per_s: round(records / seconds, 0) };
+}
+
+async function snapshotRows(
+  o: BenchOptions,
+  p: TestPostgres,
+  broker: SamsaProcess,
+  worker: Worker,
+  emit: Emit,
+): Promise<number> {
+  const rows = o.quick ? 50_000 : 300_000;
+  await p.createDatabase('snap');
+  await p.query(TABLE, [], 'snap');
+  await p.query(FILL(rows), [], 'snap');
+  await p.query('VACUUM ANALYZE bench10', [], 'snap');
+
+  // The task alone: no Kafka, no converter.
+  const alone = new SourceHarness(postgresCdcSource.createTask());
+  await alone.start(cdcConfig(p, 'snap', 'alone', { 'snapshot.mode': 'initial_only' }));
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let n = 0;
+  while (n < rows) n += (await alone.task.poll())?.length ?? 0;
+  const aloneSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await alone.stop();
+  emit(
+    rateRow(
+      'CDC snapshot, 10 columns (task alone)',
+      'SourceTask.poll',
+      rows,
+      aloneSeconds,
+      `${rows} rows read and turned into Debezium records, no Kafka; task CPU ${((cpu.user + cpu.system) / rows).toFixed(1)} µs/row`,
+    ),
+  );
+
+  const topic = 'snap.public.bench10';
+  const start = performance.now();
+  const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
+  const created = await worker.call('POST', '/connectors', {
+    name: 'snap-cdc',
+    config: cdcConfig(p, 'snap', 'snap'),
+  });
+  if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
+  const done = await waitUntil(
+    async () => (await highWatermark(broker.port, topic).catch(() => 0n)) >= BigInt(rows),
+    600_000,
+    100,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
+  // The topic stays for the sink workloads; the connector goes (its slot is dropped on stop).
+  await worker.call('DELETE', '/connectors/snap-cdc');
+  emit(
+    done
+      ? rateRow(
+          'CDC snapshot, 10 columns, into Samsa',
+          'samsa connect',
+          rows,
+          seconds,
+          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row`,
+        )
+      : unavailable(
+          SYSTEM,
+          'samsa connect',
+          'CDC snapshot, 10 columns, into Samsa',
+          'did not finish in 10 minutes',
+        ),
+  );
+  return rows;
+}
+
+async function sinkRows(
+  o: BenchOptions,
+  p: TestPostgres,
+  broker: SamsaProcess,
+  worker: Worker,
+  rows: number,
+  emit: Emit,
+): Promise<void> {
+  await p.createDatabase('sinkdb');
+  const count = async (): Promise<number> =>
+    Number(
+      (
+        await p
+          .query<{ n: string }>('SELECT count(*) AS n FROM bench10', [], 'sinkdb')
+          .catch(() => [{ n: '0' }])
+      )[0]!.n,
+    );
+  const sinkConfig = {
+    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    'connection.url': p.url('sinkdb'),
+    topics: 'snap.public.bench10',
+    'table.name.format': 'bench10',
+    'insert.mode': 'upsert',
+    'pk.mode': 'record_key',
+    'auto.create': 'true',
+    'batch.size': '2000',
+    'consumer.override.max.poll.records': '2000',
+  };
+  for (const [name, label] of [
+    ['sink-new', 'new rows'],
+    ['sink-again', 'existing rows'],
+  ] as const) {
+    const marker =
+      name === 'sink-again'
+        ? await p.query('UPDATE bench10 SET note = NULL', [], 'sinkdb').then(() => true)
+        : false;
+    const start = performance.now();
+    const cpu0 = cpuSeconds([worker.pid, broker.pid]);
+    const created = await worker.call('POST', '/connectors', { name, config: sinkConfig });
+    if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
+    const done = await waitUntil(
+      async () =>
+        marker
+          ? Number(
+              (
+                await p.query<{ n: string }>(
+                  'SELECT count(*) AS n FROM bench10 WHERE note IS NULL',
+                  [],
+                  'sinkdb',
+                )
+              )[0]!.n,
+            ) === 0
+          : (await count()) >= rows,
+      600_000,
+      100,
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - cpu0, rows);
+    await worker.call('DELETE', `/connectors/${name}`);
+    emit(
+      done
+        ? rateRow(
+            `sink upserts, batch.size=2000 (${label})`,
+            'samsa connect',
+            rows,
+            seconds,
+            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row`,
+          )
+        : unavailable(SYSTEM, 'samsa connect', `sink upserts (${label})`, 'did not finish in 10 minutes'),
+    );
+  }
+
+  // The task alone: records as the runtime hands them over, no Kafka.
+  await p.createDatabase('sinkalone');
+  const alone = new SinkHarness(postgresSink.createTask());
+  await alone.start({ ...sinkConfig, 'connection.url': p.url('sinkalone') });
+  const source = new SourceHarness(postgresCdcSource.createTask());
+  await source.start(cdcConfig(p, 'snap', 'feed', { 'snapshot.mode': 'initial_only' }));
+  const records: SinkRecord[] = [];
+  while (records.length < rows) {
+    for (const r of (await source.task.poll()) ?? []) {
+      records.push(
+        alone.record(r.topic, r.key, r.value, { keySchema: r.keySchema, valueSchema: r.valueSchema }),
+      );
+    }
+  }
+  await source.stop();
+  for (const label of ['new rows', 'existing rows']) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < records.length; i += 2000) await alone.put(records.slice(i, i + 2000));
+    await alone.flush();
+    const cpu = process.cpuUsage(cpu0);
+    emit(
+      rateRow(
+        `sink upserts, batch.size=2000 (task alone, ${label})`,
+        'SinkTask.put',
+        rows,
+        (performance.now() - t0) / 1000,
+        `COPY into a staging table + INSERT ... ON CONFLICT per batch, no Kafka; task CPU ${((cpu.user + cpu.system) / rows).toFixed(1)} µs/row (the rest is PostgreSQL)`,
+      ),
+    );
+  }
+  await alone.stop();
+  void o;
+}
+
+async function streamingLatency(
+  o: BenchOptions,
+  p: TestPostgres,
+  broker: SamsaProcess,
+  worker: Worker,
+  emit: Emit,
+): Promise<void> {
+  const rate = 5000;
+  const seconds = o.quick ? 5 : 20;
+  const warmup = o.quick ? 1 : 3;
+  const ids = 10_000;
+  await p.createDatabase('stream');
+  await p.query('CREATE TABLE lat (id int PRIMARY KEY, v int NOT NULL, note text)', [], 'stream');
+  await p.query(`INSERT INTO lat SELECT g, 0, 'x' FROM generate_series(1, ${ids}) g`, [], 'stream');
+  const created = await worker.call('POST', '/connectors', {
+    name: 'stream-cdc',
+    config: cdcConfig(p, 'stream', 'stream', { 'snapshot.mode': 'never' }),
+  });
+  if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
+  await waitUntil(async () => {
+    const s = (await worker.call('GET', '/connectors/stream-cdc/status')).body as {
+      tasks?: { state: string }[];
+    };
+    return s.tasks?.[0]?.state === 'RUNNING';
+  }, 60_000);
+  // Prime the topic so kcat can subscribe from its end.
+  await p.query('UPDATE lat SET v = v + 1 WHERE id = 1', [], 'stream');
+  await waitUntil(
+    async () => (await highWatermark(broker.port, 'stream.public.lat').catch(() => 0n)) > 0n,
+    30_000,
+  );
+
+  const samples = new LatencySamples(rate * (seconds + warmup) * 2);
+  let received = 0;
+  let measureFrom = 0;
+  const kcat = spawn(
+    'kcat',
+    [
+      '-b',
+      `127.0.0.1:${broker.port}`,
+      '-C',
+      '-t',
+      'stream.public.lat',
+      '-o',
+      'end',
+      '-u',
+      '-q',
+      '-f',
+      '%s\n',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  let buffered = '';
+  kcat.stdout.on('data', (chunk: Buffer) => {
+    const nowUs = Date.now() * 1000;
+    buffered += chunk.toString();
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      nl = buffered.indexOf('\n');
+      const m = /"ts_us":(\d+)/.exec(line);
+      if (!m) continue;
+      received++;
+      const commitUs = Number(m[1]);
+      if (commitUs >= measureFrom) samples.add((nowUs - commitUs) / 1000);
+    }
+  });
+  await sleep(1000);
+
+  const clients = await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      const c = new pg.Client(p.config('stream'));
+      await c.connect();
+      return c;
+    }),
+  );
+  // 16 writers, each one statement at a time, take the statements due at the target rate.
+  let sent = 0;
+  const begin = performance.now();
+  measureFrom = (Date.now() + warmup * 1000) * 1000;
+  const end = begin + (seconds + warmup) * 1000;
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < end) {
+        const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+        if (sent >= due) {
+          await sleep(1);
+          continue;
+        }
+        const id = 1 + (sent++ % ids);
+        await c.query('UPDATE lat SET v = v + 1 WHERE id = $1', [id]);
+      }
+    }),
+  );
+  const achieved = sent / ((performance.now() - begin) / 1000);
+  await waitUntil(async () => received >= sent, 30_000, 100);
+  kcat.kill('SIGTERM');
+  await Promise.all(clients.map((c) => c.end()));
+  await worker.call('DELETE', '/connectors/stream-cdc');
+  const [p50, p99, p999] = samples.percentiles([50, 99, 99.9]);
+  emit({
+    ...unavailable(
+      SYSTEM,
+      'samsa connect → kcat',
+      `CDC commit-to-topic latency at ${rate / 1000}k changes/s`,
+      '',
+    ),
+    records_per_s: round(achieved, 0),
+    p50_ms: round(p50, 1),
+    p99_ms: round(p99, 1),
+    p999_ms: round(p999, 1),
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us)`,
+  });
+}
+
+export async function postgresConnectorsSuite(o: BenchOptions, emit: Emit): Promise<void> {
+  let p: TestPostgres | null = null;
+  let broker: SamsaProcess | null = null;
+  let worker: Worker | null = null;
+  try {
+    p = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } }); // synchronous_commit on, fsync off
+    broker = await startSamsa();
+    worker = await startConnectWorker(broker);
+    const rows = await snapshotRows(o, p, broker, worker, emit);
+    await sinkRows(o, p, broker, worker, rows, emit);
+    await streamingLatency(o, p, broker, worker, emit);
+  } catch (err) {
+    emit(unavailable(SYSTEM, '-', 'postgres connectors', `failed: ${(err as Error).stack ?? String(err)}`));
+  } finally {
+    await worker?.stop();
+    await broker?.stop();
+    await p?.stop();
+  }
+}
+
+if (import.meta.main) {
+  const { parseOptions } = await import('../lib/options.ts');
+  const { installCleanupHandlers, stopAll } = await import('../lib/procs.ts');
+  installCleanupHandlers();
+  const o = parseOptions(process.argv.slice(2));
+  try {
+    await postgresConnectorsSuite(o, (r) => console.log(JSON.stringify(r)));
+  } finally {
+    await stopAll();
+  }
+}
