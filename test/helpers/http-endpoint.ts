@@ -66,7 +66,10 @@ export async function startHttpEndpoint(respond: Responder = () => ({ status: 20
     });
   });
   server.keepAliveTimeout = 60_000;
+  // Unreferenced: a test that fails before closing its endpoint must not keep the process alive.
+  server.unref();
   server.on('connection', (socket) => {
+    socket.unref();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -76,7 +79,7 @@ export async function startHttpEndpoint(respond: Responder = () => ({ status: 20
   endpoint.url = `http://127.0.0.1:${port}`;
   endpoint.close = async () => {
     for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return endpoint;
 }

@@ -172,7 +172,15 @@ export async function runSinkTask(options: SinkHarnessOptions): Promise<SinkHarn
     },
   };
 
-  await options.task.start(options.config, context);
+  const closeClients = async (): Promise<void> => {
+    await Promise.allSettled([consumer.close(), producer.close(), admin.close()]);
+  };
+  try {
+    await options.task.start(options.config, context);
+  } catch (err) {
+    await closeClients();
+    throw err;
+  }
   const metadata = await consumer.metadata({ topics: [...options.topics], forceUpdate: true });
   const topicIds = new Map<string, string>();
   for (const name of options.topics) {
@@ -300,10 +308,6 @@ export async function runSinkTask(options: SinkHarnessOptions): Promise<SinkHarn
         await commit();
       }
     }
-  };
-
-  const closeClients = async (): Promise<void> => {
-    await Promise.allSettled([consumer.close(), producer.close(), admin.close()]);
   };
 
   const done = loop().catch((err: unknown) => {

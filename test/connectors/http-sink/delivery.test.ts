@@ -226,3 +226,114 @@ test('failed batches go through the retry topics after their delays, then to the
   );
   await endpoint.close();
 });
+
+test('a Retry-After answer is waited for in the task, and one beyond retry.backoff.max.ms is waited for by the retry topic', async () => {
+  let calls = 0;
+  const endpoint = await startHttpEndpoint((req) => {
+    calls++;
+    if (req.path === '/short' && calls === 1) return { status: 429, retryAfter: '1' };
+    if (req.path === '/long' && req.headers['x-topic'] === 'slow') return { status: 503, retryAfter: '2' };
+    return { status: 200 };
+  });
+  await createTopic(broker.bootstrap, 'fast');
+  await produce(broker.bootstrap, 'fast', [{ value: 'x' }]);
+  const short = new HttpSinkTask();
+  let harness = await runSinkTask({
+    bootstrap: broker.bootstrap,
+    task: short,
+    config: { topics: 'fast', 'http.api.url': `${endpoint.url}/short`, 'retry.backoff.ms': '10' },
+    topics: ['fast'],
+    groupId: 'g-fast',
+  });
+  await waitFor('delivery', () => short.stats.delivered === 1);
+  await harness.stop();
+  assert.equal(endpoint.requests.length, 2);
+  assert.ok(endpoint.requests[1]!.at - endpoint.requests[0]!.at >= 990, 'waited for Retry-After: 1');
+
+  await createTopic(broker.bootstrap, 'slow');
+  await produce(broker.bootstrap, 'slow', [{ value: 'y' }]);
+  const config = {
+    topics: 'slow',
+    'http.api.url': `${endpoint.url}/long`,
+    headers: `X-Topic:${'$'}{topic}`,
+    'retry.backoff.ms': '10',
+    'retry.backoff.max.ms': '500',
+    'retry.topics': '100ms',
+  };
+  const long = new HttpSinkTask();
+  harness = await runSinkTask({
+    bootstrap: broker.bootstrap,
+    task: long,
+    config,
+    topics: ['slow', ...(httpSinkPlugin.additionalTopics?.(config) ?? [])],
+    groupId: 'g-slow',
+  });
+  await waitFor('delivery from the retry topic', () => long.stats.delivered === 1);
+  await harness.stop();
+  const longRequests = endpoint.requests.filter((r) => r.path === '/long');
+  assert.equal(longRequests.length, 2, 'no in-task retry: the wait was longer than retry.backoff.max.ms');
+  assert.equal(longRequests[1]!.headers['x-topic'], 'slow-retry-100ms');
+  assert.ok(longRequests[1]!.at - longRequests[0]!.at >= 1990, 'the retry stage waited for Retry-After: 2');
+  const [retried] = await readTopic(broker.bootstrap, 'slow-retry-100ms');
+  assert.ok(Number(header(retried!.headers, 'samsa.retry.not.before.ms')) >= longRequests[0]!.at + 1990);
+  await endpoint.close();
+});
+
+test('retry.mode=blocking keeps the order of a partition and pauses it while a batch waits', async () => {
+  let failures = 0;
+  const endpoint = await startHttpEndpoint((req) => {
+    if (ids(req.body).includes(100) && failures < 2) {
+      failures++;
+      return { status: 503 };
+    }
+    return { status: 200 };
+  });
+  const topic = 'ordered';
+  await createTopic(broker.bootstrap, topic);
+  await produce(
+    broker.bootstrap,
+    topic,
+    Array.from({ length: 300 }, (_, i) => ({ value: JSON.stringify({ id: i }) })),
+  );
+  const config = {
+    topics: topic,
+    'http.api.url': `${endpoint.url}/o`,
+    'request.body.format': 'json',
+    'batch.json.as.array': 'true',
+    'batch.max.size': '25',
+    'batch.linger.ms': '5',
+    'max.retries': '0',
+    'retry.topics': '300ms,301ms',
+    'retry.mode': 'blocking',
+    'dead.letter.topic': 'ordered-dlt',
+  };
+  assert.deepEqual(httpSinkPlugin.additionalTopics?.(config), [], 'blocking mode reads no retry topics');
+  const task = new HttpSinkTask();
+  const harness = await runSinkTask({
+    bootstrap: broker.bootstrap,
+    task,
+    config,
+    topics: [topic],
+    groupId: 'g-ordered',
+  });
+  await waitFor('300 records', () => task.stats.delivered === 300);
+  await harness.stop();
+  const tries = endpoint.requests.filter((r) => ids(r.body).includes(100));
+  assert.equal(tries.length, 3);
+  const successful = endpoint.requests
+    .filter((r) => r !== tries[0] && r !== tries[1])
+    .flatMap((r) => ids(r.body));
+  assert.deepEqual(
+    successful,
+    Array.from({ length: 300 }, (_, i) => i),
+    'delivered once each, in order',
+  );
+  assert.ok(
+    tries[1]!.at - tries[0]!.at >= 295 && tries[2]!.at - tries[1]!.at >= 295,
+    'waited each stage delay',
+  );
+  const pauses = harness.pauses.filter((p) => p.tp === `${topic}/0`);
+  assert.ok(pauses[0]?.paused === true && pauses.at(-1)?.paused === false, 'paused, then resumed');
+  assert.deepEqual(await readTopic(broker.bootstrap, 'ordered-dlt'), []);
+  await endpoint.close();
+});
