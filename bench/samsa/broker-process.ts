@@ -37,7 +37,10 @@ export async function startSamsa(
   args.push('--data-dir', dataDir);
   args.push('--fsync', fsync, '--log-level', 'warn');
   const t0 = performance.now();
-  const child = spawnTracked('samsa', process.execPath, args);
+  // The broker alone: no embedded Connect worker (older checkouts ignore the variable).
+  const child = spawnTracked('samsa', process.execPath, args, {
+    env: { ...process.env, SAMSA_CONNECT: '0' },
+  });
   let exited = false;
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));

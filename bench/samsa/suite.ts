@@ -22,6 +22,7 @@ import { latencyRow, sizeLabel, throughputRow } from '../lib/rows.ts';
 import { settle } from '../lib/settle.ts';
 import { type SamsaProcess, startSamsa } from './broker-process.ts';
 import { brokerBuildMode } from './build-mode.ts';
+import { connectRssRow } from './connect-rss.ts';
 
 const SYSTEM = 'Samsa';
 const LEAN = 'lean generator (own codec)';
@@ -87,6 +88,11 @@ export async function samsaSuite(o: BenchOptions, emit: Emit): Promise<void> {
   }
   try {
     await startupRows(o, broker, emit);
+    emit(
+      await connectRssRow(broker).catch((err) =>
+        unavailable(SYSTEM, '-', 'Connect worker idle RSS', (err as Error).message),
+      ),
+    );
     // 100 B acks=1 first and consumed at once, then deleted: every topic is deleted right after
     // its workload and dirty pages synced, so one workload's writeback does not slow the next.
     emit(await produceRow(o, broker, 100, 1, 'produce 100 B acks=1', 1, true));

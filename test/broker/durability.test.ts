@@ -40,7 +40,7 @@ function startProcess(dataDir: string, extra: string[] = []): Promise<Running> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra],
+      [BIN, 'start', '--no-connect', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -27,6 +27,15 @@ const EXPECTED = [
   'users',
   'users:create',
   'users:destroy',
+  'connect',
+  'connectors',
+  'connectors:create',
+  'connectors:info',
+  'connectors:pause',
+  'connectors:resume',
+  'connectors:restart',
+  'connectors:destroy',
+  'connectors:offsets',
 ];
 
 test('every platform command is registered', () => {

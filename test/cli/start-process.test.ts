@@ -21,7 +21,7 @@ function start(nodeFlags: string[]): Promise<ChildProcess> {
   dirs.push(dataDir);
   const child = spawn(
     process.execPath,
-    [...nodeFlags, BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    [...nodeFlags, BIN, 'start', '--no-connect', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

@@ -208,6 +208,7 @@ function startProcess(dataDir: string): Promise<Running> {
       [
         BIN,
         'start',
+        '--no-connect',
         '--port',
         '0',
         '--data-dir',

@@ -33,6 +33,7 @@ function startProcess(port: number): Promise<ChildProcess> {
       [
         BIN,
         'start',
+        '--no-connect',
         '--port',
         String(port),
         '--data-dir',

@@ -3,6 +3,17 @@ import type { PlatformCommand } from '../command.ts';
 import { aclsCommand } from './acls.ts';
 import { aclsCreateCommand } from './acls-create.ts';
 import { aclsDestroyCommand } from './acls-destroy.ts';
+import { connectCommand } from './connect.ts';
+import {
+  connectorsCommand,
+  connectorsCreateCommand,
+  connectorsDestroyCommand,
+  connectorsInfoCommand,
+  connectorsOffsetsCommand,
+  connectorsPauseCommand,
+  connectorsRestartCommand,
+  connectorsResumeCommand,
+} from './connectors.ts';
 import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
@@ -42,6 +53,15 @@ const ALL = [
   usersCommand,
   usersCreateCommand,
   usersDestroyCommand,
+  connectCommand,
+  connectorsCommand,
+  connectorsCreateCommand,
+  connectorsInfoCommand,
+  connectorsPauseCommand,
+  connectorsResumeCommand,
+  connectorsRestartCommand,
+  connectorsDestroyCommand,
+  connectorsOffsetsCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(

@@ -23,6 +23,12 @@ const OPTIONS: OptionSpec[] = [
     description: 'read settings from a .json or .properties file',
     placeholder: 'FILE',
   },
+  {
+    name: 'connect',
+    type: 'boolean',
+    description:
+      'also run a Connect worker, REST API on 127.0.0.1:8083 (default; --no-connect or SAMSA_CONNECT=0 turns it off)',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -48,7 +54,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const { config: configFile, help: _help, ...flags } = options;
+  const { config: configFile, help: _help, connect: connectFlag, ...flags } = options;
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
@@ -57,6 +63,14 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const broker = await Broker.start(config);
+  const withConnect =
+    connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '');
+  const connect = withConnect
+    ? (await import('../../connect/runtime/embedded.ts')).startEmbeddedConnect(
+        `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+        broker.services.logger,
+      )
+    : null;
   // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
   // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
   const stopped = new Promise<void>((resolve) => {
@@ -64,7 +78,10 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       broker.services.logger.info({ signal }, 'shutting down');
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      broker.stop().then(resolve, resolve);
+      Promise.resolve(connect?.stop())
+        .catch(() => {})
+        .then(() => broker.stop())
+        .then(resolve, resolve);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -106,7 +106,7 @@ export interface TaskKafka {
   /** Creates the topic if it does not exist (no error when it does). */
   ensureTopic(
     name: string,
-    options?: { partitions?: number; configs?: Record<string, string> },
+    options?: { partitions?: number; replicationFactor?: number; configs?: Record<string, string> },
   ): Promise<void>;
 }
 

@@ -1,0 +1,400 @@
+/**
+ * Kafka's `org.apache.kafka.connect.json.JsonConverter`: with `schemas.enable=true` (the default)
+ * every message is the envelope `{"schema": {...}, "payload": ...}` with the schema written exactly
+ * as Kafka writes it (type, fields/items/keys/values, optional, name, version, doc, parameters,
+ * default, in that order); with `schemas.enable=false` the bare JSON value. Bytes are base64;
+ * Decimal is base64 of the unscaled big-endian value (`decimal.format=BASE64`, the default) or a
+ * JSON number (`NUMERIC`); Date/Time/Timestamp are their int encodings.
+ *
+ * Values read back: int64 as number (bigint past 2^53 only when written by us, since JSON.parse
+ * loses the digits), Decimal as the unscaled bytes (Buffer), Date/Time/Timestamp as numbers, maps
+ * with string keys as plain objects. Not implemented: `schemas.cache.size` (no cache needed).
+ */
+import type {
+  ConfigDef,
+  ConnectConfig,
+  Converter,
+  ConverterPlugin,
+  Schema,
+  SchemaAndValue,
+} from '../api/index.ts';
+import { LOGICAL, parseConfig } from '../api/index.ts';
+import { DataError, toJsonText } from './json-text.ts';
+
+const CONFIG: ConfigDef = [
+  {
+    name: 'schemas.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'HIGH',
+    documentation: 'Include schemas within each of the serialized values and keys.',
+  },
+  {
+    name: 'decimal.format',
+    type: 'STRING',
+    default: 'BASE64',
+    importance: 'LOW',
+    recommendedValues: ['BASE64', 'NUMERIC'],
+    strict: true,
+    documentation: 'Controls which format this converter will serialize decimals in.',
+  },
+  {
+    name: 'replace.null.with.default',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    documentation:
+      'Whether to replace fields that have a default value and that are null to the default value.',
+  },
+  {
+    name: 'schemas.cache.size',
+    type: 'INT',
+    default: 1000,
+    importance: 'HIGH',
+    documentation: 'The maximum number of schemas that can be cached in this converter instance.',
+  },
+];
+
+/** Kafka's JSON form of a schema. */
+export function schemaToJson(schema: Schema): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: schema.type };
+  if (schema.type === 'struct') {
+    out.fields = (schema.fields ?? []).map((f) => ({ ...schemaToJson(f.schema), field: f.name }));
+  } else if (schema.type === 'array') {
+    out.items = schemaToJson(schema.valueSchema!);
+  } else if (schema.type === 'map') {
+    out.keys = schemaToJson(schema.keySchema!);
+    out.values = schemaToJson(schema.valueSchema!);
+  }
+  out.optional = schema.optional;
+  if (schema.name !== undefined) out.name = schema.name;
+  if (schema.version !== undefined) out.version = schema.version;
+  if (schema.doc !== undefined) out.doc = schema.doc;
+  if (schema.parameters !== undefined) out.parameters = { ...schema.parameters };
+  if (schema.defaultValue !== undefined && schema.defaultValue !== null) {
+    out.default = valueToJson(schema, schema.defaultValue, { decimalNumeric: false, replaceNull: true });
+  }
+  return out;
+}
+
+const TYPES = new Set([
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'float32',
+  'float64',
+  'boolean',
+  'string',
+  'bytes',
+  'array',
+  'map',
+  'struct',
+]);
+
+/** Reads Kafka's JSON form of a schema. */
+export function schemaFromJson(json: unknown): Schema {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new DataError('Schema must be a JSON object');
+  }
+  const o = json as Record<string, unknown>;
+  const type = o.type;
+  if (typeof type !== 'string' || !TYPES.has(type)) {
+    throw new DataError(`Unknown schema type: ${String(type)}`);
+  }
+  const schema: {
+    -readonly [K in keyof Schema]: Schema[K];
+  } = { type: type as Schema['type'], optional: o.optional === true };
+  if (typeof o.name === 'string') schema.name = o.name;
+  if (typeof o.version === 'number') schema.version = o.version;
+  if (typeof o.doc === 'string') schema.doc = o.doc;
+  if (o.parameters && typeof o.parameters === 'object') {
+    schema.parameters = Object.fromEntries(
+      Object.entries(o.parameters as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    );
+  }
+  if (type === 'struct') {
+    if (!Array.isArray(o.fields)) throw new DataError('Struct schema\'s "fields" argument is not an array.');
+    schema.fields = o.fields.map((f, index) => {
+      const name = (f as Record<string, unknown>)?.field;
+      if (typeof name !== 'string') throw new DataError("Struct schema's field name not specified properly");
+      return { name, index, schema: schemaFromJson(f) };
+    });
+  } else if (type === 'array') {
+    if (o.items === undefined) throw new DataError('Array schema did not specify the element type');
+    schema.valueSchema = schemaFromJson(o.items);
+  } else if (type === 'map') {
+    if (o.keys === undefined || o.values === undefined)
+      throw new DataError('Map schema did not specify the key/value type');
+    schema.keySchema = schemaFromJson(o.keys);
+    schema.valueSchema = schemaFromJson(o.values);
+  }
+  if (o.default !== undefined && o.default !== null) schema.defaultValue = valueFromJson(schema, o.default);
+  return schema;
+}
+
+interface WriteOptions {
+  decimalNumeric: boolean;
+  replaceNull: boolean;
+}
+
+/** Decimal's unscaled value as a Buffer (big-endian two's complement), from what connectors hand us. */
+export function decimalBytes(value: unknown, scale: number): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  let unscaled: bigint;
+  if (typeof value === 'bigint') unscaled = value;
+  else {
+    const text = typeof value === 'number' ? value.toFixed(scale) : String(value);
+    const m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+    if (!m) throw new DataError(`Invalid decimal value ${text}`);
+    const frac = (m[3] ?? '').padEnd(scale, '0').slice(0, scale);
+    unscaled = BigInt(`${m[1]}${m[2] || '0'}${frac}`);
+  }
+  return bigintToBytes(unscaled);
+}
+
+export function bigintToBytes(n: bigint): Buffer {
+  const bytes: number[] = [];
+  let v = n;
+  do {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  } while (!((v === 0n && (bytes[0]! & 0x80) === 0) || (v === -1n && (bytes[0]! & 0x80) !== 0)));
+  return Buffer.from(bytes);
+}
+
+export function bytesToBigint(buf: Buffer): bigint {
+  if (buf.length === 0) return 0n;
+  let v = 0n;
+  for (const b of buf) v = (v << 8n) | BigInt(b);
+  if (buf[0]! & 0x80) v -= 1n << BigInt(buf.length * 8);
+  return v;
+}
+
+/** The decimal's text (e.g. "12.34") for its unscaled bytes and scale. */
+export function decimalText(bytes: Buffer, scale: number): string {
+  const n = bytesToBigint(bytes);
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
+}
+
+function timeNumber(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  throw new DataError(`Invalid time value ${String(value)}`);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Connect data → JSON-ready value (bigint stays bigint; toJsonText writes it as a number). */
+export function valueToJson(schema: Schema | null, value: unknown, options: WriteOptions): unknown {
+  if (schema === null) return schemalessToJson(value);
+  if (value === null || value === undefined) {
+    if (options.replaceNull && schema.defaultValue !== undefined && schema.defaultValue !== null) {
+      return valueToJson(schema, schema.defaultValue, options);
+    }
+    if (schema.optional) return null;
+    throw new DataError(`Conversion error: null value for field that is required and has no default value`);
+  }
+  switch (schema.name) {
+    case LOGICAL.decimal: {
+      const scale = Number(schema.parameters?.scale ?? 0);
+      const bytes = decimalBytes(value, scale);
+      return options.decimalNumeric ? { rawNumber: decimalText(bytes, scale) } : bytes.toString('base64');
+    }
+    case LOGICAL.date:
+      return value instanceof Date ? Math.floor(value.getTime() / DAY_MS) : timeNumber(value);
+    case LOGICAL.time:
+      return value instanceof Date ? value.getTime() % DAY_MS : timeNumber(value);
+    case LOGICAL.timestamp:
+      return timeNumber(value);
+  }
+  switch (schema.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'float32':
+    case 'float64':
+      if (typeof value !== 'number') throw new DataError(`Invalid type for ${schema.type}: ${typeof value}`);
+      return value;
+    case 'int64':
+      if (typeof value !== 'number' && typeof value !== 'bigint') {
+        throw new DataError(`Invalid type for int64: ${typeof value}`);
+      }
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new DataError(`Invalid type for boolean: ${typeof value}`);
+      return value;
+    case 'string':
+      if (typeof value !== 'string') throw new DataError(`Invalid type for string: ${typeof value}`);
+      return value;
+    case 'bytes':
+      if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+      throw new DataError(`Invalid type for bytes: ${typeof value}`);
+    case 'array':
+      if (!Array.isArray(value)) throw new DataError('Invalid type for array');
+      return value.map((v) => valueToJson(schema.valueSchema!, v, options));
+    case 'map': {
+      const entries = value instanceof Map ? [...value] : Object.entries(value as object);
+      if (schema.keySchema!.type === 'string') {
+        return Object.fromEntries(entries.map(([k, v]) => [k, valueToJson(schema.valueSchema!, v, options)]));
+      }
+      return entries.map(([k, v]) => [
+        valueToJson(schema.keySchema!, k, options),
+        valueToJson(schema.valueSchema!, v, options),
+      ]);
+    }
+    case 'struct': {
+      if (typeof value !== 'object') throw new DataError('Invalid type for struct');
+      const struct = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const f of schema.fields ?? []) out[f.name] = valueToJson(f.schema, struct[f.name], options);
+      return out;
+    }
+  }
+}
+
+function schemalessToJson(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value.getTime();
+  if (Array.isArray(value)) return value.map(schemalessToJson);
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), schemalessToJson(v)]));
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, schemalessToJson(v)]));
+  }
+  return value;
+}
+
+/** JSON value → connect data for `schema`. */
+export function valueFromJson(schema: Schema, json: unknown): unknown {
+  if (json === null || json === undefined) {
+    if (schema.defaultValue !== undefined) return schema.defaultValue;
+    if (schema.optional) return null;
+    throw new DataError(`Invalid null value for required ${schema.type} field`);
+  }
+  if (schema.name === LOGICAL.decimal) {
+    const scale = Number(schema.parameters?.scale ?? 0);
+    if (typeof json === 'string') return Buffer.from(json, 'base64');
+    if (typeof json === 'number') return decimalBytes(json, scale);
+    throw new DataError('Invalid type for Decimal, underlying representation should be numeric or bytes');
+  }
+  const expect = (ok: boolean): void => {
+    if (!ok)
+      throw new DataError(
+        `Invalid value ${JSON.stringify(json)} for schema type ${schema.type.toUpperCase()}`,
+      );
+  };
+  switch (schema.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      expect(typeof json === 'number' && Number.isInteger(json));
+      return json;
+    case 'float32':
+    case 'float64':
+      expect(typeof json === 'number');
+      return json;
+    case 'boolean':
+      expect(typeof json === 'boolean');
+      return json;
+    case 'string':
+      expect(typeof json === 'string');
+      return json;
+    case 'bytes':
+      expect(typeof json === 'string');
+      return Buffer.from(json as string, 'base64');
+    case 'array':
+      expect(Array.isArray(json));
+      return (json as unknown[]).map((v) => valueFromJson(schema.valueSchema!, v));
+    case 'map': {
+      if (schema.keySchema!.type === 'string') {
+        expect(typeof json === 'object' && !Array.isArray(json));
+        return Object.fromEntries(
+          Object.entries(json as object).map(([k, v]) => [k, valueFromJson(schema.valueSchema!, v)]),
+        );
+      }
+      expect(Array.isArray(json));
+      return new Map(
+        (json as unknown[]).map((pair) => {
+          if (!Array.isArray(pair) || pair.length !== 2) {
+            throw new DataError('Found invalid map entry instead of array tuple');
+          }
+          return [valueFromJson(schema.keySchema!, pair[0]), valueFromJson(schema.valueSchema!, pair[1])];
+        }),
+      );
+    }
+    case 'struct': {
+      expect(typeof json === 'object' && !Array.isArray(json));
+      const o = json as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const f of schema.fields ?? []) out[f.name] = valueFromJson(f.schema, o[f.name]);
+      return out;
+    }
+  }
+}
+
+export class JsonConverter implements Converter {
+  #schemasEnabled = true;
+  #writeOptions: WriteOptions = { decimalNumeric: false, replaceNull: true };
+
+  configure(config: ConnectConfig, _isKey: boolean): void {
+    const parsed = parseConfig(CONFIG, config);
+    const problem = [...parsed.errors.values()][0]?.[0];
+    if (problem) throw new DataError(problem);
+    this.#schemasEnabled = parsed.values['schemas.enable'] === true;
+    this.#writeOptions = {
+      decimalNumeric: parsed.values['decimal.format'] === 'NUMERIC',
+      replaceNull: parsed.values['replace.null.with.default'] === true,
+    };
+  }
+
+  fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
+    if (schema === null && value === null) return null;
+    const payload = valueToJson(schema, value, this.#writeOptions);
+    const body = this.#schemasEnabled
+      ? { schema: schema === null ? null : schemaToJson(schema), payload }
+      : payload;
+    return Buffer.from(toJsonText(body));
+  }
+
+  toConnectData(_topic: string, _headers: unknown, bytes: Buffer | null): SchemaAndValue {
+    if (bytes === null || bytes.length === 0) return { schema: null, value: null };
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new DataError(
+        `Converting byte[] to Kafka Connect data failed due to serialization error: ${(err as Error).message}`,
+      );
+    }
+    if (!this.#schemasEnabled) return { schema: null, value: json };
+    if (
+      json === null ||
+      typeof json !== 'object' ||
+      Array.isArray(json) ||
+      !('schema' in json) ||
+      !('payload' in json) ||
+      Object.keys(json).length !== 2
+    ) {
+      throw new DataError(
+        'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.',
+      );
+    }
+    const envelope = json as { schema: unknown; payload: unknown };
+    if (envelope.schema === null) return { schema: null, value: envelope.payload };
+    const schema = schemaFromJson(envelope.schema);
+    return { schema, value: valueFromJson(schema, envelope.payload) };
+  }
+}
+
+export const jsonConverterPlugin: ConverterPlugin = {
+  className: 'org.apache.kafka.connect.json.JsonConverter',
+  config: CONFIG,
+  create: () => new JsonConverter(),
+};

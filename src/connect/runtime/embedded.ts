@@ -1,0 +1,50 @@
+/**
+ * The Connect worker `samsa start` runs beside its broker: distributed mode (so a second
+ * `samsa connect` can join it), REST on 127.0.0.1:8083 (`SAMSA_CONNECT_PORT` changes it), internal
+ * topics with replication factor 1, offsets flushed every 10 s. Started in the background: a
+ * failure (port taken, broker requiring SASL) is logged and the broker keeps running.
+ */
+import type { Logger } from 'pino';
+import { type RunningWorker, startWorker } from './worker.ts';
+
+export interface EmbeddedConnect {
+  stop(): Promise<void>;
+}
+
+export function startEmbeddedConnect(
+  bootstrap: string,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): EmbeddedConnect {
+  const port = Number(env.SAMSA_CONNECT_PORT ?? 8083);
+  const starting: Promise<RunningWorker | null> = startWorker({
+    connection: { bootstrapBrokers: [bootstrap] },
+    properties: {
+      'config.storage.replication.factor': '1',
+      'offset.storage.replication.factor': '1',
+      'status.storage.replication.factor': '1',
+      'offset.storage.partitions': '5',
+      'status.storage.partitions': '1',
+      'offset.flush.interval.ms': '10000',
+    },
+    settings: { restHost: '127.0.0.1', restPort: port },
+    logger: logger.child({ service: 'samsa-connect' }),
+  }).then(
+    (worker) => {
+      logger.info({ url: worker.restUrl }, `Connect REST API on ${worker.restUrl}`);
+      return worker;
+    },
+    (err) => {
+      logger.warn(
+        { err },
+        `Connect worker not started: ${(err as Error).message} (--no-connect turns it off)`,
+      );
+      return null;
+    },
+  );
+  return {
+    async stop() {
+      await (await starting)?.stop();
+    },
+  };
+}

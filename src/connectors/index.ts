@@ -1,0 +1,9 @@
+/**
+ * The connector plugins built into Samsa, listed by `GET /connector-plugins`. Each connector adds
+ * one line here.
+ */
+import type { ConnectorPlugin } from '../connect/api/index.ts';
+import { fileStreamSinkPlugin } from './file/file-stream-sink.ts';
+import { fileStreamSourcePlugin } from './file/file-stream-source.ts';
+
+export const CONNECTORS: readonly ConnectorPlugin[] = [fileStreamSourcePlugin, fileStreamSinkPlugin];

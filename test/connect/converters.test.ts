@@ -1,0 +1,147 @@
+/**
+ * Converters' bytes, compared with what Kafka's own converters write: JsonConverter's envelope
+ * (schema fields in Kafka's order, logical types, base64 bytes and decimals), schemaless JSON,
+ * StringConverter and ByteArrayConverter, and the errors on bytes they cannot read.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LOGICAL, Schemas } from '../../src/connect/api/index.ts';
+import { CONVERTERS } from '../../src/connect/converters/index.ts';
+import { JsonConverter } from '../../src/connect/converters/json-converter.ts';
+import { ByteArrayConverter, StringConverter } from '../../src/connect/converters/string-converter.ts';
+
+function json(config: Record<string, string> = {}): JsonConverter {
+  const c = new JsonConverter();
+  c.configure(config, false);
+  return c;
+}
+
+test('JsonConverter writes the schema envelope exactly as Kafka does', () => {
+  const schema = Schemas.struct(
+    [
+      ['id', Schemas.int32()],
+      ['name', Schemas.string({ optional: true })],
+      ['tags', Schemas.array(Schemas.string())],
+      ['attrs', Schemas.map(Schemas.string(), Schemas.int64())],
+      ['price', Schemas.decimal(2)],
+      ['day', { ...Schemas.int32(), name: LOGICAL.date, version: 1 }],
+      ['at', { ...Schemas.int64({ optional: true }), name: LOGICAL.timestamp, version: 1 }],
+      ['blob', Schemas.bytes()],
+    ],
+    { name: 'shop.Item' },
+  );
+  const bytes = json().fromConnectData('t', [], schema, {
+    id: 42,
+    name: null,
+    tags: ['a', 'b'],
+    attrs: { n: 9007199254740993n },
+    price: '12.34',
+    day: 19_000,
+    at: 1_700_000_000_000,
+    blob: Buffer.from([1, 2, 3]),
+  });
+  // Kafka's JsonConverter output for the same Struct (field order: type, fields/items/keys/values,
+  // optional, name, version; each field's schema then "field").
+  const expected =
+    '{"schema":{"type":"struct","fields":[' +
+    '{"type":"int32","optional":false,"field":"id"},' +
+    '{"type":"string","optional":true,"field":"name"},' +
+    '{"type":"array","items":{"type":"string","optional":false},"optional":false,"field":"tags"},' +
+    '{"type":"map","keys":{"type":"string","optional":false},"values":{"type":"int64","optional":false},"optional":false,"field":"attrs"},' +
+    '{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"price"},' +
+    '{"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Date","version":1,"field":"day"},' +
+    '{"type":"int64","optional":true,"name":"org.apache.kafka.connect.data.Timestamp","version":1,"field":"at"},' +
+    '{"type":"bytes","optional":false,"field":"blob"}' +
+    '],"optional":false,"name":"shop.Item"},' +
+    '"payload":{"id":42,"name":null,"tags":["a","b"],"attrs":{"n":9007199254740993},"price":"BNI=","day":19000,"at":1700000000000,"blob":"AQID"}}';
+  assert.equal(bytes!.toString(), expected);
+
+  const back = json().toConnectData('t', [], bytes);
+  assert.deepEqual(
+    back.schema?.fields?.map((f) => f.name),
+    ['id', 'name', 'tags', 'attrs', 'price', 'day', 'at', 'blob'],
+  );
+  const value = back.value as Record<string, unknown>;
+  assert.equal(value.id, 42);
+  assert.deepEqual(value.price, Buffer.from([0x04, 0xd2])); // 1234 unscaled
+  assert.deepEqual(value.blob, Buffer.from([1, 2, 3]));
+  assert.equal(back.schema?.name, 'shop.Item');
+});
+
+test('JsonConverter decimal.format=NUMERIC writes decimals as JSON numbers', () => {
+  const schema = Schemas.struct([['amount', Schemas.decimal(3)]]);
+  const bytes = json({ 'decimal.format': 'NUMERIC', 'schemas.enable': 'false' }).fromConnectData(
+    't',
+    [],
+    schema,
+    {
+      amount: '-1.5',
+    },
+  );
+  assert.equal(bytes!.toString(), '{"amount":-1.500}');
+});
+
+test('JsonConverter with schemas.enable=false reads and writes plain JSON', () => {
+  const c = json({ 'schemas.enable': 'false' });
+  assert.equal(
+    c.fromConnectData('t', [], null, { a: 1, b: [true, null] })!.toString(),
+    '{"a":1,"b":[true,null]}',
+  );
+  assert.deepEqual(c.toConnectData('t', [], Buffer.from('{"a":1}')), { schema: null, value: { a: 1 } });
+  assert.equal(c.fromConnectData('t', [], null, null), null);
+  assert.deepEqual(c.toConnectData('t', [], null), { schema: null, value: null });
+});
+
+test("JsonConverter rejects bytes it cannot read with Kafka's messages", () => {
+  assert.throws(() => json().toConnectData('t', [], Buffer.from('{not json')), {
+    name: 'DataException',
+    message: /Converting byte\[\] to Kafka Connect data failed due to serialization error/,
+  });
+  assert.throws(() => json().toConnectData('t', [], Buffer.from('{"a":1}')), {
+    message: /JsonConverter with schemas.enable requires "schema" and "payload" fields/,
+  });
+  assert.throws(
+    () =>
+      json().toConnectData(
+        't',
+        [],
+        Buffer.from('{"schema":{"type":"int32","optional":false},"payload":"x"}'),
+      ),
+    {
+      name: 'DataException',
+    },
+  );
+  assert.throws(() => json().fromConnectData('t', [], Schemas.int32(), null), { name: 'DataException' });
+});
+
+test('a schemaless envelope and a null schema round trip', () => {
+  const c = json();
+  const bytes = c.fromConnectData('t', [], null, { x: 'y' });
+  assert.equal(bytes!.toString(), '{"schema":null,"payload":{"x":"y"}}');
+  assert.deepEqual(c.toConnectData('t', [], bytes), { schema: null, value: { x: 'y' } });
+});
+
+test('StringConverter and ByteArrayConverter', () => {
+  const s = new StringConverter();
+  s.configure({});
+  assert.equal(s.fromConnectData('t', [], null, 'héllo')!.toString('utf8'), 'héllo');
+  assert.deepEqual(s.toConnectData('t', [], Buffer.from('héllo')), {
+    schema: Schemas.string({ optional: true }),
+    value: 'héllo',
+  });
+  assert.equal(s.fromConnectData('t', [], null, null), null);
+  const b = new ByteArrayConverter();
+  assert.deepEqual(b.fromConnectData('t', [], null, Buffer.from([0, 255])), Buffer.from([0, 255]));
+  assert.throws(() => b.fromConnectData('t', [], Schemas.string(), 'x'), /Invalid schema type/);
+});
+
+test("the converter registry knows Kafka's class names", () => {
+  assert.deepEqual(
+    CONVERTERS.map((c) => c.className),
+    [
+      'org.apache.kafka.connect.json.JsonConverter',
+      'org.apache.kafka.connect.storage.StringConverter',
+      'org.apache.kafka.connect.converters.ByteArrayConverter',
+    ],
+  );
+});

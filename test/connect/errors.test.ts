@@ -1,0 +1,204 @@
+/**
+ * Error handling with Kafka's names: under `errors.tolerance=all` a record the converter cannot
+ * read goes to the dead-letter topic with its original bytes and Kafka's `__connect.errors.*`
+ * headers while the good ones flow on; under `none` the task fails with its trace in the status
+ * API, nothing after the bad record is written, and after the fix (a converter that can read it)
+ * the task resumes exactly at the failed record. A sink whose `put` throws RetriableError gets the
+ * same batch again.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createConsumer, createProducer } from '../../src/client/clients.ts';
+import type { ConsumedRecord } from '../../src/client/consumed-record.ts';
+import { readPartitions } from '../../src/client/partition-reader.ts';
+import { RetriableError, type SinkConnectorPlugin, type SinkRecord } from '../../src/connect/api/index.ts';
+import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { allRunning, startConnect, type TestConnect } from '../helpers/connect.ts';
+
+let broker: TestBroker;
+let connect: TestConnect;
+const dir = mkdtempSync(join(tmpdir(), 'samsa-connect-errors-'));
+const SINK = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
+
+/** A sink that fails its first two puts with RetriableError and records what it got. */
+const received: string[][] = [];
+let failuresLeft = 2;
+const flakySink: SinkConnectorPlugin = {
+  type: 'sink',
+  className: 'test.FlakySink',
+  version: '1',
+  config: [],
+  createConnector: () => {
+    let config = {};
+    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
+  },
+  createTask: () => ({
+    async start() {},
+    async put(records: readonly SinkRecord[]) {
+      if (records.length === 0) return;
+      received.push(records.map((r) => String(r.value)));
+      if (failuresLeft-- > 0) throw new RetriableError('downstream busy');
+    },
+    async stop() {},
+  }),
+};
+
+before(async () => {
+  broker = await startBroker();
+  connect = await startConnect({ bootstrap: broker.bootstrap, plugins: [flakySink] });
+});
+
+after(async () => {
+  await connect?.stop();
+  await broker?.stop();
+});
+
+async function produce(topic: string, values: string[]): Promise<void> {
+  const producer = createProducer({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'errors-test' });
+  try {
+    await producer.send({
+      messages: values.map((v) => ({ topic, key: Buffer.from('k'), value: Buffer.from(v), partition: 0 })),
+      autocreateTopics: true,
+    });
+  } finally {
+    await producer.close();
+  }
+}
+
+async function waitForFile(path: string, lines: number, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {}
+    if (text.split('\n').length > lines) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return text;
+}
+
+test("errors.tolerance=all: bad records go to the dead-letter topic with Kafka's headers", async () => {
+  await produce('tolerant-in', ['{"n":1}', 'not json', '{"n":3}']);
+  const output = join(dir, 'tolerant.txt');
+  const r = await connect.call('POST', '/connectors', {
+    name: 'tolerant',
+    config: {
+      'connector.class': SINK,
+      file: output,
+      topics: 'tolerant-in',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': 'tolerant-dlq',
+      'errors.deadletterqueue.topic.replication.factor': '1',
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(await waitForFile(output, 2), '{"n":1}\n{"n":3}\n');
+
+  const consumer = createConsumer(
+    { bootstrapBrokers: [broker.bootstrap] },
+    { clientId: 'dlq-reader', groupId: 'dlq-reader' },
+  );
+  const abort = new AbortController();
+  try {
+    const records = readPartitions({
+      consumer,
+      topic: 'tolerant-dlq',
+      positions: new Map([[0, 0n]]),
+      signal: abort.signal,
+    });
+    const next = await records.next();
+    assert.ok(!next.done);
+    const value: ConsumedRecord = next.value;
+    assert.equal(value.value?.toString(), 'not json');
+    assert.equal(value.key?.toString(), 'k');
+    const headers = Object.fromEntries(value.headers.map(([k, v]) => [k.toString(), v?.toString()]));
+    assert.equal(headers['__connect.errors.topic'], 'tolerant-in');
+    assert.equal(headers['__connect.errors.partition'], '0');
+    assert.equal(headers['__connect.errors.offset'], '1');
+    assert.equal(headers['__connect.errors.connector.name'], 'tolerant');
+    assert.equal(headers['__connect.errors.task.id'], '0');
+    assert.equal(headers['__connect.errors.stage'], 'VALUE_CONVERTER');
+    assert.equal(headers['__connect.errors.class.name'], 'org.apache.kafka.connect.json.JsonConverter');
+    assert.equal(
+      headers['__connect.errors.exception.class.name'],
+      'org.apache.kafka.connect.errors.DataException',
+    );
+    assert.match(
+      headers['__connect.errors.exception.message'] ?? '',
+      /Converting byte\[\] to Kafka Connect data failed/,
+    );
+    assert.match(headers['__connect.errors.exception.stacktrace'] ?? '', /DataException/);
+    abort.abort();
+  } finally {
+    await consumer.close(true);
+  }
+  const status = await connect.waitForStatus('tolerant', allRunning());
+  assert.equal(status.tasks[0]?.state, 'RUNNING');
+  await connect.call('DELETE', '/connectors/tolerant');
+});
+
+test('errors.tolerance=none: the task fails with its trace, and after the fix resumes at the failed record', async () => {
+  await produce('strict-in', ['{"n":1}', 'not json', '{"n":3}']);
+  const output = join(dir, 'strict.txt');
+  const config = {
+    'connector.class': SINK,
+    file: output,
+    topics: 'strict-in',
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'false',
+  };
+  assert.equal((await connect.call('POST', '/connectors', { name: 'strict', config })).status, 201);
+  const failed = await connect.waitForStatus('strict', (s) => s.tasks[0]?.state === 'FAILED');
+  assert.equal(failed.connector.state, 'RUNNING');
+  assert.match(failed.tasks[0]?.trace ?? '', /Tolerance exceeded in error handler/);
+  assert.match(
+    failed.tasks[0]?.trace ?? '',
+    /Caused by: DataException: Converting byte\[\] to Kafka Connect data failed/,
+  );
+  assert.equal(await waitForFile(output, 1), '{"n":1}\n');
+  // Give a wrong commit a chance to happen; then nothing past the failed record may be written.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(readFileSync(output, 'utf8'), '{"n":1}\n');
+
+  // The fix: read values as plain strings. The restarted task starts at the failed record.
+  const fixed = await connect.call('PUT', '/connectors/strict/config', {
+    ...config,
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+  });
+  assert.equal(fixed.status, 200);
+  assert.equal(await waitForFile(output, 3), '{"n":1}\nnot json\n{"n":3}\n');
+  await connect.waitForStatus('strict', allRunning());
+  await connect.call('DELETE', '/connectors/strict');
+});
+
+test('a RetriableError from put redelivers the same batch', async () => {
+  await produce('flaky-in', ['a', 'b']);
+  const r = await connect.call('POST', '/connectors', {
+    name: 'flaky',
+    config: {
+      'connector.class': 'test.FlakySink',
+      topics: 'flaky-in',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    },
+  });
+  assert.equal(r.status, 201);
+  const deadline = Date.now() + 20_000;
+  while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(received.slice(0, 3), [
+    ['a', 'b'],
+    ['a', 'b'],
+    ['a', 'b'],
+  ]);
+  await connect.waitForStatus('flaky', allRunning());
+  await connect.call('DELETE', '/connectors/flaky');
+});
