@@ -5,5 +5,10 @@
 import type { ConnectorPlugin } from '../connect/api/index.ts';
 import { fileStreamSinkPlugin } from './file/file-stream-sink.ts';
 import { fileStreamSourcePlugin } from './file/file-stream-source.ts';
+import { httpSinkPlugin } from './http-sink/index.ts';
 
-export const CONNECTORS: readonly ConnectorPlugin[] = [fileStreamSourcePlugin, fileStreamSinkPlugin];
+export const CONNECTORS: readonly ConnectorPlugin[] = [
+  fileStreamSourcePlugin,
+  fileStreamSinkPlugin,
+  httpSinkPlugin,
+];
