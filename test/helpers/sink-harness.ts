@@ -200,9 +200,9 @@ export async function runSinkTask(options: SinkHarnessOptions): Promise<SinkHarn
 
   const commit = async (): Promise<void> => {
     if (current.size === 0) return;
-    const safe = options.task.preCommit
-      ? await options.task.preCommit(new Map(current))
-      : (await options.task.flush?.(new Map(current)), current);
+    let safe = current;
+    if (options.task.preCommit) safe = await options.task.preCommit(new Map(current));
+    else await options.task.flush?.(new Map(current));
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
     for (const o of safe.values())
       byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
