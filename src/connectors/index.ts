@@ -6,9 +6,11 @@ import type { ConnectorPlugin } from '../connect/api/index.ts';
 import { fileStreamSinkPlugin } from './file/file-stream-sink.ts';
 import { fileStreamSourcePlugin } from './file/file-stream-source.ts';
 import { httpSinkPlugin } from './http-sink/index.ts';
+import { redisSinkPlugin } from './redis-sink/index.ts';
 
 export const CONNECTORS: readonly ConnectorPlugin[] = [
   fileStreamSourcePlugin,
   fileStreamSinkPlugin,
   httpSinkPlugin,
+  redisSinkPlugin,
 ];
