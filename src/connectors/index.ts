@@ -3,6 +3,7 @@
  * one line here.
  */
 import type { ConnectorPlugin } from '../connect/api/index.ts';
+import { archiveSinkPlugin, archiveSourcePlugin } from './archive/index.ts';
 import { fileStreamSinkPlugin } from './file/file-stream-sink.ts';
 import { fileStreamSourcePlugin } from './file/file-stream-source.ts';
 import { httpSinkPlugin } from './http-sink/index.ts';
@@ -13,4 +14,6 @@ export const CONNECTORS: readonly ConnectorPlugin[] = [
   fileStreamSinkPlugin,
   httpSinkPlugin,
   redisSinkPlugin,
+  archiveSinkPlugin,
+  archiveSourcePlugin,
 ];
