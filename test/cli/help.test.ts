@@ -36,6 +36,9 @@ const EXPECTED = [
   'connectors:restart',
   'connectors:destroy',
   'connectors:offsets',
+  'dlt:replay',
+  'archive:ls',
+  'archive:replay',
 ];
 
 test('every platform command is registered', () => {
