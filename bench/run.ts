@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ceilingsSuite } from './ceilings/suite.ts';
+import { connectorsSuite } from './connectors/suite.ts';
 import { clientCeilingsSuite } from './kafka/ceilings-suite.ts';
 import { parseOptions } from './lib/options.ts';
 import { installCleanupHandlers, stopAll } from './lib/procs.ts';
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
     ['clients', () => clientCeilingsSuite(o, emit)],
     ['samsa', () => samsaSuite(o, emit)],
     ['peers', () => peersSuite(o, emit)],
+    ['connectors', () => connectorsSuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const GROUPS = ['ceilings', 'clients', 'samsa', 'peers'] as const;
+export const GROUPS = ['ceilings', 'clients', 'samsa', 'peers', 'connectors'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchOptions {
@@ -22,7 +22,7 @@ export interface BenchOptions {
   window: number;
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--json] [--out FILE] [--only ceilings,clients,samsa,peers]
+export const USAGE = `Usage: npm run bench -- [--quick] [--json] [--out FILE] [--only ceilings,clients,samsa,peers,connectors]
 
   --quick        short windows (whole run under 60 s)
   --json         print one JSON object { machine, results } instead of the table

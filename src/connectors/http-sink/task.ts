@@ -26,7 +26,7 @@ import {
 import { bodyPart, contentType, MalformedRecordError, requestBody } from './body.ts';
 import { type HttpSinkSettings, httpSinkSettings } from './config.ts';
 import { HttpClient, type SendOutcome } from './http-client.ts';
-import { PendingOffsets } from './pending-offsets.ts';
+import { type PartitionPending, PendingOffsets } from './pending-offsets.ts';
 import { type Failure, handOffRecord, type RetryInfo, readRetryInfo } from './retry-headers.ts';
 import { retryTopicIndex, retryTopicName, retryTopicsOf } from './retry-topics.ts';
 import { compileTemplate, type Template } from './template.ts';
@@ -39,7 +39,9 @@ interface Item {
   readonly retry: RetryInfo | null;
   /** -1: from the main topic; i: from the retry topic of stage i. */
   readonly stage: number;
-  readonly epoch: number;
+  /** Where the record's offset is tracked until it is finished. */
+  readonly pending: PartitionPending;
+  readonly seq: number;
 }
 
 interface Batch {
@@ -47,7 +49,6 @@ interface Batch {
   readonly topic: string;
   readonly partition: number;
   readonly stage: number;
-  readonly epoch: number;
   readonly url: string;
   readonly method: string;
   readonly headers: Record<string, string>;
@@ -133,7 +134,8 @@ export class HttpSinkTask implements SinkTask {
   readonly #partitionQueues = new Map<string, Batch[]>();
   readonly #partitionBusy = new Set<string>();
   readonly #paused = new Set<string>();
-  readonly #epochs = new Map<string, number>();
+  /** URL and headers have no per-record variables: batches are per partition only. */
+  #staticTarget = true;
   readonly #running = new Set<Promise<void>>();
   /** Batches posting or waiting for a request slot (the backpressure measure). */
   #active = 0;
@@ -169,6 +171,7 @@ export class HttpSinkTask implements SinkTask {
       : [...s.headers, ['Content-Type', contentType(s)] as const];
     this.#headers = headers.map(([name, value]) => [name, compileTemplate(value)] as const);
     this.#staticHeaders = headers.every(([, value]) => !value.includes('${'));
+    this.#staticTarget = this.#staticHeaders && !s.url.includes('${');
     if (s.retryMode === 'topics') this.#retryIndex = retryTopicIndex(s.topics, s.retryStages);
     const own = [
       ...(s.retryMode === 'topics' ? retryTopicsOf(s.topics, s.retryStages) : []),
@@ -184,25 +187,32 @@ export class HttpSinkTask implements SinkTask {
   }
 
   async open(partitions: readonly TopicPartition[]): Promise<void> {
-    for (const tp of partitions) this.#bumpEpoch(topicPartitionKey(tp.topic, tp.partition));
+    for (const tp of partitions) this.#pending.forget(tp.topic, tp.partition);
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (this.#fatal) throw this.#fatal;
     const now = Date.now();
+    let lastTopic = '';
+    let lastPartition = -1;
+    let pending: PartitionPending | null = null;
     for (const record of records) {
       const topic = record.originalTopic;
       const partition = record.originalKafkaPartition;
-      const tpKey = topicPartitionKey(topic, partition);
-      const epoch = this.#epochs.get(tpKey) ?? 0;
-      this.#pending.register(topic, partition, record.originalKafkaOffset);
+      if (pending === null || topic !== lastTopic || partition !== lastPartition) {
+        pending = this.#pending.partition(topic, partition);
+        lastTopic = topic;
+        lastPartition = partition;
+      }
+      const seq = pending.register(record.originalKafkaOffset);
       const stage = this.#retryIndex.get(topic);
       if (stage === undefined) {
-        this.#route({ record, mainTopic: topic, retry: null, stage: -1, epoch });
+        this.#route({ record, mainTopic: topic, retry: null, stage: -1, pending, seq });
         continue;
       }
+      const tpKey = topicPartitionKey(topic, partition);
       const retry = readRetryInfo(record);
-      const item: Item = { record, mainTopic: stage.topic, retry, stage: stage.stage, epoch };
+      const item: Item = { record, mainTopic: stage.topic, retry, stage: stage.stage, pending, seq };
       const delay = this.#settings.retryStages[stage.stage]!.delayMs;
       const dueAt = Math.max(record.raw.timestamp + delay, retry?.notBeforeMs ?? 0);
       const hold = this.#holds.get(tpKey);
@@ -227,7 +237,6 @@ export class HttpSinkTask implements SinkTask {
   async close(partitions: readonly TopicPartition[]): Promise<void> {
     for (const tp of partitions) {
       const tpKey = topicPartitionKey(tp.topic, tp.partition);
-      this.#bumpEpoch(tpKey);
       for (const [key, batch] of this.#open)
         if (batch.tpKey === tpKey) {
           if (batch.timer) clearTimeout(batch.timer);
@@ -256,22 +265,12 @@ export class HttpSinkTask implements SinkTask {
 
   // --- batching --------------------------------------------------------------------------------
 
-  #bumpEpoch(tpKey: string): void {
-    this.#epochs.set(tpKey, (this.#epochs.get(tpKey) ?? 0) + 1);
-  }
-
   #current(item: Item): boolean {
-    const r = item.record;
-    return (
-      !this.#signal.aborted &&
-      (this.#epochs.get(topicPartitionKey(r.originalTopic, r.originalKafkaPartition)) ?? 0) === item.epoch
-    );
+    return item.pending.live && !this.#signal.aborted;
   }
 
   #finish(item: Item): void {
-    const r = item.record;
-    if (this.#current(item))
-      this.#pending.finish(r.originalTopic, r.originalKafkaPartition, r.originalKafkaOffset);
+    if (this.#current(item)) item.pending.finish(item.seq);
   }
 
   #route(item: Item): void {
@@ -299,10 +298,14 @@ export class HttpSinkTask implements SinkTask {
       this.#track(this.#deadLetter([item], { status: -1, error: err.message }));
       return;
     }
-    const url = this.#url(record);
     const tpKey = topicPartitionKey(record.originalTopic, record.originalKafkaPartition);
-    const headerKey = this.#staticHeaders ? '' : this.#headers.map(([, t]) => t(record)).join('\n');
-    const key = `${tpKey}\n${url}\n${headerKey}`;
+    let url = '';
+    let key = tpKey;
+    if (!this.#staticTarget) {
+      url = this.#url(record);
+      const headerKey = this.#staticHeaders ? '' : this.#headers.map(([, t]) => t(record)).join('\n');
+      key = `${tpKey}\n${url}\n${headerKey}`;
+    }
     let batch = this.#open.get(key);
     if (!batch) {
       batch = this.#newBatch(item, this.#settings.method, url);
@@ -326,7 +329,6 @@ export class HttpSinkTask implements SinkTask {
       topic: r.originalTopic,
       partition: r.originalKafkaPartition,
       stage: first.stage,
-      epoch: first.epoch,
       url: url || this.#url(r),
       method,
       headers,

@@ -76,8 +76,23 @@ export class RedisSinkTask implements SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // Consecutive plain SETs become one MSET and consecutive DELs one DEL: the same writes in the
+    // same order (MSET applies its pairs left to right), with far fewer commands to encode.
     const commands: Command[] = [];
-    const owners: number[] = [];
+    const owners: number[][] = [];
+    const merge = (c: Command, owner: number): void => {
+      const last = commands.at(-1);
+      if (last && c[0] === 'SET' && c.length === 3 && last[0] === 'MSET') {
+        last.push(c[1]!, c[2]!);
+        owners.at(-1)!.push(owner);
+      } else if (last && c[0] === 'DEL' && last[0] === 'DEL') {
+        last.push(c[1]!);
+        owners.at(-1)!.push(owner);
+      } else {
+        commands.push(c[0] === 'SET' && c.length === 3 ? ['MSET', c[1]!, c[2]!] : [...c]);
+        owners.push([owner]);
+      }
+    };
     for (let i = 0; i < records.length; i++) {
       let list: Command[];
       try {
@@ -87,15 +102,10 @@ export class RedisSinkTask implements SinkTask {
         await this.#reject(records[i]!, err);
         continue;
       }
-      for (const c of list) {
-        commands.push(c);
-        owners.push(i);
-      }
+      for (const c of list) merge(c, i);
     }
-    for (const key of collectionKeys(this.#settings, records)) {
-      commands.push(['EXPIRE', key, String(this.#settings.ttlSeconds)]);
-      owners.push(records.length - 1);
-    }
+    for (const key of collectionKeys(this.#settings, records))
+      merge(['EXPIRE', key, String(this.#settings.ttlSeconds)], records.length - 1);
     const rejected = new Set<number>();
     for (let start = 0; start < commands.length; start += PIPELINE_COMMANDS) {
       const chunk = commands.slice(start, start + PIPELINE_COMMANDS);
@@ -104,13 +114,15 @@ export class RedisSinkTask implements SinkTask {
         if (err && err.name !== 'ReplyError')
           throw new RetriableError(`Redis at ${this.#settings.where} is unavailable: ${err.message}`);
       for (const [j, [err]] of results.entries()) {
-        const index = owners[start + j]!;
-        if (!err || rejected.has(index)) continue;
-        rejected.add(index);
-        await this.#reject(
-          records[index]!,
-          new RecordError(`Redis answered ${err.message} to ${chunk[j]![0]}`),
-        );
+        if (!err) continue;
+        for (const index of owners[start + j]!) {
+          if (rejected.has(index)) continue;
+          rejected.add(index);
+          await this.#reject(
+            records[index]!,
+            new RecordError(`Redis answered ${err.message} to ${chunk[j]![0]}`),
+          );
+        }
       }
     }
     this.written += records.length;

@@ -203,21 +203,38 @@ test('pending offsets: the lowest unfinished offset per partition, whatever the 
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 200 }), fc.infiniteStream(fc.nat()), (n, picks) => {
       const pending = new PendingOffsets();
-      for (let i = 0; i < n; i++) pending.register('t', 0, BigInt(i));
+      const tracker = pending.partition('t', 0);
+      // Offsets with gaps (as after compaction or transaction markers): 3 apart.
+      const seqs = Array.from({ length: n }, (_, i) => tracker.register(BigInt(i * 3)));
       const open = new Set(Array.from({ length: n }, (_, i) => i));
       const it = picks[Symbol.iterator]();
       while (open.size > 0) {
         const list = [...open];
         const pick = list[(it.next().value as number) % list.length]!;
         open.delete(pick);
-        pending.finish('t', 0, BigInt(pick));
-        const lowest = open.size === 0 ? undefined : BigInt(Math.min(...open));
+        tracker.finish(seqs[pick]!);
+        const lowest = open.size === 0 ? undefined : BigInt(Math.min(...open) * 3);
         assert.equal(pending.lowestPending('t', 0), lowest);
         assert.equal(pending.count(), open.size);
       }
     }),
     { numRuns: 50 },
   );
+  const pending = new PendingOffsets();
+  const old = pending.partition('t', 1);
+  const seq = old.register(5n);
+  pending.forget('t', 1);
+  assert.equal(old.live, false, 'a closed partition ignores late finishes');
+  old.finish(seq);
+  assert.equal(pending.lowestPending('t', 1), undefined);
+  // Long runs compact their arrays and keep counting sequence numbers.
+  const long = pending.partition('t', 2);
+  const many = Array.from({ length: 10_000 }, (_, i) => long.register(BigInt(i)));
+  for (const s of many.slice(0, 9_000)) long.finish(s);
+  assert.equal(long.lowest(), 9_000n);
+  long.finish(many[9_500]!);
+  for (const s of many.slice(9_000, 9_500)) long.finish(s);
+  assert.equal(long.lowest(), 9_501n);
 });
 
 test('hand-off headers carry the origin and count attempts; a record read back keeps its first failure', () => {
