@@ -87,6 +87,16 @@ export const ARCHIVE_SINK_CONFIG: ConfigDef = [
     },
   },
   {
+    name: 'parquet.codec',
+    type: 'STRING',
+    default: 'snappy',
+    importance: 'LOW',
+    group: GROUP,
+    documentation: 'Compression of Parquet files: snappy or none.',
+    recommendedValues: ['snappy', 'none'],
+    strict: true,
+  },
+  {
     name: 'timezone',
     type: 'STRING',
     default: 'UTC',
@@ -104,6 +114,7 @@ export interface ArchiveSinkSettings {
   readonly rotateIntervalMs: number;
   readonly rotateScheduleMs: number;
   readonly pathFormat: (timestamp: number) => string;
+  readonly parquetCodec: 'SNAPPY' | 'UNCOMPRESSED';
 }
 
 export function archiveSinkSettings(raw: ConnectConfig): ArchiveSinkSettings {
@@ -115,5 +126,6 @@ export function archiveSinkSettings(raw: ConnectConfig): ArchiveSinkSettings {
     rotateIntervalMs: config.number('rotate.interval.ms'),
     rotateScheduleMs: config.number('rotate.schedule.interval.ms'),
     pathFormat: compilePathFormat(config.string('path.format')),
+    parquetCodec: config.string('parquet.codec') === 'none' ? 'UNCOMPRESSED' : 'SNAPPY',
   };
 }

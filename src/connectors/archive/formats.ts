@@ -6,7 +6,10 @@ import type { ArchivedRecord, FileSummary } from './record.ts';
 
 export interface ArchiveFormat {
   readonly name: ArchiveFormatName;
-  encode(records: readonly ArchivedRecord[]): Promise<Uint8Array>;
+  encode(
+    records: readonly ArchivedRecord[],
+    options?: { parquetCodec?: 'SNAPPY' | 'UNCOMPRESSED' },
+  ): Promise<Uint8Array>;
   decode(path: string): Promise<ArchivedRecord[]>;
   summary(path: string): Promise<FileSummary>;
 }
@@ -14,7 +17,7 @@ export interface ArchiveFormat {
 export const FORMATS: Record<ArchiveFormatName, ArchiveFormat> = {
   parquet: {
     name: 'parquet',
-    encode: async (records) => encodeParquet(records),
+    encode: async (records, options) => encodeParquet(records, options?.parquetCodec),
     decode: decodeParquet,
     summary: summarizeParquet,
   },

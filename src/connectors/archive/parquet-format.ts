@@ -3,7 +3,7 @@
  * over @dsnp/parquetjs: about ten times faster on these rows, see docs/connectors/archive.md).
  * Schema: topic (UTF8), partition (INT32), offset (INT64), timestamp (INT64, TIMESTAMP millis UTC),
  * key and value (optional BYTE_ARRAY, the raw bytes), headers (LIST of {key UTF8, value BYTE_ARRAY}),
- * Snappy-compressed. The footer's key-value metadata holds the file's record count, offset and
+ * Snappy-compressed (or not, with `parquet.codec=none`). The footer's key-value metadata holds the file's record count, offset and
  * timestamp ranges, so listing an archive reads only footers.
  */
 import { readFile } from 'node:fs/promises';
@@ -34,7 +34,14 @@ const SCHEMA = [
 
 const META = 'samsa.archive.';
 
-export function encodeParquet(records: readonly ArchivedRecord[]): Uint8Array {
+/**
+ * Offsets, timestamps and values are written PLAIN: they are (nearly) all distinct, so trying a
+ * dictionary for them only costs time. Keys and headers keep the writer's choice.
+ */
+export function encodeParquet(
+  records: readonly ArchivedRecord[],
+  codec: 'SNAPPY' | 'UNCOMPRESSED' = 'SNAPPY',
+): Uint8Array {
   const n = records.length;
   const topic = new Array<string>(n);
   const partition = new Int32Array(n);
@@ -58,14 +65,15 @@ export function encodeParquet(records: readonly ArchivedRecord[]): Uint8Array {
     columnData: [
       { name: 'topic', data: topic },
       { name: 'partition', data: partition },
-      { name: 'offset', data: offset },
-      { name: 'timestamp', data: timestamp },
+      { name: 'offset', data: offset, encoding: 'PLAIN' },
+      { name: 'timestamp', data: timestamp, encoding: 'PLAIN' },
       { name: 'key', data: key },
-      { name: 'value', data: value },
+      { name: 'value', data: value, encoding: 'PLAIN' },
       { name: 'headers', data: headers },
     ],
     schema: SCHEMA as never,
     statistics: false,
+    codec,
     rowGroupSize: 100_000,
     kvMetadata: [
       { key: `${META}count`, value: String(summary.count) },

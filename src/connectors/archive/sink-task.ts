@@ -153,7 +153,7 @@ export class ArchiveSinkTask implements SinkTask {
   async #write(key: string, file: OpenFile): Promise<void> {
     const path = this.#path(file);
     try {
-      const data = await this.#format.encode(file.records);
+      const data = await this.#format.encode(file.records, { parquetCodec: this.#settings.parquetCodec });
       await writeFileAtomic(path, data);
       this.stats.bytes += data.byteLength;
     } catch (err) {
