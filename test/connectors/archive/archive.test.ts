@@ -22,10 +22,11 @@ import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { samsa } from '../../cli/run-cli.ts';
 import { createTopic, produce, type TestRecord } from '../../helpers/produce.ts';
 import { readTopic, runSinkTask } from '../../helpers/sink-harness.ts';
+import { volume } from '../../helpers/soak.ts';
 
 let broker: TestBroker;
 const dir = mkdtempSync(join(tmpdir(), 'samsa-archive-test-'));
-const TOTAL = 15_000;
+const TOTAL = volume(15_000, 1_000_000);
 const BASE = Date.UTC(2026, 2, 9, 13, 30);
 const topic = 'events';
 
@@ -46,7 +47,11 @@ after(async () => {
   await broker.stop();
 });
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => boolean,
+  timeoutMs = volume(60_000, 1_200_000),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -285,7 +290,7 @@ test('a crash while archiving leaves every offset in exactly one file after the 
       }
       return n;
     };
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + volume(60_000, 1_200_000);
     while ((await complete()) < TOTAL && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 200));
     await harness.stop();

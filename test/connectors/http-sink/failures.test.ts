@@ -14,6 +14,7 @@ import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { startHttpEndpoint } from '../../helpers/http-endpoint.ts';
 import { createTopic, produce } from '../../helpers/produce.ts';
 import { committedOffsets, readTopic, runSinkTask } from '../../helpers/sink-harness.ts';
+import { volume } from '../../helpers/soak.ts';
 
 let broker: TestBroker;
 before(async () => {
@@ -64,8 +65,8 @@ function startWorker(args: object): Promise<ChildProcess> {
   });
 }
 
-test('5,000 records through an endpoint failing 20% with 500/503/429 and 5% with 400, worker killed -9 mid-run: delivered ∪ dead-lettered = produced', async (t) => {
-  const total = 5000;
+test('5,000 records (SAMSA_SOAK=1: 100,000) through an endpoint failing 20% with 500/503/429 and 5% with 400, worker killed -9 mid-run: delivered ∪ dead-lettered = produced', async (t) => {
+  const total = volume(5_000, 100_000);
   const next = random(Number(process.env.SEED ?? 14));
   const delivered = new Map<number, number>();
   const endpoint = await startHttpEndpoint((req) => {
@@ -122,7 +123,7 @@ test('5,000 records through an endpoint failing 20% with 500/503/429 and 5% with
       for (let i = 0; i < total; i++) if (!delivered.has(i) && !dead.has(i)) return false;
       return true;
     },
-    60_000,
+    volume(60_000, 900_000),
   );
   worker.kill('SIGTERM');
   await new Promise((resolve) => worker.once('exit', resolve));

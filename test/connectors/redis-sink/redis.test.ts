@@ -21,6 +21,7 @@ import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { createTopic, produce } from '../../helpers/produce.ts';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.ts';
 import { runSinkTask } from '../../helpers/sink-harness.ts';
+import { volume } from '../../helpers/soak.ts';
 
 let broker: TestBroker;
 let server: TestRedis;
@@ -86,17 +87,18 @@ function sinkRecord(topic: string, key: unknown, value: unknown, offset = 0n): S
   };
 }
 
-test('STRING: the latest value per key after 20,000 updates over 1,000 keys with deletes, also across a crash', async () => {
+test('STRING: the latest value per key after 20,000 updates (SAMSA_SOAK=1: 100,000) over 1,000 keys with deletes, also across a crash', async () => {
   const topic = 'prices';
   await createTopic(broker.bootstrap, topic, 3);
   const latest = new Map<string, string | null>();
-  const records = Array.from({ length: 20_000 }, (_, i) => {
+  const total = volume(20_000, 100_000);
+  const records = Array.from({ length: total }, (_, i) => {
     const key = `sku-${(i * 7919) % 1000}`;
     const value = i % 11 === 0 ? null : `v${i}`;
     latest.set(key, value);
     return { key, value, partition: ((i * 7919) % 1000) % 3 };
   });
-  await produce(broker.bootstrap, topic, records.slice(0, 10_000));
+  await produce(broker.bootstrap, topic, records.slice(0, total / 2));
   const config = { topics: topic, 'redis.uri': server.uri, 'redis.type': 'STRING' };
   const first = new RedisSinkTask();
   let harness = await runSinkTask({
@@ -107,9 +109,9 @@ test('STRING: the latest value per key after 20,000 updates over 1,000 keys with
     groupId: 'g-prices',
     commitIntervalMs: 1000,
   });
-  await waitFor('half written', () => first.written >= 5_000);
+  await waitFor('half written', () => first.written >= total / 4);
   await harness.crash();
-  await produce(broker.bootstrap, topic, records.slice(10_000));
+  await produce(broker.bootstrap, topic, records.slice(total / 2));
   const second = new RedisSinkTask();
   harness = await runSinkTask({
     bootstrap: broker.bootstrap,
@@ -118,7 +120,7 @@ test('STRING: the latest value per key after 20,000 updates over 1,000 keys with
     topics: [topic],
     groupId: 'g-prices',
   });
-  await waitFor('all written', () => first.written + second.written >= 20_000);
+  await waitFor('all written', () => first.written + second.written >= total, volume(30_000, 300_000));
   await harness.stop();
   const keys = [...latest.keys()];
   const values = await redis.mget(keys.map((k) => `${topic}:${k}`));
