@@ -15,7 +15,7 @@ import { encodeParquet } from '../../src/connectors/archive/parquet-format.ts';
 import { freePort, sleep, waitForPort } from '../lib/net.ts';
 import { parseOptions } from '../lib/options.ts';
 import { installCleanupHandlers, spawnTracked, stopAll, stopPid, trackDir } from '../lib/procs.ts';
-import { type BenchResult, round, unavailable } from '../lib/result.ts';
+import { type BenchResult, unavailable } from '../lib/result.ts';
 import { createConnector, deleteConnector, endOffsets, fill, startEnv, timeSink } from './common.ts';
 import { taskDirectRows } from './task-direct.ts';
 
