@@ -44,45 +44,7 @@ const header = (headers: readonly [Buffer, Buffer | null][], name: string): stri
   headers.find(([k]) => k.toString() === name)?.[1]?.toString();
 const idOf = (value: Buffer | null): number => (JSON.parse(value!.toString()) as { id: number }).id;
 
-test('listed and validated like any Kafka Connect plugin', async () => {
-  const worker = await startChildWorker(broker.bootstrap, 'http-e2e-plugins');
-  workers.push(worker);
-  const plugins = await worker.call<{ class: string; type: string }[]>('GET', '/connector-plugins');
-  assert.ok(
-    plugins.body.some((p) => p.class === 'samsa.connect.http.HttpSinkConnector' && p.type === 'sink'),
-  );
-  const validated = await worker.call<{
-    error_count: number;
-    configs: { value: { name: string; errors: string[] } }[];
-  }>('PUT', '/connector-plugins/io.confluent.connect.http.HttpSinkConnector/config/validate', {
-    'connector.class': 'io.confluent.connect.http.HttpSinkConnector',
-    name: 'x',
-    'topics.regex': 'a.*',
-    'http.api.url': 'not a url',
-    'retry.topics': '1m',
-  });
-  assert.equal(validated.status, 200);
-  const errors = Object.fromEntries(validated.body.configs.map((c) => [c.value.name, c.value.errors]));
-  assert.match(errors['http.api.url']![0]!, /Not a valid URL/);
-  assert.ok(validated.body.error_count >= 1);
-  const crossChecked = await worker.call<{ configs: { value: { name: string; errors: string[] } }[] }>(
-    'PUT',
-    '/connector-plugins/samsa.connect.http.HttpSinkConnector/config/validate',
-    {
-      'connector.class': 'samsa.connect.http.HttpSinkConnector',
-      name: 'x',
-      'topics.regex': 'a.*',
-      'http.api.url': 'http://127.0.0.1:1/x',
-      'retry.topics': '1m',
-    },
-  );
-  const retryErrors =
-    crossChecked.body.configs.find((c) => c.value.name === 'retry.topics')?.value.errors ?? [];
-  assert.match(retryErrors.join(), /topics.regex is not supported with retry topics/);
-  await worker.kill();
-});
-
-test('5,000 records through a failing endpoint; the worker process is killed -9 mid-run and another takes over', async (t) => {
+test('listed and validated like a Kafka Connect plugin; 5,000 records through a failing endpoint, the worker process killed -9 mid-run and another taking over', async (t) => {
   const total = 5000;
   const delivered = new Map<number, number>();
   let n = 0;
@@ -106,6 +68,39 @@ test('5,000 records through a failing endpoint; the worker process is killed -9 
   );
   const first = await startChildWorker(broker.bootstrap, 'http-e2e');
   workers.push(first);
+  // Listed under its class name, validated with Kafka Connect's answer format.
+  const plugins = await first.call<{ class: string; type: string }[]>('GET', '/connector-plugins');
+  assert.ok(
+    plugins.body.some((p) => p.class === 'samsa.connect.http.HttpSinkConnector' && p.type === 'sink'),
+  );
+  const validated = await first.call<{
+    error_count: number;
+    configs: { value: { name: string; errors: string[] } }[];
+  }>('PUT', '/connector-plugins/io.confluent.connect.http.HttpSinkConnector/config/validate', {
+    'connector.class': 'io.confluent.connect.http.HttpSinkConnector',
+    name: 'x',
+    'topics.regex': 'a.*',
+    'http.api.url': 'not a url',
+    'retry.topics': '1m',
+  });
+  assert.equal(validated.status, 200);
+  const errors = Object.fromEntries(validated.body.configs.map((c) => [c.value.name, c.value.errors]));
+  assert.match(errors['http.api.url']![0]!, /Not a valid URL/);
+  assert.ok(validated.body.error_count >= 1);
+  const crossChecked = await first.call<{ configs: { value: { name: string; errors: string[] } }[] }>(
+    'PUT',
+    '/connector-plugins/samsa.connect.http.HttpSinkConnector/config/validate',
+    {
+      'connector.class': 'samsa.connect.http.HttpSinkConnector',
+      name: 'x',
+      'topics.regex': 'a.*',
+      'http.api.url': 'http://127.0.0.1:1/x',
+      'retry.topics': '1m',
+    },
+  );
+  const retryErrors =
+    crossChecked.body.configs.find((c) => c.value.name === 'retry.topics')?.value.errors ?? [];
+  assert.match(retryErrors.join(), /topics.regex is not supported with retry topics/);
   const created = await first.call('POST', '/connectors', {
     name: 'clicks-http',
     config: {
