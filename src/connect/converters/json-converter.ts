@@ -257,6 +257,52 @@ export function valueToJson(schema: Schema | null, value: unknown, options: Writ
   }
 }
 
+/**
+ * Connect data → JSON text in one pass (the hot path of fromConnectData): the same output as
+ * `toJsonText(valueToJson(...))` without the intermediate objects.
+ */
+export function valueText(schema: Schema, value: unknown, options: WriteOptions): string {
+  if (value === null || value === undefined || schema.name !== undefined) {
+    return toJsonText(valueToJson(schema, value, options));
+  }
+  switch (schema.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'float32':
+    case 'float64':
+      if (typeof value !== 'number') throw new DataError(`Invalid type for ${schema.type}: ${typeof value}`);
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'int64':
+      if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+      if (typeof value === 'bigint') return value.toString();
+      throw new DataError(`Invalid type for int64: ${typeof value}`);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new DataError(`Invalid type for boolean: ${typeof value}`);
+      return value ? 'true' : 'false';
+    case 'string':
+      if (typeof value !== 'string') throw new DataError(`Invalid type for string: ${typeof value}`);
+      return JSON.stringify(value);
+    case 'struct': {
+      if (typeof value !== 'object') throw new DataError('Invalid type for struct');
+      const struct = value as Record<string, unknown>;
+      let out = '{';
+      const fields = schema.fields ?? [];
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        out += `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:${valueText(f.schema, struct[f.name], options)}`;
+      }
+      return `${out}}`;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) throw new DataError('Invalid type for array');
+      return `[${value.map((v) => valueText(schema.valueSchema!, v, options)).join(',')}]`;
+    }
+    default:
+      return toJsonText(valueToJson(schema, value, options));
+  }
+}
+
 function schemalessToJson(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
@@ -339,6 +385,18 @@ export function valueFromJson(schema: Schema, json: unknown): unknown {
   }
 }
 
+/** Schema JSON text per schema object: connectors reuse schema objects, so this is written once. */
+const schemaTextCache = new WeakMap<Schema, string>();
+
+function schemaText(schema: Schema): string {
+  let text = schemaTextCache.get(schema);
+  if (text === undefined) {
+    text = toJsonText(schemaToJson(schema));
+    schemaTextCache.set(schema, text);
+  }
+  return text;
+}
+
 export class JsonConverter implements Converter {
   #schemasEnabled = true;
   #writeOptions: WriteOptions = { decimalNumeric: false, replaceNull: true };
@@ -356,15 +414,52 @@ export class JsonConverter implements Converter {
 
   fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value === null) return null;
-    const payload = valueToJson(schema, value, this.#writeOptions);
-    const body = this.#schemasEnabled
-      ? { schema: schema === null ? null : schemaToJson(schema), payload }
-      : payload;
-    return Buffer.from(toJsonText(body));
+    const payload =
+      schema === null
+        ? toJsonText(valueToJson(null, value, this.#writeOptions))
+        : valueText(schema, value, this.#writeOptions);
+    if (!this.#schemasEnabled) return Buffer.from(payload);
+    return Buffer.from(`{"schema":${schema === null ? 'null' : schemaText(schema)},"payload":${payload}}`);
   }
+
+  /** Parsed schemas by their JSON text (records of a topic share a few schemas). */
+  readonly #schemas = new Map<string, Schema>();
+
+  #readSchema(json: unknown): Schema {
+    const key = JSON.stringify(json);
+    let schema = this.#schemas.get(key);
+    if (schema === undefined) {
+      schema = schemaFromJson(json);
+      if (this.#schemas.size >= 1000) this.#schemas.clear();
+      this.#schemas.set(key, schema);
+    }
+    return schema;
+  }
+
+  /** The envelope prefix `{"schema":<text>,"payload":` of the last schema read, and the schema. */
+  #lastPrefix: Buffer | null = null;
+  #lastSchema: Schema | null = null;
 
   toConnectData(_topic: string, _headers: unknown, bytes: Buffer | null): SchemaAndValue {
     if (bytes === null || bytes.length === 0) return { schema: null, value: null };
+    // Fast path: the same schema as the previous record (byte for byte), so only the payload is parsed.
+    const prefix = this.#lastPrefix;
+    if (
+      this.#schemasEnabled &&
+      prefix !== null &&
+      bytes.length > prefix.length &&
+      bytes[bytes.length - 1] === 0x7d &&
+      bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
+    ) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(bytes.toString('utf8', prefix.length, bytes.length - 1));
+      } catch {
+        payload = undefined;
+      }
+      if (payload !== undefined)
+        return { schema: this.#lastSchema, value: valueFromJson(this.#lastSchema!, payload) };
+    }
     let json: unknown;
     try {
       json = JSON.parse(bytes.toString('utf8'));
@@ -388,7 +483,13 @@ export class JsonConverter implements Converter {
     }
     const envelope = json as { schema: unknown; payload: unknown };
     if (envelope.schema === null) return { schema: null, value: envelope.payload };
-    const schema = schemaFromJson(envelope.schema);
+    const schema = this.#readSchema(envelope.schema);
+    // Remember this schema's exact envelope prefix when the bytes are in our (Kafka's) layout.
+    const candidate = Buffer.from(`{"schema":${schemaText(schema)},"payload":`);
+    if (bytes.compare(candidate, 0, candidate.length, 0, candidate.length) === 0) {
+      this.#lastPrefix = candidate;
+      this.#lastSchema = schema;
+    }
     return { schema, value: valueFromJson(schema, envelope.payload) };
   }
 }

@@ -58,6 +58,8 @@ export interface FailureContext {
   describeRecord?: () => string;
 }
 
+export type Outcome<T> = { ok: true; value: T } | { ok: false };
+
 export interface ErrorReporter {
   report(context: FailureContext, error: Error): Promise<void>;
 }
@@ -105,29 +107,43 @@ export class ErrorHandler {
   }
 
   /**
-   * Runs `fn`, retrying retriable failures. Resolves `{ ok: true, value }`, or `{ ok: false }` when
-   * the record is to be skipped (tolerance=all); throws under tolerance=none.
+   * Runs `fn`, retrying retriable failures. Gives `{ ok: true, value }`, or `{ ok: false }` when
+   * the record is to be skipped (tolerance=all); throws under tolerance=none. Synchronous when `fn`
+   * is and succeeds (the per-record hot path); a promise otherwise.
    */
-  async execute<T>(
-    context: FailureContext,
-    fn: () => T | Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false }> {
+  execute<T>(context: FailureContext, fn: () => T | Promise<T>): Outcome<T> | Promise<Outcome<T>> {
+    try {
+      const value = fn();
+      if (value instanceof Promise) {
+        return value.then(
+          (v) => ({ ok: true, value: v }) as const,
+          (err) => this.#retry(context, fn, err),
+        );
+      }
+      return { ok: true, value };
+    } catch (err) {
+      return this.#retry(context, fn, err);
+    }
+  }
+
+  async #retry<T>(context: FailureContext, fn: () => T | Promise<T>, first: unknown): Promise<Outcome<T>> {
     const started = Date.now();
     let delay = 300;
+    let err: unknown = first;
     for (;;) {
-      try {
-        return { ok: true, value: await fn() };
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        const budget = this.config.retryTimeoutMs;
-        const elapsed = Date.now() - started;
-        if (isRetriable(error) && (budget < 0 || elapsed + delay <= budget) && !this.#signal?.aborted) {
-          await sleep(delay, this.#signal);
-          delay = Math.min(delay * 2, this.config.retryDelayMaxMs);
-          continue;
-        }
+      const error = err instanceof Error ? err : new Error(String(err));
+      const budget = this.config.retryTimeoutMs;
+      const elapsed = Date.now() - started;
+      if (!(isRetriable(error) && (budget < 0 || elapsed + delay <= budget) && !this.#signal?.aborted)) {
         await this.#fail(context, error);
         return { ok: false };
+      }
+      await sleep(delay, this.#signal);
+      delay = Math.min(delay * 2, this.config.retryDelayMaxMs);
+      try {
+        return { ok: true, value: await fn() };
+      } catch (next) {
+        err = next;
       }
     }
   }

@@ -345,14 +345,11 @@ export function buildRestServer(options: RestServerOptions): FastifyInstance {
     [req.params.name]: { topics: herder.topics(req.params.name) },
   }));
 
-  app.put<{ Params: { name: string } }>('/connectors/:name/topics/reset', async (req) => {
+  app.put<{ Params: { name: string } }>('/connectors/:name/topics/reset', async (req, reply) => {
     await herder.resetTopics(req.params.name);
-    return reply200();
+    void reply.status(202);
+    return reply.send();
   });
-
-  function reply200(): Record<string, never> {
-    return {};
-  }
 
   app.get<{ Params: { name: string } }>('/connectors/:name/offsets', async (req) =>
     herder.offsets(req.params.name),

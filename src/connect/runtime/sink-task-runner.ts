@@ -33,7 +33,7 @@ import {
 } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { type TaskConverters, taskConverters } from './converters.ts';
-import { Fetcher } from './fetcher.ts';
+import { Fetcher, type FetchRound } from './fetcher.ts';
 import type { TaskEnv, TaskRunner } from './task-env.ts';
 
 /** `consumer.` worker keys overridden by `consumer.override.` connector keys. */
@@ -72,6 +72,13 @@ export class SinkTaskRunner implements TaskRunner {
   readonly #current: SinkOffsets = new Map();
   readonly #pausedByTask = new Set<string>();
   #pendingRewinds: { topic: string; partition: number; offset: bigint }[] = [];
+  /** Fetched records not yet handed to `put`, and the positions after the whole fetch. */
+  #buffer: ConsumedRecord[] = [];
+  #bufferEnd = new Map<string, bigint>();
+  #bufferStale = false;
+  /** A fetch started ahead, valid while `epoch` is unchanged (no rewind, pause or rebalance since). */
+  #prefetch: { round: Promise<FetchRound>; epoch: number } | null = null;
+  #epoch = 0;
   #assignmentChanged: TopicPartition[] | null = null;
   #timeoutMs = 0;
   #commitRequested = false;
@@ -121,6 +128,7 @@ export class SinkTaskRunner implements TaskRunner {
         },
         pause: (...partitions) => {
           for (const p of partitions) this.#pausedByTask.add(topicPartitionKey(p.topic, p.partition));
+          this.#bufferStale = true;
         },
         resume: (...partitions) => {
           for (const p of partitions) this.#pausedByTask.delete(topicPartitionKey(p.topic, p.partition));
@@ -304,43 +312,46 @@ export class SinkTaskRunner implements TaskRunner {
   }
 
   async #convertOne(r: ConsumedRecord, out: SinkRecord[]): Promise<void> {
-    {
-      const describe = (): string =>
-        `ConsumerRecord(topic = ${r.topic}, partition = ${r.partition}, offset = ${r.offset})`;
-      const rawHeaders = r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
-      const dlqSource = {
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        raw: { key: r.key, value: r.value, headers: rawHeaders, timestamp: Number(r.timestamp) },
-      };
-      const guard = <T>(
-        stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION',
-        cls: string,
-        fn: () => T | Promise<T>,
-      ) => this.#errors.execute({ stage, executingClass: cls, describeRecord: describe }, fn);
-      const key = await guard('KEY_CONVERTER', this.#converters.keyClass, () =>
-        this.#converters.key.toConnectData(r.topic, [], r.key),
-      );
-      if (!key.ok) {
-        await this.#deadLetter(dlqSource, 'KEY_CONVERTER', this.#converters.keyClass);
-        return;
-      }
-      const value = await guard('VALUE_CONVERTER', this.#converters.valueClass, () =>
-        this.#converters.value.toConnectData(r.topic, [], r.value),
-      );
-      if (!value.ok) {
-        await this.#deadLetter(dlqSource, 'VALUE_CONVERTER', this.#converters.valueClass);
-        return;
-      }
-      const record = this.#toSinkRecord(r, key.value, value.value);
-      const transformed = await guard('TRANSFORMATION', 'transforms', () => applyChain(this.#chain, record));
-      if (!transformed.ok) {
-        await this.#deadLetter(dlqSource, 'TRANSFORMATION', 'transforms');
-        return;
-      }
-      if (transformed.value !== null) out.push(transformed.value);
+    const errors = this.#errors;
+    const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
+    const describe = (): string =>
+      `ConsumerRecord(topic = ${r.topic}, partition = ${r.partition}, offset = ${r.offset})`;
+    const dlqSource = () => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      raw: {
+        key: r.key,
+        value: r.value,
+        headers: r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const),
+        timestamp: Number(r.timestamp),
+      },
+    });
+    // Synchronous converters and transforms (the usual case) cost no extra promise per step.
+    let key = errors.execute(
+      { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: describe },
+      () => keyConverter.toConnectData(r.topic, [], r.key),
+    );
+    if (key instanceof Promise) key = await key;
+    if (!key.ok) return this.#deadLetter(dlqSource(), 'KEY_CONVERTER', keyClass);
+    let value = errors.execute(
+      { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: describe },
+      () => valueConverter.toConnectData(r.topic, [], r.value),
+    );
+    if (value instanceof Promise) value = await value;
+    if (!value.ok) return this.#deadLetter(dlqSource(), 'VALUE_CONVERTER', valueClass);
+    const record = this.#toSinkRecord(r, key.value, value.value);
+    if (this.#chain.length === 0) {
+      out.push(record);
+      return;
     }
+    let transformed = errors.execute(
+      { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: describe },
+      () => applyChain(this.#chain, record),
+    );
+    if (transformed instanceof Promise) transformed = await transformed;
+    if (!transformed.ok) return this.#deadLetter(dlqSource(), 'TRANSFORMATION', 'transforms');
+    if (transformed.value !== null) out.push(transformed.value);
   }
 
   async #deadLetter(
@@ -366,7 +377,17 @@ export class SinkTaskRunner implements TaskRunner {
         if (this.#assignmentChanged) {
           const assigned = this.#assignmentChanged;
           this.#assignmentChanged = null;
+          this.#bufferStale = true;
           await this.#applyAssignment(assigned);
+        }
+        if (this.#bufferStale || this.#pendingRewinds.length > 0) {
+          // Records fetched ahead are dropped; positions stand at the first record not yet put.
+          this.#epoch++;
+          this.#prefetch?.round.catch(() => {});
+          this.#prefetch = null;
+          this.#buffer = [];
+          this.#bufferEnd = new Map();
+          this.#bufferStale = false;
         }
         for (const r of this.#pendingRewinds.splice(0)) {
           const key = topicPartitionKey(r.topic, r.partition);
@@ -391,23 +412,32 @@ export class SinkTaskRunner implements TaskRunner {
             await this.#idle(200);
             continue;
           }
-          const round = await this.#fetcher!.fetch(positions, 500);
-          if (signal.aborted) break;
-          const records = round.records.slice(0, maxRecords);
-          // Positions after the records we take (a partial take stops at the last record taken).
-          pendingPositions = new Map();
-          const taken = new Map<string, bigint>();
-          for (const r of records) taken.set(topicPartitionKey(r.topic, r.partition), r.offset + 1n);
-          for (const [topic, m] of round.positions) {
-            for (const [partition, next] of m) {
-              const key = topicPartitionKey(topic, partition);
-              pendingPositions.set(
-                key,
-                records.length < round.records.length
-                  ? (taken.get(key) ?? this.#positions.get(key)?.offset ?? next)
-                  : next,
-              );
+          if (this.#buffer.length === 0) {
+            const prefetched = this.#prefetch;
+            this.#prefetch = null;
+            const round =
+              prefetched && prefetched.epoch === this.#epoch
+                ? await prefetched.round
+                : await this.#fetcher!.fetch(positions, 500);
+            if (signal.aborted) break;
+            this.#buffer = round.records;
+            this.#bufferEnd = new Map();
+            for (const [topic, m] of round.positions) {
+              for (const [partition, next] of m)
+                this.#bufferEnd.set(topicPartitionKey(topic, partition), next);
             }
+            if (round.failed > 0 && round.records.length === 0) await sleep(200, signal);
+          }
+          // Up to max.poll.records from what was fetched; positions after the records taken (and
+          // after the whole fetch, control batches included, once it is used up).
+          const records = this.#buffer.splice(0, maxRecords);
+          pendingPositions = new Map();
+          for (const r of records)
+            pendingPositions.set(topicPartitionKey(r.topic, r.partition), r.offset + 1n);
+          if (this.#buffer.length === 0) {
+            for (const [key, next] of this.#bufferEnd) pendingPositions.set(key, next);
+            // Fetch the next records while these are converted and put.
+            if (records.length > 0) this.#startPrefetch(positions, pendingPositions);
           }
           const converted = await this.#convert(records);
           pending = converted.out;
@@ -425,7 +455,6 @@ export class SinkTaskRunner implements TaskRunner {
             }
             throw converted.error;
           }
-          if (round.failed > 0 && records.length === 0) await sleep(200, signal);
         }
         const delivered = await this.#put(pending);
         if (!delivered) continue; // retriable: same batch again
@@ -437,6 +466,22 @@ export class SinkTaskRunner implements TaskRunner {
     } catch (err) {
       if (!signal.aborted) this.#fail(err);
     }
+  }
+
+  #startPrefetch(
+    fetched: ReadonlyMap<string, ReadonlyMap<number, bigint>>,
+    after: ReadonlyMap<string, bigint>,
+  ): void {
+    const next = new Map<string, Map<number, bigint>>();
+    for (const [topic, m] of fetched) {
+      const copy = new Map<number, bigint>();
+      for (const [partition, offset] of m)
+        copy.set(partition, after.get(topicPartitionKey(topic, partition)) ?? offset);
+      next.set(topic, copy);
+    }
+    const round = this.#fetcher!.fetch(next, 500);
+    round.catch(() => {});
+    this.#prefetch = { round, epoch: this.#epoch };
   }
 
   #advance(positions: ReadonlyMap<string, bigint>): void {

@@ -8,13 +8,40 @@
  * `.replication.factor`, else the broker's defaults).
  * Not implemented: exactly-once source support (KIP-618) and transaction boundaries.
  */
-import type { CommittedSourceOffset, SourceConnectorPlugin, SourceRecord, SourceTask } from '../api/index.ts';
+import type {
+  CommittedSourceOffset,
+  SourceConnectorPlugin,
+  SourceMap,
+  SourceRecord,
+  SourceTask,
+} from '../api/index.ts';
 import { ErrorHandler, errorHandlingConfig, isRetriable, sleep, traceOf } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
 import type { TaskEnv, TaskRunner } from './task-env.ts';
 import { headerMap } from './task-kafka.ts';
+
+function sameMap(a: SourceMap, b: SourceMap): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Records per produce request, and polled batches in flight at once. */
+const SEND_CHUNK = 500;
+const MAX_BATCHES_IN_FLIGHT = 8;
+
+interface OutMessage {
+  topic: string;
+  key?: Buffer;
+  value?: Buffer;
+  headers?: Map<Buffer, Buffer>;
+  partition?: number;
+  timestamp?: bigint;
+}
 
 export class SourceTaskRunner implements TaskRunner {
   readonly #env: TaskEnv;
@@ -26,10 +53,14 @@ export class SourceTaskRunner implements TaskRunner {
   /** canonical partition → latest acknowledged offset, not yet flushed. */
   #acked = new Map<string, CommittedSourceOffset>();
   #lastFlush = Date.now();
+  /** The offset flush under way, if any (one at a time). */
+  #flushing: Promise<void> | null = null;
   #chain: ChainStep[] = [];
   #converters!: TaskConverters;
   #errors!: ErrorHandler;
   #knownTopics = new Set<string>();
+  /** Batches handed to the producer, oldest first; each resolves once it and those before it are acknowledged. */
+  #inflight: Promise<void>[] = [];
 
   constructor(env: TaskEnv) {
     this.#env = env;
@@ -98,8 +129,23 @@ export class SourceTaskRunner implements TaskRunner {
         if (signal.aborted) break;
         const records = polled.ok ? (polled.value ?? []) : [];
         if (records.length > 0) await this.#produce(records);
-        if (Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs) await this.#flush();
-        if (records.length === 0) await sleep(10, signal);
+        if (
+          Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs &&
+          this.#flushing === null
+        ) {
+          // In the background: polling and producing go on while the offsets are written.
+          this.#lastFlush = Date.now();
+          this.#flushing = this.#flush().finally(() => {
+            this.#flushing = null;
+          });
+          this.#flushing.catch((err) => {
+            if (!signal.aborted) this.#fail(err);
+          });
+        }
+        if (records.length === 0) {
+          await this.#drain(); // surfaces a failed send while the source is idle
+          await sleep(10, signal);
+        }
       }
     } catch (err) {
       if (!signal.aborted) this.#fail(err);
@@ -117,68 +163,94 @@ export class SourceTaskRunner implements TaskRunner {
     this.#env.topicUsed(topic);
   }
 
+  /**
+   * Converts a polled batch and hands it to the producer. Up to two batches are in flight: this
+   * resolves once the batch before this one is acknowledged, and acknowledgements (hence stored
+   * offsets) follow poll order.
+   */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
-    const messages: Parameters<TaskEnv['producer']['send']>[0]['messages'] = [];
+    const messages = await this.#convert(records);
+    const previous = this.#inflight.at(-1) ?? null;
+    const sending = (async () => {
+      // Requests of at most SEND_CHUNK records, all in flight at once (in order on the connection).
+      const chunks: OutMessage[][] = [];
+      for (let i = 0; i < messages.length; i += SEND_CHUNK) chunks.push(messages.slice(i, i + SEND_CHUNK));
+      await Promise.all(chunks.map((chunk) => this.#send(chunk)));
+      await previous;
+      // Acknowledged (or deliberately skipped): their source offsets may now be stored.
+      // Consecutive records usually share a source partition: its key is computed once per run.
+      let previousPartition: SourceMap | null = null;
+      let key = '';
+      for (const r of records) {
+        if (previousPartition === null || !sameMap(previousPartition, r.sourcePartition)) {
+          key = canonical(r.sourcePartition);
+          previousPartition = r.sourcePartition;
+        }
+        this.#acked.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
+      }
+    })();
+    sending.catch(() => {}); // awaited below or by a later batch; never unhandled
+    this.#inflight.push(sending);
+    if (this.#inflight.length >= MAX_BATCHES_IN_FLIGHT) await this.#inflight.shift();
+  }
+
+  /** Resolves once every batch handed to the producer is acknowledged (rejects if one failed). */
+  async #drain(): Promise<void> {
+    while (this.#inflight.length > 0) await this.#inflight.shift();
+  }
+
+  async #convert(records: readonly SourceRecord[]): Promise<OutMessage[]> {
+    const messages: OutMessage[] = [];
+    const errors = this.#errors;
+    const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
     for (const original of records) {
       const describe = (): string =>
         `SourceRecord{topic=${original.topic}, partition=${JSON.stringify(original.sourcePartition)}, offset=${JSON.stringify(original.sourceOffset)}}`;
-      const transformed = await this.#errors.execute(
+      let transformed = errors.execute(
         { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: describe },
         () => applyChain(this.#chain, original),
       );
+      if (transformed instanceof Promise) transformed = await transformed;
       const record = transformed.ok ? transformed.value : null;
-      if (record !== null) {
-        const key = await this.#errors.execute(
-          { stage: 'KEY_CONVERTER', executingClass: this.#converters.keyClass, describeRecord: describe },
-          () =>
-            this.#converters.key.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
-        );
-        const value = key.ok
-          ? await this.#errors.execute(
-              {
-                stage: 'VALUE_CONVERTER',
-                executingClass: this.#converters.valueClass,
-                describeRecord: describe,
-              },
-              () =>
-                this.#converters.value.fromConnectData(
-                  record.topic,
-                  record.headers,
-                  record.valueSchema,
-                  record.value,
-                ),
-            )
-          : ({ ok: false } as const);
-        if (key.ok && value.ok) {
-          await this.#ensureTopic(record.topic);
-          messages.push({
-            topic: record.topic,
-            key: key.value ?? undefined,
-            value: value.value ?? undefined,
-            headers: headerMap(record.headers.map((h) => [h.key, headerBytes(h)] as const)),
-            ...(record.kafkaPartition === null ? {} : { partition: record.kafkaPartition }),
-            ...(record.timestamp === null ? {} : { timestamp: BigInt(record.timestamp) }),
-          } as never);
-        }
+      if (record === null) continue;
+      let key = errors.execute(
+        { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: describe },
+        () => keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
+      );
+      if (key instanceof Promise) key = await key;
+      if (!key.ok) continue;
+      let value = errors.execute(
+        { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: describe },
+        () => valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
+      );
+      if (value instanceof Promise) value = await value;
+      if (!value.ok) continue;
+      if (!this.#knownTopics.has(record.topic)) await this.#ensureTopic(record.topic);
+      const message: OutMessage = { topic: record.topic };
+      if (key.value !== null) message.key = key.value;
+      if (value.value !== null) message.value = value.value;
+      if (record.headers.length > 0)
+        message.headers = headerMap(record.headers.map((h) => [h.key, headerBytes(h)] as const));
+      if (record.kafkaPartition !== null) message.partition = record.kafkaPartition;
+      if (record.timestamp !== null) message.timestamp = BigInt(record.timestamp);
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  async #send(messages: OutMessage[]): Promise<void> {
+    let delay = 100;
+    for (;;) {
+      try {
+        await this.#env.producer.send({ messages: messages as never, acks: -1 });
+        return;
+      } catch (err) {
+        if (!isRetriable(err) || this.#abort.signal.aborted) throw err;
+        this.#env.logger.warn({ err }, 'produce failed; retrying');
+        await sleep(delay, this.#abort.signal);
+        delay = Math.min(delay * 2, 5_000);
       }
     }
-    if (messages.length > 0) {
-      let delay = 100;
-      for (;;) {
-        try {
-          await this.#env.producer.send({ messages, acks: -1 });
-          break;
-        } catch (err) {
-          if (!isRetriable(err) || this.#abort.signal.aborted) throw err;
-          this.#env.logger.warn({ err }, 'produce failed; retrying');
-          await sleep(delay, this.#abort.signal);
-          delay = Math.min(delay * 2, 5_000);
-        }
-      }
-    }
-    // Acknowledged (or deliberately skipped): their source offsets may now be stored.
-    for (const r of records)
-      this.#acked.set(canonical(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
   }
 
   /** Stores acknowledged offsets, then tells the task (Kafka's commitOffsets + commit). */
@@ -195,6 +267,8 @@ export class SourceTaskRunner implements TaskRunner {
     this.#abort.abort();
     const timeout = sleep(this.#env.worker.taskShutdownTimeoutMs);
     await Promise.race([this.#loop, timeout]);
+    await Promise.race([this.#drain().catch(() => {}), sleep(this.#env.worker.taskShutdownTimeoutMs)]);
+    await this.#flushing?.catch(() => {});
     try {
       await this.#flush();
     } catch (err) {

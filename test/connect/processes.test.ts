@@ -1,0 +1,135 @@
+/**
+ * The worker as users start it: `samsa start` runs an embedded worker beside its broker (REST on
+ * SAMSA_CONNECT_PORT, a free port here instead of 8083) that serves the API and stops with the
+ * broker on SIGTERM; `samsa connect --standalone FILE` creates the connector in FILE and keeps its
+ * offsets in --offsets-file.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { allRunning, connectClient, topicValues } from '../helpers/connect.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/samsa.js');
+const dir = mkdtempSync(join(tmpdir(), 'samsa-connect-proc-'));
+const children: ChildProcess[] = [];
+let broker: TestBroker | null = null;
+
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await broker?.stop();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 60_000);
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited early (${code}): ${out}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+test('samsa start serves the Connect REST API and stops it on SIGTERM', async () => {
+  const port = await freePort();
+  const { child } = await run(
+    ['start', '--port', '0', '--data-dir', join(dir, 'data'), '--log-level', 'info'],
+    { SAMSA_CONNECT_PORT: String(port) },
+    new RegExp(`Connect REST API on http://127.0.0.1:${port}`),
+  );
+  const api = connectClient({ restUrl: `http://127.0.0.1:${port}` });
+  const plugins = await api.call<{ class: string }[]>('GET', '/connector-plugins');
+  assert.ok(plugins.body.some((p) => p.class === 'org.apache.kafka.connect.file.FileStreamSourceConnector'));
+  assert.deepEqual((await api.call('GET', '/connectors')).body, []);
+  child.kill('SIGTERM');
+  assert.equal(await exited(child), 0);
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
+});
+
+test('samsa connect --standalone creates the connectors in its files and keeps offsets in a file', async () => {
+  broker = await startBroker();
+  const input = join(dir, 'standalone-in.txt');
+  const offsets = join(dir, 'standalone.offsets');
+  writeFileSync(input, 'alpha\nbeta\n');
+  const connectorFile = join(dir, 'source.properties');
+  writeFileSync(
+    connectorFile,
+    [
+      'name=file-source',
+      'connector.class=FileStreamSource',
+      `file=${input}`,
+      'topic=standalone-lines',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ].join('\n'),
+  );
+  const workerFile = join(dir, 'worker.properties');
+  writeFileSync(workerFile, `bootstrap.servers=${broker.bootstrap}\noffset.flush.interval.ms=200\n`);
+  const restPort = await freePort();
+  const { child } = await run(
+    [
+      'connect',
+      '--standalone',
+      '--config',
+      workerFile,
+      '--offsets-file',
+      offsets,
+      '--rest-port',
+      String(restPort),
+      connectorFile,
+    ],
+    { SAMSA_CONNECT_LOG_LEVEL: 'error' },
+    /listening on http/,
+  );
+  const api = connectClient({ restUrl: `http://127.0.0.1:${restPort}` });
+  await api.waitForStatus('file-source', allRunning());
+  const deadline = Date.now() + 20_000;
+  let values: string[] = [];
+  while (Date.now() < deadline && values.length < 2) {
+    values = await topicValues(broker.bootstrap, 'standalone-lines');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(values, ['alpha', 'beta']);
+  child.kill('SIGTERM');
+  assert.equal(await exited(child), 0);
+  assert.ok(existsSync(offsets));
+  assert.deepEqual(JSON.parse(readFileSync(offsets, 'utf8')).offsets, [
+    ['file-source', { filename: input }, { position: 11 }],
+  ]);
+});
