@@ -18,7 +18,8 @@ import { CliError } from '../errors.ts';
 import { formatJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
 
-const SEND_RECORDS = 4_000;
+/** A send holds one record batch per partition, which must stay under the broker's max.message.bytes. */
+const SEND_BYTES = 512 * 1024;
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
@@ -112,11 +113,18 @@ export const archiveReplayCommand = defineCommand({
       await Promise.all(
         [...files].map(async ([partition, list]) => {
           for await (const { file, records: batch } of readPartition(list, range)) {
-            for (let i = 0; i < batch.length; i += SEND_RECORDS) {
-              const slice = batch.slice(i, i + SEND_RECORDS);
-              await producer.send({ messages: slice.map((r) => message(wire, r)) });
-              records += slice.length;
-              perPartition.set(partition, (perPartition.get(partition) ?? 0) + slice.length);
+            for (let i = 0; i < batch.length; ) {
+              const messages: Message[] = [];
+              let bytes = 0;
+              while (i < batch.length && (messages.length === 0 || bytes < SEND_BYTES)) {
+                const r = batch[i++]!;
+                bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 40;
+                for (const [k, v] of r.headers) bytes += k.length + v.length + 8;
+                messages.push(message(wire, r));
+              }
+              await producer.send({ messages });
+              records += messages.length;
+              perPartition.set(partition, (perPartition.get(partition) ?? 0) + messages.length);
               progress.update(records, bytesDone);
             }
             bytesDone += file.bytes;

@@ -50,20 +50,26 @@ export async function filesByPartition(options: ReadOptions): Promise<Map<number
   return byPartition;
 }
 
-/** One partition's records, file by file, in offset order, each offset once. */
+/** One partition's records, file by file, in offset order, each offset once. The next file is
+ * decoded while the caller works on the current one. */
 export async function* readPartition(
   files: readonly ArchiveFile[],
   options: Pick<ReadOptions, 'from' | 'until'> = {},
 ): AsyncGenerator<{ file: ArchiveFile; records: ArchivedRecord[] }> {
   let last = -1n;
-  for (const file of files) {
-    const records = (await FORMATS[file.format].decode(file.path)).filter((r) => {
+  const decode = (file: ArchiveFile | undefined) => (file ? FORMATS[file.format].decode(file.path) : null);
+  let next = decode(files[0]);
+  for (let i = 0; i < files.length; i++) {
+    const decoded = await next!;
+    next = decode(files[i + 1]);
+    next?.catch(() => {});
+    const records = decoded.filter((r) => {
       if (r.offset <= last) return false;
       last = r.offset;
       if (options.from !== undefined && r.timestamp < options.from) return false;
       if (options.until !== undefined && r.timestamp >= options.until) return false;
       return true;
     });
-    yield { file, records };
+    yield { file: files[i]!, records };
   }
 }
