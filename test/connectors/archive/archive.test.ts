@@ -27,6 +27,8 @@ import { volume } from '../../helpers/soak.ts';
 let broker: TestBroker;
 const dir = mkdtempSync(join(tmpdir(), 'samsa-archive-test-'));
 const TOTAL = volume(15_000, 1_000_000);
+/** CLI runs over a full-size archive take minutes. */
+const CLI = { timeoutMs: volume(60_000, 1_200_000) };
 const BASE = Date.UTC(2026, 2, 9, 13, 30);
 const topic = 'events';
 
@@ -143,7 +145,7 @@ test('Parquet: archived, read back by DuckDB, listed and replayed into a new top
     assert.equal((row.headers as string[]).join('&'), want.headers);
   });
 
-  const ls = await samsa(['archive:ls', '--path', path, '--json']);
+  const ls = await samsa(['archive:ls', '--path', path, '--json'], CLI);
   assert.equal(ls.code, 0, ls.stderr);
   const listed = JSON.parse(ls.stdout) as {
     partition: number;
@@ -161,17 +163,10 @@ test('Parquet: archived, read back by DuckDB, listed and replayed into a new top
   );
   assert.equal(listed[0]!.from, new Date(BASE).toISOString());
 
-  const replay = await samsa([
-    'archive:replay',
-    '--path',
-    path,
-    '--topic',
-    topic,
-    '--to',
-    'events-replayed',
-    '-b',
-    broker.bootstrap,
-  ]);
+  const replay = await samsa(
+    ['archive:replay', '--path', path, '--topic', topic, '--to', 'events-replayed', '-b', broker.bootstrap],
+    CLI,
+  );
   assert.equal(replay.code, 0, replay.stderr);
   assert.match(
     replay.stdout,
@@ -212,24 +207,27 @@ test('jsonl.gz: archived and read back by DuckDB; a time window replays only its
   }
   const from = new Date(BASE + 30 * 60_000).toISOString();
   const until = new Date(BASE + 60 * 60_000).toISOString();
-  const replay = await samsa([
-    'archive:replay',
-    '--path',
-    path,
-    '--topic',
-    topic,
-    '--to',
-    'events-window',
-    '--from',
-    from,
-    '--until',
-    until,
-    '--partition',
-    '1',
-    '-b',
-    broker.bootstrap,
-    '--json',
-  ]);
+  const replay = await samsa(
+    [
+      'archive:replay',
+      '--path',
+      path,
+      '--topic',
+      topic,
+      '--to',
+      'events-window',
+      '--from',
+      from,
+      '--until',
+      until,
+      '--partition',
+      '1',
+      '-b',
+      broker.bootstrap,
+      '--json',
+    ],
+    CLI,
+  );
   assert.equal(replay.code, 0, replay.stderr);
   const window = await topicRows('events-window');
   const expected = source.filter(
@@ -345,29 +343,27 @@ test('bad input: an unwritable archive.path, unknown formats and path patterns',
     }).errors.size,
     0,
   );
-  const missing = await samsa([
-    'archive:replay',
-    '--path',
-    join(dir, 'nothing'),
-    '--topic',
-    topic,
-    '-b',
-    broker.bootstrap,
-  ]);
+  const missing = await samsa(
+    ['archive:replay', '--path', join(dir, 'nothing'), '--topic', topic, '-b', broker.bootstrap],
+    CLI,
+  );
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no archive of topic events under/);
   await createTopic(broker.bootstrap, 'narrow', 1);
-  const narrow = await samsa([
-    'archive:replay',
-    '--path',
-    join(dir, 'parquet'),
-    '--topic',
-    topic,
-    '--to',
-    'narrow',
-    '-b',
-    broker.bootstrap,
-  ]);
+  const narrow = await samsa(
+    [
+      'archive:replay',
+      '--path',
+      join(dir, 'parquet'),
+      '--topic',
+      topic,
+      '--to',
+      'narrow',
+      '-b',
+      broker.bootstrap,
+    ],
+    CLI,
+  );
   assert.equal(narrow.code, 1);
   assert.match(narrow.stderr, /topic narrow has 1 partition but the archive has records for partition 2/);
 });
