@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { ceilingsSuite } from './ceilings/suite.ts';
 import { postgresConnectorsSuite } from './connect/postgres-suite.ts';
+import { connectorsSuite } from './connectors/suite.ts';
 import { emitSuite } from './emit/suite.ts';
 import { clientCeilingsSuite } from './kafka/ceilings-suite.ts';
 import { parseOptions } from './lib/options.ts';
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     ['emit', () => emitSuite(o, emit)],
     ['proxy', () => proxySuite(o, emit)],
     ['postgres', () => postgresConnectorsSuite(o, emit)],
+    ['connectors', () => connectorsSuite(o, emit)],
   ];
   try {
     for (const [name, run] of suites) {

@@ -13,6 +13,7 @@ export const GROUPS = [
   'emit',
   'proxy',
   'postgres',
+  'connectors',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -31,7 +32,7 @@ export interface BenchOptions {
   window: number;
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--json] [--out FILE] [--only ceilings,clients,samsa,peers,registry,emit,proxy,postgres]
+export const USAGE = `Usage: npm run bench -- [--quick] [--json] [--out FILE] [--only ceilings,clients,samsa,peers,registry,emit,proxy,postgres,connectors]
 
   --quick        short windows (whole run under 60 s)
   --json         print one JSON object { machine, results } instead of the table

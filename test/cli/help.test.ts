@@ -39,6 +39,9 @@ const EXPECTED = [
   'log:verify',
   'proxy',
   'registry',
+  'dlt:replay',
+  'archive:ls',
+  'archive:replay',
 ];
 
 test('every platform command is registered', () => {

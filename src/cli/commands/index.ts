@@ -3,6 +3,8 @@ import type { PlatformCommand } from '../command.ts';
 import { aclsCommand } from './acls.ts';
 import { aclsCreateCommand } from './acls-create.ts';
 import { aclsDestroyCommand } from './acls-destroy.ts';
+import { archiveLsCommand } from './archive-ls.ts';
+import { archiveReplayCommand } from './archive-replay.ts';
 import { connectCommand } from './connect.ts';
 import {
   connectorsCommand,
@@ -18,6 +20,7 @@ import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
+import { dltReplayCommand } from './dlt-replay.ts';
 import { infoCommand } from './info.ts';
 import { logVerifyCommand } from './log-verify.ts';
 import { proxyCommand } from './proxy.ts';
@@ -68,6 +71,9 @@ const ALL = [
   logVerifyCommand,
   proxyCommand,
   registryCommand,
+  dltReplayCommand,
+  archiveLsCommand,
+  archiveReplayCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
