@@ -1,7 +1,8 @@
 /**
  * `samsa start` as a process: it re-executes itself in place with a bounded young generation
  * (--max-semi-space-size=8, see bin/samsa.js), keeping its pid so supervisors and `kill` still
- * reach it, leaves a limit the user chose alone, and stops cleanly on SIGTERM.
+ * reach it, leaves a limit the user chose alone, and stops cleanly on SIGTERM — also when the
+ * signal comes while its platform services are still starting.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ after(() => {
 function start(
   nodeFlags: string[],
   startArgs: string[] = ['--port', '0'],
+  services: string[] = ['--no-connect', '--no-registry', '--no-proxy'],
 ): Promise<ChildProcess & { out: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
   dirs.push(dataDir);
@@ -28,9 +30,7 @@ function start(
       ...nodeFlags,
       BIN,
       'start',
-      '--no-connect',
-      '--no-registry',
-      '--no-proxy',
+      ...services,
       ...startArgs,
       '--data-dir',
       dataDir,
@@ -86,5 +86,12 @@ describe('samsa start process', () => {
     assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
     assert.ok(!args.includes('--max-semi-space-size=8'), args.join(' '));
     assert.equal(await stop(child), 0);
+  });
+
+  it('stops cleanly on a SIGTERM that arrives while the registry, proxy and Connect start', async () => {
+    // The signal right after the listening line: the registry is still starting, the proxy and
+    // Connect not yet begun. None may be left running (the process would never exit).
+    const child = await start([], ['--port', '0'], []);
+    assert.equal(await stop(child), 0, child.out);
   });
 });

@@ -14,7 +14,7 @@ export interface BrokerProcess {
   readonly bootstrap: string;
   /** Everything written to stdout and stderr so far. */
   output(): string;
-  /** SIGTERM, then the exit code. */
+  /** SIGTERM, then the exit code; a broker still running after 60 s is killed and gives -1. */
   stop(): Promise<number | null>;
   /** SIGKILL (a crash), then waits for the exit. */
   kill(): Promise<void>;
@@ -63,7 +63,10 @@ export function startBrokerProcess(dataDir: string, extra: readonly string[] = [
         output,
         async stop() {
           child.kill('SIGTERM');
-          return exited(child);
+          const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+          const code = await exited(child);
+          clearTimeout(timer);
+          return child.signalCode === 'SIGKILL' ? -1 : code;
         },
         async kill() {
           child.kill('SIGKILL');

@@ -91,16 +91,21 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const broker = await Broker.start(config);
-  // Services started below, stopped in reverse order before the broker.
-  const services: Promise<Stoppable | null>[] = [];
+  // Services started below, stopped in reverse order before the broker. A signal during their
+  // start lets the one starting finish, starts no more, then stops them all.
+  const services: Stoppable[] = [];
+  let shuttingDown = false;
+  let starting: Promise<void> = Promise.resolve();
   // Signal handlers go in before the line is printed: a supervisor (or test) that sends SIGTERM as
   // soon as it reads it must get a clean shutdown, not Node's default exit by signal.
   const stopped = new Promise<Error | null>((resolve) => {
     const onSignal = (signal: string): void => {
       broker.services.logger.info({ signal }, 'shutting down');
+      shuttingDown = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      stopServices(services)
+      starting
+        .then(() => stopServices(services))
         .then(() => broker.stop())
         .then(
           () => resolve(null),
@@ -112,32 +117,48 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
 
-  const registryStarting = startEmbeddedRegistry(options, broker.listeners, broker.services.logger);
-  services.push(registryStarting);
-  const registry = await registryStarting;
-  if (registry) broker.services.schemaIds = registry.validator;
-  if (runProxy !== false) {
-    services.push(
-      import('../../proxy/embedded.ts').then((m) =>
-        m.startEmbeddedProxy(
-          broker.listeners,
-          config.port === 0 || /:0(,|$)/.test(config.listeners),
-          registry?.url,
-          (line) => console.log(line),
+  /** Starts one service unless shutdown has begun; a service that fails to start has logged why. */
+  const start = async (begin: () => Promise<Stoppable | null>): Promise<Stoppable | null> => {
+    if (shuttingDown) return null;
+    const service = await begin().catch(() => null);
+    if (service !== null) services.push(service);
+    return service;
+  };
+  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
+  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
+  const registryFlags =
+    ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
+  starting = (async () => {
+    const registry = (await start(() =>
+      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
+    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
+    if (registry) broker.services.schemaIds = registry.validator;
+    const later: Promise<unknown>[] = [];
+    if (runProxy !== false) {
+      later.push(
+        start(() =>
+          import('../../proxy/embedded.ts').then((m) =>
+            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
+          ),
         ),
-      ),
-    );
-  }
-  if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
-    services.push(
-      import('../../connect/runtime/embedded.ts').then((m) =>
-        m.startEmbeddedConnect(
-          `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
-          broker.services.logger,
+      );
+    }
+    if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
+      later.push(
+        start(() =>
+          import('../../connect/runtime/embedded.ts').then((m) =>
+            m.startEmbeddedConnect(
+              `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+              broker.services.logger,
+              ephemeral,
+              (line) => console.log(line),
+            ),
+          ),
         ),
-      ),
-    );
-  }
+      );
+    }
+    await Promise.all(later);
+  })();
 
   const failure = await stopped;
   if (failure === null) return 0;
@@ -148,10 +169,10 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** Stops the platform services, newest first; one failing does not keep the others running. */
-async function stopServices(services: readonly Promise<Stoppable | null>[]): Promise<void> {
-  for (const starting of [...services].reverse()) {
+async function stopServices(services: readonly Stoppable[]): Promise<void> {
+  for (const service of [...services].reverse()) {
     try {
-      await (await starting)?.stop();
+      await service.stop();
     } catch {
       // A service that failed to start or stop has already logged why.
     }

@@ -1,11 +1,14 @@
 /**
  * The Connect worker `samsa start` runs beside its broker: distributed mode (so a second
- * `samsa connect` can join it), REST on 127.0.0.1:8083 (`SAMSA_CONNECT_PORT` changes it), internal
+ * `samsa connect` can join it), REST on 127.0.0.1:8083 (`SAMSA_CONNECT_PORT` changes it; a free port when the broker
+ * itself was given port 0, as tests do), internal
  * topics with replication factor 1, offsets flushed every 10 s. Started in the background: a
  * failure (port taken, broker requiring SASL) is logged and the broker keeps running.
  */
 import type { Logger } from 'pino';
 import { type RunningWorker, startWorker } from './worker.ts';
+
+export const EMBEDDED_CONNECT_PORT = 8083;
 
 export interface EmbeddedConnect {
   stop(): Promise<void>;
@@ -14,9 +17,11 @@ export interface EmbeddedConnect {
 export function startEmbeddedConnect(
   bootstrap: string,
   logger: Logger,
+  brokerPortWasZero = false,
+  print: (line: string) => void = () => {},
   env: NodeJS.ProcessEnv = process.env,
 ): EmbeddedConnect {
-  const port = Number(env.SAMSA_CONNECT_PORT ?? 8083);
+  const port = Number(env.SAMSA_CONNECT_PORT ?? (brokerPortWasZero ? 0 : EMBEDDED_CONNECT_PORT));
   const starting: Promise<RunningWorker | null> = startWorker({
     connection: { bootstrapBrokers: [bootstrap] },
     properties: {
@@ -31,7 +36,7 @@ export function startEmbeddedConnect(
     logger: logger.child({ service: 'samsa-connect' }),
   }).then(
     (worker) => {
-      logger.info({ url: worker.restUrl }, `Connect REST API on ${worker.restUrl}`);
+      print(`Connect REST API on ${worker.restUrl}`);
       return worker;
     },
     (err) => {
