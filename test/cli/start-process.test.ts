@@ -26,17 +26,7 @@ function start(
   dirs.push(dataDir);
   const child = spawn(
     process.execPath,
-    [
-      ...nodeFlags,
-      BIN,
-      'start',
-      ...services,
-      ...startArgs,
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
+    [...nodeFlags, BIN, 'start', ...services, ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
