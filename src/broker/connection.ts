@@ -118,7 +118,12 @@ export class Connection {
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('error', (err) => {
+      this.log.debug({ err: err.message }, 'socket error');
+      // The peer is gone: nothing more is read or written (requests still buffered would otherwise
+      // be processed as failed writes free their share, each reading a whole answer for nobody).
+      this.close();
+    });
     socket.on('close', () => {
       this.closed = true;
       this.releaseHeld();
@@ -381,10 +386,14 @@ export class Connection {
         clientId: header.clientId,
         connection: this.info,
         holdUntilWritten: (release) => slot.afterWrite.push(release),
-        responseBudget: () => ({
-          bytes: this.services.responseMemory.budget(this.heldBytes),
-          atLeastOneBatch: this.heldBytes === slot.bytes,
-        }),
+        // Closed: an answer nobody will read takes nothing (a long poll ends on close and reads again).
+        responseBudget: () =>
+          this.closed
+            ? { bytes: 0, atLeastOneBatch: false }
+            : {
+                bytes: this.services.responseMemory.budget(this.heldBytes),
+                atLeastOneBatch: this.heldBytes === slot.bytes,
+              },
         holdBytes: (bytes) => {
           this.setHeld(slot, bytes);
           this.maybePause();
@@ -483,7 +492,10 @@ export class Connection {
         wrote = true;
         const last = slot.chunks.length - 1;
         for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]!);
-        this.socket.write(slot.chunks[last]!, () => this.written(slot));
+        this.socket.write(slot.chunks[last]!, (err) => {
+          if (err) this.close();
+          this.written(slot);
+        });
       } else {
         this.written(slot);
       }
