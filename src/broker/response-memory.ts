@@ -19,6 +19,8 @@ export interface ResponseMemoryStats {
   bytes: number;
   /** Highest `bytes` seen since the broker started (or since `resetPeak`). */
   peakBytes: number;
+  /** Every byte ever counted (grows with each answer; shows work done for connections). */
+  countedBytes: number;
   /** queued.max.response.bytes */
   limit: number;
   /** queued.max.response.bytes.per.connection */
@@ -30,6 +32,7 @@ export class ResponseMemory {
   readonly perConnection: number;
   private held = 0;
   private peak = 0;
+  private counted = 0;
 
   constructor(limit: number, perConnection: number) {
     this.limit = limit;
@@ -42,7 +45,13 @@ export class ResponseMemory {
   }
 
   get stats(): ResponseMemoryStats {
-    return { bytes: this.held, peakBytes: this.peak, limit: this.limit, perConnection: this.perConnection };
+    return {
+      bytes: this.held,
+      peakBytes: this.peak,
+      countedBytes: this.counted,
+      limit: this.limit,
+      perConnection: this.perConnection,
+    };
   }
 
   resetPeak(): void {
@@ -51,6 +60,7 @@ export class ResponseMemory {
 
   hold(bytes: number): void {
     this.held += bytes;
+    this.counted += bytes;
     if (this.held > this.peak) this.peak = this.held;
   }
 

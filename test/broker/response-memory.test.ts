@@ -147,8 +147,12 @@ it('bounds memory for clients that never read, keeps serving others, and release
   );
   assert.ok(broker.broker.responseMemory.bytes > 0, 'the readers still have answers queued');
 
-  // Closing the sockets gives everything back.
+  // Closing the sockets gives everything back, and the requests still buffered on them are dropped,
+  // not answered for nobody.
+  const countedBefore = broker.broker.responseMemory.countedBytes;
   for (const s of sockets) s.destroy();
   await waitFor(() => broker.broker.connectionCount <= baseline, 10_000, 'the connections to close');
   await waitFor(() => broker.broker.responseMemory.bytes === 0, 10_000, 'the accounting to return to 0');
+  const readAfterClose = broker.broker.responseMemory.countedBytes - countedBefore;
+  assert.ok(readAfterClose < PER_CONNECTION, `${readAfterClose} bytes read for closed connections`);
 });
