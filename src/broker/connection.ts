@@ -8,9 +8,10 @@
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
  * responses are pending, the socket's write buffer is full, or the connection holds its share of
- * memory for unsent responses (or anything while the broker is at its bound: response-memory.ts);
- * each response's bytes are counted from the moment a handler reads them until the kernel takes
- * them, and a closed connection gives back all it held. Idle connections are closed after connections.max.idle.ms. The warnings a client can
+ * memory for unsent responses (or anything while the broker is at its bound: response-memory.ts).
+ * Each response's bytes are counted from the moment a handler reads them until the kernel takes
+ * them; a socket error closes the connection at once, and a closed connection gives back all it
+ * held. Idle connections are closed after connections.max.idle.ms. The warnings a client can
  * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
  */
 import type { Socket } from 'node:net';
@@ -168,11 +169,6 @@ export class Connection {
     this.paused = true;
     if ((this.slots.length === 0 && !this.heldFrames) || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** Bytes this connection holds for unsent responses (response-memory.ts). */
-  get queuedResponseBytes(): number {
-    return this.heldBytes;
   }
 
   /** Closed: nothing more will be written, so the whole share goes back at once. */

@@ -109,16 +109,19 @@ function readAll(
 ): number {
   const memory = ctx.responseBudget();
   const responseMaxBytes = Math.min(requestMaxBytes, largestReadWithin(memory.bytes));
+  const leasedBefore = lease.bytes;
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
-    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0));
+    // Memory left: each partition's read takes a whole pooled buffer (a power of two).
+    const memoryLeft = memory.bytes - (lease.bytes - leasedBefore);
+    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0), largestReadWithin(memoryLeft));
     const lso = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
       minOneBatch: total === 0 && memory.atLeastOneBatch,
       allocate: lease.allocate,
       adopt: lease.adopt,
-      adoptMaxBytes: memory.bytes - total,
+      adoptMaxBytes: memoryLeft,
       ...(readCommitted ? { maxOffset: lso } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
