@@ -61,7 +61,17 @@ describe('samsa proxy and samsa start', () => {
   it('samsa start runs the proxy beside the broker, and not with --no-proxy', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'samsa-proxy-start-'));
     dirs.push(dataDir);
-    const base = ['start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-registry'];
+    const base = [
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      '--no-registry',
+      '--no-connect',
+    ];
     const { child, match } = await spawnUntil(
       base,
       /HTTP proxy \(Confluent REST Proxy API\) on (http:\/\/\S+)/,
