@@ -61,12 +61,11 @@ export class SaslSession {
       const [authzid, user, password] = parts as [string, string, string];
       if (authzid !== '' && authzid !== user)
         return failed('Authentication failed: authorization id must equal the user name');
-      // An unknown user's password is checked against a mock credential, at the same cost.
+      // An unknown user's password is checked against a mock credential, at the same cost (the
+      // mock is derived for known users too).
+      const mock = this.store.mock('SCRAM-SHA-256', user);
       const cred = this.store.any(user);
-      const check = cred ?? {
-        mechanism: 'SCRAM-SHA-256' as const,
-        credential: this.store.mock('SCRAM-SHA-256', user),
-      };
+      const check = cred ?? { mechanism: 'SCRAM-SHA-256' as const, credential: mock };
       this.mechanism = null;
       const matches = passwordMatches(check.mechanism, password, check.credential);
       if (!matches || cred === undefined) {

@@ -154,9 +154,11 @@ export class ScramServerExchange {
     this.user = unescapeUsername(user);
     // An unknown user gets the same exchange against a mock credential (the same salt every time,
     // the same work), so user names cannot be probed; the proof check then fails.
+    // (The mock is derived for known users too, so both take the same time.)
+    const mock = this.mock(this.user);
     const real = this.lookup(this.user);
     this.known = real !== undefined;
-    this.cred = real ?? this.mock(this.user);
+    this.cred = real ?? mock;
     this.nonce = clientNonce + randomBytes(18).toString('base64url');
     this.serverFirst = `r=${this.nonce},s=${this.cred.salt.toString('base64')},i=${this.cred.iterations}`;
     this.state = 'first-sent';
