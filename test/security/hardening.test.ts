@@ -12,6 +12,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/broker/config.ts';
+import { writeDescribeUserScramCredentialsRequest } from '../../src/protocol/generated/messages/describe-user-scram-credentials-request.ts';
+import { readDescribeUserScramCredentialsResponse } from '../../src/protocol/generated/messages/describe-user-scram-credentials-response.ts';
 import { readSaslAuthenticateResponse } from '../../src/protocol/generated/messages/sasl-authenticate-response.ts';
 import { readSaslHandshakeResponse } from '../../src/protocol/generated/messages/sasl-handshake-response.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
@@ -105,6 +107,30 @@ describe('tenant isolation of users and ACL principals (samsa CLI)', () => {
     const [all, own] = await Promise.all([users('admin'), users('t1')]);
     assert.deepEqual(all, ['admin', 't1', 't2']);
     assert.deepEqual(own, ['t1']);
+  });
+
+  it('a tenant asking for other users by name is told they do not exist', async () => {
+    const t1 = await AuthzClient.login(saslPort, 't1', 't1-pw');
+    open.push(t1.wire);
+    const describe = async (names: string[] | null) => {
+      const res = readDescribeUserScramCredentialsResponse(
+        await t1.wire.request(50, 0, (w) =>
+          writeDescribeUserScramCredentialsRequest(w, 0, {
+            users: names === null ? null : names.map((name) => ({ name })),
+          }),
+        ),
+        0,
+      );
+      return res.results.map((r) => `${r.user} ${r.errorCode} ${r.credentialInfos.length}`);
+    };
+    assert.deepEqual(await describe(['t1', 't2', 'admin', 'nobody']), [
+      't1 0 2',
+      't2 91 0',
+      'admin 91 0',
+      'nobody 91 0',
+    ]);
+    assert.deepEqual(await describe(null), ['t1 0 2']);
+    assert.deepEqual(await describe([]), ['t1 0 2'], 'an empty list means every user, as in Kafka');
   });
 
   it("DescribeAcls on a tenant's prefix hides other tenants' principals", async () => {

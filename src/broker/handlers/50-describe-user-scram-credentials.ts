@@ -1,6 +1,6 @@
 /**
  * DescribeUserScramCredentials (key 50), version 0: each user's SCRAM mechanisms and iteration
- * counts (never salts or keys). A null user list describes every user; an unknown user gets
+ * counts (never salts or keys). A null or empty user list describes every user (as Kafka); an unknown user gets
  * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE. Authorization: DESCRIBE on the
  * cluster, else CLUSTER_AUTHORIZATION_FAILED. A tenant (`--tenant`, which may describe the cluster)
  * sees only its own user: every other user, existing or not, answers RESOURCE_NOT_FOUND.
@@ -44,7 +44,10 @@ export const describeUserScramCredentialsHandler = defineHandler<
     const own = principal.startsWith('User:') ? principal.slice('User:'.length) : '';
     const tenant = ctx.services.authorizer.tenantPrefix(principal) !== undefined;
     const visible = (user: string): boolean => !tenant || user === own;
-    const names = req.users === null ? store.list().filter(visible) : req.users.map((u) => u.name);
+    const names =
+      req.users === null || req.users.length === 0
+        ? store.list().filter(visible)
+        : req.users.map((u) => u.name);
     const counts = new Map<string, number>();
     for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
     return {
