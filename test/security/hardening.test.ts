@@ -7,7 +7,7 @@
  * certificate DN given to `--super-users` with Kafka's `;` separator is a super user (kcat).
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -247,6 +247,10 @@ describe('super users', () => {
       'User:CN=x,O=Acme',
       'User:y',
     ]);
+    // Kafka's server.properties form
+    const file = join(broker.dataDir, 'server.properties');
+    writeFileSync(file, `super.users=${SUPER_USERS}\n`);
+    assert.deepEqual(loadConfig({}, {}, file).superUsers, ['User:CN=alice,OU=eng,O=Acme', 'User:admin']);
     assert.deepEqual(loadConfig({ 'super-users': ['User:CN=a\\,b,O=c', 'User:d'] }).superUsers, [
       'User:CN=a\\,b,O=c',
       'User:d',
