@@ -64,6 +64,8 @@ export interface BrokerConfig {
   scramUsers: string[];
   /** A SASL connection that has not authenticated within this time is closed. */
   saslHandshakeTimeoutMs: number;
+  /** sasl.server.max.receive.size: largest request a SASL connection may send before it authenticates. */
+  saslServerMaxReceiveSize: number;
   /** connections.max.reauth.ms: SASL sessions must re-authenticate within this (0 = never). */
   connectionsMaxReauthMs: number;
   /** max.connections and max.connections.per.ip */
@@ -121,6 +123,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   scramUsers: [],
   saslHandshakeTimeoutMs: 10_000,
+  saslServerMaxReceiveSize: 524_288,
   connectionsMaxReauthMs: 0,
   maxConnections: 10_000,
   maxConnectionsPerIp: 10_000,
@@ -326,6 +329,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'close SASL connections not authenticated in time',
   },
   {
+    key: 'saslServerMaxReceiveSize',
+    flag: 'sasl-server-max-receive-size',
+    kafkaName: 'sasl.server.max.receive.size',
+    kind: 'int',
+    min: 1024,
+    help: 'largest request accepted before SASL authentication',
+  },
+  {
     key: 'connectionsMaxReauthMs',
     flag: 'connections-max-reauth-ms',
     kafkaName: 'connections.max.reauth.ms',
@@ -392,7 +403,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'super-users',
     kafkaName: 'super.users',
     kind: 'list',
-    help: 'User:a,User:b — principals that bypass ACLs',
+    help: 'User:a;User:b — principals that bypass ACLs',
   },
   {
     key: 'tenants',
@@ -435,7 +446,9 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       // Repeated flags give an array; commas also separate entries, except in passwords.
       const values = Array.isArray(raw) ? raw.map(String) : [text];
       const items = (
-        s.key === 'scramUsers' && Array.isArray(raw) ? values : values.flatMap((v) => v.split(','))
+        s.key === 'scramUsers' && Array.isArray(raw)
+          ? values
+          : values.flatMap((v) => (s.key === 'superUsers' ? splitPrincipals(v) : v.split(',')))
       )
         .map((x) => x.trim())
         .filter((x) => x !== '');
@@ -457,6 +470,16 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       return items;
     }
   }
+}
+
+/**
+ * Super users as Kafka writes them, separated by `;` (`User:CN=alice,OU=eng,O=Acme;User:admin`). A
+ * comma separates principals too, but only where a new principal (`Type:`) follows it, so the
+ * commas inside a certificate's distinguished name never split it (`User:a,User:b` is two users,
+ * `User:CN=alice,OU=eng` one). Backslash-escaped separators (`\,`, `\;`, as in DN values) never split.
+ */
+export function splitPrincipals(text: string): string[] {
+  return text.split(/(?<!\\);|(?<!\\),(?=\s*[A-Za-z]+:)/);
 }
 
 function settingByName(name: string): Setting | undefined {

@@ -3,8 +3,9 @@
  * and responses written in request order (pipelined requests may complete out of order; a slot
  * queue releases them in order). Produce with acks=0 takes a slot that sends nothing.
  *
- * Protection: a frame larger than socket.request.max.bytes or with a negative size closes the
- * connection before anything is buffered for it; undecodable headers/bodies, unknown API keys and
+ * Protection: a frame larger than socket.request.max.bytes (on a SASL listener before
+ * authentication: sasl.server.max.receive.size) or with a negative size closes the connection
+ * before anything is buffered for it; undecodable headers/bodies, unknown API keys and
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
  * responses are pending or the socket's write buffer is full, so one connection's memory is
@@ -170,11 +171,17 @@ export class Connection {
     }
     while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
-      if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
+      // Before SASL authentication only sasl.server.max.receive.size is accepted (as Kafka).
+      const max = this.isAuthenticated
+        ? this.services.config.socketRequestMaxBytes
+        : this.services.config.saslServerMaxReceiveSize;
+      if (size < 0 || size > max) {
         this.warn(
-          'frame:size',
-          { size, max: this.services.config.socketRequestMaxBytes },
-          'request size out of range; closing',
+          this.isAuthenticated ? 'frame:size' : 'frame:size-unauthenticated',
+          { size, max },
+          this.isAuthenticated
+            ? 'request size out of range; closing'
+            : 'request larger than sasl.server.max.receive.size before authentication; closing',
         );
         this.close();
         return;

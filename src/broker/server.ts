@@ -11,6 +11,7 @@ import { LogThrottle } from '../log/log-throttle.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import { CredentialStore } from './auth/credential-store.ts';
 import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
+import { tenantMap } from './auth/tenants.ts';
 import { loadOrCreateClusterId } from './cluster-id.ts';
 import { type BrokerConfig, ConfigError } from './config.ts';
 import { Connection } from './connection.ts';
@@ -51,6 +52,7 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
+    const tenants = tenantMap(config.tenants);
     const logThrottle = new LogThrottle();
     // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
@@ -106,7 +108,7 @@ export class Broker {
     const authorizer = new Authorizer(config.dataDir, {
       enabled: config.authorizer === 'acl',
       superUsers: config.superUsers,
-      tenants: tenantMap(config.tenants),
+      tenants,
     });
     const services: BrokerServices = {
       config,
@@ -265,15 +267,4 @@ function saslMechanismList(text: string): SaslMechanism[] {
       );
   }
   return names as SaslMechanism[];
-}
-
-/** `alice:team-a.` or `User:alice:team-a.` → principal User:alice confined to prefix team-a. */
-function tenantMap(entries: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of entries) {
-    const at = e.lastIndexOf(':');
-    const who = e.slice(0, at);
-    out.set(who.includes(':') ? who : `User:${who}`, e.slice(at + 1));
-  }
-  return out;
 }

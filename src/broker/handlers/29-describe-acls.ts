@@ -2,7 +2,8 @@
  * DescribeAcls (key 29), versions 0-3: the ACL bindings matching a filter, grouped by resource
  * pattern. Needs DESCRIBE on the cluster; SECURITY_DISABLED when the broker runs without
  * `--authorizer acl`. A tenant (which may describe the cluster) sees only bindings on resources
- * under its own prefix, never another tenant's resource names or principals.
+ * under its own prefix, and of those none naming another tenant's principal: it never sees another
+ * tenant's resource names or principals.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -61,7 +62,12 @@ export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAc
     const visible =
       prefix === undefined
         ? found
-        : found.filter((b) => b.resourceType !== ResourceType.CLUSTER && b.resourceName.startsWith(prefix));
+        : found.filter(
+            (b) =>
+              b.resourceType !== ResourceType.CLUSTER &&
+              b.resourceName.startsWith(prefix) &&
+              (b.principal === who.principal || auth.tenantPrefix(b.principal) === undefined),
+          );
     const groups = new Map<string, DescribeAclsResponseDescribeAclsResource>();
     for (const b of visible) {
       const key = `${b.resourceType}\u0000${b.patternType}\u0000${b.resourceName}`;
