@@ -27,6 +27,10 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** connections.max.idle.ms */
   connectionsMaxIdleMs: number;
+  /** queued.max.response.bytes: broker-wide bound on memory held for unsent responses. */
+  queuedMaxResponseBytes: number;
+  /** queued.max.response.bytes.per.connection: one connection's share of it. */
+  queuedMaxResponseBytesPerConnection: number;
   /** message.max.bytes: broker default for a topic's max.message.bytes. */
   messageMaxBytes: number;
   /** log.segment.bytes */
@@ -103,6 +107,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   numPartitions: 1,
   socketRequestMaxBytes: 100 * 1024 * 1024,
   connectionsMaxIdleMs: 10 * 60 * 1000,
+  queuedMaxResponseBytes: 256 * 1024 * 1024,
+  queuedMaxResponseBytesPerConnection: 64 * 1024 * 1024,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
@@ -203,6 +209,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'idle connections are closed after this',
+  },
+  {
+    key: 'queuedMaxResponseBytes',
+    flag: 'queued-max-response-bytes',
+    kafkaName: 'queued.max.response.bytes',
+    kind: 'int',
+    min: 1024,
+    help: 'memory held for unsent responses, broker-wide; connections holding any stop being read past it',
+  },
+  {
+    key: 'queuedMaxResponseBytesPerConnection',
+    flag: 'queued-max-response-bytes-per-connection',
+    kafkaName: 'queued.max.response.bytes.per.connection',
+    kind: 'int',
+    min: 1024,
+    help: "one connection's share of it: reading pauses once it holds this much, until its writes drain",
   },
   {
     key: 'messageMaxBytes',

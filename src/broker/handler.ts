@@ -50,6 +50,14 @@ export interface RequestContext {
    * for memory the response refers to, such as pooled read buffers in a Fetch answer.
    */
   holdUntilWritten(release: () => void): void;
+  /**
+   * What this response may still take for data it reads (response-memory.ts): `bytes` left in the
+   * connection's share and under the broker's bound on unsent responses, and whether it may take one
+   * batch beyond that (nothing else of this connection is waiting to be sent; KIP-74 progress).
+   */
+  responseBudget(): { bytes: number; atLeastOneBatch: boolean };
+  /** Reports the memory this response holds so far (a Fetch's read buffers); counted until written. */
+  holdBytes(bytes: number): void;
 }
 
 export interface ApiHandler<Req, Res> {

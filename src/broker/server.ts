@@ -22,6 +22,7 @@ import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
+import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
 import { openTransactions } from './transaction-topic.ts';
@@ -124,6 +125,10 @@ export class Broker {
       saslMechanisms,
       authorizer,
       logThrottle,
+      responseMemory: new ResponseMemory(
+        config.queuedMaxResponseBytes,
+        config.queuedMaxResponseBytesPerConnection,
+      ),
     };
     const broker = new Broker(config, services);
     try {
@@ -207,6 +212,11 @@ export class Broker {
   /** Open client connections (for tests and metrics). */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Memory held for responses not yet handed to the kernel (tests, metrics, soak runs). */
+  get responseMemory(): ResponseMemoryStats {
+    return this.services.responseMemory.stats;
   }
 
   /** Drops every client connection from the broker side (tests use it to cut connections mid-stream). */

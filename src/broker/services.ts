@@ -12,6 +12,7 @@ import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
+import type { ResponseMemory } from './response-memory.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
 
@@ -40,6 +41,8 @@ export interface BrokerServices {
   readonly authorizer: Authorizer;
   /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
   readonly logThrottle: LogThrottle;
+  /** Memory held for unsent responses, broker-wide and per connection (response-memory.ts). */
+  readonly responseMemory: ResponseMemory;
   /** Schema ids by subject, for topics with confluent.*.schema.validation (set by `samsa start`). */
   schemaIds?: SchemaIdValidator;
 }

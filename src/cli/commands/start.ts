@@ -129,20 +129,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
-    const registry = (await start(() =>
-      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
-    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
-    if (registry) broker.services.schemaIds = registry.validator;
     const later: Promise<unknown>[] = [];
-    if (runProxy !== false) {
-      later.push(
-        start(() =>
-          import('../../proxy/embedded.ts').then((m) =>
-            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
-          ),
-        ),
-      );
-    }
+    // The Connect worker needs nothing from the registry: it starts beside it, so their group
+    // joins (each waits out group.initial.rebalance.delay.ms) overlap instead of adding up.
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
         start(() =>
@@ -153,6 +142,19 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
               ephemeral,
               (line) => console.log(line),
             ),
+          ),
+        ),
+      );
+    }
+    const registry = (await start(() =>
+      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
+    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
+    if (registry) broker.services.schemaIds = registry.validator;
+    if (runProxy !== false) {
+      later.push(
+        start(() =>
+          import('../../proxy/embedded.ts').then((m) =>
+            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
           ),
         ),
       );
