@@ -371,11 +371,15 @@ export class Connection {
         { err, apiKey, apiVersion },
         `${handler.name} handler failed`,
       );
-      if (!handler.errorResponse) {
+      // UNKNOWN_SERVER_ERROR in the API's own response; the connection stays open.
+      let answer: unknown;
+      try {
+        answer = handler.errorResponse(request, -1, apiVersion);
+      } catch {
         this.close();
         return;
       }
-      respond(handler.errorResponse(request, -1, apiVersion));
+      respond(answer);
     };
     try {
       const result = handler.handle(request, ctx);

@@ -136,4 +136,9 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     }
     return withOperations(req, ctx, res);
   },
+  errorResponse(req, errorCode) {
+    const res = defaultMetadataResponse();
+    res.topics = (req.topics ?? []).map((t) => topicError(t.name, t.topicId, errorCode));
+    return res;
+  },
 });

@@ -61,4 +61,10 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
     }
     return { throttleTimeMs: 0, responses };
   },
+  errorResponse(req, errorCode, version) {
+    return {
+      throttleTimeMs: 0,
+      responses: targets(req, version).map((t) => ({ ...t, errorCode, errorMessage: null })),
+    };
+  },
 });

@@ -186,4 +186,14 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
       }),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.resources.map((r) => ({
+      errorCode,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [],
+    })),
+  }),
 });

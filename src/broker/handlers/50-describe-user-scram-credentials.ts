@@ -12,6 +12,7 @@ import {
 import {
   type DescribeUserScramCredentialsResponse,
   DescribeUserScramCredentialsResponseVersions,
+  errorDescribeUserScramCredentialsResponse,
   writeDescribeUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
 import { canCluster, Operation } from '../authz.ts';
@@ -73,4 +74,5 @@ export const describeUserScramCredentialsHandler = defineHandler<
       }),
     };
   },
+  errorResponse: (_req, errorCode) => errorDescribeUserScramCredentialsResponse(errorCode),
 });

@@ -1,0 +1,132 @@
+/**
+ * Answers other clients compare with Kafka's (issue 20): nullable strings are null, a handler that
+ * throws answers UNKNOWN_SERVER_ERROR in its own response (logged with its stack) and the
+ * connection stays open. KafkaJS decodes the answers; one broker, its log captured.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import { DEFAULT_CONFIG } from '../../src/broker/config.ts';
+import type { AnyHandler } from '../../src/broker/handler.ts';
+import { loadAllHandlers } from '../../src/broker/handlers/index.ts';
+import { Broker } from '../../src/broker/server.ts';
+import { API_KEY_BY_ID } from '../../src/protocol/generated/api-keys.ts';
+import { writeDescribeGroupsRequest } from '../../src/protocol/generated/messages/describe-groups-request.ts';
+import { readDescribeGroupsResponse } from '../../src/protocol/generated/messages/describe-groups-response.ts';
+import { Reader } from '../../src/protocol/primitives/reader.ts';
+import { Writer } from '../../src/protocol/primitives/writer.ts';
+import { kafkajsRequest } from '../helpers/kafkajs-wire.ts';
+import { SampleGen } from '../protocol/sample-gen.ts';
+import { WireClient } from './kafka-wire.ts';
+
+const logLines: Record<string, unknown>[] = [];
+let broker: Broker;
+let dataDir: string;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'samsa-compat-'));
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'warn' }, sink);
+  broker = await Broker.start(
+    { ...DEFAULT_CONFIG, port: 0, dataDir, groupInitialRebalanceDelayMs: 0, logLevel: 'warn' },
+    { logger },
+  );
+});
+after(async () => {
+  await broker?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function kafka(): Kafka {
+  return new Kafka({ clientId: 'compat', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+}
+
+describe('nullable strings', () => {
+  it('CreateTopics v3 answers errorMessage null on success, as Kafka does (KafkaJS decoder)', async () => {
+    const res = await kafkajsRequest(broker.port, 'createTopics', 3, {
+      topics: [{ topic: 'nullable-ok', numPartitions: 1, replicationFactor: 1 }],
+      timeout: 5000,
+    });
+    assert.deepEqual(res.topicErrors, [{ topic: 'nullable-ok', errorCode: 0, errorMessage: null }]);
+  });
+});
+
+/** Every errorCode in a decoded response, at any depth. */
+function errorCodes(value: unknown, out: number[] = []): number[] {
+  if (Array.isArray(value)) for (const v of value) errorCodes(v, out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'errorCode' && typeof v === 'number') out.push(v);
+      else errorCodes(v, out);
+    }
+  return out;
+}
+
+describe('a handler that throws', () => {
+  it('every API has an error response that encodes at every version with UNKNOWN_SERVER_ERROR', async () => {
+    for (const h of await loadAllHandlers()) {
+      const name = API_KEY_BY_ID.get(h.apiKey)!.name;
+      const file = name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase());
+      const samples = await import(`../protocol/samples/messages/${file}-request.ts`);
+      const codec = await import(`../../src/protocol/generated/messages/${file}-response.ts`);
+      const sample = samples[`sample${name}Request`];
+      const read = codec[`read${name}Response`];
+      for (let v = h.minVersion; v <= h.maxVersion; v++) {
+        for (let seed = 1; seed <= 3; seed++) {
+          const res = h.errorResponse(sample(new SampleGen(seed * 31 + v), v), -1, v);
+          const w = new Writer(64);
+          h.writeResponse(w, v, res);
+          const decoded = read(new Reader(w.toBuffer()), v);
+          const codes = errorCodes(decoded);
+          assert.ok(
+            codes.every((c) => c === -1 || c === 0),
+            `${name} v${v}: ${codes}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('answers UNKNOWN_SERVER_ERROR, logs the stack and keeps the connection open', async () => {
+    const handler = (await broker.services.handlers.load(15)) as AnyHandler;
+    const original = handler.handle;
+    handler.handle = () => {
+      throw new Error('boom in DescribeGroups');
+    };
+    const client = await WireClient.open(broker.port);
+    const admin = kafka().admin();
+    try {
+      await admin.connect();
+      // KafkaJS's text for UNKNOWN_SERVER_ERROR (-1).
+      await assert.rejects(admin.describeGroups(['g1']), /unexpected error when processing the request/);
+      const describe = async () =>
+        readDescribeGroupsResponse(
+          await client.request(15, 5, (w) =>
+            writeDescribeGroupsRequest(w, 5, { groups: ['g1'], includeAuthorizedOperations: false }),
+          ),
+          5,
+        ).groups[0]!.errorCode;
+      assert.equal(await describe(), -1);
+      handler.handle = original;
+      assert.equal(await describe(), 0, 'the same connection answers the next request');
+      assert.equal(client.closed, false);
+      const line = logLines.find((l) => String(l.msg).includes('DescribeGroups handler failed'));
+      assert.ok(line, 'the failure is logged');
+      assert.match(String((line.err as { stack?: string }).stack), /boom in DescribeGroups\n\s+at /);
+    } finally {
+      handler.handle = original;
+      client.close();
+      await admin.disconnect();
+    }
+  });
+});
