@@ -20,9 +20,11 @@ import { writeDescribeGroupsRequest } from '../../src/protocol/generated/message
 import { readDescribeGroupsResponse } from '../../src/protocol/generated/messages/describe-groups-response.ts';
 import { Reader } from '../../src/protocol/primitives/reader.ts';
 import { Writer } from '../../src/protocol/primitives/writer.ts';
+import { buildRecordBatch } from '../../src/protocol/records/batch.ts';
 import { kafkajsRequest } from '../helpers/kafkajs-wire.ts';
+import { run } from '../helpers/run.ts';
 import { SampleGen } from '../protocol/sample-gen.ts';
-import { WireClient } from './kafka-wire.ts';
+import { produceBatch, WireClient } from './kafka-wire.ts';
 
 const logLines: Record<string, unknown>[] = [];
 let broker: Broker;
@@ -128,5 +130,34 @@ describe('a handler that throws', () => {
       client.close();
       await admin.disconnect();
     }
+  });
+});
+
+describe('record batches', () => {
+  it('carry the partition leader epoch 0, whatever the producer wrote (kcat, KafkaJS decoder)', async () => {
+    // librdkafka (kcat) writes 0; the Java producer writes -1, as this raw batch does. The broker
+    // writes its own epoch into every batch, as Kafka does.
+    await run('kcat', ['-b', broker.bootstrap, '-P', '-t', 'epoch-topic', '-p', '0'], { input: 'a\n' });
+    const client = await WireClient.open(broker.port);
+    const batch = buildRecordBatch({ records: [{ key: null, value: Buffer.from('b') }], partitionLeaderEpoch: -1 });
+    assert.equal((await produceBatch(client, 'epoch-topic', batch)).errorCode, 0);
+    client.close();
+    const res = await kafkajsRequest(broker.port, 'fetch', 4, {
+      maxWaitTime: 100,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [{ topic: 'epoch-topic', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+    });
+    const messages = res.responses[0].partitions[0].messages as {
+      value: Buffer;
+      batchContext: { partitionLeaderEpoch: number };
+    }[];
+    assert.deepEqual(
+      messages.map((m) => [m.value.toString(), m.batchContext.partitionLeaderEpoch]),
+      [
+        ['a', 0],
+        ['b', 0],
+      ],
+    );
   });
 });
