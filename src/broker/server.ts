@@ -67,6 +67,7 @@ export class Broker {
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
+      initialTaskDelayMs: config.logInitialTaskDelayMs,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });

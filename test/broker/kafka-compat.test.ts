@@ -139,7 +139,10 @@ describe('record batches', () => {
     // writes its own epoch into every batch, as Kafka does.
     await run('kcat', ['-b', broker.bootstrap, '-P', '-t', 'epoch-topic', '-p', '0'], { input: 'a\n' });
     const client = await WireClient.open(broker.port);
-    const batch = buildRecordBatch({ records: [{ key: null, value: Buffer.from('b') }], partitionLeaderEpoch: -1 });
+    const batch = buildRecordBatch({
+      records: [{ key: null, value: Buffer.from('b') }],
+      partitionLeaderEpoch: -1,
+    });
     assert.equal((await produceBatch(client, 'epoch-topic', batch)).errorCode, 0);
     client.close();
     const res = await kafkajsRequest(broker.port, 'fetch', 4, {
