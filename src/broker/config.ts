@@ -508,15 +508,16 @@ function apply(config: BrokerConfig, values: Record<string, unknown>, source: st
 }
 
 /**
- * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * Builds the configuration from `defaults`, then `configFile`, then `SAMSA_*` variables in `env`,
  * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
  */
 export function loadConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   configFile?: string,
+  defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
-  const config: BrokerConfig = { ...DEFAULT_CONFIG };
+  const config: BrokerConfig = { ...defaults };
   if (configFile) apply(config, parseFile(configFile), configFile);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {
