@@ -22,7 +22,7 @@ import { Reader } from '../../src/protocol/primitives/reader.ts';
 import { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch } from '../../src/protocol/records/batch.ts';
 import { kafkajsRequest } from '../helpers/kafkajs-wire.ts';
-import { run } from '../helpers/run.ts';
+import { run, runPython } from '../helpers/run.ts';
 import { SampleGen } from '../protocol/sample-gen.ts';
 import { produceBatch, WireClient } from './kafka-wire.ts';
 
@@ -162,5 +162,58 @@ describe('record batches', () => {
         ['b', 0],
       ],
     );
+  });
+});
+
+const COMMIT_SCRIPT = `
+import sys
+from confluent_kafka import Consumer, TopicPartition
+for pair in sys.argv[2:]:
+    group, topic = pair.split(':')
+    c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': group, 'enable.auto.commit': False})
+    c.commit(offsets=[TopicPartition(topic, 0, 5)], asynchronous=False)
+    c.close()
+print('ok')
+`;
+
+describe('deleting a topic', () => {
+  it('removes its committed offsets from every group; a group left empty without offsets goes (KafkaJS admin)', async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 2 }, { topic: 'kept' }] });
+      // librdkafka commits (simple commits, no membership), as a tool resetting offsets would.
+      const commits = await runPython(COMMIT_SCRIPT, [
+        broker.bootstrap,
+        'both-topics:doomed',
+        'both-topics:kept',
+        'only-doomed:doomed',
+      ]);
+      assert.equal(commits.stdout.trim(), 'ok', commits.stderr);
+      const groupIds = async () => (await admin.listGroups()).groups.map((g) => g.groupId).sort();
+      assert.deepEqual(await groupIds(), ['both-topics', 'only-doomed']);
+
+      await admin.deleteTopics({ topics: ['doomed'] });
+      const left = await admin.fetchOffsets({ groupId: 'both-topics' });
+      assert.deepEqual(
+        left.map((t) => [t.topic, t.partitions.map((p) => [p.partition, p.offset])]),
+        [['kept', [[0, '5']]]],
+      );
+      assert.deepEqual(await groupIds(), ['both-topics'], 'the group with only the deleted topic is gone');
+      assert.ok(!(await admin.listTopics()).includes('doomed'), 'describing the group did not re-create it');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('Metadata v4+ creates a missing topic only when the request allows it (KafkaJS decoder)', async () => {
+    const ask = (allowAutoTopicCreation: boolean) =>
+      kafkajsRequest(broker.port, 'metadata', 4, { topics: ['maybe-created'], allowAutoTopicCreation });
+    const refused = await ask(false);
+    assert.equal(refused.topicMetadata[0].topicErrorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
+    assert.equal(broker.services.topics.get('maybe-created'), undefined);
+    const created = await ask(true);
+    assert.equal(created.topicMetadata[0].topicErrorCode, 0);
+    assert.ok(broker.services.topics.get('maybe-created'));
   });
 });
