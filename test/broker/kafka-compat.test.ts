@@ -217,3 +217,91 @@ describe('deleting a topic', () => {
     assert.ok(broker.services.topics.get('maybe-created'));
   });
 });
+
+const DESCRIBE_BROKER_SCRIPT = `
+import sys, json
+from confluent_kafka.admin import AdminClient, ConfigResource
+a = AdminClient({'bootstrap.servers': sys.argv[1]})
+res = ConfigResource(ConfigResource.Type.BROKER, sys.argv[2])
+out = {}
+for r, f in a.describe_configs([res]).items():
+    for name, e in f.result(15).items():
+        out[name] = {'value': e.value, 'source': e.source, 'default': e.is_default, 'read_only': e.is_read_only,
+                     'sensitive': e.is_sensitive,
+                     'synonyms': [[s.name, s.value, s.source] for s in e.synonyms.values()]}
+print(json.dumps(out))
+`;
+
+describe('DescribeConfigs for the broker', () => {
+  it("lists the whole configuration with Kafka's names, sources and defaults (librdkafka AdminClient)", async () => {
+    const res = await runPython(DESCRIBE_BROKER_SCRIPT, [broker.bootstrap, String(broker.config.nodeId)]);
+    const configs = JSON.parse(res.stdout) as Record<
+      string,
+      {
+        value: string;
+        source: number;
+        default: boolean;
+        read_only: boolean;
+        sensitive: boolean;
+        synonyms: [string, string, number][];
+      }
+    >;
+    // Settings a single node accepts but cannot change, as Kafka lists them.
+    assert.deepEqual(
+      { ...configs['default.replication.factor'], synonyms: undefined },
+      { value: '1', source: 5, default: true, read_only: true, sensitive: false, synonyms: undefined },
+    );
+    assert.equal(configs['min.insync.replicas']?.value, '1');
+    assert.equal(configs['num.network.threads']?.value, '1');
+    // Differs from Kafka's default: a static setting.
+    assert.deepEqual(
+      { ...configs['offsets.topic.replication.factor'], synonyms: undefined },
+      { value: '1', source: 4, default: false, read_only: true, sensitive: false, synonyms: undefined },
+    );
+    assert.equal(configs['group.initial.rebalance.delay.ms']?.value, '0');
+    assert.equal(configs['log.retention.ms']?.value, '604800000');
+    assert.equal(configs['broker.id']?.value, String(broker.config.nodeId));
+    assert.ok(Object.values(configs).every((c) => c.sensitive === false && c.read_only));
+    assert.ok(Object.keys(configs).length > 60, `${Object.keys(configs).length} configs`);
+  });
+
+  it("lists synonyms in precedence order, the static value then Kafka's default (KafkaJS admin)", async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        resources: [
+          {
+            type: 4,
+            name: String(broker.config.nodeId),
+            configNames: [
+              'offsets.topic.replication.factor',
+              'group.initial.rebalance.delay.ms',
+              'default.replication.factor',
+            ],
+          },
+        ],
+        includeSynonyms: true,
+      });
+      const byName = Object.fromEntries(
+        resources[0]!.configEntries.map((e) => [
+          e.configName,
+          e.configSynonyms.map((s) => [s.configValue, s.configSource]),
+        ]),
+      );
+      assert.deepEqual(byName, {
+        'offsets.topic.replication.factor': [
+          ['1', 4],
+          ['3', 5],
+        ],
+        'group.initial.rebalance.delay.ms': [
+          ['0', 4],
+          ['3000', 5],
+        ],
+        'default.replication.factor': [['1', 5]],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});

@@ -4,7 +4,9 @@
  * IncrementalAlterConfigs), STATIC_BROKER_CONFIG when the broker's own setting differs from
  * Kafka's default, else DEFAULT_CONFIG; optionally limited to the requested keys (null or empty =
  * all). Broker resources (type 4, name = node id or empty) list the broker settings under their
- * Kafka names plus the broker-level defaults of every topic config, all read-only (static). With
+ * Kafka names, the broker-level defaults of every topic config and the settings a single node
+ * cannot change (fixed-broker-configs.ts), all read-only (static; STATIC_BROKER_CONFIG with Kafka's
+ * default as a synonym where the value differs from it). With
  * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
  * setting, default); with include_documentation (v3+) its description; config types (v3+).
  * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST). Authorization: DESCRIBE_CONFIGS on
@@ -26,6 +28,7 @@ import {
 } from '../../protocol/generated/messages/describe-configs-response.ts';
 import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
+import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
@@ -128,27 +131,45 @@ function describeBroker(
     return result;
   }
   const listed = new Set<string>();
-  const add = (name: string, value: string, source: number, type: ConfigType, doc: string) => {
+  const add = (
+    name: string,
+    value: string,
+    kafkaDefault: string,
+    type: ConfigType,
+    doc: string,
+    source: number = value === kafkaDefault ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER,
+  ) => {
     if (listed.has(name) || !wanted(r, name)) return;
     listed.add(name);
-    const syn = synonyms ? [{ name, value, source }] : [];
+    const syn = !synonyms
+      ? []
+      : source === SOURCE_STATIC_BROKER
+        ? [
+            { name, value, source },
+            { name, value: kafkaDefault, source: SOURCE_DEFAULT },
+          ]
+        : [{ name, value, source }];
     result.configs.push(entry(name, value, source, type, docs ? doc : '', syn, true));
   };
   for (const s of SETTINGS) {
     if (!s.kafkaName) continue;
-    const value = String(services.config[s.key] ?? '');
-    const source = value === String(DEFAULT_CONFIG[s.key] ?? '') ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
+    let value = String(services.config[s.key] ?? '');
+    const kafkaDefault = String(DEFAULT_CONFIG[s.key] ?? '');
+    if (s.key === 'listeners' && value === '')
+      value = `PLAINTEXT://${services.config.host}:${services.advertised.port}`;
     const type: ConfigType = s.kind === 'int' ? 'long' : s.kind === 'bool' ? 'boolean' : 'string';
-    add(s.kafkaName, value, source, type, s.help);
+    add(s.kafkaName, value, kafkaDefault, type, s.help);
   }
   for (const def of TOPIC_CONFIGS)
     add(
       def.brokerName,
       def.defaultValue(services.config),
-      brokerDefaultSource(def, services.config),
+      def.defaultValue(DEFAULT_CONFIG),
       def.type,
       def.doc,
+      brokerDefaultSource(def, services.config),
     );
+  for (const f of FIXED_BROKER_CONFIGS) add(f.name, f.value(services.config), f.kafkaDefault, f.type, f.doc);
   return result;
 }
 
