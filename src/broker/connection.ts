@@ -101,7 +101,7 @@ export class Connection {
       }, services.config.saslHandshakeTimeoutMs);
       this.handshakeTimer.unref();
     }
-    this.log = services.logger.child({
+    this.log = services.loggers.get('samsa.network').child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
     });

@@ -20,6 +20,7 @@ import { HANDLER_MODULES } from './handlers/index.ts';
 import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
+import { BrokerLoggers } from './loggers.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
@@ -52,9 +53,10 @@ export class Broker {
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
     const logThrottle = new LogThrottle();
+    const loggers = new BrokerLoggers(logger);
     // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
-      logger,
+      logger: loggers.get('samsa.log'),
       throttle: logThrottle,
       defaults: {
         flushPolicy: config.fsync,
@@ -91,13 +93,18 @@ export class Broker {
       },
       onError: (err) => {
         const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
-        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+        logThrottle.error(loggers.get('samsa.coordinator.group'), kind, { err }, 'group coordinator error');
       },
     });
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
-    const transactions = await openTransactions(config, topics, groups, logger);
+    const transactions = await openTransactions(
+      config,
+      topics,
+      groups,
+      loggers.get('samsa.coordinator.transaction'),
+    );
     const credentials = new CredentialStore(config.dataDir);
     for (const entry of config.scramUsers) {
       const colon = entry.indexOf(':');
@@ -112,6 +119,7 @@ export class Broker {
     const services: BrokerServices = {
       config,
       logger,
+      loggers,
       handlers,
       logs,
       topics,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { DEFAULT_CONFIG } from '../../src/broker/config.ts';
@@ -302,6 +303,74 @@ describe('DescribeConfigs for the broker', () => {
       });
     } finally {
       await admin.disconnect();
+    }
+  });
+});
+
+describe('broker loggers (BROKER_LOGGER, type 8)', () => {
+  it('lists the loggers and changes a level at runtime (KafkaJS describe, @platformatic/kafka incremental alter)', async () => {
+    const node = String(broker.config.nodeId);
+    const kafkajs = kafka().admin();
+    const platformatic = new Admin({ clientId: 'loggers', bootstrapBrokers: [broker.bootstrap] });
+    await kafkajs.connect();
+    const levels = async () => {
+      const { resources } = await kafkajs.describeConfigs({
+        resources: [{ type: 8, name: node }],
+        includeSynonyms: false,
+      });
+      for (const e of resources[0]!.configEntries) {
+        assert.equal(e.configSource, 6, 'DYNAMIC_BROKER_LOGGER_CONFIG');
+        assert.equal(e.readOnly, false);
+      }
+      return Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+    };
+    const alter = (configs: { name: string; configOperation: 0 | 1; value?: string }[]) =>
+      platformatic.incrementalAlterConfigs({
+        resources: [{ resourceType: 8, resourceName: node, configs: configs as never }],
+      });
+    const created = (topic: string) =>
+      logLines.some((l) => l.msg === 'topic created' && l.topic === topic && l.logger === 'samsa.log');
+    try {
+      assert.deepEqual(await levels(), {
+        root: 'WARN',
+        'samsa.coordinator.group': 'WARN',
+        'samsa.coordinator.transaction': 'WARN',
+        'samsa.log': 'WARN',
+        'samsa.network': 'WARN',
+      });
+      await kafkajs.createTopics({ topics: [{ topic: 'quiet-topic' }] });
+      assert.equal(created('quiet-topic'), false, 'INFO lines are off at WARN');
+
+      await alter([{ name: 'samsa.log', configOperation: 0, value: 'INFO' }]);
+      assert.equal((await levels())['samsa.log'], 'INFO');
+      await kafkajs.createTopics({ topics: [{ topic: 'loud-topic' }] });
+      assert.equal(created('loud-topic'), true, 'the module logs at its new level');
+
+      // Root reaches the modules not set on their own; DELETE makes a module follow root again.
+      await alter([{ name: 'root', configOperation: 0, value: 'ERROR' }]);
+      assert.deepEqual([(await levels())['samsa.network'], (await levels())['samsa.log']], ['ERROR', 'INFO']);
+      await alter([{ name: 'samsa.log', configOperation: 1 }]);
+      assert.equal((await levels())['samsa.log'], 'ERROR');
+
+      // Kafka's validation: unknown logger / level INVALID_CONFIG (40), root cannot be deleted.
+      const refused = (configs: Parameters<typeof alter>[0], message: RegExp) =>
+        assert.rejects(alter(configs), (err: Error) => message.test(String(err)));
+      await refused([{ name: 'kafka.nope', configOperation: 0, value: 'INFO' }], /Configuration is invalid/);
+      await refused([{ name: 'root', configOperation: 0, value: 'LOUD' }], /Configuration is invalid/);
+      await refused([{ name: 'root', configOperation: 1 }], /request being malformed/); // INVALID_REQUEST
+      assert.equal((await levels()).root, 'ERROR', 'refused changes change nothing');
+      // Legacy AlterConfigs does not support the resource, as in Kafka.
+      await assert.rejects(
+        kafkajs.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: 8, name: node, configEntries: [{ name: 'root', value: 'INFO' }] }],
+        }),
+        /request being malformed/, // INVALID_REQUEST
+      );
+    } finally {
+      broker.services.loggers.set('root', 'WARN');
+      await kafkajs.disconnect();
+      await platformatic.close();
     }
   });
 });

@@ -9,7 +9,8 @@
  * default as a synonym where the value differs from it). With
  * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
  * setting, default); with include_documentation (v3+) its description; config types (v3+).
- * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST). Authorization: DESCRIBE_CONFIGS on
+ * Broker loggers (type 8, name = node id): every logger (loggers.ts) with its level, source
+ * DYNAMIC_BROKER_LOGGER_CONFIG, not read-only. Authorization: DESCRIBE_CONFIGS on
  * the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker resources, the cluster
  * (CLUSTER_AUTHORIZATION_FAILED).
  */
@@ -35,6 +36,9 @@ import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } fro
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+export const RESOURCE_BROKER_LOGGER = 8;
+/** ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, as Kafka reports broker loggers. */
+const SOURCE_BROKER_LOGGER = 6;
 const SOURCE_TOPIC = ConfigSource.DYNAMIC_TOPIC_CONFIG;
 const SOURCE_STATIC_BROKER = ConfigSource.STATIC_BROKER_CONFIG;
 const SOURCE_DEFAULT = ConfigSource.DEFAULT_CONFIG;
@@ -173,6 +177,28 @@ function describeBroker(
   return result;
 }
 
+/** BROKER_LOGGER (name = node id or empty): every logger and its level, changeable (not read-only). */
+function describeLoggers(
+  services: BrokerServices,
+  r: DescribeConfigsRequestDescribeConfigsResource,
+): DescribeConfigsResponseDescribeConfigsResult {
+  const result = {
+    errorCode: 0,
+    errorMessage: null,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    configs: [],
+  } as DescribeConfigsResponseDescribeConfigsResult;
+  if (r.resourceName !== '' && r.resourceName !== String(services.advertised.nodeId)) {
+    result.errorCode = ErrorCode.INVALID_REQUEST;
+    result.errorMessage = `Unknown broker ${r.resourceName}`;
+    return result;
+  }
+  for (const { name, level } of services.loggers.list())
+    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', '', []));
+  return result;
+}
+
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   apiKey: 32,
   name: 'DescribeConfigs',
@@ -197,6 +223,7 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
           };
         if (r.resourceType === RESOURCE_TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
         if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, synonyms, docs);
+        if (r.resourceType === RESOURCE_BROKER_LOGGER) return describeLoggers(ctx.services, r);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Unsupported resource type ${r.resourceType}`,
