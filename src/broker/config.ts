@@ -41,6 +41,8 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: pause between log cleaner passes. */
   logCleanerBackoffMs: number;
+  /** log.initial.task.delay.ms: the first retention and cleaner passes run this long after start. */
+  logInitialTaskDelayMs: number;
   /** producer.id.expiration.ms: idle producers' state is dropped after this. */
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
@@ -114,6 +116,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   logRetentionCheckIntervalMs: 300_000,
   logCleanerBackoffMs: 15_000,
+  logInitialTaskDelayMs: 30_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
@@ -265,6 +268,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'pause between log cleaner (compaction) passes',
+  },
+  {
+    key: 'logInitialTaskDelayMs',
+    flag: 'log-initial-task-delay-ms',
+    kafkaName: 'log.initial.task.delay.ms',
+    kind: 'int',
+    min: 0,
+    help: 'the first retention and cleaner passes run this long after start',
   },
   {
     key: 'producerIdExpirationMs',
@@ -542,15 +553,16 @@ function apply(config: BrokerConfig, values: Record<string, unknown>, source: st
 }
 
 /**
- * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * Builds the configuration from `defaults`, then `configFile`, then `SAMSA_*` variables in `env`,
  * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
  */
 export function loadConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   configFile?: string,
+  defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
-  const config: BrokerConfig = { ...DEFAULT_CONFIG };
+  const config: BrokerConfig = { ...defaults };
   if (configFile) apply(config, parseFile(configFile), configFile);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {

@@ -108,7 +108,7 @@ export class Connection {
       }, services.config.saslHandshakeTimeoutMs);
       this.handshakeTimer.unref();
     }
-    this.log = services.logger.child({
+    this.log = services.loggers.get('samsa.network').child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
     });
@@ -435,11 +435,15 @@ export class Connection {
         { err, apiKey, apiVersion },
         `${handler.name} handler failed`,
       );
-      if (!handler.errorResponse) {
+      // UNKNOWN_SERVER_ERROR in the API's own response; the connection stays open.
+      let answer: unknown;
+      try {
+        answer = handler.errorResponse(request, -1, apiVersion);
+      } catch {
         this.close();
         return;
       }
-      respond(handler.errorResponse(request, -1, apiVersion));
+      respond(answer);
     };
     try {
       const result = handler.handle(request, ctx);

@@ -21,6 +21,7 @@ import { HANDLER_MODULES } from './handlers/index.ts';
 import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
+import { BrokerLoggers } from './loggers.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
 import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
@@ -55,9 +56,10 @@ export class Broker {
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
     const tenants = tenantMap(config.tenants);
     const logThrottle = new LogThrottle();
+    const loggers = new BrokerLoggers(logger);
     // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
-      logger,
+      logger: loggers.get('samsa.log'),
       throttle: logThrottle,
       defaults: {
         flushPolicy: config.fsync,
@@ -70,6 +72,7 @@ export class Broker {
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
+      initialTaskDelayMs: config.logInitialTaskDelayMs,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
@@ -93,13 +96,18 @@ export class Broker {
       },
       onError: (err) => {
         const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
-        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+        logThrottle.error(loggers.get('samsa.coordinator.group'), kind, { err }, 'group coordinator error');
       },
     });
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
-    const transactions = await openTransactions(config, topics, groups, logger);
+    const transactions = await openTransactions(
+      config,
+      topics,
+      groups,
+      loggers.get('samsa.coordinator.transaction'),
+    );
     const credentials = new CredentialStore(config.dataDir);
     for (const entry of config.scramUsers) {
       const colon = entry.indexOf(':');
@@ -114,6 +122,7 @@ export class Broker {
     const services: BrokerServices = {
       config,
       logger,
+      loggers,
       handlers,
       logs,
       topics,

@@ -14,6 +14,7 @@ import {
   type DescribeAclsResponse,
   type DescribeAclsResponseDescribeAclsResource,
   DescribeAclsResponseVersions,
+  errorDescribeAclsResponse,
   writeDescribeAclsResponse,
 } from '../../protocol/generated/messages/describe-acls-response.ts';
 import { CLUSTER_NAME, Operation, ResourceType } from '../auth/acl.ts';
@@ -91,4 +92,5 @@ export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAc
     }
     return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [...groups.values()] };
   },
+  errorResponse: (_req, errorCode) => errorDescribeAclsResponse(errorCode),
 });

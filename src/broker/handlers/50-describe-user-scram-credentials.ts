@@ -13,6 +13,7 @@ import {
 import {
   type DescribeUserScramCredentialsResponse,
   DescribeUserScramCredentialsResponseVersions,
+  errorDescribeUserScramCredentialsResponse,
   writeDescribeUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
 import { canCluster, Operation } from '../authz.ts';
@@ -82,4 +83,5 @@ export const describeUserScramCredentialsHandler = defineHandler<
       }),
     };
   },
+  errorResponse: (_req, errorCode) => errorDescribeUserScramCredentialsResponse(errorCode),
 });

@@ -9,7 +9,7 @@
  * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
  * taken) logs a warning; the broker keeps running.
  */
-import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
+import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
 import { formatOptions, type OptionSpec, parseArgs, UsageError } from '../args.ts';
 import { REGISTRY_OPTIONS, startEmbeddedRegistry } from '../embedded-registry.ts';
@@ -63,6 +63,22 @@ Examples:
   samsa start --port 19092 --data-dir /var/lib/samsa --fsync always
   SAMSA_NUM_PARTITIONS=6 samsa start --config samsa.properties`;
 
+/**
+ * `samsa start`'s defaults where Kafka's shipped `config/server.properties` differs from its code
+ * defaults (Kafka's `DEFAULT_CONFIG` stays for embedding): a fresh consumer group rebalances at
+ * once. Production: `--group-initial-rebalance-delay-ms 3000` (docs/consumer-groups.md).
+ */
+export const START_DEFAULTS: BrokerConfig = { ...DEFAULT_CONFIG, groupInitialRebalanceDelayMs: 0 };
+
+/** The broker configuration `samsa start` runs with: START_DEFAULTS, config file, env, flags. */
+export function startConfig(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  configFile: string | undefined,
+): BrokerConfig {
+  return loadConfig(flags, env, configFile, START_DEFAULTS);
+}
+
 interface Stoppable {
   stop(): Promise<void> | void;
 }
@@ -85,7 +101,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   } = options;
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
+    config = startConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
