@@ -11,7 +11,8 @@
  *   type (Avro: optionally into a reader schema; Protobuf: the message the indexes point at).
  *
  * JSON Schema values are validated before writing (`validate`, default true) with ajv.
- * `serializer()`/`deserializer()` return plain `(topic, value)` functions for the streams library.
+ * `serializer()`/`deserializer()` return plain async `(topic, value)` functions; the streams
+ * library's synchronous serdes are in `streams-serde.ts`.
  */
 import type avsc from 'avsc';
 import { RegistryClient } from '../client.ts';
@@ -77,6 +78,20 @@ export interface DeserializerOptions {
   validate?: boolean;
 }
 
+/** A topic's writer schema as the registry gave it: what an encoder is built from. */
+export interface ResolvedWriter {
+  id: number;
+  text: string;
+  refs: ResolvedReference[];
+}
+
+/** An id's schema as the registry gave it: what a decoder is built from. */
+export interface FetchedSchema {
+  schemaType: SchemaType;
+  schema: string;
+  refs: ResolvedReference[];
+}
+
 type Encode = (value: unknown) => Buffer;
 type Decode = (bytes: Buffer) => unknown;
 
@@ -98,7 +113,7 @@ function subjectFor(
   return s === 'RecordNameStrategy' ? recordName : `${topic}-${recordName}`;
 }
 
-function schemaText(format: SchemaFormat, schema: string | object): string {
+export function schemaText(format: SchemaFormat, schema: string | object): string {
   if (format === 'avro') return avroSchemaText(schema);
   if (typeof schema === 'string') return schema;
   if (format === 'protobuf') throw new SerializationError('A Protobuf schema is .proto text');
@@ -201,6 +216,11 @@ export class SchemaSerializer {
   }
 
   private async prepare(topic: string): Promise<Encode> {
+    return this.build(await this.resolve(topic));
+  }
+
+  /** The writer schema for a topic: the registry's part of preparing it (registers when asked to). */
+  async resolve(topic: string): Promise<ResolvedWriter> {
     const subject = await this.subject(topic);
     const { format } = this.options;
     const schemaType = FORMAT_TYPES[format];
@@ -233,7 +253,19 @@ export class SchemaSerializer {
           ? await this.client.lookupId(subject, info, { normalize })
           : await this.client.register(subject, info, { normalize });
     }
-    return encoderFor(format, id, text, await this.client.resolveReferences(references), this.options);
+    return { id, text, refs: await this.client.resolveReferences(references) };
+  }
+
+  /** The encoder of a resolved writer schema (no I/O). */
+  build(writer: ResolvedWriter): Encode {
+    return encoderFor(this.options.format, writer.id, writer.text, writer.refs, this.options);
+  }
+
+  /** Makes `serializeSync` answer for a topic, given its resolved writer schema. */
+  install(topic: string, writer: ResolvedWriter): Encode {
+    const encode = this.build(writer);
+    this.ready.set(topic, encode);
+    return encode;
   }
 
   /** Wire-format bytes of a value for a topic (null stays null). */
@@ -273,12 +305,34 @@ export class SchemaDeserializer {
   }
 
   private async prepare(id: number): Promise<Decode> {
+    return this.build(id, await this.fetch(id));
+  }
+
+  /** The registry's part of reading an id: its schema and resolved references. */
+  async fetch(id: number): Promise<FetchedSchema> {
     const schema = await this.client.getSchema(id);
+    return {
+      schemaType: schema.schemaType,
+      schema: schema.schema,
+      refs: await this.client.resolveReferences(schema.references),
+    };
+  }
+
+  /** Makes `deserializeSync` answer for an id, given its fetched schema. */
+  install(id: number, fetched: FetchedSchema): Decode {
+    const decode = this.build(id, fetched);
+    this.ready.set(id, decode);
+    return decode;
+  }
+
+  /** The decoder of a fetched schema (no I/O). */
+  build(id: number, fetched: FetchedSchema): Decode {
+    const { schemaType, refs } = fetched;
+    const schema = fetched;
     const expected = this.options.format ? FORMAT_TYPES[this.options.format] : undefined;
-    if (expected && schema.schemaType !== expected)
-      throw new SerializationError(`Schema ${id} is ${schema.schemaType}, not ${expected}`);
-    const refs = await this.client.resolveReferences(schema.references);
-    switch (schema.schemaType) {
+    if (expected && schemaType !== expected)
+      throw new SerializationError(`Schema ${id} is ${schemaType}, not ${expected}`);
+    switch (schemaType) {
       case 'AVRO': {
         const writer = avroType(schema.schema, refs, this.options.avro);
         if (this.options.readerSchema !== undefined) {
@@ -350,6 +404,11 @@ export class SchemaDeserializer {
     return { id, schemaType: schema.schemaType };
   }
 
+  /** Whether `deserializeSync` can read records with this schema id. */
+  knows(id: number): boolean {
+    return this.ready.has(id);
+  }
+
   /** The synchronous path once the id has been seen (undefined before). */
   deserializeSync(bytes: Buffer): unknown {
     const decode = this.ready.get(schemaIdOf(bytes));
@@ -357,7 +416,7 @@ export class SchemaDeserializer {
   }
 }
 
-/** A `(topic, value) → bytes` function (Kafka's Serializer.serialize) for the streams library. */
+/** An async `(topic, value) → bytes` function (Kafka's Serializer.serialize). */
 export function serializer(
   options: SerializerOptions,
 ): (topic: string, value: unknown) => Promise<Buffer | null> {
@@ -365,7 +424,7 @@ export function serializer(
   return (topic, value) => s.serialize(topic, value);
 }
 
-/** A `(topic, bytes) → value` function (Kafka's Deserializer.deserialize) for the streams library. */
+/** An async `(topic, bytes) → value` function (Kafka's Deserializer.deserialize). */
 export function deserializer(
   options: DeserializerOptions,
 ): (topic: string, bytes: Buffer | null) => Promise<unknown> {
