@@ -65,6 +65,12 @@ export interface SerializerOptions {
   /** JSON Schema: validate values before writing (default true). */
   validate?: boolean;
   avro?: AvroTypeOptions;
+  /**
+   * Avro: values are in Avro's JSON encoding, as Confluent's REST Proxy takes them — unions
+   * wrapped (`{"string": "x"}`, null as null), bytes and fixed as strings of code points 0–255.
+   * Plain values (avsc's form) are still taken when they are not valid Avro JSON.
+   */
+  avroJson?: boolean;
 }
 
 export interface DeserializerOptions {
@@ -76,6 +82,8 @@ export interface DeserializerOptions {
   avro?: AvroTypeOptions;
   /** JSON Schema: validate values after reading (default false). */
   validate?: boolean;
+  /** Avro: answer values in Avro's JSON encoding (wrapped unions, bytes as strings), as Confluent's REST Proxy does. */
+  avroJson?: boolean;
 }
 
 /** A topic's writer schema as the registry gave it: what an encoder is built from. */
@@ -120,6 +128,19 @@ export function schemaText(format: SchemaFormat, schema: string | object): strin
   return JSON.stringify(schema);
 }
 
+/** Avro binary of a value in Avro's JSON encoding, else (when it is not) of the plain value. */
+function fromAvroJson(json: AvroType, plain: AvroType, value: unknown): Buffer {
+  try {
+    return json.toBuffer(json.fromString(JSON.stringify(value)));
+  } catch (err) {
+    try {
+      return plain.toBuffer(value);
+    } catch {
+      throw err;
+    }
+  }
+}
+
 /** How a schema (text + resolved references) writes values. */
 function encoderFor(
   format: SchemaFormat,
@@ -131,10 +152,11 @@ function encoderFor(
   switch (format) {
     case 'avro': {
       const type = avroType(text, refs, options.avro);
+      const json = options.avroJson ? avroType(text, refs, { ...options.avro, wrapUnions: true }) : null;
       return (value) => {
         let body: Buffer;
         try {
-          body = type.toBuffer(value);
+          body = json ? fromAvroJson(json, type, value) : type.toBuffer(value);
         } catch (err) {
           throw new SerializationError(`Value does not match the Avro schema: ${(err as Error).message}`);
         }
@@ -334,6 +356,10 @@ export class SchemaDeserializer {
       throw new SerializationError(`Schema ${id} is ${schemaType}, not ${expected}`);
     switch (schemaType) {
       case 'AVRO': {
+        if (this.options.avroJson) {
+          const wrapped = avroType(schema.schema, refs, { ...this.options.avro, wrapUnions: true });
+          return (payload) => JSON.parse(wrapped.toString(wrapped.fromBuffer(payload))) as unknown;
+        }
         const writer = avroType(schema.schema, refs, this.options.avro);
         if (this.options.readerSchema !== undefined) {
           this.readerType ??= avroType(avroSchemaText(this.options.readerSchema), [], this.options.avro);
