@@ -36,6 +36,7 @@ const OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'run the HTTP proxy on 127.0.0.1:8082 (default; --no-proxy turns it off)',
   },
+  { name: 'proxy-port', type: 'string', description: 'HTTP proxy port (default 8082)', placeholder: 'PORT' },
   {
     name: 'connect',
     type: 'boolean',
@@ -96,9 +97,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     registry: _r,
     'registry-port': _rp,
     proxy: runProxy,
+    'proxy-port': proxyPortText,
     connect: connectFlag,
     ...flags
   } = options;
+  const proxyPort = proxyPortText === undefined ? undefined : Number(proxyPortText);
+  if (proxyPort !== undefined && !(Number.isInteger(proxyPort) && proxyPort >= 0 && proxyPort <= 65535))
+    throw new UsageError(`--proxy-port must be a port number, got "${proxyPortText}"`);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = startConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
@@ -170,7 +175,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       later.push(
         start(() =>
           import('../../proxy/embedded.ts').then((m) =>
-            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
+            m.startEmbeddedProxy(
+              broker.listeners,
+              ephemeral,
+              registry?.url,
+              (line) => console.log(line),
+              proxyPort,
+            ),
           ),
         ),
       );
