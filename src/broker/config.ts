@@ -41,6 +41,8 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: pause between log cleaner passes. */
   logCleanerBackoffMs: number;
+  /** log.initial.task.delay.ms: the first retention and cleaner passes run this long after start. */
+  logInitialTaskDelayMs: number;
   /** producer.id.expiration.ms: idle producers' state is dropped after this. */
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
@@ -68,6 +70,8 @@ export interface BrokerConfig {
   scramUsers: string[];
   /** A SASL connection that has not authenticated within this time is closed. */
   saslHandshakeTimeoutMs: number;
+  /** sasl.server.max.receive.size: largest request a SASL connection may send before it authenticates. */
+  saslServerMaxReceiveSize: number;
   /** connections.max.reauth.ms: SASL sessions must re-authenticate within this (0 = never). */
   connectionsMaxReauthMs: number;
   /** max.connections and max.connections.per.ip */
@@ -112,6 +116,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   logRetentionCheckIntervalMs: 300_000,
   logCleanerBackoffMs: 15_000,
+  logInitialTaskDelayMs: 30_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
@@ -127,6 +132,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   scramUsers: [],
   saslHandshakeTimeoutMs: 10_000,
+  saslServerMaxReceiveSize: 524_288,
   connectionsMaxReauthMs: 0,
   maxConnections: 10_000,
   maxConnectionsPerIp: 10_000,
@@ -264,6 +270,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'pause between log cleaner (compaction) passes',
   },
   {
+    key: 'logInitialTaskDelayMs',
+    flag: 'log-initial-task-delay-ms',
+    kafkaName: 'log.initial.task.delay.ms',
+    kind: 'int',
+    min: 0,
+    help: 'the first retention and cleaner passes run this long after start',
+  },
+  {
     key: 'producerIdExpirationMs',
     flag: 'producer-id-expiration-ms',
     kafkaName: 'producer.id.expiration.ms',
@@ -348,6 +362,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'close SASL connections not authenticated in time',
   },
   {
+    key: 'saslServerMaxReceiveSize',
+    flag: 'sasl-server-max-receive-size',
+    kafkaName: 'sasl.server.max.receive.size',
+    kind: 'int',
+    min: 1024,
+    help: 'largest request accepted before SASL authentication',
+  },
+  {
     key: 'connectionsMaxReauthMs',
     flag: 'connections-max-reauth-ms',
     kafkaName: 'connections.max.reauth.ms',
@@ -414,7 +436,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'super-users',
     kafkaName: 'super.users',
     kind: 'list',
-    help: 'User:a,User:b — principals that bypass ACLs',
+    help: 'User:a;User:b — principals that bypass ACLs',
   },
   {
     key: 'tenants',
@@ -457,7 +479,9 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       // Repeated flags give an array; commas also separate entries, except in passwords.
       const values = Array.isArray(raw) ? raw.map(String) : [text];
       const items = (
-        s.key === 'scramUsers' && Array.isArray(raw) ? values : values.flatMap((v) => v.split(','))
+        s.key === 'scramUsers' && Array.isArray(raw)
+          ? values
+          : values.flatMap((v) => (s.key === 'superUsers' ? splitPrincipals(v) : v.split(',')))
       )
         .map((x) => x.trim())
         .filter((x) => x !== '');
@@ -479,6 +503,16 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       return items;
     }
   }
+}
+
+/**
+ * Super users as Kafka writes them, separated by `;` (`User:CN=alice,OU=eng,O=Acme;User:admin`). A
+ * comma separates principals too, but only where a new principal (`Type:`) follows it, so the
+ * commas inside a certificate's distinguished name never split it (`User:a,User:b` is two users,
+ * `User:CN=alice,OU=eng` one). Backslash-escaped separators (`\,`, `\;`, as in DN values) never split.
+ */
+export function splitPrincipals(text: string): string[] {
+  return text.split(/(?<!\\);|(?<!\\),(?=\s*[A-Za-z]+:)/);
 }
 
 function settingByName(name: string): Setting | undefined {
@@ -519,15 +553,16 @@ function apply(config: BrokerConfig, values: Record<string, unknown>, source: st
 }
 
 /**
- * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * Builds the configuration from `defaults`, then `configFile`, then `SAMSA_*` variables in `env`,
  * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
  */
 export function loadConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   configFile?: string,
+  defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
-  const config: BrokerConfig = { ...DEFAULT_CONFIG };
+  const config: BrokerConfig = { ...defaults };
   if (configFile) apply(config, parseFile(configFile), configFile);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {

@@ -3,8 +3,9 @@
  * and responses written in request order (pipelined requests may complete out of order; a slot
  * queue releases them in order). Produce with acks=0 takes a slot that sends nothing.
  *
- * Protection: a frame larger than socket.request.max.bytes or with a negative size closes the
- * connection before anything is buffered for it; undecodable headers/bodies, unknown API keys and
+ * Protection: a frame larger than socket.request.max.bytes (on a SASL listener before
+ * authentication: sasl.server.max.receive.size) or with a negative size closes the connection
+ * before anything is buffered for it; undecodable headers/bodies, unknown API keys and
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
  * responses are pending, the socket's write buffer is full, or the connection holds its share of
@@ -108,7 +109,7 @@ export class Connection {
       }, services.config.saslHandshakeTimeoutMs);
       this.handshakeTimer.unref();
     }
-    this.log = services.logger.child({
+    this.log = services.loggers.get('samsa.network').child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
     });
@@ -210,11 +211,17 @@ export class Connection {
     }
     while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
-      if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
+      // Before SASL authentication only sasl.server.max.receive.size is accepted (as Kafka).
+      const max = this.isAuthenticated
+        ? this.services.config.socketRequestMaxBytes
+        : this.services.config.saslServerMaxReceiveSize;
+      if (size < 0 || size > max) {
         this.warn(
-          'frame:size',
-          { size, max: this.services.config.socketRequestMaxBytes },
-          'request size out of range; closing',
+          this.isAuthenticated ? 'frame:size' : 'frame:size-unauthenticated',
+          { size, max },
+          this.isAuthenticated
+            ? 'request size out of range; closing'
+            : 'request larger than sasl.server.max.receive.size before authentication; closing',
         );
         this.close();
         return;
@@ -424,11 +431,15 @@ export class Connection {
         { err, apiKey, apiVersion },
         `${handler.name} handler failed`,
       );
-      if (!handler.errorResponse) {
+      // UNKNOWN_SERVER_ERROR in the API's own response; the connection stays open.
+      let answer: unknown;
+      try {
+        answer = handler.errorResponse(request, -1, apiVersion);
+      } catch {
         this.close();
         return;
       }
-      respond(handler.errorResponse(request, -1, apiVersion));
+      respond(answer);
     };
     try {
       const result = handler.handle(request, ctx);

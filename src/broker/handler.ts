@@ -68,8 +68,12 @@ export interface ApiHandler<Req, Res> {
   readRequest(r: Reader, version: number): Req;
   writeResponse(w: Writer, version: number, response: Res): void;
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
-  /** The response to send when `handle` threw: every error field set to `errorCode`. */
-  errorResponse?(request: Req, errorCode: number, version: number): Res;
+  /**
+   * The response to send when `handle` threw (UNKNOWN_SERVER_ERROR): the request's topics, groups
+   * or resources each answered with `errorCode`, or the top-level error code set. Every handler
+   * has one, so an exception never closes the client's connection.
+   */
+  errorResponse(request: Req, errorCode: number, version: number): Res;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds handlers of every request type.
