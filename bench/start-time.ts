@@ -46,11 +46,11 @@ const variants: Variant[] = [
   { name: 'npm start --', command: 'npm', argv: ['start', '--'], services: false },
   { name: 'node bin/samsa.js start', command: node, argv: ['bin/samsa.js', 'start'], services: true },
   {
-    name: 'node bin/samsa.js start --group-initial-rebalance-delay-ms 0',
+    name: 'node bin/samsa.js start --group-initial-rebalance-delay-ms 3000',
     command: node,
     argv: ['bin/samsa.js', 'start'],
     services: true,
-    extra: ['--group-initial-rebalance-delay-ms', '0'],
+    extra: ['--group-initial-rebalance-delay-ms', '3000'],
   },
   { name: 'npx samsa start', command: 'npx', argv: ['samsa', 'start'], services: true },
 ].filter((v) => !ONLY || (ONLY === 'npx' ? v.command !== node : v.command === node));

@@ -151,8 +151,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
     const later: Promise<unknown>[] = [];
-    // The Connect worker needs nothing from the registry: it starts beside it, so their group
-    // joins (each waits out group.initial.rebalance.delay.ms) overlap instead of adding up.
+    // The Connect worker needs nothing from the registry: it starts beside it, so their start-ups
+    // (group joins that wait out group.initial.rebalance.delay.ms when it is set) overlap.
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
         start(() =>
