@@ -1,0 +1,96 @@
+/**
+ * `.properties` files read as java.util.Properties.load does, and a Kafka server.properties passed
+ * to --config: the settings Samsa knows apply, the rest warn instead of failing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/broker/config.ts';
+import { parseProperties } from '../../src/broker/properties.ts';
+
+const props = (text: string) => Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));
+
+describe('parseProperties', () => {
+  it('takes =, : or whitespace as the separator, and # or ! comments', () => {
+    assert.deepEqual(props('a=1\nb: 2\nc 3\n  d\t=\t4\n# e=5\n  ! f=6\ng\nh=\n'), {
+      a: '1',
+      b: '2',
+      c: '3',
+      d: '4',
+      g: '',
+      h: '',
+    });
+  });
+
+  it('joins continuation lines (odd number of backslashes) and drops their leading whitespace', () => {
+    assert.deepEqual(props('list=a,\\\n    b,\\\n\tc\nodd=x\\\\\nnext=y\n'), {
+      list: 'a,b,c',
+      odd: 'x\\',
+      next: 'y',
+    });
+    assert.deepEqual(props('# comment \\\nk=v\n'), { k: 'v' }, 'a comment line does not continue');
+  });
+
+  it('resolves escapes in keys and values, \\uXXXX included; CRLF line ends', () => {
+    assert.deepEqual(props('my\\=key\\ x=tab\\there\r\nu=\\u0041\\u00e9\\\\\r\nz=\\q\n'), {
+      'my=key x': 'tab\there',
+      u: 'Aé\\',
+      z: 'q',
+    });
+    assert.throws(() => parseProperties('k=\\u12'), /malformed \\uxxxx encoding/);
+  });
+
+  it('keeps the last of repeated keys', () => {
+    assert.deepEqual(props('k=1\nk=2\n'), { k: '2' });
+  });
+});
+
+describe('samsa start --config with a Kafka server.properties', () => {
+  it('applies the settings it knows and warns about the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-properties-'));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const file = join(dir, 'server.properties');
+      writeFileSync(
+        file,
+        [
+          '############################# Server Basics #############################',
+          'process.roles=broker,controller',
+          'node.id=3',
+          'num.network.threads=3',
+          'log.dirs=/tmp/kraft-combined-logs',
+          'num.partitions : 4',
+          'log.retention.check.interval.ms   300000',
+          'sasl.enabled.mechanisms=PLAIN,\\',
+          '    SCRAM-SHA-256',
+          'group.initial.rebalance.delay.ms=0',
+          '',
+        ].join('\n'),
+      );
+      const config = loadConfig({}, {}, file);
+      assert.equal(config.nodeId, 3);
+      assert.equal(config.dataDir, '/tmp/kraft-combined-logs');
+      assert.equal(config.numPartitions, 4);
+      assert.equal(config.logRetentionCheckIntervalMs, 300000);
+      assert.equal(config.saslEnabledMechanisms, 'PLAIN,SCRAM-SHA-256');
+      assert.equal(config.groupInitialRebalanceDelayMs, 0);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.deepEqual(
+        warnings.filter((w) => w.includes('unknown setting')),
+        [
+          `${file}: ignoring unknown setting "process.roles"`,
+          `${file}: ignoring unknown setting "num.network.threads"`,
+        ],
+      );
+      // Flags and variables still fail on unknown names.
+      assert.throws(() => loadConfig({ 'no-such-flag': '1' }), ConfigError);
+    } finally {
+      process.off('warning', onWarning);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
