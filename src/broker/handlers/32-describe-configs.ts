@@ -49,7 +49,7 @@ function entry(
   value: string,
   source: number,
   type: ConfigType,
-  doc: string,
+  doc: string | null,
   synonyms: { name: string; value: string; source: number }[],
   readOnly = false,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
@@ -108,7 +108,7 @@ function describeTopic(
         set ?? brokerDefault,
         set === undefined ? brokerSource : SOURCE_TOPIC,
         def.type,
-        docs ? def.doc : '',
+        docs ? def.doc : null,
         syn,
       ),
     );
@@ -153,7 +153,7 @@ function describeBroker(
             { name, value: kafkaDefault, source: SOURCE_DEFAULT },
           ]
         : [{ name, value, source }];
-    result.configs.push(entry(name, value, source, type, docs ? doc : '', syn, true));
+    result.configs.push(entry(name, value, source, type, docs ? doc : null, syn, true));
   };
   for (const s of SETTINGS) {
     if (!s.kafkaName) continue;
@@ -195,7 +195,7 @@ function describeLoggers(
     return result;
   }
   for (const { name, level } of services.loggers.list())
-    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', '', []));
+    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', null, []));
   return result;
 }
 
