@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { fromKafkaServerProperties } from './kafka-server-properties.ts';
 import { parseProperties } from './properties.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -491,7 +492,7 @@ function parseFile(path: string): Record<string, unknown> {
     }
   }
   try {
-    return Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));
+    return fromKafkaServerProperties(Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value])));
   } catch (err) {
     throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
   }

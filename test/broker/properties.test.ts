@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/broker/config.ts';
+import { parseListeners } from '../../src/broker/listeners.ts';
 import { parseProperties } from '../../src/broker/properties.ts';
 
 const props = (text: string) => Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));
@@ -90,6 +91,97 @@ describe('samsa start --config with a Kafka server.properties', () => {
       assert.throws(() => loadConfig({ 'no-such-flag': '1' }), ConfigError);
     } finally {
       process.off('warning', onWarning);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Kafka 4.0's shipped config/server.properties (KRaft, combined mode), its comments shortened. */
+const KAFKA_SERVER_PROPERTIES = `
+############################# Server Basics #############################
+# The role of this server. Setting this puts us in KRaft mode
+process.roles=broker,controller
+# The node id associated with this instance's roles
+node.id=1
+# List of controller endpoints used connect to the controller cluster
+controller.quorum.bootstrap.servers=localhost:9093
+############################# Socket Server Settings #############################
+listeners=PLAINTEXT://:9092,CONTROLLER://:9093
+inter.broker.listener.name=PLAINTEXT
+advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+############################# Log Basics #############################
+log.dirs=/tmp/kraft-combined-logs
+num.partitions=1
+num.recovery.threads.per.data.dir=1
+############################# Internal Topic Settings  #############################
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+############################# Log Retention Policy #############################
+log.retention.hours=168
+#log.retention.bytes=1073741824
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+`;
+
+describe("Kafka's own server.properties", () => {
+  it('loads unchanged: controller listeners dropped, retention hours in ms, the rest warned about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-server-properties-'));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const file = join(dir, 'server.properties');
+      writeFileSync(file, `${KAFKA_SERVER_PROPERTIES}offsets.retention.minutes=60\n`);
+      const config = loadConfig({}, {}, file);
+      assert.equal(config.listeners, 'PLAINTEXT://:9092');
+      assert.deepEqual(parseListeners(config.listeners), [
+        { protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092 },
+      ]);
+      assert.equal(config.retentionMs, 168 * 3_600_000);
+      assert.equal(config.offsetsRetentionMs, 3_600_000);
+      assert.equal(config.dataDir, '/tmp/kraft-combined-logs');
+      assert.equal(config.segmentBytes, 1073741824);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ignored = warnings
+        .map((w) => /unknown setting "(.*)"/.exec(w)?.[1])
+        .filter((k) => k !== undefined);
+      assert.ok(ignored.includes('process.roles') && ignored.includes('num.io.threads'), ignored.join());
+      assert.ok(!ignored.includes('log.retention.hours'), 'retention hours are understood');
+    } finally {
+      process.off('warning', onWarning);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps listener names to protocols and keeps the most precise retention unit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-server-properties-'));
+    try {
+      const file = join(dir, 'server.properties');
+      writeFileSync(
+        file,
+        [
+          'listeners=INTERNAL://127.0.0.1:0,CONTROLLER://:9093',
+          'controller.listener.names=CONTROLLER',
+          'listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+          'log.retention.hours=1',
+          'log.retention.minutes=5',
+          '',
+        ].join('\n'),
+      );
+      const config = loadConfig({}, {}, file);
+      assert.equal(config.listeners, 'SASL_PLAINTEXT://127.0.0.1:0');
+      assert.equal(config.retentionMs, 300_000);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
