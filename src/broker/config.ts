@@ -5,7 +5,10 @@
  * dotted name where one exists, e.g. `num.partitions`) in a `.json` or `.properties` config file.
  * Invalid values throw ConfigError with a message naming the setting.
  */
+
 import { readFileSync } from 'node:fs';
+import { fromKafkaServerProperties } from './kafka-server-properties.ts';
+import { parseProperties } from './properties.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 export type TlsClientAuth = 'none' | 'requested' | 'required';
@@ -533,20 +536,26 @@ function parseFile(path: string): Record<string, unknown> {
       throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
     }
   }
-  const out: Record<string, unknown> = {};
-  for (const [i, line] of text.split('\n').entries()) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`${path}:${i + 1}: expected key=value, got "${t}"`);
-    out[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  try {
+    return fromKafkaServerProperties(Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value])));
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
   }
-  return out;
 }
 
-function apply(config: BrokerConfig, values: Record<string, unknown>, source: string): void {
+function apply(
+  config: BrokerConfig,
+  values: Record<string, unknown>,
+  source: string,
+  unknownWarns = false,
+): void {
   for (const [name, raw] of Object.entries(values)) {
     const s = settingByName(name);
+    if (!s && unknownWarns) {
+      // A Kafka server.properties has settings a single node does without: warn, not fail.
+      process.emitWarning(`${source}: ignoring unknown setting "${name}"`, 'SamsaConfigWarning');
+      continue;
+    }
     if (!s) throw new ConfigError(`${source}: unknown setting "${name}"`);
     (config as unknown as Record<string, unknown>)[s.key] = coerce(s, raw, source);
   }
@@ -563,7 +572,7 @@ export function loadConfig(
   defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
   const config: BrokerConfig = { ...defaults };
-  if (configFile) apply(config, parseFile(configFile), configFile);
+  if (configFile) apply(config, parseFile(configFile), configFile, true);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const v = env[`SAMSA_${s.flag.toUpperCase().replaceAll('-', '_')}`];

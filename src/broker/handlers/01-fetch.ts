@@ -248,7 +248,18 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     return res;
   },
-  errorResponse(_req, errorCode) {
-    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  errorResponse(req, errorCode) {
+    // Every requested partition carries the error too: before v7 there is no top-level code.
+    const responses = req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        ...defaultFetchResponsePartitionData(),
+        partitionIndex: p.partition,
+        errorCode,
+        records: NO_RECORDS,
+      })),
+    }));
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses, nodeEndpoints: [] };
   },
 });

@@ -29,14 +29,12 @@ import {
 } from '../../protocol/generated/messages/describe-configs-response.ts';
 import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
+import { ResourceType } from '../config-changes.ts';
 import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
 
-export const RESOURCE_TOPIC = 2;
-export const RESOURCE_BROKER = 4;
-export const RESOURCE_BROKER_LOGGER = 8;
 /** ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, as Kafka reports broker loggers. */
 const SOURCE_BROKER_LOGGER = 6;
 const SOURCE_TOPIC = ConfigSource.DYNAMIC_TOPIC_CONFIG;
@@ -49,7 +47,7 @@ function entry(
   value: string,
   source: number,
   type: ConfigType,
-  doc: string,
+  doc: string | null,
   synonyms: { name: string; value: string; source: number }[],
   readOnly = false,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
@@ -108,7 +106,7 @@ function describeTopic(
         set ?? brokerDefault,
         set === undefined ? brokerSource : SOURCE_TOPIC,
         def.type,
-        docs ? def.doc : '',
+        docs ? def.doc : null,
         syn,
       ),
     );
@@ -153,7 +151,7 @@ function describeBroker(
             { name, value: kafkaDefault, source: SOURCE_DEFAULT },
           ]
         : [{ name, value, source }];
-    result.configs.push(entry(name, value, source, type, docs ? doc : '', syn, true));
+    result.configs.push(entry(name, value, source, type, docs ? doc : null, syn, true));
   };
   for (const s of SETTINGS) {
     if (!s.kafkaName) continue;
@@ -195,7 +193,7 @@ function describeLoggers(
     return result;
   }
   for (const { name, level } of services.loggers.list())
-    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', '', []));
+    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', null, []));
   return result;
 }
 
@@ -221,9 +219,9 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
             resourceName: r.resourceName,
             configs: [],
           };
-        if (r.resourceType === RESOURCE_TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
-        if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, synonyms, docs);
-        if (r.resourceType === RESOURCE_BROKER_LOGGER) return describeLoggers(ctx.services, r);
+        if (r.resourceType === ResourceType.TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ResourceType.BROKER) return describeBroker(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ResourceType.BROKER_LOGGER) return describeLoggers(ctx.services, r);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Unsupported resource type ${r.resourceType}`,

@@ -64,5 +64,9 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
       ],
     };
   },
-  errorResponse: (_req, errorCode) => errorDescribeLogDirsResponse(errorCode),
+  // Before v3 there is no top-level code: the one log dir carries it.
+  errorResponse: (_req, errorCode) => ({
+    ...errorDescribeLogDirsResponse(errorCode),
+    results: [{ errorCode, logDir: '', topics: [], totalBytes: -1n, usableBytes: -1n }],
+  }),
 });
