@@ -27,6 +27,10 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** connections.max.idle.ms */
   connectionsMaxIdleMs: number;
+  /** queued.max.response.bytes: broker-wide bound on memory held for unsent responses. */
+  queuedMaxResponseBytes: number;
+  /** queued.max.response.bytes.per.connection: one connection's share of it. */
+  queuedMaxResponseBytesPerConnection: number;
   /** message.max.bytes: broker default for a topic's max.message.bytes. */
   messageMaxBytes: number;
   /** log.segment.bytes */
@@ -37,6 +41,8 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: pause between log cleaner passes. */
   logCleanerBackoffMs: number;
+  /** log.initial.task.delay.ms: the first retention and cleaner passes run this long after start. */
+  logInitialTaskDelayMs: number;
   /** producer.id.expiration.ms: idle producers' state is dropped after this. */
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
@@ -64,6 +70,8 @@ export interface BrokerConfig {
   scramUsers: string[];
   /** A SASL connection that has not authenticated within this time is closed. */
   saslHandshakeTimeoutMs: number;
+  /** sasl.server.max.receive.size: largest request a SASL connection may send before it authenticates. */
+  saslServerMaxReceiveSize: number;
   /** connections.max.reauth.ms: SASL sessions must re-authenticate within this (0 = never). */
   connectionsMaxReauthMs: number;
   /** max.connections and max.connections.per.ip */
@@ -101,11 +109,14 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   numPartitions: 1,
   socketRequestMaxBytes: 100 * 1024 * 1024,
   connectionsMaxIdleMs: 10 * 60 * 1000,
+  queuedMaxResponseBytes: 256 * 1024 * 1024,
+  queuedMaxResponseBytesPerConnection: 64 * 1024 * 1024,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   logRetentionCheckIntervalMs: 300_000,
   logCleanerBackoffMs: 15_000,
+  logInitialTaskDelayMs: 30_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
@@ -121,6 +132,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   scramUsers: [],
   saslHandshakeTimeoutMs: 10_000,
+  saslServerMaxReceiveSize: 524_288,
   connectionsMaxReauthMs: 0,
   maxConnections: 10_000,
   maxConnectionsPerIp: 10_000,
@@ -202,6 +214,22 @@ export const SETTINGS: readonly Setting[] = [
     help: 'idle connections are closed after this',
   },
   {
+    key: 'queuedMaxResponseBytes',
+    flag: 'queued-max-response-bytes',
+    kafkaName: 'queued.max.response.bytes',
+    kind: 'int',
+    min: 1024,
+    help: 'memory held for unsent responses, broker-wide; connections holding any stop being read past it',
+  },
+  {
+    key: 'queuedMaxResponseBytesPerConnection',
+    flag: 'queued-max-response-bytes-per-connection',
+    kafkaName: 'queued.max.response.bytes.per.connection',
+    kind: 'int',
+    min: 1024,
+    help: "one connection's share of it: reading pauses once it holds this much, until its writes drain",
+  },
+  {
     key: 'messageMaxBytes',
     flag: 'message-max-bytes',
     kafkaName: 'message.max.bytes',
@@ -240,6 +268,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'pause between log cleaner (compaction) passes',
+  },
+  {
+    key: 'logInitialTaskDelayMs',
+    flag: 'log-initial-task-delay-ms',
+    kafkaName: 'log.initial.task.delay.ms',
+    kind: 'int',
+    min: 0,
+    help: 'the first retention and cleaner passes run this long after start',
   },
   {
     key: 'producerIdExpirationMs',
@@ -326,6 +362,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'close SASL connections not authenticated in time',
   },
   {
+    key: 'saslServerMaxReceiveSize',
+    flag: 'sasl-server-max-receive-size',
+    kafkaName: 'sasl.server.max.receive.size',
+    kind: 'int',
+    min: 1024,
+    help: 'largest request accepted before SASL authentication',
+  },
+  {
     key: 'connectionsMaxReauthMs',
     flag: 'connections-max-reauth-ms',
     kafkaName: 'connections.max.reauth.ms',
@@ -392,7 +436,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'super-users',
     kafkaName: 'super.users',
     kind: 'list',
-    help: 'User:a,User:b — principals that bypass ACLs',
+    help: 'User:a;User:b — principals that bypass ACLs',
   },
   {
     key: 'tenants',
@@ -435,7 +479,9 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       // Repeated flags give an array; commas also separate entries, except in passwords.
       const values = Array.isArray(raw) ? raw.map(String) : [text];
       const items = (
-        s.key === 'scramUsers' && Array.isArray(raw) ? values : values.flatMap((v) => v.split(','))
+        s.key === 'scramUsers' && Array.isArray(raw)
+          ? values
+          : values.flatMap((v) => (s.key === 'superUsers' ? splitPrincipals(v) : v.split(',')))
       )
         .map((x) => x.trim())
         .filter((x) => x !== '');
@@ -457,6 +503,16 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       return items;
     }
   }
+}
+
+/**
+ * Super users as Kafka writes them, separated by `;` (`User:CN=alice,OU=eng,O=Acme;User:admin`). A
+ * comma separates principals too, but only where a new principal (`Type:`) follows it, so the
+ * commas inside a certificate's distinguished name never split it (`User:a,User:b` is two users,
+ * `User:CN=alice,OU=eng` one). Backslash-escaped separators (`\,`, `\;`, as in DN values) never split.
+ */
+export function splitPrincipals(text: string): string[] {
+  return text.split(/(?<!\\);|(?<!\\),(?=\s*[A-Za-z]+:)/);
 }
 
 function settingByName(name: string): Setting | undefined {
@@ -497,15 +553,16 @@ function apply(config: BrokerConfig, values: Record<string, unknown>, source: st
 }
 
 /**
- * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * Builds the configuration from `defaults`, then `configFile`, then `SAMSA_*` variables in `env`,
  * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
  */
 export function loadConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   configFile?: string,
+  defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
-  const config: BrokerConfig = { ...DEFAULT_CONFIG };
+  const config: BrokerConfig = { ...defaults };
   if (configFile) apply(config, parseFile(configFile), configFile);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {

@@ -14,6 +14,7 @@ import {
   type DescribeLogDirsResponse,
   type DescribeLogDirsResponseDescribeLogDirsTopic,
   DescribeLogDirsResponseVersions,
+  errorDescribeLogDirsResponse,
   writeDescribeLogDirsResponse,
 } from '../../protocol/generated/messages/describe-log-dirs-response.ts';
 import { canCluster, canDescribeAll, canTopic, Operation } from '../authz.ts';
@@ -63,4 +64,5 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
       ],
     };
   },
+  errorResponse: (_req, errorCode) => errorDescribeLogDirsResponse(errorCode),
 });

@@ -9,7 +9,7 @@
  * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
  * taken) logs a warning; the broker keeps running.
  */
-import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
+import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
 import { formatOptions, type OptionSpec, parseArgs, UsageError } from '../args.ts';
 import { REGISTRY_OPTIONS, startEmbeddedRegistry } from '../embedded-registry.ts';
@@ -64,6 +64,22 @@ Examples:
   samsa start --port 19092 --data-dir /var/lib/samsa --fsync always
   SAMSA_NUM_PARTITIONS=6 samsa start --config samsa.properties`;
 
+/**
+ * `samsa start`'s defaults where Kafka's shipped `config/server.properties` differs from its code
+ * defaults (Kafka's `DEFAULT_CONFIG` stays for embedding): a fresh consumer group rebalances at
+ * once. Production: `--group-initial-rebalance-delay-ms 3000` (docs/consumer-groups.md).
+ */
+export const START_DEFAULTS: BrokerConfig = { ...DEFAULT_CONFIG, groupInitialRebalanceDelayMs: 0 };
+
+/** The broker configuration `samsa start` runs with: START_DEFAULTS, config file, env, flags. */
+export function startConfig(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  configFile: string | undefined,
+): BrokerConfig {
+  return loadConfig(flags, env, configFile, START_DEFAULTS);
+}
+
 interface Stoppable {
   stop(): Promise<void> | void;
 }
@@ -90,7 +106,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--proxy-port must be a port number, got "${proxyPortText}"`);
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
+    config = startConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
@@ -134,11 +150,27 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
+    const later: Promise<unknown>[] = [];
+    // The Connect worker needs nothing from the registry: it starts beside it, so their group
+    // joins (each waits out group.initial.rebalance.delay.ms) overlap instead of adding up.
+    if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
+      later.push(
+        start(() =>
+          import('../../connect/runtime/embedded.ts').then((m) =>
+            m.startEmbeddedConnect(
+              `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+              broker.services.logger,
+              ephemeral,
+              (line) => console.log(line),
+            ),
+          ),
+        ),
+      );
+    }
     const registry = (await start(() =>
       startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
     )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
     if (registry) broker.services.schemaIds = registry.validator;
-    const later: Promise<unknown>[] = [];
     if (runProxy !== false) {
       later.push(
         start(() =>
@@ -149,20 +181,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
               registry?.url,
               (line) => console.log(line),
               proxyPort,
-            ),
-          ),
-        ),
-      );
-    }
-    if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
-      later.push(
-        start(() =>
-          import('../../connect/runtime/embedded.ts').then((m) =>
-            m.startEmbeddedConnect(
-              `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
-              broker.services.logger,
-              ephemeral,
-              (line) => console.log(line),
             ),
           ),
         ),
