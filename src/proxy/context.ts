@@ -17,6 +17,8 @@ export interface ProxyLimits {
   consumerRequestTimeoutMs: number;
   /** Default max_bytes of GET records (64 MiB as in Confluent). */
   consumerMaxBytes: number;
+  /** A `topic_pattern` subscription looks for new matching topics this often (default 30 s), on a read. */
+  consumerPatternRefreshMs: number;
 }
 
 export class ProxyContext {

@@ -50,6 +50,7 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   consumerInstanceTimeoutMs: 300_000,
   consumerRequestTimeoutMs: 1000,
   consumerMaxBytes: 64 * 1024 * 1024,
+  consumerPatternRefreshMs: 30_000,
 };
 
 const STREAMING_ROUTE = /^\/v3\/clusters\/[^/]+\/topics\/[^/]+\/records\/?(\?.*)?$/;
