@@ -1,0 +1,64 @@
+/**
+ * The Prometheus registry every Samsa service exposes at `/metrics`: a prom-client `Registry` with
+ * Node's process metrics (`process_*`, `nodejs_*`) registered, plus helpers that hang a gauge or
+ * counter on a callback run at scrape time. Services keep plain-number counters on their hot paths
+ * and publish them through these callbacks, so a request never touches a label map. Metric names
+ * follow Kafka's JMX exporter and kafka-exporter (docs/metrics.md lists them all).
+ */
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+export { Registry };
+
+/** The text format's content type (Prometheus 0.0.4). */
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+/** A new registry; `processMetrics: false` leaves out Node's process metrics. */
+export function createRegistry(opts: { processMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** One sample: label values (in `labelNames` order) and the value. */
+export type Sample = readonly [labels: Record<string, string | number>, value: number];
+
+interface CallbackMetric {
+  registry: Registry;
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  /** Called at scrape time; returns the current samples (or one unlabelled value). */
+  collect: () => Iterable<Sample> | number;
+}
+
+/** A gauge whose samples are computed at scrape time (log sizes, lag, connection counts). */
+export function callbackGauge(m: CallbackMetric): Gauge {
+  return new Gauge({
+    name: m.name,
+    help: m.help,
+    labelNames: [...(m.labelNames ?? [])],
+    registers: [m.registry],
+    collect() {
+      this.reset();
+      const samples = m.collect();
+      if (typeof samples === 'number') this.set(samples);
+      else for (const [labels, value] of samples) this.set(labels, value);
+    },
+  });
+}
+
+/** A counter that publishes totals kept elsewhere as plain numbers (read at scrape time). */
+export function callbackCounter(m: CallbackMetric): Counter {
+  return new Counter({
+    name: m.name,
+    help: m.help,
+    labelNames: [...(m.labelNames ?? [])],
+    registers: [m.registry],
+    collect() {
+      this.reset();
+      const samples = m.collect();
+      if (typeof samples === 'number') this.inc(samples);
+      else for (const [labels, value] of samples) this.inc(labels, value);
+    },
+  });
+}
