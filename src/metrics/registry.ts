@@ -62,3 +62,33 @@ export function callbackCounter(m: CallbackMetric): Counter {
     },
   });
 }
+
+/** A histogram kept elsewhere (cumulative counts per bucket, then +Inf), read at scrape time. */
+export function callbackHistogram(m: {
+  registry: Registry;
+  name: string;
+  help: string;
+  buckets: readonly number[];
+  collect: () => { cumulative: readonly number[]; count: number; sum: number };
+}): void {
+  const metric = {
+    name: m.name,
+    help: m.help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const h = m.collect();
+      const values = m.buckets.map((le, i) => ({
+        metricName: `${m.name}_bucket`,
+        labels: { le } as Record<string, string | number>,
+        value: h.cumulative[i] ?? 0,
+      }));
+      values.push({ metricName: `${m.name}_bucket`, labels: { le: '+Inf' }, value: h.count });
+      values.push({ metricName: `${m.name}_sum`, labels: {}, value: h.sum });
+      values.push({ metricName: `${m.name}_count`, labels: {}, value: h.count });
+      return { name: m.name, help: m.help, type: 'histogram', aggregator: 'sum', values };
+    },
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: the registry only calls get() on a custom metric.
+  m.registry.registerMetric(metric as any);
+}
