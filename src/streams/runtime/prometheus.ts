@@ -66,6 +66,14 @@ export function registerStreamsMetrics(
         Object.entries(t.lag).map(([partition, n]): Sample => [{ task_id, partition }, n]),
       ),
   });
+  callbackCounter({
+    registry,
+    name: 'kafka_streams_stream_task_metrics_process_total',
+    help: 'Records processed, per task (tasks now assigned)',
+    labelNames: ['task_id'],
+    collect: () =>
+      Object.entries(streams.metrics().tasks).map(([task_id, t]): Sample => [{ task_id }, t.processTotal]),
+  });
   callbackGauge({
     registry,
     name: 'kafka_streams_stream_task_metrics_buffered_records',
