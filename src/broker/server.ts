@@ -139,7 +139,16 @@ export class Broker {
       for (const spec of specs) await broker.listen(spec);
       if (opts.metrics && services.metrics) {
         const host = opts.metrics.host ?? config.host;
-        broker.metricsServer = await serveMetrics(services.metrics.registry, host, opts.metrics.port);
+        try {
+          broker.metricsServer = await serveMetrics(services.metrics.registry, host, opts.metrics.port);
+        } catch (err) {
+          // Like the other services: a taken port is a warning, the broker runs without metrics.
+          logger.warn(
+            { err: (err as Error).message, port: opts.metrics.port },
+            'metrics endpoint could not start; running without metrics',
+          );
+          services.metrics = undefined;
+        }
       }
     } catch (err) {
       await broker.stop();
