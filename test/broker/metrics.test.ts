@@ -4,6 +4,8 @@
  * `/metrics` text, parsed by a real Prometheus text parser, shows the same numbers.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../src/broker/config.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
@@ -150,4 +152,28 @@ test('metrics.port is a setting with its flag, env variable and Kafka-style name
   assert.equal(loadConfig({}, { SAMSA_METRICS_PORT: '0' }).metricsPort, 0);
   assert.equal(loadConfig({}).metricsPort, undefined);
   assert.throws(() => loadConfig({ 'metrics-port': '70000' }), /metrics-port must be <= 65535/);
+});
+
+test('every metric the broker serves and the Grafana dashboard uses is documented', () => {
+  const docs = readFileSync(join(import.meta.dirname, '../../docs/metrics.md'), 'utf8');
+  const served = [...metrics.keys()].filter(
+    (n) => !n.startsWith('process_') && !n.startsWith('nodejs_') && !/_(bucket|sum|count)$/.test(n),
+  );
+  assert.deepEqual(
+    served.filter((n) => !docs.includes(`\`${n}\``)),
+    [],
+  );
+  const dashboard = readFileSync(
+    join(import.meta.dirname, '../../docs/grafana/samsa-dashboard.json'),
+    'utf8',
+  );
+  const used = new Set(
+    [...dashboard.matchAll(/\b((?:kafka|samsa)_[a-z_]+)/g)].map((m) => m[1]!.replace(/_bucket$/, '')),
+  );
+  assert.ok(used.size > 15);
+  assert.deepEqual(
+    [...used].filter((n) => !docs.includes(`\`${n}\``)),
+    [],
+  );
+  JSON.parse(dashboard);
 });
