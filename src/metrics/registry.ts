@@ -1,21 +1,47 @@
 /**
  * The Prometheus registry every Samsa service exposes at `/metrics`: a prom-client `Registry` with
- * Node's process metrics (`process_*`, `nodejs_*`) registered, plus helpers that hang a gauge or
+ * Node's process metrics (`process_*`, `nodejs_*`) registered — prom-client's default collectors
+ * except the GC-duration histogram, whose `gc` PerformanceObserver runs a JavaScript callback after
+ * every garbage collection (many times a second on a busy broker with its 8 MB young generation;
+ * docs/benchmarks.md) — plus helpers that hang a gauge or
  * counter on a callback run at scrape time. Services keep plain-number counters on their hot paths
  * and publish them through these callbacks, so a request never touches a label map. Metric names
  * follow Kafka's JMX exporter and kafka-exporter (docs/metrics.md lists them all).
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export { Registry };
 
 /** The text format's content type (Prometheus 0.0.4). */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
+/** prom-client's default collectors, by module name, without `gc` (see above). */
+const PROCESS_COLLECTORS = [
+  'processCpuTotal',
+  'processStartTime',
+  'osMemoryHeap',
+  'processOpenFileDescriptors',
+  'processMaxFileDescriptors',
+  'eventLoopLag',
+  'processResources',
+  'processHandles',
+  'processRequests',
+  'heapSizeAndUsed',
+  'heapSpacesSizeAndUsed',
+  'version',
+] as const;
+
+type Collector = (registry: Registry, config: Record<string, unknown>) => void;
+const requireHere = createRequire(import.meta.url);
+
 /** A new registry; `processMetrics: false` leaves out Node's process metrics. */
 export function createRegistry(opts: { processMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
-  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (opts.processMetrics !== false) {
+    for (const name of PROCESS_COLLECTORS)
+      (requireHere(`prom-client/lib/metrics/${name}.js`) as Collector)(registry, {});
+  }
   return registry;
 }
 
