@@ -8,7 +8,8 @@
  *
  * Options override any broker setting (`{ numPartitions: 3, fsync: 'always' }`); pass `dataDir`
  * to keep data across stop/start, and `keepData: true` to leave it on disk after stop.
- * `metrics: true` serves Prometheus metrics on a free port (`broker.metricsUrl`); a number picks it.
+ * `metrics: true` serves Prometheus metrics on a free port (`broker.metricsUrl`); a number (or the
+ * `metricsPort` setting) picks the port. Off by default.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
     dataDir,
   };
   const logger = pino({ level: config.logLevel, base: { service: 'samsa-test' } });
-  const metricsPort = metrics === true ? 0 : typeof metrics === 'number' ? metrics : undefined;
+  const metricsPort =
+    metrics === true
+      ? 0
+      : typeof metrics === 'number'
+        ? metrics
+        : overrides.metricsPort
+          ? overrides.metricsPort
+          : undefined;
   const broker = await Broker.start(config, {
     logger,
     ...(metricsPort === undefined ? {} : { metrics: { port: metricsPort } }),

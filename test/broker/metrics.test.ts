@@ -4,11 +4,13 @@
  * `/metrics` text, parsed by a real Prometheus text parser, shows the same numbers.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../src/broker/config.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { startBrokerProcess } from '../helpers/broker-process.ts';
 import { type Family, sampleValue, scrape } from '../helpers/prometheus.ts';
 import { run, runPython } from '../helpers/run.ts';
 
@@ -176,4 +178,31 @@ test('every metric the broker serves and the Grafana dashboard uses is documente
     [],
   );
   JSON.parse(dashboard);
+});
+
+test('samsa start on port 0 serves metrics on a free port and prints where; --metrics-port 0 turns them off', async () => {
+  for (const extra of [[], ['--metrics-port', '0']]) {
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-metrics-start-'));
+    const broker = await startBrokerProcess(dir, ['--no-connect', '--no-registry', '--no-proxy', ...extra]);
+    try {
+      if (extra.length === 0) {
+        const deadline = Date.now() + 10_000;
+        let m: RegExpExecArray | null = null;
+        while (
+          !(m = /Metrics on (http:\/\/127\.0\.0\.1:(\d+)\/metrics)/.exec(broker.output())) &&
+          Date.now() < deadline
+        )
+          await new Promise((r) => setTimeout(r, 50));
+        assert.ok(m, broker.output());
+        assert.notEqual(Number(m[2]), 9644);
+        const scraped = await scrape(m[1]!);
+        assert.ok(scraped.has('kafka_server_brokertopicmetrics_messagesin_total'));
+      } else {
+        assert.doesNotMatch(broker.output(), /Metrics on/);
+      }
+    } finally {
+      assert.equal(await broker.stop(), 0, broker.output());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 });
