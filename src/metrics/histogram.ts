@@ -54,6 +54,11 @@ export class FastHistogram {
     s.count++;
   }
 
+  /** Registry.resetMetrics() calls this: every series starts again from zero. */
+  reset(): void {
+    this.series.length = 0;
+  }
+
   /** Observation counts per label value (the `_count` series). */
   counts(): [label: string, count: number][] {
     const out: [string, number][] = [];

@@ -102,6 +102,8 @@ export function callbackHistogram(m: {
     help: m.help,
     type: 'histogram',
     aggregator: 'sum',
+    /** The histogram is kept by its owner; Registry.resetMetrics() leaves it alone. */
+    reset() {},
     get() {
       const h = m.collect();
       const values = m.buckets.map((le, i) => ({
