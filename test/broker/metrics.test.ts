@@ -4,6 +4,7 @@
  * `/metrics` text, parsed by a real Prometheus text parser, shows the same numbers.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,12 @@ let broker: TestBroker;
 let metrics: Map<string, Family>;
 
 before(async () => {
-  broker = await startBroker({ metrics: true, messageMaxBytes: 4096 });
+  broker = await startBroker({
+    metrics: true,
+    messageMaxBytes: 4096,
+    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+    scramUsers: ['alice:alice-secret'],
+  });
   const lines = Array.from({ length: N }, (_, i) => `key-${i}:value-${i}`);
   const produced = await run('kcat', ['-b', broker.bootstrap, '-P', '-t', TOPIC, '-p', '0', '-K', ':'], {
     input: `${lines.join('\n')}\n`,
@@ -204,5 +210,59 @@ test('samsa start on port 0 serves metrics on a free port and prints where; --me
       assert.equal(await broker.stop(), 0, broker.output());
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test('SASL authentications that fail and succeed are counted on their listener', async () => {
+  const sasl = broker.listeners.find((l) => l.protocol === 'SASL_PLAINTEXT')!;
+  const login = (password: string) =>
+    run(
+      'kcat',
+      [
+        '-b',
+        `127.0.0.1:${sasl.port}`,
+        '-X',
+        'security.protocol=SASL_PLAINTEXT',
+        '-X',
+        'sasl.mechanisms=SCRAM-SHA-256',
+        '-X',
+        'sasl.username=alice',
+        '-X',
+        `sasl.password=${password}`,
+        '-m',
+        '3',
+        '-L',
+      ],
+      { timeoutMs: 30_000 },
+    );
+  const [good, bad] = await Promise.all([login('alice-secret'), login('wrong')]);
+  assert.equal(good.code, 0, good.stderr);
+  assert.notEqual(bad.code, 0);
+  const now = await scrape(broker.metricsUrl!);
+  const listener = { listener: 'SASL_PLAINTEXT' };
+  assert.ok(sampleValue(now, 'kafka_server_socketservermetrics_failed_authentication_total', listener)! >= 1);
+  assert.ok(
+    sampleValue(now, 'kafka_server_socketservermetrics_successful_authentication_total', listener)! >= 1,
+  );
+});
+
+test('a consumer waiting in a long poll shows in the Fetch purgatory', async () => {
+  const tail = spawn(
+    'kcat',
+    ['-b', broker.bootstrap, '-C', '-t', TOPIC, '-p', '0', '-o', 'end', '-q', '-X', 'fetch.wait.max.ms=5000'],
+    { stdio: 'ignore' },
+  );
+  try {
+    const purgatory = { delayedoperation: 'Fetch' };
+    const name = 'kafka_server_delayedoperationpurgatory_purgatorysize';
+    const deadline = Date.now() + 15_000;
+    let waiting = 0;
+    while (waiting < 1 && Date.now() < deadline) {
+      waiting = sampleValue(await scrape(broker.metricsUrl!), name, purgatory) ?? 0;
+      if (waiting < 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(waiting, 1);
+  } finally {
+    tail.kill('SIGKILL');
   }
 });
