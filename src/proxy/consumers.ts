@@ -273,6 +273,7 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
         throw unprocessable('timeout and max_bytes must be non-negative numbers');
       }
       const records = await instance.records(Math.min(timeout, 300_000), maxBytes);
+      ctx.metrics.consumed(records);
       const format = instance.config.format;
       const where = (r: { topic: string; partition: number; offset: bigint }, part: string) =>
         `the ${part} at ${r.topic}-${r.partition}@${r.offset}`;

@@ -143,6 +143,7 @@ export function buildProxy(o: ProxyOptions): { app: FastifyInstance; close(): Pr
     sendJson(reply.code(404), 'application/json', notFound().toJSON());
   });
 
+  ctx.metrics.install(app, () => consumers.size);
   app.get('/', async (_request, reply) => {
     sendJson(reply, 'application/vnd.kafka.v2+json', {});
   });

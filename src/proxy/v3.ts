@@ -392,7 +392,7 @@ export function v3Routes(app: FastifyInstance, ctx: ProxyContext): void {
         const entries = batch;
         batch = [];
         const records = entries.flatMap((e) => ('record' in e ? [e.record] : []));
-        const produced = produceRecords(clients, topic, records).catch((err) => {
+        const produced = produceRecords(clients, topic, records, ctx.metrics).catch((err) => {
           const e = restErrorOf(err, [topic]);
           return records.map((r) => ({
             partition: r.partition,

@@ -7,7 +7,8 @@
  * The platform services start after the broker listens, each on its conventional local port and
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
  * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
- * taken) logs a warning; the broker keeps running.
+ * taken) logs a warning; the broker keeps running. Prometheus metrics are served on
+ * 127.0.0.1:9644/metrics (`--metrics-port`, 0 turns them off; a free port when the broker's is 0).
  */
 import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
@@ -57,7 +58,8 @@ Every option can also be set as an environment variable (--data-dir → SAMSA_DA
 config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
 Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
-127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect).
+127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect). Prometheus
+metrics are at http://127.0.0.1:9644/metrics (--metrics-port N, 0 turns them off).
 
 Examples:
   samsa start
@@ -79,6 +81,9 @@ export function startConfig(
 ): BrokerConfig {
   return loadConfig(flags, env, configFile, START_DEFAULTS);
 }
+
+/** Where `samsa start` serves Prometheus metrics unless --metrics-port says otherwise. */
+const DEFAULT_METRICS_PORT = 9644;
 
 interface Stoppable {
   stop(): Promise<void> | void;
@@ -111,7 +116,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const broker = await Broker.start(config);
+  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
+  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
+  const metricsPort = config.metricsPort ?? (ephemeral ? 0 : DEFAULT_METRICS_PORT);
+  const broker = await Broker.start(
+    config,
+    config.metricsPort === 0 ? {} : { metrics: { port: metricsPort } },
+  );
   // Services started below, stopped in reverse order before the broker. A signal during their
   // start lets the one starting finish, starts no more, then stops them all.
   const services: Stoppable[] = [];
@@ -137,6 +148,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
+  if (broker.metricsUrl) console.log(`Metrics on ${broker.metricsUrl}`);
 
   /** Starts one service unless shutdown has begun; a service that fails to start has logged why. */
   const start = async (begin: () => Promise<Stoppable | null>): Promise<Stoppable | null> => {
@@ -145,8 +157,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (service !== null) services.push(service);
     return service;
   };
-  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
-  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
