@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import { run } from '../helpers/run.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
@@ -20,4 +21,50 @@ export function summaryNumber(output: string, label: string): number {
   const m = new RegExp(`\\n  ${label.replace(/[()]/g, '\\$&')}\\s+(\\d+)\\n`).exec(summary);
   assert.ok(m, `no "${label}" in the summary:\n${summary}`);
   return Number(m[1]);
+}
+
+/** Every record of a topic, read from the start up to its end offsets at the time of the call. */
+export async function readTopic(
+  bootstrap: string,
+  topic: string,
+): Promise<{ key: string; value: string; headers: Map<string, string> }[]> {
+  const admin = new Admin({ clientId: 'demo-test', bootstrapBrokers: [bootstrap] });
+  let end = 0n;
+  try {
+    const md = await admin.metadata({ topics: [topic] });
+    const partitions = md.topics.get(topic)!.partitionsCount;
+    const offsets = await admin.listOffsets({
+      topics: [
+        {
+          name: topic,
+          partitions: Array.from({ length: partitions }, (_, i) => ({ partitionIndex: i, timestamp: -1n })),
+        },
+      ],
+    });
+    for (const p of offsets[0]!.partitions) end += p.offset;
+  } finally {
+    await admin.close();
+  }
+  const consumer = new Consumer({
+    clientId: 'demo-test',
+    groupId: `demo-test-${topic}-${process.pid}-${Date.now()}`,
+    bootstrapBrokers: [bootstrap],
+    deserializers: stringDeserializers,
+  });
+  const out: { key: string; value: string; headers: Map<string, string> }[] = [];
+  if (end === 0n) {
+    await consumer.close();
+    return out;
+  }
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+  try {
+    for await (const m of stream) {
+      out.push({ key: m.key, value: m.value, headers: m.headers });
+      if (BigInt(out.length) >= end) break;
+    }
+  } finally {
+    await stream.close();
+    await consumer.close();
+  }
+  return out;
 }
