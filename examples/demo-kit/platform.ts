@@ -156,3 +156,23 @@ export async function putConnectors(
     }
   }
 }
+
+/** The connectors that are not running, with the start of their trace (for "why is nothing arriving"). */
+export async function connectorProblems(connectUrl: string): Promise<string[]> {
+  const names = await connectCall<string[]>(connectUrl, 'GET', '/connectors').catch(() => [] as string[]);
+  const problems: string[] = [];
+  for (const name of names) {
+    const s = await connectCall<ConnectorStatus>(
+      connectUrl,
+      'GET',
+      `/connectors/${encodeURIComponent(name)}/status`,
+    ).catch(() => null);
+    if (!s) continue;
+    for (const t of s.tasks)
+      if (t.state !== 'RUNNING')
+        problems.push(`${name} task ${t.id} ${t.state}: ${(t.trace ?? '').slice(0, 500)}`);
+    if (s.connector.state !== 'RUNNING')
+      problems.push(`${name} ${s.connector.state}: ${(s.connector.trace ?? '').slice(0, 500)}`);
+  }
+  return problems;
+}

@@ -27,7 +27,7 @@ export function summaryNumber(output: string, label: string): number {
 export async function readTopic(
   bootstrap: string,
   topic: string,
-): Promise<{ key: string; value: string; headers: Map<string, string> }[]> {
+): Promise<{ key: string; value: string; bytes: Buffer; headers: Map<string, string> }[]> {
   const admin = new Admin({ clientId: 'demo-test', bootstrapBrokers: [bootstrap] });
   let end = 0n;
   try {
@@ -49,9 +49,9 @@ export async function readTopic(
     clientId: 'demo-test',
     groupId: `demo-test-${topic}-${process.pid}-${Date.now()}`,
     bootstrapBrokers: [bootstrap],
-    deserializers: stringDeserializers,
+    deserializers: { ...stringDeserializers, value: (b?: Buffer) => b ?? Buffer.alloc(0) },
   });
-  const out: { key: string; value: string; headers: Map<string, string> }[] = [];
+  const out: { key: string; value: string; bytes: Buffer; headers: Map<string, string> }[] = [];
   if (end === 0n) {
     await consumer.close();
     return out;
@@ -59,7 +59,7 @@ export async function readTopic(
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
   try {
     for await (const m of stream) {
-      out.push({ key: m.key, value: m.value, headers: m.headers });
+      out.push({ key: m.key, value: m.value.toString('utf8'), bytes: m.value, headers: m.headers });
       if (BigInt(out.length) >= end) break;
     }
   } finally {
