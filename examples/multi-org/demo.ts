@@ -132,6 +132,7 @@ await runDemo('multi-org', async (demo) => {
   // 1. The orgs' schemas, and the QC database.
   const db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
+  db.on('error', (err) => demo.log(`PostgreSQL connection lost: ${err.message}`));
   demo.onStop(() => db.end());
   for (const [org, { ddl }] of Object.entries(ORGS)) {
     await db.query(`DROP SCHEMA IF EXISTS org_${org} CASCADE; CREATE SCHEMA org_${org};
@@ -144,6 +145,7 @@ await runDemo('multi-org', async (demo) => {
   qcUrl.pathname = `/${QC_DB}`;
   const qc = new pg.Client({ connectionString: qcUrl.toString() });
   await qc.connect();
+  qc.on('error', (err) => demo.log(`PostgreSQL connection lost: ${err.message}`));
   demo.onStop(() => qc.end());
   await qc.query('CREATE TABLE reviews (contact_key text PRIMARY KEY, status text NOT NULL)');
   demo.log(`schemas org_acme, org_globex, org_initech and database ${QC_DB} ready`);
@@ -207,12 +209,16 @@ await runDemo('multi-org', async (demo) => {
     .filter((_k, o) => o.dead !== undefined)
     .mapValues((o) => JSON.stringify(o.dead))
     .to(DLT, { keySerde: Serdes.String(), valueSerde: Serdes.String() });
-  const streams = new KafkaStreams(builder.build(), {
-    'application.id': 'multi-org-normalise',
-    'bootstrap.servers': platform.bootstrap,
-    'state.dir': join(demo.dir, 'streams-state'),
-    'commit.interval.ms': 500,
-  });
+  const streams = new KafkaStreams(
+    builder.build(),
+    {
+      'application.id': 'multi-org-normalise',
+      'bootstrap.servers': platform.bootstrap,
+      'state.dir': join(demo.dir, 'streams-state'),
+      'commit.interval.ms': 500,
+    },
+    { handleSignals: false }, // the demo closes it in order on Ctrl-C
+  );
   demo.onStop(() => streams.close());
 
   // 4. Connectors: CDC from the orgs, canonical → QC, approved → orgs.

@@ -1,7 +1,8 @@
 /**
- * `samsa demo alerts` end to end: a few seconds of logins with a bot on three accounts, then from
- * the outside (the demo's broker data reopened): the `alerts` topic flags exactly the bot's victims,
- * each with at least THRESHOLD failures in a 5-minute window.
+ * `samsa demo alerts` end to end, stopped with Ctrl-C (SIGINT) as in a terminal once the bot's
+ * three victims were alerted: it prints its summary and exits 0 having stopped Samsa, and from the
+ * outside (the demo's broker data reopened) the `alerts` topic flags exactly the bot's victims, each
+ * with at least THRESHOLD failures in a 5-minute window.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBroker } from '../../src/testing/index.ts';
-import { readTopic, runDemo } from './helpers.ts';
+import { readTopic, startDemo } from './helpers.ts';
 
 let tmp: string;
 
@@ -21,10 +22,14 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('failed logins per account in a 5-minute window above the threshold raise alerts for the victims only', async () => {
+test('failed logins per account in a 5-minute window above the threshold raise alerts for the victims only; Ctrl-C stops it', async () => {
   const dir = join(tmp, 'demo');
-  const out = await runDemo('alerts', ['--duration', '3', '--data-dir', dir]);
-  assert.match(out, /victims alerted\s+3 of 3/);
+  const demo = await startDemo('alerts', ['--data-dir', dir], /(ALERT victim-[\s\S]*){3}/);
+  const { code, output } = await demo.interrupt();
+  assert.equal(code, 0, output);
+  assert.match(output, /SIGINT: stopping/);
+  assert.match(output, /victims alerted\s+3 of 3/);
+  assert.match(output, /other accounts alerted\s+0/);
 
   const broker = await startBroker({ dataDir: join(dir, 'samsa') });
   try {

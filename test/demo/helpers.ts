@@ -3,6 +3,7 @@
  * load and returns its output; the demo's data directory stays for the test to inspect.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import { run } from '../helpers/run.ts';
@@ -67,4 +68,39 @@ export async function readTopic(
     await consumer.close();
   }
   return out;
+}
+
+/**
+ * `samsa demo <scenario>` without --duration, as in a terminal: resolves once its output matches
+ * `ready`, then `interrupt()` sends SIGINT (Ctrl-C) and resolves with the exit code and output.
+ */
+export async function startDemo(
+  scenario: string,
+  args: readonly string[],
+  ready: RegExp,
+): Promise<{ output(): string; interrupt(): Promise<{ code: number | null; output: string }> }> {
+  const child = spawn(process.execPath, [BIN, 'demo', scenario, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  await new Promise<void>((resolve, reject) => {
+    const onData = (c: Buffer): void => {
+      text += c.toString();
+      if (ready.test(text)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => reject(new Error(`samsa demo ${scenario} exited (${code}):\n${text}`)));
+  });
+  return {
+    output: () => text,
+    async interrupt() {
+      child.kill('SIGINT');
+      const code = await exited;
+      clearTimeout(kill);
+      return { code, output: text };
+    },
+  };
 }

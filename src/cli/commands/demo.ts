@@ -102,19 +102,22 @@ export const demoCommand = defineCommand({
       const value = ctx.string(name);
       return value === undefined ? [] : [`--${name}`, value];
     });
+    // The demo runs in its own process group, so Ctrl-C in the terminal reaches only this process,
+    // which passes it on: the demo then stops its load, waits for the outcome and stops what it
+    // started (PostgreSQL, redis-server, Samsa) itself, rather than each of them getting the signal
+    // at once and the demo losing its database halfway through its summary.
     const child = spawn(
       process.execPath,
       ['--conditions=development', join(EXAMPLES, scenario, 'demo.ts'), ...passed],
-      { stdio: 'inherit' },
+      { stdio: 'inherit', detached: true },
     );
-    // Ctrl-C reaches the demo directly (same process group); a signal sent to this process only
-    // (SIGTERM from a supervisor) is passed on. Either way the demo decides when to exit.
     const forward = (signal: NodeJS.Signals): void => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
-    const onInt = (): void => {};
+    const onInt = (): void => forward('SIGINT');
+    const onTerm = (): void => forward('SIGTERM');
     process.on('SIGINT', onInt);
-    process.on('SIGTERM', forward);
+    process.on('SIGTERM', onTerm);
     try {
       return await new Promise<number>((resolve, reject) => {
         child.once('error', reject);
@@ -122,7 +125,7 @@ export const demoCommand = defineCommand({
       });
     } finally {
       process.off('SIGINT', onInt);
-      process.off('SIGTERM', forward);
+      process.off('SIGTERM', onTerm);
     }
   },
 });
