@@ -91,7 +91,7 @@ await runDemo('archive-replay', async (demo) => {
   demo.onStop(() => v1.close());
   await Promise.all([
     v1.start(),
-    putConnectors(platform.connectUrl, {
+    putConnectors(platform, {
       'orders-archive': {
         'connector.class': 'samsa.connect.archive.ArchiveSinkConnector',
         topics: 'orders',

@@ -66,7 +66,7 @@ await runDemo('chatbot-logs', async (demo) => {
     { name: 'chatbot-logs', partitions: 6, configs: { 'retention.ms': String(SEVEN_DAYS_MS) } },
     { name: 'chatbot-logs-dlt', partitions: 1 },
   ]);
-  await putConnectors(platform.connectUrl, {
+  await putConnectors(platform, {
     'chatbot-logs-to-orgs': {
       'connector.class': 'samsa.connect.http.HttpSinkConnector',
       topics: 'chatbot-logs',

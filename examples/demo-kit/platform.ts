@@ -17,6 +17,8 @@ export interface Platform {
   readonly connectUrl: string;
   /** The schema registry, e.g. `http://127.0.0.1:8081`. */
   readonly registryUrl: string;
+  /** Connectors the demo created (deleted again at stop when the platform is not the demo's own). */
+  readonly connectors: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -30,11 +32,18 @@ export interface PlatformOptions {
 /** Starts `samsa start --port 0` and resolves once the broker, registry and Connect worker are up. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   if (options.bootstrap !== undefined) {
+    const connectUrl = options.connectUrl ?? 'http://127.0.0.1:8083';
+    const connectors = new Set<string>();
     return {
       bootstrap: options.bootstrap,
-      connectUrl: options.connectUrl ?? 'http://127.0.0.1:8083',
+      connectUrl,
       registryUrl: options.registryUrl ?? 'http://127.0.0.1:8081',
-      async stop() {},
+      connectors,
+      async stop() {
+        // Someone else's platform: take the demo's connectors away again (topics stay).
+        for (const name of connectors)
+          await connectCall(connectUrl, 'DELETE', `/connectors/${encodeURIComponent(name)}`).catch(() => {});
+      },
     };
   }
   const child = spawn(
@@ -71,7 +80,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   try {
     const urls = await ready;
-    return { ...urls, stop };
+    return { ...urls, connectors: new Set(), stop };
   } catch (err) {
     await stop();
     throw err;
@@ -129,9 +138,11 @@ interface ConnectorStatus {
  * run; a failed task's trace is thrown.
  */
 export async function putConnectors(
-  connectUrl: string,
+  platform: Platform,
   connectors: Record<string, Record<string, string>>,
 ): Promise<void> {
+  const { connectUrl } = platform;
+  for (const name of Object.keys(connectors)) platform.connectors.add(name);
   const path = (name: string, what: string) => `/connectors/${encodeURIComponent(name)}/${what}`;
   for (const [name, config] of Object.entries(connectors))
     await connectCall(connectUrl, 'PUT', path(name, 'config'), { name, ...config });

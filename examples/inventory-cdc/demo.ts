@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ensureTopics, putConnectors, startPlatform } from '../demo-kit/platform.ts';
 import { runDemo } from '../demo-kit/run-demo.ts';
-import { startHttpService, startPostgres, startRedis } from '../demo-kit/services.ts';
+import { dropReplicationSlot, startHttpService, startPostgres, startRedis } from '../demo-kit/services.ts';
 
 const ITEMS = 100;
 const CHANGES_PER_SECOND = 50;
@@ -66,6 +66,9 @@ await runDemo('inventory-cdc', async (demo) => {
   });
   demo.onStop(() => cdn.stop());
 
+  // On a PostgreSQL of yours, the replication slot goes once Samsa (and the connector) stopped.
+  const given = demo.given.postgresUrl;
+  if (given) demo.onStop(() => dropReplicationSlot(given, 'inventory_demo'));
   const [platform, postgres, redisServer] = await Promise.all([
     startPlatform({ dataDir: join(demo.dir, 'samsa'), ...demo.given }),
     startPostgres(join(demo.dir, 'postgres'), demo.given.postgresUrl),
@@ -107,7 +110,7 @@ await runDemo('inventory-cdc', async (demo) => {
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
   };
-  await putConnectors(platform.connectUrl, {
+  await putConnectors(platform, {
     'inventory-cdc': {
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
       'database.hostname': pgUrl.hostname,

@@ -27,7 +27,7 @@ import { SchemaSerializer } from 'samsa/registry';
 import { KafkaStreams, type KStream, Serdes, StreamsBuilder } from 'samsa/streams';
 import { connectorProblems, ensureTopics, putConnectors, startPlatform } from '../demo-kit/platform.ts';
 import { runDemo } from '../demo-kit/run-demo.ts';
-import { startPostgres } from '../demo-kit/services.ts';
+import { dropReplicationSlot, startPostgres } from '../demo-kit/services.ts';
 
 const CANONICAL = 'contacts-canonical';
 const DLT = 'contacts-dlt';
@@ -119,6 +119,9 @@ const ORGS: Record<
 };
 
 await runDemo('multi-org', async (demo) => {
+  // On a PostgreSQL of yours, the replication slot goes once Samsa (and the connector) stopped.
+  const given = demo.given.postgresUrl;
+  if (given) demo.onStop(() => dropReplicationSlot(given, 'multi_org_demo'));
   const [platform, postgres] = await Promise.all([
     startPlatform({ dataDir: join(demo.dir, 'samsa'), ...demo.given }),
     startPostgres(join(demo.dir, 'postgres'), demo.given.postgresUrl),
@@ -231,7 +234,7 @@ await runDemo('multi-org', async (demo) => {
   };
   await Promise.all([
     streams.start(),
-    putConnectors(platform.connectUrl, {
+    putConnectors(platform, {
       'orgs-cdc': {
         'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
         'database.hostname': pgUrl.hostname,

@@ -52,6 +52,12 @@ test('inventory changes reach the cache, the search index and the CDN; sold-out 
   assert.ok(soldOut.every((r) => r.stock === 0));
   assert.equal(summaryNumber(out, 'out-of-stock rows (kept, marked)'), soldOut.length);
 
+  assert.deepEqual(
+    await pg.query('SELECT slot_name FROM pg_replication_slots'),
+    [],
+    'the demo dropped its slot',
+  );
+
   const client = new Redis(redis.uri);
   try {
     assert.equal((await client.keys('item:*')).length, 100);

@@ -59,6 +59,12 @@ test('per-org schemas → CDC → one registered canonical shape in QC, invalid 
   assert.equal(back, summaryNumber(out, 'approved by QC'));
   assert.equal(back + summaryNumber(out, 'rejected by QC'), valid);
 
+  assert.deepEqual(
+    await pg.query('SELECT slot_name FROM pg_replication_slots'),
+    [],
+    'the demo dropped its slot',
+  );
+
   const broker = await startBroker({ dataDir: join(dir, 'samsa') });
   try {
     const dead = await readTopic(broker.bootstrap, 'contacts-dlt');
