@@ -66,29 +66,7 @@ await runDemo('chatbot-logs', async (demo) => {
     { name: 'chatbot-logs', partitions: 6, configs: { 'retention.ms': String(SEVEN_DAYS_MS) } },
     { name: 'chatbot-logs-dlt', partitions: 1 },
   ]);
-  await putConnectors(platform, {
-    'chatbot-logs-to-orgs': {
-      'connector.class': 'samsa.connect.http.HttpSinkConnector',
-      topics: 'chatbot-logs',
-      'http.api.url': `${logStore.url}/bulk/\${key}`,
-      'request.body.format': 'json',
-      'batch.json.as.array': 'true',
-      'batch.max.size': '200',
-      'batch.linger.ms': '100',
-      'max.in.flight.requests': '8',
-      'max.retries': '1',
-      'retry.backoff.ms': '100',
-      'retry.topics': '1s,3s',
-      'dead.letter.topic': 'chatbot-logs-dlt',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    },
-  });
-  demo.log(
-    'connector chatbot-logs-to-orgs running (retry topics chatbot-logs-retry-1s, -3s; DLT chatbot-logs-dlt)',
-  );
-
-  // 2. Watch the dead-letter topic.
+  // 2. The connector, and a consumer watching the dead-letter topic (started together).
   const dlt = new Consumer({
     clientId: 'chatbot-logs-demo',
     groupId: `chatbot-logs-dlt-watch-${process.pid}`,
@@ -96,7 +74,30 @@ await runDemo('chatbot-logs', async (demo) => {
     deserializers: stringDeserializers,
   });
   const dead = new Map<string, number>();
-  const stream = await dlt.consume({ topics: ['chatbot-logs-dlt'], mode: 'earliest' });
+  const [stream] = await Promise.all([
+    dlt.consume({ topics: ['chatbot-logs-dlt'], mode: 'earliest' }),
+    putConnectors(platform, {
+      'chatbot-logs-to-orgs': {
+        'connector.class': 'samsa.connect.http.HttpSinkConnector',
+        topics: 'chatbot-logs',
+        'http.api.url': `${logStore.url}/bulk/\${key}`,
+        'request.body.format': 'json',
+        'batch.json.as.array': 'true',
+        'batch.max.size': '200',
+        'batch.linger.ms': '100',
+        'max.in.flight.requests': '8',
+        'max.retries': '1',
+        'retry.backoff.ms': '100',
+        'retry.topics': '1s,3s',
+        'dead.letter.topic': 'chatbot-logs-dlt',
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      },
+    }),
+  ]);
+  demo.log(
+    'connector chatbot-logs-to-orgs running (retry topics chatbot-logs-retry-1s, -3s; DLT chatbot-logs-dlt)',
+  );
   demo.onStop(async () => {
     await stream.close();
     await dlt.close();
