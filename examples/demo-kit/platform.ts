@@ -52,6 +52,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Its own process group: Ctrl-C reaches the demo, which stops the platform last.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // Whatever happens to the demo (a second Ctrl-C, a crash), Samsa is asked to shut down with it.
+  const orphan = (): void => void child.kill('SIGTERM');
+  process.once('exit', orphan);
+  child.once('exit', () => process.off('exit', orphan));
   let output = '';
   const found = (re: RegExp): string | undefined => re.exec(output)?.[1];
   const ready = new Promise<{ bootstrap: string; connectUrl: string; registryUrl: string }>(

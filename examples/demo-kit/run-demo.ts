@@ -165,9 +165,7 @@ export async function runDemo(name: string, main: (demo: Demo) => Promise<Summar
     stop.abort();
     for (const fn of cleanups.reverse()) {
       try {
-        const t0 = Date.now();
         await fn();
-        if (process.env.DEMO_DEBUG) log(`cleanup ${fn.toString().slice(0, 60)} ${Date.now() - t0} ms`);
       } catch (err) {
         console.error(`cleanup: ${(err as Error)?.message ?? err}`);
       }
