@@ -83,6 +83,10 @@ export interface BrokerConfig {
   transactionalIdExpirationMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
   transactionRemoveExpiredIntervalMs: number;
+  /** quota.window.num: client quota rates are measured over this many windows. */
+  quotaWindowNum: number;
+  /** quota.window.size.seconds: the length of one quota window. */
+  quotaWindowSizeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +135,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   transactionAbortTimedOutIntervalMs: 10_000,
   transactionalIdExpirationMs: 604_800_000,
   transactionRemoveExpiredIntervalMs: 3_600_000,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
 };
 
 type Kind = 'string' | 'int' | 'bool' | 'fsync' | 'list' | 'client-auth' | 'authorizer';
@@ -380,6 +386,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'how often expired transactional ids are looked for',
+  },
+  {
+    key: 'quotaWindowNum',
+    flag: 'quota-window-num',
+    kafkaName: 'quota.window.num',
+    kind: 'int',
+    min: 2,
+    help: 'client quota rates are measured over this many windows',
+  },
+  {
+    key: 'quotaWindowSizeSeconds',
+    flag: 'quota-window-size-seconds',
+    kafkaName: 'quota.window.size.seconds',
+    kind: 'int',
+    min: 1,
+    help: 'length of one client quota window',
   },
   {
     key: 'authorizer',

@@ -8,7 +8,9 @@
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
  * responses are pending or the socket's write buffer is full, so one connection's memory is
- * bounded. Idle connections are closed after connections.max.idle.ms. The warnings a client can
+ * bounded. A client over a quota (quotas/) gets the throttle time in its response and its connection
+ * muted (not read from) for that long; Produce before v6 and Fetch before v8 (pre-KIP-219 clients)
+ * get the response itself delayed. Idle connections are closed after connections.max.idle.ms. The warnings a client can
  * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
  */
 import type { Socket } from 'node:net';
@@ -33,6 +35,11 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
+/** Before these versions (KIP-219) Kafka delays a throttled response instead of only muting. */
+const CLIENT_THROTTLES_FROM: ReadonlyMap<number, number> = new Map([
+  [0, 6],
+  [1, 8],
+]);
 
 interface Slot {
   done: boolean;
@@ -65,6 +72,10 @@ export class Connection {
   /** Frames waiting, in arrival order, while a handler module loads on its first use. */
   private heldFrames: Buffer[] | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Throttled by a quota: nothing is read until the timer fires. */
+  private muted = false;
+  private muteTimer: NodeJS.Timeout | undefined;
+  private mutedUntil = 0;
 
   constructor(
     socket: Socket,
@@ -116,6 +127,7 @@ export class Connection {
     socket.on('close', () => {
       this.closed = true;
       clearTimeout(this.handshakeTimer);
+      clearTimeout(this.muteTimer);
       this.closeController.abort();
       this.releaseIdleWaiters();
     });
@@ -144,6 +156,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.handshakeTimer);
+    clearTimeout(this.muteTimer);
     this.socket.destroy();
     this.closeController.abort();
     this.releaseIdleWaiters();
@@ -168,7 +181,7 @@ export class Connection {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
     }
-    while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
+    while (!this.closed && !this.paused && !this.muted && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
       if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
         this.warn(
@@ -330,6 +343,7 @@ export class Connection {
     let request: unknown;
     let ctx: RequestContext;
     const afterWrite: (() => void)[] = [];
+    let throttleMs = 0;
     try {
       const r = new Reader(frame);
       const header = readRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
@@ -341,6 +355,9 @@ export class Connection {
         clientId: header.clientId,
         connection: this.info,
         holdUntilWritten: (release) => afterWrite.push(release),
+        throttle: (ms) => {
+          if (ms > throttleMs) throttleMs = ms;
+        },
       };
       request = handler.readRequest(r, apiVersion);
     } catch (err) {
@@ -354,15 +371,53 @@ export class Connection {
       return;
     }
     const slot = this.newSlot(afterWrite);
+    const quotas = this.services.quotas;
+    const timed = !saslRequest && quotas.enabled('request_percentage');
+    const started = timed ? performance.now() : 0;
+    let handleMs = 0;
     const respond = (response: unknown): void => {
+      if (timed) {
+        // request_percentage: the handler's time on the event loop, in percent of a second.
+        const throttle = quotas.record(
+          'request_percentage',
+          this.info.principal,
+          ctx.clientId,
+          handleMs / 10,
+        );
+        if (throttle > throttleMs) throttleMs = throttle;
+      }
+      if (throttleMs > 0) {
+        this.mute(throttleMs);
+        if (
+          response !== null &&
+          typeof (response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number'
+        ) {
+          const r = response as { throttleTimeMs: number };
+          r.throttleTimeMs = Math.max(r.throttleTimeMs, throttleMs);
+        }
+      }
       if (response === null) {
         slot.done = true;
         this.flush();
         return;
       }
-      this.finish(slot, correlationId, apiKey, apiVersion, (w) =>
-        handler.writeResponse(w, apiVersion, response),
-      );
+      const encode = (): void => {
+        const t0 = timed ? performance.now() : 0;
+        this.finish(slot, correlationId, apiKey, apiVersion, (w) =>
+          handler.writeResponse(w, apiVersion, response),
+        );
+        if (timed)
+          quotas.record(
+            'request_percentage',
+            this.info.principal,
+            ctx.clientId,
+            (performance.now() - t0) / 10,
+          );
+      };
+      const clientThrottlesFrom = CLIENT_THROTTLES_FROM.get(apiKey);
+      if (throttleMs > 0 && clientThrottlesFrom !== undefined && apiVersion < clientThrottlesFrom)
+        setTimeout(encode, throttleMs);
+      else encode();
     };
     const fail = (err: unknown): void => {
       this.services.logThrottle.error(
@@ -379,6 +434,7 @@ export class Connection {
     };
     try {
       const result = handler.handle(request, ctx);
+      if (timed) handleMs = performance.now() - started;
       if (result instanceof Promise) result.then(respond, fail);
       else respond(result);
     } catch (err) {
@@ -453,6 +509,23 @@ export class Connection {
     this.maybeResume();
   }
 
+  /** Stops reading for `ms` (a quota throttle); a longer throttle already running is kept. */
+  private mute(ms: number): void {
+    if (this.closed) return;
+    const until = Date.now() + ms;
+    if (this.muted && this.mutedUntil >= until) return;
+    clearTimeout(this.muteTimer);
+    this.muted = true;
+    this.mutedUntil = until;
+    this.socket.pause();
+    this.muteTimer = setTimeout(() => {
+      this.muted = false;
+      if (this.closed || this.paused) return;
+      this.socket.resume();
+      if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));
+    }, ms);
+  }
+
   private maybePause(): void {
     if (this.paused || this.closed) return;
     if (this.slots.length >= MAX_PENDING_RESPONSES || this.socket.writableLength > HIGH_WATER_BYTES) {
@@ -465,6 +538,7 @@ export class Connection {
     if (!this.paused || this.closed || this.idleWaiters.length > 0) return;
     if (this.slots.length < MAX_PENDING_RESPONSES / 2 && this.socket.writableLength <= HIGH_WATER_BYTES) {
       this.paused = false;
+      if (this.muted) return;
       this.socket.resume();
       // Frames already buffered while paused are processed now.
       if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));

@@ -50,6 +50,11 @@ export interface RequestContext {
    * for memory the response refers to, such as pooled read buffers in a Fetch answer.
    */
   holdUntilWritten(release: () => void): void;
+  /**
+   * The client is over a quota: the response carries this throttle time (the largest asked for)
+   * and the connection is muted (not read from) for that long, as Kafka does (KIP-219).
+   */
+  throttle(ms: number): void;
 }
 
 export interface ApiHandler<Req, Res> {

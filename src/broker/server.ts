@@ -21,6 +21,8 @@ import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
+import { QuotaManager } from './quotas/quota-manager.ts';
+import { QuotaStore } from './quotas/quota-store.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
 import { openTransactions } from './transaction-topic.ts';
@@ -121,6 +123,10 @@ export class Broker {
       credentials,
       saslMechanisms,
       authorizer,
+      quotas: new QuotaManager(new QuotaStore(config.dataDir), {
+        numWindows: config.quotaWindowNum,
+        windowMs: config.quotaWindowSizeSeconds * 1000,
+      }),
       logThrottle,
     };
     const broker = new Broker(config, services);
@@ -188,6 +194,16 @@ export class Broker {
           { ip, open: this.connections.size, fromIp },
           'connection limit reached; refusing',
         );
+      socket.destroy();
+      return;
+    }
+    if (!this.services.quotas.acceptConnection(ip)) {
+      this.services.logThrottle.warn(
+        this.services.logger,
+        'quota:connection-creation-rate',
+        { ip },
+        'connection_creation_rate quota exceeded; closing the new connection',
+      );
       socket.destroy();
       return;
     }

@@ -12,6 +12,7 @@ import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
+import type { QuotaManager } from './quotas/quota-manager.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
 
@@ -38,6 +39,8 @@ export interface BrokerServices {
   readonly saslMechanisms: readonly SaslMechanism[];
   /** ACLs and tenant confinement (allows everything unless --authorizer acl or --tenant). */
   readonly authorizer: Authorizer;
+  /** Client quotas: their store (DescribeClientQuotas/AlterClientQuotas) and enforcement. */
+  readonly quotas: QuotaManager;
   /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
   readonly logThrottle: LogThrottle;
   /** Schema ids by subject, for topics with confluent.*.schema.validation (set by `samsa start`). */

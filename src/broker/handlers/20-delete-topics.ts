@@ -55,7 +55,18 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       } else {
         result.name = info.name;
         result.topicId = info.topicId;
-        await topics.delete(info.name);
+        const quota = ctx.services.quotas.mutation(
+          ctx.connection.principal,
+          ctx.clientId,
+          info.partitionCount,
+          ctx.apiVersion >= 5,
+        );
+        ctx.throttle(quota.throttleMs);
+        if (quota.allowed) await topics.delete(info.name);
+        else {
+          result.errorCode = ErrorCode.THROTTLING_QUOTA_EXCEEDED;
+          result.errorMessage = 'The throttling quota has been exceeded.';
+        }
       }
       responses.push(result);
     }

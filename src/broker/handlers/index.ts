@@ -86,6 +86,13 @@ export const HANDLER_MODULES: readonly HandlerModule[] = [
   ),
   onFirstUse(47, 0, 0, async () => (await import('./47-offset-delete.ts')).offsetDeleteHandler),
   onFirstUse(
+    48,
+    0,
+    1,
+    async () => (await import('./48-describe-client-quotas.ts')).describeClientQuotasHandler,
+  ),
+  onFirstUse(49, 0, 1, async () => (await import('./49-alter-client-quotas.ts')).alterClientQuotasHandler),
+  onFirstUse(
     50,
     0,
     0,
