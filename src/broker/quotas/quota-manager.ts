@@ -32,6 +32,9 @@ export class QuotaManager {
   private readonly windows: QuotaWindows;
   private readonly now: () => number;
   private readonly sensors = new Map<string, Sensor>();
+  /** Resolved quotas by key, user and client id, for the store version they were resolved at. */
+  private readonly resolved = new Map<string, { quota: number; sensorId: string } | null>();
+  private resolvedVersion = -1;
   private lastSweep: number;
 
   constructor(store: QuotaStore, windows: QuotaWindows, now: () => number = Date.now) {
@@ -52,12 +55,27 @@ export class QuotaManager {
    */
   record(key: ClientQuotaKey, principal: string, clientId: string | null, value: number): number {
     if (!this.store.has(key)) return 0;
-    const resolved = this.store.resolve(key, quotaUser(principal), clientId ?? '');
+    const resolved = this.resolve(key, principal, clientId ?? '');
     if (!resolved) return 0;
     const now = this.now();
-    const sensor = this.sensor(`${key}\u0000${resolved.user}\u0000${resolved.clientId}`, now);
+    const sensor = this.sensor(resolved.sensorId, now);
     sensor.rate.record(value, now);
     return throttleTimeMs(sensor.rate, resolved.quota, now);
+  }
+
+  private resolve(key: ClientQuotaKey, principal: string, clientId: string) {
+    if (this.resolvedVersion !== this.store.version || this.resolved.size > 10_000) {
+      this.resolved.clear();
+      this.resolvedVersion = this.store.version;
+    }
+    const cacheKey = `${key}\u0000${principal}\u0000${clientId}`;
+    let r = this.resolved.get(cacheKey);
+    if (r === undefined) {
+      const found = this.store.resolve(key, quotaUser(principal), clientId);
+      r = found ? { quota: found.quota, sensorId: `${key}\u0000${found.user}\u0000${found.clientId}` } : null;
+      this.resolved.set(cacheKey, r);
+    }
+    return r;
   }
 
   /** Takes back a recorded value (a throttled Fetch answered without its records, as Kafka does). */

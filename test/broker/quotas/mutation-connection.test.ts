@@ -1,5 +1,6 @@
 /**
- * controller_mutation_rate and connection_creation_rate on the wire: CreateTopics v7 past the rate
+ * request_percentage, controller_mutation_rate and connection_creation_rate on the wire: a client
+ * over its share of request time gets a throttle time on any request; CreateTopics v7 past the rate
  * is refused with THROTTLING_QUOTA_EXCEEDED and a throttle time, v5 (before the error existed) is
  * accepted and throttled; connections from an address over its rate are closed at once while the
  * ones before it keep working.
@@ -10,6 +11,11 @@ import { Admin } from '@platformatic/kafka';
 import { ErrorCode } from '../../../src/protocol/errors.ts';
 import { writeCreateTopicsRequest } from '../../../src/protocol/generated/messages/create-topics-request.ts';
 import { readCreateTopicsResponse } from '../../../src/protocol/generated/messages/create-topics-response.ts';
+import {
+  defaultMetadataRequest,
+  writeMetadataRequest,
+} from '../../../src/protocol/generated/messages/metadata-request.ts';
+import { readMetadataResponse } from '../../../src/protocol/generated/messages/metadata-response.ts';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { WireClient } from '../kafka-wire.ts';
 
@@ -36,6 +42,32 @@ async function createTopic(c: WireClient, version: number, name: string, partiti
   const res = readCreateTopicsResponse(r, version);
   return { throttleTimeMs: res.throttleTimeMs, errorCode: res.topics[0]!.errorCode };
 }
+
+it('throttles a client over its request_percentage, whatever it asks', async () => {
+  await admin.alterClientQuotas({
+    entries: [
+      {
+        entities: [{ entityType: 'client-id', entityName: 'wire-test' }],
+        ops: [{ key: 'request_percentage', value: 0.0001, remove: false }],
+      },
+    ],
+  });
+  const c = await WireClient.open(broker.port);
+  try {
+    const r = await c.request(3, 12, (w) => writeMetadataRequest(w, 12, defaultMetadataRequest()));
+    assert.ok(readMetadataResponse(r, 12).throttleTimeMs > 0, 'Metadata answered with a throttle time');
+  } finally {
+    c.close();
+    await admin.alterClientQuotas({
+      entries: [
+        {
+          entities: [{ entityType: 'client-id', entityName: 'wire-test' }],
+          ops: [{ key: 'request_percentage', remove: true }],
+        },
+      ],
+    });
+  }
+});
 
 it('refuses partition creation past controller_mutation_rate (strict from CreateTopics v6)', async () => {
   await admin.alterClientQuotas({
