@@ -5,6 +5,8 @@
  */
 import type { Server, Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
+import type { AssignorName } from '../coordinator/consumer-group/assignors.ts';
+import { ConsumerGroupCoordinator } from '../coordinator/consumer-group/consumer-groups.ts';
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
 import { LogThrottle } from '../log/log-throttle.ts';
@@ -117,6 +119,14 @@ export class Broker {
       logs,
       topics,
       groups,
+      consumerGroups: new ConsumerGroupCoordinator(
+        {
+          sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+          heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+          assignors: config.groupConsumerAssignors as AssignorName[],
+        },
+        topics,
+      ),
       transactions,
       clusterId,
       advertised,
@@ -243,6 +253,7 @@ export class Broker {
     for (const c of this.connections) c.close();
     await closed;
     this.services.groups.shutdown();
+    this.services.consumerGroups.shutdown();
     this.services.transactions.shutdown();
     this.services.logThrottle.flush();
     try {

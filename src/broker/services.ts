@@ -3,6 +3,7 @@
  * logs and the coordinators. Built once by the server and shared by every connection.
  */
 import type { Logger } from 'pino';
+import type { ConsumerGroupCoordinator } from '../coordinator/consumer-group/consumer-groups.ts';
 import type { GroupCoordinator } from '../coordinator/index.ts';
 import type { TransactionCoordinator } from '../coordinator/transactions/index.ts';
 import type { LogManager } from '../log/index.ts';
@@ -29,6 +30,8 @@ export interface BrokerServices {
   readonly logs: LogManager;
   readonly topics: TopicService;
   readonly groups: GroupCoordinator;
+  /** Groups of the consumer group protocol (KIP-848, ConsumerGroupHeartbeat). */
+  readonly consumerGroups: ConsumerGroupCoordinator;
   readonly transactions: TransactionCoordinator;
   readonly clusterId: string;
   /** Where clients reach this broker on its first listener (filled in once bound). */

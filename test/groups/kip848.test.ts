@@ -1,0 +1,119 @@
+/**
+ * The consumer group protocol (KIP-848) with a client nobody here wrote: @platformatic/kafka
+ * consumers with `groupProtocol: 'consumer'` over a 12-partition topic while a producer writes.
+ * Four members join one after another and two leave; every record is consumed, committed offsets
+ * reach the end, and no partition is ever in two members' assignments at once (sampled from the
+ * members' own assignment state every few milliseconds throughout). ListGroups shows the group
+ * with type "consumer".
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
+import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { produce, waitFor } from './helpers.ts';
+
+const RECORDS = 20_000;
+const TOPIC = 'kip848-orders';
+const GROUP = 'kip848-group';
+let broker: TestBroker;
+let admin: Admin;
+
+before(async () => {
+  broker = await startBroker({
+    groupConsumerHeartbeatIntervalMs: 200,
+    groupConsumerSessionTimeoutMs: 5000,
+  });
+  admin = new Admin({ clientId: 'kip848-admin', bootstrapBrokers: [broker.bootstrap] });
+  await admin.createTopics({ topics: [TOPIC], partitions: 12, replicas: 1 });
+});
+after(async () => {
+  await admin?.close();
+  await broker?.stop();
+});
+
+it('4 consumer-protocol members join and leave while producing: all consumed, no partition owned twice', async () => {
+  const seen = new Set<number>();
+  const members = ['c1', 'c2', 'c3', 'c4'].map((name) => ({
+    name,
+    consumer: new Consumer({
+      clientId: `kip848-${name}`,
+      groupId: GROUP,
+      groupProtocol: 'consumer',
+      bootstrapBrokers: [broker.bootstrap],
+      deserializers: stringDeserializers,
+      maxWaitTime: 100,
+    }),
+    done: Promise.resolve(),
+    closed: false,
+  }));
+  const partitionsOf = (m: (typeof members)[number]): number[] =>
+    m.closed ? [] : (m.consumer.assignments?.find((a) => a.topic === TOPIC)?.partitions ?? []);
+  const overlaps: string[] = [];
+  const sampler = setInterval(() => {
+    const owner = new Map<number, string>();
+    for (const m of members)
+      for (const p of partitionsOf(m)) {
+        const other = owner.get(p);
+        if (other !== undefined) overlaps.push(`partition ${p}: ${other} and ${m.name}`);
+        owner.set(p, m.name);
+      }
+  }, 5);
+  const start = async (m: (typeof members)[number]) => {
+    const stream = await m.consumer.consume({
+      topics: [TOPIC],
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: 'earliest',
+      autocommit: 100,
+    });
+    m.done = (async () => {
+      for await (const msg of stream) seen.add(Number(String(msg.value).slice(2)));
+    })();
+  };
+  const stop = async (m: (typeof members)[number]) => {
+    await m.consumer.close(true);
+    m.closed = true;
+  };
+  try {
+    await produce(broker.bootstrap, TOPIC, 0, RECORDS / 4);
+    await start(members[0]!);
+    await waitFor(() => partitionsOf(members[0]!).length === 12, 20_000, 'c1 to own all 12 partitions');
+    await start(members[1]!);
+    const producing = produce(broker.bootstrap, TOPIC, RECORDS / 4, RECORDS / 2);
+    await start(members[2]!);
+    await start(members[3]!);
+    await waitFor(
+      () => members.every((m) => partitionsOf(m).length === 3),
+      20_000,
+      'four members with 3 partitions each',
+    );
+    await producing;
+    await stop(members[0]!);
+    await produce(broker.bootstrap, TOPIC, RECORDS / 2, (3 * RECORDS) / 4);
+    await waitFor(
+      () => members.slice(1).every((m) => partitionsOf(m).length === 4),
+      20_000,
+      'three members with 4 partitions each after c1 left',
+    );
+    await stop(members[1]!);
+    await produce(broker.bootstrap, TOPIC, (3 * RECORDS) / 4, RECORDS);
+    await waitFor(() => seen.size >= RECORDS, 30_000, `all ${RECORDS} records (have ${seen.size})`);
+    assert.deepEqual(overlaps.slice(0, 5), [], 'no partition in two assignments at once');
+    await waitFor(
+      async () => {
+        const [g] = await admin.listConsumerGroupOffsets({ groups: [GROUP] });
+        let total = 0n;
+        for (const t of g?.topics ?? []) for (const p of t.partitions) total += p.committedOffset;
+        return total === BigInt(RECORDS);
+      },
+      20_000,
+      'committed offsets to reach the end of every partition',
+    );
+
+    const groups = await admin.listGroups({ types: ['consumer'] });
+    const listed = [...groups.values()].find((g) => g.id === GROUP);
+    assert.ok(listed, `ListGroups(types=consumer) shows the group: ${JSON.stringify([...groups.keys()])}`);
+  } finally {
+    clearInterval(sampler);
+    for (const m of members) if (!m.closed) await m.consumer.close(true).catch(() => {});
+  }
+});
