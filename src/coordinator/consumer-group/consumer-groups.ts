@@ -169,7 +169,10 @@ export class ConsumerGroupCoordinator {
     this.config = config;
     this.topics = topics;
     this.now = now;
-    this.timer = setInterval(() => this.expire(), Math.min(1000, Math.max(100, config.sessionTimeoutMs / 4)));
+    this.timer = setInterval(
+      () => this.expireMembers(),
+      Math.min(1000, Math.max(100, config.sessionTimeoutMs / 4)),
+    );
     this.timer.unref();
   }
 
@@ -415,7 +418,8 @@ export class ConsumerGroupCoordinator {
       .join(',');
     if (signature !== group.topicsSignature) {
       group.topicsSignature = signature;
-      if (members.length > 0) group.groupEpoch++;
+      // Already due for a new assignment: that one will see the new topics.
+      if (members.length > 0 && group.targetEpoch >= group.groupEpoch) group.groupEpoch++;
     }
     if (group.targetEpoch >= group.groupEpoch) return;
     const preferred = members.find((m) => m.serverAssignor !== null)?.serverAssignor;
@@ -478,7 +482,8 @@ export class ConsumerGroupCoordinator {
     member.state = unreleased ? 'unreleased' : 'stable';
   }
 
-  private expire(): void {
+  /** Removes members past their session or rebalance timeout (run every second; tests call it). */
+  expireMembers(): void {
     const now = this.now();
     for (const group of this.groups.values()) {
       for (const m of [...group.members.values()]) {
