@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { json, samsa } from '../cli/run-cli.ts';
 import { produce, waitFor } from './helpers.ts';
 
 const RECORDS = 20_000;
@@ -112,8 +113,66 @@ it('4 consumer-protocol members join and leave while producing: all consumed, no
     const groups = await admin.listGroups({ types: ['consumer'] });
     const listed = [...groups.values()].find((g) => g.id === GROUP);
     assert.ok(listed, `ListGroups(types=consumer) shows the group: ${JSON.stringify([...groups.keys()])}`);
+    assert.equal((await admin.listGroups({ types: ['classic'] })).has(GROUP), false);
+
+    // DescribeGroups (and so the CLI) shows the two remaining members and their partitions.
+    const info = await samsa(['consumer-groups:info', GROUP, '--json', '-b', broker.bootstrap]);
+    assert.equal(info.code, 0, info.stderr);
+    const described = json<{ state: string; members: { assignments: unknown[] }[]; totalLag: number }>(info);
+    assert.equal(described.members.length, 2, info.stdout);
+    assert.equal(described.totalLag, 0);
+    await assert.rejects(admin.deleteGroups({ groups: [GROUP] }), /NON_EMPTY_GROUP|non-empty|not empty/i);
+    for (const m of members.slice(2)) await stop(m);
+    await waitFor(
+      async () => (await admin.listGroups({ types: ['consumer'] })).get(GROUP)?.state === 'Empty',
+      10_000,
+      'the group to be empty',
+    );
   } finally {
     clearInterval(sampler);
     for (const m of members) if (!m.closed) await m.consumer.close(true).catch(() => {});
+  }
+});
+
+it('an empty group moves between the protocols, keeping its committed offsets', async () => {
+  // The group of the test above is empty now: a classic consumer takes it over and starts from
+  // the committed offsets (nothing left to read), then a consumer-protocol one takes it back.
+  await produce(broker.bootstrap, TOPIC, RECORDS, RECORDS + 100);
+  for (const protocol of ['classic', 'consumer'] as const) {
+    const seen: number[] = [];
+    const consumer = new Consumer({
+      clientId: `kip848-${protocol}`,
+      groupId: GROUP,
+      groupProtocol: protocol,
+      bootstrapBrokers: [broker.bootstrap],
+      deserializers: stringDeserializers,
+      maxWaitTime: 100,
+      heartbeatInterval: 300,
+      sessionTimeout: 6000,
+    });
+    try {
+      const stream = await consumer.consume({
+        topics: [TOPIC],
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: 'earliest',
+        autocommit: 100,
+      });
+      const done = (async () => {
+        for await (const msg of stream) seen.push(Number(String(msg.value).slice(2)));
+      })();
+      if (protocol === 'classic') {
+        await waitFor(() => seen.length >= 100, 20_000, 'the classic consumer to read the 100 new records');
+        assert.ok(Math.min(...seen) >= RECORDS, 'started from the committed offsets');
+      } else {
+        await produce(broker.bootstrap, TOPIC, RECORDS + 100, RECORDS + 200);
+        await waitFor(() => seen.length >= 100, 20_000, 'the consumer-protocol member to read 100 more');
+        assert.ok(Math.min(...seen) >= RECORDS + 100, "started from the classic group's commits");
+      }
+      await new Promise((r) => setTimeout(r, 300)); // one more autocommit
+      await consumer.close(true);
+      await done.catch(() => {});
+    } finally {
+      await consumer.close(true).catch(() => {});
+    }
   }
 });
