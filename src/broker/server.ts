@@ -84,8 +84,9 @@ export class Broker {
     const topics = new TopicService(logs, config);
     if (!topics.get(OFFSETS_TOPIC)) await topics.create(OFFSETS_TOPIC, 1, OFFSETS_TOPIC_CONFIGS);
     const offsetsLog = topics.partition(OFFSETS_TOPIC, 0)!;
+    const offsetsStore = new InternalTopicStore(offsetsLog, config.fsync);
     const groups = new GroupCoordinator({
-      store: new InternalTopicStore(offsetsLog, config.fsync),
+      store: offsetsStore,
       clock: realClock,
       config: {
         groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
@@ -100,6 +101,21 @@ export class Broker {
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
+    const consumerGroups = new ConsumerGroupCoordinator(
+      {
+        sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+        heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+        assignors: config.groupConsumerAssignors as AssignorName[],
+      },
+      topics,
+      Date.now,
+      {
+        append: (records) => offsetsStore.append(records),
+        onError: (err) =>
+          logThrottle.error(logger, 'consumer-groups:write', { err }, 'consumer group write failed'),
+      },
+    );
+    consumerGroups.load(stored);
     const transactions = await openTransactions(config, topics, groups, logger);
     const credentials = new CredentialStore(config.dataDir);
     for (const entry of config.scramUsers) {
@@ -119,14 +135,7 @@ export class Broker {
       logs,
       topics,
       groups,
-      consumerGroups: new ConsumerGroupCoordinator(
-        {
-          sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
-          heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
-          assignors: config.groupConsumerAssignors as AssignorName[],
-        },
-        topics,
-      ),
+      consumerGroups,
       transactions,
       clusterId,
       advertised,

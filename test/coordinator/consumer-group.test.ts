@@ -15,10 +15,14 @@ import {
 import { ErrorCode } from '../../src/coordinator/error-codes.ts';
 
 let now = 0;
+// Topic ids as the broker has them: 32 hex digits (UUIDs).
+const T1 = '0'.repeat(31) + '1';
+const T2 = '0'.repeat(31) + '2';
+const T3 = '0'.repeat(31) + '3';
 const topics = [
-  { name: 'orders-a', topicId: 'T1', partitionCount: 4, internal: false },
-  { name: 'orders-b', topicId: 'T2', partitionCount: 2, internal: false },
-  { name: 'payments', topicId: 'T3', partitionCount: 3, internal: false },
+  { name: 'orders-a', topicId: T1, partitionCount: 4, internal: false },
+  { name: 'orders-b', topicId: T2, partitionCount: 2, internal: false },
+  { name: 'payments', topicId: T3, partitionCount: 3, internal: false },
 ];
 const coordinators: ConsumerGroupCoordinator[] = [];
 function coordinator(): ConsumerGroupCoordinator {
@@ -60,7 +64,7 @@ describe('consumer group coordinator', () => {
     const a = hb(c, { memberId: 'A', subscribedTopicNames: ['orders-a'], topicPartitions: [] });
     assert.equal(a.errorCode, 0);
     assert.equal(a.memberEpoch, 1);
-    assert.deepEqual(owned(a), [{ topicId: 'T1', partitions: [0, 1, 2, 3] }]);
+    assert.deepEqual(owned(a), [{ topicId: T1, partitions: [0, 1, 2, 3] }]);
     const b = hb(c, { memberId: 'B', subscribedTopicNames: ['orders-a'], topicPartitions: [] });
     assert.equal(b.memberEpoch, 2, 'B is at the new epoch');
     assert.equal(count(owned(b)), 0, 'but gets nothing A still owns');
@@ -141,13 +145,70 @@ describe('consumer group coordinator', () => {
       owned(a)
         .map((t) => t.topicId)
         .sort(),
-      ['T1', 'T2'],
+      [T1, T2],
     );
     assert.equal(hb(c, { memberId: 'B', subscribedTopicRegex: '(' }).errorCode, ErrorCode.INVALID_REQUEST);
     now = 12_000;
     c.expireMembers();
     assert.equal(c.describe('g')!.groupState, 'Empty', 'A timed out');
     assert.equal(hb(c, { memberId: 'A', memberEpoch: a.memberEpoch }).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+});
+
+describe('persistence', () => {
+  it("writes Kafka's record types and a new coordinator rebuilds the group from them", async () => {
+    const log: { key: Buffer; value: Buffer | null }[] = [];
+    const store = { append: async (r: typeof log) => void log.push(...r), onError: () => {} };
+    const make = () => {
+      const c = new ConsumerGroupCoordinator(
+        { sessionTimeoutMs: 1000, heartbeatIntervalMs: 100, assignors: ['uniform', 'range'] },
+        { list: () => topics },
+        () => now,
+        store,
+      );
+      coordinators.push(c);
+      return c;
+    };
+    const c = make();
+    const a = hb(c, { memberId: 'A', subscribedTopicNames: ['orders-a'], topicPartitions: [] });
+    await c.persist('g');
+    const b = hb(c, { memberId: 'B', instanceId: 'i-b', subscribedTopicRegex: 'pay.*', topicPartitions: [] });
+    await c.persist('g');
+    hb(c, { memberId: 'C', subscribedTopicNames: ['orders-a'], topicPartitions: [] });
+    await c.persist('g');
+    hb(c, { memberId: 'C', memberEpoch: -1 });
+    await c.persist('g');
+    const versions = new Set(log.map((r) => r.key.readInt16BE(0)));
+    assert.deepEqual([...versions].sort(), [3, 5, 6, 7, 8], 'Kafka key versions 3, 5, 6, 7, 8');
+    assert.ok(
+      log.some((r) => r.value === null),
+      'the member that left was tombstoned',
+    );
+    const before = c.describe('g')!;
+    const again = make();
+    again.load(log);
+    const after = again.describe('g')!;
+    assert.equal(after.groupEpoch, before.groupEpoch);
+    assert.equal(after.assignmentEpoch, before.assignmentEpoch);
+    assert.deepEqual(
+      after.members
+        .map((m) => [m.memberId, m.memberEpoch, m.instanceId, m.subscribedTopicRegex, [...m.assignment]])
+        .sort(),
+      before.members
+        .map((m) => [m.memberId, m.memberEpoch, m.instanceId, m.subscribedTopicRegex, [...m.assignment]])
+        .sort(),
+    );
+    // The members carry on with their epochs after the "restart".
+    const a2 = hb(again, {
+      memberId: 'A',
+      memberEpoch: after.members.find((m) => m.memberId === 'A')!.memberEpoch,
+      topicPartitions: owned(a),
+    });
+    assert.equal(a2.errorCode, 0);
+    assert.equal(
+      hb(again, { memberId: 'B', memberEpoch: b.memberEpoch + 100 }).errorCode,
+      ErrorCode.FENCED_MEMBER_EPOCH,
+    );
   });
 });
 

@@ -4,9 +4,13 @@
  * Four members join one after another and two leave; every record is consumed, committed offsets
  * reach the end, and no partition is ever in two members' assignments at once (sampled from the
  * members' own assignment state every few milliseconds throughout). ListGroups shows the group
- * with type "consumer".
+ * with type "consumer", DescribeGroups (samsa consumer-groups:info) its members, and the group
+ * comes back from __consumer_offsets after a broker restart.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
@@ -18,18 +22,18 @@ const TOPIC = 'kip848-orders';
 const GROUP = 'kip848-group';
 let broker: TestBroker;
 let admin: Admin;
+const dataDir = mkdtempSync(join(tmpdir(), 'samsa-kip848-'));
+const options = { dataDir, groupConsumerHeartbeatIntervalMs: 200, groupConsumerSessionTimeoutMs: 5000 };
 
 before(async () => {
-  broker = await startBroker({
-    groupConsumerHeartbeatIntervalMs: 200,
-    groupConsumerSessionTimeoutMs: 5000,
-  });
+  broker = await startBroker(options);
   admin = new Admin({ clientId: 'kip848-admin', bootstrapBrokers: [broker.bootstrap] });
   await admin.createTopics({ topics: [TOPIC], partitions: 12, replicas: 1 });
 });
 after(async () => {
   await admin?.close();
   await broker?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('4 consumer-protocol members join and leave while producing: all consumed, no partition owned twice', async () => {
@@ -175,4 +179,19 @@ it('an empty group moves between the protocols, keeping its committed offsets', 
       await consumer.close(true).catch(() => {});
     }
   }
+});
+
+it('keeps the group (epochs, assignor) across a broker restart', async () => {
+  const before = broker.broker.services.consumerGroups.describe(GROUP);
+  assert.ok(before, 'the group exists');
+  await admin.close();
+  await broker.stop();
+  broker = await startBroker(options);
+  admin = new Admin({ clientId: 'kip848-admin', bootstrapBrokers: [broker.bootstrap] });
+  const after = broker.broker.services.consumerGroups.describe(GROUP);
+  assert.deepEqual(
+    { epoch: after?.groupEpoch, assignment: after?.assignmentEpoch, state: after?.groupState },
+    { epoch: before.groupEpoch, assignment: before.assignmentEpoch, state: before.groupState },
+  );
+  assert.equal((await admin.listGroups({ types: ['consumer'] })).get(GROUP)?.state, 'Empty');
 });

@@ -3,7 +3,8 @@
  * the consumer group protocol (KIP-848); the coordinator (coordinator/consumer-group/) answers
  * with the member's epoch and, when it changed, its assignment. Version 1 clients name their own
  * member id (KIP-1082); version 0 ones get one generated when they send none. A group id used by a
- * classic group with members answers GROUP_ID_NOT_FOUND (no online migration). Authorization: READ
+ * classic group with members answers GROUP_ID_NOT_FOUND (no online migration). The answer waits
+ * for the group's changes to be durable in __consumer_offsets. Authorization: READ
  * on the group (GROUP_AUTHORIZATION_FAILED); topics the member may not describe are left out of
  * its subscription.
  */
@@ -42,7 +43,7 @@ export const consumerGroupHeartbeatHandler = defineHandler<
   maxVersion: ConsumerGroupHeartbeatResponseVersions.max,
   readRequest: readConsumerGroupHeartbeatRequest,
   writeResponse: writeConsumerGroupHeartbeatResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (!canGroup(ctx, Operation.READ, req.groupId))
       return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Group authorization failed.');
     const classic = ctx.services.groups.describeGroup(req.groupId);
@@ -63,6 +64,11 @@ export const consumerGroupHeartbeatHandler = defineHandler<
       clientId: ctx.clientId ?? '',
       clientHost: `/${ctx.connection.remoteAddress}`,
     });
+    try {
+      await ctx.services.consumerGroups.persist(req.groupId);
+    } catch {
+      return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group state could not be written.');
+    }
     return { throttleTimeMs: 0, ...out };
   },
   errorResponse: (_req, errorCode) => failed(errorCode, null),

@@ -12,14 +12,17 @@
  * expression (RE2 syntax as Kafka, run here as a JavaScript RegExp). Members that stop
  * heartbeating for group.consumer.session.timeout.ms, or do not revoke within their rebalance
  * timeout, are removed.
- * Not implemented (yet): persisting these groups' own records in __consumer_offsets (their
- * committed offsets are persisted; membership is rebuilt by the members' heartbeats after a
- * restart, which answer UNKNOWN_MEMBER_ID so that they rejoin), classic-protocol members joining a
- * consumer group (online migration), rack-aware assignment.
+ * Every change is written to __consumer_offsets with Kafka's record types (persistence.ts) before
+ * the heartbeat is answered, and replayed at start: members come back with their epochs and
+ * partitions and a fresh session to heartbeat in.
+ * Not implemented (yet): classic-protocol members joining a consumer group (online migration),
+ * rack-aware assignment.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../error-codes.ts';
+import type { StoredRecord } from '../types.ts';
 import { ASSIGNORS, type AssignorName, type AssignorTopic, assign } from './assignors.ts';
+import { type GroupSnapshot, groupRecords, loadGroupRecords } from './persistence.ts';
 
 export interface ConsumerGroupConfig {
   /** group.consumer.session.timeout.ms */
@@ -158,17 +161,36 @@ function fail(errorCode: number, errorMessage: string | null = null): HeartbeatO
   };
 }
 
+const STATE_CODES: Record<MemberState, number> = { stable: 0, unreleased: 1, unrevoked: 2 };
+const STATES_BY_CODE: MemberState[] = ['stable', 'unreleased', 'unrevoked'];
+
+export interface ConsumerGroupPersistence {
+  /** Appends records to __consumer_offsets; resolves once they are durable. */
+  append(records: StoredRecord[]): Promise<void>;
+  /** Failures of writes nobody waits for (expiry). */
+  onError(err: unknown): void;
+}
+
 export class ConsumerGroupCoordinator {
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly config: ConsumerGroupConfig;
   private readonly topics: TopicView;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
+  private readonly store: ConsumerGroupPersistence | undefined;
+  /** Per group: the records last written, key hex → value hex. */
+  private readonly written = new Map<string, Map<string, string>>();
 
-  constructor(config: ConsumerGroupConfig, topics: TopicView, now: () => number = Date.now) {
+  constructor(
+    config: ConsumerGroupConfig,
+    topics: TopicView,
+    now: () => number = Date.now,
+    store?: ConsumerGroupPersistence,
+  ) {
     this.config = config;
     this.topics = topics;
     this.now = now;
+    this.store = store;
     this.timer = setInterval(
       () => this.expireMembers(),
       Math.min(1000, Math.max(100, config.sessionTimeoutMs / 4)),
@@ -178,6 +200,96 @@ export class ConsumerGroupCoordinator {
 
   shutdown(): void {
     clearInterval(this.timer);
+  }
+
+  /** Rebuilds the groups from __consumer_offsets records (at start). */
+  load(records: Iterable<StoredRecord>): void {
+    const now = this.now();
+    for (const snap of loadGroupRecords(records)) {
+      const group = new ConsumerGroup(snap.groupId, this.config.assignors[0] ?? 'uniform');
+      group.groupEpoch = snap.groupEpoch;
+      group.targetEpoch = snap.targetEpoch;
+      group.target = snap.target;
+      for (const m of snap.members) {
+        const departed = m.memberEpoch === -2;
+        const member: Member = {
+          memberId: m.memberId,
+          instanceId: m.instanceId,
+          rackId: m.rackId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          topicNames: m.topicNames,
+          topicRegex: m.topicRegex,
+          regex: m.topicRegex === null ? null : safeRegex(m.topicRegex),
+          serverAssignor: m.serverAssignor,
+          memberEpoch: departed ? m.previousMemberEpoch : m.memberEpoch,
+          previousMemberEpoch: m.previousMemberEpoch,
+          state: STATES_BY_CODE[m.state] ?? 'stable',
+          assigned: m.assigned,
+          pendingRevocation: m.pendingRevocation,
+          lastHeartbeat: now,
+          revokingSince: now,
+          lastSent: null,
+          departed,
+        };
+        group.members.set(m.memberId, member);
+        for (const parts of [m.assigned, m.pendingRevocation])
+          for (const [t, list] of parts) for (const p of list) group.owners.set(key(t, p), m.memberId);
+      }
+      this.groups.set(snap.groupId, group);
+      this.written.set(snap.groupId, hexes(groupRecords(this.snapshot(group))));
+    }
+  }
+
+  private snapshot(group: ConsumerGroup): GroupSnapshot {
+    return {
+      groupId: group.groupId,
+      groupEpoch: group.groupEpoch,
+      targetEpoch: group.targetEpoch,
+      target: group.target,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        topicNames: m.topicNames,
+        topicRegex: m.topicRegex,
+        serverAssignor: m.serverAssignor,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        memberEpoch: m.departed ? -2 : m.memberEpoch,
+        previousMemberEpoch: m.departed ? m.memberEpoch : m.previousMemberEpoch,
+        state: STATE_CODES[m.state],
+        assigned: m.assigned,
+        pendingRevocation: m.pendingRevocation,
+      })),
+    };
+  }
+
+  /**
+   * Writes what changed in a group since its last write (tombstones for what is gone; all of it
+   * when the group was deleted). Resolves once durable.
+   */
+  async persist(groupId: string): Promise<void> {
+    if (!this.store) return;
+    const group = this.groups.get(groupId);
+    const now = group ? groupRecords(this.snapshot(group)) : new Map<string, StoredRecord>();
+    const before = this.written.get(groupId) ?? new Map<string, string>();
+    const out: StoredRecord[] = [];
+    for (const [k, r] of now) if (before.get(k) !== r.value!.toString('hex')) out.push(r);
+    // Tombstones: member records first, the group's own last (as Kafka orders them).
+    const gone = [...before.keys()].filter((k) => !now.has(k)).sort((a, b) => b.localeCompare(a));
+    for (const k of gone) out.push({ key: Buffer.from(k, 'hex'), value: null });
+    if (out.length === 0) return;
+    if (group) this.written.set(groupId, hexes(now));
+    else this.written.delete(groupId);
+    try {
+      await this.store.append(out);
+    } catch (err) {
+      this.written.delete(groupId); // rewrite everything next time
+      throw err;
+    }
   }
 
   has(groupId: string): boolean {
@@ -492,6 +604,7 @@ export class ConsumerGroupCoordinator {
         if (sessionOver || revokeOver) {
           this.remove(group, m);
           group.groupEpoch++;
+          this.persist(group.groupId).catch((err: unknown) => this.store?.onError(err));
         }
       }
     }
@@ -548,7 +661,20 @@ export class ConsumerGroupCoordinator {
     if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
+    this.persist(groupId).catch((err: unknown) => this.store?.onError(err));
     return ErrorCode.NONE;
+  }
+}
+
+function hexes(records: Map<string, StoredRecord>): Map<string, string> {
+  return new Map([...records].map(([k, r]) => [k, r.value!.toString('hex')]));
+}
+
+function safeRegex(source: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch {
+    return null;
   }
 }
 
