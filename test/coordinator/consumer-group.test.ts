@@ -155,6 +155,41 @@ describe('consumer group coordinator', () => {
   });
 });
 
+describe('rebalance timeout', () => {
+  it('removes a member that does not give up partitions within its rebalance timeout', () => {
+    const c = coordinator();
+    now = 50_000;
+    const a = hb(c, {
+      memberId: 'A',
+      subscribedTopicNames: ['orders-a'],
+      rebalanceTimeoutMs: 500,
+      topicPartitions: [],
+    });
+    hb(c, { memberId: 'B', subscribedTopicNames: ['orders-a'], topicPartitions: [] });
+    const revoking = hb(c, {
+      memberId: 'A',
+      memberEpoch: a.memberEpoch,
+      rebalanceTimeoutMs: 500,
+      topicPartitions: owned(a),
+    });
+    assert.equal(count(owned(revoking)), 2, 'A is asked to give 2 up');
+    now = 50_600;
+    hb(c, { memberId: 'B', memberEpoch: 2, topicPartitions: [] }); // B keeps its session
+    c.expireMembers();
+    assert.deepEqual(
+      c.describe('g')!.members.map((m) => m.memberId),
+      ['B'],
+      'A held on to revoked partitions past 500 ms',
+    );
+    const b = hb(c, {
+      memberId: 'B',
+      memberEpoch: c.describe('g')!.members[0]!.memberEpoch,
+      topicPartitions: [],
+    });
+    assert.equal(b.errorCode, ErrorCode.NONE);
+  });
+});
+
 describe('persistence', () => {
   it("writes Kafka's record types and a new coordinator rebuilds the group from them", async () => {
     const log: { key: Buffer; value: Buffer | null }[] = [];
