@@ -3,12 +3,16 @@
  * and responses written in request order (pipelined requests may complete out of order; a slot
  * queue releases them in order). Produce with acks=0 takes a slot that sends nothing.
  *
- * Protection: a frame larger than socket.request.max.bytes or with a negative size closes the
- * connection before anything is buffered for it; undecodable headers/bodies, unknown API keys and
+ * Protection: a frame larger than socket.request.max.bytes (on a SASL listener before
+ * authentication: sasl.server.max.receive.size) or with a negative size closes the connection
+ * before anything is buffered for it; undecodable headers/bodies, unknown API keys and
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
- * responses are pending or the socket's write buffer is full, so one connection's memory is
- * bounded. A client over a quota (quotas/) gets the throttle time in its response and its connection
+ * responses are pending, the socket's write buffer is full, or the connection holds its share of
+ * memory for unsent responses (or anything while the broker is at its bound: response-memory.ts).
+ * Each response's bytes are counted from the moment a handler reads them until the kernel takes
+ * them; a socket error closes the connection at once, and a closed connection gives back all it
+ * held. A client over a quota (quotas/) gets the throttle time in its response and its connection
  * muted (not read from) for that long; Produce before v6 and Fetch before v8 (pre-KIP-219 clients)
  * get the response itself delayed. Idle connections are closed after connections.max.idle.ms. The warnings a client can
  * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
@@ -44,6 +48,8 @@ const CLIENT_THROTTLES_FROM: ReadonlyMap<number, number> = new Map([
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Memory counted for this response (response-memory.ts) until the kernel has its bytes. */
+  bytes: number;
   /** Run once the response's bytes are handed to the kernel (pooled read buffers go back). */
   afterWrite: (() => void)[];
 }
@@ -58,6 +64,8 @@ export class Connection {
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private readonly slots: Slot[] = [];
+  /** Sum of the slots' counted bytes: this connection's use of its share. */
+  private heldBytes = 0;
   private closed = false;
   private paused = false;
   /** Resolves when every accepted request has been answered (graceful shutdown). */
@@ -112,7 +120,7 @@ export class Connection {
       }, services.config.saslHandshakeTimeoutMs);
       this.handshakeTimer.unref();
     }
-    this.log = services.logger.child({
+    this.log = services.loggers.get('samsa.network').child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
     });
@@ -123,9 +131,15 @@ export class Connection {
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('error', (err) => {
+      this.log.debug({ err: err.message }, 'socket error');
+      // The peer is gone: nothing more is read or written (requests still buffered would otherwise
+      // be processed as failed writes free their share, each reading a whole answer for nobody).
+      this.close();
+    });
     socket.on('close', () => {
       this.closed = true;
+      this.releaseHeld();
       clearTimeout(this.handshakeTimer);
       clearTimeout(this.muteTimer);
       this.closeController.abort();
@@ -155,6 +169,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseHeld();
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.muteTimer);
     this.socket.destroy();
@@ -170,6 +185,32 @@ export class Connection {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Closed: nothing more will be written, so the whole share goes back at once. */
+  private releaseHeld(): void {
+    this.services.responseMemory.release(this.heldBytes);
+    this.heldBytes = 0;
+    for (const slot of this.slots) slot.bytes = 0;
+  }
+
+  /** Sets what `slot` counts against the bounds (ignored once closed: nothing is kept for it). */
+  private setHeld(slot: Slot, bytes: number): void {
+    if (this.closed) return;
+    const delta = bytes - slot.bytes;
+    if (delta === 0) return;
+    slot.bytes = bytes;
+    this.heldBytes += delta;
+    if (delta > 0) this.services.responseMemory.hold(delta);
+    else this.services.responseMemory.release(-delta);
+  }
+
+  /** The response's bytes are with the kernel (or were never sent): its count goes back. */
+  private written(slot: Slot): void {
+    runAll(slot.afterWrite);
+    if (slot.bytes === 0) return;
+    this.setHeld(slot, 0);
+    this.maybeResume();
+  }
+
   private releaseIdleWaiters(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
@@ -183,11 +224,17 @@ export class Connection {
     }
     while (!this.closed && !this.paused && !this.muted && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
-      if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
+      // Before SASL authentication only sasl.server.max.receive.size is accepted (as Kafka).
+      const max = this.isAuthenticated
+        ? this.services.config.socketRequestMaxBytes
+        : this.services.config.saslServerMaxReceiveSize;
+      if (size < 0 || size > max) {
         this.warn(
-          'frame:size',
-          { size, max: this.services.config.socketRequestMaxBytes },
-          'request size out of range; closing',
+          this.isAuthenticated ? 'frame:size' : 'frame:size-unauthenticated',
+          { size, max },
+          this.isAuthenticated
+            ? 'request size out of range; closing'
+            : 'request larger than sasl.server.max.receive.size before authentication; closing',
         );
         this.close();
         return;
@@ -252,6 +299,9 @@ export class Connection {
   /** Legacy SASL (after SaslHandshake v0): each frame is a raw token, answered by a raw token. */
   private onRawSaslToken(token: Buffer): void {
     const step = this.info.sasl!.authenticate(token);
+    // Counted once per exchange: on failure, or on the round that authenticates (SCRAM takes two).
+    if (step.errorCode !== 0 || step.principal)
+      this.services.metrics?.authentication(this.info.listener.protocol, step.errorCode === 0);
     if (step.errorCode !== 0) {
       this.log.info({ reason: step.errorMessage }, 'SASL authentication failed; closing');
       this.close();
@@ -342,7 +392,8 @@ export class Connection {
     }
     let request: unknown;
     let ctx: RequestContext;
-    const afterWrite: (() => void)[] = [];
+    // Pushed to the queue only once the request decodes.
+    const slot: Slot = { done: false, chunks: null, bytes: 0, afterWrite: [] };
     let throttleMs = 0;
     try {
       const r = new Reader(frame);
@@ -354,7 +405,19 @@ export class Connection {
         correlationId,
         clientId: header.clientId,
         connection: this.info,
-        holdUntilWritten: (release) => afterWrite.push(release),
+        holdUntilWritten: (release) => slot.afterWrite.push(release),
+        // Closed: an answer nobody will read takes nothing (a long poll ends on close and reads again).
+        responseBudget: () =>
+          this.closed
+            ? { bytes: 0, atLeastOneBatch: false }
+            : {
+                bytes: this.services.responseMemory.budget(this.heldBytes),
+                atLeastOneBatch: this.heldBytes === slot.bytes,
+              },
+        holdBytes: (bytes) => {
+          this.setHeld(slot, bytes);
+          this.maybePause();
+        },
         throttle: (ms) => {
           if (ms > throttleMs) throttleMs = ms;
         },
@@ -370,12 +433,15 @@ export class Connection {
       this.close();
       return;
     }
-    const slot = this.newSlot(afterWrite);
+    this.slots.push(slot);
+    const metrics = this.services.metrics;
+    const started = metrics ? performance.now() : 0;
     const quotas = this.services.quotas;
     const timed = !saslRequest && quotas.enabled('request_percentage');
-    const started = timed ? performance.now() : 0;
+    const timedStart = timed ? performance.now() : 0;
     let handleMs = 0;
     const respond = (response: unknown): void => {
+      metrics?.request(apiKey, performance.now() - started);
       if (timed) {
         // request_percentage: the handler's time on the event loop, in percent of a second.
         const throttle = quotas.record(
@@ -426,15 +492,19 @@ export class Connection {
         { err, apiKey, apiVersion },
         `${handler.name} handler failed`,
       );
-      if (!handler.errorResponse) {
+      // UNKNOWN_SERVER_ERROR in the API's own response; the connection stays open.
+      let answer: unknown;
+      try {
+        answer = handler.errorResponse(request, -1, apiVersion);
+      } catch {
         this.close();
         return;
       }
-      respond(handler.errorResponse(request, -1, apiVersion));
+      respond(answer);
     };
     try {
       const result = handler.handle(request, ctx);
-      if (timed) handleMs = performance.now() - started;
+      if (timed) handleMs = performance.now() - timedStart;
       if (result instanceof Promise) result.then(respond, fail);
       else respond(result);
     } catch (err) {
@@ -447,8 +517,8 @@ export class Connection {
     this.services.logThrottle.warn(this.log, kind, obj, msg);
   }
 
-  private newSlot(afterWrite: (() => void)[] = []): Slot {
-    const slot: Slot = { done: false, chunks: null, afterWrite };
+  private newSlot(): Slot {
+    const slot: Slot = { done: false, chunks: null, bytes: 0, afterWrite: [] };
     this.slots.push(slot);
     return slot;
   }
@@ -473,6 +543,8 @@ export class Connection {
     }
     const chunks = w.chunks();
     chunks[0]!.writeInt32BE(w.length - 4, 0);
+    // Records a Fetch read are referenced by the chunks, and counted already at their buffers' size.
+    if (w.length > slot.bytes) this.setHeld(slot, w.length);
     slot.done = true;
     slot.chunks = chunks;
     this.flush();
@@ -489,10 +561,12 @@ export class Connection {
         wrote = true;
         const last = slot.chunks.length - 1;
         for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]!);
-        if (slot.afterWrite.length === 0) this.socket.write(slot.chunks[last]!);
-        else this.socket.write(slot.chunks[last]!, () => runAll(slot.afterWrite));
+        this.socket.write(slot.chunks[last]!, (err) => {
+          if (err) this.close();
+          this.written(slot);
+        });
       } else {
-        runAll(slot.afterWrite);
+        this.written(slot);
       }
     }
     if (wrote) this.socket.uncork();
@@ -528,7 +602,11 @@ export class Connection {
 
   private maybePause(): void {
     if (this.paused || this.closed) return;
-    if (this.slots.length >= MAX_PENDING_RESPONSES || this.socket.writableLength > HIGH_WATER_BYTES) {
+    if (
+      this.slots.length >= MAX_PENDING_RESPONSES ||
+      this.socket.writableLength > HIGH_WATER_BYTES ||
+      this.services.responseMemory.isOver(this.heldBytes)
+    ) {
       this.paused = true;
       this.socket.pause();
     }
@@ -536,7 +614,11 @@ export class Connection {
 
   private maybeResume(): void {
     if (!this.paused || this.closed || this.idleWaiters.length > 0) return;
-    if (this.slots.length < MAX_PENDING_RESPONSES / 2 && this.socket.writableLength <= HIGH_WATER_BYTES) {
+    if (
+      this.slots.length < MAX_PENDING_RESPONSES / 2 &&
+      this.socket.writableLength <= HIGH_WATER_BYTES &&
+      !this.services.responseMemory.isOver(this.heldBytes)
+    ) {
       this.paused = false;
       if (this.muted) return;
       this.socket.resume();

@@ -10,9 +10,11 @@ import { ConsumerGroupCoordinator } from '../coordinator/consumer-group/consumer
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
 import { LogThrottle } from '../log/log-throttle.ts';
+import { type MetricsServer, serveMetrics } from '../metrics/http-server.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import { CredentialStore } from './auth/credential-store.ts';
 import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
+import { tenantMap } from './auth/tenants.ts';
 import { loadOrCreateClusterId } from './cluster-id.ts';
 import { type BrokerConfig, ConfigError } from './config.ts';
 import { Connection } from './connection.ts';
@@ -22,9 +24,12 @@ import { HANDLER_MODULES } from './handlers/index.ts';
 import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
+import { BrokerLoggers } from './loggers.ts';
+import { BrokerMetrics } from './metrics.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
 import { QuotaManager } from './quotas/quota-manager.ts';
 import { QuotaStore } from './quotas/quota-store.ts';
+import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
 import { openTransactions } from './transaction-topic.ts';
@@ -33,6 +38,8 @@ const SHUTDOWN_DRAIN_MS = 5000;
 
 export interface BrokerOptions {
   logger?: Logger;
+  /** Serve Prometheus metrics at http://host:port/metrics (port 0 = a free port); off when absent. */
+  metrics?: { host?: string; port: number };
 }
 
 export class Broker {
@@ -44,6 +51,7 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
   private stopping: Promise<void> | null = null;
+  private metricsServer: MetricsServer | undefined;
 
   private constructor(config: BrokerConfig, services: BrokerServices) {
     this.config = config;
@@ -55,10 +63,12 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
+    const tenants = tenantMap(config.tenants);
     const logThrottle = new LogThrottle();
+    const loggers = new BrokerLoggers(logger);
     // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
-      logger,
+      logger: loggers.get('samsa.log'),
       throttle: logThrottle,
       defaults: {
         flushPolicy: config.fsync,
@@ -71,6 +81,7 @@ export class Broker {
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
+      initialTaskDelayMs: config.logInitialTaskDelayMs,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
@@ -95,7 +106,7 @@ export class Broker {
       },
       onError: (err) => {
         const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
-        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+        logThrottle.error(loggers.get('samsa.coordinator.group'), kind, { err }, 'group coordinator error');
       },
     });
     const stored = readStoredRecords(offsetsLog);
@@ -116,7 +127,12 @@ export class Broker {
       },
     );
     consumerGroups.load(stored);
-    const transactions = await openTransactions(config, topics, groups, logger);
+    const transactions = await openTransactions(
+      config,
+      topics,
+      groups,
+      loggers.get('samsa.coordinator.transaction'),
+    );
     const credentials = new CredentialStore(config.dataDir);
     for (const entry of config.scramUsers) {
       const colon = entry.indexOf(':');
@@ -126,11 +142,12 @@ export class Broker {
     const authorizer = new Authorizer(config.dataDir, {
       enabled: config.authorizer === 'acl',
       superUsers: config.superUsers,
-      tenants: tenantMap(config.tenants),
+      tenants,
     });
     const services: BrokerServices = {
       config,
       logger,
+      loggers,
       handlers,
       logs,
       topics,
@@ -147,10 +164,33 @@ export class Broker {
         windowMs: config.quotaWindowSizeSeconds * 1000,
       }),
       logThrottle,
+      responseMemory: new ResponseMemory(
+        config.queuedMaxResponseBytes,
+        config.queuedMaxResponseBytesPerConnection,
+      ),
     };
     const broker = new Broker(config, services);
+    if (opts.metrics) {
+      services.metrics = new BrokerMetrics({
+        services,
+        connectionListeners: () => broker.connectionListeners(),
+      });
+    }
     try {
       for (const spec of specs) await broker.listen(spec);
+      if (opts.metrics && services.metrics) {
+        const host = opts.metrics.host ?? config.host;
+        try {
+          broker.metricsServer = await serveMetrics(services.metrics.registry, host, opts.metrics.port);
+        } catch (err) {
+          // Like the other services: a taken port is a warning, the broker runs without metrics.
+          logger.warn(
+            { err: (err as Error).message, port: opts.metrics.port },
+            'metrics endpoint could not start; running without metrics',
+          );
+          services.metrics = undefined;
+        }
+      }
     } catch (err) {
       await broker.stop();
       throw err;
@@ -200,6 +240,15 @@ export class Broker {
     return this.services.advertised.port;
   }
 
+  /** `http://host:port/metrics` when metrics are on. */
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url;
+  }
+
+  private *connectionListeners(): Iterable<ListenerAddress> {
+    for (const c of this.connections) yield c.info.listener;
+  }
+
   private accept(socket: Socket, listener: ListenerAddress, principal?: string): void {
     const ip = socket.remoteAddress ?? '';
     const fromIp = this.perIp.get(ip) ?? 0;
@@ -242,6 +291,11 @@ export class Broker {
     return this.connections.size;
   }
 
+  /** Memory held for responses not yet handed to the kernel (tests, metrics, soak runs). */
+  get responseMemory(): ResponseMemoryStats {
+    return this.services.responseMemory.stats;
+  }
+
   /** Drops every client connection from the broker side (tests use it to cut connections mid-stream). */
   dropConnections(): void {
     for (const c of this.connections) c.close();
@@ -254,9 +308,10 @@ export class Broker {
   }
 
   private async shutdown(): Promise<void> {
-    const closed = Promise.all(
-      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    const closed = Promise.all([
+      ...this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      this.metricsServer?.stop(),
+    ]);
     const drained = Promise.all([...this.connections].map((c) => c.drain()));
     await Promise.race([drained, new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS).unref())]);
     for (const c of this.connections) c.close();
@@ -301,15 +356,4 @@ function saslMechanismList(text: string): SaslMechanism[] {
       );
   }
   return names as SaslMechanism[];
-}
-
-/** `alice:team-a.` or `User:alice:team-a.` → principal User:alice confined to prefix team-a. */
-function tenantMap(entries: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of entries) {
-    const at = e.lastIndexOf(':');
-    const who = e.slice(0, at);
-    out.set(who.includes(':') ? who : `User:${who}`, e.slice(at + 1));
-  }
-  return out;
 }

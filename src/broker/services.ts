@@ -13,7 +13,10 @@ import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
+import type { BrokerLoggers } from './loggers.ts';
+import type { BrokerMetrics } from './metrics.ts';
 import type { QuotaManager } from './quotas/quota-manager.ts';
+import type { ResponseMemory } from './response-memory.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
 
@@ -26,6 +29,8 @@ export interface AdvertisedAddress {
 export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly logger: Logger;
+  /** The named module loggers and their runtime levels (BROKER_LOGGER resources). */
+  readonly loggers: BrokerLoggers;
   readonly handlers: HandlerRegistry;
   readonly logs: LogManager;
   readonly topics: TopicService;
@@ -46,8 +51,12 @@ export interface BrokerServices {
   readonly quotas: QuotaManager;
   /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
   readonly logThrottle: LogThrottle;
+  /** Memory held for unsent responses, broker-wide and per connection (response-memory.ts). */
+  readonly responseMemory: ResponseMemory;
   /** Schema ids by subject, for topics with confluent.*.schema.validation (set by `samsa start`). */
   schemaIds?: SchemaIdValidator;
+  /** Prometheus counters, when metrics are on (metrics.ts); handlers skip counting otherwise. */
+  metrics?: BrokerMetrics;
 }
 
 /** This broker's address as seen from the listener a request arrived on (Kafka answers per listener). */

@@ -3,6 +3,8 @@
  * (samsa/registry) and a registry at `--registry-url`: produce registers an inline schema under
  * `<topic>-key` / `<topic>-value` (TopicNameStrategy, as Confluent's proxy does) or uses a schema by
  * id, and writes Confluent's wire format; consumer instances decode by the id in each record.
+ * Avro values are Avro's JSON encoding both ways, as in Confluent's proxy (unions wrapped as
+ * `{"string": "x"}`, bytes as strings of code points 0–255); plain unwrapped values are still taken.
  * Serializers are cached per schema, so a request after the first costs only the encoding.
  * Registry errors keep their status and code (e.g. 40403 schema not found, 409 incompatible); an
  * unparsable schema is 42205 and a value that does not fit its schema 42203.
@@ -43,10 +45,20 @@ export function restErrorOfRegistry(err: unknown, format: SchemaFormat): RestErr
   return new RestError(422, 42205, `Invalid schema: ${message}`);
 }
 
+const LATEST_TTL_MS = 5_000;
+
+function formatOfType(schemaType: string): SchemaFormat {
+  return schemaType === 'JSON' ? 'jsonschema' : schemaType === 'PROTOBUF' ? 'protobuf' : 'avro';
+}
+
 export class SchemaFormats {
   readonly #client: RegistryClient | null;
   readonly #serializers = new Map<string, Promise<SchemaSerializer>>();
   readonly #deserializers = new Map<SchemaFormat, SchemaDeserializer>();
+  readonly #versions = new Map<
+    string,
+    { at: number; pending: Promise<{ id: number; format: SchemaFormat }> }
+  >();
 
   constructor(registryUrl: string | undefined) {
     this.#client = registryUrl === undefined ? null : new RegistryClient({ url: registryUrl });
@@ -109,7 +121,7 @@ export class SchemaFormats {
     isKey: boolean,
   ): Promise<SchemaSerializer> {
     if ('schema' in spec)
-      return new SchemaSerializer({ registry: client, format, schema: spec.schema, isKey });
+      return new SchemaSerializer({ registry: client, format, schema: spec.schema, isKey, avroJson: true });
     const schema = await client.getSchema(spec.id);
     if (schema.schemaType !== TYPES[format]) {
       throw new RestError(
@@ -119,7 +131,34 @@ export class SchemaFormats {
       );
     }
     // Confluent's use.schema.id: write with exactly this schema, no subject involved.
-    return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey });
+    return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey, avroJson: true });
+  }
+
+  /**
+   * The id and format of a subject's version (v3 records giving `subject`/`schema_version`); the
+   * latest version is looked up again after `LATEST_TTL_MS`, numbered versions never change.
+   */
+  async versionOf(
+    subject: string,
+    version: number | 'latest',
+  ): Promise<{ id: number; format: SchemaFormat }> {
+    const client = this.#registry('avro');
+    const key = `${subject}\0${version}`;
+    let cached = this.#versions.get(key);
+    if (cached === undefined || (version === 'latest' && Date.now() - cached.at > LATEST_TTL_MS)) {
+      const pending = client
+        .getVersion(subject, version)
+        .then((v) => ({ id: v.id, format: formatOfType(v.schemaType) }));
+      cached = { at: Date.now(), pending };
+      if (this.#versions.size > 1000) this.#versions.clear();
+      this.#versions.set(key, cached);
+      pending.catch(() => this.#versions.delete(key));
+    }
+    try {
+      return await cached.pending;
+    } catch (err) {
+      throw restErrorOfRegistry(err, 'avro');
+    }
   }
 
   /** The format of a registered schema (for v3 records that give only `schema_id`). */
@@ -138,7 +177,7 @@ export class SchemaFormats {
     if (bytes === null) return null;
     let d = this.#deserializers.get(format);
     if (d === undefined) {
-      d = new SchemaDeserializer({ registry: this.#registry(format), format });
+      d = new SchemaDeserializer({ registry: this.#registry(format), format, avroJson: true });
       this.#deserializers.set(format, d);
     }
     try {

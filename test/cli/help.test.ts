@@ -45,6 +45,7 @@ const EXPECTED = [
   'dlt:replay',
   'archive:ls',
   'archive:replay',
+  'demo',
 ];
 
 test('every platform command is registered', () => {

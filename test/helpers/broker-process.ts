@@ -1,10 +1,12 @@
 /**
  * `samsa start` as a child process on a data directory of the test's choosing, for tests that kill
  * the broker (kill -9), damage its files between runs, or start a second one beside it. Output is
- * kept for assertions; pino logs go to stdout as JSON lines.
+ * kept for assertions; pino logs go to stdout as JSON lines. Only the broker runs (no registry,
+ * proxy or Connect worker).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { track } from './children.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 
@@ -31,10 +33,27 @@ function spawnSamsa(
   dataDir: string,
   extra: readonly string[],
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      process.execPath,
+      // The broker alone: these tests are about it, and the platform services' topics, group joins
+      // and CPU would only add noise (a full disk filled by them, a slower start).
+      [
+        BIN,
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'warn',
+        '--no-registry',
+        '--no-proxy',
+        '--no-connect',
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   let text = '';
   child.stdout!.on('data', (c: Buffer) => {

@@ -34,7 +34,7 @@ const USER = JSON.stringify({
 
 before(async () => {
   broker = await startBroker();
-  await createTopics(broker.bootstrap, ['users', 'people', 'orders-pb', 'v3-avro'], 1);
+  await createTopics(broker.bootstrap, ['users', 'people', 'orders-pb', 'v3-avro', 'contacts'], 1);
   registry = await startRegistry({ connection: { bootstrapBrokers: [broker.bootstrap] }, port: 0 });
   proxy = await startProxy({
     connection: { bootstrapBrokers: [broker.bootstrap] },
@@ -125,6 +125,68 @@ describe('schema-based embedded formats', () => {
     );
   });
 
+  it("avro values in Avro's JSON encoding, as Confluent's proxy takes and gives them: wrapped unions, bytes as strings", async () => {
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Contact',
+      namespace: 'test',
+      fields: [
+        { name: 'email', type: ['null', 'string'], default: null },
+        { name: 'tag', type: 'bytes', default: '' },
+        {
+          name: 'home',
+          type: ['null', { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] }],
+        },
+      ],
+    });
+    const wrapped = {
+      email: { string: 'ada@example.com' },
+      tag: '\u00ff\u0001',
+      home: { 'test.Address': { city: 'Paris' } },
+    };
+    const res = await http(url, 'POST', '/topics/contacts', {
+      type: AVRO,
+      body: {
+        value_schema: schema,
+        records: [
+          { value: wrapped },
+          { value: { email: null, tag: '', home: null } },
+          // avsc's plain form (unwrapped unions) is still taken
+          { value: { email: 'bob@example.com', home: { city: 'Rome' } } },
+        ],
+      },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.ok((res.json as { offsets: { error_code: null }[] }).offsets.every((o) => o.error_code === null));
+    const bad = await http(url, 'POST', '/topics/contacts', {
+      type: AVRO,
+      body: { value_schema: schema, records: [{ value: { email: { int: 3 }, tag: '', home: null } }] },
+    });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal((bad.json as { error_code: number }).error_code, 42203);
+    // Another library (avsc through @kafkajs/confluent-schema-registry) reads the binary as written.
+    const records = await readAll(broker.bootstrap, 'contacts', 1, 3);
+    const other = new SchemaRegistry({ host: registry.url });
+    const first = (await other.decode(records[0]!.value!)) as {
+      email: string;
+      tag: Buffer;
+      home: { city: string };
+    };
+    assert.equal(first.email, 'ada@example.com');
+    assert.deepEqual([...first.tag], [0xff, 0x01]);
+    assert.equal(first.home.city, 'Paris');
+    // An avro consumer instance answers in Avro's JSON encoding.
+    const read = await readWithConsumerInstance('avro', 'contacts', 3);
+    assert.deepEqual(
+      read.map((r) => r.value),
+      [
+        wrapped,
+        { email: null, tag: '', home: null },
+        { email: { string: 'bob@example.com' }, tag: '', home: { 'test.Address': { city: 'Rome' } } },
+      ],
+    );
+  });
+
   it('jsonschema: values are validated against the schema (42203), and read back', async () => {
     const schema = {
       type: 'object',
@@ -202,7 +264,7 @@ describe('schema-based embedded formats', () => {
     assert.deepEqual([mismatch.status, (mismatch.json as { error_code: number }).error_code], [422, 42203]);
   });
 
-  it('v3 records with schema_id and with an inline AVRO schema', async () => {
+  it('v3 records with schema_id, an inline AVRO schema, and a subject version (latest, numbered, named)', async () => {
     const cluster = ((await http(url, 'GET', '/v3/clusters')).json as { data: { cluster_id: string }[] })
       .data[0]!.cluster_id;
     const inline = await http(url, 'POST', `/v3/clusters/${cluster}/topics/v3-avro/records`, {
@@ -217,13 +279,47 @@ describe('schema-based embedded formats', () => {
       body: { value: { schema_id: first.value.schema_id, data: { name: 'di', age: 3 } } },
     });
     assert.equal((byId.json as { error_code: number }).error_code, 200, byId.text);
-    const records = await readAll(broker.bootstrap, 'v3-avro', 1, 2);
+    // A subject's version, as Confluent's v3 takes it: schema_version of <topic>-value, the latest
+    // (type only), or a named subject.
+    const path = `/v3/clusters/${cluster}/topics/v3-avro/records`;
+    for (const value of [
+      { schema_version: 1, data: { name: 'ed', age: 4 } },
+      { type: 'AVRO', data: { name: 'fi', age: 5 } },
+      { subject: 'v3-avro-value', schema_version: 1, data: { name: 'gu', age: 6 } },
+      { subject_name_strategy: 'TOPIC_NAME', data: { name: 'ha', age: 7 } },
+    ]) {
+      const res = await http(url, 'POST', path, { type: 'application/json', body: { value } });
+      const out = res.json as { error_code: number; value: { type: string; schema_id: number } };
+      assert.equal(out.error_code, 200, res.text);
+      assert.deepEqual(out.value.schema_id, first.value.schema_id, JSON.stringify(value));
+      assert.equal(out.value.type, 'AVRO');
+    }
+    const missing = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { subject: 'nope-value', data: {} } },
+    });
+    assert.equal((missing.json as { error_code: number }).error_code, 40401, missing.text);
+    const noVersion = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { schema_version: 9, data: {} } },
+    });
+    assert.equal((noVersion.json as { error_code: number }).error_code, 40402, noVersion.text);
+    const strategy = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { subject_name_strategy: 'RECORD_NAME', data: {} } },
+    });
+    assert.match(strategy.text, /RECORD_NAME needs the record's schema/);
+    const records = await readAll(broker.bootstrap, 'v3-avro', 1, 6);
     const other = new SchemaRegistry({ host: registry.url });
     assert.deepEqual(
       await Promise.all(records.map(async (r) => JSON.parse(JSON.stringify(await other.decode(r.value!))))),
       [
         { name: 'cy', age: 2 },
         { name: 'di', age: 3 },
+        { name: 'ed', age: 4 },
+        { name: 'fi', age: 5 },
+        { name: 'gu', age: 6 },
+        { name: 'ha', age: 7 },
       ],
     );
   });

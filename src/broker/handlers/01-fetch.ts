@@ -21,10 +21,14 @@
  * throttle time (its bytes are not counted) and its connection muted for that long.
  * Reads go into pooled buffers released once the answer is written; a consumer catching up is
  * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
+ * Memory: an answer reads no more than the connection may still hold for unsent responses
+ * (queued.max.response.bytes and its per-connection share, response-memory.ts) — fewer bytes than
+ * max_bytes, or none, when the client is not reading its answers — but at least one batch when the
+ * connection holds nothing else, so every consumer progresses.
  */
 
 import { readInt64 } from '../../log/int64.ts';
-import type { ReadLease } from '../../log/read-buffers.ts';
+import { largestReadWithin, type ReadLease } from '../../log/read-buffers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
 import {
@@ -36,6 +40,7 @@ import {
 import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
 import { canTopic, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
+import type { TopicCounters } from '../metrics.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
 /** Kafka answers "no data" with an empty record set, never null: librdkafka rejects size -1. */
@@ -47,6 +52,8 @@ interface Slot {
   log: PartitionLogHandle | undefined;
   fetchOffset: number;
   maxBytes: number;
+  /** The topic's metrics counters, when metrics are on and the topic exists. */
+  stats: TopicCounters | undefined;
 }
 
 function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[] {
@@ -58,6 +65,7 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
     const name = byId ? info?.name : t.topic;
     const denied = name !== undefined && !canTopic(ctx, Operation.READ, name);
     const topicIndex = res.responses.length;
+    const stats = info && !denied ? ctx.services.metrics?.topic(info.name) : undefined;
     res.responses.push({ topic: t.topic, topicId: t.topicId, partitions: [] });
     for (const p of t.partitions) {
       const out = defaultFetchResponsePartitionData();
@@ -78,7 +86,14 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
         out.highWatermark = -1n;
       }
       res.responses[topicIndex]!.partitions.push(out);
-      slots.push({ topicIndex, out, log, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes });
+      slots.push({
+        topicIndex,
+        out,
+        log,
+        fetchOffset: Number(p.fetchOffset),
+        maxBytes: p.partitionMaxBytes,
+        stats,
+      });
     }
   }
   return slots;
@@ -94,17 +109,32 @@ function readAheadsInFlight(slots: Slot[]): Promise<unknown> | undefined {
   return pending && Promise.all(pending);
 }
 
-/** Reads every partition once; returns the number of record bytes gathered. */
-function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean, lease: ReadLease): number {
+/**
+ * Reads every partition once, within the memory the connection may still hold for unsent answers
+ * (ctx.responseBudget); returns the number of record bytes gathered and reports what the lease holds.
+ */
+function readAll(
+  slots: Slot[],
+  requestMaxBytes: number,
+  readCommitted: boolean,
+  lease: ReadLease,
+  ctx: RequestContext,
+): number {
+  const memory = ctx.responseBudget();
+  const responseMaxBytes = Math.min(requestMaxBytes, largestReadWithin(memory.bytes));
+  const leasedBefore = lease.bytes;
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
-    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0));
+    // Memory left: each partition's read takes a whole pooled buffer (a power of two).
+    const memoryLeft = memory.bytes - (lease.bytes - leasedBefore);
+    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0), largestReadWithin(memoryLeft));
     const lso = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
-      minOneBatch: total === 0,
+      minOneBatch: total === 0 && memory.atLeastOneBatch,
       allocate: lease.allocate,
       adopt: lease.adopt,
+      adoptMaxBytes: memoryLeft,
       ...(readCommitted ? { maxOffset: lso } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
@@ -120,7 +150,19 @@ function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean
     s.out.abortedTransactions = readCommitted ? abortedIn(s.log, s.fetchOffset, s.out.records) : null;
     total += result.records?.length ?? 0;
   }
+  // Small reads are plain allocations, outside the lease: count the larger of the two.
+  ctx.holdBytes(Math.max(lease.bytes, total));
   return total;
+}
+
+/** Bumps each topic's metrics counters with what its partitions returned (metrics.ts). */
+function countFetched(slots: Slot[]): void {
+  for (const s of slots) {
+    if (!s.stats) continue;
+    s.stats.fetchRequests++;
+    if (s.out.errorCode !== ErrorCode.NONE) s.stats.failedFetchRequests++;
+    else s.stats.bytesOut += s.out.records?.length ?? 0;
+  }
 }
 
 /** Longest long poll honoured; clients ask for 100-500 ms, this bounds timers a client can park. */
@@ -210,7 +252,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     ctx.holdUntilWritten(() => lease.release());
     const inFlight = readAheadsInFlight(slots);
     if (inFlight) await inFlight;
-    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease);
+    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
@@ -224,9 +266,13 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;
       };
+      const metrics = ctx.services.metrics;
+      if (metrics) metrics.fetchPurgatory++;
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
-      readAll(slots, responseMaxBytes, readCommitted, lease);
+      if (metrics) metrics.fetchPurgatory--;
+      readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     }
+    if (ctx.services.metrics) countFetched(slots);
     const quotas = ctx.services.quotas;
     if (quotas.enabled('consumer_byte_rate')) {
       let bytes = 0;
@@ -241,7 +287,18 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     return res;
   },
-  errorResponse(_req, errorCode) {
-    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  errorResponse(req, errorCode) {
+    // Every requested partition carries the error too: before v7 there is no top-level code.
+    const responses = req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        ...defaultFetchResponsePartitionData(),
+        partitionIndex: p.partition,
+        errorCode,
+        records: NO_RECORDS,
+      })),
+    }));
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses, nodeEndpoints: [] };
   },
 });

@@ -10,6 +10,7 @@ import {
   type SaslAuthenticateRequest,
 } from '../../protocol/generated/messages/sasl-authenticate-request.ts';
 import {
+  errorSaslAuthenticateResponse,
   type SaslAuthenticateResponse,
   SaslAuthenticateResponseVersions,
   writeSaslAuthenticateResponse,
@@ -35,6 +36,8 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
       };
     }
     const step = conn.sasl.authenticate(req.authBytes);
+    if (step.errorCode !== ErrorCode.NONE || step.principal)
+      ctx.services.metrics?.authentication(conn.listener.protocol, step.errorCode === ErrorCode.NONE);
     if (step.errorCode !== ErrorCode.NONE) {
       ctx.services.logger.info(
         { remote: conn.remoteAddress, reason: step.errorMessage },
@@ -57,4 +60,5 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
       sessionLifetimeMs: BigInt(lifetime),
     };
   },
+  errorResponse: (_req, errorCode) => errorSaslAuthenticateResponse(errorCode),
 });

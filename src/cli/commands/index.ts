@@ -20,6 +20,7 @@ import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
+import { demoCommand } from './demo.ts';
 import { dltReplayCommand } from './dlt-replay.ts';
 import { infoCommand } from './info.ts';
 import { logVerifyCommand } from './log-verify.ts';
@@ -80,6 +81,7 @@ const ALL = [
   dltReplayCommand,
   archiveLsCommand,
   archiveReplayCommand,
+  demoCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(

@@ -7,9 +7,10 @@
  * The platform services start after the broker listens, each on its conventional local port and
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
  * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
- * taken) logs a warning; the broker keeps running.
+ * taken) logs a warning; the broker keeps running. Prometheus metrics are served on
+ * 127.0.0.1:9644/metrics (`--metrics-port`, 0 turns them off; a free port when the broker's is 0).
  */
-import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
+import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
 import { formatOptions, type OptionSpec, parseArgs, UsageError } from '../args.ts';
 import { REGISTRY_OPTIONS, startEmbeddedRegistry } from '../embedded-registry.ts';
@@ -36,6 +37,7 @@ const OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'run the HTTP proxy on 127.0.0.1:8082 (default; --no-proxy turns it off)',
   },
+  { name: 'proxy-port', type: 'string', description: 'HTTP proxy port (default 8082)', placeholder: 'PORT' },
   {
     name: 'connect',
     type: 'boolean',
@@ -56,12 +58,32 @@ Every option can also be set as an environment variable (--data-dir → SAMSA_DA
 config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
 Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
-127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect).
+127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect). Prometheus
+metrics are at http://127.0.0.1:9644/metrics (--metrics-port N, 0 turns them off).
 
 Examples:
   samsa start
   samsa start --port 19092 --data-dir /var/lib/samsa --fsync always
   SAMSA_NUM_PARTITIONS=6 samsa start --config samsa.properties`;
+
+/**
+ * `samsa start`'s defaults where Kafka's shipped `config/server.properties` differs from its code
+ * defaults (Kafka's `DEFAULT_CONFIG` stays for embedding): a fresh consumer group rebalances at
+ * once. Production: `--group-initial-rebalance-delay-ms 3000` (docs/consumer-groups.md).
+ */
+export const START_DEFAULTS: BrokerConfig = { ...DEFAULT_CONFIG, groupInitialRebalanceDelayMs: 0 };
+
+/** The broker configuration `samsa start` runs with: START_DEFAULTS, config file, env, flags. */
+export function startConfig(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  configFile: string | undefined,
+): BrokerConfig {
+  return loadConfig(flags, env, configFile, START_DEFAULTS);
+}
+
+/** Where `samsa start` serves Prometheus metrics unless --metrics-port says otherwise. */
+const DEFAULT_METRICS_PORT = 9644;
 
 interface Stoppable {
   stop(): Promise<void> | void;
@@ -80,17 +102,27 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     registry: _r,
     'registry-port': _rp,
     proxy: runProxy,
+    'proxy-port': proxyPortText,
     connect: connectFlag,
     ...flags
   } = options;
+  const proxyPort = proxyPortText === undefined ? undefined : Number(proxyPortText);
+  if (proxyPort !== undefined && !(Number.isInteger(proxyPort) && proxyPort >= 0 && proxyPort <= 65535))
+    throw new UsageError(`--proxy-port must be a port number, got "${proxyPortText}"`);
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
+    config = startConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const broker = await Broker.start(config);
+  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
+  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
+  const metricsPort = config.metricsPort ?? (ephemeral ? 0 : DEFAULT_METRICS_PORT);
+  const broker = await Broker.start(
+    config,
+    config.metricsPort === 0 ? {} : { metrics: { port: metricsPort } },
+  );
   // Services started below, stopped in reverse order before the broker. A signal during their
   // start lets the one starting finish, starts no more, then stops them all.
   const services: Stoppable[] = [];
@@ -116,6 +148,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
+  if (broker.metricsUrl) console.log(`Metrics on ${broker.metricsUrl}`);
 
   /** Starts one service unless shutdown has begun; a service that fails to start has logged why. */
   const start = async (begin: () => Promise<Stoppable | null>): Promise<Stoppable | null> => {
@@ -124,25 +157,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (service !== null) services.push(service);
     return service;
   };
-  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
-  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
-    const registry = (await start(() =>
-      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
-    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
-    if (registry) broker.services.schemaIds = registry.validator;
     const later: Promise<unknown>[] = [];
-    if (runProxy !== false) {
-      later.push(
-        start(() =>
-          import('../../proxy/embedded.ts').then((m) =>
-            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
-          ),
-        ),
-      );
-    }
+    // The Connect worker needs nothing from the registry: it starts beside it, so their start-ups
+    // (group joins that wait out group.initial.rebalance.delay.ms when it is set) overlap.
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
         start(() =>
@@ -152,6 +172,25 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
               broker.services.logger,
               ephemeral,
               (line) => console.log(line),
+            ),
+          ),
+        ),
+      );
+    }
+    const registry = (await start(() =>
+      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
+    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
+    if (registry) broker.services.schemaIds = registry.validator;
+    if (runProxy !== false) {
+      later.push(
+        start(() =>
+          import('../../proxy/embedded.ts').then((m) =>
+            m.startEmbeddedProxy(
+              broker.listeners,
+              ephemeral,
+              registry?.url,
+              (line) => console.log(line),
+              proxyPort,
             ),
           ),
         ),

@@ -15,6 +15,7 @@ import { SchemaRegistry } from '../registry.ts';
 import { KafkaStore } from '../store/kafka-store.ts';
 import { SCHEMAS_TOPIC } from '../store/records.ts';
 import { installConventions } from './http.ts';
+import { installRegistryMetrics } from './metrics.ts';
 import { type RegistryNode, registerRoutes } from './routes.ts';
 
 export interface RegistryServerOptions {
@@ -64,6 +65,7 @@ export class RegistryServer implements RegistryNode {
     });
     this.app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
     installConventions(this.app);
+    installRegistryMetrics(this.app, this.registry, () => this.isLeader());
     registerRoutes(this.app, this);
   }
 
