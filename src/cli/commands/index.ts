@@ -25,6 +25,9 @@ import { dltReplayCommand } from './dlt-replay.ts';
 import { infoCommand } from './info.ts';
 import { logVerifyCommand } from './log-verify.ts';
 import { proxyCommand } from './proxy.ts';
+import { quotasCommand } from './quotas.ts';
+import { quotasRemoveCommand } from './quotas-remove.ts';
+import { quotasSetCommand } from './quotas-set.ts';
 import { registryCommand } from './registry.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
@@ -60,6 +63,9 @@ const ALL = [
   usersCommand,
   usersCreateCommand,
   usersDestroyCommand,
+  quotasCommand,
+  quotasSetCommand,
+  quotasRemoveCommand,
   connectCommand,
   connectorsCommand,
   connectorsCreateCommand,
