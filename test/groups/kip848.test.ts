@@ -5,12 +5,16 @@
  * reach the end, and no partition is ever in two members' assignments at once (sampled from the
  * members' own assignment state every few milliseconds throughout). ListGroups shows the group
  * with type "consumer", DescribeGroups (samsa consumer-groups:info) its members, and the group
- * comes back from __consumer_offsets after a broker restart.
+ * comes back from __consumer_offsets after a broker restart. A member that crashes (a child process
+ * SIGKILLed: no leave, no more heartbeats) loses its partitions to the survivors once its session
+ * times out, and the group still consumes and commits everything.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, it } from 'node:test';
 import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
@@ -23,7 +27,13 @@ const GROUP = 'kip848-group';
 let broker: TestBroker;
 let admin: Admin;
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-kip848-'));
-const options = { dataDir, groupConsumerHeartbeatIntervalMs: 200, groupConsumerSessionTimeoutMs: 5000 };
+/** Short, so the crash test sees its member removed within seconds. */
+const SESSION_TIMEOUT_MS = 3000;
+const options = {
+  dataDir,
+  groupConsumerHeartbeatIntervalMs: 200,
+  groupConsumerSessionTimeoutMs: SESSION_TIMEOUT_MS,
+};
 
 before(async () => {
   broker = await startBroker(options);
@@ -194,4 +204,106 @@ it('keeps the group (epochs, assignor) across a broker restart', async () => {
     { epoch: before.groupEpoch, assignment: before.assignmentEpoch, state: before.groupState },
   );
   assert.equal((await admin.listGroups({ types: ['consumer'] })).get(GROUP)?.state, 'Empty');
+});
+
+it('a crashed member (SIGKILL, no leave) loses its partitions to the survivors after the session timeout', async () => {
+  const topic = 'kip848-crash';
+  const group = 'kip848-crash-group';
+  const total = 6000;
+  await admin.createTopics({ topics: [topic], partitions: 6, replicas: 1 });
+  await produce(broker.bootstrap, topic, 0, total / 2);
+  const seen = new Set<number>();
+  const survivors = ['s1', 's2'].map((name) => ({
+    name,
+    consumer: new Consumer({
+      clientId: `kip848-${name}`,
+      groupId: group,
+      groupProtocol: 'consumer',
+      bootstrapBrokers: [broker.bootstrap],
+      deserializers: stringDeserializers,
+      maxWaitTime: 100,
+    }),
+  }));
+  const partitionsOf = (c: Consumer<string, string, string, string>): number[] =>
+    c.assignments?.find((a) => a.topic === topic)?.partitions ?? [];
+  // The member that crashes runs in its own process and reports its assignment and records.
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'kip848-member.ts'), broker.bootstrap, group, topic, 'kip848-crasher'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let crasher: number[] = [];
+  let crasherAlive = true;
+  let crasherRecords = 0;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const ev = JSON.parse(line) as { a?: number[]; s?: number };
+    if (ev.a) crasher = ev.a;
+    if (ev.s !== undefined) {
+      seen.add(ev.s);
+      crasherRecords++;
+    }
+  });
+  const overlaps: string[] = [];
+  const sampler = setInterval(() => {
+    const owner = new Map<number, string>();
+    const live = survivors.map((m) => ({ name: m.name, partitions: partitionsOf(m.consumer) }));
+    if (crasherAlive) live.push({ name: 'crasher', partitions: crasher });
+    for (const m of live)
+      for (const p of m.partitions) {
+        const other = owner.get(p);
+        if (other !== undefined) overlaps.push(`partition ${p}: ${other} and ${m.name}`);
+        owner.set(p, m.name);
+      }
+  }, 5);
+  try {
+    await waitFor(() => crasher.length === 6, 20_000, 'the crasher to own all 6 partitions');
+    for (const m of survivors) {
+      const stream = await m.consumer.consume({
+        topics: [topic],
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: 'earliest',
+        autocommit: 100,
+      });
+      void (async () => {
+        for await (const msg of stream) seen.add(Number(String(msg.value).slice(2)));
+      })().catch(() => {});
+    }
+    await waitFor(
+      () => crasher.length === 2 && survivors.every((m) => partitionsOf(m.consumer).length === 2),
+      20_000,
+      'three members with 2 partitions each',
+    );
+    await waitFor(() => crasherRecords > 0, 20_000, 'the crasher to consume some records');
+    const owned = [...crasher];
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    crasherAlive = false;
+    await produce(broker.bootstrap, topic, total / 2, total);
+    await waitFor(
+      () => survivors.every((m) => partitionsOf(m.consumer).length === 3),
+      20_000,
+      "the survivors to take over the crashed member's partitions",
+    );
+    const elapsed = Date.now() - killedAt;
+    const taken = survivors.flatMap((m) => partitionsOf(m.consumer));
+    for (const p of owned) assert.ok(taken.includes(p), `partition ${p} reassigned to a survivor`);
+    // Not before its session ran out: the broker waits for heartbeats, not for the socket to close.
+    assert.ok(elapsed >= SESSION_TIMEOUT_MS - 500, `reassigned ${elapsed} ms after the kill`);
+    await waitFor(() => seen.size >= total, 20_000, `all ${total} records (have ${seen.size})`);
+    assert.deepEqual(overlaps.slice(0, 5), [], 'no partition in two live assignments at once');
+    await waitFor(
+      async () => {
+        const [g] = await admin.listConsumerGroupOffsets({ groups: [group] });
+        let sum = 0n;
+        for (const t of g?.topics ?? []) for (const p of t.partitions) sum += p.committedOffset;
+        return sum === BigInt(total);
+      },
+      20_000,
+      'committed offsets to reach the end of every partition',
+    );
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGKILL');
+    for (const m of survivors) await m.consumer.close(true).catch(() => {});
+  }
 });
