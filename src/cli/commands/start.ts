@@ -6,7 +6,7 @@
  *
  * The platform services start after the broker listens, each on its conventional local port and
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
- * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
+ * `--no-proxy`), a Connect worker (8083, `--no-connect`) and the web console (8080, `--no-console`). A service that cannot start (its port
  * taken) logs a warning; the broker keeps running.
  */
 import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
@@ -42,6 +42,11 @@ const OPTIONS: OptionSpec[] = [
     description:
       'also run a Connect worker, REST API on 127.0.0.1:8083 (default; --no-connect or SAMSA_CONNECT=0 turns it off)',
   },
+  {
+    name: 'console',
+    type: 'boolean',
+    description: 'run the web console on 127.0.0.1:8080 (default; --no-console turns it off)',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -56,7 +61,8 @@ Every option can also be set as an environment variable (--data-dir → SAMSA_DA
 config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
 Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
-127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect).
+127.0.0.1:8082 (--no-proxy), a Connect worker on 127.0.0.1:8083 (--no-connect) and the web
+console on http://127.0.0.1:8080 (--no-console).
 
 Examples:
   samsa start
@@ -81,6 +87,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     'registry-port': _rp,
     proxy: runProxy,
     connect: connectFlag,
+    console: runConsole,
     ...flags
   } = options;
   let config: ReturnType<typeof loadConfig>;
@@ -143,14 +150,31 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         ),
       );
     }
+    let connect: { url(): Promise<string | undefined> } | null = null;
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
         start(() =>
-          import('../../connect/runtime/embedded.ts').then((m) =>
-            m.startEmbeddedConnect(
-              `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
-              broker.services.logger,
+          import('../../connect/runtime/embedded.ts').then(
+            (m) =>
+              (connect = m.startEmbeddedConnect(
+                `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+                broker.services.logger,
+                ephemeral,
+                (line) => console.log(line),
+              )),
+          ),
+        ),
+      );
+    }
+    if (runConsole !== false) {
+      const connectUrl = async () => connect?.url();
+      later.push(
+        start(() =>
+          import('../../console/embedded.ts').then((m) =>
+            m.startEmbeddedConsole(
+              broker.listeners,
               ephemeral,
+              { registryUrl: registry?.url, connectUrl },
               (line) => console.log(line),
             ),
           ),
