@@ -24,7 +24,8 @@ export function apiErrorOf(err: unknown): ApiError {
   const name = kafkaErrorName(err);
   const text = describe(err);
   if (name === undefined) {
-    if (/^Unknown topic /.test(text)) return new ApiError(404, text);
+    const unknown = /^Unknown topic (.+?)\.?$/.exec(text);
+    if (unknown) return new ApiError(404, `topic ${unknown[1]} not found`);
     if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timed? ?out|Cannot connect/i.test(text))
       return new ApiError(502, `the Kafka cluster cannot be reached: ${text}`);
     return new ApiError(500, text);
