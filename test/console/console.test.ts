@@ -93,6 +93,9 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await page.getByText('Consumer groups with the largest lag').waitFor();
     await page.locator('main table a', { hasText: 'billing' }).waitFor();
     await shot('overview');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('overview-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     console.log(`# first page (overview) rendered in ${loadMs.toFixed(0)} ms`);
   });
 

@@ -1,13 +1,14 @@
 /**
  * Serves the prebuilt UI (Vite's output in dist/console/ui, built by `npm run build` and shipped in
  * the npm package): files by path with their content type, hashed assets cached for a year, and
- * index.html for every other path (the UI routes by URL hash). Without a build it answers 503 with
- * the command that makes one.
+ * index.html for every other path (the UI routes by URL hash); gzipped (once, then cached) for
+ * browsers that accept it. Without a build it answers 503 with the command that makes one.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** dist/console/ui of the package, seen from src/console/server or dist/console/server. */
 export const UI_DIR = fileURLToPath(new URL('../../../dist/console/ui/', import.meta.url));
@@ -24,6 +25,7 @@ const TYPES: Record<string, string> = {
 
 export function registerStaticUi(app: FastifyInstance, dir = UI_DIR): void {
   const cache = new Map<string, Buffer>();
+  const gzipped = new Map<string, Buffer>();
   const read = (path: string): Buffer | undefined => {
     let data = cache.get(path);
     if (data === undefined && existsSync(path)) {
@@ -32,6 +34,15 @@ export function registerStaticUi(app: FastifyInstance, dir = UI_DIR): void {
     }
     return data;
   };
+  const send = (req: FastifyRequest, reply: FastifyReply, path: string, data: Buffer) => {
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && data.length > 1024) {
+      let packed = gzipped.get(path);
+      if (packed === undefined) gzipped.set(path, (packed = gzipSync(data)));
+      reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+      return reply.send(packed);
+    }
+    return reply.send(data);
+  };
   app.get('/*', async (req, reply) => {
     const path = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/^\/+/, ''));
     const file = normalize(join(dir, path));
@@ -39,7 +50,7 @@ export function registerStaticUi(app: FastifyInstance, dir = UI_DIR): void {
     if (asset !== undefined) {
       reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
       if (path.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
-      return reply.send(asset);
+      return send(req, reply, file, asset);
     }
     const index = read(join(dir, 'index.html'));
     if (index === undefined)
@@ -47,6 +58,7 @@ export function registerStaticUi(app: FastifyInstance, dir = UI_DIR): void {
         .code(503)
         .type('text/plain')
         .send('The console UI is not built: run "npm run build" in the samsa package.');
-    return reply.header('content-type', TYPES['.html']!).header('cache-control', 'no-cache').send(index);
+    reply.header('content-type', TYPES['.html']!).header('cache-control', 'no-cache');
+    return send(req, reply, join(dir, 'index.html'), index);
   });
 }
