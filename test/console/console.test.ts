@@ -146,13 +146,17 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await page.getByRole('button', { name: 'Newer →' }).click();
     await page.waitForURL(/offset=100/);
     await page.getByTestId('messages').locator('tbody tr td', { hasText: /^100$/ }).waitFor();
-    await page.locator('input[name=filter]').fill('order-42');
+    await page.locator('input[name=filter]').fill('order-4');
     await page.getByRole('button', { name: 'Apply filter' }).click();
-    await page.waitForURL(/filter=order-42/);
+    await page.waitForURL(/filter=order-4/);
+    // Keys order-100 ... order-199 do not contain "order-4": the page scans to the end, finds none.
+    await page
+      .getByTestId('page-info')
+      .filter({ hasText: 'Showing 0 messages from offset 100 matching' })
+      .waitFor();
     await page.goto(`${consoleUrl}/#/topics/orders/messages?from=beginning&filter=order-42&decode=json`);
-    await page.getByTestId('page-info').filter({ hasText: 'matching' }).waitFor();
+    await rows.first().filter({ hasText: /^42/ }).waitFor();
     assert.equal(await rows.count(), 1);
-    assert.match((await rows.first().textContent()) ?? '', /^42/);
     await shot('messages');
     await page.locator('input[name=key]').fill('from-browser');
     await page.locator('textarea[name=value]').fill('{"id":"new"}');
