@@ -3,13 +3,17 @@
  * super user): `samsa start`'s embedded console asks for basic credentials on such a listener, the
  * credentials are checked by the broker's SASL handshake, and the console acts as that user, so the
  * ACLs decide what it sees and may do. Also: message pages by offset, time and filter; precise 4xx
- * answers to bad input; the Connect and registry routes when those services are not configured.
+ * answers to bad input; the Connect and registry routes when those services are not configured;
+ * `samsa console` as a process.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedConsole } from '../../src/console/embedded.ts';
 import type { RunningConsole } from '../../src/console/server/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { samsa } from '../cli/run-cli.ts';
 import { createTopics } from '../proxy/helpers.ts';
 
 let broker: TestBroker;
@@ -217,4 +221,43 @@ describe('bad input gets a precise answer', () => {
       assert.match((r.json as { error: string }).error, message);
     });
   }
+});
+
+describe('samsa console', () => {
+  it('serves the console for any cluster until SIGTERM, and refuses bad options', async () => {
+    const bin = join(import.meta.dirname, '../../bin/samsa.js');
+    const bootstrap = `127.0.0.1:${broker.listeners[0]!.port}`;
+    const bad = await samsa(['console', '--bootstrap-server', bootstrap, '--authentication', 'magic']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--authentication must be none or basic, got "magic"/);
+    const badUrl = await samsa(['console', '-b', bootstrap, '--connect-url', 'connect:8083']);
+    assert.equal(badUrl.code, 2);
+    assert.match(badUrl.stderr, /--connect-url must be an http:\/\/ or https:\/\/ URL/);
+    const child = spawn(
+      process.execPath,
+      [bin, 'console', '-b', bootstrap, '--port', '0', '--authentication', 'basic'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /Console on (http:\/\/[\d.:]+) \(Kafka at /.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const auth = `Basic ${Buffer.from(ADMIN).toString('base64')}`;
+      const cluster = await fetch(`${url}/api/cluster`, { headers: { authorization: auth } });
+      assert.equal(cluster.status, 200);
+      assert.equal(((await cluster.json()) as { topics: number }).topics, 1);
+      assert.equal((await fetch(`${url}/api/cluster`)).status, 401);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
 });
