@@ -71,7 +71,10 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       headless: true,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     page.on('request', (r) => {
       if (!r.url().startsWith(consoleUrl) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
@@ -130,6 +133,7 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /200/);
     await page.getByRole('cell', { name: 'retention.ms', exact: true }).waitFor();
+    assert.match((await page.getByTestId('consumers').textContent()) ?? '', /billing150/, 'billing lags 50');
     await shot('topic');
   });
 
@@ -157,6 +161,9 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await page.goto(`${consoleUrl}/#/topics/orders/messages?from=beginning&filter=order-42&decode=json`);
     await rows.first().filter({ hasText: /^42/ }).waitFor();
     assert.equal(await rows.count(), 1);
+    await page.getByRole('button', { name: 'Copy message 42' }).click();
+    const copied = JSON.parse((await page.evaluate('navigator.clipboard.readText()')) as string);
+    assert.deepEqual([copied.offset, copied.key, copied.headers], [42, 'order-42', { source: 'kcat' }]);
     await shot('messages');
     await page.locator('input[name=key]').fill('from-browser');
     await page.locator('textarea[name=value]').fill('{"id":"new"}');
@@ -237,6 +244,7 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     );
     await page.getByRole('button', { name: 'Check and register' }).click();
     await page.getByTestId('version-2').waitFor();
+    assert.match((await page.getByTestId('diff').textContent()) ?? '', /\+ +"name": "item"/);
     await shot('schemas');
   });
 

@@ -101,6 +101,34 @@ async function listTopicRows(admin: Admin) {
   });
 }
 
+/** Groups with committed offsets on `topic` (of the first MAX_GROUPS_WITH_LAG), with their lag on it. */
+async function topicConsumers(admin: Admin, topic: string, high: Map<number, bigint>) {
+  const groups = [...(await admin.listGroups()).keys()].sort().slice(0, MAX_GROUPS_WITH_LAG);
+  if (groups.length === 0) return [];
+  const offsets = await admin.listConsumerGroupOffsets({
+    groups: groups.map((groupId) => ({
+      groupId,
+      topics: [{ name: topic, partitionIndexes: [...high.keys()] }],
+    })),
+  });
+  const rows: { group: string; partitions: number; lag: number }[] = [];
+  for (const g of offsets) {
+    let lag = 0;
+    let partitions = 0;
+    for (const t of g.topics) {
+      if (t.name !== topic) continue;
+      for (const p of t.partitions) {
+        if (p.committedOffset < 0n) continue;
+        partitions++;
+        const end = high.get(p.partitionIndex) ?? 0n;
+        lag += Number(end > p.committedOffset ? end - p.committedOffset : 0n);
+      }
+    }
+    if (partitions > 0) rows.push({ group: g.groupId, partitions, lag });
+  }
+  return rows;
+}
+
 interface GroupRow {
   id: string;
   state: string;
@@ -209,9 +237,11 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
       listOffsets(admin, list, 'latest'),
       describeTopicConfigs(admin, topic),
     ]);
+    const consumers = await topicConsumers(admin, topic, high.get(topic) ?? new Map()).catch(() => []);
     return {
       name: topic,
       id: info.id,
+      consumers,
       partitions: info.partitions.map((p, partition) => ({
         partition,
         leader: p.leader,

@@ -29,6 +29,25 @@ interface Page {
   messages: Message[];
 }
 
+/** The message as JSON (key, value and headers decoded as shown) on the clipboard. */
+function copy(m: Message, decoding: Decoding): void {
+  const text = JSON.stringify(
+    {
+      partition: m.partition,
+      offset: m.offset,
+      timestamp: new Date(m.timestamp).toISOString(),
+      key: m.key === null ? null : decode(m.key, decoding === 'json' ? 'string' : decoding),
+      value: m.value === null ? null : decode(m.value, decoding === 'json' ? 'string' : decoding),
+      headers: Object.fromEntries(
+        m.headers.map((h) => [h.key, h.value === null ? null : decode(h.value, 'string')]),
+      ),
+    },
+    null,
+    2,
+  );
+  void navigator.clipboard?.writeText(text);
+}
+
 export function MessagesPage({ route, topic }: { route: Route; topic: string }) {
   const q = route.query;
   const partition = Number(q.get('partition') ?? 0);
@@ -173,6 +192,9 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
                 <th>Key</th>
                 <th>Value</th>
                 <th>Headers</th>
+                <th>
+                  <span class="sr-only">Copy</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -192,6 +214,16 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
                         {h.key}: {decode(h.value, decoding === 'hex' ? 'hex' : 'string')}
                       </div>
                     ))}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      class="small"
+                      onClick={() => copy(m, decoding)}
+                      aria-label={`Copy message ${m.offset}`}
+                    >
+                      Copy
+                    </button>
                   </td>
                 </tr>
               ))}

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { ErrorBox, Notice, Title } from '../components.tsx';
+import { diffLines } from '../diff.ts';
 import { useLoad } from '../hooks.ts';
 import { go } from '../router.ts';
 
@@ -86,8 +87,44 @@ export function SubjectPage({ subject }: { subject: string }) {
           <pre class="schema">{pretty(v.schema)}</pre>
         </details>
       ))}
+      {list.length > 1 ? <Compare versions={list} /> : null}
       <Register key={list[0]?.version ?? 0} subject={subject} done={versions.reload} initial={list[0]} />
     </>
+  );
+}
+
+function Compare({ versions }: { versions: SchemaVersion[] }) {
+  const [from, setFrom] = useState(versions[1]!.version);
+  const [to, setTo] = useState(versions[0]!.version);
+  const a = versions.find((v) => v.version === from);
+  const b = versions.find((v) => v.version === to);
+  const pick = (value: number, set: (n: number) => void, label: string) => (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => set(Number((e.target as HTMLSelectElement).value))}>
+        {versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            {v.version}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <section>
+      <h2>Compare versions</h2>
+      {pick(from, setFrom, 'Version')}
+      {pick(to, setTo, 'with version')}
+      {a && b ? (
+        <pre class="diff" data-testid="diff">
+          {diffLines(pretty(a.schema), pretty(b.schema)).map((l, i) => (
+            <div key={i} class={l.kind === '+' ? 'add' : l.kind === '-' ? 'del' : ''}>
+              {l.kind} {l.text}
+            </div>
+          ))}
+        </pre>
+      ) : null}
+    </section>
   );
 }
 

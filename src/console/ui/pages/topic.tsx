@@ -20,6 +20,7 @@ interface TopicInfo {
     high: number | null;
   }[];
   configs: { name: string; value: string | null; source: string; isDefault: boolean; readOnly: boolean }[];
+  consumers: { group: string; partitions: number; lag: number }[];
 }
 
 export function TopicPage({ topic }: { topic: string }) {
@@ -70,6 +71,32 @@ export function TopicPage({ topic }: { topic: string }) {
               </tbody>
             </table>
             <AddPartitions topic={topic} current={t.partitions.length} done={info.reload} />
+          </section>
+          <section>
+            <h2>Consumers</h2>
+            {t.consumers.length === 0 ? <p>No consumer group has committed offsets on this topic.</p> : null}
+            {t.consumers.length > 0 ? (
+              <table data-testid="consumers">
+                <thead>
+                  <tr>
+                    <th>Group</th>
+                    <th class="num">Partitions committed</th>
+                    <th class="num">Lag</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {t.consumers.map((c) => (
+                    <tr key={c.group}>
+                      <td>
+                        <a href={`#/groups/${enc(c.group)}`}>{c.group}</a>
+                      </td>
+                      <td class="num">{c.partitions}</td>
+                      <td class="num">{fmt(c.lag)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
           </section>
           <section>
             <h2>Configs</h2>
