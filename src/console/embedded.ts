@@ -1,7 +1,7 @@
 /**
  * The console as `samsa start` runs it: on 127.0.0.1:8080 (a free port when the broker itself was
  * given port 0, as tests do) against the broker's first PLAINTEXT or SASL_PLAINTEXT listener, with
- * the embedded registry and Connect worker; on a SASL listener it asks for a Kafka user's
+ * the embedded registry and Connect worker (and the broker's metrics endpoint, when it has one); on a SASL listener it asks for a Kafka user's
  * credentials (HTTP basic). A port in use or a broker with only TLS listeners is reported, not fatal.
  */
 
@@ -13,7 +13,7 @@ export const EMBEDDED_CONSOLE_PORT = 8080;
 export async function startEmbeddedConsole(
   listeners: readonly { protocol: string; host: string; port: number }[],
   brokerPortWasZero: boolean,
-  services: { registryUrl?: UrlSource; connectUrl?: UrlSource },
+  services: { registryUrl?: UrlSource; connectUrl?: UrlSource; metricsUrl?: UrlSource },
   log: (line: string) => void,
 ): Promise<RunningConsole | null> {
   const listener = listeners.find((l) => l.protocol === 'PLAINTEXT' || l.protocol === 'SASL_PLAINTEXT');

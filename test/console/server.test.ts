@@ -4,14 +4,17 @@
  * credentials are checked by the broker's SASL handshake, and the console acts as that user, so the
  * ACLs decide what it sees and may do. Also: message pages by offset, time and filter; precise 4xx
  * answers to bad input; the Connect and registry routes when those services are not configured;
- * `samsa console` as a process.
+ * `samsa console` as a process; throughput read from a Prometheus endpoint (prom-client's output).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Counter, Registry } from 'prom-client';
 import { startEmbeddedConsole } from '../../src/console/embedded.ts';
-import type { RunningConsole } from '../../src/console/server/index.ts';
+import { type RunningConsole, startConsole } from '../../src/console/server/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { samsa } from '../cli/run-cli.ts';
 import { createTopics } from '../proxy/helpers.ts';
@@ -94,6 +97,7 @@ describe('login as a Kafka user on a SASL broker', () => {
       user: 'admin',
       connect: false,
       registry: false,
+      metrics: false,
     });
   });
 
@@ -259,5 +263,58 @@ describe('samsa console', () => {
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     }
+  });
+});
+
+describe('throughput from the broker metrics', () => {
+  it('sums the per-topic counters of a Prometheus endpoint, and says when there is none', async () => {
+    const registry = new Registry();
+    const counters = Object.fromEntries(
+      ['messagesin', 'bytesin', 'bytesout'].map((name) => [
+        name,
+        new Counter({
+          name: `kafka_server_brokertopicmetrics_${name}_total`,
+          help: name,
+          labelNames: ['topic'],
+          registers: [registry],
+        }),
+      ]),
+    );
+    counters.messagesin!.inc({ topic: 'a' }, 5);
+    counters.messagesin!.inc({ topic: 'b' }, 7);
+    counters.bytesin!.inc({ topic: 'a' }, 500);
+    counters.bytesout!.inc({ topic: 'b' }, 90);
+    const server = createServer(async (_req, res) => {
+      res.setHeader('content-type', registry.contentType);
+      res.end(await registry.metrics());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const withMetrics = await startConsole({
+      connection: { bootstrapBrokers: [`127.0.0.1:${broker.listeners[0]!.port}`] },
+      port: 0,
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    });
+    try {
+      const reading = (await (await fetch(`${withMetrics.url}/api/metrics`)).json()) as Record<
+        string,
+        unknown
+      >;
+      assert.equal(reading.available, true);
+      assert.deepEqual(reading.totals, { messagesIn: 12, bytesIn: 500, bytesOut: 90 });
+      assert.deepEqual(reading.topics, {
+        a: { messagesIn: 5, bytesIn: 500, bytesOut: 0 },
+        b: { messagesIn: 7, bytesIn: 0, bytesOut: 90 },
+      });
+      server.close();
+      const gone = (await (await fetch(`${withMetrics.url}/api/metrics`)).json()) as Record<string, unknown>;
+      assert.equal(gone.available, false);
+      assert.match(String(gone.error), /127\.0\.0\.1/);
+    } finally {
+      server.close();
+      await withMetrics.stop();
+    }
+    const none = await call('GET', '/api/metrics', { auth: ADMIN });
+    assert.deepEqual(none.json, { available: false });
   });
 });

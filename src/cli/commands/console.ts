@@ -32,6 +32,12 @@ export const consoleCommand = defineCommand({
     { name: 'connect-url', type: 'string', placeholder: 'URL', description: "a Connect worker's REST API" },
     { name: 'registry-url', type: 'string', placeholder: 'URL', description: 'the schema registry' },
     {
+      name: 'metrics-url',
+      type: 'string',
+      placeholder: 'URL',
+      description: "the broker's Prometheus endpoint (http://host:9644/metrics), for throughput charts",
+    },
+    {
       name: 'authentication',
       type: 'string',
       placeholder: 'none|basic',
@@ -73,6 +79,7 @@ export const consoleCommand = defineCommand({
     };
     const connectUrl = urlOption('connect-url');
     const registryUrl = urlOption('registry-url');
+    const metricsUrl = urlOption('metrics-url');
     const { startConsole } = await import('../../console/server/index.ts');
     const running = await startConsole({
       connection,
@@ -82,6 +89,7 @@ export const consoleCommand = defineCommand({
       saslMechanism: mechanism as 'SCRAM-SHA-256',
       ...(connectUrl !== undefined ? { connectUrl } : {}),
       ...(registryUrl !== undefined ? { registryUrl } : {}),
+      ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     });
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (): void => {

@@ -168,13 +168,15 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     }
     if (runConsole !== false) {
       const connectUrl = async () => connect?.url();
+      // The broker's Prometheus endpoint, on brokers that serve one (`metricsUrl`).
+      const metricsUrl = async () => (broker as { metricsUrl?: string }).metricsUrl;
       later.push(
         start(() =>
           import('../../console/embedded.ts').then((m) =>
             m.startEmbeddedConsole(
               broker.listeners,
               ephemeral,
-              { registryUrl: registry?.url, connectUrl },
+              { registryUrl: registry?.url, connectUrl, metricsUrl },
               (line) => console.log(line),
             ),
           ),

@@ -3,13 +3,15 @@
  * Kafka protocol (as the logged-in user) and the Connect and registry REST APIs. With
  * `authentication: 'basic'` (a broker requiring SASL) every request needs HTTP basic credentials of
  * a SCRAM user; the browser asks for them, and the console then acts as that user, so ACLs and
- * tenant prefixes apply. Not implemented: metrics charts, ACL and user management.
+ * tenant prefixes apply. Throughput comes from the broker's Prometheus endpoint when one is given.
+ * Not implemented: ACL and user management.
  */
 import fastify from 'fastify';
 import type { KafkaConnectionOptions } from '../../client/connection-options.ts';
 import { KafkaSide, type Principal, type ScramMechanism } from '../../proxy/kafka.ts';
 import { ApiError, apiErrorOf } from './errors.ts';
 import { registerKafkaApi } from './kafka-api.ts';
+import { registerMetrics } from './metrics.ts';
 import { registerRestForward, type UrlSource } from './rest-forward.ts';
 import { registerStaticUi } from './static-ui.ts';
 
@@ -20,6 +22,8 @@ export interface ConsoleOptions {
   port: number;
   connectUrl?: UrlSource;
   registryUrl?: UrlSource;
+  /** The broker's Prometheus endpoint (http://host:port/metrics), for throughput charts. */
+  metricsUrl?: UrlSource;
   authentication?: 'none' | 'basic';
   saslMechanism?: ScramMechanism;
   /** Directory of the built UI (default dist/console/ui of the package). */
@@ -85,14 +89,18 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       typeof options.connectUrl === 'function' ? await options.connectUrl() : options.connectUrl;
     const registry =
       typeof options.registryUrl === 'function' ? await options.registryUrl() : options.registryUrl;
+    const metrics =
+      typeof options.metricsUrl === 'function' ? await options.metricsUrl() : options.metricsUrl;
     return {
       authentication: basic ? 'basic' : 'none',
       user: credentials(req.headers.authorization)?.username ?? null,
       connect: connect !== undefined,
       registry: registry !== undefined,
+      metrics: metrics !== undefined,
     };
   });
   registerKafkaApi(app, (req) => kafka.clients(principalOf(req.headers.authorization)));
+  registerMetrics(app, options.metricsUrl);
   registerRestForward(app, '/api/connect', 'Kafka Connect', options.connectUrl);
   registerRestForward(app, '/api/registry', 'The schema registry', options.registryUrl);
   app.all('/api/*', async () => {

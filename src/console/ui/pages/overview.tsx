@@ -2,6 +2,7 @@
 import { api, enc } from '../api.ts';
 import { ErrorBox, fmt, Title } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
+import { Throughput } from '../throughput.tsx';
 
 export interface Cluster {
   clusterId: string;
@@ -57,6 +58,7 @@ export function OverviewPage() {
       ) : cluster.loading ? (
         <p>Loading…</p>
       ) : null}
+      <Throughput />
       {c ? (
         <section>
           <h2>Brokers</h2>

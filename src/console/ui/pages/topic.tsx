@@ -7,6 +7,7 @@ import { api, enc } from '../api.ts';
 import { ErrorBox, fmt, Notice, Title } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
 import { go } from '../router.ts';
+import { Throughput } from '../throughput.tsx';
 
 interface TopicInfo {
   name: string;
@@ -72,6 +73,7 @@ export function TopicPage({ topic }: { topic: string }) {
             </table>
             <AddPartitions topic={topic} current={t.partitions.length} done={info.reload} />
           </section>
+          <Throughput topic={topic} />
           <section>
             <h2>Consumers</h2>
             {t.consumers.length === 0 ? <p>No consumer group has committed offsets on this topic.</p> : null}
