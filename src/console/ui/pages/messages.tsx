@@ -1,9 +1,10 @@
 /**
  * The message browser: one page of one partition from the beginning, the end, an offset or a time,
  * filtered by text in key, value or headers; decoded as text, JSON or hex; older/newer pages by
- * offset. Every control is in the URL. Below it, a form to produce a message.
+ * offset; a live tail that reloads the newest page every 2 seconds. Every control is in the URL.
+ * Below it, a form to produce a message.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { ErrorBox, fmt, Notice, Title } from '../components.tsx';
 import { type Decoding, decode } from '../decode.ts';
@@ -68,6 +69,14 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
   const url = `/api/topics/${enc(topic)}/messages?${params}`;
   const page = useLoad(() => api<Page>(url), url);
   const p = page.data;
+  // Live tail: the newest page again every 2 seconds.
+  const live = q.get('live') === '1' && from === 'end';
+  const { reload } = page;
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [live, reload]);
   const set = (changes: Record<string, string | number | undefined>) => setQuery(route, changes);
   const [draftFilter, setDraftFilter] = useState(filter);
   return (
@@ -144,6 +153,16 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
             <option value="json">JSON</option>
             <option value="hex">hex</option>
           </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={live}
+            onChange={(e) =>
+              set((e.target as HTMLInputElement).checked ? { live: 1, from: 'end' } : { live: undefined })
+            }
+          />{' '}
+          Live tail
         </label>
         <label>
           Filter{' '}
