@@ -4,8 +4,8 @@
  * written by kcat: each page loads and shows them, and the main flows work end to end — create a
  * topic, browse and filter messages, produce one, reset a group's offsets and see the lag change,
  * create and pause a connector, register a schema version (and see the compatibility check refuse
- * one). Screenshots of each page go to docs/console/. The page never asks any other address than
- * the console's own server. First page load and a 100-message page are timed and reported (not
+ * one), create a SCRAM user. Screenshots of each page go to docs/console/. The page never asks any
+ * other address than the console's own server. First page load and a 100-message page are timed and reported (not
  * asserted).
  */
 import assert from 'node:assert/strict';
@@ -259,6 +259,17 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await page.getByTestId('version-2').waitFor();
     assert.match((await page.getByTestId('diff').textContent()) ?? '', /\+ +"name": "item"/);
     await shot('schemas');
+  });
+
+  it('lists SCRAM users and creates one', async () => {
+    await page.goto(`${consoleUrl}/#/security`);
+    await page.getByRole('heading', { name: 'SCRAM users' }).waitFor();
+    await page.locator('input[name=name]').fill('dave');
+    await page.locator('input[name=password]').fill('dave-pw');
+    await page.getByRole('button', { name: 'Save user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved user dave.' }).waitFor();
+    await page.getByTestId('users').getByRole('cell', { name: 'dave', exact: true }).waitFor();
+    await shot('security');
   });
 
   it('asked no address but the console’s own server', () => {

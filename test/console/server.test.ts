@@ -4,7 +4,7 @@
  * credentials are checked by the broker's SASL handshake, and the console acts as that user, so the
  * ACLs decide what it sees and may do. Also: message pages by offset, time and filter; precise 4xx
  * answers to bad input; the Connect and registry routes when those services are not configured;
- * `samsa console` as a process; throughput read from a Prometheus endpoint (prom-client's output).
+ * `samsa console` as a process; ACLs and SCRAM users; throughput read from a Prometheus endpoint (prom-client's output).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  AclOperations,
+  AclPermissionTypes,
+  Admin,
+  ResourcePatternTypes,
+  ResourceTypes,
+} from '@platformatic/kafka';
 import { Counter, Registry } from 'prom-client';
 import { startEmbeddedConsole } from '../../src/console/embedded.ts';
 import { type RunningConsole, startConsole } from '../../src/console/server/index.ts';
@@ -316,5 +323,80 @@ describe('throughput from the broker metrics', () => {
     }
     const none = await call('GET', '/api/metrics', { auth: ADMIN });
     assert.deepEqual(none.json, { available: false });
+  });
+});
+
+describe('security: ACLs and SCRAM users', () => {
+  it('lists ACL bindings and users, creates a user who can then log in, deletes it', async () => {
+    const admin = new Admin({
+      clientId: 'console-test-acl',
+      bootstrapBrokers: [`127.0.0.1:${broker.listeners[0]!.port}`],
+      sasl: adminSasl,
+    });
+    await admin.createAcls({
+      creations: [
+        {
+          resourceType: ResourceTypes.TOPIC,
+          resourceName: 'secret',
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: 'User:alice',
+          host: '*',
+          operation: AclOperations.READ,
+          permissionType: AclPermissionTypes.ALLOW,
+        },
+      ],
+    });
+    await admin.close();
+    type Security = {
+      acls: { list?: Record<string, string>[]; error?: string };
+      users: { list?: { user: string; credentials: { mechanism: string }[] }[]; error?: string };
+    };
+    const before = (await call('GET', '/api/security', { auth: ADMIN })).json as Security;
+    assert.deepEqual(before.acls.list, [
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'secret',
+        patternType: 'LITERAL',
+        principal: 'User:alice',
+        host: '*',
+        operation: 'READ',
+        permission: 'ALLOW',
+      },
+    ]);
+    assert.deepEqual(
+      before.users.list?.map((u) => u.user),
+      ['admin', 'alice'],
+    );
+    const created = await call('POST', '/api/security/users', {
+      auth: ADMIN,
+      body: { name: 'carol', password: 'carol-pw', mechanism: 'SCRAM-SHA-256' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const listed = (await call('GET', '/api/security', { auth: ADMIN })).json as Security;
+    assert.deepEqual(
+      listed.users.list?.find((u) => u.user === 'carol')?.credentials.map((c) => c.mechanism),
+      ['SCRAM-SHA-256'],
+    );
+    const carol = await call('GET', '/api/cluster', { auth: 'carol:carol-pw' });
+    assert.equal(carol.status, 200, carol.text);
+    const alice = (await call('GET', '/api/security', { auth: 'alice:alice-pw' })).json as Security;
+    assert.match(String(alice.acls.error), /AUTHORIZATION_FAILED/, 'alice may not describe ACLs');
+    const removed = await call('DELETE', '/api/security/users/carol', { auth: ADMIN });
+    assert.equal(removed.status, 200, removed.text);
+    const after = (await call('GET', '/api/security', { auth: ADMIN })).json as Security;
+    assert.deepEqual(
+      after.users.list?.map((u) => u.user),
+      ['admin', 'alice'],
+    );
+    assert.equal((await call('DELETE', '/api/security/users/nobody', { auth: ADMIN })).status, 404);
+    assert.equal(
+      (
+        await call('POST', '/api/security/users', {
+          auth: ADMIN,
+          body: { name: 'x', password: 'y', mechanism: 'MD5' },
+        })
+      ).status,
+      400,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * `authentication: 'basic'` (a broker requiring SASL) every request needs HTTP basic credentials of
  * a SCRAM user; the browser asks for them, and the console then acts as that user, so ACLs and
  * tenant prefixes apply. Throughput comes from the broker's Prometheus endpoint when one is given.
- * Not implemented: ACL and user management.
+ * Not implemented: creating and deleting ACLs.
  */
 import fastify from 'fastify';
 import type { KafkaConnectionOptions } from '../../client/connection-options.ts';
@@ -13,6 +13,7 @@ import { ApiError, apiErrorOf } from './errors.ts';
 import { registerKafkaApi } from './kafka-api.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRestForward, type UrlSource } from './rest-forward.ts';
+import { registerSecurityApi } from './security-api.ts';
 import { registerStaticUi } from './static-ui.ts';
 
 export interface ConsoleOptions {
@@ -99,7 +100,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       metrics: metrics !== undefined,
     };
   });
-  registerKafkaApi(app, (req) => kafka.clients(principalOf(req.headers.authorization)));
+  const clientsOf = (req: { headers: { authorization?: string | undefined } }) =>
+    kafka.clients(principalOf(req.headers.authorization));
+  registerKafkaApi(app, clientsOf);
+  registerSecurityApi(app, clientsOf);
   registerMetrics(app, options.metricsUrl);
   registerRestForward(app, '/api/connect', 'Kafka Connect', options.connectUrl);
   registerRestForward(app, '/api/registry', 'The schema registry', options.registryUrl);

@@ -11,6 +11,7 @@ import { GroupPage, GroupsPage } from './pages/groups.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SchemasPage, SubjectPage } from './pages/schemas.tsx';
+import { SecurityPage } from './pages/security.tsx';
 import { TopicPage } from './pages/topic.tsx';
 import { TopicsPage } from './pages/topics.tsx';
 import { type Route, useRoute } from './router.ts';
@@ -29,6 +30,7 @@ const SECTIONS = [
   ['groups', 'Consumer groups'],
   ['connectors', 'Connectors'],
   ['schemas', 'Schemas'],
+  ['security', 'Security'],
 ] as const;
 
 function page(route: Route, session: Session | undefined) {
@@ -50,6 +52,8 @@ function page(route: Route, session: Session | undefined) {
       ) : (
         <SubjectPage subject={name} />
       );
+    case 'security':
+      return <SecurityPage />;
     default:
       return <p>No such page.</p>;
   }
