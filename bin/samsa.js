@@ -24,7 +24,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // 128 MB under heavy load; when load then drops, scavenges become rare, short-lived ArrayBuffers
 // pile up and force a full Mark-Compact every ~1.6 s, whose 2-8 ms pauses made the end-to-end p99
 // at 10k records/s 7-9 ms instead of 0.7 ms (docs/benchmarks.md). V8 reads the limit only at boot,
-// so the process re-executes itself in place (same pid, ~40 ms) unless a limit was given.
+// so the process re-executes itself in place (same pid, one Node boot: ~40-170 ms) unless a limit
+// was given. v8.setFlagsFromString('--max-semi-space-size=8') here would not do: the heap is already
+// set up, and new space still grew to 128 MiB under load (measured; docs/benchmarks.md).
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const BROKER_SEMI_SPACE_MB = 8;
 if (

@@ -133,6 +133,8 @@ interface FieldModel {
   elementType: string; // primitive name or struct ts name
   elementIsStruct: boolean;
   struct?: StructModel;
+  /** True for fields of a response: a nullable string there defaults to null, as Kafka answers. */
+  inResponse: boolean;
 }
 
 const PRIMITIVES = new Set([
@@ -211,6 +213,7 @@ class MessageModel {
       kind: isArray ? 'array' : elementIsStruct ? 'struct' : 'primitive',
       elementType,
       elementIsStruct,
+      inResponse: this.spec.type === 'response',
     };
     if (elementIsStruct) {
       const common = f.fields ? undefined : this.common.get(elementType);
@@ -245,6 +248,10 @@ function defaultIsNull(f: FieldModel): boolean {
   // records fields and nullable struct fields default to null.
   if (f.kind === 'primitive' && f.elementType === 'records') return true;
   if (f.kind === 'struct' && f.nullable !== null) return true;
+  // A response's nullable string without a spec default answers null (Kafka's `errorMessage: null`
+  // on success), in the versions where it is nullable; older versions write "" for null.
+  if (f.inResponse && f.kind === 'primitive' && f.elementType === 'string' && f.nullable !== null)
+    return f.spec.default === undefined;
   return false;
 }
 
@@ -270,6 +277,13 @@ function defaultExpr(f: FieldModel): string {
       return s.startsWith('0x') ? String(Number.parseInt(s, 16)) : String(Number(s));
     }
   }
+}
+
+/** `value`, with null written as `empty` in the versions where the field is not nullable. */
+function orEmpty(value: string, nullable: string, empty: string): string {
+  if (nullable === 'true') return value;
+  if (nullable === 'false') return `${value} ?? ${empty}`;
+  return `(${nullable} ? ${value} : ${value} ?? ${empty})`;
 }
 
 /** Reads one primitive element. `flex` and `nullable` are JS boolean expressions. */
@@ -336,12 +350,12 @@ function writePrimitive(t: string, value: string, flex: string, nullable: string
     case 'uuid':
       return `w.writeUuid(${value})`;
     case 'string': {
-      const v = nullable === 'false' ? `${value} ?? ''` : value;
+      const v = orEmpty(value, nullable, "''");
       return pick(`w.writeCompactNullableString(${v})`, `w.writeNullableString(${v})`);
     }
     case 'bytes':
     case 'records': {
-      const v = nullable === 'false' ? `${value} ?? EMPTY` : value;
+      const v = orEmpty(value, nullable, 'EMPTY');
       return pick(`w.writeCompactNullableBytes(${v})`, `w.writeNullableBytes(${v})`);
     }
     default:
@@ -421,6 +435,16 @@ function emitMessage(m: MessageModel): string {
     out.push('  };');
     out.push('}');
     out.push('');
+
+    if (s === m.root && m.spec.type === 'response' && s.fields.some((f) => f.prop === 'errorCode')) {
+      out.push(
+        `/** The answer to a request that failed as a whole (a handler that threw): \`errorCode\` set. */`,
+      );
+      out.push(`export function error${s.tsName}(errorCode: number): ${s.tsName} {`);
+      out.push(`  return { ...default${s.tsName}(), errorCode };`);
+      out.push('}');
+      out.push('');
+    }
 
     emitRead(out, m, s);
     emitWrite(out, m, s);

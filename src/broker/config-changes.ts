@@ -4,10 +4,12 @@
  * overrides, with Kafka's error codes and messages, and applies it through TopicService. Broker
  * settings are static in Samsa (flags, SAMSA_* variables, config file), so changing them answers
  * INVALID_REQUEST naming the configs, as Kafka does for configs that are not dynamically updatable.
+ * Broker loggers' levels change at runtime (IncrementalAlterConfigs only, as Kafka).
  */
 import { ErrorCode } from '../protocol/errors.ts';
 import { configAccessError, Operation } from './authz.ts';
 import type { RequestContext } from './handler.ts';
+import { LOG_LEVELS, ROOT_LOGGER } from './loggers.ts';
 import type { BrokerServices } from './services.ts';
 import { alterList, effectiveTopicConfig, topicConfigDef, validateTopicConfig } from './topic-config.ts';
 import type { TopicFailure } from './topics.ts';
@@ -95,6 +97,55 @@ function alterBroker(
 }
 
 /**
+ * Broker loggers' levels, as Kafka validates them: SET a known logger to a log4j level (else
+ * INVALID_CONFIG), DELETE a module's own level (not root's: INVALID_REQUEST), no APPEND/SUBTRACT;
+ * legacy AlterConfigs does not support the resource (INVALID_REQUEST, Kafka's message).
+ */
+function alterLoggers(
+  services: BrokerServices,
+  name: string,
+  changes: readonly ConfigChange[],
+  opts: { incremental: boolean; validateOnly: boolean },
+): TopicFailure | null {
+  if (!opts.incremental)
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      message: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
+    };
+  if (name !== String(services.advertised.nodeId))
+    return { errorCode: ErrorCode.INVALID_REQUEST, message: `Unknown broker ${name}` };
+  const loggers = services.loggers;
+  for (const c of changes) {
+    if (c.op === ConfigOp.APPEND || c.op === ConfigOp.SUBTRACT)
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        message: `${OP_NAMES[c.op]!.toUpperCase()} operation is not allowed for the BROKER_LOGGER resource`,
+      };
+    if (c.op !== ConfigOp.SET && c.op !== ConfigOp.DELETE)
+      return { errorCode: ErrorCode.INVALID_REQUEST, message: `Unknown alter configs operation ${c.op}` };
+    if (!loggers.has(c.name))
+      return { errorCode: ErrorCode.INVALID_CONFIG, message: `Logger ${c.name} does not exist!` };
+    if (c.op === ConfigOp.DELETE && c.name === ROOT_LOGGER)
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        message: `Removing the log level of the ${ROOT_LOGGER} logger is not allowed`,
+      };
+    if (c.op === ConfigOp.SET && !(String(c.value).toUpperCase() in LOG_LEVELS))
+      return {
+        errorCode: ErrorCode.INVALID_CONFIG,
+        message: `Cannot set the log level of ${c.name} to ${c.value} as it is not a supported log level. Valid log4j levels are ${Object.keys(LOG_LEVELS).join(', ')}`,
+      };
+  }
+  if (opts.validateOnly) return null;
+  for (const c of changes) {
+    if (c.op === ConfigOp.SET) loggers.set(c.name, String(c.value));
+    else loggers.reset(c.name);
+    services.logger.info({ logger: c.name, level: loggers.level(c.name) }, 'log level changed');
+  }
+  return null;
+}
+
+/**
  * Applies one resource's changes. `incremental` false is legacy AlterConfigs: the entries replace
  * every override of the topic (configs not listed return to their defaults).
  */
@@ -114,10 +165,12 @@ export function alterResource(
   const dup = duplicateKeys(changes);
   if (dup) return result(dup);
   if (resourceType === ResourceType.BROKER) return result(alterBroker(services, resourceName, changes));
+  if (resourceType === ResourceType.BROKER_LOGGER)
+    return result(alterLoggers(services, resourceName, changes, opts));
   if (resourceType !== ResourceType.TOPIC)
     return result({
       errorCode: ErrorCode.INVALID_REQUEST,
-      message: `Unsupported resource type ${resourceType}: Samsa alters TOPIC (2) configs`,
+      message: `Unsupported resource type ${resourceType}: Samsa alters TOPIC (2), BROKER (4) and BROKER_LOGGER (8) configs`,
     });
   const topic = services.topics.get(resourceName);
   if (!topic)

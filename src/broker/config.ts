@@ -5,7 +5,10 @@
  * dotted name where one exists, e.g. `num.partitions`) in a `.json` or `.properties` config file.
  * Invalid values throw ConfigError with a message naming the setting.
  */
+
 import { readFileSync } from 'node:fs';
+import { fromKafkaServerProperties } from './kafka-server-properties.ts';
+import { parseProperties } from './properties.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 export type TlsClientAuth = 'none' | 'requested' | 'required';
@@ -27,6 +30,10 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** connections.max.idle.ms */
   connectionsMaxIdleMs: number;
+  /** queued.max.response.bytes: broker-wide bound on memory held for unsent responses. */
+  queuedMaxResponseBytes: number;
+  /** queued.max.response.bytes.per.connection: one connection's share of it. */
+  queuedMaxResponseBytesPerConnection: number;
   /** message.max.bytes: broker default for a topic's max.message.bytes. */
   messageMaxBytes: number;
   /** log.segment.bytes */
@@ -37,6 +44,8 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: pause between log cleaner passes. */
   logCleanerBackoffMs: number;
+  /** log.initial.task.delay.ms: the first retention and cleaner passes run this long after start. */
+  logInitialTaskDelayMs: number;
   /** producer.id.expiration.ms: idle producers' state is dropped after this. */
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
@@ -64,6 +73,8 @@ export interface BrokerConfig {
   scramUsers: string[];
   /** A SASL connection that has not authenticated within this time is closed. */
   saslHandshakeTimeoutMs: number;
+  /** sasl.server.max.receive.size: largest request a SASL connection may send before it authenticates. */
+  saslServerMaxReceiveSize: number;
   /** connections.max.reauth.ms: SASL sessions must re-authenticate within this (0 = never). */
   connectionsMaxReauthMs: number;
   /** max.connections and max.connections.per.ip */
@@ -101,11 +112,14 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   numPartitions: 1,
   socketRequestMaxBytes: 100 * 1024 * 1024,
   connectionsMaxIdleMs: 10 * 60 * 1000,
+  queuedMaxResponseBytes: 256 * 1024 * 1024,
+  queuedMaxResponseBytesPerConnection: 64 * 1024 * 1024,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   logRetentionCheckIntervalMs: 300_000,
   logCleanerBackoffMs: 15_000,
+  logInitialTaskDelayMs: 30_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   groupInitialRebalanceDelayMs: 3000,
@@ -121,6 +135,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   scramUsers: [],
   saslHandshakeTimeoutMs: 10_000,
+  saslServerMaxReceiveSize: 524_288,
   connectionsMaxReauthMs: 0,
   maxConnections: 10_000,
   maxConnectionsPerIp: 10_000,
@@ -202,6 +217,22 @@ export const SETTINGS: readonly Setting[] = [
     help: 'idle connections are closed after this',
   },
   {
+    key: 'queuedMaxResponseBytes',
+    flag: 'queued-max-response-bytes',
+    kafkaName: 'queued.max.response.bytes',
+    kind: 'int',
+    min: 1024,
+    help: 'memory held for unsent responses, broker-wide; connections holding any stop being read past it',
+  },
+  {
+    key: 'queuedMaxResponseBytesPerConnection',
+    flag: 'queued-max-response-bytes-per-connection',
+    kafkaName: 'queued.max.response.bytes.per.connection',
+    kind: 'int',
+    min: 1024,
+    help: "one connection's share of it: reading pauses once it holds this much, until its writes drain",
+  },
+  {
     key: 'messageMaxBytes',
     flag: 'message-max-bytes',
     kafkaName: 'message.max.bytes',
@@ -240,6 +271,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 1,
     help: 'pause between log cleaner (compaction) passes',
+  },
+  {
+    key: 'logInitialTaskDelayMs',
+    flag: 'log-initial-task-delay-ms',
+    kafkaName: 'log.initial.task.delay.ms',
+    kind: 'int',
+    min: 0,
+    help: 'the first retention and cleaner passes run this long after start',
   },
   {
     key: 'producerIdExpirationMs',
@@ -326,6 +365,14 @@ export const SETTINGS: readonly Setting[] = [
     help: 'close SASL connections not authenticated in time',
   },
   {
+    key: 'saslServerMaxReceiveSize',
+    flag: 'sasl-server-max-receive-size',
+    kafkaName: 'sasl.server.max.receive.size',
+    kind: 'int',
+    min: 1024,
+    help: 'largest request accepted before SASL authentication',
+  },
+  {
     key: 'connectionsMaxReauthMs',
     flag: 'connections-max-reauth-ms',
     kafkaName: 'connections.max.reauth.ms',
@@ -392,7 +439,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'super-users',
     kafkaName: 'super.users',
     kind: 'list',
-    help: 'User:a,User:b — principals that bypass ACLs',
+    help: 'User:a;User:b — principals that bypass ACLs',
   },
   {
     key: 'tenants',
@@ -435,7 +482,9 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       // Repeated flags give an array; commas also separate entries, except in passwords.
       const values = Array.isArray(raw) ? raw.map(String) : [text];
       const items = (
-        s.key === 'scramUsers' && Array.isArray(raw) ? values : values.flatMap((v) => v.split(','))
+        s.key === 'scramUsers' && Array.isArray(raw)
+          ? values
+          : values.flatMap((v) => (s.key === 'superUsers' ? splitPrincipals(v) : v.split(',')))
       )
         .map((x) => x.trim())
         .filter((x) => x !== '');
@@ -459,6 +508,16 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
   }
 }
 
+/**
+ * Super users as Kafka writes them, separated by `;` (`User:CN=alice,OU=eng,O=Acme;User:admin`). A
+ * comma separates principals too, but only where a new principal (`Type:`) follows it, so the
+ * commas inside a certificate's distinguished name never split it (`User:a,User:b` is two users,
+ * `User:CN=alice,OU=eng` one). Backslash-escaped separators (`\,`, `\;`, as in DN values) never split.
+ */
+export function splitPrincipals(text: string): string[] {
+  return text.split(/(?<!\\);|(?<!\\),(?=\s*[A-Za-z]+:)/);
+}
+
 function settingByName(name: string): Setting | undefined {
   return SETTINGS.find((s) => s.flag === name || s.kafkaName === name || s.key === name);
 }
@@ -477,36 +536,43 @@ function parseFile(path: string): Record<string, unknown> {
       throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
     }
   }
-  const out: Record<string, unknown> = {};
-  for (const [i, line] of text.split('\n').entries()) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`${path}:${i + 1}: expected key=value, got "${t}"`);
-    out[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  try {
+    return fromKafkaServerProperties(Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value])));
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
   }
-  return out;
 }
 
-function apply(config: BrokerConfig, values: Record<string, unknown>, source: string): void {
+function apply(
+  config: BrokerConfig,
+  values: Record<string, unknown>,
+  source: string,
+  unknownWarns = false,
+): void {
   for (const [name, raw] of Object.entries(values)) {
     const s = settingByName(name);
+    if (!s && unknownWarns) {
+      // A Kafka server.properties has settings a single node does without: warn, not fail.
+      process.emitWarning(`${source}: ignoring unknown setting "${name}"`, 'SamsaConfigWarning');
+      continue;
+    }
     if (!s) throw new ConfigError(`${source}: unknown setting "${name}"`);
     (config as unknown as Record<string, unknown>)[s.key] = coerce(s, raw, source);
   }
 }
 
 /**
- * Builds the configuration from defaults, then `configFile`, then `SAMSA_*` variables in `env`,
+ * Builds the configuration from `defaults`, then `configFile`, then `SAMSA_*` variables in `env`,
  * then `flags` (flag name → value, e.g. `{ port: '9093' }`).
  */
 export function loadConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   configFile?: string,
+  defaults: BrokerConfig = DEFAULT_CONFIG,
 ): BrokerConfig {
-  const config: BrokerConfig = { ...DEFAULT_CONFIG };
-  if (configFile) apply(config, parseFile(configFile), configFile);
+  const config: BrokerConfig = { ...defaults };
+  if (configFile) apply(config, parseFile(configFile), configFile, true);
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const v = env[`SAMSA_${s.flag.toUpperCase().replaceAll('-', '_')}`];

@@ -3,12 +3,16 @@
  * and responses written in request order (pipelined requests may complete out of order; a slot
  * queue releases them in order). Produce with acks=0 takes a slot that sends nothing.
  *
- * Protection: a frame larger than socket.request.max.bytes or with a negative size closes the
- * connection before anything is buffered for it; undecodable headers/bodies, unknown API keys and
+ * Protection: a frame larger than socket.request.max.bytes (on a SASL listener before
+ * authentication: sasl.server.max.receive.size) or with a negative size closes the connection
+ * before anything is buffered for it; undecodable headers/bodies, unknown API keys and
  * unsupported versions close it too (as Kafka does) — except ApiVersions at an unknown version,
  * which gets the KIP-511 v0 answer with UNSUPPORTED_VERSION. Reading pauses while too many
- * responses are pending or the socket's write buffer is full, so one connection's memory is
- * bounded. Idle connections are closed after connections.max.idle.ms. The warnings a client can
+ * responses are pending, the socket's write buffer is full, or the connection holds its share of
+ * memory for unsent responses (or anything while the broker is at its bound: response-memory.ts).
+ * Each response's bytes are counted from the moment a handler reads them until the kernel takes
+ * them; a socket error closes the connection at once, and a closed connection gives back all it
+ * held. Idle connections are closed after connections.max.idle.ms. The warnings a client can
  * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
  */
 import type { Socket } from 'node:net';
@@ -37,6 +41,8 @@ const SASL_AUTHENTICATE = 36;
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Memory counted for this response (response-memory.ts) until the kernel has its bytes. */
+  bytes: number;
   /** Run once the response's bytes are handed to the kernel (pooled read buffers go back). */
   afterWrite: (() => void)[];
 }
@@ -51,6 +57,8 @@ export class Connection {
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private readonly slots: Slot[] = [];
+  /** Sum of the slots' counted bytes: this connection's use of its share. */
+  private heldBytes = 0;
   private closed = false;
   private paused = false;
   /** Resolves when every accepted request has been answered (graceful shutdown). */
@@ -101,7 +109,7 @@ export class Connection {
       }, services.config.saslHandshakeTimeoutMs);
       this.handshakeTimer.unref();
     }
-    this.log = services.logger.child({
+    this.log = services.loggers.get('samsa.network').child({
       conn: this.info.id,
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
     });
@@ -112,9 +120,15 @@ export class Connection {
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('error', (err) => {
+      this.log.debug({ err: err.message }, 'socket error');
+      // The peer is gone: nothing more is read or written (requests still buffered would otherwise
+      // be processed as failed writes free their share, each reading a whole answer for nobody).
+      this.close();
+    });
     socket.on('close', () => {
       this.closed = true;
+      this.releaseHeld();
       clearTimeout(this.handshakeTimer);
       this.closeController.abort();
       this.releaseIdleWaiters();
@@ -143,6 +157,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseHeld();
     clearTimeout(this.handshakeTimer);
     this.socket.destroy();
     this.closeController.abort();
@@ -155,6 +170,32 @@ export class Connection {
     this.paused = true;
     if ((this.slots.length === 0 && !this.heldFrames) || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Closed: nothing more will be written, so the whole share goes back at once. */
+  private releaseHeld(): void {
+    this.services.responseMemory.release(this.heldBytes);
+    this.heldBytes = 0;
+    for (const slot of this.slots) slot.bytes = 0;
+  }
+
+  /** Sets what `slot` counts against the bounds (ignored once closed: nothing is kept for it). */
+  private setHeld(slot: Slot, bytes: number): void {
+    if (this.closed) return;
+    const delta = bytes - slot.bytes;
+    if (delta === 0) return;
+    slot.bytes = bytes;
+    this.heldBytes += delta;
+    if (delta > 0) this.services.responseMemory.hold(delta);
+    else this.services.responseMemory.release(-delta);
+  }
+
+  /** The response's bytes are with the kernel (or were never sent): its count goes back. */
+  private written(slot: Slot): void {
+    runAll(slot.afterWrite);
+    if (slot.bytes === 0) return;
+    this.setHeld(slot, 0);
+    this.maybeResume();
   }
 
   private releaseIdleWaiters(): void {
@@ -170,11 +211,17 @@ export class Connection {
     }
     while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
-      if (size < 0 || size > this.services.config.socketRequestMaxBytes) {
+      // Before SASL authentication only sasl.server.max.receive.size is accepted (as Kafka).
+      const max = this.isAuthenticated
+        ? this.services.config.socketRequestMaxBytes
+        : this.services.config.saslServerMaxReceiveSize;
+      if (size < 0 || size > max) {
         this.warn(
-          'frame:size',
-          { size, max: this.services.config.socketRequestMaxBytes },
-          'request size out of range; closing',
+          this.isAuthenticated ? 'frame:size' : 'frame:size-unauthenticated',
+          { size, max },
+          this.isAuthenticated
+            ? 'request size out of range; closing'
+            : 'request larger than sasl.server.max.receive.size before authentication; closing',
         );
         this.close();
         return;
@@ -329,7 +376,8 @@ export class Connection {
     }
     let request: unknown;
     let ctx: RequestContext;
-    const afterWrite: (() => void)[] = [];
+    // Pushed to the queue only once the request decodes.
+    const slot: Slot = { done: false, chunks: null, bytes: 0, afterWrite: [] };
     try {
       const r = new Reader(frame);
       const header = readRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
@@ -340,7 +388,19 @@ export class Connection {
         correlationId,
         clientId: header.clientId,
         connection: this.info,
-        holdUntilWritten: (release) => afterWrite.push(release),
+        holdUntilWritten: (release) => slot.afterWrite.push(release),
+        // Closed: an answer nobody will read takes nothing (a long poll ends on close and reads again).
+        responseBudget: () =>
+          this.closed
+            ? { bytes: 0, atLeastOneBatch: false }
+            : {
+                bytes: this.services.responseMemory.budget(this.heldBytes),
+                atLeastOneBatch: this.heldBytes === slot.bytes,
+              },
+        holdBytes: (bytes) => {
+          this.setHeld(slot, bytes);
+          this.maybePause();
+        },
       };
       request = handler.readRequest(r, apiVersion);
     } catch (err) {
@@ -353,7 +413,7 @@ export class Connection {
       this.close();
       return;
     }
-    const slot = this.newSlot(afterWrite);
+    this.slots.push(slot);
     const respond = (response: unknown): void => {
       if (response === null) {
         slot.done = true;
@@ -371,11 +431,15 @@ export class Connection {
         { err, apiKey, apiVersion },
         `${handler.name} handler failed`,
       );
-      if (!handler.errorResponse) {
+      // UNKNOWN_SERVER_ERROR in the API's own response; the connection stays open.
+      let answer: unknown;
+      try {
+        answer = handler.errorResponse(request, -1, apiVersion);
+      } catch {
         this.close();
         return;
       }
-      respond(handler.errorResponse(request, -1, apiVersion));
+      respond(answer);
     };
     try {
       const result = handler.handle(request, ctx);
@@ -391,8 +455,8 @@ export class Connection {
     this.services.logThrottle.warn(this.log, kind, obj, msg);
   }
 
-  private newSlot(afterWrite: (() => void)[] = []): Slot {
-    const slot: Slot = { done: false, chunks: null, afterWrite };
+  private newSlot(): Slot {
+    const slot: Slot = { done: false, chunks: null, bytes: 0, afterWrite: [] };
     this.slots.push(slot);
     return slot;
   }
@@ -417,6 +481,8 @@ export class Connection {
     }
     const chunks = w.chunks();
     chunks[0]!.writeInt32BE(w.length - 4, 0);
+    // Records a Fetch read are referenced by the chunks, and counted already at their buffers' size.
+    if (w.length > slot.bytes) this.setHeld(slot, w.length);
     slot.done = true;
     slot.chunks = chunks;
     this.flush();
@@ -433,10 +499,12 @@ export class Connection {
         wrote = true;
         const last = slot.chunks.length - 1;
         for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]!);
-        if (slot.afterWrite.length === 0) this.socket.write(slot.chunks[last]!);
-        else this.socket.write(slot.chunks[last]!, () => runAll(slot.afterWrite));
+        this.socket.write(slot.chunks[last]!, (err) => {
+          if (err) this.close();
+          this.written(slot);
+        });
       } else {
-        runAll(slot.afterWrite);
+        this.written(slot);
       }
     }
     if (wrote) this.socket.uncork();
@@ -455,7 +523,11 @@ export class Connection {
 
   private maybePause(): void {
     if (this.paused || this.closed) return;
-    if (this.slots.length >= MAX_PENDING_RESPONSES || this.socket.writableLength > HIGH_WATER_BYTES) {
+    if (
+      this.slots.length >= MAX_PENDING_RESPONSES ||
+      this.socket.writableLength > HIGH_WATER_BYTES ||
+      this.services.responseMemory.isOver(this.heldBytes)
+    ) {
       this.paused = true;
       this.socket.pause();
     }
@@ -463,7 +535,11 @@ export class Connection {
 
   private maybeResume(): void {
     if (!this.paused || this.closed || this.idleWaiters.length > 0) return;
-    if (this.slots.length < MAX_PENDING_RESPONSES / 2 && this.socket.writableLength <= HIGH_WATER_BYTES) {
+    if (
+      this.slots.length < MAX_PENDING_RESPONSES / 2 &&
+      this.socket.writableLength <= HIGH_WATER_BYTES &&
+      !this.services.responseMemory.isOver(this.heldBytes)
+    ) {
       this.paused = false;
       this.socket.resume();
       // Frames already buffered while paused are processed now.

@@ -50,6 +50,14 @@ export interface RequestContext {
    * for memory the response refers to, such as pooled read buffers in a Fetch answer.
    */
   holdUntilWritten(release: () => void): void;
+  /**
+   * What this response may still take for data it reads (response-memory.ts): `bytes` left in the
+   * connection's share and under the broker's bound on unsent responses, and whether it may take one
+   * batch beyond that (nothing else of this connection is waiting to be sent; KIP-74 progress).
+   */
+  responseBudget(): { bytes: number; atLeastOneBatch: boolean };
+  /** Reports the memory this response holds so far (a Fetch's read buffers); counted until written. */
+  holdBytes(bytes: number): void;
 }
 
 export interface ApiHandler<Req, Res> {
@@ -60,8 +68,12 @@ export interface ApiHandler<Req, Res> {
   readRequest(r: Reader, version: number): Req;
   writeResponse(w: Writer, version: number, response: Res): void;
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
-  /** The response to send when `handle` threw: every error field set to `errorCode`. */
-  errorResponse?(request: Req, errorCode: number, version: number): Res;
+  /**
+   * The response to send when `handle` threw (UNKNOWN_SERVER_ERROR): the request's topics, groups
+   * or resources each answered with `errorCode`, or the top-level error code set. Every handler
+   * has one, so an exception never closes the client's connection.
+   */
+  errorResponse(request: Req, errorCode: number, version: number): Res;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds handlers of every request type.

@@ -11,6 +11,7 @@ import { LogThrottle } from '../log/log-throttle.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import { CredentialStore } from './auth/credential-store.ts';
 import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
+import { tenantMap } from './auth/tenants.ts';
 import { loadOrCreateClusterId } from './cluster-id.ts';
 import { type BrokerConfig, ConfigError } from './config.ts';
 import { Connection } from './connection.ts';
@@ -20,7 +21,9 @@ import { HANDLER_MODULES } from './handlers/index.ts';
 import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
+import { BrokerLoggers } from './loggers.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
+import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
 import { openTransactions } from './transaction-topic.ts';
@@ -51,10 +54,12 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'samsa' } });
     const specs = listenerSpecs(config);
     const saslMechanisms = saslMechanismList(config.saslEnabledMechanisms);
+    const tenants = tenantMap(config.tenants);
     const logThrottle = new LogThrottle();
+    const loggers = new BrokerLoggers(logger);
     // Opening the logs locks the data directory first: nothing is written there before that.
     const logs = await LogManager.open(config.dataDir, {
-      logger,
+      logger: loggers.get('samsa.log'),
       throttle: logThrottle,
       defaults: {
         flushPolicy: config.fsync,
@@ -67,6 +72,7 @@ export class Broker {
     logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       cleanerIntervalMs: config.logCleanerBackoffMs,
+      initialTaskDelayMs: config.logInitialTaskDelayMs,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
@@ -90,13 +96,18 @@ export class Broker {
       },
       onError: (err) => {
         const kind = `group-coordinator:${(err as NodeJS.ErrnoException | undefined)?.code ?? 'error'}`;
-        logThrottle.error(logger, kind, { err }, 'group coordinator error');
+        logThrottle.error(loggers.get('samsa.coordinator.group'), kind, { err }, 'group coordinator error');
       },
     });
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
-    const transactions = await openTransactions(config, topics, groups, logger);
+    const transactions = await openTransactions(
+      config,
+      topics,
+      groups,
+      loggers.get('samsa.coordinator.transaction'),
+    );
     const credentials = new CredentialStore(config.dataDir);
     for (const entry of config.scramUsers) {
       const colon = entry.indexOf(':');
@@ -106,11 +117,12 @@ export class Broker {
     const authorizer = new Authorizer(config.dataDir, {
       enabled: config.authorizer === 'acl',
       superUsers: config.superUsers,
-      tenants: tenantMap(config.tenants),
+      tenants,
     });
     const services: BrokerServices = {
       config,
       logger,
+      loggers,
       handlers,
       logs,
       topics,
@@ -122,6 +134,10 @@ export class Broker {
       saslMechanisms,
       authorizer,
       logThrottle,
+      responseMemory: new ResponseMemory(
+        config.queuedMaxResponseBytes,
+        config.queuedMaxResponseBytesPerConnection,
+      ),
     };
     const broker = new Broker(config, services);
     try {
@@ -207,6 +223,11 @@ export class Broker {
     return this.connections.size;
   }
 
+  /** Memory held for responses not yet handed to the kernel (tests, metrics, soak runs). */
+  get responseMemory(): ResponseMemoryStats {
+    return this.services.responseMemory.stats;
+  }
+
   /** Drops every client connection from the broker side (tests use it to cut connections mid-stream). */
   dropConnections(): void {
     for (const c of this.connections) c.close();
@@ -265,15 +286,4 @@ function saslMechanismList(text: string): SaslMechanism[] {
       );
   }
   return names as SaslMechanism[];
-}
-
-/** `alice:team-a.` or `User:alice:team-a.` → principal User:alice confined to prefix team-a. */
-function tenantMap(entries: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of entries) {
-    const at = e.lastIndexOf(':');
-    const who = e.slice(0, at);
-    out.set(who.includes(':') ? who : `User:${who}`, e.slice(at + 1));
-  }
-  return out;
 }

@@ -12,6 +12,8 @@ import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
+import type { BrokerLoggers } from './loggers.ts';
+import type { ResponseMemory } from './response-memory.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
 
@@ -24,6 +26,8 @@ export interface AdvertisedAddress {
 export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly logger: Logger;
+  /** The named module loggers and their runtime levels (BROKER_LOGGER resources). */
+  readonly loggers: BrokerLoggers;
   readonly handlers: HandlerRegistry;
   readonly logs: LogManager;
   readonly topics: TopicService;
@@ -40,6 +44,8 @@ export interface BrokerServices {
   readonly authorizer: Authorizer;
   /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
   readonly logThrottle: LogThrottle;
+  /** Memory held for unsent responses, broker-wide and per connection (response-memory.ts). */
+  readonly responseMemory: ResponseMemory;
   /** Schema ids by subject, for topics with confluent.*.schema.validation (set by `samsa start`). */
   schemaIds?: SchemaIdValidator;
 }

@@ -66,6 +66,7 @@ export interface PartitionLogHandle {
       maxOffset?: number;
       allocate?: import('../log/read-buffers.ts').ReadAllocator | undefined;
       adopt?: ((memory: ArrayBuffer) => void) | undefined;
+      adoptMaxBytes?: number | undefined;
     },
   ):
     | { records: Buffer | null; highWatermark: number; logStartOffset: number }

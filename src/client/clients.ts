@@ -5,6 +5,7 @@
  */
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type { KafkaConnectionOptions } from './connection-options.ts';
+import { javaPartitioner } from './partitioner.ts';
 
 export interface ClientSettings {
   clientId: string;
@@ -31,7 +32,7 @@ export function createAdmin(connection: KafkaConnectionOptions, settings: Client
 
 /** A producer for raw bytes (keys, values and headers are Buffers). */
 export function createProducer(connection: KafkaConnectionOptions, settings: ClientSettings): Producer {
-  return new Producer({ ...base(connection, settings), acks: -1 });
+  return new Producer({ ...base(connection, settings), acks: -1, partitioner: javaPartitioner() });
 }
 
 /**

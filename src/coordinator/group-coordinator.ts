@@ -20,6 +20,7 @@ import { deleteOffsets } from './offset-delete.ts';
 import { fetchOffsets } from './offset-fetch.ts';
 import { joinError, syncError } from './results.ts';
 import { syncGroup } from './sync.ts';
+import { removeDeletedTopics } from './topic-deleted.ts';
 import {
   commitTxnOffsets,
   completeTxnOffsets,
@@ -175,6 +176,12 @@ export class GroupCoordinator {
   deleteOffsets(groupId: string, topics: OffsetDeleteTopic[]): Promise<OffsetDeleteResult> {
     if (!this.active) return Promise.resolve({ errorCode: ErrorCode.NOT_COORDINATOR, topics: [] });
     return deleteOffsets(this.ctx, groupId, topics);
+  }
+
+  /** After DeleteTopics: the topics' offsets leave every group; empty groups left bare go. */
+  onTopicsDeleted(topics: readonly string[]): Promise<number> {
+    if (!this.active) return Promise.resolve(ErrorCode.NONE);
+    return removeDeletedTopics(this.ctx, topics);
   }
 
   deleteGroups(groupIds: string[]): Promise<DeleteGroupResult[]> {

@@ -18,8 +18,9 @@
  */
 import { hostname } from 'node:os';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { murmur2, Producer, type SASLOptions } from '@platformatic/kafka';
+import { Producer, type SASLOptions } from '@platformatic/kafka';
 import { connectionOptions } from '../client/connection-options.ts';
+import { javaPartitioner } from '../client/partitioner.ts';
 import { CloudEventEncoder, type ContentMode, type EmitOptions, EmitUsageError } from './cloudevent.ts';
 import { consoleLogger, DropLog, type EmitLogger } from './drop-log.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
@@ -107,12 +108,6 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (!Number.isFinite(value) || value <= 0)
     throw new EmitUsageError(`${name} must be a positive number, got ${value}`);
   return value;
-}
-
-/** Java's default partitioner for keys (murmur2, positive), round-robin for events without a key. */
-function partitioner(): (message: unknown, key: Buffer | undefined) => number {
-  let next = 0;
-  return (_message, key) => (key === undefined ? next++ & 0x7fffffff : murmur2(key) & 0x7fffffff);
 }
 
 class EmitterImpl implements Emitter {
@@ -206,7 +201,7 @@ class EmitterImpl implements Emitter {
       acks,
       compression: options.compression ?? 'lz4',
       autocreateTopics: options.autocreateTopics ?? true,
-      partitioner: partitioner(),
+      partitioner: javaPartitioner(),
       // Retry until delivered (or close): the same producer id and sequence on every attempt.
       retries: Number.MAX_SAFE_INTEGER,
       retryDelay: (_client, _op, attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),

@@ -1,7 +1,8 @@
 /**
  * Background log maintenance for a LogManager: a retention pass every
  * `log.retention.check.interval.ms`, a cleaner pass every `log.cleaner.backoff.ms` (after the
- * previous one finished, so passes never overlap), and every
+ * previous one finished, so passes never overlap) — the first of each `log.initial.task.delay.ms`
+ * after start (or sooner when the interval is shorter) — and every
  * `producer.id.expiration.check.interval.ms` the removal of producers idle for
  * `producer.id.expiration.ms`. Each pass reads the partitions' current configs,
  * so AlterConfigs takes effect on the next pass. Errors are logged per partition and never stop the
@@ -18,6 +19,8 @@ export interface BackgroundTaskOptions {
   retentionCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms: pause between cleaner passes (default 15000). */
   cleanerIntervalMs?: number;
+  /** log.initial.task.delay.ms: when the first retention and cleaner passes run (default 30000). */
+  initialTaskDelayMs?: number;
   /** producer.id.expiration.ms: idle time after which a producer's state is dropped (default 1 day). */
   producerIdExpirationMs?: number;
   /** producer.id.expiration.check.interval.ms (default 600000). */
@@ -32,6 +35,7 @@ export interface PartitionRef {
 
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 export const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
+export const DEFAULT_INITIAL_TASK_DELAY_MS = 30_000;
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 export const DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
 
@@ -41,6 +45,7 @@ export class LogBackgroundTasks {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private readonly cleanerMs: number;
+  private readonly initialDelayMs: number;
   private readonly producerExpirationMs: number;
   private readonly producerCheckMs: number;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -60,21 +65,26 @@ export class LogBackgroundTasks {
     this.now = now;
     this.retentionMs = opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     this.cleanerMs = opts.cleanerIntervalMs ?? DEFAULT_CLEANER_BACKOFF_MS;
+    this.initialDelayMs = opts.initialTaskDelayMs ?? DEFAULT_INITIAL_TASK_DELAY_MS;
     this.producerExpirationMs = opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.producerCheckMs =
       opts.producerIdExpirationCheckIntervalMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS;
   }
 
   start(): void {
+    // First passes shortly after start (log.initial.task.delay.ms), as Kafka does, so segments that
+    // expired while the broker was down go within seconds, not one full check interval later.
     this.repeat(
+      Math.min(this.initialDelayMs, this.retentionMs),
       this.retentionMs,
       () => this.runRetention(),
       (t) => {
         this.retentionTimer = t;
       },
     );
-    this.scheduleCleaner();
+    this.scheduleCleaner(Math.min(this.initialDelayMs, this.cleanerMs));
     this.repeat(
+      this.producerCheckMs,
       this.producerCheckMs,
       () => this.expireProducers(),
       (t) => {
@@ -96,25 +106,33 @@ export class LogBackgroundTasks {
     return removed;
   }
 
-  /** Runs `pass` every `intervalMs` until stopped; `setTimer` keeps the handle for stop(). */
-  private repeat(intervalMs: number, pass: () => void, setTimer: (t: NodeJS.Timeout) => void): void {
+  /**
+   * Runs `pass` after `firstMs`, then every `intervalMs` until stopped; `setTimer` keeps the handle
+   * for stop().
+   */
+  private repeat(
+    firstMs: number,
+    intervalMs: number,
+    pass: () => void,
+    setTimer: (t: NodeJS.Timeout) => void,
+  ): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       pass();
-      this.repeat(intervalMs, pass, setTimer);
-    }, intervalMs);
+      this.repeat(intervalMs, intervalMs, pass, setTimer);
+    }, firstMs);
     timer.unref();
     setTimer(timer);
   }
 
-  private scheduleCleaner(): void {
+  private scheduleCleaner(delayMs = this.cleanerMs): void {
     if (this.stopped) return;
     this.cleanerTimer = setTimeout(() => {
       this.cleaning = this.runCleaner().finally(() => {
         this.cleaning = null;
         this.scheduleCleaner();
       });
-    }, this.cleanerMs);
+    }, delayMs);
     this.cleanerTimer.unref();
   }
 

@@ -72,6 +72,8 @@ export interface ReadOptions {
   allocate?: ReadAllocator | undefined;
   /** Takes ownership of read-ahead memory (the Fetch's lease); read-ahead is used only with it. */
   adopt?: ((memory: ArrayBuffer) => void) | undefined;
+  /** Largest read-ahead memory `adopt` may take (a Fetch's memory budget); default no limit. */
+  adoptMaxBytes?: number | undefined;
 }
 
 export type ReadResult =
@@ -317,7 +319,10 @@ export class PartitionLog {
       minOneBatch: opts.minOneBatch ?? false,
       maxOffset: Math.min(opts.maxOffset ?? highWatermark, highWatermark),
       allocate: opts.allocate,
-      readAhead: this.readAhead && opts.adopt ? { cache: this.readAhead, adopt: opts.adopt } : undefined,
+      readAhead:
+        this.readAhead && opts.adopt
+          ? { cache: this.readAhead, adopt: opts.adopt, maxBytes: opts.adoptMaxBytes ?? Infinity }
+          : undefined,
     };
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segs.length; i++) {
       let records: Buffer | null | undefined;

@@ -131,18 +131,21 @@ export class ReadAhead {
    * The bytes read ahead for a Fetch of `segment` at `fetchOffset`, if that read has finished and
    * the file has not been truncated since: `position` is where they start in the file. Ownership of
    * the memory passes to `adopt` (the Fetch's lease). Otherwise undefined, and the read-ahead is
-   * given up either way.
+   * given up either way — except when its memory exceeds `maxBytes` (the Fetch's memory budget):
+   * then it is left for a later Fetch and the caller reads the bytes itself.
    */
   claim(
     segment: Segment,
     fetchOffset: number,
     adopt: (memory: ArrayBuffer) => void,
+    maxBytes = Infinity,
   ): { position: number; bytes: Buffer } | undefined {
     const list = this.bySegment.get(segment);
     if (!list) return undefined;
     const i = list.findIndex((a) => a.nextOffset === fetchOffset);
     if (i < 0) return undefined;
     const ahead = list[i]!;
+    if (ahead.memory.byteLength > maxBytes) return undefined;
     this.unlist(ahead, list, i);
     if (!ahead.done) {
       this.stats.unfinished++;

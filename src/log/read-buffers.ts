@@ -24,6 +24,22 @@ const IDLE_TRIM_MS = 30_000;
 
 export const allocateRead: ReadAllocator = (length) => Buffer.allocUnsafe(length);
 
+/** What a segment read may take beyond its max bytes (segment-read.ts reads the index interval + 2 KiB more). */
+const READ_SLACK_BYTES = 32 * 1024;
+
+/**
+ * The largest max bytes for a log read whose buffers take at most `bytes` of memory: reads are
+ * pooled in power-of-two size classes, so a read of `length` can hold up to twice that, and a
+ * segment read takes up to an index interval more than asked (Fetch sizes its reads with this to
+ * stay within a memory budget; index.interval.bytes above 30 KiB can overshoot by the difference).
+ */
+export function largestReadWithin(bytes: number): number {
+  if (bytes < MIN_POOLED_BYTES) return Math.max(0, bytes - READ_SLACK_BYTES);
+  let c = MIN_POOLED_BYTES;
+  while (c * 2 <= bytes) c *= 2;
+  return c - READ_SLACK_BYTES;
+}
+
 function sizeClass(length: number): number {
   let c = MIN_POOLED_BYTES;
   while (c < length) c *= 2;
@@ -114,6 +130,13 @@ export class ReadLease {
   readonly adopt = (memory: ArrayBuffer): void => {
     this.taken.push(memory);
   };
+
+  /** Pool memory this lease holds, at the buffers' full size (what the response keeps alive). */
+  get bytes(): number {
+    let n = 0;
+    for (const m of this.taken) n += m.byteLength;
+    return n;
+  }
 
   release(): void {
     const taken = this.taken;

@@ -32,7 +32,7 @@ export interface SegmentReadOptions {
   /** Where the bytes are read into (Fetch passes a pooled lease). */
   allocate?: ReadAllocator | undefined;
   /** Read-ahead to use, and the owner that takes the memory of a claimed one (the Fetch's lease). */
-  readAhead?: { cache: ReadAhead; adopt: (memory: ArrayBuffer) => void } | undefined;
+  readAhead?: { cache: ReadAhead; adopt: (memory: ArrayBuffer) => void; maxBytes: number } | undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export function readSegment(
   const fd = seg.fd;
   const chunk = seg.settings.indexIntervalBytes + 2048 + opts.maxBytes;
   const alloc = opts.allocate;
-  const ahead = opts.readAhead?.cache.claim(seg, fetchOffset, opts.readAhead.adopt);
+  const ahead = opts.readAhead?.cache.claim(seg, fetchOffset, opts.readAhead.adopt, opts.readAhead.maxBytes);
   const entry = ahead ? null : seg.offsetIndex.lookup(fetchOffset);
   let pos = ahead ? ahead.position : entry!.position;
   let buf = ahead ? ahead.bytes : readRange(fd, pos, Math.min(end - pos, chunk), alloc);

@@ -11,6 +11,7 @@ import {
   OFFSET_ATTRIBUTES,
   OFFSET_BATCH_LENGTH,
   OFFSET_LAST_OFFSET_DELTA,
+  OFFSET_LEADER_EPOCH,
   OFFSET_MAX_TIMESTAMP,
   TIMESTAMP_TYPE_LOG_APPEND,
   writeBatchCrc,
@@ -30,6 +31,13 @@ export interface SegmentSettings {
 
 /** Write the indexes out once this many offset-index entries are pending (bounds recovery scans). */
 const PERSIST_EVERY_ENTRIES = 512;
+
+/**
+ * The partition leader epoch written into every appended batch (outside the CRC, as Kafka does):
+ * a single node leads every partition from its creation and never changes leader, so 0. Metadata,
+ * ListOffsets and OffsetForLeaderEpoch answer the same epoch (KIP-320 fetch validation).
+ */
+export const LEADER_EPOCH = 0;
 
 export class Segment {
   readonly dir: string;
@@ -236,6 +244,7 @@ export class Segment {
     let next = firstOffset;
     for (let at = 0; at < batches.length; ) {
       writeInt64(batches, next, at);
+      batches.writeInt32BE(LEADER_EPOCH, at + OFFSET_LEADER_EPOCH);
       if (logAppendTime >= 0) {
         writeInt64(batches, logAppendTime, at + OFFSET_MAX_TIMESTAMP);
         const attributes = batches.readInt16BE(at + OFFSET_ATTRIBUTES);

@@ -1,5 +1,5 @@
 /**
- * The proxy as `samsa start` runs it: on 127.0.0.1:8082 (a free port when the broker itself was
+ * The proxy as `samsa start` runs it: on 127.0.0.1:8082 (`--proxy-port`; a free port when the broker itself was
  * given port 0, as tests do, so no test binds a standard port) against the broker's first
  * PLAINTEXT or SASL_PLAINTEXT listener; on a SASL listener it asks HTTP clients for basic
  * credentials; with the embedded registry's URL for the schema-based formats. A port in use or a broker with only TLS listeners is reported, not fatal.
@@ -13,6 +13,8 @@ export async function startEmbeddedProxy(
   brokerPortWasZero: boolean,
   registryUrl: string | undefined,
   log: (line: string) => void,
+  /** `--proxy-port`; by default 8082, or a free port when the broker's was 0. */
+  port?: number,
 ): Promise<RunningProxy | null> {
   const listener = listeners.find((l) => l.protocol === 'PLAINTEXT' || l.protocol === 'SASL_PLAINTEXT');
   if (listener === undefined) {
@@ -26,7 +28,7 @@ export async function startEmbeddedProxy(
     const proxy = await startProxy({
       connection: { bootstrapBrokers: [`${host}:${listener.port}`] },
       host: '127.0.0.1',
-      port: brokerPortWasZero ? 0 : EMBEDDED_PROXY_PORT,
+      port: port ?? (brokerPortWasZero ? 0 : EMBEDDED_PROXY_PORT),
       authentication: listener.protocol === 'SASL_PLAINTEXT' ? 'basic' : 'none',
       ...(registryUrl !== undefined ? { registryUrl } : {}),
     });

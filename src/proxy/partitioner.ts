@@ -4,7 +4,7 @@
  * records without a key. The proxy assigns every partition itself so it can report each record's
  * partition and offset.
  */
-import { murmur2 } from '@platformatic/kafka';
+import { murmur2 } from '../client/partitioner.ts';
 
 export class Partitioner {
   readonly #next = new Map<string, number>();

@@ -3,6 +3,8 @@
  * (samsa/registry) and a registry at `--registry-url`: produce registers an inline schema under
  * `<topic>-key` / `<topic>-value` (TopicNameStrategy, as Confluent's proxy does) or uses a schema by
  * id, and writes Confluent's wire format; consumer instances decode by the id in each record.
+ * Avro values are Avro's JSON encoding both ways, as in Confluent's proxy (unions wrapped as
+ * `{"string": "x"}`, bytes as strings of code points 0–255); plain unwrapped values are still taken.
  * Serializers are cached per schema, so a request after the first costs only the encoding.
  * Registry errors keep their status and code (e.g. 40403 schema not found, 409 incompatible); an
  * unparsable schema is 42205 and a value that does not fit its schema 42203.
@@ -109,7 +111,7 @@ export class SchemaFormats {
     isKey: boolean,
   ): Promise<SchemaSerializer> {
     if ('schema' in spec)
-      return new SchemaSerializer({ registry: client, format, schema: spec.schema, isKey });
+      return new SchemaSerializer({ registry: client, format, schema: spec.schema, isKey, avroJson: true });
     const schema = await client.getSchema(spec.id);
     if (schema.schemaType !== TYPES[format]) {
       throw new RestError(
@@ -119,7 +121,7 @@ export class SchemaFormats {
       );
     }
     // Confluent's use.schema.id: write with exactly this schema, no subject involved.
-    return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey });
+    return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey, avroJson: true });
   }
 
   /** The format of a registered schema (for v3 records that give only `schema_id`). */
@@ -138,7 +140,7 @@ export class SchemaFormats {
     if (bytes === null) return null;
     let d = this.#deserializers.get(format);
     if (d === undefined) {
-      d = new SchemaDeserializer({ registry: this.#registry(format), format });
+      d = new SchemaDeserializer({ registry: this.#registry(format), format, avroJson: true });
       this.#deserializers.set(format, d);
     }
     try {

@@ -88,8 +88,11 @@ export class RegistryClient {
   private readonly ids: LruMap<string, Promise<number>>;
   private readonly versions: LruMap<string, Promise<SubjectVersion>>;
   private current = 0;
+  /** What this client was built from (another thread builds the same client from it). */
+  readonly options: RegistryClientOptions;
 
   constructor(options: RegistryClientOptions) {
+    this.options = { ...options, url: typeof options.url === 'string' ? options.url : [...options.url] };
     const urls = typeof options.url === 'string' ? options.url.split(',') : options.url;
     if (urls.length === 0) throw new Error('RegistryClient needs at least one URL');
     this.bases = urls.map((raw) => {

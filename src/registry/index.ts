@@ -1,6 +1,7 @@
 /**
  * `samsa/registry`: the schema registry server, a client for any Confluent-compatible registry,
- * and serializers/deserializers for Avro, JSON Schema and Protobuf in Confluent's wire format.
+ * and serializers/deserializers for Avro, JSON Schema and Protobuf in Confluent's wire format
+ * (`registrySerde` for the streams library).
  *
  *   import { serializer, deserializer } from 'samsa/registry';
  *   const serialize = serializer({ registry: 'http://127.0.0.1:8081', format: 'avro', schema });
@@ -28,6 +29,7 @@ export {
   type SubjectNameStrategy,
   serializer,
 } from './serdes/serde.ts';
+export { type RegistrySerde, type RegistrySerdeOptions, registrySerde } from './serdes/streams-serde.ts';
 export {
   decodeMessageIndexes,
   decodeProtobufWire,

@@ -14,9 +14,14 @@ import { after, before, test } from 'node:test';
 import { createConsumer, createProducer } from '../../src/client/clients.ts';
 import type { ConsumedRecord } from '../../src/client/consumed-record.ts';
 import { readPartitions } from '../../src/client/partition-reader.ts';
-import { RetriableError, type SinkConnectorPlugin, type SinkRecord } from '../../src/connect/api/index.ts';
+import {
+  RetriableError,
+  type SinkConnectorPlugin,
+  type SinkRecord,
+  type SourceConnectorPlugin,
+} from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { allRunning, startConnect, type TestConnect } from '../helpers/connect.ts';
+import { allRunning, startConnect, type TestConnect, topicValues } from '../helpers/connect.ts';
 
 let broker: TestBroker;
 let connect: TestConnect;
@@ -46,9 +51,46 @@ const flakySink: SinkConnectorPlugin = {
   }),
 };
 
+/** A source whose records name partition 3 of a topic with one partition, then stops producing. */
+let wrongPartitionPolls = 0;
+const wrongPartitionSource: SourceConnectorPlugin = {
+  type: 'source',
+  className: 'test.WrongPartitionSource',
+  version: '1',
+  config: [],
+  createConnector: () => {
+    let config = {};
+    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
+  },
+  createTask: () => ({
+    async start() {},
+    async poll() {
+      if (wrongPartitionPolls++ > 0) {
+        await new Promise((r) => setTimeout(r, 100));
+        return null;
+      }
+      return [
+        {
+          topic: 'one-partition',
+          kafkaPartition: 3,
+          key: null,
+          keySchema: null,
+          value: 'misrouted',
+          valueSchema: null,
+          headers: [],
+          timestamp: null,
+          sourcePartition: { s: 1 },
+          sourceOffset: { o: 1 },
+        },
+      ];
+    },
+    async stop() {},
+  }),
+};
+
 before(async () => {
   broker = await startBroker();
-  connect = await startConnect({ bootstrap: broker.bootstrap, plugins: [flakySink] });
+  connect = await startConnect({ bootstrap: broker.bootstrap, plugins: [flakySink, wrongPartitionSource] });
 });
 
 after(async () => {
@@ -201,4 +243,24 @@ test('a RetriableError from put redelivers the same batch', async () => {
   ]);
   await connect.waitForStatus('flaky', allRunning());
   await connect.call('DELETE', '/connectors/flaky');
+});
+
+test('a source record for a partition the topic does not have fails the task instead of landing elsewhere', async () => {
+  await produce('one-partition', ['existing']);
+  const r = await connect.call('POST', '/connectors', {
+    name: 'misrouting',
+    config: {
+      'connector.class': 'test.WrongPartitionSource',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    },
+  });
+  assert.equal(r.status, 201);
+  const failed = await connect.waitForStatus('misrouting', (s) => s.tasks[0]?.state === 'FAILED');
+  assert.match(
+    failed.tasks[0]?.trace ?? '',
+    /Invalid partition given with record: 3 is not in the range \[0\.\.\.1\)/,
+  );
+  assert.deepEqual(await topicValues(broker.bootstrap, 'one-partition'), ['existing']);
+  await connect.call('DELETE', '/connectors/misrouting');
 });

@@ -109,7 +109,12 @@ test('every committed change is in the topic after kill -9 of the worker and a r
     }
   })();
 
-  await new Promise((r) => setTimeout(r, 2500));
+  /** Waits (however loaded the machine) until the writer has committed `count` transactions. */
+  const committedAtLeast = async (count: number): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (committed.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  await committedAtLeast(150);
   first.child.kill('SIGKILL');
   const atKill = committed.length;
   await new Promise((r) => setTimeout(r, 1500));
@@ -119,7 +124,7 @@ test('every committed change is in the topic after kill -9 of the worker and a r
     (s) => s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id.endsWith(new URL(second.url).port),
     60_000,
   );
-  await new Promise((r) => setTimeout(r, 1500));
+  await committedAtLeast(committed.length + 100);
   writing = false;
   await writer;
   await client.end();

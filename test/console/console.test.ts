@@ -9,13 +9,14 @@
  * asserted).
  */
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createAdmin } from '../../src/client/clients.ts';
-import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts';
+import { exited } from '../helpers/broker-process.ts';
 import { run } from '../helpers/run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +24,7 @@ const SHOTS = join(import.meta.dirname, '../../docs/console');
 const MESSAGES = 200;
 
 let dir: string;
-let broker: BrokerProcess;
+let broker: { child: ChildProcess; bootstrap: string; output: () => string };
 let browser: Browser;
 let page: Page;
 let consoleUrl: string;
@@ -46,7 +47,28 @@ async function shot(name: string): Promise<void> {
 describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'samsa-console-'));
-    broker = await startBrokerProcess(join(dir, 'data'), ['--no-proxy']);
+    // `samsa start` with its services (the HTTP proxy aside): the console, registry and Connect.
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, '../../bin/samsa.js'),
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+        '--log-level',
+        'warn',
+        '--no-proxy',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let text = '';
+    child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+    const output = () => text;
+    broker = { child, output, bootstrap: '' };
+    broker.bootstrap = `127.0.0.1:${(await waitFor(/listening on [\d.]+:(\d+)/, output))[1]}`;
     consoleUrl = (await waitFor(/Console on (http:\/\/[\d.:]+)/, broker.output))[1]!;
     await waitFor(/Connect REST API on/, broker.output);
     const lines = Array.from(
@@ -82,7 +104,10 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
 
   after(async () => {
     await browser?.close();
-    await broker?.stop();
+    if (broker) {
+      broker.child.kill('SIGTERM');
+      await exited(broker.child);
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 

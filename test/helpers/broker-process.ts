@@ -1,7 +1,8 @@
 /**
  * `samsa start` as a child process on a data directory of the test's choosing, for tests that kill
  * the broker (kill -9), damage its files between runs, or start a second one beside it. Output is
- * kept for assertions; pino logs go to stdout as JSON lines.
+ * kept for assertions; pino logs go to stdout as JSON lines. Only the broker runs (no registry,
+ * proxy, Connect worker or console).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,23 @@ function spawnSamsa(
 ): { child: ChildProcess; output: () => string } {
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra],
+    // The broker alone: these tests are about it, and the platform services' topics, group joins
+    // and CPU would only add noise (a full disk filled by them, a slower start).
+    [
+      BIN,
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      '--no-registry',
+      '--no-proxy',
+      '--no-connect',
+      '--no-console',
+      ...extra,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let text = '';

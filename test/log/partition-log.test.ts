@@ -66,7 +66,7 @@ describe('PartitionLog append/read', () => {
     await again.close();
   });
 
-  it('stores batches verbatim apart from the base offset, with valid CRCs', async () => {
+  it('stores batches verbatim apart from the base offset and leader epoch, with valid CRCs', async () => {
     const log = PartitionLog.open(freshDir());
     const original = batch({ records: 4, valueSize: 20 });
     const copy = Buffer.from(original);
@@ -75,7 +75,9 @@ describe('PartitionLog append/read', () => {
     const got = records(log.read(7, 1 << 20))!;
     assert.equal(readBatchHeader(got).baseOffset, 7);
     assert.ok(isBatchCrcValid(got));
-    assert.deepEqual(got.subarray(8), copy.subarray(8));
+    assert.equal(readBatchHeader(got).partitionLeaderEpoch, 0, 'the broker writes its leader epoch');
+    assert.deepEqual(got.subarray(8, 12), copy.subarray(8, 12));
+    assert.deepEqual(got.subarray(16), copy.subarray(16));
     await log.close();
   });
 

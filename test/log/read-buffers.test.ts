@@ -1,7 +1,7 @@
 /** The read-buffer pool: size classes, reuse after release, bounds on what it keeps. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReadBufferPool } from '../../src/log/read-buffers.ts';
+import { largestReadWithin, ReadBufferPool } from '../../src/log/read-buffers.ts';
 
 describe('ReadBufferPool', () => {
   it('hands back released memory to the next lease of the same size class', () => {
@@ -44,6 +44,22 @@ describe('ReadBufferPool', () => {
     assert.equal(pool.pooledBytes, 1 << 20, 'a take happened in this window: kept');
     pool.trimIfIdle();
     assert.equal(pool.pooledBytes, 0, 'a whole window without a take: dropped');
+    pool.close();
+  });
+
+  it('sizes reads so their buffers fit a memory budget (largestReadWithin), index interval included', () => {
+    const pool = new ReadBufferPool();
+    // A segment read asks for its max bytes plus the index interval (4 KiB by default) and 2 KiB.
+    const slack = 4096 + 2048;
+    for (const budget of [0, 1000, 40_000, 65_536, 100_000, 1 << 20, (1 << 20) + 1, 3 << 20, 64 << 20]) {
+      const read = largestReadWithin(budget);
+      assert.ok(read >= 0, `${budget}: ${read}`);
+      const lease = pool.lease();
+      if (read > 0) lease.allocate(read + slack);
+      assert.ok(lease.bytes <= budget, `budget ${budget}: a read of ${read} holds ${lease.bytes}`);
+      lease.release();
+    }
+    assert.ok(largestReadWithin(64 << 20) > 60 << 20, 'a large budget still allows a large read');
     pool.close();
   });
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -58,10 +59,20 @@ describe('samsa proxy and samsa start', () => {
     }
   });
 
-  it('samsa start runs the proxy beside the broker, and not with --no-proxy', async () => {
+  it('samsa start runs the proxy beside the broker, on --proxy-port, and not with --no-proxy', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'samsa-proxy-start-'));
     dirs.push(dataDir);
-    const base = ['start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-registry'];
+    const base = [
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      '--no-registry',
+      '--no-connect',
+    ];
     const { child, match } = await spawnUntil(
       base,
       /HTTP proxy \(Confluent REST Proxy API\) on (http:\/\/\S+)/,
@@ -70,6 +81,29 @@ describe('samsa proxy and samsa start', () => {
     const topics = await http(match[1]!, 'GET', '/topics');
     assert.deepEqual([topics.status, topics.json], [200, []]);
     assert.equal(await stop(child), 0);
+
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => resolve(p));
+      });
+    });
+    const moved = await spawnUntil(
+      [...base, '--proxy-port', String(port)],
+      /HTTP proxy \(Confluent REST Proxy API\) on (http:\/\/\S+)/,
+    );
+    assert.equal(moved.match[1], `http://127.0.0.1:${port}`);
+    assert.equal(await stop(moved.child), 0);
+    const bad = spawn(process.execPath, [BIN, ...base, '--proxy-port', 'x'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    bad.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const code = await new Promise((r) => bad.once('exit', r));
+    assert.notEqual(code, 0);
+    assert.match(err, /--proxy-port must be a port number/);
 
     const quiet = await spawnUntil([...base, '--no-proxy'], /Samsa listening on .*\n/);
     await new Promise((r) => setTimeout(r, 1000));

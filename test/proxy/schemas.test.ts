@@ -34,7 +34,7 @@ const USER = JSON.stringify({
 
 before(async () => {
   broker = await startBroker();
-  await createTopics(broker.bootstrap, ['users', 'people', 'orders-pb', 'v3-avro'], 1);
+  await createTopics(broker.bootstrap, ['users', 'people', 'orders-pb', 'v3-avro', 'contacts'], 1);
   registry = await startRegistry({ connection: { bootstrapBrokers: [broker.bootstrap] }, port: 0 });
   proxy = await startProxy({
     connection: { bootstrapBrokers: [broker.bootstrap] },
@@ -122,6 +122,68 @@ describe('schema-based embedded formats', () => {
     assert.deepEqual(
       read.map((r) => [r.key, r.value]),
       decoded,
+    );
+  });
+
+  it("avro values in Avro's JSON encoding, as Confluent's proxy takes and gives them: wrapped unions, bytes as strings", async () => {
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Contact',
+      namespace: 'test',
+      fields: [
+        { name: 'email', type: ['null', 'string'], default: null },
+        { name: 'tag', type: 'bytes', default: '' },
+        {
+          name: 'home',
+          type: ['null', { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] }],
+        },
+      ],
+    });
+    const wrapped = {
+      email: { string: 'ada@example.com' },
+      tag: '\u00ff\u0001',
+      home: { 'test.Address': { city: 'Paris' } },
+    };
+    const res = await http(url, 'POST', '/topics/contacts', {
+      type: AVRO,
+      body: {
+        value_schema: schema,
+        records: [
+          { value: wrapped },
+          { value: { email: null, tag: '', home: null } },
+          // avsc's plain form (unwrapped unions) is still taken
+          { value: { email: 'bob@example.com', home: { city: 'Rome' } } },
+        ],
+      },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.ok((res.json as { offsets: { error_code: null }[] }).offsets.every((o) => o.error_code === null));
+    const bad = await http(url, 'POST', '/topics/contacts', {
+      type: AVRO,
+      body: { value_schema: schema, records: [{ value: { email: { int: 3 }, tag: '', home: null } }] },
+    });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal((bad.json as { error_code: number }).error_code, 42203);
+    // Another library (avsc through @kafkajs/confluent-schema-registry) reads the binary as written.
+    const records = await readAll(broker.bootstrap, 'contacts', 1, 3);
+    const other = new SchemaRegistry({ host: registry.url });
+    const first = (await other.decode(records[0]!.value!)) as {
+      email: string;
+      tag: Buffer;
+      home: { city: string };
+    };
+    assert.equal(first.email, 'ada@example.com');
+    assert.deepEqual([...first.tag], [0xff, 0x01]);
+    assert.equal(first.home.city, 'Paris');
+    // An avro consumer instance answers in Avro's JSON encoding.
+    const read = await readWithConsumerInstance('avro', 'contacts', 3);
+    assert.deepEqual(
+      read.map((r) => r.value),
+      [
+        wrapped,
+        { email: null, tag: '', home: null },
+        { email: { string: 'bob@example.com' }, tag: '', home: { 'test.Address': { city: 'Rome' } } },
+      ],
     );
   });
 

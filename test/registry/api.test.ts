@@ -98,6 +98,16 @@ describe('registration and lookup', () => {
       id: number;
     };
     assert.deepEqual((await req('GET', `/schemas/ids/${id}`)).body, { schema: '"string"' });
+    // The id lookup answered before routing negotiates like every route; a query goes the long way.
+    const asJson = await req('GET', `/schemas/ids/${id}`, undefined, { accept: 'application/json' });
+    assert.equal(asJson.type, 'application/json; charset=utf-8');
+    assert.deepEqual(asJson.body, { schema: '"string"' });
+    assert.equal((await req('GET', `/schemas/ids/${id}`, undefined, { accept: 'text/html' })).status, 406);
+    assert.deepEqual((await req('GET', `/schemas/ids/${id}?fetchMaxId=true`)).body, {
+      schema: '"string"',
+      maxId: id,
+    });
+    assert.equal((await req('GET', `/schemas/ids/0${id}`)).status, 200);
     const raw = await req('GET', `/schemas/ids/${id}/schema`);
     assert.equal(raw.text, '"string"');
     assert.deepEqual((await req('GET', '/schemas/ids/99999')).body, {

@@ -1,18 +1,16 @@
 /**
  * State stores and the pieces under the runtime: lmdb and memory byte stores agree (fast-check),
  * window stores drop segments past retention, a persistent store survives a reopen, the state
- * directory lock, Kafka-compatible murmur2 partitioning, and the task assignor.
+ * directory lock, and the task assignor.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { murmur2 as platformaticMurmur2 } from '@platformatic/kafka';
 import fc from 'fast-check';
 import type { StateStoreContext } from '../../src/streams/processor/api.ts';
 import { assignTasks, type SubscriptionInfo } from '../../src/streams/runtime/assignor.ts';
-import { murmur2, partitionForKey } from '../../src/streams/runtime/partitioner.ts';
 import { inferredSerde, Serdes, typePreservingSerde } from '../../src/streams/serdes.ts';
 import { LmdbBytesStore, MemoryBytesStore } from '../../src/streams/state/bytes-store.ts';
 import { StateDirectory, StateDirectoryLockedError } from '../../src/streams/state/state-directory.ts';
@@ -155,18 +153,6 @@ test("the state directory is locked against a second instance; a dead owner's lo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('murmur2 partitioning matches the Kafka client implementation', () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 1, max: 64 }), (bytes, n) => {
-      const b = Buffer.from(bytes);
-      assert.equal(murmur2(b), platformaticMurmur2(b));
-      assert.equal(partitionForKey(b, n), (platformaticMurmur2(b) & 0x7fffffff) % n);
-    }),
-  );
-  // Java: Utils.toPositive(Utils.murmur2("hello".getBytes())) % 3
-  assert.equal(partitionForKey(Buffer.from('hello'), 3), (murmur2(Buffer.from('hello')) & 0x7fffffff) % 3);
 });
 
 test('inferred serdes: type-preserving for internal data, plain for user topics', () => {

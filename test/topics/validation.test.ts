@@ -175,7 +175,12 @@ test('broker resources are static: changes answer INVALID_REQUEST naming the con
         resourceName: '1',
         configs: [{ name: 'log.retention.ms', configOperation: 0, value: '1' }],
       },
-      { resourceType: 8, resourceName: '1', configs: [] },
+      {
+        resourceType: 8,
+        resourceName: '1',
+        configs: [{ name: 'kafka.nope', configOperation: 0, value: 'INFO' }],
+      },
+      { resourceType: 99, resourceName: '1', configs: [] },
     ],
   });
   assert.equal(res.responses[0]!.errorCode, ErrorCode.INVALID_REQUEST);
@@ -183,7 +188,10 @@ test('broker resources are static: changes answer INVALID_REQUEST naming the con
     res.responses[0]!.errorMessage!,
     /^Cannot update these configs dynamically: log.retention.ms \(set\)/,
   );
-  assert.equal(res.responses[1]!.errorCode, ErrorCode.INVALID_REQUEST);
+  // Broker loggers change at runtime (test/broker/kafka-compat.test.ts); unknown ones are refused.
+  assert.equal(res.responses[1]!.errorCode, ErrorCode.INVALID_CONFIG);
+  assert.equal(res.responses[1]!.errorMessage, 'Logger kafka.nope does not exist!');
+  assert.equal(res.responses[2]!.errorCode, ErrorCode.INVALID_REQUEST);
 });
 
 async function produce(topic: string, records: { value: Buffer; timestamp?: number }[]) {

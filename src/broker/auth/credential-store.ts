@@ -2,8 +2,11 @@
  * SCRAM credentials of the broker's users, kept salted and hashed (salt, iterations, stored key,
  * server key — never the password) in `<dataDir>/__meta/scram-credentials.json`, replaced
  * atomically on every change. Users given with `--scram-user NAME:PASSWORD` are (re)created at
- * start for both SCRAM mechanisms.
+ * start for both SCRAM mechanisms. Unknown users are answered with mock credentials derived from a
+ * random secret kept in `<dataDir>/__meta/scram-mock-secret`.
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -17,6 +20,7 @@ import {
 import { dirname, join } from 'node:path';
 import {
   credentialFromPassword,
+  mockCredential,
   SCRAM_MECHANISMS,
   type ScramCredential,
   type ScramMechanism,
@@ -34,6 +38,7 @@ type FileShape = Record<string, Partial<Record<ScramMechanism, StoredCredential>
 export class CredentialStore {
   private readonly path: string;
   private readonly users = new Map<string, Map<ScramMechanism, ScramCredential>>();
+  private secret: Buffer | undefined;
 
   constructor(dataDir: string) {
     this.path = join(dataDir, '__meta', 'scram-credentials.json');
@@ -53,6 +58,27 @@ export class CredentialStore {
         this.users.set(user, m);
       }
     }
+  }
+
+  /**
+   * The stand-in credential of an unknown user (RFC 5802 mock exchange), derived from this data
+   * directory's secret and the name: the same salt on every attempt, and across restarts.
+   */
+  mock(mechanism: ScramMechanism, user: string): ScramCredential {
+    return mockCredential(mechanism, this.mockSecret(), user);
+  }
+
+  /** 32 random bytes in `<dataDir>/__meta/scram-mock-secret` (mode 600), created on first use. */
+  private mockSecret(): Buffer {
+    if (this.secret) return this.secret;
+    const path = join(dirname(this.path), 'scram-mock-secret');
+    if (existsSync(path)) {
+      const stored = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+      if (stored.length >= 32) return (this.secret = stored);
+    }
+    const secret = randomBytes(32);
+    writeAtomically(path, secret.toString('base64'));
+    return (this.secret = secret);
   }
 
   get(user: string, mechanism: ScramMechanism): ScramCredential | undefined {
@@ -112,12 +138,17 @@ export class CredentialStore {
         };
       }
     }
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.path);
+    writeAtomically(this.path, JSON.stringify(data, null, 2));
   }
+}
+
+/** Writes a file readable by its owner only, through a temporary file and a rename. */
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
 }

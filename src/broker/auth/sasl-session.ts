@@ -2,7 +2,8 @@
  * One connection's SASL state: SaslHandshake picks a mechanism, SaslAuthenticate carries the
  * tokens (PLAIN: one round; SCRAM-SHA-256/512: two rounds). Success sets the principal
  * (`User:<name>`); failure answers SASL_AUTHENTICATION_FAILED and the connection is closed. After
- * success a new handshake starts re-authentication (KIP-368).
+ * success a new handshake starts re-authentication (KIP-368). Unknown users go through the same
+ * work as known ones (a mock credential), so neither answers nor timing reveal which names exist.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { CredentialStore } from './credential-store.ts';
@@ -60,9 +61,14 @@ export class SaslSession {
       const [authzid, user, password] = parts as [string, string, string];
       if (authzid !== '' && authzid !== user)
         return failed('Authentication failed: authorization id must equal the user name');
+      // An unknown user's password is checked against a mock credential, at the same cost (the
+      // mock is derived for known users too).
+      const mock = this.store.mock('SCRAM-SHA-256', user);
       const cred = this.store.any(user);
+      const check = cred ?? { mechanism: 'SCRAM-SHA-256' as const, credential: mock };
       this.mechanism = null;
-      if (!cred || !passwordMatches(cred.mechanism, password, cred.credential)) {
+      const matches = passwordMatches(check.mechanism, password, check.credential);
+      if (!matches || cred === undefined) {
         return failed('Authentication failed: Invalid username or password');
       }
       return {
@@ -75,7 +81,11 @@ export class SaslSession {
     const mechanism = this.mechanism;
     try {
       if (this.scram === null) {
-        this.scram = new ScramServerExchange(mechanism, (u) => this.store.get(u, mechanism));
+        this.scram = new ScramServerExchange(
+          mechanism,
+          (u) => this.store.get(u, mechanism),
+          (u) => this.store.mock(mechanism, u),
+        );
         return {
           errorCode: ErrorCode.NONE,
           errorMessage: null,

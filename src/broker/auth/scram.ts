@@ -1,7 +1,8 @@
 /**
  * SCRAM-SHA-256 / SCRAM-SHA-512 (RFC 5802, RFC 7677) as Kafka uses them: credential derivation
  * (salted password → stored key and server key; the password itself is never kept) and the server
- * side of the two-round exchange. Proofs are compared in constant time.
+ * side of the two-round exchange. Proofs are compared in constant time; an unknown user gets a mock
+ * exchange indistinguishable from a known one's (same salt each time, same work).
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -72,6 +73,22 @@ export function passwordMatches(m: ScramMechanism, password: string, cred: Scram
   return timingSafeEqual(derived.storedKey, cred.storedKey);
 }
 
+/**
+ * The credential an unknown user is answered with (RFC 5802's mock exchange): salt, stored key
+ * and server key derived from a server secret and the user name, so repeated attempts for one name
+ * see the same salt, and the iteration count of a user created with a password (4096). Nothing
+ * derived from it ever verifies: callers also check that the user is known.
+ */
+export function mockCredential(m: ScramMechanism, secret: Buffer, user: string): ScramCredential {
+  const derive = (label: string): Buffer => hmac(m, secret, `${label}\u0000${m}\u0000${user}`);
+  return {
+    salt: derive('salt').subarray(0, 32),
+    iterations: MIN_ITERATIONS,
+    storedKey: derive('stored-key'),
+    serverKey: derive('server-key'),
+  };
+}
+
 /** Parses `k=v,k=v` SCRAM attributes. */
 function attributes(s: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -98,17 +115,25 @@ export class ScramError extends Error {
 export class ScramServerExchange {
   private readonly mechanism: ScramMechanism;
   private readonly lookup: (user: string) => ScramCredential | undefined;
+  private readonly mock: (user: string) => ScramCredential;
   private state: 'initial' | 'first-sent' | 'done' = 'initial';
   private user = '';
+  private known = false;
   private cred: ScramCredential | undefined;
   private clientFirstBare = '';
   private serverFirst = '';
   private nonce = '';
   private gs2Header = '';
 
-  constructor(mechanism: ScramMechanism, lookup: (user: string) => ScramCredential | undefined) {
+  /** `mock` gives the stand-in credential of an unknown user (see mockCredential). */
+  constructor(
+    mechanism: ScramMechanism,
+    lookup: (user: string) => ScramCredential | undefined,
+    mock: (user: string) => ScramCredential,
+  ) {
     this.mechanism = mechanism;
     this.lookup = lookup;
+    this.mock = mock;
   }
 
   get username(): string {
@@ -127,13 +152,15 @@ export class ScramServerExchange {
     const clientNonce = attrs.get('r');
     if (!user || !clientNonce) throw new ScramError('client-first message lacks user or nonce');
     this.user = unescapeUsername(user);
-    this.cred = this.lookup(this.user);
-    // An unknown user still gets a well-formed challenge (with a random salt) so that user names
-    // cannot be probed; the proof check then fails.
-    const salt = this.cred?.salt ?? randomBytes(32);
-    const iterations = this.cred?.iterations ?? MIN_ITERATIONS;
+    // An unknown user gets the same exchange against a mock credential (the same salt every time,
+    // the same work), so user names cannot be probed; the proof check then fails.
+    // (The mock is derived for known users too, so both take the same time.)
+    const mock = this.mock(this.user);
+    const real = this.lookup(this.user);
+    this.known = real !== undefined;
+    this.cred = real ?? mock;
     this.nonce = clientNonce + randomBytes(18).toString('base64url');
-    this.serverFirst = `r=${this.nonce},s=${salt.toString('base64')},i=${iterations}`;
+    this.serverFirst = `r=${this.nonce},s=${this.cred.salt.toString('base64')},i=${this.cred.iterations}`;
     this.state = 'first-sent';
     return this.serverFirst;
   }
@@ -152,18 +179,14 @@ export class ScramServerExchange {
     if (attrs.get('c') !== Buffer.from(this.gs2Header).toString('base64'))
       throw new ScramError('channel binding mismatch');
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');
-    const cred = this.cred;
-    if (!cred)
-      throw new ScramError(
-        `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`,
-      );
+    const cred = this.cred!;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const clientSignature = hmac(this.mechanism, cred.storedKey, authMessage);
     if (proof.length !== clientSignature.length) throw new ScramError('invalid proof');
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
     const storedKey = createHash(hashName(this.mechanism)).update(clientKey).digest();
-    if (!timingSafeEqual(storedKey, cred.storedKey)) {
+    if (!timingSafeEqual(storedKey, cred.storedKey) || !this.known) {
       throw new ScramError(
         `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`,
       );

@@ -19,10 +19,14 @@
  * storage layer logs it once per segment), as Kafka does, so clients surface it instead of waiting.
  * Reads go into pooled buffers released once the answer is written; a consumer catching up is
  * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
+ * Memory: an answer reads no more than the connection may still hold for unsent responses
+ * (queued.max.response.bytes and its per-connection share, response-memory.ts) — fewer bytes than
+ * max_bytes, or none, when the client is not reading its answers — but at least one batch when the
+ * connection holds nothing else, so every consumer progresses.
  */
 
 import { readInt64 } from '../../log/int64.ts';
-import type { ReadLease } from '../../log/read-buffers.ts';
+import { largestReadWithin, type ReadLease } from '../../log/read-buffers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { type FetchRequest, readFetchRequest } from '../../protocol/generated/messages/fetch-request.ts';
 import {
@@ -92,17 +96,32 @@ function readAheadsInFlight(slots: Slot[]): Promise<unknown> | undefined {
   return pending && Promise.all(pending);
 }
 
-/** Reads every partition once; returns the number of record bytes gathered. */
-function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean, lease: ReadLease): number {
+/**
+ * Reads every partition once, within the memory the connection may still hold for unsent answers
+ * (ctx.responseBudget); returns the number of record bytes gathered and reports what the lease holds.
+ */
+function readAll(
+  slots: Slot[],
+  requestMaxBytes: number,
+  readCommitted: boolean,
+  lease: ReadLease,
+  ctx: RequestContext,
+): number {
+  const memory = ctx.responseBudget();
+  const responseMaxBytes = Math.min(requestMaxBytes, largestReadWithin(memory.bytes));
+  const leasedBefore = lease.bytes;
   let total = 0;
   for (const s of slots) {
     if (!s.log) continue;
-    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0));
+    // Memory left: each partition's read takes a whole pooled buffer (a power of two).
+    const memoryLeft = memory.bytes - (lease.bytes - leasedBefore);
+    const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0), largestReadWithin(memoryLeft));
     const lso = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
-      minOneBatch: total === 0,
+      minOneBatch: total === 0 && memory.atLeastOneBatch,
       allocate: lease.allocate,
       adopt: lease.adopt,
+      adoptMaxBytes: memoryLeft,
       ...(readCommitted ? { maxOffset: lso } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
@@ -118,6 +137,8 @@ function readAll(slots: Slot[], responseMaxBytes: number, readCommitted: boolean
     s.out.abortedTransactions = readCommitted ? abortedIn(s.log, s.fetchOffset, s.out.records) : null;
     total += result.records?.length ?? 0;
   }
+  // Small reads are plain allocations, outside the lease: count the larger of the two.
+  ctx.holdBytes(Math.max(lease.bytes, total));
   return total;
 }
 
@@ -208,7 +229,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     ctx.holdUntilWritten(() => lease.release());
     const inFlight = readAheadsInFlight(slots);
     if (inFlight) await inFlight;
-    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease);
+    const gathered = readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     const anyError = slots.some((s) => s.out.errorCode !== ErrorCode.NONE);
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
@@ -223,11 +244,22 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         return gathered + appended >= req.minBytes;
       };
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
-      readAll(slots, responseMaxBytes, readCommitted, lease);
+      readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     }
     return res;
   },
-  errorResponse(_req, errorCode) {
-    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  errorResponse(req, errorCode) {
+    // Every requested partition carries the error too: before v7 there is no top-level code.
+    const responses = req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        ...defaultFetchResponsePartitionData(),
+        partitionIndex: p.partition,
+        errorCode,
+        records: NO_RECORDS,
+      })),
+    }));
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses, nodeEndpoints: [] };
   },
 });

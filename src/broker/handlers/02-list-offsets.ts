@@ -7,6 +7,7 @@
  * record is that new. v0 answers in the old offsets-array form. Authorization: DESCRIBE on each
  * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
+import { LEADER_EPOCH } from '../../log/segment.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type ListOffsetsRequest,
@@ -54,7 +55,7 @@ function answer(partitionIndex: number, errorCode: number, offset: number, times
     oldStyleOffsets: [],
     timestamp: BigInt(timestamp),
     offset: BigInt(offset),
-    leaderEpoch: errorCode === ErrorCode.NONE ? 0 : -1,
+    leaderEpoch: errorCode === ErrorCode.NONE ? LEADER_EPOCH : -1,
   };
   if (v === 0 && errorCode === ErrorCode.NONE) res.oldStyleOffsets = [BigInt(offset)];
   return res;

@@ -9,6 +9,7 @@
  * auto-creation needs CREATE on the cluster or the topic, else TOPIC_AUTHORIZATION_FAILED.
  * v8+ fills the cluster and topic authorized-operations bit fields when asked.
  */
+import { LEADER_EPOCH } from '../../log/segment.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type MetadataRequest,
@@ -43,7 +44,7 @@ function describeTopic(services: BrokerServices, t: TopicInfo): MetadataResponse
       errorCode: ErrorCode.NONE,
       partitionIndex: p,
       leaderId: nodeId,
-      leaderEpoch: 0,
+      leaderEpoch: LEADER_EPOCH,
       replicaNodes: [nodeId],
       isrNodes: [nodeId],
       offlineReplicas: [],
@@ -135,5 +136,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       res.topics.push(topicError(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     }
     return withOperations(req, ctx, res);
+  },
+  errorResponse(req, errorCode) {
+    const res = defaultMetadataResponse();
+    res.topics = (req.topics ?? []).map((t) => topicError(t.name, t.topicId, errorCode));
+    return res;
   },
 });

@@ -118,5 +118,20 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
       groups: [],
     };
   },
-  errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, topics: [], errorCode, groups: [] }),
+  errorResponse(req, errorCode, version) {
+    // v0-1 have no top-level code and v8+ answer per group: the error goes where the version has it.
+    const partition = (partitionIndex: number) => ({
+      partitionIndex,
+      committedOffset: -1n,
+      committedLeaderEpoch: -1,
+      metadata: '',
+      errorCode,
+    });
+    const topics = (req.topics ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map(partition),
+    }));
+    const groups = req.groups.map((g) => ({ groupId: g.groupId, topics: [], errorCode }));
+    return { throttleTimeMs: 0, topics: version < 2 ? topics : [], errorCode, groups };
+  },
 });

@@ -10,6 +10,7 @@ import {
   readFindCoordinatorRequest,
 } from '../../protocol/generated/messages/find-coordinator-request.ts';
 import {
+  errorFindCoordinatorResponse,
   type FindCoordinatorResponse,
   FindCoordinatorResponseVersions,
   writeFindCoordinatorResponse,
@@ -61,5 +62,14 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
     }
     const e = keyError(ctx, req.keyType, req.key);
     return { throttleTimeMs: 0, ...e, ...(e.errorCode === ErrorCode.NONE ? self : none), coordinators: [] };
+  },
+  errorResponse(req, errorCode, version) {
+    const none = { nodeId: -1, host: '', port: -1, errorCode, errorMessage: null };
+    if (version >= 4)
+      return {
+        ...errorFindCoordinatorResponse(0),
+        coordinators: req.coordinatorKeys.map((key) => ({ key, ...none })),
+      };
+    return { ...errorFindCoordinatorResponse(errorCode), ...none };
   },
 });

@@ -46,4 +46,18 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
       }),
     };
   },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((groupId) => ({
+        errorCode,
+        groupId,
+        groupState: '',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: -2147483648,
+      })),
+    };
+  },
 });

@@ -10,6 +10,7 @@ import {
   type SaslHandshakeRequest,
 } from '../../protocol/generated/messages/sasl-handshake-request.ts';
 import {
+  errorSaslHandshakeResponse,
   type SaslHandshakeResponse,
   SaslHandshakeResponseVersions,
   writeSaslHandshakeResponse,
@@ -31,4 +32,5 @@ export const saslHandshakeHandler = defineHandler<SaslHandshakeRequest, SaslHand
     if (errorCode !== ErrorCode.NONE) ctx.connection.requestClose();
     return { errorCode, mechanisms: [...sasl.mechanisms] };
   },
+  errorResponse: (_req, errorCode) => errorSaslHandshakeResponse(errorCode),
 });

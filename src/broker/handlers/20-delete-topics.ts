@@ -1,6 +1,7 @@
 /**
  * DeleteTopics (key 20), versions 0-6. Deletes by name (v0-5 topic_names, v6 topics[].name) or by
- * id (v6). The partitions' files are removed and the name can be reused at once. Internal topics
+ * id (v6). The partitions' files are removed and the name can be reused at once; the topic's
+ * committed offsets leave every group, and an Empty group left without offsets goes. Internal topics
  * cannot be deleted (INVALID_TOPIC_EXCEPTION). Authorization: DELETE on each topic, else
  * TOPIC_AUTHORIZATION_FAILED; by id, a topic the principal may not DESCRIBE stays UNKNOWN_TOPIC_ID.
  */
@@ -56,9 +57,17 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
         result.name = info.name;
         result.topicId = info.topicId;
         await topics.delete(info.name);
+        // As Kafka: the topic's committed offsets leave every group (empty groups left bare go).
+        await ctx.services.groups.onTopicsDeleted([info.name]);
       }
       responses.push(result);
     }
     return { throttleTimeMs: 0, responses };
+  },
+  errorResponse(req, errorCode, version) {
+    return {
+      throttleTimeMs: 0,
+      responses: targets(req, version).map((t) => ({ ...t, errorCode, errorMessage: null })),
+    };
   },
 });

@@ -7,6 +7,7 @@
  * Follower requests (replica_id >= 0, v3+) are answered the same way. Authorization: CLUSTER_ACTION
  * on the cluster, or else DESCRIBE on each topic (TOPIC_AUTHORIZATION_FAILED).
  */
+import { LEADER_EPOCH } from '../../log/segment.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type OffsetForLeaderEpochRequest,
@@ -20,8 +21,6 @@ import {
 } from '../../protocol/generated/messages/offset-for-leader-epoch-response.ts';
 import { canCluster, canTopic, Operation } from '../authz.ts';
 import { defineHandler } from '../handler.ts';
-
-const LEADER_EPOCH = 0;
 
 function endOffset(
   partition: number,

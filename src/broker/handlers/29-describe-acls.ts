@@ -2,7 +2,8 @@
  * DescribeAcls (key 29), versions 0-3: the ACL bindings matching a filter, grouped by resource
  * pattern. Needs DESCRIBE on the cluster; SECURITY_DISABLED when the broker runs without
  * `--authorizer acl`. A tenant (which may describe the cluster) sees only bindings on resources
- * under its own prefix, never another tenant's resource names or principals.
+ * under its own prefix, and of those none naming another tenant's principal: it never sees another
+ * tenant's resource names or principals.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type DescribeAclsResponse,
   type DescribeAclsResponseDescribeAclsResource,
   DescribeAclsResponseVersions,
+  errorDescribeAclsResponse,
   writeDescribeAclsResponse,
 } from '../../protocol/generated/messages/describe-acls-response.ts';
 import { CLUSTER_NAME, Operation, ResourceType } from '../auth/acl.ts';
@@ -61,7 +63,12 @@ export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAc
     const visible =
       prefix === undefined
         ? found
-        : found.filter((b) => b.resourceType !== ResourceType.CLUSTER && b.resourceName.startsWith(prefix));
+        : found.filter(
+            (b) =>
+              b.resourceType !== ResourceType.CLUSTER &&
+              b.resourceName.startsWith(prefix) &&
+              (b.principal === who.principal || auth.tenantPrefix(b.principal) === undefined),
+          );
     const groups = new Map<string, DescribeAclsResponseDescribeAclsResource>();
     for (const b of visible) {
       const key = `${b.resourceType}\u0000${b.patternType}\u0000${b.resourceName}`;
@@ -85,4 +92,5 @@ export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAc
     }
     return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [...groups.values()] };
   },
+  errorResponse: (_req, errorCode) => errorDescribeAclsResponse(errorCode),
 });

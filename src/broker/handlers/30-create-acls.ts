@@ -63,4 +63,8 @@ export const createAclsHandler = defineHandler<CreateAclsRequest, CreateAclsResp
     auth.add(valid);
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.creations.map(() => ({ errorCode, errorMessage: null })),
+  }),
 });

@@ -62,4 +62,8 @@ export const deleteAclsHandler = defineHandler<DeleteAclsRequest, DeleteAclsResp
       })),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })),
+  }),
 });

@@ -4,10 +4,13 @@
  * IncrementalAlterConfigs), STATIC_BROKER_CONFIG when the broker's own setting differs from
  * Kafka's default, else DEFAULT_CONFIG; optionally limited to the requested keys (null or empty =
  * all). Broker resources (type 4, name = node id or empty) list the broker settings under their
- * Kafka names plus the broker-level defaults of every topic config, all read-only (static). With
+ * Kafka names, the broker-level defaults of every topic config and the settings a single node
+ * cannot change (fixed-broker-configs.ts), all read-only (static; STATIC_BROKER_CONFIG with Kafka's
+ * default as a synonym where the value differs from it). With
  * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
  * setting, default); with include_documentation (v3+) its description; config types (v3+).
- * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST). Authorization: DESCRIBE_CONFIGS on
+ * Broker loggers (type 8, name = node id): every logger (loggers.ts) with its level, source
+ * DYNAMIC_BROKER_LOGGER_CONFIG, not read-only. Authorization: DESCRIBE_CONFIGS on
  * the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker resources, the cluster
  * (CLUSTER_AUTHORIZATION_FAILED).
  */
@@ -26,12 +29,14 @@ import {
 } from '../../protocol/generated/messages/describe-configs-response.ts';
 import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
+import { ResourceType } from '../config-changes.ts';
+import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
 
-export const RESOURCE_TOPIC = 2;
-export const RESOURCE_BROKER = 4;
+/** ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, as Kafka reports broker loggers. */
+const SOURCE_BROKER_LOGGER = 6;
 const SOURCE_TOPIC = ConfigSource.DYNAMIC_TOPIC_CONFIG;
 const SOURCE_STATIC_BROKER = ConfigSource.STATIC_BROKER_CONFIG;
 const SOURCE_DEFAULT = ConfigSource.DEFAULT_CONFIG;
@@ -42,7 +47,7 @@ function entry(
   value: string,
   source: number,
   type: ConfigType,
-  doc: string,
+  doc: string | null,
   synonyms: { name: string; value: string; source: number }[],
   readOnly = false,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
@@ -101,7 +106,7 @@ function describeTopic(
         set ?? brokerDefault,
         set === undefined ? brokerSource : SOURCE_TOPIC,
         def.type,
-        docs ? def.doc : '',
+        docs ? def.doc : null,
         syn,
       ),
     );
@@ -128,27 +133,67 @@ function describeBroker(
     return result;
   }
   const listed = new Set<string>();
-  const add = (name: string, value: string, source: number, type: ConfigType, doc: string) => {
+  const add = (
+    name: string,
+    value: string,
+    kafkaDefault: string,
+    type: ConfigType,
+    doc: string,
+    source: number = value === kafkaDefault ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER,
+  ) => {
     if (listed.has(name) || !wanted(r, name)) return;
     listed.add(name);
-    const syn = synonyms ? [{ name, value, source }] : [];
-    result.configs.push(entry(name, value, source, type, docs ? doc : '', syn, true));
+    const syn = !synonyms
+      ? []
+      : source === SOURCE_STATIC_BROKER
+        ? [
+            { name, value, source },
+            { name, value: kafkaDefault, source: SOURCE_DEFAULT },
+          ]
+        : [{ name, value, source }];
+    result.configs.push(entry(name, value, source, type, docs ? doc : null, syn, true));
   };
   for (const s of SETTINGS) {
     if (!s.kafkaName) continue;
-    const value = String(services.config[s.key] ?? '');
-    const source = value === String(DEFAULT_CONFIG[s.key] ?? '') ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
+    let value = String(services.config[s.key] ?? '');
+    const kafkaDefault = String(DEFAULT_CONFIG[s.key] ?? '');
+    if (s.key === 'listeners' && value === '')
+      value = `PLAINTEXT://${services.config.host}:${services.advertised.port}`;
     const type: ConfigType = s.kind === 'int' ? 'long' : s.kind === 'bool' ? 'boolean' : 'string';
-    add(s.kafkaName, value, source, type, s.help);
+    add(s.kafkaName, value, kafkaDefault, type, s.help);
   }
   for (const def of TOPIC_CONFIGS)
     add(
       def.brokerName,
       def.defaultValue(services.config),
-      brokerDefaultSource(def, services.config),
+      def.defaultValue(DEFAULT_CONFIG),
       def.type,
       def.doc,
+      brokerDefaultSource(def, services.config),
     );
+  for (const f of FIXED_BROKER_CONFIGS) add(f.name, f.value(services.config), f.kafkaDefault, f.type, f.doc);
+  return result;
+}
+
+/** BROKER_LOGGER (name = node id or empty): every logger and its level, changeable (not read-only). */
+function describeLoggers(
+  services: BrokerServices,
+  r: DescribeConfigsRequestDescribeConfigsResource,
+): DescribeConfigsResponseDescribeConfigsResult {
+  const result = {
+    errorCode: 0,
+    errorMessage: null,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    configs: [],
+  } as DescribeConfigsResponseDescribeConfigsResult;
+  if (r.resourceName !== '' && r.resourceName !== String(services.advertised.nodeId)) {
+    result.errorCode = ErrorCode.INVALID_REQUEST;
+    result.errorMessage = `Unknown broker ${r.resourceName}`;
+    return result;
+  }
+  for (const { name, level } of services.loggers.list())
+    if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', null, []));
   return result;
 }
 
@@ -174,8 +219,9 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
             resourceName: r.resourceName,
             configs: [],
           };
-        if (r.resourceType === RESOURCE_TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
-        if (r.resourceType === RESOURCE_BROKER) return describeBroker(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ResourceType.TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ResourceType.BROKER) return describeBroker(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ResourceType.BROKER_LOGGER) return describeLoggers(ctx.services, r);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Unsupported resource type ${r.resourceType}`,
@@ -186,4 +232,14 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
       }),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.resources.map((r) => ({
+      errorCode,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [],
+    })),
+  }),
 });

@@ -14,6 +14,7 @@ import {
   type DescribeLogDirsResponse,
   type DescribeLogDirsResponseDescribeLogDirsTopic,
   DescribeLogDirsResponseVersions,
+  errorDescribeLogDirsResponse,
   writeDescribeLogDirsResponse,
 } from '../../protocol/generated/messages/describe-log-dirs-response.ts';
 import { canCluster, canDescribeAll, canTopic, Operation } from '../authz.ts';
@@ -63,4 +64,9 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
       ],
     };
   },
+  // Before v3 there is no top-level code: the one log dir carries it.
+  errorResponse: (_req, errorCode) => ({
+    ...errorDescribeLogDirsResponse(errorCode),
+    results: [{ errorCode, logDir: '', topics: [], totalBytes: -1n, usableBytes: -1n }],
+  }),
 });

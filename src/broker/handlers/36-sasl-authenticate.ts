@@ -10,6 +10,7 @@ import {
   type SaslAuthenticateRequest,
 } from '../../protocol/generated/messages/sasl-authenticate-request.ts';
 import {
+  errorSaslAuthenticateResponse,
   type SaslAuthenticateResponse,
   SaslAuthenticateResponseVersions,
   writeSaslAuthenticateResponse,
@@ -57,4 +58,5 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
       sessionLifetimeMs: BigInt(lifetime),
     };
   },
+  errorResponse: (_req, errorCode) => errorSaslAuthenticateResponse(errorCode),
 });

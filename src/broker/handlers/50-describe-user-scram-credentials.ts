@@ -1,8 +1,9 @@
 /**
  * DescribeUserScramCredentials (key 50), version 0: each user's SCRAM mechanisms and iteration
- * counts (never salts or keys). A null user list describes every user; an unknown user gets
+ * counts (never salts or keys). A null or empty user list describes every user (as Kafka); an unknown user gets
  * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE. Authorization: DESCRIBE on the
- * cluster, else CLUSTER_AUTHORIZATION_FAILED.
+ * cluster, else CLUSTER_AUTHORIZATION_FAILED. A tenant (`--tenant`, which may describe the cluster)
+ * sees only its own user: every other user, existing or not, answers RESOURCE_NOT_FOUND.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
@@ -12,6 +13,7 @@ import {
 import {
   type DescribeUserScramCredentialsResponse,
   DescribeUserScramCredentialsResponseVersions,
+  errorDescribeUserScramCredentialsResponse,
   writeDescribeUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
 import { canCluster, Operation } from '../authz.ts';
@@ -38,7 +40,15 @@ export const describeUserScramCredentialsHandler = defineHandler<
         results: [],
       };
     const store = ctx.services.credentials;
-    const names = req.users === null ? store.list() : req.users.map((u) => u.name);
+    // A tenant sees its own user only; any other user answers as if it did not exist.
+    const principal = ctx.connection.principal;
+    const own = principal.startsWith('User:') ? principal.slice('User:'.length) : '';
+    const tenant = ctx.services.authorizer.tenantPrefix(principal) !== undefined;
+    const visible = (user: string): boolean => !tenant || user === own;
+    const names =
+      req.users === null || req.users.length === 0
+        ? store.list().filter(visible)
+        : req.users.map((u) => u.name);
     const counts = new Map<string, number>();
     for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
     return {
@@ -53,7 +63,7 @@ export const describeUserScramCredentialsHandler = defineHandler<
             errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`,
             credentialInfos: [],
           };
-        const infos = store.describe(user);
+        const infos = visible(user) ? store.describe(user) : [];
         if (infos.length === 0)
           return {
             user,
@@ -73,4 +83,5 @@ export const describeUserScramCredentialsHandler = defineHandler<
       }),
     };
   },
+  errorResponse: (_req, errorCode) => errorDescribeUserScramCredentialsResponse(errorCode),
 });

@@ -117,4 +117,12 @@ export const alterUserScramCredentialsHandler = defineHandler<
       })),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: [...new Set([...req.deletions, ...req.upsertions].map((o) => o.name))].map((user) => ({
+      user,
+      errorCode,
+      errorMessage: null,
+    })),
+  }),
 });

@@ -13,6 +13,7 @@ import {
   type DescribeClusterResponse,
   DescribeClusterResponseVersions,
   defaultDescribeClusterResponse,
+  errorDescribeClusterResponse,
   writeDescribeClusterResponse,
 } from '../../protocol/generated/messages/describe-cluster-response.ts';
 import { CLUSTER_NAME } from '../auth/acl.ts';
@@ -45,4 +46,5 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
         : 0;
     return res;
   },
+  errorResponse: (_req, errorCode) => errorDescribeClusterResponse(errorCode),
 });

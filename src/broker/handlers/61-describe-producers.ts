@@ -53,4 +53,16 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
       })),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        errorCode,
+        errorMessage: null,
+        activeProducers: [],
+      })),
+    })),
+  }),
 });

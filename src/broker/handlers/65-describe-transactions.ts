@@ -59,4 +59,17 @@ export const describeTransactionsHandler = defineHandler<
       }),
     };
   },
+  errorResponse: (req, errorCode) => ({
+    throttleTimeMs: 0,
+    transactionStates: req.transactionalIds.map((transactionalId) => ({
+      errorCode,
+      transactionalId,
+      transactionState: '',
+      transactionTimeoutMs: 0,
+      transactionStartTimeMs: -1n,
+      producerId: -1n,
+      producerEpoch: -1,
+      topics: [],
+    })),
+  }),
 });

@@ -12,6 +12,7 @@ import {
   readListTransactionsRequest,
 } from '../../protocol/generated/messages/list-transactions-request.ts';
 import {
+  errorListTransactionsResponse,
   type ListTransactionsResponse,
   ListTransactionsResponseVersions,
   writeListTransactionsResponse,
@@ -49,4 +50,5 @@ export const listTransactionsHandler = defineHandler<ListTransactionsRequest, Li
         })),
     };
   },
+  errorResponse: (_req, errorCode) => errorListTransactionsResponse(errorCode),
 });

@@ -6,10 +6,11 @@
  *
  * The platform services start after the broker listens, each on its conventional local port and
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
- * `--no-proxy`), a Connect worker (8083, `--no-connect`) and the web console (8080, `--no-console`). A service that cannot start (its port
- * taken) logs a warning; the broker keeps running.
+ * `--no-proxy`), a Connect worker (8083, `--no-connect`) and the web console (8080,
+ * `--no-console`). A service that cannot start (its port taken) logs a warning; the broker keeps
+ * running.
  */
-import { ConfigError, loadConfig, SETTINGS } from '../../broker/config.ts';
+import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
 import { formatOptions, type OptionSpec, parseArgs, UsageError } from '../args.ts';
 import { REGISTRY_OPTIONS, startEmbeddedRegistry } from '../embedded-registry.ts';
@@ -36,6 +37,7 @@ const OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'run the HTTP proxy on 127.0.0.1:8082 (default; --no-proxy turns it off)',
   },
+  { name: 'proxy-port', type: 'string', description: 'HTTP proxy port (default 8082)', placeholder: 'PORT' },
   {
     name: 'connect',
     type: 'boolean',
@@ -69,6 +71,22 @@ Examples:
   samsa start --port 19092 --data-dir /var/lib/samsa --fsync always
   SAMSA_NUM_PARTITIONS=6 samsa start --config samsa.properties`;
 
+/**
+ * `samsa start`'s defaults where Kafka's shipped `config/server.properties` differs from its code
+ * defaults (Kafka's `DEFAULT_CONFIG` stays for embedding): a fresh consumer group rebalances at
+ * once. Production: `--group-initial-rebalance-delay-ms 3000` (docs/consumer-groups.md).
+ */
+export const START_DEFAULTS: BrokerConfig = { ...DEFAULT_CONFIG, groupInitialRebalanceDelayMs: 0 };
+
+/** The broker configuration `samsa start` runs with: START_DEFAULTS, config file, env, flags. */
+export function startConfig(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  configFile: string | undefined,
+): BrokerConfig {
+  return loadConfig(flags, env, configFile, START_DEFAULTS);
+}
+
 interface Stoppable {
   stop(): Promise<void> | void;
 }
@@ -86,13 +104,17 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     registry: _r,
     'registry-port': _rp,
     proxy: runProxy,
+    'proxy-port': proxyPortText,
     connect: connectFlag,
     console: runConsole,
     ...flags
   } = options;
+  const proxyPort = proxyPortText === undefined ? undefined : Number(proxyPortText);
+  if (proxyPort !== undefined && !(Number.isInteger(proxyPort) && proxyPort >= 0 && proxyPort <= 65535))
+    throw new UsageError(`--proxy-port must be a port number, got "${proxyPortText}"`);
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
+    config = startConfig(flags, process.env, typeof configFile === 'string' ? configFile : undefined);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
@@ -136,20 +158,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
-    const registry = (await start(() =>
-      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
-    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
-    if (registry) broker.services.schemaIds = registry.validator;
     const later: Promise<unknown>[] = [];
-    if (runProxy !== false) {
-      later.push(
-        start(() =>
-          import('../../proxy/embedded.ts').then((m) =>
-            m.startEmbeddedProxy(broker.listeners, ephemeral, registry?.url, (line) => console.log(line)),
-          ),
-        ),
-      );
-    }
+    // The Connect worker needs nothing from the registry: it starts beside it, so their start-ups
+    // (group joins that wait out group.initial.rebalance.delay.ms when it is set) overlap.
     let connect: { url(): Promise<string | undefined> } | null = null;
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
@@ -162,6 +173,25 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
                 ephemeral,
                 (line) => console.log(line),
               )),
+          ),
+        ),
+      );
+    }
+    const registry = (await start(() =>
+      startEmbeddedRegistry(registryFlags, broker.listeners, broker.services.logger),
+    )) as Awaited<ReturnType<typeof startEmbeddedRegistry>>;
+    if (registry) broker.services.schemaIds = registry.validator;
+    if (runProxy !== false) {
+      later.push(
+        start(() =>
+          import('../../proxy/embedded.ts').then((m) =>
+            m.startEmbeddedProxy(
+              broker.listeners,
+              ephemeral,
+              registry?.url,
+              (line) => console.log(line),
+              proxyPort,
+            ),
           ),
         ),
       );

@@ -257,12 +257,30 @@ export function valueToJson(schema: Schema | null, value: unknown, options: Writ
   }
 }
 
+const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LOGICAL));
+
+/** `"name":` for each field name, written once per name. */
+const fieldPrefixes = new Map<string, string>();
+function fieldPrefix(name: string): string {
+  let prefix = fieldPrefixes.get(name);
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(name)}:`;
+    if (fieldPrefixes.size < 10_000) fieldPrefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
 /**
  * Connect data → JSON text in one pass (the hot path of fromConnectData): the same output as
  * `toJsonText(valueToJson(...))` without the intermediate objects.
  */
 export function valueText(schema: Schema, value: unknown, options: WriteOptions): string {
-  if (value === null || value === undefined || schema.name !== undefined) {
+  // Logical types (named) take the general path; named structs such as Debezium's envelopes do not.
+  if (
+    value === null ||
+    value === undefined ||
+    (schema.name !== undefined && LOGICAL_NAMES.has(schema.name))
+  ) {
     return toJsonText(valueToJson(schema, value, options));
   }
   switch (schema.type) {
@@ -290,7 +308,7 @@ export function valueText(schema: Schema, value: unknown, options: WriteOptions)
       const fields = schema.fields ?? [];
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i]!;
-        out += `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:${valueText(f.schema, struct[f.name], options)}`;
+        out += `${i === 0 ? '' : ','}${fieldPrefix(f.name)}${valueText(f.schema, struct[f.name], options)}`;
       }
       return `${out}}`;
     }

@@ -61,6 +61,8 @@ export class SourceTaskRunner implements TaskRunner {
   #converters!: TaskConverters;
   #errors!: ErrorHandler;
   #knownTopics = new Set<string>();
+  /** Partition counts of topics records named an explicit partition of (refreshed when one is beyond). */
+  #partitionCounts = new Map<string, number>();
   /** Batches handed to the producer, oldest first; each resolves once it and those before it are acknowledged. */
   #inflight: Promise<void>[] = [];
 
@@ -232,11 +234,31 @@ export class SourceTaskRunner implements TaskRunner {
       if (value.value !== null) message.value = value.value;
       if (record.headers.length > 0)
         message.headers = headerMap(record.headers.map((h) => [h.key, headerBytes(h)] as const));
-      if (record.kafkaPartition !== null) message.partition = record.kafkaPartition;
+      if (record.kafkaPartition !== null) {
+        await this.#checkPartition(record.topic, record.kafkaPartition);
+        message.partition = record.kafkaPartition;
+      }
       if (record.timestamp !== null) message.timestamp = BigInt(record.timestamp);
       messages.push(message);
     }
     return messages;
+  }
+
+  /**
+   * A record for a partition the topic does not have fails the task, as Kafka's producer refuses it
+   * ("Invalid partition given with record"), instead of landing in another partition.
+   */
+  async #checkPartition(topic: string, partition: number): Promise<void> {
+    const known = this.#partitionCounts.get(topic);
+    if (known !== undefined && partition >= 0 && partition < known) return;
+    const metadata = await this.#env.producer.metadata({ topics: [topic], forceUpdate: true });
+    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    this.#partitionCounts.set(topic, count);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      throw new Error(
+        `Invalid partition given with record: ${partition} is not in the range [0...${count}) of topic ${topic}`,
+      );
+    }
   }
 
   async #send(messages: OutMessage[]): Promise<void> {

@@ -11,7 +11,8 @@
  *   type (Avro: optionally into a reader schema; Protobuf: the message the indexes point at).
  *
  * JSON Schema values are validated before writing (`validate`, default true) with ajv.
- * `serializer()`/`deserializer()` return plain `(topic, value)` functions for the streams library.
+ * `serializer()`/`deserializer()` return plain async `(topic, value)` functions; the streams
+ * library's synchronous serdes are in `streams-serde.ts`.
  */
 import type avsc from 'avsc';
 import { RegistryClient } from '../client.ts';
@@ -64,6 +65,12 @@ export interface SerializerOptions {
   /** JSON Schema: validate values before writing (default true). */
   validate?: boolean;
   avro?: AvroTypeOptions;
+  /**
+   * Avro: values are in Avro's JSON encoding, as Confluent's REST Proxy takes them — unions
+   * wrapped (`{"string": "x"}`, null as null), bytes and fixed as strings of code points 0–255.
+   * Plain values (avsc's form) are still taken when they are not valid Avro JSON.
+   */
+  avroJson?: boolean;
 }
 
 export interface DeserializerOptions {
@@ -75,6 +82,22 @@ export interface DeserializerOptions {
   avro?: AvroTypeOptions;
   /** JSON Schema: validate values after reading (default false). */
   validate?: boolean;
+  /** Avro: answer values in Avro's JSON encoding (wrapped unions, bytes as strings), as Confluent's REST Proxy does. */
+  avroJson?: boolean;
+}
+
+/** A topic's writer schema as the registry gave it: what an encoder is built from. */
+export interface ResolvedWriter {
+  id: number;
+  text: string;
+  refs: ResolvedReference[];
+}
+
+/** An id's schema as the registry gave it: what a decoder is built from. */
+export interface FetchedSchema {
+  schemaType: SchemaType;
+  schema: string;
+  refs: ResolvedReference[];
 }
 
 type Encode = (value: unknown) => Buffer;
@@ -98,11 +121,24 @@ function subjectFor(
   return s === 'RecordNameStrategy' ? recordName : `${topic}-${recordName}`;
 }
 
-function schemaText(format: SchemaFormat, schema: string | object): string {
+export function schemaText(format: SchemaFormat, schema: string | object): string {
   if (format === 'avro') return avroSchemaText(schema);
   if (typeof schema === 'string') return schema;
   if (format === 'protobuf') throw new SerializationError('A Protobuf schema is .proto text');
   return JSON.stringify(schema);
+}
+
+/** Avro binary of a value in Avro's JSON encoding, else (when it is not) of the plain value. */
+function fromAvroJson(json: AvroType, plain: AvroType, value: unknown): Buffer {
+  try {
+    return json.toBuffer(json.fromString(JSON.stringify(value)));
+  } catch (err) {
+    try {
+      return plain.toBuffer(value);
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /** How a schema (text + resolved references) writes values. */
@@ -116,10 +152,11 @@ function encoderFor(
   switch (format) {
     case 'avro': {
       const type = avroType(text, refs, options.avro);
+      const json = options.avroJson ? avroType(text, refs, { ...options.avro, wrapUnions: true }) : null;
       return (value) => {
         let body: Buffer;
         try {
-          body = type.toBuffer(value);
+          body = json ? fromAvroJson(json, type, value) : type.toBuffer(value);
         } catch (err) {
           throw new SerializationError(`Value does not match the Avro schema: ${(err as Error).message}`);
         }
@@ -201,6 +238,11 @@ export class SchemaSerializer {
   }
 
   private async prepare(topic: string): Promise<Encode> {
+    return this.build(await this.resolve(topic));
+  }
+
+  /** The writer schema for a topic: the registry's part of preparing it (registers when asked to). */
+  async resolve(topic: string): Promise<ResolvedWriter> {
     const subject = await this.subject(topic);
     const { format } = this.options;
     const schemaType = FORMAT_TYPES[format];
@@ -233,7 +275,19 @@ export class SchemaSerializer {
           ? await this.client.lookupId(subject, info, { normalize })
           : await this.client.register(subject, info, { normalize });
     }
-    return encoderFor(format, id, text, await this.client.resolveReferences(references), this.options);
+    return { id, text, refs: await this.client.resolveReferences(references) };
+  }
+
+  /** The encoder of a resolved writer schema (no I/O). */
+  build(writer: ResolvedWriter): Encode {
+    return encoderFor(this.options.format, writer.id, writer.text, writer.refs, this.options);
+  }
+
+  /** Makes `serializeSync` answer for a topic, given its resolved writer schema. */
+  install(topic: string, writer: ResolvedWriter): Encode {
+    const encode = this.build(writer);
+    this.ready.set(topic, encode);
+    return encode;
   }
 
   /** Wire-format bytes of a value for a topic (null stays null). */
@@ -273,13 +327,39 @@ export class SchemaDeserializer {
   }
 
   private async prepare(id: number): Promise<Decode> {
+    return this.build(id, await this.fetch(id));
+  }
+
+  /** The registry's part of reading an id: its schema and resolved references. */
+  async fetch(id: number): Promise<FetchedSchema> {
     const schema = await this.client.getSchema(id);
+    return {
+      schemaType: schema.schemaType,
+      schema: schema.schema,
+      refs: await this.client.resolveReferences(schema.references),
+    };
+  }
+
+  /** Makes `deserializeSync` answer for an id, given its fetched schema. */
+  install(id: number, fetched: FetchedSchema): Decode {
+    const decode = this.build(id, fetched);
+    this.ready.set(id, decode);
+    return decode;
+  }
+
+  /** The decoder of a fetched schema (no I/O). */
+  build(id: number, fetched: FetchedSchema): Decode {
+    const { schemaType, refs } = fetched;
+    const schema = fetched;
     const expected = this.options.format ? FORMAT_TYPES[this.options.format] : undefined;
-    if (expected && schema.schemaType !== expected)
-      throw new SerializationError(`Schema ${id} is ${schema.schemaType}, not ${expected}`);
-    const refs = await this.client.resolveReferences(schema.references);
-    switch (schema.schemaType) {
+    if (expected && schemaType !== expected)
+      throw new SerializationError(`Schema ${id} is ${schemaType}, not ${expected}`);
+    switch (schemaType) {
       case 'AVRO': {
+        if (this.options.avroJson) {
+          const wrapped = avroType(schema.schema, refs, { ...this.options.avro, wrapUnions: true });
+          return (payload) => JSON.parse(wrapped.toString(wrapped.fromBuffer(payload))) as unknown;
+        }
         const writer = avroType(schema.schema, refs, this.options.avro);
         if (this.options.readerSchema !== undefined) {
           this.readerType ??= avroType(avroSchemaText(this.options.readerSchema), [], this.options.avro);
@@ -350,6 +430,11 @@ export class SchemaDeserializer {
     return { id, schemaType: schema.schemaType };
   }
 
+  /** Whether `deserializeSync` can read records with this schema id. */
+  knows(id: number): boolean {
+    return this.ready.has(id);
+  }
+
   /** The synchronous path once the id has been seen (undefined before). */
   deserializeSync(bytes: Buffer): unknown {
     const decode = this.ready.get(schemaIdOf(bytes));
@@ -357,7 +442,7 @@ export class SchemaDeserializer {
   }
 }
 
-/** A `(topic, value) → bytes` function (Kafka's Serializer.serialize) for the streams library. */
+/** An async `(topic, value) → bytes` function (Kafka's Serializer.serialize). */
 export function serializer(
   options: SerializerOptions,
 ): (topic: string, value: unknown) => Promise<Buffer | null> {
@@ -365,7 +450,7 @@ export function serializer(
   return (topic, value) => s.serialize(topic, value);
 }
 
-/** A `(topic, bytes) → value` function (Kafka's Deserializer.deserialize) for the streams library. */
+/** An async `(topic, bytes) → value` function (Kafka's Deserializer.deserialize). */
 export function deserializer(
   options: DeserializerOptions,
 ): (topic: string, bytes: Buffer | null) => Promise<unknown> {

@@ -14,6 +14,7 @@ import type { CompatibilityLevel } from '../compatibility.ts';
 import { SchemaRegistry } from '../registry.ts';
 import { KafkaStore } from '../store/kafka-store.ts';
 import { SCHEMAS_TOPIC } from '../store/records.ts';
+import { idLookupServer } from './fast-path.ts';
 import { installConventions } from './http.ts';
 import { type RegistryNode, registerRoutes } from './routes.ts';
 
@@ -62,7 +63,12 @@ export class RegistryServer implements RegistryNode {
       ...(options.defaultCompatibility ? { defaultCompatibility: options.defaultCompatibility } : {}),
       isLeader: () => this.isLeader(),
     });
-    this.app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: 16 * 1024 * 1024,
+      forceCloseConnections: true,
+      serverFactory: idLookupServer(() => this.store.state.schemasById),
+    });
     installConventions(this.app);
     registerRoutes(this.app, this);
   }

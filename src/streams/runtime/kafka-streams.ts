@@ -10,6 +10,7 @@
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import pino from 'pino';
 import { connectionOptions, type KafkaConnectionOptions } from '../../client/connection-options.ts';
+import { partitionForKey } from '../../client/partitioner.ts';
 import { defaultSerdes, parseStreamsConfig, type StreamsConfig, type StreamsConfigInput } from '../config.ts';
 import { InvalidStateStoreException, type Logger, StreamsException } from '../errors.ts';
 import type { StateStore } from '../processor/api.ts';
@@ -25,7 +26,6 @@ import { GlobalStores } from './global-stores.ts';
 import { GroupMember } from './group-member.ts';
 import { prepareInternalTopics } from './internal-topics.ts';
 import { StreamsMetrics, type StreamsMetricsSnapshot } from './metrics.ts';
-import { partitionForKey } from './partitioner.ts';
 import { KafkaRecordCollector } from './record-collector.ts';
 import { type StateRestoreListener, StreamThread } from './stream-thread.ts';
 

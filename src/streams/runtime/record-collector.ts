@@ -11,9 +11,9 @@ import type { MessageToProduce, Producer } from '@platformatic/kafka';
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
+import { partitionForKey } from '../../client/partitioner.ts';
 import type { Headers } from '../processor/api.ts';
 import type { StreamsMetrics } from './metrics.ts';
-import { partitionForKey } from './partitioner.ts';
 import type { RecordCollector } from './stream-task.ts';
 
 const BATCH = 2_000;

@@ -7,6 +7,7 @@
  * input offsets to commit. Used by the runtime and the test driver alike.
  */
 
+import { partitionForKey } from '../../client/partitioner.ts';
 import {
   type DeserializationExceptionHandler,
   type Logger,
@@ -31,7 +32,6 @@ import type { SinkNodeDef, SourceNodeDef, Topology } from '../processor/topology
 import type { Deserializer, Serde } from '../serdes.ts';
 import { resolveSerde } from '../state/store-base.ts';
 import type { StreamsMetrics, TaskMetrics } from './metrics.ts';
-import { partitionForKey } from './partitioner.ts';
 
 export function taskId(subtopology: number, partition: number): TaskId {
   return { subtopology, partition, toString: () => `${subtopology}_${partition}` };

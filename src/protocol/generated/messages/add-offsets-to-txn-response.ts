@@ -23,6 +23,11 @@ export function defaultAddOffsetsToTxnResponse(): AddOffsetsToTxnResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAddOffsetsToTxnResponse(errorCode: number): AddOffsetsToTxnResponse {
+  return { ...defaultAddOffsetsToTxnResponse(), errorCode };
+}
+
 export function readAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnResponse {
   const m = defaultAddOffsetsToTxnResponse();
   m.throttleTimeMs = r.readInt32();

@@ -30,6 +30,11 @@ export function defaultAddPartitionsToTxnResponse(): AddPartitionsToTxnResponse 
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAddPartitionsToTxnResponse(errorCode: number): AddPartitionsToTxnResponse {
+  return { ...defaultAddPartitionsToTxnResponse(), errorCode };
+}
+
 export function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
   const m = defaultAddPartitionsToTxnResponse();
   m.throttleTimeMs = r.readInt32();

@@ -22,8 +22,13 @@ export function defaultAddRaftVoterResponse(): AddRaftVoterResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAddRaftVoterResponse(errorCode: number): AddRaftVoterResponse {
+  return { ...defaultAddRaftVoterResponse(), errorCode };
 }
 
 export function readAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterResponse {

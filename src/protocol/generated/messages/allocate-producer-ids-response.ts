@@ -29,6 +29,11 @@ export function defaultAllocateProducerIdsResponse(): AllocateProducerIdsRespons
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAllocateProducerIdsResponse(errorCode: number): AllocateProducerIdsResponse {
+  return { ...defaultAllocateProducerIdsResponse(), errorCode };
+}
+
 export function readAllocateProducerIdsResponse(r: Reader, v: number): AllocateProducerIdsResponse {
   const m = defaultAllocateProducerIdsResponse();
   m.throttleTimeMs = r.readInt32();

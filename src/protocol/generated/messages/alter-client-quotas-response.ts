@@ -62,7 +62,7 @@ export interface AlterClientQuotasResponseEntryData {
 export function defaultAlterClientQuotasResponseEntryData(): AlterClientQuotasResponseEntryData {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     entity: [],
   };
 }
@@ -105,7 +105,7 @@ export interface AlterClientQuotasResponseEntityData {
 export function defaultAlterClientQuotasResponseEntityData(): AlterClientQuotasResponseEntityData {
   return {
     entityType: "",
-    entityName: "",
+    entityName: null,
   };
 }
 

@@ -64,7 +64,7 @@ export interface AlterConfigsResponseAlterConfigsResourceResponse {
 export function defaultAlterConfigsResponseAlterConfigsResourceResponse(): AlterConfigsResponseAlterConfigsResourceResponse {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     resourceType: 0,
     resourceName: "",
   };

@@ -25,9 +25,14 @@ export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReas
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     responses: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAlterPartitionReassignmentsResponse(errorCode: number): AlterPartitionReassignmentsResponse {
+  return { ...defaultAlterPartitionReassignmentsResponse(), errorCode };
 }
 
 export function readAlterPartitionReassignmentsResponse(r: Reader, v: number): AlterPartitionReassignmentsResponse {
@@ -109,7 +114,7 @@ export function defaultAlterPartitionReassignmentsResponseReassignablePartitionR
   return {
     partitionIndex: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
 }
 

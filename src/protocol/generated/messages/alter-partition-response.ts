@@ -27,6 +27,11 @@ export function defaultAlterPartitionResponse(): AlterPartitionResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAlterPartitionResponse(errorCode: number): AlterPartitionResponse {
+  return { ...defaultAlterPartitionResponse(), errorCode };
+}
+
 export function readAlterPartitionResponse(r: Reader, v: number): AlterPartitionResponse {
   const m = defaultAlterPartitionResponse();
   m.throttleTimeMs = r.readInt32();

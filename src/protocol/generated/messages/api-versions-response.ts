@@ -39,6 +39,11 @@ export function defaultApiVersionsResponse(): ApiVersionsResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorApiVersionsResponse(errorCode: number): ApiVersionsResponse {
+  return { ...defaultApiVersionsResponse(), errorCode };
+}
+
 export function readApiVersionsResponse(r: Reader, v: number): ApiVersionsResponse {
   const m = defaultApiVersionsResponse();
   m.errorCode = r.readInt16();

@@ -27,6 +27,11 @@ export function defaultAssignReplicasToDirsResponse(): AssignReplicasToDirsRespo
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorAssignReplicasToDirsResponse(errorCode: number): AssignReplicasToDirsResponse {
+  return { ...defaultAssignReplicasToDirsResponse(), errorCode };
+}
+
 export function readAssignReplicasToDirsResponse(r: Reader, v: number): AssignReplicasToDirsResponse {
   const m = defaultAssignReplicasToDirsResponse();
   m.throttleTimeMs = r.readInt32();

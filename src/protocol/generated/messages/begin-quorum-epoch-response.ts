@@ -27,6 +27,11 @@ export function defaultBeginQuorumEpochResponse(): BeginQuorumEpochResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorBeginQuorumEpochResponse(errorCode: number): BeginQuorumEpochResponse {
+  return { ...defaultBeginQuorumEpochResponse(), errorCode };
+}
+
 export function readBeginQuorumEpochResponse(r: Reader, v: number): BeginQuorumEpochResponse {
   const m = defaultBeginQuorumEpochResponse();
   m.errorCode = r.readInt16();

@@ -32,6 +32,11 @@ export function defaultBrokerHeartbeatResponse(): BrokerHeartbeatResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorBrokerHeartbeatResponse(errorCode: number): BrokerHeartbeatResponse {
+  return { ...defaultBrokerHeartbeatResponse(), errorCode };
+}
+
 export function readBrokerHeartbeatResponse(r: Reader, v: number): BrokerHeartbeatResponse {
   const m = defaultBrokerHeartbeatResponse();
   m.throttleTimeMs = r.readInt32();

@@ -26,6 +26,11 @@ export function defaultBrokerRegistrationResponse(): BrokerRegistrationResponse 
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorBrokerRegistrationResponse(errorCode: number): BrokerRegistrationResponse {
+  return { ...defaultBrokerRegistrationResponse(), errorCode };
+}
+
 export function readBrokerRegistrationResponse(r: Reader, v: number): BrokerRegistrationResponse {
   const m = defaultBrokerRegistrationResponse();
   m.throttleTimeMs = r.readInt32();

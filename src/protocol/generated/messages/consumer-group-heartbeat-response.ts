@@ -39,6 +39,11 @@ export function defaultConsumerGroupHeartbeatResponse(): ConsumerGroupHeartbeatR
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorConsumerGroupHeartbeatResponse(errorCode: number): ConsumerGroupHeartbeatResponse {
+  return { ...defaultConsumerGroupHeartbeatResponse(), errorCode };
+}
+
 export function readConsumerGroupHeartbeatResponse(r: Reader, v: number): ConsumerGroupHeartbeatResponse {
   const m = defaultConsumerGroupHeartbeatResponse();
   m.throttleTimeMs = r.readInt32();

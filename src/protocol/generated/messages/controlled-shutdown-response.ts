@@ -24,6 +24,11 @@ export function defaultControlledShutdownResponse(): ControlledShutdownResponse 
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorControlledShutdownResponse(errorCode: number): ControlledShutdownResponse {
+  return { ...defaultControlledShutdownResponse(), errorCode };
+}
+
 export function readControlledShutdownResponse(r: Reader, v: number): ControlledShutdownResponse {
   const m = defaultControlledShutdownResponse();
   m.errorCode = r.readInt16();

@@ -22,8 +22,13 @@ export function defaultControllerRegistrationResponse(): ControllerRegistrationR
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorControllerRegistrationResponse(errorCode: number): ControllerRegistrationResponse {
+  return { ...defaultControllerRegistrationResponse(), errorCode };
 }
 
 export function readControllerRegistrationResponse(r: Reader, v: number): ControllerRegistrationResponse {

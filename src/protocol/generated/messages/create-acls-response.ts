@@ -60,7 +60,7 @@ export interface CreateAclsResponseAclCreationResult {
 export function defaultCreateAclsResponseAclCreationResult(): CreateAclsResponseAclCreationResult {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
 }
 

@@ -50,6 +50,11 @@ export function defaultCreateDelegationTokenResponse(): CreateDelegationTokenRes
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorCreateDelegationTokenResponse(errorCode: number): CreateDelegationTokenResponse {
+  return { ...defaultCreateDelegationTokenResponse(), errorCode };
+}
+
 export function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
   const m = defaultCreateDelegationTokenResponse();
   m.errorCode = r.readInt16();

@@ -74,7 +74,7 @@ export function defaultCreateTopicsResponseCreatableTopicResult(): CreateTopicsR
     name: "",
     topicId: '00000000000000000000000000000000',
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     topicConfigErrorCode: 0,
     numPartitions: -1,
     replicationFactor: -1,
@@ -138,7 +138,7 @@ export interface CreateTopicsResponseCreatableTopicConfigs {
 export function defaultCreateTopicsResponseCreatableTopicConfigs(): CreateTopicsResponseCreatableTopicConfigs {
   return {
     name: "",
-    value: "",
+    value: null,
     readOnly: false,
     configSource: -1,
     isSensitive: false,

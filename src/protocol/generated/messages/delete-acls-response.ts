@@ -62,7 +62,7 @@ export interface DeleteAclsResponseDeleteAclsFilterResult {
 export function defaultDeleteAclsResponseDeleteAclsFilterResult(): DeleteAclsResponseDeleteAclsFilterResult {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     matchingAcls: [],
   };
 }
@@ -119,7 +119,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
 export function defaultDeleteAclsResponseDeleteAclsMatchingAcl(): DeleteAclsResponseDeleteAclsMatchingAcl {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     resourceType: 0,
     resourceName: "",
     patternType: 3,

@@ -63,7 +63,7 @@ export interface DeleteTopicsResponseDeletableTopicResult {
 
 export function defaultDeleteTopicsResponseDeletableTopicResult(): DeleteTopicsResponseDeletableTopicResult {
   return {
-    name: "",
+    name: null,
     topicId: '00000000000000000000000000000000',
     errorCode: 0,
     errorMessage: null,
@@ -88,7 +88,7 @@ export function readDeleteTopicsResponseDeletableTopicResult(r: Reader, v: numbe
 }
 
 export function writeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: number, m: DeleteTopicsResponseDeletableTopicResult): void {
-  if (v >= 4) w.writeCompactNullableString(m.name); else w.writeNullableString(m.name);
+  if (v >= 4) w.writeCompactNullableString((v >= 6 ? m.name : m.name ?? '')); else w.writeNullableString((v >= 6 ? m.name : m.name ?? ''));
   if (v >= 6) { w.writeUuid(m.topicId); }
   w.writeInt16(m.errorCode);
   if (v >= 5) { w.writeCompactNullableString(m.errorMessage); }

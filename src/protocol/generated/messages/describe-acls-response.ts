@@ -25,9 +25,14 @@ export function defaultDescribeAclsResponse(): DescribeAclsResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     resources: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeAclsResponse(errorCode: number): DescribeAclsResponse {
+  return { ...defaultDescribeAclsResponse(), errorCode };
 }
 
 export function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {

@@ -25,9 +25,14 @@ export function defaultDescribeClientQuotasResponse(): DescribeClientQuotasRespo
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     entries: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeClientQuotasResponse(errorCode: number): DescribeClientQuotasResponse {
+  return { ...defaultDescribeClientQuotasResponse(), errorCode };
 }
 
 export function readDescribeClientQuotasResponse(r: Reader, v: number): DescribeClientQuotasResponse {
@@ -110,7 +115,7 @@ export interface DescribeClientQuotasResponseEntityData {
 export function defaultDescribeClientQuotasResponseEntityData(): DescribeClientQuotasResponseEntityData {
   return {
     entityType: "",
-    entityName: "",
+    entityName: null,
   };
 }
 

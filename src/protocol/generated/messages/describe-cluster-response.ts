@@ -42,6 +42,11 @@ export function defaultDescribeClusterResponse(): DescribeClusterResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeClusterResponse(errorCode: number): DescribeClusterResponse {
+  return { ...defaultDescribeClusterResponse(), errorCode };
+}
+
 export function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
   const m = defaultDescribeClusterResponse();
   m.throttleTimeMs = r.readInt32();

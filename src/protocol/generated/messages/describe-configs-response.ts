@@ -66,7 +66,7 @@ export interface DescribeConfigsResponseDescribeConfigsResult {
 export function defaultDescribeConfigsResponseDescribeConfigsResult(): DescribeConfigsResponseDescribeConfigsResult {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     resourceType: 0,
     resourceName: "",
     configs: [],
@@ -129,14 +129,14 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
 export function defaultDescribeConfigsResponseDescribeConfigsResourceResult(): DescribeConfigsResponseDescribeConfigsResourceResult {
   return {
     name: "",
-    value: "",
+    value: null,
     readOnly: false,
     isDefault: false,
     configSource: -1,
     isSensitive: false,
     synonyms: [],
     configType: 0,
-    documentation: "",
+    documentation: null,
   };
 }
 
@@ -192,7 +192,7 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
 export function defaultDescribeConfigsResponseDescribeConfigsSynonym(): DescribeConfigsResponseDescribeConfigsSynonym {
   return {
     name: "",
-    value: "",
+    value: null,
     source: 0,
   };
 }

@@ -27,6 +27,11 @@ export function defaultDescribeDelegationTokenResponse(): DescribeDelegationToke
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeDelegationTokenResponse(errorCode: number): DescribeDelegationTokenResponse {
+  return { ...defaultDescribeDelegationTokenResponse(), errorCode };
+}
+
 export function readDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDelegationTokenResponse {
   const m = defaultDescribeDelegationTokenResponse();
   m.errorCode = r.readInt16();

@@ -27,6 +27,11 @@ export function defaultDescribeLogDirsResponse(): DescribeLogDirsResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeLogDirsResponse(errorCode: number): DescribeLogDirsResponse {
+  return { ...defaultDescribeLogDirsResponse(), errorCode };
+}
+
 export function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsResponse {
   const m = defaultDescribeLogDirsResponse();
   m.throttleTimeMs = r.readInt32();

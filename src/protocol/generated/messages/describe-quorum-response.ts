@@ -24,10 +24,15 @@ export interface DescribeQuorumResponse {
 export function defaultDescribeQuorumResponse(): DescribeQuorumResponse {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     topics: [],
     nodes: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeQuorumResponse(errorCode: number): DescribeQuorumResponse {
+  return { ...defaultDescribeQuorumResponse(), errorCode };
 }
 
 export function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
@@ -119,7 +124,7 @@ export function defaultDescribeQuorumResponsePartitionData(): DescribeQuorumResp
   return {
     partitionIndex: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     leaderId: 0,
     leaderEpoch: 0,
     highWatermark: 0n,

@@ -71,7 +71,7 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseT
 export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
   return {
     errorCode: 0,
-    name: "",
+    name: null,
     topicId: '00000000000000000000000000000000',
     isInternal: false,
     partitions: [],

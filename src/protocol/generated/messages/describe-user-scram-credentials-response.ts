@@ -25,9 +25,14 @@ export function defaultDescribeUserScramCredentialsResponse(): DescribeUserScram
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     results: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorDescribeUserScramCredentialsResponse(errorCode: number): DescribeUserScramCredentialsResponse {
+  return { ...defaultDescribeUserScramCredentialsResponse(), errorCode };
 }
 
 export function readDescribeUserScramCredentialsResponse(r: Reader, v: number): DescribeUserScramCredentialsResponse {
@@ -73,7 +78,7 @@ export function defaultDescribeUserScramCredentialsResponseDescribeUserScramCred
   return {
     user: "",
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     credentialInfos: [],
   };
 }

@@ -27,6 +27,11 @@ export function defaultElectLeadersResponse(): ElectLeadersResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorElectLeadersResponse(errorCode: number): ElectLeadersResponse {
+  return { ...defaultElectLeadersResponse(), errorCode };
+}
+
 export function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
   const m = defaultElectLeadersResponse();
   m.throttleTimeMs = r.readInt32();
@@ -108,7 +113,7 @@ export function defaultElectLeadersResponsePartitionResult(): ElectLeadersRespon
   return {
     partitionId: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
 }
 

@@ -27,6 +27,11 @@ export function defaultEndQuorumEpochResponse(): EndQuorumEpochResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorEndQuorumEpochResponse(errorCode: number): EndQuorumEpochResponse {
+  return { ...defaultEndQuorumEpochResponse(), errorCode };
+}
+
 export function readEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpochResponse {
   const m = defaultEndQuorumEpochResponse();
   m.errorCode = r.readInt16();

@@ -29,6 +29,11 @@ export function defaultEndTxnResponse(): EndTxnResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorEndTxnResponse(errorCode: number): EndTxnResponse {
+  return { ...defaultEndTxnResponse(), errorCode };
+}
+
 export function readEndTxnResponse(r: Reader, v: number): EndTxnResponse {
   const m = defaultEndTxnResponse();
   m.throttleTimeMs = r.readInt32();

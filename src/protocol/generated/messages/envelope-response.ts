@@ -23,6 +23,11 @@ export function defaultEnvelopeResponse(): EnvelopeResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorEnvelopeResponse(errorCode: number): EnvelopeResponse {
+  return { ...defaultEnvelopeResponse(), errorCode };
+}
+
 export function readEnvelopeResponse(r: Reader, v: number): EnvelopeResponse {
   const m = defaultEnvelopeResponse();
   m.responseData = r.readCompactNullableBytes();

@@ -26,6 +26,11 @@ export function defaultExpireDelegationTokenResponse(): ExpireDelegationTokenRes
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorExpireDelegationTokenResponse(errorCode: number): ExpireDelegationTokenResponse {
+  return { ...defaultExpireDelegationTokenResponse(), errorCode };
+}
+
 export function readExpireDelegationTokenResponse(r: Reader, v: number): ExpireDelegationTokenResponse {
   const m = defaultExpireDelegationTokenResponse();
   m.errorCode = r.readInt16();

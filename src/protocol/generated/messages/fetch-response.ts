@@ -33,6 +33,11 @@ export function defaultFetchResponse(): FetchResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorFetchResponse(errorCode: number): FetchResponse {
+  return { ...defaultFetchResponse(), errorCode };
+}
+
 export function readFetchResponse(r: Reader, v: number): FetchResponse {
   const m = defaultFetchResponse();
   if (v >= 1) { m.throttleTimeMs = r.readInt32(); }

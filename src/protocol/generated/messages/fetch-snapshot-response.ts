@@ -30,6 +30,11 @@ export function defaultFetchSnapshotResponse(): FetchSnapshotResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorFetchSnapshotResponse(errorCode: number): FetchSnapshotResponse {
+  return { ...defaultFetchSnapshotResponse(), errorCode };
+}
+
 export function readFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotResponse {
   const m = defaultFetchSnapshotResponse();
   m.throttleTimeMs = r.readInt32();

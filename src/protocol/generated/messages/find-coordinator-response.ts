@@ -31,12 +31,17 @@ export function defaultFindCoordinatorResponse(): FindCoordinatorResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     nodeId: 0,
     host: "",
     port: 0,
     coordinators: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorFindCoordinatorResponse(errorCode: number): FindCoordinatorResponse {
+  return { ...defaultFindCoordinatorResponse(), errorCode };
 }
 
 export function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
@@ -97,7 +102,7 @@ export function defaultFindCoordinatorResponseCoordinator(): FindCoordinatorResp
     host: "",
     port: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
 }
 

@@ -45,6 +45,11 @@ export function defaultGetTelemetrySubscriptionsResponse(): GetTelemetrySubscrip
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorGetTelemetrySubscriptionsResponse(errorCode: number): GetTelemetrySubscriptionsResponse {
+  return { ...defaultGetTelemetrySubscriptionsResponse(), errorCode };
+}
+
 export function readGetTelemetrySubscriptionsResponse(r: Reader, v: number): GetTelemetrySubscriptionsResponse {
   const m = defaultGetTelemetrySubscriptionsResponse();
   m.throttleTimeMs = r.readInt32();

@@ -23,6 +23,11 @@ export function defaultHeartbeatResponse(): HeartbeatResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorHeartbeatResponse(errorCode: number): HeartbeatResponse {
+  return { ...defaultHeartbeatResponse(), errorCode };
+}
+
 export function readHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
   const m = defaultHeartbeatResponse();
   if (v >= 1) { m.throttleTimeMs = r.readInt32(); }

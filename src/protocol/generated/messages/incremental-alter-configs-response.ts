@@ -64,7 +64,7 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
 export function defaultIncrementalAlterConfigsResponseAlterConfigsResourceResponse(): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     resourceType: 0,
     resourceName: "",
   };

@@ -29,6 +29,11 @@ export function defaultInitProducerIdResponse(): InitProducerIdResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorInitProducerIdResponse(errorCode: number): InitProducerIdResponse {
+  return { ...defaultInitProducerIdResponse(), errorCode };
+}
+
 export function readInitProducerIdResponse(r: Reader, v: number): InitProducerIdResponse {
   const m = defaultInitProducerIdResponse();
   m.throttleTimeMs = r.readInt32();

@@ -37,12 +37,17 @@ export function defaultJoinGroupResponse(): JoinGroupResponse {
     errorCode: 0,
     generationId: -1,
     protocolType: null,
-    protocolName: "",
+    protocolName: null,
     leader: "",
     skipAssignment: false,
     memberId: "",
     members: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorJoinGroupResponse(errorCode: number): JoinGroupResponse {
+  return { ...defaultJoinGroupResponse(), errorCode };
 }
 
 export function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
@@ -72,7 +77,7 @@ export function writeJoinGroupResponse(w: Writer, v: number, m: JoinGroupRespons
   w.writeInt16(m.errorCode);
   w.writeInt32(m.generationId);
   if (v >= 7) { w.writeCompactNullableString(m.protocolType); }
-  if (v >= 6) w.writeCompactNullableString(m.protocolName); else w.writeNullableString(m.protocolName);
+  if (v >= 6) w.writeCompactNullableString((v >= 7 ? m.protocolName : m.protocolName ?? '')); else w.writeNullableString((v >= 7 ? m.protocolName : m.protocolName ?? ''));
   if (v >= 6) w.writeCompactNullableString(m.leader ?? ''); else w.writeNullableString(m.leader ?? '');
   if (v >= 9) { w.writeBool(m.skipAssignment); }
   if (v >= 6) w.writeCompactNullableString(m.memberId ?? ''); else w.writeNullableString(m.memberId ?? '');

@@ -27,6 +27,11 @@ export function defaultLeaderAndIsrResponse(): LeaderAndIsrResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorLeaderAndIsrResponse(errorCode: number): LeaderAndIsrResponse {
+  return { ...defaultLeaderAndIsrResponse(), errorCode };
+}
+
 export function readLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrResponse {
   const m = defaultLeaderAndIsrResponse();
   m.errorCode = r.readInt16();

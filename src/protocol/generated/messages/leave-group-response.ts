@@ -27,6 +27,11 @@ export function defaultLeaveGroupResponse(): LeaveGroupResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorLeaveGroupResponse(errorCode: number): LeaveGroupResponse {
+  return { ...defaultLeaveGroupResponse(), errorCode };
+}
+
 export function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
   const m = defaultLeaveGroupResponse();
   if (v >= 1) { m.throttleTimeMs = r.readInt32(); }
@@ -67,7 +72,7 @@ export interface LeaveGroupResponseMemberResponse {
 export function defaultLeaveGroupResponseMemberResponse(): LeaveGroupResponseMemberResponse {
   return {
     memberId: "",
-    groupInstanceId: "",
+    groupInstanceId: null,
     errorCode: 0,
   };
 }

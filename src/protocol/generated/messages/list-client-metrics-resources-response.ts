@@ -27,6 +27,11 @@ export function defaultListClientMetricsResourcesResponse(): ListClientMetricsRe
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorListClientMetricsResourcesResponse(errorCode: number): ListClientMetricsResourcesResponse {
+  return { ...defaultListClientMetricsResourcesResponse(), errorCode };
+}
+
 export function readListClientMetricsResourcesResponse(r: Reader, v: number): ListClientMetricsResourcesResponse {
   const m = defaultListClientMetricsResourcesResponse();
   m.throttleTimeMs = r.readInt32();

@@ -27,6 +27,11 @@ export function defaultListGroupsResponse(): ListGroupsResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorListGroupsResponse(errorCode: number): ListGroupsResponse {
+  return { ...defaultListGroupsResponse(), errorCode };
+}
+
 export function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
   const m = defaultListGroupsResponse();
   if (v >= 1) { m.throttleTimeMs = r.readInt32(); }

@@ -25,9 +25,14 @@ export function defaultListPartitionReassignmentsResponse(): ListPartitionReassi
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     topics: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorListPartitionReassignmentsResponse(errorCode: number): ListPartitionReassignmentsResponse {
+  return { ...defaultListPartitionReassignmentsResponse(), errorCode };
 }
 
 export function readListPartitionReassignmentsResponse(r: Reader, v: number): ListPartitionReassignmentsResponse {

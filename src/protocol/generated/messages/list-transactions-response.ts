@@ -30,6 +30,11 @@ export function defaultListTransactionsResponse(): ListTransactionsResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorListTransactionsResponse(errorCode: number): ListTransactionsResponse {
+  return { ...defaultListTransactionsResponse(), errorCode };
+}
+
 export function readListTransactionsResponse(r: Reader, v: number): ListTransactionsResponse {
   const m = defaultListTransactionsResponse();
   m.throttleTimeMs = r.readInt32();

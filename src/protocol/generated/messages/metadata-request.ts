@@ -91,7 +91,7 @@ export function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): M
 
 export function writeMetadataRequestMetadataRequestTopic(w: Writer, v: number, m: MetadataRequestMetadataRequestTopic): void {
   if (v >= 10) { w.writeUuid(m.topicId); }
-  if (v >= 9) w.writeCompactNullableString(m.name); else w.writeNullableString(m.name);
+  if (v >= 9) w.writeCompactNullableString((v >= 10 ? m.name : m.name ?? '')); else w.writeNullableString((v >= 10 ? m.name : m.name ?? ''));
   if (v >= 9) {
     let tagged: TaggedField[] | undefined = m.unknownTaggedFields ? [...m.unknownTaggedFields] : undefined;
     if (tagged) writeTaggedFields(w, tagged); else w.writeUVarint(0);

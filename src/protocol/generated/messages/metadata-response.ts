@@ -138,7 +138,7 @@ export interface MetadataResponseMetadataResponseTopic {
 export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponseMetadataResponseTopic {
   return {
     errorCode: 0,
-    name: "",
+    name: null,
     topicId: '00000000000000000000000000000000',
     isInternal: false,
     partitions: [],
@@ -167,7 +167,7 @@ export function readMetadataResponseMetadataResponseTopic(r: Reader, v: number):
 
 export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: number, m: MetadataResponseMetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  if (v >= 9) w.writeCompactNullableString(m.name); else w.writeNullableString(m.name);
+  if (v >= 9) w.writeCompactNullableString((v >= 12 ? m.name : m.name ?? '')); else w.writeNullableString((v >= 12 ? m.name : m.name ?? ''));
   if (v >= 10) { w.writeUuid(m.topicId); }
   if (v >= 1) { w.writeBool(m.isInternal); }
   if (m.partitions === null) { if (v >= 9) w.writeCompactArrayLength(-1); else w.writeArrayLength(-1); } else { if (v >= 9) w.writeCompactArrayLength(m.partitions.length); else w.writeArrayLength(m.partitions.length); for (const e of m.partitions) { writeMetadataResponseMetadataResponsePartition(w, v, e); } }

@@ -27,6 +27,11 @@ export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorOffsetDeleteResponse(errorCode: number): OffsetDeleteResponse {
+  return { ...defaultOffsetDeleteResponse(), errorCode };
+}
+
 export function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
   const m = defaultOffsetDeleteResponse();
   m.errorCode = r.readInt16();

@@ -30,6 +30,11 @@ export function defaultOffsetFetchResponse(): OffsetFetchResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorOffsetFetchResponse(errorCode: number): OffsetFetchResponse {
+  return { ...defaultOffsetFetchResponse(), errorCode };
+}
+
 export function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
   const m = defaultOffsetFetchResponse();
   if (v >= 3) { m.throttleTimeMs = r.readInt32(); }
@@ -118,7 +123,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): Offset
     partitionIndex: 0,
     committedOffset: 0n,
     committedLeaderEpoch: -1,
-    metadata: "",
+    metadata: null,
     errorCode: 0,
   };
 }
@@ -254,7 +259,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): Offse
     partitionIndex: 0,
     committedOffset: 0n,
     committedLeaderEpoch: -1,
-    metadata: "",
+    metadata: null,
     errorCode: 0,
   };
 }

@@ -23,6 +23,11 @@ export function defaultPushTelemetryResponse(): PushTelemetryResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorPushTelemetryResponse(errorCode: number): PushTelemetryResponse {
+  return { ...defaultPushTelemetryResponse(), errorCode };
+}
+
 export function readPushTelemetryResponse(r: Reader, v: number): PushTelemetryResponse {
   const m = defaultPushTelemetryResponse();
   m.throttleTimeMs = r.readInt32();

@@ -22,8 +22,13 @@ export function defaultRemoveRaftVoterResponse(): RemoveRaftVoterResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorRemoveRaftVoterResponse(errorCode: number): RemoveRaftVoterResponse {
+  return { ...defaultRemoveRaftVoterResponse(), errorCode };
 }
 
 export function readRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftVoterResponse {

@@ -26,6 +26,11 @@ export function defaultRenewDelegationTokenResponse(): RenewDelegationTokenRespo
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorRenewDelegationTokenResponse(errorCode: number): RenewDelegationTokenResponse {
+  return { ...defaultRenewDelegationTokenResponse(), errorCode };
+}
+
 export function readRenewDelegationTokenResponse(r: Reader, v: number): RenewDelegationTokenResponse {
   const m = defaultRenewDelegationTokenResponse();
   m.errorCode = r.readInt16();

@@ -23,10 +23,15 @@ export interface SaslAuthenticateResponse {
 export function defaultSaslAuthenticateResponse(): SaslAuthenticateResponse {
   return {
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     authBytes: Buffer.alloc(0),
     sessionLifetimeMs: 0n,
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorSaslAuthenticateResponse(errorCode: number): SaslAuthenticateResponse {
+  return { ...defaultSaslAuthenticateResponse(), errorCode };
 }
 
 export function readSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateResponse {

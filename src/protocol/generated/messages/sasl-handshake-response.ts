@@ -24,6 +24,11 @@ export function defaultSaslHandshakeResponse(): SaslHandshakeResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorSaslHandshakeResponse(errorCode: number): SaslHandshakeResponse {
+  return { ...defaultSaslHandshakeResponse(), errorCode };
+}
+
 export function readSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeResponse {
   const m = defaultSaslHandshakeResponse();
   m.errorCode = r.readInt16();

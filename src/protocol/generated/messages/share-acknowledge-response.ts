@@ -33,6 +33,11 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorShareAcknowledgeResponse(errorCode: number): ShareAcknowledgeResponse {
+  return { ...defaultShareAcknowledgeResponse(), errorCode };
+}
+
 export function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeResponse {
   const m = defaultShareAcknowledgeResponse();
   m.throttleTimeMs = r.readInt32();

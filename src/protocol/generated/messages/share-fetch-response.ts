@@ -33,6 +33,11 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorShareFetchResponse(errorCode: number): ShareFetchResponse {
+  return { ...defaultShareFetchResponse(), errorCode };
+}
+
 export function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
   const m = defaultShareFetchResponse();
   m.throttleTimeMs = r.readInt32();

@@ -39,6 +39,11 @@ export function defaultShareGroupHeartbeatResponse(): ShareGroupHeartbeatRespons
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorShareGroupHeartbeatResponse(errorCode: number): ShareGroupHeartbeatResponse {
+  return { ...defaultShareGroupHeartbeatResponse(), errorCode };
+}
+
 export function readShareGroupHeartbeatResponse(r: Reader, v: number): ShareGroupHeartbeatResponse {
   const m = defaultShareGroupHeartbeatResponse();
   m.throttleTimeMs = r.readInt32();

@@ -24,6 +24,11 @@ export function defaultStopReplicaResponse(): StopReplicaResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorStopReplicaResponse(errorCode: number): StopReplicaResponse {
+  return { ...defaultStopReplicaResponse(), errorCode };
+}
+
 export function readStopReplicaResponse(r: Reader, v: number): StopReplicaResponse {
   const m = defaultStopReplicaResponse();
   m.errorCode = r.readInt16();

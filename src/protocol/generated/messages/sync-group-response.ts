@@ -32,6 +32,11 @@ export function defaultSyncGroupResponse(): SyncGroupResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorSyncGroupResponse(errorCode: number): SyncGroupResponse {
+  return { ...defaultSyncGroupResponse(), errorCode };
+}
+
 export function readSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
   const m = defaultSyncGroupResponse();
   if (v >= 1) { m.throttleTimeMs = r.readInt32(); }

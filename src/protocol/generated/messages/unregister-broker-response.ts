@@ -22,8 +22,13 @@ export function defaultUnregisterBrokerResponse(): UnregisterBrokerResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorUnregisterBrokerResponse(errorCode: number): UnregisterBrokerResponse {
+  return { ...defaultUnregisterBrokerResponse(), errorCode };
 }
 
 export function readUnregisterBrokerResponse(r: Reader, v: number): UnregisterBrokerResponse {

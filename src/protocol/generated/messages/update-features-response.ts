@@ -25,9 +25,14 @@ export function defaultUpdateFeaturesResponse(): UpdateFeaturesResponse {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
     results: [],
   };
+}
+
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorUpdateFeaturesResponse(errorCode: number): UpdateFeaturesResponse {
+  return { ...defaultUpdateFeaturesResponse(), errorCode };
 }
 
 export function readUpdateFeaturesResponse(r: Reader, v: number): UpdateFeaturesResponse {
@@ -71,7 +76,7 @@ export function defaultUpdateFeaturesResponseUpdatableFeatureResult(): UpdateFea
   return {
     feature: "",
     errorCode: 0,
-    errorMessage: "",
+    errorMessage: null,
   };
 }
 

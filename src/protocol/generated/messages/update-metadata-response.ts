@@ -20,6 +20,11 @@ export function defaultUpdateMetadataResponse(): UpdateMetadataResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorUpdateMetadataResponse(errorCode: number): UpdateMetadataResponse {
+  return { ...defaultUpdateMetadataResponse(), errorCode };
+}
+
 export function readUpdateMetadataResponse(r: Reader, v: number): UpdateMetadataResponse {
   const m = defaultUpdateMetadataResponse();
   m.errorCode = r.readInt16();

@@ -26,6 +26,11 @@ export function defaultUpdateRaftVoterResponse(): UpdateRaftVoterResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorUpdateRaftVoterResponse(errorCode: number): UpdateRaftVoterResponse {
+  return { ...defaultUpdateRaftVoterResponse(), errorCode };
+}
+
 export function readUpdateRaftVoterResponse(r: Reader, v: number): UpdateRaftVoterResponse {
   const m = defaultUpdateRaftVoterResponse();
   m.throttleTimeMs = r.readInt32();

@@ -27,6 +27,11 @@ export function defaultVoteResponse(): VoteResponse {
   };
 }
 
+/** The answer to a request that failed as a whole (a handler that threw): `errorCode` set. */
+export function errorVoteResponse(errorCode: number): VoteResponse {
+  return { ...defaultVoteResponse(), errorCode };
+}
+
 export function readVoteResponse(r: Reader, v: number): VoteResponse {
   const m = defaultVoteResponse();
   m.errorCode = r.readInt16();
