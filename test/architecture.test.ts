@@ -16,7 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   protocol: ['protocol'],
   log: ['protocol', 'log'],
   coordinator: ['protocol', 'log', 'coordinator'],
-  broker: ['protocol', 'log', 'coordinator', 'broker'],
+  broker: ['protocol', 'log', 'coordinator', 'metrics', 'broker'],
+  metrics: ['metrics'],
 };
 
 function files(dir: string): string[] {

@@ -35,6 +35,8 @@ async function startWithRegistry(): Promise<{ url: string; pid: number; stop(): 
     String(port),
     '--registry-port',
     String(registryPort),
+    '--metrics-port',
+    '0',
     '--data-dir',
     dataDir,
     '--log-level',

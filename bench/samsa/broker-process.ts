@@ -25,6 +25,8 @@ const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 export interface StartOptions {
   bin?: string | undefined;
   nodeArgs?: readonly string[];
+  /** Serve Prometheus metrics on this port (default off: benches never take 9644). */
+  metricsPort?: number;
 }
 
 export async function startSamsa(
@@ -38,7 +40,7 @@ export async function startSamsa(
   args.push('--fsync', fsync, '--log-level', 'warn');
   // The broker's own figures: this checkout's `samsa start` would also run the schema registry
   // (another checkout's bin may not know the flag; its start has no registry anyway).
-  if (!o.bin) args.push('--no-registry', '--no-proxy');
+  if (!o.bin) args.push('--no-registry', '--no-proxy', '--metrics-port', String(o.metricsPort ?? 0));
   const t0 = performance.now();
   // The broker alone: no embedded Connect worker (older checkouts ignore the variable).
   const child = spawnTracked('samsa', process.execPath, args, {

@@ -94,6 +94,8 @@ export interface BrokerConfig {
   transactionalIdExpirationMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
   transactionRemoveExpiredIntervalMs: number;
+  /** Port of the Prometheus `/metrics` endpoint; unset = `samsa start`'s default (9644), 0 = off. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +148,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   transactionAbortTimedOutIntervalMs: 10_000,
   transactionalIdExpirationMs: 604_800_000,
   transactionRemoveExpiredIntervalMs: 3_600_000,
+  metricsPort: undefined,
 };
 
 type Kind = 'string' | 'int' | 'bool' | 'fsync' | 'list' | 'client-auth' | 'authorizer';
@@ -447,6 +450,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'list',
     help: 'NAME:PREFIX, repeatable: User:NAME only sees and uses resources under PREFIX',
   },
+  {
+    key: 'metricsPort',
+    flag: 'metrics-port',
+    kafkaName: 'metrics.port',
+    kind: 'int',
+    min: 0,
+    help: 'Prometheus /metrics port (samsa start: 9644, or a free one with --port 0; 0 = off)',
+  },
   { key: 'logLevel', flag: 'log-level', kind: 'string', help: 'trace | debug | info | warn | error' },
 ];
 
@@ -462,7 +473,8 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
       const n = Number(text);
       if (s.min !== undefined && n < s.min)
         throw new ConfigError(`${source}: ${s.flag} must be >= ${s.min}, got ${n}`);
-      if (s.key === 'port' && n > 65535) throw new ConfigError(`${source}: port must be <= 65535, got ${n}`);
+      if ((s.key === 'port' || s.key === 'metricsPort') && n > 65535)
+        throw new ConfigError(`${source}: ${s.flag} must be <= 65535, got ${n}`);
       return n;
     }
     case 'bool':

@@ -286,6 +286,9 @@ export class Connection {
   /** Legacy SASL (after SaslHandshake v0): each frame is a raw token, answered by a raw token. */
   private onRawSaslToken(token: Buffer): void {
     const step = this.info.sasl!.authenticate(token);
+    // Counted once per exchange: on failure, or on the round that authenticates (SCRAM takes two).
+    if (step.errorCode !== 0 || step.principal)
+      this.services.metrics?.authentication(this.info.listener.protocol, step.errorCode === 0);
     if (step.errorCode !== 0) {
       this.log.info({ reason: step.errorMessage }, 'SASL authentication failed; closing');
       this.close();
@@ -414,7 +417,10 @@ export class Connection {
       return;
     }
     this.slots.push(slot);
+    const metrics = this.services.metrics;
+    const started = metrics ? performance.now() : 0;
     const respond = (response: unknown): void => {
+      metrics?.request(apiKey, performance.now() - started);
       if (response === null) {
         slot.done = true;
         this.flush();

@@ -52,7 +52,7 @@ function endsWithContinuation(s: string): boolean {
 }
 
 /** Resolves the escapes of a key or value. */
-function unescape(s: string, line: number): string {
+function unescapeJava(s: string, line: number): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -89,9 +89,9 @@ export function parseProperties(text: string): PropertyEntry[] {
     while (v < l.length && WHITESPACE.has(l[v]!)) v++;
     if (v < l.length && (l[v] === '=' || l[v] === ':')) v++;
     while (v < l.length && WHITESPACE.has(l[v]!)) v++;
-    const key = unescape(l.slice(0, keyEnd), line);
+    const key = unescapeJava(l.slice(0, keyEnd), line);
     byKey.delete(key);
-    byKey.set(key, { key, value: unescape(l.slice(v), line).trim(), line });
+    byKey.set(key, { key, value: unescapeJava(l.slice(v), line).trim(), line });
   }
   return [...byKey.values()];
 }

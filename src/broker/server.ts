@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
 import { LogThrottle } from '../log/log-throttle.ts';
+import { type MetricsServer, serveMetrics } from '../metrics/http-server.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import { CredentialStore } from './auth/credential-store.ts';
 import { ALL_SASL_MECHANISMS, type SaslMechanism } from './auth/sasl-session.ts';
@@ -22,6 +23,7 @@ import { InternalTopicStore } from './internal-topic-store.ts';
 import { createListenerServer } from './listener-server.ts';
 import { type ListenerSpec, parseListeners } from './listeners.ts';
 import { BrokerLoggers } from './loggers.ts';
+import { BrokerMetrics } from './metrics.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
 import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
@@ -32,6 +34,8 @@ const SHUTDOWN_DRAIN_MS = 5000;
 
 export interface BrokerOptions {
   logger?: Logger;
+  /** Serve Prometheus metrics at http://host:port/metrics (port 0 = a free port); off when absent. */
+  metrics?: { host?: string; port: number };
 }
 
 export class Broker {
@@ -43,6 +47,7 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
   private stopping: Promise<void> | null = null;
+  private metricsServer: MetricsServer | undefined;
 
   private constructor(config: BrokerConfig, services: BrokerServices) {
     this.config = config;
@@ -140,8 +145,27 @@ export class Broker {
       ),
     };
     const broker = new Broker(config, services);
+    if (opts.metrics) {
+      services.metrics = new BrokerMetrics({
+        services,
+        connectionListeners: () => broker.connectionListeners(),
+      });
+    }
     try {
       for (const spec of specs) await broker.listen(spec);
+      if (opts.metrics && services.metrics) {
+        const host = opts.metrics.host ?? config.host;
+        try {
+          broker.metricsServer = await serveMetrics(services.metrics.registry, host, opts.metrics.port);
+        } catch (err) {
+          // Like the other services: a taken port is a warning, the broker runs without metrics.
+          logger.warn(
+            { err: (err as Error).message, port: opts.metrics.port },
+            'metrics endpoint could not start; running without metrics',
+          );
+          services.metrics = undefined;
+        }
+      }
     } catch (err) {
       await broker.stop();
       throw err;
@@ -189,6 +213,15 @@ export class Broker {
 
   get port(): number {
     return this.services.advertised.port;
+  }
+
+  /** `http://host:port/metrics` when metrics are on. */
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url;
+  }
+
+  private *connectionListeners(): Iterable<ListenerAddress> {
+    for (const c of this.connections) yield c.info.listener;
   }
 
   private accept(socket: Socket, listener: ListenerAddress, principal?: string): void {
@@ -240,9 +273,10 @@ export class Broker {
   }
 
   private async shutdown(): Promise<void> {
-    const closed = Promise.all(
-      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    const closed = Promise.all([
+      ...this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      this.metricsServer?.stop(),
+    ]);
     const drained = Promise.all([...this.connections].map((c) => c.drain()));
     await Promise.race([drained, new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS).unref())]);
     for (const c of this.connections) c.close();

@@ -13,6 +13,7 @@ import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
 import type { BrokerLoggers } from './loggers.ts';
+import type { BrokerMetrics } from './metrics.ts';
 import type { ResponseMemory } from './response-memory.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
@@ -48,6 +49,8 @@ export interface BrokerServices {
   readonly responseMemory: ResponseMemory;
   /** Schema ids by subject, for topics with confluent.*.schema.validation (set by `samsa start`). */
   schemaIds?: SchemaIdValidator;
+  /** Prometheus counters, when metrics are on (metrics.ts); handlers skip counting otherwise. */
+  metrics?: BrokerMetrics;
 }
 
 /** This broker's address as seen from the listener a request arrived on (Kafka answers per listener). */

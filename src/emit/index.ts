@@ -28,4 +28,5 @@ export {
 export { type ExpressLikeRequest, type ExpressMiddleware, expressMiddleware } from './express.ts';
 export { type FastifyEmitOptions, fastifyPlugin } from './fastify.ts';
 export { type DropReason, type EmitterMetrics, LATENCY_BUCKETS_MS } from './metrics.ts';
+export { registerEmitterMetrics } from './prometheus.ts';
 export type { EmitFunction, RequestEventData, RequestEventOptions } from './request-event.ts';

@@ -9,7 +9,9 @@
  * offsets of returned records are committed after each read. Commits from the REST API name the
  * last consumed offset, as Confluent's v2 does (the committed position is that offset + 1).
  *
- * Not implemented: re-resolving a `topic_pattern` subscription when topics are created later.
+ * A `topic_pattern` subscription is matched against the topic list again, at most every
+ * `patternRefreshMs`, when records are read; a changed set of topics is subscribed anew (the
+ * instance rejoins its group and resumes from the committed offsets).
  */
 import { Consumer } from '@platformatic/kafka';
 import type { KafkaConnectionOptions } from '../client/connection-options.ts';
@@ -27,6 +29,13 @@ export interface ConsumerInstanceConfig {
   fetchMinBytes: number;
   requestTimeoutMs: number;
   maxBufferBytes: number;
+  patternRefreshMs: number;
+}
+
+/** A `topic_pattern` subscription: the pattern and how to list the topics it is matched against. */
+export interface TopicPattern {
+  regex: RegExp;
+  listTopics: () => Promise<string[]>;
 }
 
 export interface TopicPartition {
@@ -47,6 +56,7 @@ export class ConsumerInstance {
   lastUsed = Date.now();
   readonly #consumer: Consumer;
   #subscription: { topics: string[] } | null = null;
+  #pattern: (TopicPattern & { checkedAt: number }) | null = null;
   #manual: TopicPartition[] | null = null;
   /** Next offset to fetch per assigned partition. */
   readonly #positions = new Map<string, bigint>();
@@ -98,14 +108,16 @@ export class ConsumerInstance {
     return [...this.#positions.keys()].map(untp);
   }
 
-  async subscribe(topics: string[]): Promise<void> {
+  /** Subscribes to these topics; with `pattern`, they are what it matched now and it is matched again later. */
+  async subscribe(topics: string[], pattern?: TopicPattern): Promise<void> {
     if (this.#manual !== null) throw consumerAlreadySubscribed();
+    this.#pattern = pattern === undefined ? null : { ...pattern, checkedAt: Date.now() };
     if (this.#subscription !== null) {
       const same =
         this.#subscription.topics.length === topics.length &&
         topics.every((t) => this.#subscription!.topics.includes(t));
       if (same) return;
-      await this.unsubscribe();
+      await this.#unsubscribe();
     }
     this.#subscription = { topics: [...topics] };
     for (const t of topics) this.#consumer.topics.track(t);
@@ -121,6 +133,11 @@ export class ConsumerInstance {
   }
 
   async unsubscribe(): Promise<void> {
+    this.#pattern = null;
+    await this.#unsubscribe();
+  }
+
+  async #unsubscribe(): Promise<void> {
     if (this.#subscription === null) return;
     const topics = this.#subscription.topics;
     this.#subscription = null;
@@ -162,9 +179,28 @@ export class ConsumerInstance {
     this.seek(partitions.map((p) => ({ ...p, offset: offsets.get(tp(p.topic, p.partition)) ?? 0n })));
   }
 
+  /** Matches a `topic_pattern` subscription again when it is due; subscribes anew when the topics changed. */
+  async #refreshPattern(): Promise<void> {
+    const p = this.#pattern;
+    if (p === null || this.#subscription === null || Date.now() - p.checkedAt < this.config.patternRefreshMs)
+      return;
+    p.checkedAt = Date.now();
+    let topics: string[];
+    try {
+      topics = (await p.listTopics()).filter((t) => p.regex.test(t));
+    } catch {
+      return; // keep reading what is subscribed; the next due read tries again
+    }
+    const current = this.#subscription.topics;
+    if (topics.length === current.length && topics.every((t) => current.includes(t))) return;
+    await this.#commitChain; // what was returned stays returned after the rejoin
+    await this.subscribe(topics, p);
+  }
+
   /** Up to `maxBytes` of buffered records (at least one if any), waiting up to `timeoutMs` for the first. */
   async records(timeoutMs: number, maxBytes: number): Promise<ConsumedRecord[]> {
     this.lastUsed = Date.now();
+    await this.#refreshPattern();
     if (this.#lastError !== null) {
       const err = this.#lastError;
       this.#lastError = null;

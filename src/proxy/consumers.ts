@@ -6,7 +6,7 @@
  * `.../offsets` (POST/GET).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConsumerInstance, type TopicPartition } from './consumer-instance.ts';
+import { ConsumerInstance, type TopicPartition, type TopicPattern } from './consumer-instance.ts';
 import { getBody, jsonBody, type ProxyContext, principalOf } from './context.ts';
 import {
   consumerAlreadyExists,
@@ -173,6 +173,7 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
         requestTimeoutMs:
           config.requestTimeoutMs < 0 ? ctx.limits.consumerRequestTimeoutMs : config.requestTimeoutMs,
         maxBufferBytes: ctx.limits.consumerBufferBytes,
+        patternRefreshMs: ctx.limits.consumerPatternRefreshMs,
       },
       clients.connection,
       ownerOf(request),
@@ -194,6 +195,7 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
     const instance = instanceOf(request);
     const body = jsonBody(request) as { topics?: unknown; topic_pattern?: unknown };
     let topics: string[];
+    let topicPattern: TopicPattern | undefined;
     if (
       Array.isArray(body?.topics) &&
       body.topics.every((t) => typeof t === 'string') &&
@@ -207,13 +209,17 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
       } catch (err) {
         throw unprocessable(`topic_pattern is not a valid regular expression: ${(err as Error).message}`);
       }
-      const clients = await ctx.clients(request);
-      topics = (await clients.admin.listTopics({ includeInternals: false })).filter((t) => pattern.test(t));
+      const regex = pattern;
+      // The user's clients are looked up again each time: the cache closes them when idle.
+      const listTopics = async () =>
+        (await ctx.clients(request)).admin.listTopics({ includeInternals: false });
+      topics = (await listTopics()).filter((t) => regex.test(t));
+      topicPattern = { regex, listTopics };
     } else {
       throw unprocessable('The request body must have a non-empty "topics" array or a "topic_pattern"');
     }
     for (const t of topics) await kafka.topic(await ctx.clients(request), t);
-    await instance.subscribe(topics);
+    await instance.subscribe(topics, topicPattern);
     noContent(reply);
   });
 
@@ -267,6 +273,7 @@ export function v2ConsumerRoutes(app: FastifyInstance, ctx: ProxyContext, kafka:
         throw unprocessable('timeout and max_bytes must be non-negative numbers');
       }
       const records = await instance.records(Math.min(timeout, 300_000), maxBytes);
+      ctx.metrics.consumed(records);
       const format = instance.config.format;
       const where = (r: { topic: string; partition: number; offset: bigint }, part: string) =>
         `the ${part} at ${r.topic}-${r.partition}@${r.offset}`;

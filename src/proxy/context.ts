@@ -1,8 +1,10 @@
 /** What every route handler gets: the Kafka side, the consumer instances, the proxy's settings. */
+
 import type { FastifyRequest } from 'fastify';
 import type { ConsumerRegistry } from './consumers.ts';
 import { badRequest } from './errors.ts';
 import type { KafkaSide, Principal, UserClients } from './kafka.ts';
+import { ProxyMetrics } from './metrics.ts';
 import { Partitioner } from './partitioner.ts';
 import type { SchemaFormats } from './schema-formats.ts';
 
@@ -17,6 +19,8 @@ export interface ProxyLimits {
   consumerRequestTimeoutMs: number;
   /** Default max_bytes of GET records (64 MiB as in Confluent). */
   consumerMaxBytes: number;
+  /** A `topic_pattern` subscription looks for new matching topics this often (default 30 s), on a read. */
+  consumerPatternRefreshMs: number;
 }
 
 export class ProxyContext {
@@ -25,6 +29,7 @@ export class ProxyContext {
   readonly limits: ProxyLimits;
   readonly schemas: SchemaFormats;
   readonly partitioner = new Partitioner();
+  readonly metrics = new ProxyMetrics();
 
   constructor(kafka: KafkaSide, consumers: ConsumerRegistry, limits: ProxyLimits, schemas: SchemaFormats) {
     this.kafka = kafka;

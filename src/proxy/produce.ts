@@ -6,6 +6,7 @@
  */
 import type { UserClients } from './kafka.ts';
 import { kafkaErrorName, restErrorOf } from './kafka.ts';
+import type { ProxyMetrics } from './metrics.ts';
 
 export interface OutgoingRecord {
   partition: number;
@@ -33,8 +34,19 @@ export async function produceRecords(
   clients: UserClients,
   topic: string,
   records: OutgoingRecord[],
+  metrics?: ProxyMetrics,
 ): Promise<RecordResult[]> {
   if (records.length === 0) return [];
+  const results = await send(clients, topic, records);
+  if (metrics) {
+    let failed = 0;
+    for (const r of results) if (r.error) failed++;
+    metrics.produced(topic, results.length - failed, failed);
+  }
+  return results;
+}
+
+async function send(clients: UserClients, topic: string, records: OutgoingRecord[]): Promise<RecordResult[]> {
   const messages = records.map((r) => ({
     topic,
     partition: r.partition,

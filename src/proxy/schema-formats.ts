@@ -45,10 +45,20 @@ export function restErrorOfRegistry(err: unknown, format: SchemaFormat): RestErr
   return new RestError(422, 42205, `Invalid schema: ${message}`);
 }
 
+const LATEST_TTL_MS = 5_000;
+
+function formatOfType(schemaType: string): SchemaFormat {
+  return schemaType === 'JSON' ? 'jsonschema' : schemaType === 'PROTOBUF' ? 'protobuf' : 'avro';
+}
+
 export class SchemaFormats {
   readonly #client: RegistryClient | null;
   readonly #serializers = new Map<string, Promise<SchemaSerializer>>();
   readonly #deserializers = new Map<SchemaFormat, SchemaDeserializer>();
+  readonly #versions = new Map<
+    string,
+    { at: number; pending: Promise<{ id: number; format: SchemaFormat }> }
+  >();
 
   constructor(registryUrl: string | undefined) {
     this.#client = registryUrl === undefined ? null : new RegistryClient({ url: registryUrl });
@@ -122,6 +132,33 @@ export class SchemaFormats {
     }
     // Confluent's use.schema.id: write with exactly this schema, no subject involved.
     return new SchemaSerializer({ registry: client, format, schemaId: spec.id, isKey, avroJson: true });
+  }
+
+  /**
+   * The id and format of a subject's version (v3 records giving `subject`/`schema_version`); the
+   * latest version is looked up again after `LATEST_TTL_MS`, numbered versions never change.
+   */
+  async versionOf(
+    subject: string,
+    version: number | 'latest',
+  ): Promise<{ id: number; format: SchemaFormat }> {
+    const client = this.#registry('avro');
+    const key = `${subject}\0${version}`;
+    let cached = this.#versions.get(key);
+    if (cached === undefined || (version === 'latest' && Date.now() - cached.at > LATEST_TTL_MS)) {
+      const pending = client
+        .getVersion(subject, version)
+        .then((v) => ({ id: v.id, format: formatOfType(v.schemaType) }));
+      cached = { at: Date.now(), pending };
+      if (this.#versions.size > 1000) this.#versions.clear();
+      this.#versions.set(key, cached);
+      pending.catch(() => this.#versions.delete(key));
+    }
+    try {
+      return await cached.pending;
+    } catch (err) {
+      throw restErrorOfRegistry(err, 'avro');
+    }
   }
 
   /** The format of a registered schema (for v3 records that give only `schema_id`). */

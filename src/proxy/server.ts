@@ -50,6 +50,7 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   consumerInstanceTimeoutMs: 300_000,
   consumerRequestTimeoutMs: 1000,
   consumerMaxBytes: 64 * 1024 * 1024,
+  consumerPatternRefreshMs: 30_000,
 };
 
 const STREAMING_ROUTE = /^\/v3\/clusters\/[^/]+\/topics\/[^/]+\/records\/?(\?.*)?$/;
@@ -142,6 +143,7 @@ export function buildProxy(o: ProxyOptions): { app: FastifyInstance; close(): Pr
     sendJson(reply.code(404), 'application/json', notFound().toJSON());
   });
 
+  ctx.metrics.install(app, () => consumers.size);
   app.get('/', async (_request, reply) => {
     sendJson(reply, 'application/vnd.kafka.v2+json', {});
   });

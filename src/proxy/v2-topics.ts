@@ -202,7 +202,7 @@ export function v2TopicRoutes(app: FastifyInstance, ctx: ProxyContext): void {
       }
       records.push({ partition: partition ?? ctx.partitioner.partition(topic, key, count), key, value });
     }
-    const results = await produceRecords(clients, topic, records);
+    const results = await produceRecords(clients, topic, records, ctx.metrics);
     sendJson(reply, V2, {
       key_schema_id: keySchemaId,
       value_schema_id: valueSchemaId,

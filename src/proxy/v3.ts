@@ -98,15 +98,14 @@ function dataOf(
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== 'object') throw new RestError(400, 400, `${what} must be an object { "type", "data" }`);
   const d = raw as Record<string, unknown>;
-  if (d.subject !== undefined || d.schema_version !== undefined || d.subject_name_strategy !== undefined) {
-    throw new RestError(
-      400,
-      400,
-      `${what}: subject and schema_version are not supported; give schema_id or schema`,
-    );
-  }
   const declared = d.type === undefined ? undefined : String(d.type).toUpperCase();
-  if (d.schema_id !== undefined || (declared !== undefined && declared in SCHEMA_TYPES))
+  if (
+    d.schema_id !== undefined ||
+    d.subject !== undefined ||
+    d.schema_version !== undefined ||
+    d.subject_name_strategy !== undefined ||
+    (declared !== undefined && declared in SCHEMA_TYPES)
+  )
     return schemaDataOf(d, declared, what, ctx, topic);
   const type = declared ?? 'JSON';
   if (d.data === undefined || d.data === null) return { type: type as DataSpec['type'], bytes: null };
@@ -151,12 +150,39 @@ async function schemaDataOf(
       declared !== undefined && declared in SCHEMA_TYPES
         ? SCHEMA_TYPES[declared]!
         : await ctx.schemas.formatOfId(spec.id);
-  } else {
-    if (d.schema === undefined || d.schema === null) {
-      throw new RestError(400, 400, `${what}: type ${declared} needs "schema_id" or "schema"`);
-    }
+  } else if (d.schema !== undefined && d.schema !== null) {
+    if (declared === undefined || !(declared in SCHEMA_TYPES))
+      throw new RestError(400, 400, `${what}: a "schema" needs "type": AVRO, JSONSCHEMA or PROTOBUF`);
     spec = { schema: typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema) };
-    format = SCHEMA_TYPES[declared!]!;
+    format = SCHEMA_TYPES[declared]!;
+  } else {
+    // As Confluent's: `schema_version` (default: the latest) of `subject` (default: TopicNameStrategy).
+    const strategy =
+      d.subject_name_strategy === undefined ? 'TOPIC_NAME' : String(d.subject_name_strategy).toUpperCase();
+    if (d.subject !== undefined && typeof d.subject !== 'string')
+      throw new RestError(400, 400, `${what}: subject must be a string`);
+    if (d.subject === undefined && strategy !== 'TOPIC_NAME')
+      throw new RestError(
+        400,
+        400,
+        `${what}: subject_name_strategy ${strategy} needs the record's schema; give "subject", "schema_id" or "schema"`,
+      );
+    const subject = (d.subject as string | undefined) ?? `${topic}-${isKey ? 'key' : 'value'}`;
+    let version: number | 'latest' = 'latest';
+    if (d.schema_version !== undefined && d.schema_version !== null) {
+      if (!Number.isInteger(d.schema_version) || (d.schema_version as number) < 1)
+        throw new RestError(400, 400, `${what}: schema_version must be a positive integer`);
+      version = d.schema_version as number;
+    }
+    const found = await ctx.schemas.versionOf(subject, version);
+    if (declared !== undefined && SCHEMA_TYPES[declared] !== found.format)
+      throw new RestError(
+        400,
+        400,
+        `${what}: ${subject} version ${version} is ${TYPE_OF_FORMAT[found.format]}, not ${declared}`,
+      );
+    spec = { id: found.id };
+    format = found.format;
   }
   const { bytes, id } = await ctx.schemas.encode(format, spec, topic, isKey, d.data);
   return { type: TYPE_OF_FORMAT[format], bytes, ...(id !== null ? { schemaId: id } : {}) };
@@ -366,7 +392,7 @@ export function v3Routes(app: FastifyInstance, ctx: ProxyContext): void {
         const entries = batch;
         batch = [];
         const records = entries.flatMap((e) => ('record' in e ? [e.record] : []));
-        const produced = produceRecords(clients, topic, records).catch((err) => {
+        const produced = produceRecords(clients, topic, records, ctx.metrics).catch((err) => {
           const e = restErrorOf(err, [topic]);
           return records.map((r) => ({
             partition: r.partition,

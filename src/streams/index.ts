@@ -66,6 +66,7 @@ export {
   type StreamsMetadata,
 } from './runtime/kafka-streams.ts';
 export type { StreamsMetricsSnapshot } from './runtime/metrics.ts';
+export { registerStreamsMetrics } from './runtime/prometheus.ts';
 export {
   type Deserializer,
   type Serde,

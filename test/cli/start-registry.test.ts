@@ -74,6 +74,8 @@ describe('samsa start with the schema registry', () => {
         String(port),
         '--registry-port',
         String(registryPort),
+        '--metrics-port',
+        '0',
         '--data-dir',
         dataDir,
         '--log-level',

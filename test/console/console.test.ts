@@ -120,6 +120,8 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     assert.ok(Number(await page.getByTestId('topic-count').textContent()) >= 1);
     await page.getByText('Consumer groups with the largest lag').waitFor();
     await page.locator('main table a', { hasText: 'billing' }).waitFor();
+    // samsa start serves broker metrics: the overview charts throughput from them.
+    await page.getByTestId('throughput').waitFor();
     await shot('overview');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('overview-dark');

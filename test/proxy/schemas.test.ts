@@ -264,7 +264,7 @@ describe('schema-based embedded formats', () => {
     assert.deepEqual([mismatch.status, (mismatch.json as { error_code: number }).error_code], [422, 42203]);
   });
 
-  it('v3 records with schema_id and with an inline AVRO schema', async () => {
+  it('v3 records with schema_id, an inline AVRO schema, and a subject version (latest, numbered, named)', async () => {
     const cluster = ((await http(url, 'GET', '/v3/clusters')).json as { data: { cluster_id: string }[] })
       .data[0]!.cluster_id;
     const inline = await http(url, 'POST', `/v3/clusters/${cluster}/topics/v3-avro/records`, {
@@ -279,13 +279,47 @@ describe('schema-based embedded formats', () => {
       body: { value: { schema_id: first.value.schema_id, data: { name: 'di', age: 3 } } },
     });
     assert.equal((byId.json as { error_code: number }).error_code, 200, byId.text);
-    const records = await readAll(broker.bootstrap, 'v3-avro', 1, 2);
+    // A subject's version, as Confluent's v3 takes it: schema_version of <topic>-value, the latest
+    // (type only), or a named subject.
+    const path = `/v3/clusters/${cluster}/topics/v3-avro/records`;
+    for (const value of [
+      { schema_version: 1, data: { name: 'ed', age: 4 } },
+      { type: 'AVRO', data: { name: 'fi', age: 5 } },
+      { subject: 'v3-avro-value', schema_version: 1, data: { name: 'gu', age: 6 } },
+      { subject_name_strategy: 'TOPIC_NAME', data: { name: 'ha', age: 7 } },
+    ]) {
+      const res = await http(url, 'POST', path, { type: 'application/json', body: { value } });
+      const out = res.json as { error_code: number; value: { type: string; schema_id: number } };
+      assert.equal(out.error_code, 200, res.text);
+      assert.deepEqual(out.value.schema_id, first.value.schema_id, JSON.stringify(value));
+      assert.equal(out.value.type, 'AVRO');
+    }
+    const missing = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { subject: 'nope-value', data: {} } },
+    });
+    assert.equal((missing.json as { error_code: number }).error_code, 40401, missing.text);
+    const noVersion = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { schema_version: 9, data: {} } },
+    });
+    assert.equal((noVersion.json as { error_code: number }).error_code, 40402, noVersion.text);
+    const strategy = await http(url, 'POST', path, {
+      type: 'application/json',
+      body: { value: { subject_name_strategy: 'RECORD_NAME', data: {} } },
+    });
+    assert.match(strategy.text, /RECORD_NAME needs the record's schema/);
+    const records = await readAll(broker.bootstrap, 'v3-avro', 1, 6);
     const other = new SchemaRegistry({ host: registry.url });
     assert.deepEqual(
       await Promise.all(records.map(async (r) => JSON.parse(JSON.stringify(await other.decode(r.value!))))),
       [
         { name: 'cy', age: 2 },
         { name: 'di', age: 3 },
+        { name: 'ed', age: 4 },
+        { name: 'fi', age: 5 },
+        { name: 'gu', age: 6 },
+        { name: 'ha', age: 7 },
       ],
     );
   });

@@ -22,7 +22,12 @@ before(async () => {
   proxy = await startProxy({
     connection: { bootstrapBrokers: [broker.bootstrap] },
     port: 0,
-    limits: { maxRequestBytes: 256 * 1024, consumerBufferBytes: 32 * 1024, consumerInstanceTimeoutMs: 1500 },
+    limits: {
+      maxRequestBytes: 256 * 1024,
+      consumerBufferBytes: 32 * 1024,
+      consumerInstanceTimeoutMs: 1500,
+      consumerPatternRefreshMs: 300,
+    },
   });
   url = proxy.url;
 });
@@ -389,6 +394,33 @@ describe('v2 consumer instances', () => {
     assert.deepEqual(
       ((await http(url, 'GET', `${base}/subscription`)).json as { topics: string[] }).topics.sort(),
       ['binary-in', 'kcat-written'],
+    );
+    assert.equal((await http(url, 'DELETE', base)).status, 204);
+  });
+
+  it('a topic_pattern subscription picks up a matching topic created later', async () => {
+    await createTopics(broker.bootstrap, ['pat-a'], 1);
+    await http(url, 'POST', '/consumers/later', {
+      type: V2,
+      body: { name: 'l', format: 'json', 'auto.offset.reset': 'earliest' },
+    });
+    const base = '/consumers/later/instances/l';
+    await http(url, 'POST', `${base}/subscription`, { type: V2, body: { topic_pattern: 'pat-.*' } });
+    await http(url, 'POST', '/topics/pat-a', { type: JSON_V2, body: { records: [{ value: 'a' }] } });
+    await createTopics(broker.bootstrap, ['pat-b'], 1);
+    await http(url, 'POST', '/topics/pat-b', { type: JSON_V2, body: { records: [{ value: 'b' }] } });
+    const seen: string[] = [];
+    for (let i = 0; i < 40 && seen.length < 2; i++) {
+      const res = await http(url, 'GET', `${base}/records?timeout=300`, {
+        accept: 'application/vnd.kafka.json.v2+json',
+      });
+      assert.equal(res.status, 200, res.text);
+      for (const r of res.json as { topic: string; value: string }[]) seen.push(`${r.topic}:${r.value}`);
+    }
+    assert.deepEqual(seen.sort(), ['pat-a:a', 'pat-b:b']);
+    assert.deepEqual(
+      ((await http(url, 'GET', `${base}/subscription`)).json as { topics: string[] }).topics.sort(),
+      ['pat-a', 'pat-b'],
     );
     assert.equal((await http(url, 'DELETE', base)).status, 204);
   });

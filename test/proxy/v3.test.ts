@@ -155,8 +155,9 @@ describe('v3 records', () => {
           JSON.parse(l) as { error_code: number; partition_id: number; offset: number; message?: string },
       );
     assert.equal(results.length, total);
-    assert.equal(results[bad]!.error_code, 400);
-    assert.match(results[bad]!.message!, /type AVRO needs "schema_id" or "schema"/);
+    // AVRO without a schema means the subject's latest version, which needs a registry (none here).
+    assert.equal(results[bad]!.error_code, 415);
+    assert.match(results[bad]!.message!, /needs a schema registry/);
     const byPartition = new Map<number, number[]>();
     results.forEach((r, i) => {
       if (i === bad) return;

@@ -98,7 +98,7 @@ describe('registration and lookup', () => {
       id: number;
     };
     assert.deepEqual((await req('GET', `/schemas/ids/${id}`)).body, { schema: '"string"' });
-    // The id lookup answered before routing negotiates like every route; a query goes the long way.
+    // Id lookups negotiate the content type like every route; query parameters are honoured.
     const asJson = await req('GET', `/schemas/ids/${id}`, undefined, { accept: 'application/json' });
     assert.equal(asJson.type, 'application/json; charset=utf-8');
     assert.deepEqual(asJson.body, { schema: '"string"' });

@@ -38,6 +38,8 @@ function startProcess(port: number): Promise<ChildProcess> {
         '--no-proxy',
         '--port',
         String(port),
+        '--metrics-port',
+        '0',
         '--data-dir',
         dir,
         '--log-level',

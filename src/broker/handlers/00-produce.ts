@@ -32,6 +32,7 @@ import { COMPRESSION_MASK, COMPRESSION_ZSTD } from '../../protocol/records/batch
 import { validateProducedBatches } from '../../protocol/records/validate.ts';
 import { canTopic, canTransactionalId, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
+import type { TopicCounters } from '../metrics.ts';
 import { findTimestampViolation } from '../produce-timestamps.ts';
 import { findSchemaViolation } from '../schema-validation.ts';
 
@@ -51,6 +52,20 @@ function partitionError(
 interface Pending {
   res: ProduceResponsePartitionProduceResponse;
   durable: Promise<void> | null;
+  /** Records appended (0 for a retried duplicate). */
+  appended?: number;
+}
+
+/** Bumps the topic's metrics counters for one partition's outcome (metrics.ts). */
+function count(stats: TopicCounters, errorCode: number, records: Buffer | null, appended: number): void {
+  stats.produceRequests++;
+  if (errorCode !== ErrorCode.NONE) {
+    stats.failedProduceRequests++;
+    stats.bytesRejected += records?.length ?? 0;
+  } else if (appended > 0) {
+    stats.messagesIn += appended;
+    stats.bytesIn += records?.length ?? 0;
+  }
 }
 
 function appendPartition(
@@ -124,7 +139,7 @@ function appendPartition(
   res.logStartOffset = BigInt(log.logStartOffset);
   const durable =
     acks === -1 && ctx.services.config.fsync === 'always' ? log.whenDurable(appended.lastOffset) : null;
-  return { res, durable };
+  return { res, durable, appended: appended.lastOffset - appended.baseOffset + 1 };
 }
 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
@@ -137,6 +152,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   handle(req, ctx) {
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const waits: Promise<void>[] = [];
+    const metrics = ctx.services.metrics;
     const response: ProduceResponse = { responses: [], throttleTimeMs: 0, nodeEndpoints: [] };
     const txnDenied =
       req.transactionalId !== null && !canTransactionalId(ctx, Operation.WRITE, req.transactionalId);
@@ -147,6 +163,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         : canTopic(ctx, Operation.WRITE, t.name)
           ? null
           : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      const stats =
+        metrics && denied === null && ctx.services.topics.get(t.name) ? metrics.topic(t.name) : undefined;
       for (const p of t.partitionData) {
         if (denied !== null) {
           partitionResponses.push(partitionError(p.index, denied, null));
@@ -163,9 +181,10 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           continue;
         }
         try {
-          const { res, durable } = appendPartition(ctx, t.name, p.index, p.records, req.acks);
+          const { res, durable, appended } = appendPartition(ctx, t.name, p.index, p.records, req.acks);
           if (durable) waits.push(durable);
           partitionResponses.push(res);
+          if (stats) count(stats, res.errorCode, p.records, appended ?? 0);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
           ctx.services.logThrottle.error(
@@ -176,13 +195,18 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           );
           const message = `append failed: ${(err as Error).message}`;
           partitionResponses.push(partitionError(p.index, ErrorCode.KAFKA_STORAGE_ERROR, message));
+          if (stats) count(stats, ErrorCode.KAFKA_STORAGE_ERROR, p.records, 0);
         }
       }
       response.responses.push({ name: t.name, partitionResponses });
     }
     if (req.acks === 0) return null;
     if (waits.length === 0) return response;
-    return Promise.all(waits).then(() => response);
+    if (!metrics) return Promise.all(waits).then(() => response);
+    metrics.producePurgatory++;
+    return Promise.all(waits)
+      .finally(() => metrics.producePurgatory--)
+      .then(() => response);
   },
   errorResponse(req, errorCode) {
     return {

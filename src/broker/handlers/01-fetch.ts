@@ -38,6 +38,7 @@ import {
 import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
 import { canTopic, Operation } from '../authz.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
+import type { TopicCounters } from '../metrics.ts';
 import type { PartitionLogHandle } from '../topics.ts';
 
 /** Kafka answers "no data" with an empty record set, never null: librdkafka rejects size -1. */
@@ -49,6 +50,8 @@ interface Slot {
   log: PartitionLogHandle | undefined;
   fetchOffset: number;
   maxBytes: number;
+  /** The topic's metrics counters, when metrics are on and the topic exists. */
+  stats: TopicCounters | undefined;
 }
 
 function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[] {
@@ -60,6 +63,7 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
     const name = byId ? info?.name : t.topic;
     const denied = name !== undefined && !canTopic(ctx, Operation.READ, name);
     const topicIndex = res.responses.length;
+    const stats = info && !denied ? ctx.services.metrics?.topic(info.name) : undefined;
     res.responses.push({ topic: t.topic, topicId: t.topicId, partitions: [] });
     for (const p of t.partitions) {
       const out = defaultFetchResponsePartitionData();
@@ -80,7 +84,14 @@ function plan(req: FetchRequest, ctx: RequestContext, res: FetchResponse): Slot[
         out.highWatermark = -1n;
       }
       res.responses[topicIndex]!.partitions.push(out);
-      slots.push({ topicIndex, out, log, fetchOffset: Number(p.fetchOffset), maxBytes: p.partitionMaxBytes });
+      slots.push({
+        topicIndex,
+        out,
+        log,
+        fetchOffset: Number(p.fetchOffset),
+        maxBytes: p.partitionMaxBytes,
+        stats,
+      });
     }
   }
   return slots;
@@ -140,6 +151,16 @@ function readAll(
   // Small reads are plain allocations, outside the lease: count the larger of the two.
   ctx.holdBytes(Math.max(lease.bytes, total));
   return total;
+}
+
+/** Bumps each topic's metrics counters with what its partitions returned (metrics.ts). */
+function countFetched(slots: Slot[]): void {
+  for (const s of slots) {
+    if (!s.stats) continue;
+    s.stats.fetchRequests++;
+    if (s.out.errorCode !== ErrorCode.NONE) s.stats.failedFetchRequests++;
+    else s.stats.bytesOut += s.out.records?.length ?? 0;
+  }
 }
 
 /** Longest long poll honoured; clients ask for 100-500 ms, this bounds timers a client can park. */
@@ -243,9 +264,13 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;
       };
+      const metrics = ctx.services.metrics;
+      if (metrics) metrics.fetchPurgatory++;
       await waitForData(slots, req.maxWaitMs, ready, ctx.connection.closed);
+      if (metrics) metrics.fetchPurgatory--;
       readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     }
+    if (ctx.services.metrics) countFetched(slots);
     return res;
   },
   errorResponse(req, errorCode) {

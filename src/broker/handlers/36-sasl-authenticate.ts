@@ -36,6 +36,8 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
       };
     }
     const step = conn.sasl.authenticate(req.authBytes);
+    if (step.errorCode !== ErrorCode.NONE || step.principal)
+      ctx.services.metrics?.authentication(conn.listener.protocol, step.errorCode === ErrorCode.NONE);
     if (step.errorCode !== ErrorCode.NONE) {
       ctx.services.logger.info(
         { remote: conn.remoteAddress, reason: step.errorMessage },

@@ -8,7 +8,8 @@
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
  * `--no-proxy`), a Connect worker (8083, `--no-connect`) and the web console (8080,
  * `--no-console`). A service that cannot start (its port taken) logs a warning; the broker keeps
- * running.
+ * running. Prometheus metrics are served on 127.0.0.1:9644/metrics (`--metrics-port`, 0 turns them
+ * off; a free port when the broker's is 0).
  */
 import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
@@ -64,7 +65,8 @@ config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
 Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
 127.0.0.1:8082 (--no-proxy), a Connect worker on 127.0.0.1:8083 (--no-connect) and the web
-console on http://127.0.0.1:8080 (--no-console).
+console on http://127.0.0.1:8080 (--no-console). Prometheus metrics are at
+http://127.0.0.1:9644/metrics (--metrics-port N, 0 turns them off).
 
 Examples:
   samsa start
@@ -86,6 +88,9 @@ export function startConfig(
 ): BrokerConfig {
   return loadConfig(flags, env, configFile, START_DEFAULTS);
 }
+
+/** Where `samsa start` serves Prometheus metrics unless --metrics-port says otherwise. */
+const DEFAULT_METRICS_PORT = 9644;
 
 interface Stoppable {
   stop(): Promise<void> | void;
@@ -119,7 +124,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const broker = await Broker.start(config);
+  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
+  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
+  const metricsPort = config.metricsPort ?? (ephemeral ? 0 : DEFAULT_METRICS_PORT);
+  const broker = await Broker.start(
+    config,
+    config.metricsPort === 0 ? {} : { metrics: { port: metricsPort } },
+  );
   // Services started below, stopped in reverse order before the broker. A signal during their
   // start lets the one starting finish, starts no more, then stops them all.
   const services: Stoppable[] = [];
@@ -145,6 +156,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   console.log(`Samsa listening on ${listeningOn(broker.listeners)} (data in ${config.dataDir})`);
+  if (broker.metricsUrl) console.log(`Metrics on ${broker.metricsUrl}`);
 
   /** Starts one service unless shutdown has begun; a service that fails to start has logged why. */
   const start = async (begin: () => Promise<Stoppable | null>): Promise<Stoppable | null> => {
@@ -153,8 +165,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (service !== null) services.push(service);
     return service;
   };
-  // A broker on port 0 (tests, several brokers at once) gets its services on free ports too.
-  const ephemeral = config.port === 0 || /:0(,|$)/.test(config.listeners);
   const registryFlags =
     ephemeral && options['registry-port'] === undefined ? { ...options, 'registry-port': '0' } : options;
   starting = (async () => {
@@ -198,8 +208,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     }
     if (runConsole !== false) {
       const connectUrl = async () => connect?.url();
-      // The broker's Prometheus endpoint, on brokers that serve one (`metricsUrl`).
-      const metricsUrl = async () => (broker as { metricsUrl?: string }).metricsUrl;
+      // The broker's Prometheus endpoint (throughput charts), unless --metrics-port 0 turned it off.
+      const metricsUrl = async () => broker.metricsUrl;
       later.push(
         start(() =>
           import('../../console/embedded.ts').then((m) =>

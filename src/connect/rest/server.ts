@@ -8,7 +8,9 @@
  * `/admin/loggers` endpoints, and request signing between workers (the sessioned protocol).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { request as httpRequest } from 'undici';
+import { addMetricsRoute, countRequests } from '../../metrics/fastify.ts';
 import type { ConnectConfig, SourceMap } from '../api/index.ts';
 import type { TargetState } from '../runtime/config-store.ts';
 import { invalidConfigMessage, validateConnectorConfig } from '../runtime/connector-config.ts';
@@ -19,6 +21,8 @@ export interface RestServerOptions {
   herder: Herder;
   plugins: Plugins;
   clusterId: () => string;
+  /** Served at GET /metrics (Prometheus text format). */
+  metrics?: Registry;
 }
 
 const FORWARDED = 'x-samsa-connect-forwarded';
@@ -120,6 +124,11 @@ export function buildRestServer(options: RestServerOptions): FastifyInstance {
     if (text === '') return reply.send();
     void reply.header('content-type', 'application/json');
     return reply.send(text);
+  }
+
+  if (options.metrics) {
+    addMetricsRoute(app, options.metrics);
+    countRequests(app, options.metrics, 'kafka_connect_rest');
   }
 
   app.get('/', async () => ({

@@ -16,6 +16,7 @@ import type { ConfigChange, ConfigStore, TargetState } from './config-store.ts';
 import { assignRoundRobin, CONNECTOR_TASK, type ConnectAssignment } from './connect-protocol.ts';
 import { ConnectorRunner } from './connector-runner.ts';
 import type { AssignedWork, Membership, MembershipHooks } from './membership.ts';
+import type { ConnectMetrics } from './metrics.ts';
 import type { OffsetEntry, OffsetStore } from './offset-store.ts';
 import type { Plugins } from './plugins.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
@@ -43,6 +44,8 @@ export interface HerderOptions {
   producer: Producer;
   admin: Admin;
   logger: Logger;
+  /** Record totals per task, for /metrics (metrics.ts). */
+  metrics: ConnectMetrics;
   /** This worker's REST URL and id (host:port); set with `setIdentity` once the server listens. */
   url?: string;
   workerId?: string;
@@ -279,6 +282,7 @@ export class Herder implements MembershipHooks {
       kafka: taskKafka(this.#o.producer, this.#o.admin),
       offsets: this.#o.offsets,
       logger,
+      counters: this.#o.metrics.task(name, id),
       report: (s, trace) => this.#putTaskStatus(name, id, s, trace),
       topicUsed: (topic) => {
         this.#o.statuses.putTopic(name, topic, id).catch(() => {});

@@ -421,6 +421,7 @@ export class SinkTaskRunner implements TaskRunner {
                 : await this.#fetcher!.fetch(positions, 500);
             if (signal.aborted) break;
             this.#buffer = round.records;
+            this.#env.counters.read += round.records.length;
             this.#bufferEnd = new Map();
             for (const [topic, m] of round.positions) {
               for (const [partition, next] of m)
@@ -517,6 +518,7 @@ export class SinkTaskRunner implements TaskRunner {
   async #put(batch: readonly SinkRecord[]): Promise<boolean> {
     try {
       await this.#task!.put(batch);
+      this.#env.counters.put += batch.length;
       return true;
     } catch (err) {
       if (err instanceof RetriableError) {

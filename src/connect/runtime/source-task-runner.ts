@@ -132,6 +132,7 @@ export class SourceTaskRunner implements TaskRunner {
         );
         if (signal.aborted) break;
         const records = polled.ok ? (polled.value ?? []) : [];
+        this.#env.counters.polled += records.length;
         if (records.length > 0) await this.#produce(records);
         if (
           Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs &&
@@ -180,6 +181,7 @@ export class SourceTaskRunner implements TaskRunner {
       const chunks = sendChunks(messages);
       await Promise.all(chunks.map((chunk) => this.#send(chunk)));
       await previous;
+      this.#env.counters.written += messages.length;
       // Acknowledged (or deliberately skipped): their source offsets may now be stored.
       // Consecutive records usually share a source partition: its key is computed once per run.
       let previousPartition: SourceMap | null = null;

@@ -5,6 +5,7 @@
 import type { Admin, Producer } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type { ConnectConfig, ConnectorPlugin, TaskKafka } from '../api/index.ts';
+import type { TaskCounters } from './metrics.ts';
 import type { OffsetStore } from './offset-store.ts';
 import type { Plugins } from './plugins.ts';
 import type { State } from './status-store.ts';
@@ -23,6 +24,8 @@ export interface TaskEnv {
   readonly kafka: TaskKafka;
   readonly offsets: OffsetStore;
   readonly logger: Logger;
+  /** Record totals for the worker's /metrics. */
+  readonly counters: TaskCounters;
   report(state: State, trace: string | null): void;
   topicUsed(topic: string): void;
 }

@@ -16,6 +16,7 @@ import { buildRestServer } from '../rest/server.ts';
 import { type ConfigStore, KafkaConfigStore, MemoryConfigStore } from './config-store.ts';
 import { Herder } from './herder.ts';
 import { GroupMembership, type Membership, SoloMembership } from './membership.ts';
+import { ConnectMetrics } from './metrics.ts';
 import { FileOffsetStore, KafkaOffsetStore, type OffsetStore } from './offset-store.ts';
 import { Plugins } from './plugins.ts';
 import { KafkaStatusStore, MemoryStatusStore, type StatusStore } from './status-store.ts';
@@ -106,7 +107,9 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       consumer: reader('status'),
     });
   }
+  const metrics = new ConnectMetrics();
   const herder = new Herder({
+    metrics,
     settings,
     plugins,
     configs,
@@ -127,7 +130,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     },
   });
   let clusterId = '';
-  const app = buildRestServer({ herder, plugins, clusterId: () => clusterId });
+  metrics.watch(herder);
+  const app = buildRestServer({ herder, plugins, clusterId: () => clusterId, metrics: metrics.registry });
   const closeAll = async (): Promise<void> => {
     await app.close().catch(() => {});
     await Promise.allSettled([admin.close(), producer.close(), ...readers.map((r) => r.close(true))]);

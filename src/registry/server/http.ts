@@ -36,18 +36,6 @@ export function negotiate(accept: string | undefined): string | null {
   return best?.type ?? null;
 }
 
-const negotiated = new Map<string | undefined, string | null>();
-
-/** `negotiate`, remembered for the first 1,000 distinct Accept headers. */
-export function negotiateCached(accept: string | undefined): string | null {
-  let type = negotiated.get(accept);
-  if (type === undefined) {
-    type = negotiate(accept);
-    if (negotiated.size < 1000) negotiated.set(accept, type);
-  }
-  return type;
-}
-
 function errorOf(err: unknown): RegistryError {
   if (err instanceof RegistryError) return err;
   if (err instanceof StoreError) return Errors.store(`Error in the backend data store: ${err.message}`);
@@ -82,8 +70,14 @@ export function installConventions(app: FastifyInstance): void {
   }
   app.addContentTypeParser('*', (_req, _payload, done) => done(Errors.unsupportedMediaType(), undefined));
 
+  const negotiated = new Map<string | undefined, string | null>();
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    const type = negotiateCached(request.headers.accept);
+    const accept = request.headers.accept;
+    let type = negotiated.get(accept);
+    if (type === undefined) {
+      type = negotiate(accept);
+      if (negotiated.size < 1000) negotiated.set(accept, type);
+    }
     if (type === null) {
       done(Errors.notAcceptable());
       return;

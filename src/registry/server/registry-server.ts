@@ -14,8 +14,8 @@ import type { CompatibilityLevel } from '../compatibility.ts';
 import { SchemaRegistry } from '../registry.ts';
 import { KafkaStore } from '../store/kafka-store.ts';
 import { SCHEMAS_TOPIC } from '../store/records.ts';
-import { idLookupServer } from './fast-path.ts';
 import { installConventions } from './http.ts';
+import { installRegistryMetrics } from './metrics.ts';
 import { type RegistryNode, registerRoutes } from './routes.ts';
 
 export interface RegistryServerOptions {
@@ -63,13 +63,9 @@ export class RegistryServer implements RegistryNode {
       ...(options.defaultCompatibility ? { defaultCompatibility: options.defaultCompatibility } : {}),
       isLeader: () => this.isLeader(),
     });
-    this.app = Fastify({
-      logger: false,
-      bodyLimit: 16 * 1024 * 1024,
-      forceCloseConnections: true,
-      serverFactory: idLookupServer(() => this.store.state.schemasById),
-    });
+    this.app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
     installConventions(this.app);
+    installRegistryMetrics(this.app, this.registry, () => this.isLeader());
     registerRoutes(this.app, this);
   }
 

@@ -66,7 +66,7 @@ function schemaId(raw: string | undefined): number {
   return Number(raw);
 }
 
-export function storedView(stored: { schemaType: string; schema: string; references: unknown[] }) {
+function storedView(stored: { schemaType: string; schema: string; references: unknown[] }) {
   return {
     ...(stored.schemaType === 'AVRO' ? {} : { schemaType: stored.schemaType }),
     ...(stored.references.length === 0 ? {} : { references: stored.references }),
