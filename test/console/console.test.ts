@@ -299,6 +299,25 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await shot('security');
   });
 
+  it('charts throughput from the broker metrics as records arrive', async () => {
+    await page.goto(`${consoleUrl}/#/`);
+    const chart = page.getByTestId('throughput');
+    await chart.waitFor();
+    const lines = Array.from({ length: 500 }, (_, i) => `m${i}:${'x'.repeat(100)}`).join('\n');
+    const deadline = Date.now() + 30_000;
+    // Write while the page polls (every 5 s) until a reading shows records arriving.
+    while (!/Messages in: [1-9]/.test((await chart.textContent()) ?? '')) {
+      assert.ok(Date.now() < deadline, `no throughput shown: ${await chart.textContent()}`);
+      const produced = await run('kcat', ['-P', '-b', broker.bootstrap, '-t', 'metered', '-K:'], {
+        input: `${lines}\n`,
+      });
+      assert.equal(produced.code, 0, produced.stderr);
+      await page.waitForTimeout(1000);
+    }
+    assert.match((await chart.textContent()) ?? '', /Bytes in: [1-9]/);
+    await shot('overview');
+  });
+
   it('asked no address but the console’s own server', () => {
     assert.deepEqual(foreign, []);
   });

@@ -1,7 +1,7 @@
 /**
  * Live throughput charts (messages in, bytes in, bytes out per second) from the broker's metrics,
- * polled every 5 seconds through the console's /api/metrics; the last 5 minutes as small SVG lines.
- * Shows nothing when the broker has no metrics endpoint.
+ * polled every 5 seconds through the console's /api/metrics; up to the last 5 minutes as small SVG
+ * lines. Shows nothing when the broker has no metrics endpoint.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
@@ -35,10 +35,11 @@ function Line({ label, values, unit }: { label: string; values: number[]; unit: 
   const max = Math.max(1, ...values);
   const w = 240;
   const h = 48;
-  const step = w / (KEEP - 1);
-  const points = values.map(
-    (v, i) =>
-      `${(w - (values.length - 1 - i) * step).toFixed(1)},${(h - (v / max) * (h - 4) - 2).toFixed(1)}`,
+  // The readings so far across the whole width (one reading: a level line).
+  const shown = values.length === 1 ? [values[0]!, values[0]!] : values;
+  const step = w / Math.max(1, shown.length - 1);
+  const points = shown.map(
+    (v, i) => `${(w - (shown.length - 1 - i) * step).toFixed(1)},${(h - (v / max) * (h - 4) - 2).toFixed(1)}`,
   );
   return (
     <figure class="chart">
