@@ -4,9 +4,9 @@
  * written by kcat: each page loads and shows them, and the main flows work end to end — create a
  * topic, browse and filter messages, produce one, reset a group's offsets and see the lag change,
  * create and pause a connector, register a schema version (and see the compatibility check refuse
- * one), create a SCRAM user. Screenshots of each page go to docs/console/. The page never asks any
- * other address than the console's own server. First page load and a 100-message page are timed and reported (not
- * asserted).
+ * one), create a SCRAM user, see throughput from the broker's metrics. Screenshots of each page go
+ * to docs/console/. The page never asks any other address than the console's own server. First page
+ * load and a 100-message page are timed and reported (not asserted).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
