@@ -94,6 +94,16 @@ export interface BrokerConfig {
   transactionalIdExpirationMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
   transactionRemoveExpiredIntervalMs: number;
+  /** group.consumer.session.timeout.ms: consumer-protocol members silent this long are removed. */
+  groupConsumerSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms: how often consumer-protocol members heartbeat. */
+  groupConsumerHeartbeatIntervalMs: number;
+  /** group.consumer.assignors: server-side assignors offered, the first being the default. */
+  groupConsumerAssignors: string[];
+  /** quota.window.num: client quota rates are measured over this many windows. */
+  quotaWindowNum: number;
+  /** quota.window.size.seconds: the length of one quota window. */
+  quotaWindowSizeSeconds: number;
   /** Port of the Prometheus `/metrics` endpoint; unset = `samsa start`'s default (9644), 0 = off. */
   metricsPort: number | undefined;
 }
@@ -148,6 +158,11 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   transactionAbortTimedOutIntervalMs: 10_000,
   transactionalIdExpirationMs: 604_800_000,
   transactionRemoveExpiredIntervalMs: 3_600_000,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerAssignors: ['uniform', 'range'],
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   metricsPort: undefined,
 };
 
@@ -432,6 +447,45 @@ export const SETTINGS: readonly Setting[] = [
     help: 'how often expired transactional ids are looked for',
   },
   {
+    key: 'groupConsumerSessionTimeoutMs',
+    flag: 'group-consumer-session-timeout-ms',
+    kafkaName: 'group.consumer.session.timeout.ms',
+    kind: 'int',
+    min: 1,
+    help: 'consumer-protocol (KIP-848) members silent this long are removed',
+  },
+  {
+    key: 'groupConsumerHeartbeatIntervalMs',
+    flag: 'group-consumer-heartbeat-interval-ms',
+    kafkaName: 'group.consumer.heartbeat.interval.ms',
+    kind: 'int',
+    min: 1,
+    help: 'how often consumer-protocol members heartbeat',
+  },
+  {
+    key: 'groupConsumerAssignors',
+    flag: 'group-consumer-assignors',
+    kafkaName: 'group.consumer.assignors',
+    kind: 'list',
+    help: 'uniform,range: server-side assignors offered, the first is the default',
+  },
+  {
+    key: 'quotaWindowNum',
+    flag: 'quota-window-num',
+    kafkaName: 'quota.window.num',
+    kind: 'int',
+    min: 2,
+    help: 'client quota rates are measured over this many windows',
+  },
+  {
+    key: 'quotaWindowSizeSeconds',
+    flag: 'quota-window-size-seconds',
+    kafkaName: 'quota.window.size.seconds',
+    kind: 'int',
+    min: 1,
+    help: 'length of one client quota window',
+  },
+  {
     key: 'authorizer',
     flag: 'authorizer',
     kind: 'authorizer',
@@ -504,6 +558,13 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
         for (const t of items)
           if (!/^.+:[^:]+$/.test(t))
             throw new ConfigError(`${source}: tenant must be NAME:PREFIX, got "${t}"`);
+      }
+      if (s.key === 'groupConsumerAssignors') {
+        for (const a of items)
+          if (a !== 'uniform' && a !== 'range')
+            throw new ConfigError(`${source}: group-consumer-assignors takes uniform and range, got "${a}"`);
+        if (items.length === 0)
+          throw new ConfigError(`${source}: group-consumer-assignors must not be empty`);
       }
       if (s.key === 'superUsers') {
         for (const u of items)

@@ -12,7 +12,9 @@
  * memory for unsent responses (or anything while the broker is at its bound: response-memory.ts).
  * Each response's bytes are counted from the moment a handler reads them until the kernel takes
  * them; a socket error closes the connection at once, and a closed connection gives back all it
- * held. Idle connections are closed after connections.max.idle.ms. The warnings a client can
+ * held. A client over a quota (quotas/) gets the throttle time in its response and its connection
+ * muted (not read from) for that long; Produce before v6 and Fetch before v8 (pre-KIP-219 clients)
+ * get the response itself delayed. Idle connections are closed after connections.max.idle.ms. The warnings a client can
  * trigger at will (bad frames, failing handlers) are rate-limited broker-wide, with counts.
  */
 import type { Socket } from 'node:net';
@@ -37,6 +39,11 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
+/** Before these versions (KIP-219) Kafka delays a throttled response instead of only muting. */
+const CLIENT_THROTTLES_FROM: ReadonlyMap<number, number> = new Map([
+  [0, 6],
+  [1, 8],
+]);
 
 interface Slot {
   done: boolean;
@@ -73,6 +80,10 @@ export class Connection {
   /** Frames waiting, in arrival order, while a handler module loads on its first use. */
   private heldFrames: Buffer[] | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Throttled by a quota: nothing is read until the timer fires. */
+  private muted = false;
+  private muteTimer: NodeJS.Timeout | undefined;
+  private mutedUntil = 0;
 
   constructor(
     socket: Socket,
@@ -130,6 +141,7 @@ export class Connection {
       this.closed = true;
       this.releaseHeld();
       clearTimeout(this.handshakeTimer);
+      clearTimeout(this.muteTimer);
       this.closeController.abort();
       this.releaseIdleWaiters();
     });
@@ -159,6 +171,7 @@ export class Connection {
     this.closed = true;
     this.releaseHeld();
     clearTimeout(this.handshakeTimer);
+    clearTimeout(this.muteTimer);
     this.socket.destroy();
     this.closeController.abort();
     this.releaseIdleWaiters();
@@ -209,7 +222,7 @@ export class Connection {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
     }
-    while (!this.closed && !this.paused && !this.closeRequested && this.pendingBytes >= 4) {
+    while (!this.closed && !this.paused && !this.muted && !this.closeRequested && this.pendingBytes >= 4) {
       const size = this.peekInt32();
       // Before SASL authentication only sasl.server.max.receive.size is accepted (as Kafka).
       const max = this.isAuthenticated
@@ -381,6 +394,7 @@ export class Connection {
     let ctx: RequestContext;
     // Pushed to the queue only once the request decodes.
     const slot: Slot = { done: false, chunks: null, bytes: 0, afterWrite: [] };
+    let throttleMs = 0;
     try {
       const r = new Reader(frame);
       const header = readRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
@@ -404,6 +418,9 @@ export class Connection {
           this.setHeld(slot, bytes);
           this.maybePause();
         },
+        throttle: (ms) => {
+          if (ms > throttleMs) throttleMs = ms;
+        },
       };
       request = handler.readRequest(r, apiVersion);
     } catch (err) {
@@ -419,16 +436,54 @@ export class Connection {
     this.slots.push(slot);
     const metrics = this.services.metrics;
     const started = metrics ? performance.now() : 0;
+    const quotas = this.services.quotas;
+    const timed = !saslRequest && quotas.enabled('request_percentage');
+    const timedStart = timed ? performance.now() : 0;
+    let handleMs = 0;
     const respond = (response: unknown): void => {
       metrics?.request(apiKey, performance.now() - started);
+      if (timed) {
+        // request_percentage: the handler's time on the event loop, in percent of a second.
+        const throttle = quotas.record(
+          'request_percentage',
+          this.info.principal,
+          ctx.clientId,
+          handleMs / 10,
+        );
+        if (throttle > throttleMs) throttleMs = throttle;
+      }
+      if (throttleMs > 0) {
+        this.mute(throttleMs);
+        if (
+          response !== null &&
+          typeof (response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number'
+        ) {
+          const r = response as { throttleTimeMs: number };
+          r.throttleTimeMs = Math.max(r.throttleTimeMs, throttleMs);
+        }
+      }
       if (response === null) {
         slot.done = true;
         this.flush();
         return;
       }
-      this.finish(slot, correlationId, apiKey, apiVersion, (w) =>
-        handler.writeResponse(w, apiVersion, response),
-      );
+      const encode = (): void => {
+        const t0 = timed ? performance.now() : 0;
+        this.finish(slot, correlationId, apiKey, apiVersion, (w) =>
+          handler.writeResponse(w, apiVersion, response),
+        );
+        if (timed)
+          quotas.record(
+            'request_percentage',
+            this.info.principal,
+            ctx.clientId,
+            (performance.now() - t0) / 10,
+          );
+      };
+      const clientThrottlesFrom = CLIENT_THROTTLES_FROM.get(apiKey);
+      if (throttleMs > 0 && clientThrottlesFrom !== undefined && apiVersion < clientThrottlesFrom)
+        setTimeout(encode, throttleMs);
+      else encode();
     };
     const fail = (err: unknown): void => {
       this.services.logThrottle.error(
@@ -449,6 +504,7 @@ export class Connection {
     };
     try {
       const result = handler.handle(request, ctx);
+      if (timed) handleMs = performance.now() - timedStart;
       if (result instanceof Promise) result.then(respond, fail);
       else respond(result);
     } catch (err) {
@@ -527,6 +583,23 @@ export class Connection {
     this.maybeResume();
   }
 
+  /** Stops reading for `ms` (a quota throttle); a longer throttle already running is kept. */
+  private mute(ms: number): void {
+    if (this.closed) return;
+    const until = Date.now() + ms;
+    if (this.muted && this.mutedUntil >= until) return;
+    clearTimeout(this.muteTimer);
+    this.muted = true;
+    this.mutedUntil = until;
+    this.socket.pause();
+    this.muteTimer = setTimeout(() => {
+      this.muted = false;
+      if (this.closed || this.paused) return;
+      this.socket.resume();
+      if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));
+    }, ms);
+  }
+
   private maybePause(): void {
     if (this.paused || this.closed) return;
     if (
@@ -547,6 +620,7 @@ export class Connection {
       !this.services.responseMemory.isOver(this.heldBytes)
     ) {
       this.paused = false;
+      if (this.muted) return;
       this.socket.resume();
       // Frames already buffered while paused are processed now.
       if (this.pendingBytes >= 4) this.onData(Buffer.alloc(0));

@@ -58,6 +58,11 @@ export interface RequestContext {
   responseBudget(): { bytes: number; atLeastOneBatch: boolean };
   /** Reports the memory this response holds so far (a Fetch's read buffers); counted until written. */
   holdBytes(bytes: number): void;
+  /**
+   * The client is over a quota: the response carries this throttle time (the largest asked for)
+   * and the connection is muted (not read from) for that long, as Kafka does (KIP-219).
+   */
+  throttle(ms: number): void;
 }
 
 export interface ApiHandler<Req, Res> {

@@ -5,6 +5,8 @@
  */
 import type { Server, Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
+import type { AssignorName } from '../coordinator/consumer-group/assignors.ts';
+import { ConsumerGroupCoordinator } from '../coordinator/consumer-group/consumer-groups.ts';
 import { GroupCoordinator, realClock } from '../coordinator/index.ts';
 import { LogManager } from '../log/index.ts';
 import { LogThrottle } from '../log/log-throttle.ts';
@@ -25,6 +27,8 @@ import { type ListenerSpec, parseListeners } from './listeners.ts';
 import { BrokerLoggers } from './loggers.ts';
 import { BrokerMetrics } from './metrics.ts';
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, readStoredRecords } from './offsets-topic.ts';
+import { QuotaManager } from './quotas/quota-manager.ts';
+import { QuotaStore } from './quotas/quota-store.ts';
 import { ResponseMemory, type ResponseMemoryStats } from './response-memory.ts';
 import type { AdvertisedAddress, BrokerServices } from './services.ts';
 import { TopicService } from './topics.ts';
@@ -91,8 +95,9 @@ export class Broker {
     const topics = new TopicService(logs, config);
     if (!topics.get(OFFSETS_TOPIC)) await topics.create(OFFSETS_TOPIC, 1, OFFSETS_TOPIC_CONFIGS);
     const offsetsLog = topics.partition(OFFSETS_TOPIC, 0)!;
+    const offsetsStore = new InternalTopicStore(offsetsLog, config.fsync);
     const groups = new GroupCoordinator({
-      store: new InternalTopicStore(offsetsLog, config.fsync),
+      store: offsetsStore,
       clock: realClock,
       config: {
         groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
@@ -107,6 +112,21 @@ export class Broker {
     const stored = readStoredRecords(offsetsLog);
     groups.load(stored);
     logger.info({ records: stored.length }, 'group coordinator loaded');
+    const consumerGroups = new ConsumerGroupCoordinator(
+      {
+        sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+        heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+        assignors: config.groupConsumerAssignors as AssignorName[],
+      },
+      topics,
+      Date.now,
+      {
+        append: (records) => offsetsStore.append(records),
+        onError: (err) =>
+          logThrottle.error(logger, 'consumer-groups:write', { err }, 'consumer group write failed'),
+      },
+    );
+    consumerGroups.load(stored);
     const transactions = await openTransactions(
       config,
       topics,
@@ -132,12 +152,17 @@ export class Broker {
       logs,
       topics,
       groups,
+      consumerGroups,
       transactions,
       clusterId,
       advertised,
       credentials,
       saslMechanisms,
       authorizer,
+      quotas: new QuotaManager(new QuotaStore(config.dataDir), {
+        numWindows: config.quotaWindowNum,
+        windowMs: config.quotaWindowSizeSeconds * 1000,
+      }),
       logThrottle,
       responseMemory: new ResponseMemory(
         config.queuedMaxResponseBytes,
@@ -240,6 +265,16 @@ export class Broker {
       socket.destroy();
       return;
     }
+    if (!this.services.quotas.acceptConnection(ip)) {
+      this.services.logThrottle.warn(
+        this.services.logger,
+        'quota:connection-creation-rate',
+        { ip },
+        'connection_creation_rate quota exceeded; closing the new connection',
+      );
+      socket.destroy();
+      return;
+    }
     this.perIp.set(ip, fromIp + 1);
     const conn = new Connection(socket, this.services, listener, principal);
     this.connections.add(conn);
@@ -282,6 +317,7 @@ export class Broker {
     for (const c of this.connections) c.close();
     await closed;
     this.services.groups.shutdown();
+    this.services.consumerGroups.shutdown();
     this.services.transactions.shutdown();
     this.services.logThrottle.flush();
     try {

@@ -3,6 +3,7 @@
  * logs and the coordinators. Built once by the server and shared by every connection.
  */
 import type { Logger } from 'pino';
+import type { ConsumerGroupCoordinator } from '../coordinator/consumer-group/consumer-groups.ts';
 import type { GroupCoordinator } from '../coordinator/index.ts';
 import type { TransactionCoordinator } from '../coordinator/transactions/index.ts';
 import type { LogManager } from '../log/index.ts';
@@ -14,6 +15,7 @@ import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './dispatch.ts';
 import type { BrokerLoggers } from './loggers.ts';
 import type { BrokerMetrics } from './metrics.ts';
+import type { QuotaManager } from './quotas/quota-manager.ts';
 import type { ResponseMemory } from './response-memory.ts';
 import type { SchemaIdValidator } from './schema-validation.ts';
 import type { TopicService } from './topics.ts';
@@ -33,6 +35,8 @@ export interface BrokerServices {
   readonly logs: LogManager;
   readonly topics: TopicService;
   readonly groups: GroupCoordinator;
+  /** Groups of the consumer group protocol (KIP-848, ConsumerGroupHeartbeat). */
+  readonly consumerGroups: ConsumerGroupCoordinator;
   readonly transactions: TransactionCoordinator;
   readonly clusterId: string;
   /** Where clients reach this broker on its first listener (filled in once bound). */
@@ -43,6 +47,8 @@ export interface BrokerServices {
   readonly saslMechanisms: readonly SaslMechanism[];
   /** ACLs and tenant confinement (allows everything unless --authorizer acl or --tenant). */
   readonly authorizer: Authorizer;
+  /** Client quotas: their store (DescribeClientQuotas/AlterClientQuotas) and enforcement. */
+  readonly quotas: QuotaManager;
   /** Rate limit for warnings that can repeat per request or per connection (log-throttle.ts). */
   readonly logThrottle: LogThrottle;
   /** Memory held for unsent responses, broker-wide and per connection (response-memory.ts). */

@@ -27,6 +27,9 @@ const EXPECTED = [
   'users',
   'users:create',
   'users:destroy',
+  'quotas',
+  'quotas:set',
+  'quotas:remove',
   'connect',
   'connectors',
   'connectors:create',
@@ -43,6 +46,7 @@ const EXPECTED = [
   'dlt:replay',
   'archive:ls',
   'archive:replay',
+  'demo',
 ];
 
 test('every platform command is registered', () => {

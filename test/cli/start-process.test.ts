@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { track } from '../helpers/children.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/samsa.js');
 const dirs: string[] = [];
@@ -24,10 +25,12 @@ function start(
 ): Promise<ChildProcess & { out: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
   dirs.push(dataDir);
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, BIN, 'start', ...services, ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      process.execPath,
+      [...nodeFlags, BIN, 'start', ...services, ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   return new Promise((resolve, reject) => {
     let out = '';

@@ -135,13 +135,16 @@ test('StringConverter and ByteArrayConverter', () => {
   assert.throws(() => b.fromConnectData('t', [], Schemas.string(), 'x'), /Invalid schema type/);
 });
 
-test("the converter registry knows Kafka's class names", () => {
+test("the converter registry knows Kafka's and Confluent's class names", () => {
   assert.deepEqual(
     CONVERTERS.map((c) => c.className),
     [
       'org.apache.kafka.connect.json.JsonConverter',
       'org.apache.kafka.connect.storage.StringConverter',
       'org.apache.kafka.connect.converters.ByteArrayConverter',
+      'io.confluent.connect.avro.AvroConverter',
+      'io.confluent.connect.json.JsonSchemaConverter',
+      'io.confluent.connect.protobuf.ProtobufConverter',
     ],
   );
 });

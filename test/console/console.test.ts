@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createAdmin } from '../../src/client/clients.ts';
 import { exited } from '../helpers/broker-process.ts';
+import { track } from '../helpers/children.ts';
 import { run } from '../helpers/run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,20 +49,22 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'samsa-console-'));
     // `samsa start` with its services (the HTTP proxy aside): the console, registry and Connect.
-    const child = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, '../../bin/samsa.js'),
-        'start',
-        '--port',
-        '0',
-        '--data-dir',
-        join(dir, 'data'),
-        '--log-level',
-        'warn',
-        '--no-proxy',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = track(
+      spawn(
+        process.execPath,
+        [
+          join(import.meta.dirname, '../../bin/samsa.js'),
+          'start',
+          '--port',
+          '0',
+          '--data-dir',
+          join(dir, 'data'),
+          '--log-level',
+          'warn',
+          '--no-proxy',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let text = '';
     child.stdout!.on('data', (c: Buffer) => (text += c.toString()));

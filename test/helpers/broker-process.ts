@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { track } from './children.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 
@@ -32,26 +33,28 @@ function spawnSamsa(
   dataDir: string,
   extra: readonly string[],
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(
-    process.execPath,
-    // The broker alone: these tests are about it, and the platform services' topics, group joins
-    // and CPU would only add noise (a full disk filled by them, a slower start).
-    [
-      BIN,
-      'start',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-      '--no-registry',
-      '--no-proxy',
-      '--no-connect',
-      '--no-console',
-      ...extra,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      process.execPath,
+      // The broker alone: these tests are about it, and the platform services' topics, group joins
+      // and CPU would only add noise (a full disk filled by them, a slower start).
+      [
+        BIN,
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'warn',
+        '--no-registry',
+        '--no-proxy',
+        '--no-connect',
+        '--no-console',
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   let text = '';
   child.stdout!.on('data', (c: Buffer) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startBroker } from '../../src/testing/index.ts';
+import { track } from '../helpers/children.ts';
 import { http } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/samsa.js');
@@ -23,7 +24,7 @@ function spawnUntil(
   args: string[],
   pattern: RegExp,
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; out: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {

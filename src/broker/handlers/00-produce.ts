@@ -13,6 +13,7 @@
  * Topics with confluent.key/value.schema.validation=true accept only records whose key/value
  * carries a schema id registered for the topic's subject (INVALID_RECORD otherwise; see
  * ../schema-validation.ts).
+ * A producer over its `producer_byte_rate` quota is throttled (throttle_time_ms, connection muted).
  * Authorization: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions), and WRITE on
  * the transactional id for transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for all).
  */
@@ -199,6 +200,13 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         }
       }
       response.responses.push({ name: t.name, partitionResponses });
+    }
+    if (ctx.services.quotas.enabled('producer_byte_rate')) {
+      let bytes = 0;
+      for (const t of req.topicData) for (const p of t.partitionData) bytes += p.records?.length ?? 0;
+      ctx.throttle(
+        ctx.services.quotas.record('producer_byte_rate', ctx.connection.principal, ctx.clientId, bytes),
+      );
     }
     if (req.acks === 0) return null;
     if (waits.length === 0) return response;

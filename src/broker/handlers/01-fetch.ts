@@ -17,6 +17,8 @@
  * (top level from v7, and every partition). Negative or huge fetch offsets are OFFSET_OUT_OF_RANGE.
  * A partition whose log holds a damaged batch where the read starts answers CORRUPT_MESSAGE (the
  * storage layer logs it once per segment), as Kafka does, so clients surface it instead of waiting.
+ * A consumer over its `consumer_byte_rate` quota gets, as from Kafka, an empty answer with the
+ * throttle time (its bytes are not counted) and its connection muted for that long.
  * Reads go into pooled buffers released once the answer is written; a consumer catching up is
  * served from read-ahead started by its previous Fetch (log/read-ahead.ts), waited for if in flight.
  * Memory: an answer reads no more than the connection may still hold for unsent responses
@@ -271,6 +273,18 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       readAll(slots, responseMaxBytes, readCommitted, lease, ctx);
     }
     if (ctx.services.metrics) countFetched(slots);
+    const quotas = ctx.services.quotas;
+    if (quotas.enabled('consumer_byte_rate')) {
+      let bytes = 0;
+      for (const s of slots) bytes += s.out.records?.length ?? 0;
+      const { principal } = ctx.connection;
+      const throttle = quotas.record('consumer_byte_rate', principal, ctx.clientId, bytes);
+      if (throttle > 0) {
+        quotas.unrecord('consumer_byte_rate', principal, ctx.clientId, bytes);
+        ctx.throttle(throttle);
+        return { ...res, throttleTimeMs: throttle, responses: [] };
+      }
+    }
     return res;
   },
   errorResponse(req, errorCode) {

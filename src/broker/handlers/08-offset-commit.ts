@@ -1,5 +1,6 @@
 /**
- * OffsetCommit (key 8), versions 0-9. Commits are checked against the group's generation and
+ * OffsetCommit (key 8), versions 0-9. Commits to a consumer-protocol group (KIP-848) are checked
+ * against the member's epoch (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID). Classic groups: commits are checked against the group's generation and
  * member (generation -1 with an empty member id is a standalone/admin commit, allowed while the
  * group has no members), stored durably in __consumer_offsets with their metadata and leader epoch,
  * and acknowledged once written. v2-4 carry a retention time; v1's per-partition commit timestamp
@@ -41,11 +42,23 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     if (!canGroup(ctx, Operation.READ, req.groupId))
       return failAll(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const { allowed, denied } = byTopicAccess(ctx, Operation.READ, req.topics);
+    // A consumer-protocol (KIP-848) group: the member's epoch must be current; the offsets are
+    // then stored as a standalone commit under the same group id.
+    const consumerGroup = ctx.services.consumerGroups.has(req.groupId);
+    if (consumerGroup) {
+      const code = ctx.services.consumerGroups.validateOffsetAccess(
+        req.groupId,
+        v >= 1 ? req.memberId : '',
+        v >= 1 ? req.generationIdOrMemberEpoch : -1,
+        true,
+      );
+      if (code !== ErrorCode.NONE) return failAll(req, code);
+    }
     const r = await ctx.services.groups.commitOffsets(
       req.groupId,
-      v >= 1 ? req.generationIdOrMemberEpoch : -1,
-      v >= 1 ? req.memberId : '',
-      v >= 7 ? req.groupInstanceId : null,
+      v >= 1 && !consumerGroup ? req.generationIdOrMemberEpoch : -1,
+      v >= 1 && !consumerGroup ? req.memberId : '',
+      v >= 7 && !consumerGroup ? req.groupInstanceId : null,
       allowed.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({

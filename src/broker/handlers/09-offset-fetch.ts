@@ -104,6 +104,16 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         topics: [],
         errorCode: 0,
         groups: req.groups.map((g) => {
+          // v9 consumer-protocol members fetch with their epoch, which must be current.
+          if (v >= 9 && g.memberId !== null && ctx.services.consumerGroups.has(g.groupId)) {
+            const code = ctx.services.consumerGroups.validateOffsetAccess(
+              g.groupId,
+              g.memberId,
+              g.memberEpoch,
+              false,
+            );
+            if (code !== ErrorCode.NONE) return { groupId: g.groupId, topics: [], errorCode: code };
+          }
           const r = fetchAuthorized(ctx, g.groupId, g.topics);
           return { groupId: g.groupId, topics: shape(r, v, unstableFor(g.groupId)), errorCode: r.errorCode };
         }),

@@ -41,6 +41,10 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   writeResponse: writeJoinGroupResponse,
   async handle(req, ctx) {
     if (!canGroup(ctx, Operation.READ, req.groupId)) return failed(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    // A consumer-protocol (KIP-848) group: classic members may take it over only once it is empty.
+    const consumerGroups = ctx.services.consumerGroups;
+    if (consumerGroups.has(req.groupId) && consumerGroups.delete(req.groupId) !== ErrorCode.NONE)
+      return failed(req, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const r = await ctx.services.groups.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -4,6 +4,12 @@
  * reported in state Dead, as Kafka does. Authorization: DESCRIBE on each group, else
  * GROUP_AUTHORIZATION_FAILED for it.
  */
+
+import {
+  CONSUMER_PROTOCOL_TYPE,
+  encodeAssignment,
+  encodeSubscription,
+} from '../../coordinator/consumer-protocol.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import {
   type DescribeGroupsRequest,
@@ -15,7 +21,37 @@ import {
   writeDescribeGroupsResponse,
 } from '../../protocol/generated/messages/describe-groups-response.ts';
 import { authorizedOperations, canGroup, Operation, ResourceType } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+
+/**
+ * A consumer-protocol (KIP-848) group as Kafka describes it to DescribeGroups: protocol type
+ * "consumer", its state, and each member's current assignment in the classic ConsumerProtocol
+ * encoding, so tools written for classic groups show both kinds.
+ */
+function describeConsumerGroup(ctx: RequestContext, groupId: string) {
+  const g = ctx.services.consumerGroups.describe(groupId);
+  if (!g) return undefined;
+  const topics = ctx.services.topics;
+  const named = (p: Map<string, number[]>) =>
+    [...p.entries()]
+      .filter(([, list]) => list.length > 0)
+      .map(([id, partitions]) => ({ topic: topics.getById(id)?.name ?? id, partitions }));
+  return {
+    errorCode: 0,
+    groupId,
+    groupState: g.groupState,
+    protocolType: CONSUMER_PROTOCOL_TYPE,
+    protocolData: g.assignorName,
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      memberMetadata: encodeSubscription({ topics: m.subscribedTopicNames, rackId: m.rackId }),
+      memberAssignment: encodeAssignment({ assignedPartitions: named(m.assignment) }),
+    })),
+  };
+}
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: 15,
@@ -42,6 +78,8 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
           ctx.apiVersion >= 3 && req.includeAuthorizedOperations
             ? authorizedOperations(ctx, ResourceType.GROUP, groupId)
             : -2147483648;
+        const consumer = describeConsumerGroup(ctx, groupId);
+        if (consumer) return { ...consumer, authorizedOperations: ops };
         return { ...ctx.services.groups.describeGroup(groupId), authorizedOperations: ops };
       }),
     };

@@ -129,6 +129,19 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       }
       let topicId = ZERO_UUID;
       if (!req.validateOnly) {
+        const quota = services.quotas.mutation(
+          ctx.connection.principal,
+          ctx.clientId,
+          checked.partitions,
+          ctx.apiVersion >= 6,
+        );
+        ctx.throttle(quota.throttleMs);
+        if (!quota.allowed) {
+          topics.push(
+            fail(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.'),
+          );
+          continue;
+        }
         const created = await services.topics.create(t.name, checked.partitions, checked.configs);
         if ('errorCode' in created) {
           topics.push(fail(t.name, created.errorCode, created.message));

@@ -56,9 +56,21 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       } else {
         result.name = info.name;
         result.topicId = info.topicId;
-        await topics.delete(info.name);
-        // As Kafka: the topic's committed offsets leave every group (empty groups left bare go).
-        await ctx.services.groups.onTopicsDeleted([info.name]);
+        const quota = ctx.services.quotas.mutation(
+          ctx.connection.principal,
+          ctx.clientId,
+          info.partitionCount,
+          ctx.apiVersion >= 5,
+        );
+        ctx.throttle(quota.throttleMs);
+        if (quota.allowed) {
+          await topics.delete(info.name);
+          // As Kafka: the topic's committed offsets leave every group (empty groups left bare go).
+          await ctx.services.groups.onTopicsDeleted([info.name]);
+        } else {
+          result.errorCode = ErrorCode.THROTTLING_QUOTA_EXCEEDED;
+          result.errorMessage = 'The throttling quota has been exceeded.';
+        }
       }
       responses.push(result);
     }

@@ -18,7 +18,7 @@ import {
   writeCreatePartitionsResponse,
 } from '../../protocol/generated/messages/create-partitions-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import type { TopicFailure } from '../topics.ts';
 
@@ -51,6 +51,21 @@ function checkAssignments(
   return null;
 }
 
+/** controller_mutation_rate for the partitions to be added (strict from v3, as Kafka). */
+function mutationQuota(ctx: RequestContext, topic: string, count: number): TopicFailure | null {
+  const added = count - (ctx.services.topics.get(topic)?.partitionCount ?? count);
+  const quota = ctx.services.quotas.mutation(
+    ctx.connection.principal,
+    ctx.clientId,
+    added,
+    ctx.apiVersion >= 3,
+  );
+  ctx.throttle(quota.throttleMs);
+  return quota.allowed
+    ? null
+    : { errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, message: 'The throttling quota has been exceeded.' };
+}
+
 export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: 37,
   name: 'CreatePartitions',
@@ -79,6 +94,7 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
           failed =
             services.topics.addPartitions(t.name, t.count, true) ??
             checkAssignments(services, t) ??
+            (req.validateOnly ? null : mutationQuota(ctx, t.name, t.count)) ??
             (req.validateOnly ? null : services.topics.addPartitions(t.name, t.count, false));
         return { name: t.name, errorCode: failed?.errorCode ?? 0, errorMessage: failed?.message ?? null };
       }),

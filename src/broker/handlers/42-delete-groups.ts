@@ -28,8 +28,23 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
     const denied = req.groupsNames
       .filter((g) => !allowed.includes(g))
       .map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }));
-    const deleted = allowed.length > 0 ? await ctx.services.groups.deleteGroups(allowed) : [];
-    return { throttleTimeMs: 0, results: [...denied, ...deleted] };
+    // Consumer-protocol (KIP-848) groups go if empty (NON_EMPTY_GROUP otherwise), with the offsets
+    // kept under their id by the classic coordinator.
+    const consumerGroups = ctx.services.consumerGroups;
+    const refused: { groupId: string; errorCode: number }[] = [];
+    const removed = new Set<string>();
+    const classic = allowed.filter((g) => {
+      if (!consumerGroups.has(g)) return true;
+      const code = consumerGroups.delete(g);
+      if (code !== ErrorCode.NONE) refused.push({ groupId: g, errorCode: code });
+      else removed.add(g);
+      return code === ErrorCode.NONE;
+    });
+    const deleted = classic.length > 0 ? await ctx.services.groups.deleteGroups(classic) : [];
+    for (const d of deleted)
+      if (removed.has(d.groupId) && d.errorCode === ErrorCode.GROUP_ID_NOT_FOUND)
+        d.errorCode = ErrorCode.NONE;
+    return { throttleTimeMs: 0, results: [...denied, ...refused, ...deleted] };
   },
   errorResponse: (req, errorCode) => ({
     throttleTimeMs: 0,

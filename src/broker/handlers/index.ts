@@ -86,6 +86,13 @@ export const HANDLER_MODULES: readonly HandlerModule[] = [
   ),
   onFirstUse(47, 0, 0, async () => (await import('./47-offset-delete.ts')).offsetDeleteHandler),
   onFirstUse(
+    48,
+    0,
+    1,
+    async () => (await import('./48-describe-client-quotas.ts')).describeClientQuotasHandler,
+  ),
+  onFirstUse(49, 0, 1, async () => (await import('./49-alter-client-quotas.ts')).alterClientQuotasHandler),
+  onFirstUse(
     50,
     0,
     0,
@@ -106,6 +113,18 @@ export const HANDLER_MODULES: readonly HandlerModule[] = [
     async () => (await import('./65-describe-transactions.ts')).describeTransactionsHandler,
   ),
   onFirstUse(66, 0, 1, async () => (await import('./66-list-transactions.ts')).listTransactionsHandler),
+  onFirstUse(
+    68,
+    0,
+    1,
+    async () => (await import('./68-consumer-group-heartbeat.ts')).consumerGroupHeartbeatHandler,
+  ),
+  onFirstUse(
+    69,
+    0,
+    0,
+    async () => (await import('./69-consumer-group-describe.ts')).consumerGroupDescribeHandler,
+  ),
 ];
 
 /** Loads every handler (tests and tools that walk all of them). */

@@ -21,10 +21,14 @@ import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
 import { consumerGroupsResetOffsetsCommand } from './consumer-groups-reset-offsets.ts';
+import { demoCommand } from './demo.ts';
 import { dltReplayCommand } from './dlt-replay.ts';
 import { infoCommand } from './info.ts';
 import { logVerifyCommand } from './log-verify.ts';
 import { proxyCommand } from './proxy.ts';
+import { quotasCommand } from './quotas.ts';
+import { quotasRemoveCommand } from './quotas-remove.ts';
+import { quotasSetCommand } from './quotas-set.ts';
 import { registryCommand } from './registry.ts';
 import { topicsCommand } from './topics.ts';
 import { topicsCompactionCommand, topicsConfigCommand, topicsRetentionTimeCommand } from './topics-config.ts';
@@ -60,6 +64,9 @@ const ALL = [
   usersCommand,
   usersCreateCommand,
   usersDestroyCommand,
+  quotasCommand,
+  quotasSetCommand,
+  quotasRemoveCommand,
   connectCommand,
   connectorsCommand,
   connectorsCreateCommand,
@@ -76,6 +83,7 @@ const ALL = [
   dltReplayCommand,
   archiveLsCommand,
   archiveReplayCommand,
+  demoCommand,
 ];
 
 export const PLATFORM_COMMANDS: Record<string, PlatformCommand> = Object.fromEntries(
