@@ -1,7 +1,7 @@
 /**
  * `samsa start` time as users run it: spawn → a TCP connection to the broker accepted, for
  * `npx samsa start` and `node bin/samsa.js start`, with the platform services off
- * (`--no-registry --no-proxy --no-connect`) and on (the default; also timed: until each service has
+ * (`--no-registry --no-proxy --no-connect --no-console`) and on (the default; also timed: until each service has
  * printed its listening line). Every run gets a fresh data directory and port 0 (services on free
  * ports too), and is stopped by its process group. Prints one row per variant: first run, then the
  * median and slowest of the rest.
@@ -21,7 +21,7 @@ const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 7;
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const NO_SERVICES = ['--no-registry', '--no-proxy', '--no-connect'];
+const NO_SERVICES = ['--no-registry', '--no-proxy', '--no-connect', '--no-console'];
 const TIMEOUT_MS = 60_000;
 
 interface Variant {
@@ -102,7 +102,8 @@ async function once(v: Variant): Promise<Run> {
       const servicesUp = (): boolean =>
         /Schema registry listening on/.test(out) &&
         /HTTP proxy .* on http/.test(out) &&
-        /Connect REST API on http/.test(out);
+        /Connect REST API on http/.test(out) &&
+        /Console on http/.test(out);
       const check = (): void => {
         if (acceptMs === undefined) {
           const m = /listening on [\d.]+:(\d+)/.exec(out);
@@ -174,6 +175,6 @@ for (const v of variants) {
   const accept = rest.map((r) => r.acceptMs);
   const services = rest.map((r) => r.servicesMs).filter((x) => x !== undefined);
   console.log(
-    `| \`${v.name}\` | ${v.services ? 'default (registry, proxy, Connect)' : 'off'} | ${ms(first!.acceptMs)} / ${ms(first!.servicesMs)} | ${ms(median(accept))} | ${ms(Math.max(...accept))} | ${services.length ? ms(median(services)) : '-'} |`,
+    `| \`${v.name}\` | ${v.services ? 'default (registry, proxy, Connect, console)' : 'off'} | ${ms(first!.acceptMs)} / ${ms(first!.servicesMs)} | ${ms(median(accept))} | ${ms(Math.max(...accept))} | ${services.length ? ms(median(services)) : '-'} |`,
   );
 }

@@ -16,6 +16,8 @@ export interface PartitionReaderOptions {
   /** How long the broker may hold a fetch open waiting for records. */
   maxWaitMs?: number;
   isolationLevel?: 0 | 1;
+  /** Bytes asked for per partition and fetch (default 4 MiB); a first batch larger than this still comes. */
+  partitionMaxBytes?: number;
 }
 
 const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
@@ -75,7 +77,7 @@ export async function* readPartitions(options: PartitionReaderOptions): AsyncGen
               partitions: partitions.map((partition) => ({
                 partition,
                 fetchOffset: positions.get(partition)!,
-                partitionMaxBytes: PARTITION_MAX_BYTES,
+                partitionMaxBytes: options.partitionMaxBytes ?? PARTITION_MAX_BYTES,
                 currentLeaderEpoch: -1,
                 lastFetchedEpoch: -1,
               })),
@@ -83,7 +85,7 @@ export async function* readPartitions(options: PartitionReaderOptions): AsyncGen
           ],
           maxWaitTime: options.maxWaitMs ?? 500,
           minBytes: 1,
-          maxBytes: PARTITION_MAX_BYTES * 4,
+          maxBytes: (options.partitionMaxBytes ?? PARTITION_MAX_BYTES) * 4,
           isolationLevel: options.isolationLevel ?? 1,
         });
       } catch (err) {

@@ -44,6 +44,7 @@ function startProcess(dataDir: string, extra: string[] = []): Promise<Running> {
         BIN,
         'start',
         '--no-connect',
+        '--no-console',
         '--no-registry',
         '--no-proxy',
         '--port',

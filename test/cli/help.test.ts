@@ -41,6 +41,7 @@ const EXPECTED = [
   'connectors:offsets',
   'log:verify',
   'proxy',
+  'console',
   'registry',
   'dlt:replay',
   'archive:ls',

@@ -21,7 +21,7 @@ after(() => {
 function start(
   nodeFlags: string[],
   startArgs: string[] = ['--port', '0'],
-  services: string[] = ['--no-connect', '--no-registry', '--no-proxy'],
+  services: string[] = ['--no-connect', '--no-console', '--no-registry', '--no-proxy'],
 ): Promise<ChildProcess & { out: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
   dirs.push(dataDir);

@@ -70,6 +70,7 @@ describe('samsa start with the schema registry', () => {
       [
         'start',
         '--no-proxy',
+        '--no-console',
         '--port',
         String(port),
         '--registry-port',

@@ -2,7 +2,7 @@
  * `samsa start` as a child process on a data directory of the test's choosing, for tests that kill
  * the broker (kill -9), damage its files between runs, or start a second one beside it. Output is
  * kept for assertions; pino logs go to stdout as JSON lines. Only the broker runs (no registry,
- * proxy or Connect worker).
+ * proxy, Connect worker or console).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,7 @@ function spawnSamsa(
         '--no-registry',
         '--no-proxy',
         '--no-connect',
+        '--no-console',
         ...extra,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -73,6 +73,7 @@ describe('samsa proxy and samsa start', () => {
       'warn',
       '--no-registry',
       '--no-connect',
+      '--no-console',
     ];
     const { child, match } = await spawnUntil(
       base,

@@ -54,6 +54,7 @@ before(async () => {
       'start',
       '--no-proxy',
       '--no-connect',
+      '--no-console',
       '--host',
       '127.0.0.1',
       '--port',

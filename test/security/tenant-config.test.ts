@@ -14,7 +14,17 @@ const dataDir = mkdtempSync(join(tmpdir(), 'samsa-tenants-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function start(...tenants: string[]) {
-  const args = ['start', '--port', '0', '--data-dir', dataDir, '--no-connect', '--no-registry', '--no-proxy'];
+  const args = [
+    'start',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--no-connect',
+    '--no-console',
+    '--no-registry',
+    '--no-proxy',
+  ];
   for (const t of tenants) args.push('--tenant', t);
   return samsa(args, { timeoutMs: 20_000 });
 }

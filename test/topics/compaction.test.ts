@@ -209,6 +209,7 @@ function startProcess(dataDir: string): Promise<Running> {
         BIN,
         'start',
         '--no-connect',
+        '--no-console',
         '--no-registry',
         '--port',
         '0',

@@ -34,6 +34,7 @@ function startProcess(port: number): Promise<ChildProcess> {
         BIN,
         'start',
         '--no-connect',
+        '--no-console',
         '--no-registry',
         '--no-proxy',
         '--port',

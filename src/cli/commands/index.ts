@@ -16,6 +16,7 @@ import {
   connectorsRestartCommand,
   connectorsResumeCommand,
 } from './connectors.ts';
+import { consoleCommand } from './console.ts';
 import { consumerGroupsCommand } from './consumer-groups.ts';
 import { consumerGroupsDestroyCommand } from './consumer-groups-destroy.ts';
 import { consumerGroupsInfoCommand } from './consumer-groups-info.ts';
@@ -77,6 +78,7 @@ const ALL = [
   connectorsOffsetsCommand,
   logVerifyCommand,
   proxyCommand,
+  consoleCommand,
   registryCommand,
   dltReplayCommand,
   archiveLsCommand,

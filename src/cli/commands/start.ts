@@ -6,9 +6,10 @@
  *
  * The platform services start after the broker listens, each on its conventional local port and
  * each switchable off: the schema registry (8081, `--no-registry`), the HTTP proxy (8082,
- * `--no-proxy`) and a Connect worker (8083, `--no-connect`). A service that cannot start (its port
- * taken) logs a warning; the broker keeps running. Prometheus metrics are served on
- * 127.0.0.1:9644/metrics (`--metrics-port`, 0 turns them off; a free port when the broker's is 0).
+ * `--no-proxy`), a Connect worker (8083, `--no-connect`) and the web console (8080,
+ * `--no-console`). A service that cannot start (its port taken) logs a warning; the broker keeps
+ * running. Prometheus metrics are served on 127.0.0.1:9644/metrics (`--metrics-port`, 0 turns them
+ * off; a free port when the broker's is 0).
  */
 import { type BrokerConfig, ConfigError, DEFAULT_CONFIG, loadConfig, SETTINGS } from '../../broker/config.ts';
 import { Broker } from '../../broker/server.ts';
@@ -44,6 +45,11 @@ const OPTIONS: OptionSpec[] = [
     description:
       'also run a Connect worker, REST API on 127.0.0.1:8083 (default; --no-connect or SAMSA_CONNECT=0 turns it off)',
   },
+  {
+    name: 'console',
+    type: 'boolean',
+    description: 'run the web console on 127.0.0.1:8080 (default; --no-console turns it off)',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
@@ -58,8 +64,9 @@ Every option can also be set as an environment variable (--data-dir → SAMSA_DA
 config file (data-dir=... or Kafka's name, e.g. num.partitions=3).
 
 Beside the broker run the schema registry on 127.0.0.1:8081 (--no-registry), the HTTP proxy on
-127.0.0.1:8082 (--no-proxy) and a Connect worker on 127.0.0.1:8083 (--no-connect). Prometheus
-metrics are at http://127.0.0.1:9644/metrics (--metrics-port N, 0 turns them off).
+127.0.0.1:8082 (--no-proxy), a Connect worker on 127.0.0.1:8083 (--no-connect) and the web
+console on http://127.0.0.1:8080 (--no-console). Prometheus metrics are at
+http://127.0.0.1:9644/metrics (--metrics-port N, 0 turns them off).
 
 Examples:
   samsa start
@@ -104,6 +111,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     proxy: runProxy,
     'proxy-port': proxyPortText,
     connect: connectFlag,
+    console: runConsole,
     ...flags
   } = options;
   const proxyPort = proxyPortText === undefined ? undefined : Number(proxyPortText);
@@ -163,16 +171,18 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     const later: Promise<unknown>[] = [];
     // The Connect worker needs nothing from the registry: it starts beside it, so their start-ups
     // (group joins that wait out group.initial.rebalance.delay.ms when it is set) overlap.
+    let connect: { url(): Promise<string | undefined> } | null = null;
     if (connectFlag !== false && !['0', 'false', 'no'].includes(process.env.SAMSA_CONNECT ?? '')) {
       later.push(
         start(() =>
-          import('../../connect/runtime/embedded.ts').then((m) =>
-            m.startEmbeddedConnect(
-              `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
-              broker.services.logger,
-              ephemeral,
-              (line) => console.log(line),
-            ),
+          import('../../connect/runtime/embedded.ts').then(
+            (m) =>
+              (connect = m.startEmbeddedConnect(
+                `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${broker.port}`,
+                broker.services.logger,
+                ephemeral,
+                (line) => console.log(line),
+              )),
           ),
         ),
       );
@@ -191,6 +201,23 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
               registry?.url,
               (line) => console.log(line),
               proxyPort,
+            ),
+          ),
+        ),
+      );
+    }
+    if (runConsole !== false) {
+      const connectUrl = async () => connect?.url();
+      // The broker's Prometheus endpoint (throughput charts), unless --metrics-port 0 turned it off.
+      const metricsUrl = async () => broker.metricsUrl;
+      later.push(
+        start(() =>
+          import('../../console/embedded.ts').then((m) =>
+            m.startEmbeddedConsole(
+              broker.listeners,
+              ephemeral,
+              { registryUrl: registry?.url, connectUrl, metricsUrl },
+              (line) => console.log(line),
             ),
           ),
         ),

@@ -11,6 +11,8 @@ import { type RunningWorker, startWorker } from './worker.ts';
 export const EMBEDDED_CONNECT_PORT = 8083;
 
 export interface EmbeddedConnect {
+  /** The REST API's URL once the worker runs; undefined when it failed to start. */
+  url(): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export function startEmbeddedConnect(
     },
   );
   return {
+    url: async () => (await starting)?.restUrl,
     async stop() {
       await (await starting)?.stop();
     },

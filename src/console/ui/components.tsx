@@ -1,0 +1,46 @@
+/** Small shared pieces: error and notice boxes, a page title, a sortable table header. */
+import type { ComponentChildren } from 'preact';
+
+export function ErrorBox({ error }: { error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Notice({ text }: { text: string | undefined }) {
+  if (!text) return null;
+  return (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  );
+}
+
+export function Title({ children }: { children: ComponentChildren }) {
+  return <h1 tabIndex={-1}>{children}</h1>;
+}
+
+export function SortHeader(props: {
+  label: string;
+  field: string;
+  sort: string;
+  onSort: (field: string) => void;
+}) {
+  const [field, dir] = props.sort.split(':');
+  const active = field === props.field;
+  return (
+    <th aria-sort={active ? (dir === 'desc' ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" class="sort" onClick={() => props.onSort(props.field)}>
+        {props.label}
+        {active ? (dir === 'desc' ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+}
+
+export function fmt(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : n.toLocaleString('en-US');
+}

@@ -1,0 +1,2 @@
+/** Lets the UI import its stylesheet (Vite bundles it). */
+declare module '*.css';
