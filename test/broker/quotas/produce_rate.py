@@ -2,7 +2,9 @@
 
 Arguments: bootstrap topic client_id seconds [max_bytes]. Prints one JSON object: `acked` as [seconds since
 start, bytes acknowledged so far] pairs, `errors`, and `throttle_max_ms`, the largest `throttle.max`
-any broker reported in librdkafka's statistics (the stats_cb window of throttle times).
+any broker reported in librdkafka's statistics (the stats_cb window of throttle times),
+`throttle_count` and `throttle_avg_ms`, the number of throttled responses and their mean throttle
+time over the whole run (summed from the same windows).
 """
 import json
 import sys
@@ -14,14 +16,17 @@ bootstrap, topic, client_id, seconds = sys.argv[1], sys.argv[2], sys.argv[3], fl
 max_bytes = int(sys.argv[5]) if len(sys.argv) > 5 else 1 << 62
 sent = 0
 payload = b"x" * 10_000
-state = {"acked": 0, "errors": 0, "throttle_max_ms": 0, "timeline": []}
+state = {"acked": 0, "errors": 0, "throttle_max_ms": 0, "throttle_count": 0, "throttle_sum_ms": 0, "timeline": []}
 start = time.monotonic()
 
 
 def on_stats(text):
     stats = json.loads(text)
     for broker in stats.get("brokers", {}).values():
-        state["throttle_max_ms"] = max(state["throttle_max_ms"], broker.get("throttle", {}).get("max", 0))
+        window = broker.get("throttle", {})
+        state["throttle_max_ms"] = max(state["throttle_max_ms"], window.get("max", 0))
+        state["throttle_count"] += window.get("cnt", 0)
+        state["throttle_sum_ms"] += window.get("sum", 0)
 
 
 def on_delivery(err, msg):
@@ -53,4 +58,15 @@ while time.monotonic() - start < seconds and sent < max_bytes:
     producer.poll(0)
 producer.flush(30)
 producer.poll(0.6)  # one more statistics callback
-print(json.dumps({"acked": state["timeline"], "errors": state["errors"], "throttle_max_ms": state["throttle_max_ms"]}))
+count = state["throttle_count"]
+print(
+    json.dumps(
+        {
+            "acked": state["timeline"],
+            "errors": state["errors"],
+            "throttle_max_ms": state["throttle_max_ms"],
+            "throttle_count": count,
+            "throttle_avg_ms": round(state["throttle_sum_ms"] / count, 1) if count else 0,
+        }
+    )
+)
