@@ -3,10 +3,16 @@
  * SIGINT/SIGTERM, with the Connect worker's and the schema registry's REST APIs when their URLs are
  * given. Prints `Console on URL` once it accepts requests.
  */
-import { connectionOptions } from '../../client/connection-options.ts';
 import { UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
-import { connectionInput } from '../connection-flags.ts';
+import {
+  httpAuthentication,
+  httpAuthenticationOptions,
+  listenOptions,
+  runUntilSignal,
+  serviceConnection,
+  servicePort,
+} from '../http-service.ts';
 
 export const consoleCommand = defineCommand({
   name: 'console',
@@ -16,19 +22,7 @@ export const consoleCommand = defineCommand({
     'the schema registry, so it runs against any Kafka cluster. With --authentication basic the browser ' +
     'asks for the name and password of a Kafka SCRAM user and the console acts as that user (ACLs apply).',
   options: [
-    {
-      name: 'bootstrap-server',
-      type: 'string',
-      placeholder: 'HOST:PORT',
-      description: 'the Kafka cluster (same as --bootstrap)',
-    },
-    {
-      name: 'host',
-      type: 'string',
-      placeholder: 'ADDRESS',
-      description: 'address to listen on (default 127.0.0.1)',
-    },
-    { name: 'port', type: 'string', placeholder: 'N', description: 'port to listen on (default 8080)' },
+    ...listenOptions(8080),
     { name: 'connect-url', type: 'string', placeholder: 'URL', description: "a Connect worker's REST API" },
     { name: 'registry-url', type: 'string', placeholder: 'URL', description: 'the schema registry' },
     {
@@ -37,18 +31,7 @@ export const consoleCommand = defineCommand({
       placeholder: 'URL',
       description: "the broker's Prometheus endpoint (http://host:9644/metrics), for throughput charts",
     },
-    {
-      name: 'authentication',
-      type: 'string',
-      placeholder: 'none|basic',
-      description: 'HTTP authentication (default none; basic: log in as a Kafka SCRAM user)',
-    },
-    {
-      name: 'authentication-mechanism',
-      type: 'string',
-      placeholder: 'MECHANISM',
-      description: 'SASL mechanism used as the logged-in user: SCRAM-SHA-256 (default), SCRAM-SHA-512, PLAIN',
-    },
+    ...httpAuthenticationOptions('log in as a Kafka SCRAM user'),
   ],
   examples: [
     'samsa console --bootstrap-server 127.0.0.1:9092',
@@ -56,21 +39,9 @@ export const consoleCommand = defineCommand({
     'samsa console -b kafka:9092 --port 18080 --authentication basic',
   ],
   async run(ctx) {
-    const server = ctx.string('bootstrap-server');
-    const connection =
-      server === undefined
-        ? ctx.connection
-        : connectionOptions({ ...connectionInput(ctx.options, ctx.env), bootstrap: server }, ctx.env);
-    const port = ctx.integer('port', 0) ?? 8080;
-    const authentication = ctx.string('authentication') ?? 'none';
-    if (authentication !== 'none' && authentication !== 'basic')
-      throw new UsageError(`--authentication must be none or basic, got "${authentication}"`);
-    const mechanism = (ctx.string('authentication-mechanism') ?? 'SCRAM-SHA-256').toUpperCase();
-    if (!['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'].includes(mechanism)) {
-      throw new UsageError(
-        `--authentication-mechanism must be SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN, got "${mechanism}"`,
-      );
-    }
+    const connection = serviceConnection(ctx);
+    const port = servicePort(ctx, 8080);
+    const { authentication, saslMechanism } = httpAuthentication(ctx);
     const urlOption = (name: string): string | undefined => {
       const value = ctx.string(name);
       if (value !== undefined && !/^https?:\/\/[^/]+/.test(value))
@@ -86,22 +57,15 @@ export const consoleCommand = defineCommand({
       host: ctx.string('host') ?? '127.0.0.1',
       port,
       authentication,
-      saslMechanism: mechanism as 'SCRAM-SHA-256',
+      saslMechanism,
       ...(connectUrl !== undefined ? { connectUrl } : {}),
       ...(registryUrl !== undefined ? { registryUrl } : {}),
       ...(metricsUrl !== undefined ? { metricsUrl } : {}),
     });
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (): void => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        running.stop().then(resolve, resolve);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    ctx.out(`Console on ${running.url} (Kafka at ${connection.bootstrapBrokers.join(',')})`);
-    await stopped;
-    return 0;
+    return runUntilSignal(
+      ctx,
+      `Console on ${running.url} (Kafka at ${connection.bootstrapBrokers.join(',')})`,
+      running,
+    );
   },
 });

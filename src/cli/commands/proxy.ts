@@ -4,10 +4,16 @@
  * requests.
  */
 import { readFileSync } from 'node:fs';
-import { connectionOptions } from '../../client/connection-options.ts';
 import { UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
-import { connectionInput } from '../connection-flags.ts';
+import {
+  httpAuthentication,
+  httpAuthenticationOptions,
+  listenOptions,
+  runUntilSignal,
+  serviceConnection,
+  servicePort,
+} from '../http-service.ts';
 
 export const proxyCommand = defineCommand({
   name: 'proxy',
@@ -17,38 +23,14 @@ export const proxyCommand = defineCommand({
     'records with streaming) on HTTP, speaking Kafka to the cluster. With --authentication basic every ' +
     'request needs the credentials of a Kafka SCRAM user, and the proxy acts as that user (ACLs apply).',
   options: [
-    {
-      name: 'bootstrap-server',
-      type: 'string',
-      placeholder: 'HOST:PORT',
-      description: 'the Kafka cluster (same as --bootstrap)',
-    },
-    {
-      name: 'host',
-      type: 'string',
-      placeholder: 'ADDRESS',
-      description: 'address to listen on (default 127.0.0.1)',
-    },
-    { name: 'port', type: 'string', placeholder: 'N', description: 'port to listen on (default 8082)' },
+    ...listenOptions(8082),
     {
       name: 'registry-url',
       type: 'string',
       placeholder: 'URL',
       description: 'schema registry, for the avro, jsonschema and protobuf formats',
     },
-    {
-      name: 'authentication',
-      type: 'string',
-      placeholder: 'none|basic',
-      description: 'HTTP authentication (default none)',
-    },
-    {
-      name: 'authentication-mechanism',
-      type: 'string',
-      placeholder: 'MECHANISM',
-      description:
-        'SASL mechanism the proxy uses as the HTTP user: SCRAM-SHA-256 (default), SCRAM-SHA-512, PLAIN',
-    },
+    ...httpAuthenticationOptions('log in as a Kafka SCRAM user; the proxy acts as that user'),
     {
       name: 'tls-cert',
       type: 'string',
@@ -75,22 +57,9 @@ export const proxyCommand = defineCommand({
     'samsa proxy -b kafka:9092 --registry-url http://127.0.0.1:8081',
   ],
   async run(ctx) {
-    const server = ctx.string('bootstrap-server');
-    const connection =
-      server === undefined
-        ? ctx.connection
-        : connectionOptions({ ...connectionInput(ctx.options, ctx.env), bootstrap: server }, ctx.env);
-    const port = ctx.integer('port', 0) ?? 8082;
-    const authentication = ctx.string('authentication') ?? 'none';
-    if (authentication !== 'none' && authentication !== 'basic') {
-      throw new UsageError(`--authentication must be none or basic, got "${authentication}"`);
-    }
-    const mechanism = (ctx.string('authentication-mechanism') ?? 'SCRAM-SHA-256').toUpperCase();
-    if (!['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'].includes(mechanism)) {
-      throw new UsageError(
-        `--authentication-mechanism must be SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN, got "${mechanism}"`,
-      );
-    }
+    const connection = serviceConnection(ctx);
+    const port = servicePort(ctx, 8082);
+    const { authentication, saslMechanism } = httpAuthentication(ctx);
     const certFile = ctx.string('tls-cert');
     const keyFile = ctx.string('tls-key');
     if ((certFile === undefined) !== (keyFile === undefined))
@@ -104,7 +73,7 @@ export const proxyCommand = defineCommand({
       host: ctx.string('host') ?? '127.0.0.1',
       port,
       authentication,
-      saslMechanism: mechanism as 'SCRAM-SHA-256',
+      saslMechanism,
       ...(registryUrl !== undefined ? { registryUrl } : {}),
       ...(certFile !== undefined && keyFile !== undefined
         ? {
@@ -117,17 +86,10 @@ export const proxyCommand = defineCommand({
         : {}),
       ...(maxRequestBytes !== undefined ? { limits: { maxRequestBytes } } : {}),
     });
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (): void => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        proxy.stop().then(resolve, resolve);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    ctx.out(`Samsa proxy listening on ${proxy.url} (Kafka at ${connection.bootstrapBrokers.join(',')})`);
-    await stopped;
-    return 0;
+    return runUntilSignal(
+      ctx,
+      `Samsa proxy listening on ${proxy.url} (Kafka at ${connection.bootstrapBrokers.join(',')})`,
+      proxy,
+    );
   },
 });

@@ -3,11 +3,10 @@
  * state lives in the compacted `_schemas` topic) until SIGINT/SIGTERM. Several instances against
  * one cluster elect a primary through the `schema-registry` group; followers forward writes.
  */
-import { connectionOptions } from '../../client/connection-options.ts';
 import { COMPATIBILITY_LEVELS, parseCompatibilityLevel } from '../../registry/compatibility.ts';
 import { UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
-import { connectionInput } from '../connection-flags.ts';
+import { listenOptions, runUntilSignal, serviceConnection, servicePort } from '../http-service.ts';
 
 export const registryCommand = defineCommand({
   name: 'registry',
@@ -18,24 +17,7 @@ export const registryCommand = defineCommand({
     'one cluster for availability: they elect a primary that takes the writes.',
   ].join('\n'),
   options: [
-    {
-      name: 'bootstrap-server',
-      type: 'string',
-      placeholder: 'HOST:PORT[,..]',
-      description: 'brokers to connect to (same as --bootstrap)',
-    },
-    {
-      name: 'host',
-      type: 'string',
-      placeholder: 'HOST',
-      description: 'address to listen on (default 127.0.0.1)',
-    },
-    {
-      name: 'port',
-      type: 'string',
-      placeholder: 'PORT',
-      description: 'port to listen on (default 8081; 0: any free port)',
-    },
+    ...listenOptions(8081),
     {
       name: 'advertised-host',
       type: 'string',
@@ -67,18 +49,13 @@ export const registryCommand = defineCommand({
     'samsa registry --port 18081 --compatibility full_transitive',
   ],
   async run(ctx) {
-    const server = ctx.string('bootstrap-server');
-    const connection =
-      server === undefined
-        ? ctx.connection
-        : connectionOptions({ ...connectionInput(ctx.options, ctx.env), bootstrap: server }, ctx.env);
+    const connection = serviceConnection(ctx);
     const compatibilityText = ctx.string('compatibility');
     const compatibility =
       compatibilityText === undefined ? undefined : parseCompatibilityLevel(compatibilityText);
     if (compatibility === null)
       throw new UsageError(`--compatibility must be one of ${COMPATIBILITY_LEVELS.join(', ')}`);
-    const port = ctx.integer('port', 0) ?? 8081;
-    if (port > 65535) throw new UsageError('--port must be at most 65535');
+    const port = servicePort(ctx, 8081);
     const host = ctx.string('host') ?? '127.0.0.1';
     const advertisedHost = ctx.string('advertised-host');
     const topic = ctx.string('topic');
@@ -95,17 +72,10 @@ export const registryCommand = defineCommand({
       ...(compatibility ? { defaultCompatibility: compatibility } : {}),
       leaderEligible: ctx.options['leader-eligible'] !== false,
     });
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (): void => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        registry.stop().then(resolve, resolve);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    ctx.out(`Schema registry listening on ${registry.url} (Kafka ${connection.bootstrapBrokers.join(',')})`);
-    await stopped;
-    return 0;
+    return runUntilSignal(
+      ctx,
+      `Schema registry listening on ${registry.url} (Kafka ${connection.bootstrapBrokers.join(',')})`,
+      registry,
+    );
   },
 });
