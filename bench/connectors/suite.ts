@@ -227,6 +227,8 @@ async function archiveRows(records: number, emit: Emit): Promise<void> {
       'archive.path': path,
       'archive.topic': topic,
       topic: 'replayed-connector',
+      // The target needs the archive's partitions (a record for a missing one fails the task).
+      'topic.creation.default.partitions': String(partitions),
       'key.converter': BYTES,
       'value.converter': BYTES,
     });

@@ -31,8 +31,19 @@ export function createAdmin(connection: KafkaConnectionOptions, settings: Client
 }
 
 /** A producer for raw bytes (keys, values and headers are Buffers). */
-export function createProducer(connection: KafkaConnectionOptions, settings: ClientSettings): Producer {
-  return new Producer({ ...base(connection, settings), acks: -1, partitioner: javaPartitioner() });
+export function createProducer(
+  connection: KafkaConnectionOptions,
+  settings: ClientSettings & {
+    /** Idempotent: the broker takes each partition's batches only in order, so several may be in flight. */
+    idempotent?: boolean;
+  },
+): Producer {
+  return new Producer({
+    ...base(connection, settings),
+    acks: -1,
+    partitioner: javaPartitioner(),
+    ...(settings.idempotent ? { idempotent: true } : {}),
+  });
 }
 
 /**

@@ -3,7 +3,9 @@
  * [--partition N]`: writes archived records back into a topic (SRC by default), each to its
  * original partition number and in its original order, with its key, value, headers and original
  * timestamp. The target topic is created with the archive's partition count when missing. A
- * progress bar shows on a terminal.
+ * progress bar shows on a terminal. Each partition keeps up to SENDS_IN_FLIGHT sends in flight
+ * through an idempotent producer: the broker accepts a partition's batches only in sequence, so
+ * pipelining cannot reorder them.
  *
  * Not kept: a record's duplicate header keys (the producer takes one value per key).
  */
@@ -20,6 +22,8 @@ import { createProgress } from '../progress.ts';
 
 /** A send holds one record batch per partition, which must stay under the broker's max.message.bytes. */
 const SEND_BYTES = 512 * 1024;
+/** Sends per partition awaiting their acknowledgement (an idempotent producer allows up to 5). */
+const SENDS_IN_FLIGHT = 4;
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
@@ -103,7 +107,7 @@ export const archiveReplayCommand = defineCommand({
       );
     }
 
-    const producer = ctx.own(createProducer(ctx.connection, { clientId: CLIENT_ID }));
+    const producer = ctx.own(createProducer(ctx.connection, { clientId: CLIENT_ID, idempotent: true }));
     const totalBytes = [...files.values()].flat().reduce((n, f) => n + f.bytes, 0);
     const progress = createProgress(process.stderr, ctx.json ? undefined : totalBytes);
     let records = 0;
@@ -112,6 +116,7 @@ export const archiveReplayCommand = defineCommand({
     try {
       await Promise.all(
         [...files].map(async ([partition, list]) => {
+          const inFlight: Promise<void>[] = [];
           for await (const { file, records: batch } of readPartition(list, range)) {
             for (let i = 0; i < batch.length; ) {
               const messages: Message[] = [];
@@ -122,14 +127,19 @@ export const archiveReplayCommand = defineCommand({
                 for (const [k, v] of r.headers) bytes += k.length + v.length + 8;
                 messages.push(message(wire, r));
               }
-              await producer.send({ messages });
-              records += messages.length;
-              perPartition.set(partition, (perPartition.get(partition) ?? 0) + messages.length);
-              progress.update(records, bytesDone);
+              const sent = producer.send({ messages }).then(() => {
+                records += messages.length;
+                perPartition.set(partition, (perPartition.get(partition) ?? 0) + messages.length);
+                progress.update(records, bytesDone);
+              });
+              sent.catch(() => {}); // awaited below, in order
+              inFlight.push(sent);
+              if (inFlight.length >= SENDS_IN_FLIGHT) await inFlight.shift();
             }
             bytesDone += file.bytes;
             progress.update(records, bytesDone);
           }
+          while (inFlight.length > 0) await inFlight.shift();
         }),
       );
     } finally {
