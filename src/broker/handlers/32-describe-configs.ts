@@ -114,11 +114,10 @@ function describeTopic(
   return result;
 }
 
-function describeBroker(
+/** An empty result for a BROKER or BROKER_LOGGER resource; INVALID_REQUEST when it names another node. */
+function brokerResult(
   services: BrokerServices,
   r: DescribeConfigsRequestDescribeConfigsResource,
-  synonyms: boolean,
-  docs: boolean,
 ): DescribeConfigsResponseDescribeConfigsResult {
   const result = {
     errorCode: 0,
@@ -130,8 +129,18 @@ function describeBroker(
   if (r.resourceName !== '' && r.resourceName !== String(services.advertised.nodeId)) {
     result.errorCode = ErrorCode.INVALID_REQUEST;
     result.errorMessage = `Unknown broker ${r.resourceName}`;
-    return result;
   }
+  return result;
+}
+
+function describeBroker(
+  services: BrokerServices,
+  r: DescribeConfigsRequestDescribeConfigsResource,
+  synonyms: boolean,
+  docs: boolean,
+): DescribeConfigsResponseDescribeConfigsResult {
+  const result = brokerResult(services, r);
+  if (result.errorCode !== 0) return result;
   const listed = new Set<string>();
   const add = (
     name: string,
@@ -180,18 +189,8 @@ function describeLoggers(
   services: BrokerServices,
   r: DescribeConfigsRequestDescribeConfigsResource,
 ): DescribeConfigsResponseDescribeConfigsResult {
-  const result = {
-    errorCode: 0,
-    errorMessage: null,
-    resourceType: r.resourceType,
-    resourceName: r.resourceName,
-    configs: [],
-  } as DescribeConfigsResponseDescribeConfigsResult;
-  if (r.resourceName !== '' && r.resourceName !== String(services.advertised.nodeId)) {
-    result.errorCode = ErrorCode.INVALID_REQUEST;
-    result.errorMessage = `Unknown broker ${r.resourceName}`;
-    return result;
-  }
+  const result = brokerResult(services, r);
+  if (result.errorCode !== 0) return result;
   for (const { name, level } of services.loggers.list())
     if (wanted(r, name)) result.configs.push(entry(name, level, SOURCE_BROKER_LOGGER, 'string', null, []));
   return result;
