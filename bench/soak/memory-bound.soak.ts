@@ -11,17 +11,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
-import {
-  defaultFetchRequest,
-  writeFetchRequest,
-} from '../../src/protocol/generated/messages/fetch-request.ts';
-import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
-import { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch } from '../../src/protocol/records/batch.ts';
 import { autoCreateTopic, produceBatch, WireClient } from '../../test/broker/kafka-wire.ts';
 import { startBrokerProcess } from '../../test/helpers/broker-process.ts';
 import { PYTHON } from '../../test/helpers/run.ts';
+import { fetchFrame as rawFetchFrame } from '../kafka/frames.ts';
 
 const TOPIC = 'sixty-mb';
 const TOPIC_BYTES = 60 * 1024 * 1024;
@@ -41,39 +35,11 @@ function rss(pid: number): number {
 }
 
 function fetchFrame(correlationId: number): Buffer {
-  const w = new Writer(256);
-  w.writeInt32(0);
-  writeRequestHeader(w, requestHeaderVersion(1, 12), {
-    requestApiKey: 1,
-    requestApiVersion: 12,
+  return rawFetchFrame(
+    [{ topic: TOPIC, partition: 0, offset: 0n, partitionMaxBytes: FETCH_MAX }],
+    { maxWaitMs: 500, minBytes: 1, maxBytes: FETCH_MAX },
     correlationId,
-    clientId: 'never-reads',
-  });
-  const req = defaultFetchRequest();
-  req.maxWaitMs = 500;
-  req.minBytes = 1;
-  req.maxBytes = FETCH_MAX;
-  req.topics = [
-    {
-      topic: TOPIC,
-      topicId: '0'.repeat(32),
-      partitions: [
-        {
-          partition: 0,
-          currentLeaderEpoch: -1,
-          fetchOffset: 0n,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: FETCH_MAX,
-          replicaDirectoryId: '0'.repeat(32),
-        },
-      ],
-    },
-  ];
-  writeFetchRequest(w, 12, req);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  );
 }
 
 const PRODUCE = `

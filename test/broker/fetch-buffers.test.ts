@@ -10,15 +10,9 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
-import {
-  defaultFetchRequest,
-  writeFetchRequest,
-} from '../../src/protocol/generated/messages/fetch-request.ts';
+import { fetchFrame as rawFetchFrame } from '../../bench/kafka/frames.ts';
 import { readFetchResponse } from '../../src/protocol/generated/messages/fetch-response.ts';
-import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
 import { Reader } from '../../src/protocol/primitives/reader.ts';
-import { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch, decodeRecordBatch } from '../../src/protocol/records/batch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { autoCreateTopic, produceBatch, WireClient } from './kafka-wire.ts';
@@ -49,39 +43,11 @@ after(async () => {
 });
 
 function fetchFrame(correlationId: number, offset: number, maxBytes: number): Buffer {
-  const w = new Writer(256);
-  w.writeInt32(0);
-  writeRequestHeader(w, requestHeaderVersion(1, 12), {
-    requestApiKey: 1,
-    requestApiVersion: 12,
+  return rawFetchFrame(
+    [{ topic: TOPIC, partition: 0, offset: BigInt(offset), partitionMaxBytes: maxBytes }],
+    { maxWaitMs: 0, minBytes: 0, maxBytes },
     correlationId,
-    clientId: 'pool-test',
-  });
-  const req = defaultFetchRequest();
-  req.maxWaitMs = 0;
-  req.minBytes = 0;
-  req.maxBytes = maxBytes;
-  req.topics = [
-    {
-      topic: TOPIC,
-      topicId: '0'.repeat(32),
-      partitions: [
-        {
-          partition: 0,
-          currentLeaderEpoch: -1,
-          fetchOffset: BigInt(offset),
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: maxBytes,
-          replicaDirectoryId: '0'.repeat(32),
-        },
-      ],
-    },
-  ];
-  writeFetchRequest(w, 12, req);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  );
 }
 
 /** Decodes one Fetch answer, checks every batch's CRC and record values; returns the next offset. */

@@ -9,13 +9,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
-import { requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
-import {
-  defaultFetchRequest,
-  writeFetchRequest,
-} from '../../src/protocol/generated/messages/fetch-request.ts';
-import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
-import { Writer } from '../../src/protocol/primitives/writer.ts';
+import { fetchFrame as rawFetchFrame } from '../../bench/kafka/frames.ts';
 import { buildRecordBatch } from '../../src/protocol/records/batch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { run, runPython } from '../helpers/run.ts';
@@ -53,39 +47,12 @@ after(async () => {
 });
 
 function fetchFrame(correlationId: number): Buffer {
-  const w = new Writer(256);
-  w.writeInt32(0);
-  writeRequestHeader(w, requestHeaderVersion(1, 12), {
-    requestApiKey: 1,
-    requestApiVersion: 12,
+  const max = 50 * 1024 * 1024;
+  return rawFetchFrame(
+    [{ topic: TOPIC, partition: 0, offset: 0n, partitionMaxBytes: max }],
+    { maxWaitMs: 500, minBytes: 1, maxBytes: max },
     correlationId,
-    clientId: 'never-reads',
-  });
-  const req = defaultFetchRequest();
-  req.maxWaitMs = 500;
-  req.minBytes = 1;
-  req.maxBytes = 50 * 1024 * 1024;
-  req.topics = [
-    {
-      topic: TOPIC,
-      topicId: '0'.repeat(32),
-      partitions: [
-        {
-          partition: 0,
-          currentLeaderEpoch: -1,
-          fetchOffset: 0n,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: 50 * 1024 * 1024,
-          replicaDirectoryId: '0'.repeat(32),
-        },
-      ],
-    },
-  ];
-  writeFetchRequest(w, 12, req);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  );
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
