@@ -5,6 +5,7 @@
  * `--authorizer acl` and without tenants, so handlers behave as before in that case.
  */
 import { ErrorCode } from '../protocol/errors.ts';
+import { ConfigResourceType } from '../protocol/resource-types.ts';
 import { CLUSTER_NAME, Operation, ResourceType } from './auth/acl.ts';
 import type { RequestContext } from './handler.ts';
 
@@ -101,12 +102,9 @@ export function configAccessError(
   resourceType: number,
   resourceName: string,
 ): number | null {
-  const TOPIC = 2;
-  const BROKER = 4;
-  const BROKER_LOGGER = 8;
-  if (resourceType === TOPIC)
+  if (resourceType === ConfigResourceType.TOPIC)
     return canTopic(ctx, operation, resourceName) ? null : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-  if (resourceType === BROKER || resourceType === BROKER_LOGGER)
+  if (resourceType === ConfigResourceType.BROKER || resourceType === ConfigResourceType.BROKER_LOGGER)
     return canCluster(ctx, operation) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
   return null;
 }

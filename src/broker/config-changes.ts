@@ -7,14 +7,13 @@
  * Broker loggers' levels change at runtime (IncrementalAlterConfigs only, as Kafka).
  */
 import { ErrorCode } from '../protocol/errors.ts';
+import { ConfigResourceType } from '../protocol/resource-types.ts';
 import { configAccessError, Operation } from './authz.ts';
 import type { RequestContext } from './handler.ts';
 import { LOG_LEVELS, ROOT_LOGGER } from './loggers.ts';
 import type { BrokerServices } from './services.ts';
 import { alterList, effectiveTopicConfig, topicConfigDef, validateTopicConfig } from './topic-config.ts';
 import type { TopicFailure } from './topics.ts';
-
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
 
 /** IncrementalAlterConfigs operations (KIP-339). */
 export const ConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -164,10 +163,10 @@ export function alterResource(
   });
   const dup = duplicateKeys(changes);
   if (dup) return result(dup);
-  if (resourceType === ResourceType.BROKER) return result(alterBroker(services, resourceName, changes));
-  if (resourceType === ResourceType.BROKER_LOGGER)
+  if (resourceType === ConfigResourceType.BROKER) return result(alterBroker(services, resourceName, changes));
+  if (resourceType === ConfigResourceType.BROKER_LOGGER)
     return result(alterLoggers(services, resourceName, changes, opts));
-  if (resourceType !== ResourceType.TOPIC)
+  if (resourceType !== ConfigResourceType.TOPIC)
     return result({
       errorCode: ErrorCode.INVALID_REQUEST,
       message: `Unsupported resource type ${resourceType}: Samsa alters TOPIC (2), BROKER (4) and BROKER_LOGGER (8) configs`,

@@ -3,9 +3,10 @@
  * the groups, the committed offsets, and the ordered append to the durable store. Appends complete
  * in the order they were issued, so effects applied on completion follow the log's order.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { Clock } from './clock.ts';
 import type { GroupCoordinatorConfig } from './config.ts';
-import { ErrorCode } from './error-codes.ts';
 import type { ClassicGroup } from './group.ts';
 import { OffsetStore } from './offsets.ts';
 import { KeyedTimers } from './timers.ts';

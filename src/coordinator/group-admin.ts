@@ -4,8 +4,10 @@
  * DeleteGroups (only Empty groups: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when missing),
  * which writes tombstones for the group and all its offsets.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
+import { appendErrorToResponse } from './append-error.ts';
 import type { CoordinatorContext } from './context.ts';
-import { appendErrorToResponse, ErrorCode } from './error-codes.ts';
 import type { ClassicGroup } from './group.ts';
 import { inflightPartitions } from './inflight.ts';
 import { EMPTY_ASSIGNMENT } from './member.ts';

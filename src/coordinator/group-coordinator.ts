@@ -5,10 +5,10 @@
  * Promises that resolve when the rebalance gets there; writes resolve once durable.
  */
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../protocol/errors.ts';
 import { type Clock, realClock } from './clock.ts';
 import { type GroupCoordinatorConfig, resolveConfig } from './config.ts';
 import { type CoordinatorContext, createContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import { cleanupExpiredOffsets } from './expiration.ts';
 import { deleteGroups, describeGroup, listGroups } from './group-admin.ts';
 import { heartbeat } from './heartbeat.ts';

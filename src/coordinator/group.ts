@@ -4,8 +4,9 @@
  * topics the "consumer" protocol members subscribe to. Pure data plus Kafka's rules on it; timers,
  * responses and persistence live in the coordinator modules.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-protocol.ts';
-import { ErrorCode } from './error-codes.ts';
 import { canTransition, type GroupState } from './group-state.ts';
 import type { ClassicGroupMember } from './member.ts';
 import type { JoinGroupMember, JoinGroupProtocol } from './types.ts';

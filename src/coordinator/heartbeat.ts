@@ -3,8 +3,9 @@
  * the group prepares a rebalance; during CompletingRebalance and Stable the answer is NONE (as in
  * Kafka 2.5+). Stale generations get ILLEGAL_GENERATION, unknown members UNKNOWN_MEMBER_ID.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { CoordinatorContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import { scheduleHeartbeat } from './rebalance.ts';
 import type { HeartbeatRequest, HeartbeatResult } from './types.ts';
 

@@ -5,8 +5,10 @@
  * and rejoins of known members. The answer is a Promise that resolves when the join phase
  * completes (or at once for errors and no-change rejoins).
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
+import { appendErrorToResponse } from './append-error.ts';
 import type { CoordinatorContext } from './context.ts';
-import { appendErrorToResponse, ErrorCode } from './error-codes.ts';
 import { ClassicGroup } from './group.ts';
 import { ClassicGroupMember } from './member.ts';
 import { groupRecord } from './persistence.ts';

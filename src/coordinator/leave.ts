@@ -4,8 +4,9 @@
  * static member by instance id alone (empty member id). For v0-2 pass the single member id with a
  * null instance id and answer with the top-level error, else that member's error.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { CoordinatorContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import { maybeCompleteJoinPhase, maybePrepareRebalanceOrCompleteJoin, removeMember } from './rebalance.ts';
 import { heartbeatKey } from './timers.ts';
 import type { LeaveGroupResult, LeavingMember } from './types.ts';

@@ -4,8 +4,10 @@
  * REBALANCE_IN_PROGRESS while CompletingRebalance), metadata size, then the commit is written and
  * the Promise resolves once it is durable; only then do fetches see it.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
+import { appendErrorToResponse } from './append-error.ts';
 import type { CoordinatorContext } from './context.ts';
-import { appendErrorToResponse, ErrorCode } from './error-codes.ts';
 import { ClassicGroup } from './group.ts';
 import { addInflight, removeInflight } from './inflight.ts';
 import type { OffsetAndMetadata } from './offsets.ts';

@@ -3,8 +3,10 @@
  * non-consumer group that has members, and per topic with GROUP_SUBSCRIBED_TO_TOPIC when a member's
  * consumer-protocol subscription names the topic. Resolves once the tombstones are durable.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
+import { appendErrorToResponse } from './append-error.ts';
 import type { CoordinatorContext } from './context.ts';
-import { appendErrorToResponse, ErrorCode } from './error-codes.ts';
 import { offsetTombstone } from './persistence.ts';
 import type { OffsetDeleteResult, OffsetDeleteTopic, StoredRecord } from './types.ts';
 

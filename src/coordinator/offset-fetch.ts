@@ -3,8 +3,9 @@
  * nothing is committed), or of every committed partition when topics is null. Unknown groups are
  * not an error: they simply have no offsets.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { CoordinatorContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import type { OffsetAndMetadata } from './offsets.ts';
 import type { OffsetFetchPartition, OffsetFetchResult, OffsetFetchTopic } from './types.ts';
 

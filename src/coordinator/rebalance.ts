@@ -5,8 +5,10 @@
  * handing assignments (or errors) to members waiting in SyncGroup. Mirrors Kafka's
  * GroupMetadataManager for classic groups.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
+import { appendErrorToResponse } from './append-error.ts';
 import type { CoordinatorContext } from './context.ts';
-import { appendErrorToResponse, ErrorCode } from './error-codes.ts';
 import type { ClassicGroup } from './group.ts';
 import { type ClassicGroupMember, EMPTY_ASSIGNMENT } from './member.ts';
 import { groupRecord } from './persistence.ts';

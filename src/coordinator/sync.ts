@@ -3,8 +3,9 @@
  * assignment and, once durable, every waiting member gets its share and the group is Stable.
  * In a Stable group the current assignment is returned at once. v5 protocol type/name checks.
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { CoordinatorContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import type { ClassicGroup } from './group.ts';
 import { EMPTY_ASSIGNMENT } from './member.ts';
 import { groupRecord } from './persistence.ts';

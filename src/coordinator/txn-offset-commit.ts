@@ -4,8 +4,9 @@
  * the transaction's COMMIT marker applies them to the group, ABORT drops them. Until then fetches
  * see the previous commits. Member checks follow OffsetCommit's when a generation is given (v3+).
  */
+
+import { ErrorCode } from '../protocol/errors.ts';
 import type { CoordinatorContext } from './context.ts';
-import { ErrorCode } from './error-codes.ts';
 import { ClassicGroup } from './group.ts';
 import type { OffsetAndMetadata } from './offsets.ts';
 import { offsetFromValue, offsetRecord } from './persistence.ts';

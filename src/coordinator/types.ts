@@ -1,7 +1,7 @@
 /**
  * Request and result shapes of the GroupCoordinator API. Field names follow Kafka's JSON message
  * specs (camelCased) so the broker's handlers can copy fields across; error codes are numbers
- * from error-codes.ts. int64 offsets are bigint, as in the wire Reader/Writer.
+ * from protocol/errors.ts. int64 offsets are bigint, as in the wire Reader/Writer.
  */
 import type { GroupState } from './group-state.ts';
 

@@ -93,8 +93,8 @@ export class PartitionLog {
   private readonly logger: LogLogger;
   private readonly now: () => number;
   private segs: Segment[] = [];
-  private lso = 0;
-  private leo = 0;
+  #logStartOffset = 0;
+  #logEndOffset = 0;
   private appended = 0;
   private readonly dirty = new Set<Segment>();
   private readonly listeners = new Set<AppendListener>();
@@ -124,7 +124,7 @@ export class PartitionLog {
     this.load();
     this.flusher = new Flusher(
       {
-        logEndOffset: () => this.leo,
+        logEndOffset: () => this.#logEndOffset,
         takeDirtySegments: () => {
           const segs = [...this.dirty];
           this.dirty.clear();
@@ -145,38 +145,50 @@ export class PartitionLog {
   private load(): void {
     const loaded = loadLog(this.dir, this.segmentSettings, this.logger, this.now());
     this.segs = loaded.segments;
-    this.lso = loaded.logStartOffset;
-    this.leo = loaded.logEndOffset;
-    if (this.lso > this.leo) {
+    this.#logStartOffset = loaded.logStartOffset;
+    this.#logEndOffset = loaded.logEndOffset;
+    if (this.#logStartOffset > this.#logEndOffset) {
       this.logger.warn(
-        { dir: this.dir, logStartOffset: this.lso, logEndOffset: this.leo },
+        { dir: this.dir, logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset },
         'log start beyond end',
       );
-      this.resetTo(this.lso);
+      this.resetTo(this.#logStartOffset);
     }
     this.logger.info(
-      { dir: this.dir, logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segs.length },
+      {
+        dir: this.dir,
+        logStartOffset: this.#logStartOffset,
+        logEndOffset: this.#logEndOffset,
+        segments: this.segs.length,
+      },
       'opened partition log',
     );
-    loadProducerState(this.dir, this.segs, this.lso, this.leo, this.producers, this.logger);
+    loadProducerState(
+      this.dir,
+      this.segs,
+      this.#logStartOffset,
+      this.#logEndOffset,
+      this.producers,
+      this.logger,
+    );
   }
 
   get logStartOffset(): number {
-    return this.lso;
+    return this.#logStartOffset;
   }
 
   get logEndOffset(): number {
-    return this.leo;
+    return this.#logEndOffset;
   }
 
   /** Single node: everything appended is committed. */
   get highWatermark(): number {
-    return this.leo;
+    return this.#logEndOffset;
   }
 
   /** First offset of the oldest open transaction, else the high watermark (read_committed's limit). */
   get lastStableOffset(): number {
-    return this.producers.firstUnstableOffset() ?? this.leo;
+    return this.producers.firstUnstableOffset() ?? this.#logEndOffset;
   }
 
   /** Validates producer id, epoch and sequence of batches about to be appended (per batch). */
@@ -232,10 +244,10 @@ export class PartitionLog {
     let seg = this.activeSegment;
     if (this.shouldRoll(seg, batches.length, count, now)) seg = this.roll(now);
     if (seg.size === 0) seg.rollBase = now;
-    const baseOffset = this.leo;
+    const baseOffset = this.#logEndOffset;
     const logAppendTime = opts.logAppendTime ?? -1;
     try {
-      this.leo = seg.append(batches, baseOffset, logAppendTime);
+      this.#logEndOffset = seg.append(batches, baseOffset, logAppendTime);
     } catch (err) {
       if (err instanceof SegmentRollbackError) {
         this.offline = err;
@@ -247,15 +259,15 @@ export class PartitionLog {
     this.producers.onAppended(batches);
     this.appended += batches.length;
     this.dirty.add(seg);
-    this.flusher.appended(this.leo);
+    this.flusher.appended(this.#logEndOffset);
     for (const listener of this.listeners) {
       try {
-        listener(this.leo);
+        listener(this.#logEndOffset);
       } catch (err) {
         this.logger.warn({ err }, 'append listener failed');
       }
     }
-    return { baseOffset, lastOffset: this.leo - 1, logAppendTime };
+    return { baseOffset, lastOffset: this.#logEndOffset - 1, logAppendTime };
   }
 
   private shouldRoll(seg: Segment, bytes: number, offsets: number, now: number): boolean {
@@ -264,7 +276,7 @@ export class PartitionLog {
       seg.size + bytes > this.cfg.segmentBytes ||
       now - seg.rollBase >= this.cfg.segmentMs ||
       seg.indexesFull ||
-      this.leo + offsets - 1 - seg.baseOffset > INT32_MAX
+      this.#logEndOffset + offsets - 1 - seg.baseOffset > INT32_MAX
     );
   }
 
@@ -295,7 +307,7 @@ export class PartitionLog {
         'could not write the indexes of a rolled segment; they will be rebuilt from the log on the next start',
       );
     }
-    const seg = Segment.create(this.dir, this.leo, this.segmentSettings, this.logger, now);
+    const seg = Segment.create(this.dir, this.#logEndOffset, this.segmentSettings, this.logger, now);
     this.segs.push(seg);
     this.flusher.syncPaths(old.indexPath, old.timeIndexPath, this.dir);
     this.logger.info({ dir: this.dir, baseOffset: seg.baseOffset }, 'rolled log segment');
@@ -308,8 +320,8 @@ export class PartitionLog {
    * segment had. `records` is null when there is nothing to return (e.g. fetchOffset at the end).
    */
   read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult {
-    const highWatermark = this.leo;
-    const logStartOffset = this.lso;
+    const highWatermark = this.#logEndOffset;
+    const logStartOffset = this.#logStartOffset;
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
       return { error: 'OFFSET_OUT_OF_RANGE', highWatermark, logStartOffset };
     }
@@ -343,7 +355,7 @@ export class PartitionLog {
     const seg = this.segs[index]!;
     if (this.reportedCorrupt.has(seg)) return;
     this.reportedCorrupt.add(seg);
-    const lastOffset = (this.segs[index + 1]?.baseOffset ?? this.leo) - 1;
+    const lastOffset = (this.segs[index + 1]?.baseOffset ?? this.#logEndOffset) - 1;
     this.logger.warn(
       {
         segment: err.segment,
@@ -400,7 +412,7 @@ export class PartitionLog {
   /** Earliest record at or after the log start with timestamp >= `timestamp`, or null. */
   offsetForTimestamp(timestamp: number): TimestampOffset | null {
     for (const seg of this.segs) {
-      const hit = searchByTimestamp(seg, timestamp, this.lso);
+      const hit = searchByTimestamp(seg, timestamp, this.#logStartOffset);
       if (hit !== null) return hit;
     }
     return null;
@@ -426,12 +438,12 @@ export class PartitionLog {
    * `offset` goes entirely. Returns the new log end offset.
    */
   truncateTo(offset: number): number {
-    if (offset >= this.leo) return this.leo;
-    if (offset <= this.lso) {
+    if (offset >= this.#logEndOffset) return this.#logEndOffset;
+    if (offset <= this.#logStartOffset) {
       this.resetTo(Math.max(0, offset));
-      writeLogStartCheckpoint(this.dir, this.lso);
-      this.flusher.truncated(this.leo);
-      return this.leo;
+      writeLogStartCheckpoint(this.dir, this.#logStartOffset);
+      this.flusher.truncated(this.#logEndOffset);
+      return this.#logEndOffset;
     }
     while (this.segs.length > 1 && this.activeSegment.baseOffset >= offset) {
       this.dropSegment(this.segs.pop()!);
@@ -439,25 +451,37 @@ export class PartitionLog {
     const seg = this.activeSegment;
     const position = locateBatch(seg, offset);
     if (position !== null) seg.truncateFile(position);
-    this.leo = recoverSegment(seg).nextOffset;
-    loadProducerState(this.dir, this.segs, this.lso, this.leo, this.producers, this.logger, false);
+    this.#logEndOffset = recoverSegment(seg).nextOffset;
+    loadProducerState(
+      this.dir,
+      this.segs,
+      this.#logStartOffset,
+      this.#logEndOffset,
+      this.producers,
+      this.logger,
+      false,
+    );
     this.dirty.add(seg);
-    this.flusher.truncated(this.leo);
-    this.logger.info({ dir: this.dir, requested: offset, logEndOffset: this.leo }, 'truncated log');
-    return this.leo;
+    this.flusher.truncated(this.#logEndOffset);
+    this.logger.info({ dir: this.dir, requested: offset, logEndOffset: this.#logEndOffset }, 'truncated log');
+    return this.#logEndOffset;
   }
 
   /** Advances the log start offset (DeleteRecords), persisting it; whole segments below it are removed. */
   deleteRecordsBefore(offset: number): DeleteRecordsResult {
-    if (offset < 0 || offset > this.leo) {
-      return { error: 'OFFSET_OUT_OF_RANGE', logStartOffset: this.lso, highWatermark: this.leo };
+    if (offset < 0 || offset > this.#logEndOffset) {
+      return {
+        error: 'OFFSET_OUT_OF_RANGE',
+        logStartOffset: this.#logStartOffset,
+        highWatermark: this.#logEndOffset,
+      };
     }
-    if (offset <= this.lso) return { logStartOffset: this.lso };
-    this.lso = offset;
+    if (offset <= this.#logStartOffset) return { logStartOffset: this.#logStartOffset };
+    this.#logStartOffset = offset;
     writeLogStartCheckpoint(this.dir, offset);
-    if (offset === this.leo && this.activeSegment.size > 0) this.roll(this.now());
+    if (offset === this.#logEndOffset && this.activeSegment.size > 0) this.roll(this.now());
     while (this.segs.length > 1 && this.segs[1]!.baseOffset <= offset) this.dropSegment(this.segs.shift()!);
-    return { logStartOffset: this.lso };
+    return { logStartOffset: this.#logStartOffset };
   }
 
   /** Whether close() or delete() ran (background tasks skip such logs). */
@@ -503,8 +527,8 @@ export class PartitionLog {
   private resetTo(offset: number): void {
     for (const seg of this.segs) this.dropSegment(seg);
     this.segs = [Segment.create(this.dir, offset, this.segmentSettings, this.logger, this.now())];
-    this.lso = offset;
-    this.leo = offset;
+    this.#logStartOffset = offset;
+    this.#logEndOffset = offset;
     this.producers.clear();
   }
 
@@ -530,7 +554,7 @@ export class PartitionLog {
     }
     this.flusher.syncPaths(active.indexPath, active.timeIndexPath);
     try {
-      writeProducerSnapshot(this.dir, this.producers, this.leo);
+      writeProducerSnapshot(this.dir, this.producers, this.#logEndOffset);
     } catch (err) {
       failures.push(`producer snapshot: ${(err as Error).message}`);
     }

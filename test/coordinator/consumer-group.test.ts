@@ -12,7 +12,7 @@ import {
   type HeartbeatInput,
   type HeartbeatOutput,
 } from '../../src/coordinator/consumer-group/consumer-groups.ts';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 
 let now = 0;
 // Topic ids as the broker has them: 32 hex digits (UUIDs).

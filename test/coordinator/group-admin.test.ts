@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
 import { decodeRecord } from '../../src/coordinator/records/record.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { flush, harness, joinRequest, stableGroup, subscription, track } from './helpers.ts';
 
 const commit = (topic: string, partition: number, offset: bigint) => ({

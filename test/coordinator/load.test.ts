@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { advance, harness, joinRequest, MemoryStore, stableGroup, syncRequest } from './helpers.ts';
 
 const commit = (topic: string, partition: number, offset: bigint, metadata = '', epoch = -1) => ({

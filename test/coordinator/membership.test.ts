@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { advance, flush, harness, joinRequest, stableGroup, syncRequest, track } from './helpers.ts';
 
 describe('membership: sessions, rebalance timeout, leave', () => {

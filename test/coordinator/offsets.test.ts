@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
 import { decodeRecord } from '../../src/coordinator/records/record.ts';
 import type { OffsetCommitTopic } from '../../src/coordinator/types.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { advance, flush, harness, joinRequest, stableGroup, track } from './helpers.ts';
 
 const commit = (

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ErrorCode } from '../../src/coordinator/error-codes.ts';
 import type { JoinGroupResult } from '../../src/coordinator/types.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { advance, flush, harness, joinRequest, syncRequest, track } from './helpers.ts';
 
 type Op =

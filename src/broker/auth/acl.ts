@@ -5,17 +5,11 @@
  * matching ALLOW grants; nothing matching means denied. READ, WRITE, DELETE and ALTER imply
  * DESCRIBE, ALTER_CONFIGS implies DESCRIBE_CONFIGS, ALL covers every operation. Literal name `*`,
  * principal `User:*` and host `*` are wildcards; PREFIXED patterns match names starting with them.
- * The codes are Kafka's enum values as they appear on the wire.
+ * The codes are Kafka's enum values as they appear on the wire (resource types: protocol/resource-types.ts).
  */
-export const ResourceType = {
-  ANY: 1,
-  TOPIC: 2,
-  GROUP: 3,
-  CLUSTER: 4,
-  TRANSACTIONAL_ID: 5,
-  DELEGATION_TOKEN: 6,
-  USER: 7,
-} as const;
+import { ResourceType } from '../../protocol/resource-types.ts';
+
+export { ResourceType };
 export const PatternType = { ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
 export const Operation = {
   ANY: 1,

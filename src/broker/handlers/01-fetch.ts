@@ -129,16 +129,16 @@ function readAll(
     // Memory left: each partition's read takes a whole pooled buffer (a power of two).
     const memoryLeft = memory.bytes - (lease.bytes - leasedBefore);
     const budget = Math.min(s.maxBytes, Math.max(responseMaxBytes - total, 0), largestReadWithin(memoryLeft));
-    const lso = s.log.lastStableOffset;
+    const lastStableOffset = s.log.lastStableOffset;
     const result = s.log.read(s.fetchOffset, budget, {
       minOneBatch: total === 0 && memory.atLeastOneBatch,
       allocate: lease.allocate,
       adopt: lease.adopt,
       adoptMaxBytes: memoryLeft,
-      ...(readCommitted ? { maxOffset: lso } : {}),
+      ...(readCommitted ? { maxOffset: lastStableOffset } : {}),
     });
     s.out.highWatermark = BigInt(result.highWatermark);
-    s.out.lastStableOffset = BigInt(lso);
+    s.out.lastStableOffset = BigInt(lastStableOffset);
     s.out.logStartOffset = BigInt(result.logStartOffset);
     if ('error' in result) {
       s.out.errorCode = ErrorCode[result.error];
@@ -257,11 +257,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     if (gathered < req.minBytes && req.maxWaitMs > 0 && !anyError && slots.length > 0) {
       // Wake on appends: count bytes appended past each position without reading them.
       const start = slots.map((s) => (s.log ? s.log.appendedBytes : 0));
-      const startLso = slots.map((s) => (s.log ? s.log.lastStableOffset : 0));
+      const lastStableAtStart = slots.map((s) => (s.log ? s.log.lastStableOffset : 0));
       const ready = (): boolean => {
         // read_committed: data becomes visible when the last stable offset moves (e.g. EndTxn).
         if (readCommitted)
-          return slots.some((s, i) => s.log !== undefined && s.log.lastStableOffset !== startLso[i]);
+          return slots.some((s, i) => s.log !== undefined && s.log.lastStableOffset !== lastStableAtStart[i]);
         let appended = 0;
         for (const [i, s] of slots.entries()) if (s.log) appended += s.log.appendedBytes - start[i]!;
         return gathered + appended >= req.minBytes;

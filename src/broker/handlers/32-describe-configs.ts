@@ -27,9 +27,9 @@ import {
   DescribeConfigsResponseVersions,
   writeDescribeConfigsResponse,
 } from '../../protocol/generated/messages/describe-configs-response.ts';
+import { ConfigResourceType } from '../../protocol/resource-types.ts';
 import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
-import { ResourceType } from '../config-changes.ts';
 import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
 import { defineHandler } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
@@ -218,9 +218,11 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
             resourceName: r.resourceName,
             configs: [],
           };
-        if (r.resourceType === ResourceType.TOPIC) return describeTopic(ctx.services, r, synonyms, docs);
-        if (r.resourceType === ResourceType.BROKER) return describeBroker(ctx.services, r, synonyms, docs);
-        if (r.resourceType === ResourceType.BROKER_LOGGER) return describeLoggers(ctx.services, r);
+        if (r.resourceType === ConfigResourceType.TOPIC)
+          return describeTopic(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ConfigResourceType.BROKER)
+          return describeBroker(ctx.services, r, synonyms, docs);
+        if (r.resourceType === ConfigResourceType.BROKER_LOGGER) return describeLoggers(ctx.services, r);
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Unsupported resource type ${r.resourceType}`,

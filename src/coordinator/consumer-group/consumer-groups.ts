@@ -19,7 +19,7 @@
  * rack-aware assignment.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '../error-codes.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { StoredRecord } from '../types.ts';
 import { ASSIGNORS, type AssignorName, type AssignorTopic, assign } from './assignors.ts';
 import { type GroupSnapshot, groupRecords, loadGroupRecords } from './persistence.ts';
