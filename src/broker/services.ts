@@ -12,7 +12,7 @@ import type { Authorizer } from './auth/authorizer.ts';
 import type { CredentialStore } from './auth/credential-store.ts';
 import type { SaslMechanism } from './auth/sasl-session.ts';
 import type { BrokerConfig } from './config.ts';
-import type { HandlerRegistry } from './dispatch.ts';
+import type { HandlerRegistry } from './handler-registry.ts';
 import type { BrokerLoggers } from './loggers.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { QuotaManager } from './quotas/quota-manager.ts';
