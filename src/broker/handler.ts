@@ -1,9 +1,12 @@
 /**
  * The contract between the connection layer and the per-API handlers in handlers/.
  *
- * A handler declares its API key and version range (the ApiVersions answer is built from these
- * registrations, so nothing is advertised that is not implemented), the generated codec for its
- * request and response, and `handle`, which validates, calls the broker's services and builds the
+ * A handler's file states its API key and version range once, at its top, as kfake's `regKey`:
+ * `export const SERVES = serves(0, 0, 11)`. The handler spreads it into its definition, and
+ * `npm run generate` copies it into handlers/table.ts, from which the registry and the ApiVersions
+ * answer read it without loading the handler (so nothing is advertised that is not implemented,
+ * and handlers still load on first use). A handler also names the generated codec for its request
+ * and response, and `handle`, which validates, calls the broker's services and builds the
  * response object. Returning null sends no response (Produce with acks=0).
  */
 import type { Reader } from '../protocol/primitives/reader.ts';
@@ -63,6 +66,18 @@ export interface RequestContext {
    * and the connection is muted (not read from) for that long, as Kafka does (KIP-219).
    */
   throttle(ms: number): void;
+}
+
+/** An API key and the versions of it a handler serves. */
+export interface ServedVersions {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+/** Declares the API key and version range a handler serves (one per handler file, as `SERVES`). */
+export function serves(apiKey: number, minVersion: number, maxVersion: number): ServedVersions {
+  return { apiKey, minVersion, maxVersion };
 }
 
 export interface ApiHandler<Req, Res> {

@@ -1,12 +1,17 @@
 /**
- * The handler table (handlers/index.ts) states each API's versions without loading its module, so
- * ApiVersions can answer before any handler is loaded; each entry must match its handler. Handlers
+ * Each handler's file states its API key and versions once (`SERVES`); the generated handler table
+ * (handlers/generated-table.ts) carries them without loading the module, so ApiVersions can answer
+ * before any handler is loaded; each entry must match its handler, the table must be current, and
+ * ApiVersions must answer exactly the handlers' declarations. Handlers
  * load on the first request for their API: a client's pipelined requests for several APIs not yet
  * loaded are answered in order, and a broker that has served only ApiVersions has not loaded the rest.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { HANDLER_MODULES, loadAllHandlers } from '../../src/broker/handlers/index.ts';
+import { API_KEY_BY_ID } from '../../src/protocol/generated/api-keys.ts';
 import {
   defaultApiVersionsRequest,
   writeApiVersionsRequest,
@@ -38,6 +43,23 @@ describe('handler table', () => {
     }
     assert.equal(new Set(HANDLER_MODULES.map((m) => m.apiKey)).size, HANDLER_MODULES.length, 'no key twice');
   });
+
+  it('is generated from the handler files as they are now', () => {
+    const script = fileURLToPath(new URL('../../scripts/generate-handler-table.ts', import.meta.url));
+    const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    assert.match(out, /up to date/);
+  });
+
+  it('declares versions each within what the generated codecs encode', async () => {
+    for (const h of await loadAllHandlers()) {
+      const spec = API_KEY_BY_ID.get(h.apiKey);
+      assert.ok(spec, `API key ${h.apiKey} is in Kafka's specs`);
+      assert.ok(
+        h.minVersion >= spec.minVersion && h.maxVersion <= spec.maxVersion && h.minVersion <= h.maxVersion,
+        `${h.name} ${h.minVersion}-${h.maxVersion} within ${spec.minVersion}-${spec.maxVersion}`,
+      );
+    }
+  });
 });
 
 describe('handlers loaded on first use', () => {
@@ -57,7 +79,14 @@ describe('handlers loaded on first use', () => {
       3,
     );
     assert.equal(versions.errorCode, 0);
-    assert.equal(versions.apiKeys.length, HANDLER_MODULES.length, 'every API advertised');
+    const declared = (await loadAllHandlers())
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+    assert.deepEqual(
+      versions.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })),
+      declared,
+      "ApiVersions answers exactly the handlers' declarations",
+    );
     assert.equal(registry.get(3), undefined, 'Metadata not loaded by ApiVersions');
     assert.equal(registry.get(60), undefined, 'DescribeCluster not loaded by ApiVersions');
     // Metadata, DescribeCluster, Metadata: pipelined while neither handler is loaded.

@@ -26,16 +26,18 @@ import {
   defaultProduceResponsePartitionProduceResponse,
   type ProduceResponse,
   type ProduceResponsePartitionProduceResponse,
-  ProduceResponseVersions,
   writeProduceResponse,
 } from '../../protocol/generated/messages/produce-response.ts';
 import { COMPRESSION_MASK, COMPRESSION_ZSTD } from '../../protocol/records/batch-header.ts';
 import { validateProducedBatches } from '../../protocol/records/validate.ts';
 import { canTopic, canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import type { TopicCounters } from '../metrics.ts';
 import { findTimestampViolation } from '../produce-timestamps.ts';
 import { findSchemaViolation } from '../schema-validation.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(0, 0, 11);
 
 function partitionError(
   index: number,
@@ -144,10 +146,8 @@ function appendPartition(
 }
 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
-  apiKey: 0,
+  ...SERVES,
   name: 'Produce',
-  minVersion: ProduceResponseVersions.min,
-  maxVersion: ProduceResponseVersions.max,
   readRequest: readProduceRequest,
   writeResponse: writeProduceResponse,
   handle(req, ctx) {

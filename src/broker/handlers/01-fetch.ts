@@ -39,9 +39,12 @@ import {
 } from '../../protocol/generated/messages/fetch-response.ts';
 import { batchSize, OFFSET_LAST_OFFSET_DELTA } from '../../protocol/records/batch-header.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import type { TopicCounters } from '../metrics.ts';
 import type { PartitionLogHandle } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(1, 4, 17);
 
 /** Kafka answers "no data" with an empty record set, never null: librdkafka rejects size -1. */
 const NO_RECORDS = Buffer.alloc(0);
@@ -217,10 +220,8 @@ function waitForData(
 }
 
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
-  apiKey: 1,
+  ...SERVES,
   name: 'Fetch',
-  minVersion: 4,
-  maxVersion: 17,
   readRequest: readFetchRequest,
   writeResponse: writeFetchResponse,
   async handle(req, ctx) {

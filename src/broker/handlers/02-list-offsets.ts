@@ -16,12 +16,14 @@ import {
 import {
   type ListOffsetsResponse,
   type ListOffsetsResponseListOffsetsPartitionResponse,
-  ListOffsetsResponseVersions,
   writeListOffsetsResponse,
 } from '../../protocol/generated/messages/list-offsets-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import type { PartitionLogHandle } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(2, 0, 10);
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -62,10 +64,8 @@ function answer(partitionIndex: number, errorCode: number, offset: number, times
 }
 
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
-  apiKey: 2,
+  ...SERVES,
   name: 'ListOffsets',
-  minVersion: ListOffsetsResponseVersions.min,
-  maxVersion: ListOffsetsResponseVersions.max,
   readRequest: readListOffsetsRequest,
   writeResponse: writeListOffsetsResponse,
   handle(req, ctx) {

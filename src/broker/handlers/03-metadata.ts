@@ -20,15 +20,17 @@ import {
   defaultMetadataResponseMetadataResponseTopic,
   type MetadataResponse,
   type MetadataResponseMetadataResponseTopic,
-  MetadataResponseVersions,
   writeMetadataResponse,
 } from '../../protocol/generated/messages/metadata-response.ts';
 import { CLUSTER_NAME } from '../auth/acl.ts';
 import { authorizedOperations, canCreateTopic, canTopic, Operation, ResourceType } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { selfAddress } from '../services.ts';
 import { type TopicInfo, ZERO_UUID } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(3, 0, 12);
 
 const UNSET_OPERATIONS = -2147483648;
 
@@ -78,10 +80,8 @@ function withOperations(req: MetadataRequest, ctx: RequestContext, res: Metadata
 }
 
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
-  apiKey: 3,
+  ...SERVES,
   name: 'Metadata',
-  minVersion: MetadataResponseVersions.min,
-  maxVersion: MetadataResponseVersions.max,
   readRequest: readMetadataRequest,
   writeResponse: writeMetadataResponse,
   async handle(req, ctx) {

@@ -14,11 +14,13 @@ import {
 } from '../../protocol/generated/messages/offset-commit-request.ts';
 import {
   type OffsetCommitResponse,
-  OffsetCommitResponseVersions,
   writeOffsetCommitResponse,
 } from '../../protocol/generated/messages/offset-commit-response.ts';
 import { byTopicAccess, canGroup, Operation, topicDenied } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(8, 0, 9);
 
 function failAll(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
@@ -31,10 +33,8 @@ function failAll(req: OffsetCommitRequest, errorCode: number): OffsetCommitRespo
 }
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
-  apiKey: 8,
+  ...SERVES,
   name: 'OffsetCommit',
-  minVersion: OffsetCommitResponseVersions.min,
-  maxVersion: OffsetCommitResponseVersions.max,
   readRequest: readOffsetCommitRequest,
   writeResponse: writeOffsetCommitResponse,
   async handle(req, ctx) {

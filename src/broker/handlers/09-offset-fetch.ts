@@ -17,11 +17,13 @@ import {
 } from '../../protocol/generated/messages/offset-fetch-request.ts';
 import {
   type OffsetFetchResponse,
-  OffsetFetchResponseVersions,
   writeOffsetFetchResponse,
 } from '../../protocol/generated/messages/offset-fetch-response.ts';
 import { canGroup, canTopic, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(9, 0, 9);
 
 /** True for a partition with a transactional offset commit not yet committed or aborted. */
 type Unstable = (topic: string, partition: number) => boolean;
@@ -82,10 +84,8 @@ function fetchAuthorized(
 }
 
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
-  apiKey: 9,
+  ...SERVES,
   name: 'OffsetFetch',
-  minVersion: OffsetFetchResponseVersions.min,
-  maxVersion: OffsetFetchResponseVersions.max,
   readRequest: readOffsetFetchRequest,
   writeResponse: writeOffsetFetchResponse,
   handle(req, ctx) {

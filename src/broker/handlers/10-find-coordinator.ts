@@ -12,12 +12,14 @@ import {
 import {
   errorFindCoordinatorResponse,
   type FindCoordinatorResponse,
-  FindCoordinatorResponseVersions,
   writeFindCoordinatorResponse,
 } from '../../protocol/generated/messages/find-coordinator-response.ts';
 import { canGroup, canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import { selfAddress } from '../services.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(10, 0, 6);
 
 /** The error for one key: unsupported key type, not authorized, or none. */
 function keyError(
@@ -37,10 +39,8 @@ function keyError(
 }
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
-  apiKey: 10,
+  ...SERVES,
   name: 'FindCoordinator',
-  minVersion: FindCoordinatorResponseVersions.min,
-  maxVersion: FindCoordinatorResponseVersions.max,
   readRequest: readFindCoordinatorRequest,
   writeResponse: writeFindCoordinatorResponse,
   handle(req, ctx) {

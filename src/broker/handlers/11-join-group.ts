@@ -12,11 +12,13 @@ import {
 } from '../../protocol/generated/messages/join-group-request.ts';
 import {
   type JoinGroupResponse,
-  JoinGroupResponseVersions,
   writeJoinGroupResponse,
 } from '../../protocol/generated/messages/join-group-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(11, 0, 9);
 
 function failed(req: JoinGroupRequest, errorCode: number): JoinGroupResponse {
   return {
@@ -33,10 +35,8 @@ function failed(req: JoinGroupRequest, errorCode: number): JoinGroupResponse {
 }
 
 export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
-  apiKey: 11,
+  ...SERVES,
   name: 'JoinGroup',
-  minVersion: JoinGroupResponseVersions.min,
-  maxVersion: JoinGroupResponseVersions.max,
   readRequest: readJoinGroupRequest,
   writeResponse: writeJoinGroupResponse,
   async handle(req, ctx) {

@@ -10,17 +10,17 @@ import {
 } from '../../protocol/generated/messages/heartbeat-request.ts';
 import {
   type HeartbeatResponse,
-  HeartbeatResponseVersions,
   writeHeartbeatResponse,
 } from '../../protocol/generated/messages/heartbeat-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(12, 0, 4);
 
 export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
-  apiKey: 12,
+  ...SERVES,
   name: 'Heartbeat',
-  minVersion: HeartbeatResponseVersions.min,
-  maxVersion: HeartbeatResponseVersions.max,
   readRequest: readHeartbeatRequest,
   writeResponse: writeHeartbeatResponse,
   handle(req, ctx) {

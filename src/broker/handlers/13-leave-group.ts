@@ -10,17 +10,17 @@ import {
 } from '../../protocol/generated/messages/leave-group-request.ts';
 import {
   type LeaveGroupResponse,
-  LeaveGroupResponseVersions,
   writeLeaveGroupResponse,
 } from '../../protocol/generated/messages/leave-group-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(13, 0, 5);
 
 export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
-  apiKey: 13,
+  ...SERVES,
   name: 'LeaveGroup',
-  minVersion: LeaveGroupResponseVersions.min,
-  maxVersion: LeaveGroupResponseVersions.max,
   readRequest: readLeaveGroupRequest,
   writeResponse: writeLeaveGroupResponse,
   handle(req, ctx) {

@@ -10,11 +10,13 @@ import {
 } from '../../protocol/generated/messages/sync-group-request.ts';
 import {
   type SyncGroupResponse,
-  SyncGroupResponseVersions,
   writeSyncGroupResponse,
 } from '../../protocol/generated/messages/sync-group-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(14, 0, 5);
 
 function failed(errorCode: number): SyncGroupResponse {
   return {
@@ -27,10 +29,8 @@ function failed(errorCode: number): SyncGroupResponse {
 }
 
 export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
-  apiKey: 14,
+  ...SERVES,
   name: 'SyncGroup',
-  minVersion: SyncGroupResponseVersions.min,
-  maxVersion: SyncGroupResponseVersions.max,
   readRequest: readSyncGroupRequest,
   writeResponse: writeSyncGroupResponse,
   async handle(req, ctx) {

@@ -17,11 +17,13 @@ import {
 } from '../../protocol/generated/messages/describe-groups-request.ts';
 import {
   type DescribeGroupsResponse,
-  DescribeGroupsResponseVersions,
   writeDescribeGroupsResponse,
 } from '../../protocol/generated/messages/describe-groups-response.ts';
 import { authorizedOperations, canGroup, Operation, ResourceType } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(15, 0, 5);
 
 /**
  * A consumer-protocol (KIP-848) group as Kafka describes it to DescribeGroups: protocol type
@@ -54,10 +56,8 @@ function describeConsumerGroup(ctx: RequestContext, groupId: string) {
 }
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
-  apiKey: 15,
+  ...SERVES,
   name: 'DescribeGroups',
-  minVersion: DescribeGroupsResponseVersions.min,
-  maxVersion: DescribeGroupsResponseVersions.max,
   readRequest: readDescribeGroupsRequest,
   writeResponse: writeDescribeGroupsResponse,
   handle(req, ctx) {

@@ -10,17 +10,17 @@ import {
 } from '../../protocol/generated/messages/list-groups-request.ts';
 import {
   type ListGroupsResponse,
-  ListGroupsResponseVersions,
   writeListGroupsResponse,
 } from '../../protocol/generated/messages/list-groups-response.ts';
 import { canDescribeAll, canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(16, 0, 5);
 
 export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
-  apiKey: 16,
+  ...SERVES,
   name: 'ListGroups',
-  minVersion: ListGroupsResponseVersions.min,
-  maxVersion: ListGroupsResponseVersions.max,
   readRequest: readListGroupsRequest,
   writeResponse: writeListGroupsResponse,
   handle(req, ctx) {

@@ -12,16 +12,16 @@ import {
 import {
   errorSaslHandshakeResponse,
   type SaslHandshakeResponse,
-  SaslHandshakeResponseVersions,
   writeSaslHandshakeResponse,
 } from '../../protocol/generated/messages/sasl-handshake-response.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(17, 0, 1);
 
 export const saslHandshakeHandler = defineHandler<SaslHandshakeRequest, SaslHandshakeResponse>({
-  apiKey: 17,
+  ...SERVES,
   name: 'SaslHandshake',
-  minVersion: SaslHandshakeResponseVersions.min,
-  maxVersion: SaslHandshakeResponseVersions.max,
   readRequest: readSaslHandshakeRequest,
   writeResponse: writeSaslHandshakeResponse,
   handle(req, ctx) {

@@ -12,13 +12,15 @@ import {
 } from '../../protocol/generated/messages/api-versions-request.ts';
 import {
   type ApiVersionsResponse,
-  ApiVersionsResponseVersions,
   defaultApiVersionsResponse,
   writeApiVersionsResponse,
 } from '../../protocol/generated/messages/api-versions-response.ts';
 import type { Writer } from '../../protocol/primitives/writer.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(18, 0, 4);
 
 function answer(services: BrokerServices, errorCode: number): ApiVersionsResponse {
   const res = defaultApiVersionsResponse();
@@ -33,10 +35,8 @@ export function encodeUnsupportedApiVersions(w: Writer, services: BrokerServices
 }
 
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
-  apiKey: 18,
+  ...SERVES,
   name: 'ApiVersions',
-  minVersion: ApiVersionsResponseVersions.min,
-  maxVersion: ApiVersionsResponseVersions.max,
   readRequest: readApiVersionsRequest,
   writeResponse: writeApiVersionsResponse,
   handle(_req, ctx) {

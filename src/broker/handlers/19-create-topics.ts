@@ -18,15 +18,17 @@ import {
 import {
   type CreateTopicsResponse,
   type CreateTopicsResponseCreatableTopicResult,
-  CreateTopicsResponseVersions,
   defaultCreateTopicsResponseCreatableTopicResult,
   writeCreateTopicsResponse,
 } from '../../protocol/generated/messages/create-topics-response.ts';
 import { canCreateTopic, canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, TOPIC_CONFIGS, validateTopicConfigs } from '../topic-config.ts';
 import { ZERO_UUID } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(19, 0, 7);
 
 function fail(name: string, errorCode: number, message: string): CreateTopicsResponseCreatableTopicResult {
   const r = defaultCreateTopicsResponseCreatableTopicResult();
@@ -106,10 +108,8 @@ function check(
 }
 
 export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
-  apiKey: 19,
+  ...SERVES,
   name: 'CreateTopics',
-  minVersion: CreateTopicsResponseVersions.min,
-  maxVersion: CreateTopicsResponseVersions.max,
   readRequest: readCreateTopicsRequest,
   writeResponse: writeCreateTopicsResponse,
   async handle(req, ctx) {

@@ -13,12 +13,14 @@ import {
 import {
   type DeleteTopicsResponse,
   type DeleteTopicsResponseDeletableTopicResult,
-  DeleteTopicsResponseVersions,
   writeDeleteTopicsResponse,
 } from '../../protocol/generated/messages/delete-topics-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { ZERO_UUID } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(20, 0, 6);
 
 function targets(req: DeleteTopicsRequest, v: number): { name: string | null; topicId: string }[] {
   if (v >= 6) return req.topics.map((t) => ({ name: t.name, topicId: t.topicId }));
@@ -26,10 +28,8 @@ function targets(req: DeleteTopicsRequest, v: number): { name: string | null; to
 }
 
 export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
-  apiKey: 20,
+  ...SERVES,
   name: 'DeleteTopics',
-  minVersion: DeleteTopicsResponseVersions.min,
-  maxVersion: DeleteTopicsResponseVersions.max,
   readRequest: readDeleteTopicsRequest,
   writeResponse: writeDeleteTopicsResponse,
   async handle(req, ctx) {

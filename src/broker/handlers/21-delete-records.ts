@@ -13,17 +13,17 @@ import {
 } from '../../protocol/generated/messages/delete-records-request.ts';
 import {
   type DeleteRecordsResponse,
-  DeleteRecordsResponseVersions,
   writeDeleteRecordsResponse,
 } from '../../protocol/generated/messages/delete-records-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(21, 0, 2);
 
 export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
-  apiKey: 21,
+  ...SERVES,
   name: 'DeleteRecords',
-  minVersion: DeleteRecordsResponseVersions.min,
-  maxVersion: DeleteRecordsResponseVersions.max,
   readRequest: readDeleteRecordsRequest,
   writeResponse: writeDeleteRecordsResponse,
   handle(req, ctx) {

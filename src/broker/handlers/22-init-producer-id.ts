@@ -15,11 +15,13 @@ import {
 } from '../../protocol/generated/messages/init-producer-id-request.ts';
 import {
   type InitProducerIdResponse,
-  InitProducerIdResponseVersions,
   writeInitProducerIdResponse,
 } from '../../protocol/generated/messages/init-producer-id-response.ts';
 import { canTransactionalId, canWriteIdempotently, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(22, 0, 5);
 
 /** KIP-588: PRODUCER_FENCED exists from the given version on; older clients get INVALID_PRODUCER_EPOCH. */
 export function fencedFor(errorCode: number, version: number, fencedSince: number): number {
@@ -29,10 +31,8 @@ export function fencedFor(errorCode: number, version: number, fencedSince: numbe
 }
 
 export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
-  apiKey: 22,
+  ...SERVES,
   name: 'InitProducerId',
-  minVersion: InitProducerIdResponseVersions.min,
-  maxVersion: InitProducerIdResponseVersions.max,
   readRequest: readInitProducerIdRequest,
   writeResponse: writeInitProducerIdResponse,
   async handle(req, ctx) {

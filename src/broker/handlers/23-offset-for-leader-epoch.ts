@@ -16,11 +16,13 @@ import {
 import {
   type OffsetForLeaderEpochResponse,
   type OffsetForLeaderEpochResponseEpochEndOffset,
-  OffsetForLeaderEpochResponseVersions,
   writeOffsetForLeaderEpochResponse,
 } from '../../protocol/generated/messages/offset-for-leader-epoch-response.ts';
 import { canCluster, canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(23, 0, 4);
 
 function endOffset(
   partition: number,
@@ -35,10 +37,8 @@ export const offsetForLeaderEpochHandler = defineHandler<
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse
 >({
-  apiKey: 23,
+  ...SERVES,
   name: 'OffsetForLeaderEpoch',
-  minVersion: OffsetForLeaderEpochResponseVersions.min,
-  maxVersion: OffsetForLeaderEpochResponseVersions.max,
   readRequest: readOffsetForLeaderEpochRequest,
   writeResponse: writeOffsetForLeaderEpochResponse,
   handle(req, ctx) {

@@ -17,12 +17,14 @@ import {
 import {
   type AddPartitionsToTxnResponse,
   type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
-  AddPartitionsToTxnResponseVersions,
   writeAddPartitionsToTxnResponse,
 } from '../../protocol/generated/messages/add-partitions-to-txn-response.ts';
 import { canCluster, canTopic, canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import { fencedFor } from './22-init-producer-id.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(24, 0, 5);
 
 function results(
   topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[],
@@ -71,10 +73,8 @@ async function addOne(
 
 export const addPartitionsToTxnHandler = defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(
   {
-    apiKey: 24,
+    ...SERVES,
     name: 'AddPartitionsToTxn',
-    minVersion: AddPartitionsToTxnResponseVersions.min,
-    maxVersion: AddPartitionsToTxnResponseVersions.max,
     readRequest: readAddPartitionsToTxnRequest,
     writeResponse: writeAddPartitionsToTxnResponse,
     async handle(req, ctx) {

@@ -11,19 +11,19 @@ import {
 } from '../../protocol/generated/messages/add-offsets-to-txn-request.ts';
 import {
   type AddOffsetsToTxnResponse,
-  AddOffsetsToTxnResponseVersions,
   writeAddOffsetsToTxnResponse,
 } from '../../protocol/generated/messages/add-offsets-to-txn-response.ts';
 import { canGroup, canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { OFFSETS_TOPIC } from '../offsets-topic.ts';
 import { fencedFor } from './22-init-producer-id.ts';
 
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(25, 0, 4);
+
 export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
-  apiKey: 25,
+  ...SERVES,
   name: 'AddOffsetsToTxn',
-  minVersion: AddOffsetsToTxnResponseVersions.min,
-  maxVersion: AddOffsetsToTxnResponseVersions.max,
   readRequest: readAddOffsetsToTxnRequest,
   writeResponse: writeAddOffsetsToTxnResponse,
   async handle(req, ctx) {

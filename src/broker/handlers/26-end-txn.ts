@@ -10,18 +10,18 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import { type EndTxnRequest, readEndTxnRequest } from '../../protocol/generated/messages/end-txn-request.ts';
 import {
   type EndTxnResponse,
-  EndTxnResponseVersions,
   writeEndTxnResponse,
 } from '../../protocol/generated/messages/end-txn-response.ts';
 import { canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { fencedFor } from './22-init-producer-id.ts';
 
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(26, 0, 5);
+
 export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
-  apiKey: 26,
+  ...SERVES,
   name: 'EndTxn',
-  minVersion: EndTxnResponseVersions.min,
-  maxVersion: EndTxnResponseVersions.max,
   readRequest: readEndTxnRequest,
   writeResponse: writeEndTxnResponse,
   async handle(req, ctx) {

@@ -14,13 +14,15 @@ import {
 } from '../../protocol/generated/messages/txn-offset-commit-request.ts';
 import {
   type TxnOffsetCommitResponse,
-  TxnOffsetCommitResponseVersions,
   writeTxnOffsetCommitResponse,
 } from '../../protocol/generated/messages/txn-offset-commit-response.ts';
 import { byTopicAccess, canGroup, canTransactionalId, Operation, topicDenied } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { OFFSETS_TOPIC } from '../offsets-topic.ts';
 import { fencedFor } from './22-init-producer-id.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(28, 0, 4);
 
 function all(req: TxnOffsetCommitRequest, errorCode: number): TxnOffsetCommitResponse {
   return {
@@ -33,10 +35,8 @@ function all(req: TxnOffsetCommitRequest, errorCode: number): TxnOffsetCommitRes
 }
 
 export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
-  apiKey: 28,
+  ...SERVES,
   name: 'TxnOffsetCommit',
-  minVersion: TxnOffsetCommitResponseVersions.min,
-  maxVersion: TxnOffsetCommitResponseVersions.max,
   readRequest: readTxnOffsetCommitRequest,
   writeResponse: writeTxnOffsetCommitResponse,
   async handle(req, ctx) {

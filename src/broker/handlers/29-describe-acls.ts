@@ -13,18 +13,18 @@ import {
 import {
   type DescribeAclsResponse,
   type DescribeAclsResponseDescribeAclsResource,
-  DescribeAclsResponseVersions,
   errorDescribeAclsResponse,
   writeDescribeAclsResponse,
 } from '../../protocol/generated/messages/describe-acls-response.ts';
 import { CLUSTER_NAME, Operation, ResourceType } from '../auth/acl.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(29, 0, 3);
 
 export const describeAclsHandler = defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
-  apiKey: 29,
+  ...SERVES,
   name: 'DescribeAcls',
-  minVersion: DescribeAclsResponseVersions.min,
-  maxVersion: DescribeAclsResponseVersions.max,
   readRequest: readDescribeAclsRequest,
   writeResponse: writeDescribeAclsResponse,
   handle(req, ctx) {

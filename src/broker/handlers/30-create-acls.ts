@@ -10,17 +10,17 @@ import {
 } from '../../protocol/generated/messages/create-acls-request.ts';
 import {
   type CreateAclsResponse,
-  CreateAclsResponseVersions,
   writeCreateAclsResponse,
 } from '../../protocol/generated/messages/create-acls-response.ts';
 import { type AclBinding, CLUSTER_NAME, invalidBinding, Operation, ResourceType } from '../auth/acl.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(30, 0, 3);
 
 export const createAclsHandler = defineHandler<CreateAclsRequest, CreateAclsResponse>({
-  apiKey: 30,
+  ...SERVES,
   name: 'CreateAcls',
-  minVersion: CreateAclsResponseVersions.min,
-  maxVersion: CreateAclsResponseVersions.max,
   readRequest: readCreateAclsRequest,
   writeResponse: writeCreateAclsResponse,
   handle(req, ctx) {

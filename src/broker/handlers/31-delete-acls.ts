@@ -9,17 +9,17 @@ import {
 } from '../../protocol/generated/messages/delete-acls-request.ts';
 import {
   type DeleteAclsResponse,
-  DeleteAclsResponseVersions,
   writeDeleteAclsResponse,
 } from '../../protocol/generated/messages/delete-acls-response.ts';
 import { CLUSTER_NAME, Operation, ResourceType } from '../auth/acl.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(31, 0, 3);
 
 export const deleteAclsHandler = defineHandler<DeleteAclsRequest, DeleteAclsResponse>({
-  apiKey: 31,
+  ...SERVES,
   name: 'DeleteAcls',
-  minVersion: DeleteAclsResponseVersions.min,
-  maxVersion: DeleteAclsResponseVersions.max,
   readRequest: readDeleteAclsRequest,
   writeResponse: writeDeleteAclsResponse,
   handle(req, ctx) {

@@ -24,16 +24,18 @@ import {
   type DescribeConfigsResponse,
   type DescribeConfigsResponseDescribeConfigsResourceResult,
   type DescribeConfigsResponseDescribeConfigsResult,
-  DescribeConfigsResponseVersions,
   writeDescribeConfigsResponse,
 } from '../../protocol/generated/messages/describe-configs-response.ts';
 import { ConfigResourceType } from '../../protocol/resource-types.ts';
 import { configAccessError, Operation } from '../authz.ts';
 import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
 import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import { brokerDefaultSource, ConfigSource, type ConfigType, TOPIC_CONFIGS } from '../topic-config.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(32, 0, 4);
 
 /** ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, as Kafka reports broker loggers. */
 const SOURCE_BROKER_LOGGER = 6;
@@ -197,10 +199,8 @@ function describeLoggers(
 }
 
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
-  apiKey: 32,
+  ...SERVES,
   name: 'DescribeConfigs',
-  minVersion: DescribeConfigsResponseVersions.min,
-  maxVersion: DescribeConfigsResponseVersions.max,
   readRequest: readDescribeConfigsRequest,
   writeResponse: writeDescribeConfigsResponse,
   handle(req, ctx) {

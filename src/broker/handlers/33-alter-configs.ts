@@ -13,17 +13,17 @@ import {
 } from '../../protocol/generated/messages/alter-configs-request.ts';
 import {
   type AlterConfigsResponse,
-  AlterConfigsResponseVersions,
   writeAlterConfigsResponse,
 } from '../../protocol/generated/messages/alter-configs-response.ts';
 import { alterResources, ConfigOp, failedResource } from '../config-changes.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(33, 0, 2);
 
 export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
-  apiKey: 33,
+  ...SERVES,
   name: 'AlterConfigs',
-  minVersion: AlterConfigsResponseVersions.min,
-  maxVersion: AlterConfigsResponseVersions.max,
   readRequest: readAlterConfigsRequest,
   writeResponse: writeAlterConfigsResponse,
   handle(req, ctx) {

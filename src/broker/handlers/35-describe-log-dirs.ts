@@ -13,18 +13,18 @@ import {
 import {
   type DescribeLogDirsResponse,
   type DescribeLogDirsResponseDescribeLogDirsTopic,
-  DescribeLogDirsResponseVersions,
   errorDescribeLogDirsResponse,
   writeDescribeLogDirsResponse,
 } from '../../protocol/generated/messages/describe-log-dirs-response.ts';
 import { canCluster, canDescribeAll, canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(35, 0, 4);
 
 export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
-  apiKey: 35,
+  ...SERVES,
   name: 'DescribeLogDirs',
-  minVersion: DescribeLogDirsResponseVersions.min,
-  maxVersion: DescribeLogDirsResponseVersions.max,
   readRequest: readDescribeLogDirsRequest,
   writeResponse: writeDescribeLogDirsResponse,
   handle(req, ctx) {

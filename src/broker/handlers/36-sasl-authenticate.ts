@@ -12,16 +12,16 @@ import {
 import {
   errorSaslAuthenticateResponse,
   type SaslAuthenticateResponse,
-  SaslAuthenticateResponseVersions,
   writeSaslAuthenticateResponse,
 } from '../../protocol/generated/messages/sasl-authenticate-response.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(36, 0, 2);
 
 export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, SaslAuthenticateResponse>({
-  apiKey: 36,
+  ...SERVES,
   name: 'SaslAuthenticate',
-  minVersion: SaslAuthenticateResponseVersions.min,
-  maxVersion: SaslAuthenticateResponseVersions.max,
   readRequest: readSaslAuthenticateRequest,
   writeResponse: writeSaslAuthenticateResponse,
   handle(req, ctx) {

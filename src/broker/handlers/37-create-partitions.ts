@@ -14,13 +14,15 @@ import {
 } from '../../protocol/generated/messages/create-partitions-request.ts';
 import {
   type CreatePartitionsResponse,
-  CreatePartitionsResponseVersions,
   writeCreatePartitionsResponse,
 } from '../../protocol/generated/messages/create-partitions-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler, type RequestContext } from '../handler.ts';
+import { defineHandler, type RequestContext, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
 import type { TopicFailure } from '../topics.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(37, 0, 3);
 
 function checkAssignments(
   services: BrokerServices,
@@ -67,10 +69,8 @@ function mutationQuota(ctx: RequestContext, topic: string, count: number): Topic
 }
 
 export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
-  apiKey: 37,
+  ...SERVES,
   name: 'CreatePartitions',
-  minVersion: CreatePartitionsResponseVersions.min,
-  maxVersion: CreatePartitionsResponseVersions.max,
   readRequest: readCreatePartitionsRequest,
   writeResponse: writeCreatePartitionsResponse,
   handle(req, ctx) {

@@ -10,17 +10,17 @@ import {
 } from '../../protocol/generated/messages/delete-groups-request.ts';
 import {
   type DeleteGroupsResponse,
-  DeleteGroupsResponseVersions,
   writeDeleteGroupsResponse,
 } from '../../protocol/generated/messages/delete-groups-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(42, 0, 2);
 
 export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
-  apiKey: 42,
+  ...SERVES,
   name: 'DeleteGroups',
-  minVersion: DeleteGroupsResponseVersions.min,
-  maxVersion: DeleteGroupsResponseVersions.max,
   readRequest: readDeleteGroupsRequest,
   writeResponse: writeDeleteGroupsResponse,
   async handle(req, ctx) {

@@ -15,20 +15,20 @@ import {
 } from '../../protocol/generated/messages/incremental-alter-configs-request.ts';
 import {
   type IncrementalAlterConfigsResponse,
-  IncrementalAlterConfigsResponseVersions,
   writeIncrementalAlterConfigsResponse,
 } from '../../protocol/generated/messages/incremental-alter-configs-response.ts';
 import { alterResources, failedResource } from '../config-changes.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(44, 0, 1);
 
 export const incrementalAlterConfigsHandler = defineHandler<
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsResponse
 >({
-  apiKey: 44,
+  ...SERVES,
   name: 'IncrementalAlterConfigs',
-  minVersion: IncrementalAlterConfigsResponseVersions.min,
-  maxVersion: IncrementalAlterConfigsResponseVersions.max,
   readRequest: readIncrementalAlterConfigsRequest,
   writeResponse: writeIncrementalAlterConfigsResponse,
   handle(req, ctx) {

@@ -11,17 +11,17 @@ import {
 } from '../../protocol/generated/messages/offset-delete-request.ts';
 import {
   type OffsetDeleteResponse,
-  OffsetDeleteResponseVersions,
   writeOffsetDeleteResponse,
 } from '../../protocol/generated/messages/offset-delete-response.ts';
 import { byTopicAccess, canGroup, Operation, topicDenied } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(47, 0, 0);
 
 export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
-  apiKey: 47,
+  ...SERVES,
   name: 'OffsetDelete',
-  minVersion: OffsetDeleteResponseVersions.min,
-  maxVersion: OffsetDeleteResponseVersions.max,
   readRequest: readOffsetDeleteRequest,
   writeResponse: writeOffsetDeleteResponse,
   async handle(req, ctx) {

@@ -11,21 +11,21 @@ import {
 } from '../../protocol/generated/messages/describe-client-quotas-request.ts';
 import {
   type DescribeClientQuotasResponse,
-  DescribeClientQuotasResponseVersions,
   writeDescribeClientQuotasResponse,
 } from '../../protocol/generated/messages/describe-client-quotas-response.ts';
 import { canCluster, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { QuotaError } from '../quotas/quota-store.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(48, 0, 1);
 
 export const describeClientQuotasHandler = defineHandler<
   DescribeClientQuotasRequest,
   DescribeClientQuotasResponse
 >({
-  apiKey: 48,
+  ...SERVES,
   name: 'DescribeClientQuotas',
-  minVersion: DescribeClientQuotasResponseVersions.min,
-  maxVersion: DescribeClientQuotasResponseVersions.max,
   readRequest: readDescribeClientQuotasRequest,
   writeResponse: writeDescribeClientQuotasResponse,
   handle(req, ctx) {

@@ -13,18 +13,18 @@ import {
 } from '../../protocol/generated/messages/alter-client-quotas-request.ts';
 import {
   type AlterClientQuotasResponse,
-  AlterClientQuotasResponseVersions,
   writeAlterClientQuotasResponse,
 } from '../../protocol/generated/messages/alter-client-quotas-response.ts';
 import { canCluster, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { QuotaError } from '../quotas/quota-store.ts';
 
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(49, 0, 1);
+
 export const alterClientQuotasHandler = defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>({
-  apiKey: 49,
+  ...SERVES,
   name: 'AlterClientQuotas',
-  minVersion: AlterClientQuotasResponseVersions.min,
-  maxVersion: AlterClientQuotasResponseVersions.max,
   readRequest: readAlterClientQuotasRequest,
   writeResponse: writeAlterClientQuotasResponse,
   handle(req, ctx) {

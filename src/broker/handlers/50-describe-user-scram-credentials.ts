@@ -12,12 +12,14 @@ import {
 } from '../../protocol/generated/messages/describe-user-scram-credentials-request.ts';
 import {
   type DescribeUserScramCredentialsResponse,
-  DescribeUserScramCredentialsResponseVersions,
   errorDescribeUserScramCredentialsResponse,
   writeDescribeUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/describe-user-scram-credentials-response.ts';
 import { canCluster, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(50, 0, 0);
 
 export const MECHANISM_IDS = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 } as const;
 
@@ -25,10 +27,8 @@ export const describeUserScramCredentialsHandler = defineHandler<
   DescribeUserScramCredentialsRequest,
   DescribeUserScramCredentialsResponse
 >({
-  apiKey: 50,
+  ...SERVES,
   name: 'DescribeUserScramCredentials',
-  minVersion: DescribeUserScramCredentialsResponseVersions.min,
-  maxVersion: DescribeUserScramCredentialsResponseVersions.max,
   readRequest: readDescribeUserScramCredentialsRequest,
   writeResponse: writeDescribeUserScramCredentialsResponse,
   handle(req, ctx) {

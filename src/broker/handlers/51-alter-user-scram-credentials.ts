@@ -13,7 +13,6 @@ import {
 } from '../../protocol/generated/messages/alter-user-scram-credentials-request.ts';
 import {
   type AlterUserScramCredentialsResponse,
-  AlterUserScramCredentialsResponseVersions,
   writeAlterUserScramCredentialsResponse,
 } from '../../protocol/generated/messages/alter-user-scram-credentials-response.ts';
 import {
@@ -23,7 +22,10 @@ import {
   type ScramMechanism,
 } from '../auth/scram.ts';
 import { canCluster, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(51, 0, 0);
 
 const BY_ID: Record<number, ScramMechanism> = { 1: 'SCRAM-SHA-256', 2: 'SCRAM-SHA-512' };
 
@@ -31,10 +33,8 @@ export const alterUserScramCredentialsHandler = defineHandler<
   AlterUserScramCredentialsRequest,
   AlterUserScramCredentialsResponse
 >({
-  apiKey: 51,
+  ...SERVES,
   name: 'AlterUserScramCredentials',
-  minVersion: AlterUserScramCredentialsResponseVersions.min,
-  maxVersion: AlterUserScramCredentialsResponseVersions.max,
   readRequest: readAlterUserScramCredentialsRequest,
   writeResponse: writeAlterUserScramCredentialsResponse,
   handle(req, ctx) {

@@ -11,21 +11,21 @@ import {
 } from '../../protocol/generated/messages/describe-cluster-request.ts';
 import {
   type DescribeClusterResponse,
-  DescribeClusterResponseVersions,
   defaultDescribeClusterResponse,
   errorDescribeClusterResponse,
   writeDescribeClusterResponse,
 } from '../../protocol/generated/messages/describe-cluster-response.ts';
 import { CLUSTER_NAME } from '../auth/acl.ts';
 import { authorizedOperations, canCluster, Operation, ResourceType } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
 import { selfAddress } from '../services.ts';
 
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(60, 0, 1);
+
 export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
-  apiKey: 60,
+  ...SERVES,
   name: 'DescribeCluster',
-  minVersion: DescribeClusterResponseVersions.min,
-  maxVersion: DescribeClusterResponseVersions.max,
   readRequest: readDescribeClusterRequest,
   writeResponse: writeDescribeClusterResponse,
   handle(req, ctx) {

@@ -11,17 +11,17 @@ import {
 } from '../../protocol/generated/messages/describe-producers-request.ts';
 import {
   type DescribeProducersResponse,
-  DescribeProducersResponseVersions,
   writeDescribeProducersResponse,
 } from '../../protocol/generated/messages/describe-producers-response.ts';
 import { canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(61, 0, 0);
 
 export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
-  apiKey: 61,
+  ...SERVES,
   name: 'DescribeProducers',
-  minVersion: DescribeProducersResponseVersions.min,
-  maxVersion: DescribeProducersResponseVersions.max,
   readRequest: readDescribeProducersRequest,
   writeResponse: writeDescribeProducersResponse,
   handle(req, ctx) {

@@ -10,20 +10,20 @@ import {
 } from '../../protocol/generated/messages/describe-transactions-request.ts';
 import {
   type DescribeTransactionsResponse,
-  DescribeTransactionsResponseVersions,
   writeDescribeTransactionsResponse,
 } from '../../protocol/generated/messages/describe-transactions-response.ts';
 import { canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(65, 0, 0);
 
 export const describeTransactionsHandler = defineHandler<
   DescribeTransactionsRequest,
   DescribeTransactionsResponse
 >({
-  apiKey: 65,
+  ...SERVES,
   name: 'DescribeTransactions',
-  minVersion: DescribeTransactionsResponseVersions.min,
-  maxVersion: DescribeTransactionsResponseVersions.max,
   readRequest: readDescribeTransactionsRequest,
   writeResponse: writeDescribeTransactionsResponse,
   handle(req, ctx) {

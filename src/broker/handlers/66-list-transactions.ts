@@ -14,17 +14,17 @@ import {
 import {
   errorListTransactionsResponse,
   type ListTransactionsResponse,
-  ListTransactionsResponseVersions,
   writeListTransactionsResponse,
 } from '../../protocol/generated/messages/list-transactions-response.ts';
 import { canTransactionalId, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(66, 0, 1);
 
 export const listTransactionsHandler = defineHandler<ListTransactionsRequest, ListTransactionsResponse>({
-  apiKey: 66,
+  ...SERVES,
   name: 'ListTransactions',
-  minVersion: ListTransactionsResponseVersions.min,
-  maxVersion: ListTransactionsResponseVersions.max,
   readRequest: readListTransactionsRequest,
   writeResponse: writeListTransactionsResponse,
   handle(req, ctx) {

@@ -15,11 +15,13 @@ import {
 } from '../../protocol/generated/messages/consumer-group-heartbeat-request.ts';
 import {
   type ConsumerGroupHeartbeatResponse,
-  ConsumerGroupHeartbeatResponseVersions,
   writeConsumerGroupHeartbeatResponse,
 } from '../../protocol/generated/messages/consumer-group-heartbeat-response.ts';
 import { canGroup, canTopic, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(68, 0, 1);
 
 function failed(errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse {
   return {
@@ -37,10 +39,8 @@ export const consumerGroupHeartbeatHandler = defineHandler<
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse
 >({
-  apiKey: 68,
+  ...SERVES,
   name: 'ConsumerGroupHeartbeat',
-  minVersion: ConsumerGroupHeartbeatResponseVersions.min,
-  maxVersion: ConsumerGroupHeartbeatResponseVersions.max,
   readRequest: readConsumerGroupHeartbeatRequest,
   writeResponse: writeConsumerGroupHeartbeatResponse,
   async handle(req, ctx) {

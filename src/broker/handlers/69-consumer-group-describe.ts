@@ -11,11 +11,13 @@ import {
 } from '../../protocol/generated/messages/consumer-group-describe-request.ts';
 import {
   type ConsumerGroupDescribeResponse,
-  ConsumerGroupDescribeResponseVersions,
   writeConsumerGroupDescribeResponse,
 } from '../../protocol/generated/messages/consumer-group-describe-response.ts';
 import { canGroup, Operation } from '../authz.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, serves } from '../handler.ts';
+
+/** The API key and versions this handler serves (copied into generated-table.ts by `npm run generate`). */
+export const SERVES = serves(69, 0, 0);
 
 const NOT_COMPUTED = -2147483648;
 
@@ -37,10 +39,8 @@ export const consumerGroupDescribeHandler = defineHandler<
   ConsumerGroupDescribeRequest,
   ConsumerGroupDescribeResponse
 >({
-  apiKey: 69,
+  ...SERVES,
   name: 'ConsumerGroupDescribe',
-  minVersion: ConsumerGroupDescribeResponseVersions.min,
-  maxVersion: ConsumerGroupDescribeResponseVersions.max,
   readRequest: readConsumerGroupDescribeRequest,
   writeResponse: writeConsumerGroupDescribeResponse,
   handle(req, ctx) {
