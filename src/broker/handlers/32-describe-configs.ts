@@ -4,7 +4,7 @@
  * IncrementalAlterConfigs), STATIC_BROKER_CONFIG when the broker's own setting differs from
  * Kafka's default, else DEFAULT_CONFIG; optionally limited to the requested keys (null or empty =
  * all). Broker resources (type 4, name = node id or empty) list the broker settings under their
- * Kafka names, the broker-level defaults of every topic config and the settings a single node
+ * Kafka names (from config.ts's settings table: `describeSettings`), the broker-level defaults of every topic config and the settings a single node
  * cannot change (fixed-broker-configs.ts), all read-only (static; STATIC_BROKER_CONFIG with Kafka's
  * default as a synonym where the value differs from it). With
  * include_synonyms (v1+) each entry lists its synonyms in precedence order (override, broker
@@ -28,7 +28,7 @@ import {
 } from '../../protocol/generated/messages/describe-configs-response.ts';
 import { ConfigResourceType } from '../../protocol/resource-types.ts';
 import { configAccessError, Operation } from '../authz.ts';
-import { DEFAULT_CONFIG, SETTINGS } from '../config.ts';
+import { DEFAULT_CONFIG, describeSettings } from '../config.ts';
 import { FIXED_BROKER_CONFIGS } from '../fixed-broker-configs.ts';
 import { defineHandler, serves } from '../handler.ts';
 import type { BrokerServices } from '../services.ts';
@@ -164,15 +164,9 @@ function describeBroker(
         : [{ name, value, source }];
     result.configs.push(entry(name, value, source, type, docs ? doc : null, syn, true));
   };
-  for (const s of SETTINGS) {
-    if (!s.kafkaName) continue;
-    let value = String(services.config[s.key] ?? '');
-    const kafkaDefault = String(DEFAULT_CONFIG[s.key] ?? '');
-    if (s.key === 'listeners' && value === '')
-      value = `PLAINTEXT://${services.config.host}:${services.advertised.port}`;
-    const type: ConfigType = s.kind === 'int' ? 'long' : s.kind === 'bool' ? 'boolean' : 'string';
-    add(s.kafkaName, value, kafkaDefault, type, s.help);
-  }
+  const listener = { host: services.config.host, port: services.advertised.port };
+  for (const d of describeSettings(services.config, listener))
+    add(d.name, d.value, d.defaultValue, d.type, d.doc);
   for (const def of TOPIC_CONFIGS)
     add(
       def.brokerName,

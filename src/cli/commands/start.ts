@@ -23,7 +23,7 @@ const OPTIONS: OptionSpec[] = [
       type: s.kind === 'bool' ? 'boolean' : 'string',
       repeatable: s.kind === 'list',
       description: s.help,
-      placeholder: s.kind === 'int' ? 'N' : s.kind === 'fsync' ? 'always|interval|never' : 'VALUE',
+      placeholder: s.kind === 'int' ? 'N' : s.choices ? s.choices.join('|') : 'VALUE',
     }),
   ),
   ...REGISTRY_OPTIONS,
