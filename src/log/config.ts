@@ -4,8 +4,11 @@
  * retention and compaction `retention.ms`, `retention.bytes`, `cleanup.policy`, `delete.retention.ms`,
  * `min.compaction.lag.ms`, `max.compaction.lag.ms`, `min.cleanable.dirty.ratio`).
  * The flush policy is a broker-level choice; `flush.ms` only sets the 'interval' period.
- * Kafka's "no limit" Long.MAX_VALUE is accepted and held as Number.MAX_SAFE_INTEGER.
+ * Kafka's "no limit" Long.MAX_VALUE is accepted and held as Number.MAX_SAFE_INTEGER. Validation is
+ * topic-config-rules.ts's (the one validator of topic configs); this file only parses.
  */
+import { validateTopicConfig } from './topic-config-rules.ts';
+
 export type FlushPolicy = 'never' | 'interval' | 'always';
 
 /** cleanup.policy as flags: `delete`, `compact` or `compact,delete`. */
@@ -57,8 +60,6 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
   minCleanableDirtyRatio: 0.5,
 };
 
-const INT32_MAX = 0x7fffffff;
-
 interface NumericKey {
   name: string;
   field:
@@ -72,41 +73,22 @@ interface NumericKey {
     | 'deleteRetentionMs'
     | 'minCompactionLagMs'
     | 'maxCompactionLagMs';
-  min: number;
-  max: number;
   /** A Kafka LONG: values past 2^53 (up to Long.MAX_VALUE) clamp to Number.MAX_SAFE_INTEGER. */
   long?: boolean;
 }
 
+/** Where each numeric topic config goes; ranges are the rules' (topic-config-rules.ts). */
 const NUMERIC: readonly NumericKey[] = [
-  { name: 'segment.bytes', field: 'segmentBytes', min: 14, max: INT32_MAX },
-  { name: 'segment.ms', field: 'segmentMs', min: 1, max: Number.MAX_SAFE_INTEGER },
-  { name: 'segment.index.bytes', field: 'segmentIndexBytes', min: 12, max: INT32_MAX },
-  { name: 'index.interval.bytes', field: 'indexIntervalBytes', min: 0, max: INT32_MAX },
-  { name: 'flush.ms', field: 'flushMs', min: 0, max: Number.MAX_SAFE_INTEGER },
-  { name: 'retention.ms', field: 'retentionMs', min: -1, max: Number.MAX_SAFE_INTEGER, long: true },
-  { name: 'retention.bytes', field: 'retentionBytes', min: -1, max: Number.MAX_SAFE_INTEGER, long: true },
-  {
-    name: 'delete.retention.ms',
-    field: 'deleteRetentionMs',
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-    long: true,
-  },
-  {
-    name: 'min.compaction.lag.ms',
-    field: 'minCompactionLagMs',
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-    long: true,
-  },
-  {
-    name: 'max.compaction.lag.ms',
-    field: 'maxCompactionLagMs',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-    long: true,
-  },
+  { name: 'segment.bytes', field: 'segmentBytes' },
+  { name: 'segment.ms', field: 'segmentMs' },
+  { name: 'segment.index.bytes', field: 'segmentIndexBytes' },
+  { name: 'index.interval.bytes', field: 'indexIntervalBytes' },
+  { name: 'flush.ms', field: 'flushMs' },
+  { name: 'retention.ms', field: 'retentionMs', long: true },
+  { name: 'retention.bytes', field: 'retentionBytes', long: true },
+  { name: 'delete.retention.ms', field: 'deleteRetentionMs', long: true },
+  { name: 'min.compaction.lag.ms', field: 'minCompactionLagMs', long: true },
+  { name: 'max.compaction.lag.ms', field: 'maxCompactionLagMs', long: true },
 ];
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -132,50 +114,30 @@ export function parseCleanupPolicy(value: string): CleanupPolicy | null {
   return { delete: parts.includes('delete'), compact: parts.includes('compact') };
 }
 
-function parseRatio(value: string): number | null {
-  if (value.trim() === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+/** A topic config's value when the rules accept it (validateTopicConfig), else undefined. */
+function valid(configs: Readonly<Record<string, string>>, name: string): string | undefined {
+  const raw = configs[name];
+  return raw !== undefined && validateTopicConfig(name, raw) === null ? raw : undefined;
 }
 
-/** Checks the log-related keys of a topic config map; returns an error message or null. */
-export function validateLogConfigs(configs: Readonly<Record<string, string>>): string | null {
-  for (const key of NUMERIC) {
-    const raw = configs[key.name];
-    if (raw === undefined) continue;
-    const n = parseIntStrict(raw, key.long);
-    if (n === null || n < key.min || n > key.max) {
-      return `Invalid value ${raw} for configuration ${key.name}: must be an integer in [${key.min}, ${key.max}]`;
-    }
-  }
-  const policy = configs['cleanup.policy'];
-  if (policy !== undefined && parseCleanupPolicy(policy) === null) {
-    return `Invalid value ${policy} for configuration cleanup.policy: must list delete and/or compact`;
-  }
-  const ratio = configs['min.cleanable.dirty.ratio'];
-  if (ratio !== undefined && parseRatio(ratio) === null) {
-    return `Invalid value ${ratio} for configuration min.cleanable.dirty.ratio: must be a number in [0, 1]`;
-  }
-  return null;
-}
-
-/** The effective config of a topic: its overrides on top of the broker defaults. Invalid values are ignored. */
+/**
+ * The effective config of a topic: its overrides on top of the broker defaults. Values the rules
+ * reject (a metadata file edited by hand) are ignored.
+ */
 export function logConfigFor(
   configs: Readonly<Record<string, string>>,
   defaults: Readonly<LogConfig>,
 ): LogConfig {
   const out: LogConfig = { ...defaults };
   for (const key of NUMERIC) {
-    const raw = configs[key.name];
-    if (raw === undefined) continue;
-    const n = parseIntStrict(raw, key.long);
-    if (n !== null && n >= key.min && n <= key.max) out[key.field] = n;
+    const raw = valid(configs, key.name);
+    const n = raw === undefined ? null : parseIntStrict(raw, key.long);
+    if (n !== null) out[key.field] = n;
   }
-  const policy = configs['cleanup.policy'];
+  const policy = valid(configs, 'cleanup.policy');
   const parsedPolicy = policy === undefined ? null : parseCleanupPolicy(policy);
   if (parsedPolicy !== null) out.cleanupPolicy = parsedPolicy;
-  const ratio = configs['min.cleanable.dirty.ratio'];
-  const parsedRatio = ratio === undefined ? null : parseRatio(ratio);
-  if (parsedRatio !== null) out.minCleanableDirtyRatio = parsedRatio;
+  const ratio = valid(configs, 'min.cleanable.dirty.ratio');
+  if (ratio !== undefined) out.minCleanableDirtyRatio = Number(ratio);
   return out;
 }

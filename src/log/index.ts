@@ -13,7 +13,6 @@ export {
   type FlushPolicy,
   type LogConfig,
   logConfigFor,
-  validateLogConfigs,
 } from './config.ts';
 export {
   isTopicError,
@@ -36,5 +35,13 @@ export {
 export { applyRetention, type RetentionResult } from './retention.ts';
 export type { Segment } from './segment.ts';
 export type { TimestampOffset } from './time-index.ts';
+export {
+  type ConfigType,
+  TOPIC_CONFIG_NAMES,
+  type TopicConfigRule,
+  topicConfigRule,
+  validateTopicConfig,
+  validateTopicConfigs,
+} from './topic-config-rules.ts';
 export type { TopicMetadata } from './topic-metadata.ts';
 export { MAX_TOPIC_NAME_LENGTH, validateTopicName } from './topic-name.ts';

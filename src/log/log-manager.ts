@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync } from './atomic-file.ts';
 import { type BackgroundTaskOptions, LogBackgroundTasks, type PartitionRef } from './background.ts';
-import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor, validateLogConfigs } from './config.ts';
+import { DEFAULT_LOG_CONFIG, type LogConfig, logConfigFor } from './config.ts';
 import { DataDirLock } from './dir-lock.ts';
 import { partitionDirName } from './file-names.ts';
 import { LogThrottle } from './log-throttle.ts';
@@ -34,6 +34,7 @@ import {
 } from './partition-metadata.ts';
 import { ReadAhead } from './read-ahead.ts';
 import { ReadBufferPool } from './read-buffers.ts';
+import { validateTopicConfigs } from './topic-config-rules.ts';
 import {
   type DamagedTopicFile,
   loadTopicMetadata,
@@ -353,7 +354,7 @@ export class LogManager {
         message: `Number of partitions must be in [1, ${MAX_PARTITIONS}].`,
       };
     }
-    const badConfig = validateLogConfigs(configs);
+    const badConfig = validateTopicConfigs(configs);
     if (badConfig !== null) return { error: 'INVALID_CONFIG', message: badConfig };
     const meta: TopicMetadata = { name, topicId: newTopicId(), partitions, configs: { ...configs } };
     const logs = this.createPartitions(meta, 0, partitions);
@@ -420,7 +421,7 @@ export class LogManager {
       if (value === null) delete configs[key];
       else configs[key] = value;
     }
-    const bad = validateLogConfigs(configs);
+    const bad = validateTopicConfigs(configs);
     if (bad !== null) return { error: 'INVALID_CONFIG', message: bad };
     const meta: TopicMetadata = { ...topic.meta, configs };
     saveTopicMetadata(this.metaDir, meta);
