@@ -12,7 +12,7 @@ import {
   validateTopicConfig,
   validateTopicConfigs,
 } from '../log/topic-config-rules.ts';
-import { type BrokerConfig, DEFAULT_CONFIG } from './config.ts';
+import { type BrokerConfig, DEFAULT_CONFIG, SETTINGS } from './config.ts';
 
 export { type ConfigType, LONG_MAX, listEntries, validateTopicConfig, validateTopicConfigs };
 
@@ -27,7 +27,17 @@ export interface TopicConfigDef {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
+/** The default of a topic config whose broker synonym is a broker setting: that setting's value. */
+function fromBrokerSetting(kafkaName: string): (broker: BrokerConfig) => string {
+  const setting = SETTINGS.find((s) => s.kafkaName === kafkaName);
+  if (!setting) throw new Error(`${kafkaName} is not a broker setting: give its topic config a defaultValue`);
+  return (broker) => String(broker[setting.key]);
+}
+
+/** Each topic config's broker synonym and doc; `defaultValue` where the synonym is not a broker
+ * setting of config.ts's table (otherwise the default is that setting's value). */
+const DEFINITIONS: readonly (Omit<TopicConfigDef, 'type' | 'defaultValue'> &
+  Partial<Pick<TopicConfigDef, 'defaultValue'>>)[] = [
   {
     name: 'cleanup.policy',
     brokerName: 'log.cleanup.policy',
@@ -38,7 +48,6 @@ const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
     name: 'retention.ms',
     brokerName: 'log.retention.ms',
     doc: 'How long a segment is kept before it may be deleted (-1: forever).',
-    defaultValue: (b) => String(b.retentionMs),
   },
   {
     name: 'retention.bytes',
@@ -50,7 +59,6 @@ const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
     name: 'segment.bytes',
     brokerName: 'log.segment.bytes',
     doc: 'Segment file size at which a new segment is rolled.',
-    defaultValue: (b) => String(b.segmentBytes),
   },
   {
     name: 'segment.ms',
@@ -110,7 +118,6 @@ const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
     name: 'max.message.bytes',
     brokerName: 'message.max.bytes',
     doc: 'Largest record batch the topic accepts.',
-    defaultValue: (b) => String(b.messageMaxBytes),
   },
   {
     name: 'message.timestamp.type',
@@ -146,7 +153,6 @@ const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
     name: 'flush.ms',
     brokerName: 'log.flush.interval.ms',
     doc: 'Background fsync period when the broker runs with --fsync interval.',
-    defaultValue: (b) => String(b.flushIntervalMs),
   },
   {
     name: 'flush.messages',
@@ -208,6 +214,7 @@ const DEFINITIONS: readonly Omit<TopicConfigDef, 'type'>[] = [
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = DEFINITIONS.map((d) => ({
   ...d,
   type: topicConfigRule(d.name)!.type,
+  defaultValue: d.defaultValue ?? fromBrokerSetting(d.brokerName),
 }));
 
 const BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));
