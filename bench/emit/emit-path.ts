@@ -6,7 +6,7 @@
  *
  * - `emit()`: `emitter.emit('item.viewed', {...}, { key })`, binary mode (CloudEvent encoding and
  *   the queue push; the emitter points at a closed port with a linger of 10 minutes, so nothing is
- *   sent and nothing else runs, and a 4 MiB buffer evicts its oldest event for each new one);
+ *   sent and nothing else runs, and a 256 KiB buffer evicts its oldest event for each new one);
  * - `middleware`: `expressMiddleware`'s per-request work on real IncomingMessage/ServerResponse
  *   objects: the call, then the response's 'finish' (route, duration, user, the event).
  *
@@ -28,9 +28,9 @@ const emitter = createEmitter({
   lingerMs: 600_000,
   batchEvents: 1e9,
   batchBytes: 1e12,
-  // A small buffer that evicts its oldest event for each new one: steady memory, as in an app
+  // A small buffer that evicts its oldest event for each new one: events die young, as in an app
   // whose emitter keeps up (holding millions of events would measure the GC instead).
-  maxBufferBytes: 4 * 1024 * 1024,
+  maxBufferBytes: 256 * 1024,
   policy: 'drop-oldest',
   logger: { warn: () => {}, error: () => {} },
 });
