@@ -2,92 +2,118 @@
  * The CPU the request path itself spends on samsa/emit, without HTTP or a broker (so it is steady
  * on a busy machine):
  *
- *   node bench/emit/emit-path.ts [rounds=7] [n=200000]
+ *   node bench/emit/emit-path.ts [rounds=7] [n=100000] [other checkout, e.g. /work/main]
  *
  * - `emit()`: `emitter.emit('item.viewed', {...}, { key })`, binary mode (CloudEvent encoding and
  *   the queue push; the emitter points at a closed port with a linger of 10 minutes, so nothing is
  *   sent and nothing else runs, and a 256 KiB buffer evicts its oldest event for each new one);
  * - `middleware`: `expressMiddleware`'s per-request work on real IncomingMessage/ServerResponse
- *   objects: the call, then the response's 'finish' (route, duration, user, the event).
+ *   objects: the call, then the response's 'finish' (route, duration, user, the event);
+ *   `response only` is the same loop without the middleware, to subtract.
  *
  * Prints CPU ns per call (process.cpuUsage; median and range over the rounds, after one warm-up
- * round). `response only` is the same loop without the middleware (a new ServerResponse and its
- * 'finish'), to subtract.
+ * round). Given another checkout, the same runs against its `src/emit` in the same process, round
+ * by round in turn with this one's (so both see the same machine), and the difference.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { loadavg } from 'node:os';
-import { createEmitter, expressMiddleware } from '../../src/emit/index.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as EmitModule from '../../src/emit/index.ts';
 
 const rounds = Number(process.argv[2] ?? 7);
-const n = Number(process.argv[3] ?? 200_000);
+const n = Number(process.argv[3] ?? 100_000);
+const other = process.argv[4];
 
-const emitter = createEmitter({
-  bootstrap: '127.0.0.1:1',
-  topic: 'bench',
-  lingerMs: 600_000,
-  batchEvents: 1e9,
-  batchBytes: 1e12,
-  // A small buffer that evicts its oldest event for each new one: events die young, as in an app
-  // whose emitter keeps up (holding millions of events would measure the GC instead).
-  maxBufferBytes: 256 * 1024,
-  policy: 'drop-oldest',
-  logger: { warn: () => {}, error: () => {} },
-});
+type Case = (i: number) => void;
 
-function measure(name: string, fn: (i: number) => void): void {
-  const ns: number[] = [];
-  for (let r = 0; r <= rounds; r++) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) fn(i);
-    const c = process.cpuUsage(c0);
-    if (r > 0) ns.push(((c.user + c.system) * 1000) / n);
-  }
-  ns.sort((a, b) => a - b);
-  const med = ns[Math.floor(ns.length / 2)]!;
-  console.log(
-    `${name.padEnd(14)} ${med.toFixed(0).padStart(6)} ns CPU/call (rounds ${ns[0]!.toFixed(0)}-${ns[ns.length - 1]!.toFixed(0)}, ${n} calls each)`,
-  );
+async function cases(mod: typeof EmitModule): Promise<Record<string, Case>> {
+  const emitter = mod.createEmitter({
+    bootstrap: '127.0.0.1:1',
+    topic: 'bench',
+    lingerMs: 600_000,
+    batchEvents: 1e9,
+    batchBytes: 1e12,
+    // A small buffer that evicts its oldest event for each new one: events die young, as in an app
+    // whose emitter keeps up (holding millions of events would measure the GC instead).
+    maxBufferBytes: 256 * 1024,
+    policy: 'drop-oldest',
+    logger: { warn: () => {}, error: () => {} },
+  });
+  const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
+  // Real request/response objects (the middleware only reads them and listens for 'finish').
+  const mw = mod.expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined });
+  const socket = new Socket();
+  const reqs = users.slice(0, 64).map((u) => {
+    const req = new IncomingMessage(socket) as IncomingMessage & {
+      route?: { path: string };
+      baseUrl?: string;
+      originalUrl?: string;
+    };
+    req.method = 'GET';
+    req.url = '/items/42?x=1';
+    req.originalUrl = req.url;
+    req.baseUrl = '';
+    req.headers = { 'x-user': u };
+    req.route = { path: '/items/:id' };
+    return req;
+  });
+  const next = (): void => {};
+  return {
+    'emit()': (i) => {
+      const user = users[i % 1000]!;
+      emitter.emit('item.viewed', { item: String(i % 5000), user, position: i % 9 }, { key: user });
+    },
+    'response only': (i) => {
+      const res = new ServerResponse(reqs[i & 63]!);
+      res.statusCode = 200;
+      res.emit('finish');
+    },
+    middleware: (i) => {
+      const req = reqs[i & 63]!;
+      const res = new ServerResponse(req);
+      res.statusCode = 200;
+      mw(req, res, next);
+      res.emit('finish');
+    },
+  };
 }
 
-const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
-measure('emit()', (i) => {
-  const user = users[i % 1000]!;
-  emitter.emit('item.viewed', { item: String(i % 5000), user, position: i % 9 }, { key: user });
-});
+function round(fn: Case): number {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) fn(i);
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1000) / n;
+}
 
-// Real request/response objects, reused (the middleware only reads them and listens for 'finish').
-const mw = expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined });
-const socket = new Socket();
-const reqs = users.slice(0, 64).map((u) => {
-  const req = new IncomingMessage(socket) as IncomingMessage & {
-    route?: { path: string };
-    baseUrl?: string;
-    originalUrl?: string;
-  };
-  req.method = 'GET';
-  req.url = '/items/42?x=1';
-  req.originalUrl = req.url;
-  req.baseUrl = '';
-  req.headers = { 'x-user': u };
-  req.route = { path: '/items/:id' };
-  return req;
-});
-const next = (): void => {};
-measure('response only', (i) => {
-  const res = new ServerResponse(reqs[i & 63]!);
-  res.statusCode = 200;
-  res.emit('finish');
-});
-measure('middleware', (i) => {
-  const req = reqs[i & 63]!;
-  const res = new ServerResponse(req);
-  res.statusCode = 200;
-  mw(req, res, next);
-  res.emit('finish');
-});
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const m = emitter.metrics();
-console.log(`load average ${loadavg()[0]!.toFixed(2)}; ${m.emitted} events emitted`);
-await emitter.close({ timeoutMs: 1 });
+const variants: [string, Record<string, Case>][] = [
+  ['this', await cases(await import('../../src/emit/index.ts'))],
+];
+if (other !== undefined) {
+  const url = pathToFileURL(join(other, 'src/emit/index.ts')).href;
+  variants.push([other, await cases((await import(url)) as typeof EmitModule)]);
+}
+const load0 = loadavg()[0]!;
+for (const name of Object.keys(variants[0]![1])) {
+  const ns = variants.map(() => [] as number[]);
+  for (let r = 0; r <= rounds; r++) {
+    variants.forEach(([, c], v) => {
+      const x = round(c[name]!);
+      if (r > 0) ns[v]!.push(x);
+    });
+  }
+  const line = variants.map(([label], v) => {
+    const xs = ns[v]!;
+    return `${label}: ${median(xs).toFixed(0)} ns (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
+  });
+  const diff =
+    variants.length > 1 ? `  this vs other ${((median(ns[0]!) / median(ns[1]!) - 1) * 100).toFixed(1)}%` : '';
+  console.log(`${name.padEnd(14)} CPU/call  ${line.join('  ')}${diff}`);
+}
+console.log(
+  `${n} calls per round, ${rounds} rounds after a warm-up; load average ${load0.toFixed(2)} at the start`,
+);
 process.exit(0);

@@ -114,7 +114,11 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
 }
 
 const r = (x: number | null | undefined, d = 2): string => (x == null ? '-' : x.toFixed(d));
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 function line(x: Run): string {
   const p = x.app.process;
