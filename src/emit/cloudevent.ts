@@ -278,8 +278,7 @@ export class CloudEventEncoder {
 
     const headers: Header[] = [
       SPEC_VERSION_HEADER,
-      // A generated id is ASCII (latin1 is the cheaper encoder); the caller's is UTF-8.
-      [H.id, o.id === undefined ? Buffer.from(id, 'latin1') : Buffer.from(id)],
+      [H.id, Buffer.from(id)],
       source === undefined ? this.#sourceHeader : this.#sources.get(source),
       this.#types.get(type),
       o.time === undefined ? timeHeaderNow(now) : [H.time, Buffer.from(time)],
