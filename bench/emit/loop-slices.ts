@@ -8,6 +8,7 @@
  *   kafka    a read on any other socket (the emitter's broker connections: acknowledgements)
  *   timer    a setTimeout callback (the emitter's linger timer: batch building and send)
  *   immediate, promise (a promise reaction on its own), tick, other
+ *   bench    a timer whose callback is named `benchTick` (a benchmark's own pacing)
  *
  * The report gives, per label, runs per second, loop milliseconds per second, and the p50/p99/max
  * of the runs' lengths in microseconds, by the clock and by the main thread's CPU time (on a shared
@@ -17,8 +18,11 @@
 import { createHook } from 'node:async_hooks';
 import { LatencySamples } from '../lib/percentiles.ts';
 
-type Label = 'http' | 'kafka' | 'timer' | 'immediate' | 'promise' | 'tick' | 'other';
-const LABELS: Label[] = ['http', 'kafka', 'timer', 'immediate', 'promise', 'tick', 'other'];
+type Label = 'http' | 'kafka' | 'timer' | 'immediate' | 'promise' | 'tick' | 'other' | 'bench';
+const LABELS: Label[] = ['http', 'kafka', 'timer', 'immediate', 'promise', 'tick', 'other', 'bench'];
+
+/** A timer whose callback has this name is the benchmark's own (labelled `bench`). */
+export const BENCH_TIMER_NAME = 'benchTick';
 const GAP_MS = 0.05;
 
 export interface SliceStats {
@@ -59,7 +63,7 @@ export class LoopSlices {
       this.#total.set(l, 0);
     }
     createHook({
-      init: (id, type, trigger) => {
+      init: (id, type, trigger, resource) => {
         let label: Label;
         if (type === 'TCPSERVERWRAP') {
           this.#serverIds.add(id);
@@ -69,7 +73,11 @@ export class LoopSlices {
         if (type === 'PROMISE') return;
         if (type === 'TCPWRAP') label = this.#serverIds.has(trigger) ? 'http' : 'kafka';
         else if (type === 'HTTPINCOMINGMESSAGE') label = 'http';
-        else if (type === 'Timeout') label = 'timer';
+        else if (type === 'Timeout')
+          label =
+            (resource as { _onTimeout?: { name?: string } })._onTimeout?.name === BENCH_TIMER_NAME
+              ? 'bench'
+              : 'timer';
         else if (type === 'Immediate') label = 'immediate';
         else if (type === 'TickObject') label = 'tick';
         else label = 'other';
