@@ -1,15 +1,24 @@
 /**
  * The Express app of the emit benchmarks, run as its own process: `GET /items/:id` answers a small
- * JSON body. argv[2] is JSON { bootstrap, topic, mode, eventsPerRequest }: mode `plain` (no emitter),
- * `middleware` (expressMiddleware only: one event per request) or `handler` (the middleware plus
- * eventsPerRequest - 1 `req.emitEvent` calls in the handler, each timed with performance.now()).
- * Prints `listening <port>`; a `reset` line on stdin forgets the samples so far (warm-up); on a `stop` line on stdin prints one JSON line (emit() percentiles in
- * microseconds, the emitter's metrics) and exits.
+ * JSON body. argv[2] is JSON { bootstrap, topic, mode, eventsPerRequest, lingerMs?, slices? }: mode
+ * `plain` (no emitter), `middleware` (expressMiddleware only: one event per request) or `handler`
+ * (the middleware plus eventsPerRequest - 1 `req.emitEvent` calls in the handler, each timed with
+ * performance.now()).
+ *
+ * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
+ * ends) or a `reset` line on stdin forgets everything measured so far. On a `stop` line on stdin it
+ * prints one JSON line and exits: emit() percentiles in microseconds, the emitter's metrics, and
+ * what the process spent on the measured requests — CPU µs per request (process.cpuUsage), event
+ * loop utilisation, the event loop delay (monitorEventLoopDelay, 1 ms resolution: how late a timer
+ * ran, i.e. how long something held the loop) and, with `slices: true`, a histogram of the loop's
+ * synchronous slices by kind (loop-slices.ts; costs some CPU itself, so off for the latency rows).
  */
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { createEmitter, type Emitter, expressMiddleware } from '../../src/emit/index.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
+import { LoopSlices } from './loop-slices.ts';
 
 interface AppConfig {
   bootstrap: string;
@@ -17,12 +26,33 @@ interface AppConfig {
   mode: 'plain' | 'middleware' | 'handler';
   eventsPerRequest: number;
   lingerMs?: number;
+  slices?: boolean;
 }
 
 const config = JSON.parse(process.argv[2]!) as AppConfig;
 const samples = new LatencySamples(2_000_000);
+const slices = config.slices ? new LoopSlices() : null;
 let emitter: Emitter | null = null;
 const app = express();
+let requests = 0;
+let cpu0 = process.cpuUsage();
+let elu0 = performance.eventLoopUtilization();
+let t0 = performance.now();
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+const reset = (): void => {
+  samples.count = 0;
+  requests = 0;
+  cpu0 = process.cpuUsage();
+  elu0 = performance.eventLoopUtilization();
+  t0 = performance.now();
+  delay.reset();
+  slices?.reset();
+};
+app.get('/__bench/reset', (_req, res) => {
+  reset();
+  res.end('ok');
+});
 if (config.mode !== 'plain') {
   emitter = createEmitter({
     bootstrap: config.bootstrap,
@@ -34,11 +64,12 @@ if (config.mode !== 'plain') {
 }
 const handlerEmits = config.mode === 'handler' ? config.eventsPerRequest - 1 : 0;
 app.get('/items/:id', (req, res) => {
+  requests++;
   const user = req.headers['x-user'] as string;
   for (let i = 0; i < handlerEmits; i++) {
-    const t0 = performance.now();
+    const t = performance.now();
     req.emitEvent('item.viewed', { item: req.params.id, user, position: i }, { key: user });
-    samples.add((performance.now() - t0) * 1000);
+    samples.add((performance.now() - t) * 1000);
   }
   res.json({ id: req.params.id, ok: true });
 });
@@ -47,15 +78,39 @@ const server = app.listen(0, '127.0.0.1', () => {
 });
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', async (line: string) => {
-  if (line.includes('reset')) samples.count = 0; // the warm-up is over
+  if (line.includes('reset')) reset();
   if (!line.includes('stop')) return;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  delay.disable();
+  const sliceReport = slices?.report(seconds) ?? null;
   const [p50, p99, p999, max] = samples.percentiles([50, 99, 99.9, 100]);
   const flushed = emitter ? await emitter.flush(10_000) : true;
   const metrics = emitter?.metrics() ?? null;
   await emitter?.close();
   server.close();
+  const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
   process.stdout.write(
-    `${JSON.stringify({ emitUs: { count: samples.count, p50, p99, p999, max }, flushed, metrics })}\n`,
+    `${JSON.stringify({
+      emitUs: { count: samples.count, p50, p99, p999, max },
+      flushed,
+      metrics,
+      process: {
+        requests,
+        seconds,
+        cpuUsPerRequest: requests === 0 ? null : (cpu.user + cpu.system) / requests,
+        cpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) | 0,
+        elu: Math.round(elu.utilization * 1000) / 1000,
+        loopDelayMs: {
+          p50: ms(delay.percentile(50)),
+          p99: ms(delay.percentile(99)),
+          p999: ms(delay.percentile(99.9)),
+          max: ms(delay.max),
+        },
+        slices: sliceReport,
+      },
+    })}\n`,
   );
   process.exit(0);
 });

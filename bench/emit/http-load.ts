@@ -1,7 +1,14 @@
 /**
  * An open-loop HTTP load: `rate` requests per second for `durationMs` (after `warmupMs`), issued on
- * schedule whatever the answers' speed, over an undici pool; latency is from issuing a request to
- * the end of its response body. Requests cycle through `users` (header x-user) and item ids.
+ * a fixed schedule whatever the answers' speed, over an undici pool. Each request's latency runs
+ * from the time it was *due* (start + i / rate), not from when the loop got round to sending it, so
+ * a stall of the load generator or of the server shows in the tail instead of being hidden
+ * (coordinated omission); `lateMs` says how far behind schedule the generator itself fell.
+ * Requests cycle through `users` (header x-user) and item ids. When the warm-up ends it sends
+ * `GET /__bench/reset` (the app then forgets its own counters) and calls `onMeasureStart`.
+ *
+ * `httpLoadRun` is the same for a fresh child process (bench/lib/child-run.ts), so the load's
+ * garbage and timers share neither a process nor an event loop with the caller.
  */
 import { Pool } from 'undici';
 import { LatencySamples } from '../lib/percentiles.ts';
@@ -13,6 +20,10 @@ export interface HttpLoadResult {
   p50Ms: number | null;
   p99Ms: number | null;
   p999Ms: number | null;
+  maxMs: number | null;
+  /** How late the generator issued requests (p99 and max, ms): its own share of the latency. */
+  lateP99Ms: number | null;
+  lateMaxMs: number | null;
 }
 
 export async function httpLoad(
@@ -24,7 +35,9 @@ export async function httpLoad(
   onMeasureStart?: () => void,
 ): Promise<HttpLoadResult> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64, pipelining: 1 });
-  const samples = new LatencySamples(rate * Math.ceil(durationMs / 1000) + 1000);
+  const capacity = rate * Math.ceil(durationMs / 1000) + 1000;
+  const samples = new LatencySamples(capacity);
+  const late = new LatencySamples(capacity);
   let errors = 0;
   let issued = 0;
   let measured = 0;
@@ -32,8 +45,7 @@ export async function httpLoad(
   const start = performance.now();
   const measureFrom = start + warmupMs;
   const end = measureFrom + durationMs;
-  const one = async (i: number): Promise<void> => {
-    const t0 = performance.now();
+  const one = async (i: number, due: number): Promise<void> => {
     try {
       const res = await pool.request({
         path: `/items/${i % 5000}`,
@@ -45,20 +57,29 @@ export async function httpLoad(
     } catch {
       errors++;
     }
-    if (t0 >= measureFrom) {
-      samples.add(performance.now() - t0);
+    if (due >= measureFrom && due < end) {
+      samples.add(performance.now() - due);
       measured++;
     }
   };
   let started = false;
-  while (performance.now() < end) {
-    if (!started && performance.now() >= measureFrom) {
+  for (;;) {
+    const now = performance.now();
+    if (now >= end) break;
+    if (!started && now >= measureFrom) {
       started = true;
+      // Not awaited: the requests due meanwhile must leave on time.
+      pool.request({ path: '/__bench/reset', method: 'GET' }).then(
+        (res) => res.body.dump(),
+        () => {},
+      );
       onMeasureStart?.();
     }
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    while (issued < due) {
-      const p = one(issued++);
+    const dueCount = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (issued < dueCount) {
+      const due = start + (issued * 1000) / rate;
+      if (due >= measureFrom) late.add(performance.now() - due);
+      const p = one(issued++, due);
       inflight.add(p);
       p.finally(() => inflight.delete(p));
     }
@@ -66,7 +87,8 @@ export async function httpLoad(
   }
   await Promise.all(inflight);
   await pool.close();
-  const [p50, p99, p999] = samples.percentiles([50, 99, 99.9]);
+  const [p50, p99, p999, max] = samples.percentiles([50, 99, 99.9, 100]);
+  const [lateP99, lateMax] = late.percentiles([99, 100]);
   return {
     requests: measured,
     errors,
@@ -74,5 +96,18 @@ export async function httpLoad(
     p50Ms: p50 ?? null,
     p99Ms: p99 ?? null,
     p999Ms: p999 ?? null,
+    maxMs: max ?? null,
+    lateP99Ms: lateP99 ?? null,
+    lateMaxMs: lateMax ?? null,
   };
+}
+
+/** `httpLoad` for bench/lib/child-run.ts (JSON arguments, no callback). */
+export function httpLoadRun(
+  port: number,
+  rate: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<HttpLoadResult> {
+  return httpLoad(port, rate, warmupMs, durationMs);
 }

@@ -3,7 +3,8 @@
  * sustained events/s from one process (a fresh child, emitter defaults), the latency of each emit()
  * call inside an Express handler at 10,000 events/s (1,000 requests/s x 10 events: the middleware's
  * plus 9 `req.emitEvent`), and an Express app's request latency with and without the middleware at
- * the same request rate (runs interleaved, the app in its own process, an open-loop load).
+ * the same request rate (runs interleaved, the app, the load generator and the broker each in a
+ * process of its own, an open-loop load; bench/emit/middleware-latency.ts is the longer version).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ import { stopPid, trackPid, waitForLine } from '../lib/procs.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { settle } from '../lib/settle.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
-import { httpLoad } from './http-load.ts';
+import type { HttpLoadResult } from './http-load.ts';
 import type { EmitThroughputResult } from './throughput.ts';
 
 type Emit = (r: BenchResult) => void;
@@ -25,7 +26,7 @@ const REQUEST_RATE = 1000;
 const EVENTS_PER_REQUEST = 10;
 
 interface AppRun {
-  load: Awaited<ReturnType<typeof httpLoad>>;
+  load: HttpLoadResult;
   app: {
     emitUs: {
       count: number;
@@ -52,9 +53,13 @@ async function expressRun(
   trackPid('express-app', child.pid!);
   try {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
-    const load = await httpLoad(Number(port), REQUEST_RATE, o.warmupMs, o.durationMs, 1000, () =>
-      child.stdin.write('reset\n'),
-    );
+    // The load from a fresh process of its own (open loop, latency from each request's due time).
+    const load = await runInChild<HttpLoadResult>(new URL('./http-load.ts', import.meta.url), 'httpLoadRun', [
+      Number(port),
+      REQUEST_RATE,
+      o.warmupMs,
+      o.durationMs,
+    ]);
     const out = waitForLine(child, /^\{.*\}$/m, 30_000);
     child.stdin.write('stop\n');
     const [line] = await out;

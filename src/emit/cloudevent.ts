@@ -74,10 +74,16 @@ const H = {
   dataschema: Buffer.from('ce_dataschema'),
   contentType: Buffer.from('content-type'),
 };
-const SPEC_VERSION_VALUE = Buffer.from(SPEC_VERSION);
 const STRUCTURED_VALUE = Buffer.from(STRUCTURED_CONTENT_TYPE);
-const JSON_VALUE = Buffer.from('application/json');
-const OCTET_VALUE = Buffer.from('application/octet-stream');
+// Whole headers that repeat are shared between records too: records' headers are read-only (the
+// producer and the spool only read them), so an event allocates only its id header and its value.
+type Header = [Buffer, Buffer];
+const SPEC_VERSION_HEADER: Header = [H.specversion, Buffer.from(SPEC_VERSION)];
+const JSON_HEADER: Header = [H.contentType, Buffer.from('application/json')];
+const OCTET_HEADER: Header = [H.contentType, Buffer.from('application/octet-stream')];
+const STRUCTURED_HEADER: Header = [H.contentType, STRUCTURED_VALUE];
+/** `options` when the caller gave none (not a new object per event). */
+const NO_OPTIONS: EmitOptions = Object.freeze({});
 
 /** Per-emitter constants, so the common case allocates only the per-event values. */
 export interface EncoderDefaults {
@@ -99,6 +105,23 @@ class ValueCache {
   }
 }
 
+/** The same for whole headers of one name (`ce_type: item.viewed`, ...). */
+class HeaderCache {
+  readonly #name: Buffer;
+  readonly #map = new Map<string, Header>();
+  constructor(name: Buffer) {
+    this.#name = name;
+  }
+  get(value: string): Header {
+    let h = this.#map.get(value);
+    if (h === undefined) {
+      h = [this.#name, Buffer.from(value)];
+      if (this.#map.size < 1024) this.#map.set(value, h);
+    }
+    return h;
+  }
+}
+
 function nonEmpty(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') {
     throw new EmitUsageError(
@@ -116,21 +139,21 @@ function describe(value: unknown): string {
 
 let lastMs = Number.NaN;
 let lastIso = '';
-let lastIsoBytes = Buffer.alloc(0);
+let lastTimeHeader: Header = [H.time, Buffer.alloc(0)];
 
-/** `now` as RFC 3339, reused while the millisecond is the same (most events at high rates). */
-function isoNow(now: number): Buffer {
+/** `now` as an RFC 3339 `ce_time` header, reused while the millisecond is the same. */
+function timeHeaderNow(now: number): Header {
   if (now !== lastMs) {
     lastMs = now;
     lastIso = new Date(now).toISOString();
-    lastIsoBytes = Buffer.from(lastIso);
+    lastTimeHeader = [H.time, Buffer.from(lastIso)];
   }
-  return lastIsoBytes;
+  return lastTimeHeader;
 }
 
 function timeOf(time: Date | string | undefined, now: number): string {
   if (time === undefined) {
-    isoNow(now);
+    timeHeaderNow(now);
     return lastIso;
   }
   if (time instanceof Date) {
@@ -189,21 +212,23 @@ function checkExtensions(extensions: Record<string, unknown>): [string, string][
 export class CloudEventEncoder {
   readonly #defaults: EncoderDefaults;
   readonly #values = new ValueCache();
-  readonly #sourceValue: Buffer;
+  readonly #types = new HeaderCache(H.type);
+  readonly #sources = new HeaderCache(H.source);
+  readonly #sourceHeader: Header;
   /** The id of the event last encoded (saves a wrapper object per event). */
   lastId = '';
 
   constructor(defaults: EncoderDefaults) {
     nonEmpty('source', defaults.source);
     this.#defaults = defaults;
-    this.#sourceValue = Buffer.from(defaults.source);
+    this.#sourceHeader = [H.source, Buffer.from(defaults.source)];
   }
 
   encode(type: string, data: unknown, options: EmitOptions | undefined, now: number): QueuedRecord {
     if (typeof type !== 'string' || type === '') {
       throw new EmitUsageError(`event type must be a non-empty string, got ${describe(type)}`);
     }
-    const o = options ?? {};
+    const o = options ?? NO_OPTIONS;
     const id = o.id === undefined ? randomUUID() : nonEmpty('id', o.id);
     this.lastId = id;
     const time = timeOf(o.time, now);
@@ -251,12 +276,12 @@ export class CloudEventEncoder {
       );
     }
 
-    const headers: [Buffer, Buffer][] = [
-      [H.specversion, SPEC_VERSION_VALUE],
+    const headers: Header[] = [
+      SPEC_VERSION_HEADER,
       [H.id, Buffer.from(id)],
-      [H.source, source === undefined ? this.#sourceValue : this.#values.get(source)],
-      [H.type, this.#values.get(type)],
-      [H.time, o.time === undefined ? isoNow(now) : Buffer.from(time)],
+      source === undefined ? this.#sourceHeader : this.#sources.get(source),
+      this.#types.get(type),
+      o.time === undefined ? timeHeaderNow(now) : [H.time, Buffer.from(time)],
     ];
     if (subject !== undefined) headers.push([H.subject, Buffer.from(subject)]);
     if (dataschema !== undefined) headers.push([H.dataschema, this.#values.get(dataschema)]);
@@ -267,10 +292,10 @@ export class CloudEventEncoder {
     let value: Buffer | undefined;
     if (json !== undefined) {
       value = Buffer.from(json);
-      headers.push([H.contentType, contentType === undefined ? JSON_VALUE : this.#values.get(contentType)]);
+      headers.push(contentType === undefined ? JSON_HEADER : [H.contentType, this.#values.get(contentType)]);
     } else if (bytes !== undefined) {
       value = bytes;
-      headers.push([H.contentType, contentType === undefined ? OCTET_VALUE : this.#values.get(contentType)]);
+      headers.push(contentType === undefined ? OCTET_HEADER : [H.contentType, this.#values.get(contentType)]);
     } else if (contentType !== undefined) {
       headers.push([H.contentType, this.#values.get(contentType)]);
     }
@@ -319,7 +344,7 @@ export class CloudEventEncoder {
       }
       text = JSON.stringify(event);
     }
-    return newRecord(topic, key, Buffer.from(text), [[H.contentType, STRUCTURED_VALUE]], now);
+    return newRecord(topic, key, Buffer.from(text), [STRUCTURED_HEADER], now);
   }
 }
 
@@ -327,7 +352,7 @@ function newRecord(
   topic: string,
   key: Buffer | undefined,
   value: Buffer | undefined,
-  headers: [Buffer, Buffer][],
+  headers: Header[],
   now: number,
 ): QueuedRecord {
   let size = 64 + topic.length + (key?.length ?? 0) + (value?.length ?? 0);

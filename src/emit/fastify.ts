@@ -23,6 +23,11 @@ type Plugin = ((app: FastifyInstance, options: FastifyEmitOptions) => Promise<vo
 
 const startTimes = new WeakMap<FastifyRequest, number>();
 
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 export const fastifyPlugin: Plugin = Object.assign(
   async (app: FastifyInstance, options: FastifyEmitOptions): Promise<void> => {
     const { emitter } = options;
@@ -31,18 +36,29 @@ export const fastifyPlugin: Plugin = Object.assign(
       return emitter.emit(t, data, o);
     } as EmitFunction);
     if (type === false) return;
-    app.addHook('onRequest', async (request) => {
+    // Callback-style hooks: an async hook costs a promise per request.
+    app.addHook('onRequest', (request, _reply, done) => {
       startTimes.set(request, performance.now());
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
-      if (options.skip?.(request)) return;
+    app.addHook('onResponse', (request, reply, done) => {
+      done();
+      try {
+        if (options.skip?.(request)) return;
+      } catch {
+        return; // a throwing skip() emits nothing, as before; the response is already sent
+      }
       const start = startTimes.get(request) ?? performance.now();
-      emitRequestEvent(emitter, options, type, request, {
-        method: request.method,
-        route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
-        status: reply.statusCode,
-        durationMs: Math.round((performance.now() - start) * 1000) / 1000,
-      });
+      emitRequestEvent(
+        emitter,
+        options,
+        type,
+        request,
+        request.method,
+        request.routeOptions.url ?? pathOf(request.url),
+        reply.statusCode,
+        Math.round((performance.now() - start) * 1000) / 1000,
+      );
     });
   },
   {

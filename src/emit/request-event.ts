@@ -40,23 +40,49 @@ export function safeCall<Req, T>(fn: ((req: Req) => T) | undefined, req: Req): T
   }
 }
 
-/** Emits the per-request event; never throws into the response path. */
+/**
+ * Emits the per-request event; never throws into the response path. The data object always has
+ * the same shape (so V8 keeps one hidden class for it); `user` is left out of the JSON when there
+ * is none. No options object is made when there is neither a key nor a topic.
+ */
 export function emitRequestEvent<Req>(
   emitter: Emitter,
   o: RequestEventOptions<Req>,
   type: string,
   req: Req,
-  data: RequestEventData,
+  method: string,
+  route: string,
+  status: number,
+  durationMs: number,
 ): void {
-  const user = safeCall(o.user, req);
-  if (user !== undefined) data.user = user;
+  const user = o.user === undefined ? undefined : safeCall(o.user, req);
   const key = o.key !== undefined ? safeCall(o.key, req) : user;
-  const options: EmitOptions = {};
-  if (key !== undefined) options.key = key;
-  if (o.topic !== undefined) options.topic = o.topic;
+  const data = new RequestEvent(method, route, status, durationMs, user);
+  let options: EmitOptions | undefined;
+  if (key !== undefined || o.topic !== undefined) {
+    options = {};
+    if (key !== undefined) options.key = key;
+    if (o.topic !== undefined) options.topic = o.topic;
+  }
   try {
     emitter.emit(type, data, options);
   } catch {
     // A bad user()/key() result (not a string) must not fail the request; the event is skipped.
+  }
+}
+
+/** RequestEventData with a fixed shape; JSON.stringify leaves out an undefined `user`. */
+class RequestEvent {
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly user: string | undefined;
+  constructor(method: string, route: string, status: number, durationMs: number, user: string | undefined) {
+    this.method = method;
+    this.route = route;
+    this.status = status;
+    this.durationMs = durationMs;
+    this.user = user;
   }
 }

@@ -59,6 +59,24 @@ test('defaults: a UUID id, now as RFC 3339 time, no key, and no partitionkey att
   assert.equal(headers(withKey).ce_partitionkey, undefined);
 });
 
+test('headers that repeat are shared between events; the id, time of another millisecond and caller values are not', () => {
+  const a = binary.encode('t.shared', { n: 1 }, { key: 'k' }, NOW);
+  const b = binary.encode('t.shared', { n: 2 }, { key: 'k' }, NOW);
+  const c = binary.encode('t.shared', { n: 3 }, undefined, NOW + 1);
+  // specversion, source, type, time (same millisecond) and content-type: the same objects.
+  for (const i of [0, 2, 3, 4, 5]) assert.equal(a.headers[i], b.headers[i], `header ${i}`);
+  assert.notEqual(a.headers[1], b.headers[1]);
+  assert.notEqual(headers(a).ce_id, headers(b).ce_id);
+  assert.notEqual(a.headers[4], c.headers[4]);
+  assert.equal(headers(c).ce_time, new Date(NOW + 1).toISOString());
+  assert.equal(headers(a).ce_time, new Date(NOW).toISOString());
+  // Encoding one event never changes another's headers.
+  assert.deepEqual(headers(a), { ...headers(b), ce_id: headers(a).ce_id });
+  // A caller's id is UTF-8, not latin1 like the generated ones.
+  const u = binary.encode('t.shared', 1, { id: 'événement-1' }, NOW);
+  assert.equal(headers(u).ce_id, 'événement-1');
+});
+
 test('data kinds: bytes as-is, text with its content type, no data means no value and no content-type', () => {
   const bytes = binary.encode('t.bin', Buffer.from([0, 1, 2]), undefined, NOW);
   assert.deepEqual([...bytes.value!], [0, 1, 2]);

@@ -1,0 +1,189 @@
+/**
+ * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
+ *
+ *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
+ *     [--pin] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *
+ * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
+ * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
+ * latency from each request's due time). Runs alternate without / with the middleware, `--pairs`
+ * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
+ * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, event
+ * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
+ * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
+ * (other processes on the machine are not moved). `--slices` adds the app's loop-slice histogram
+ * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
+ * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createTopicOn } from '../kafka/admin.ts';
+import { runInChild } from '../lib/child-run.ts';
+import { installCleanupHandlers, stopPid, trackPid, waitForLine } from '../lib/procs.ts';
+import { settle } from '../lib/settle.ts';
+import { startSamsa } from '../samsa/broker-process.ts';
+import type { HttpLoadResult } from './http-load.ts';
+import type { SliceStats } from './loop-slices.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    rate: { type: 'string', default: '1000' },
+    linger: { type: 'string' },
+    pin: { type: 'boolean', default: false },
+    slices: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    prof: { type: 'string' },
+  },
+});
+const PAIRS = Number(a.pairs);
+const DURATION_MS = Number(a.seconds) * 1000;
+const WARMUP_MS = Number(a.warmup) * 1000;
+const RATE = Number(a.rate);
+const APP = fileURLToPath(new URL('./express-app.ts', import.meta.url));
+const TOPIC = 'emit-bench-middleware';
+
+interface AppReport {
+  metrics: { delivered: number; dropped: number; emitted: number } | null;
+  flushed: boolean;
+  process: {
+    requests: number;
+    cpuUsPerRequest: number | null;
+    cpuPct: number;
+    elu: number;
+    loopDelayMs: { p50: number; p99: number; p999: number; max: number };
+    slices: Record<string, SliceStats> | null;
+  };
+}
+
+interface Run {
+  mode: 'plain' | 'middleware';
+  load1: number;
+  load: HttpLoadResult;
+  app: AppReport;
+}
+
+async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
+  await settle();
+  const load1 = loadavg()[0]!;
+  const config = JSON.stringify({
+    bootstrap,
+    topic: TOPIC,
+    mode,
+    eventsPerRequest: 1,
+    slices: a.slices,
+    ...(a.linger === undefined ? {} : { lingerMs: Number(a.linger) }),
+  });
+  const node = [
+    ...(a.prof
+      ? ['--cpu-prof', '--cpu-prof-dir', a.prof, '--cpu-prof-name', `${mode}-${Date.now()}.cpuprofile`]
+      : []),
+    APP,
+    config,
+  ];
+  const child = a.pin
+    ? spawn('taskset', ['-c', '0', process.execPath, ...node])
+    : spawn(process.execPath, node);
+  trackPid('express-app', child.pid!);
+  try {
+    const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
+    const load = await runInChild<HttpLoadResult>(new URL('./http-load.ts', import.meta.url), 'httpLoadRun', [
+      Number(port),
+      RATE,
+      WARMUP_MS,
+      DURATION_MS,
+    ]);
+    const out = waitForLine(child, /^\{.*\}$/m, 30_000);
+    child.stdin.write('stop\n');
+    const [line] = await out;
+    // Let it exit on its own (a CPU profile is written at exit).
+    await new Promise((done) => {
+      if (child.exitCode !== null) done(null);
+      child.once('exit', done);
+      setTimeout(done, 10_000).unref();
+    });
+    return { mode, load1, load, app: JSON.parse(line) as AppReport };
+  } finally {
+    await stopPid(child.pid!);
+  }
+}
+
+const r = (x: number | null | undefined, d = 2): string => (x == null ? '-' : x.toFixed(d));
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function line(x: Run): string {
+  const p = x.app.process;
+  return [
+    x.mode.padEnd(10),
+    `load1 ${r(x.load1)}`,
+    `p50 ${r(x.load.p50Ms)}`,
+    `p99 ${r(x.load.p99Ms)}`,
+    `p99.9 ${r(x.load.p999Ms)}`,
+    `max ${r(x.load.maxMs, 1)} ms`,
+    `late p99 ${r(x.load.lateP99Ms)}`,
+    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    x.app.metrics ? `| delivered ${x.app.metrics.delivered} dropped ${x.app.metrics.dropped}` : '',
+    x.load.errors ? `errors ${x.load.errors}` : '',
+  ].join('  ');
+}
+
+installCleanupHandlers();
+if (a.pin) execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
+const broker = await startSamsa();
+const bootstrap = `127.0.0.1:${broker.port}`;
+const runs: Run[] = [];
+try {
+  await createTopicOn(broker.port, TOPIC, 6);
+  console.log(
+    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+  );
+  for (let i = 0; i < PAIRS; i++) {
+    for (const mode of ['plain', 'middleware'] as const) {
+      const x = await run(mode, bootstrap);
+      runs.push(x);
+      console.log(line(x));
+      if (x.app.process.slices) {
+        for (const [label, s] of Object.entries(x.app.process.slices)) {
+          console.log(
+            `    ${label.padEnd(9)} ${String(s.runsPerS).padStart(6)} runs/s ${r(s.msPerS).padStart(7)} ms/s  p50 ${s.p50Us} µs  p99 ${s.p99Us} µs  max ${s.maxUs} µs | CPU p50 ${s.cpuP50Us} p99 ${s.cpuP99Us} max ${s.cpuMaxUs} µs`,
+          );
+        }
+      }
+    }
+  }
+} finally {
+  await broker.stop();
+}
+const summary: Record<string, Record<string, number>> = {};
+for (const mode of ['plain', 'middleware'] as const) {
+  const xs = runs.filter((x) => x.mode === mode);
+  summary[mode] = {
+    p50Ms: median(xs.map((x) => x.load.p50Ms ?? Number.NaN)),
+    p99Ms: median(xs.map((x) => x.load.p99Ms ?? Number.NaN)),
+    p999Ms: median(xs.map((x) => x.load.p999Ms ?? Number.NaN)),
+    cpuUsPerRequest: median(xs.map((x) => x.app.process.cpuUsPerRequest ?? Number.NaN)),
+    elu: median(xs.map((x) => x.app.process.elu)),
+    loopDelayP99Ms: median(xs.map((x) => x.app.process.loopDelayMs.p99)),
+    load1: median(xs.map((x) => x.load1)),
+  };
+  const s = summary[mode]!;
+  console.log(
+    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
+  );
+}
+const pm = summary.middleware!;
+const pp = summary.plain!;
+console.log(
+  `middleware vs plain: p99 ${r((pm.p99Ms! / pp.p99Ms! - 1) * 100, 1)}%, p50 ${r((pm.p50Ms! / pp.p50Ms! - 1) * 100, 1)}%, CPU +${r(pm.cpuUsPerRequest! - pp.cpuUsPerRequest!, 0)} µs/request`,
+);
+if (a.out) writeFileSync(a.out, `${JSON.stringify({ args: a, runs, summary }, null, 2)}\n`);
+process.exit(0);
