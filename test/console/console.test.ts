@@ -232,9 +232,18 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       new RegExp(`Total lag after: ${end}`),
     );
     assert.equal(await lag.textContent(), String(end - 150), 'a dry run changes nothing');
-    await shot('group');
+    await page.getByTestId('lag-chart').getByTestId('lag-now').filter({ hasText: String(end - 150) }).waitFor();
     await page.getByRole('button', { name: 'Apply reset' }).click();
     await lag.filter({ hasText: String(end) }).waitFor();
+    // The lag chart took a reading before the reset and one after it: the line rises to the new lag.
+    const chart = page.getByTestId('lag-chart');
+    await chart.getByTestId('lag-now').filter({ hasText: String(end) }).waitFor();
+    assert.ok(Number(await chart.getAttribute('data-samples')) >= 2, 'readings before and after');
+    assert.match((await chart.textContent()) ?? '', new RegExp(`peak ${end}.*orders/0: ${end}`));
+    const points = (await chart.locator('polyline').first().getAttribute('points'))!.split(' ');
+    const ys = points.map((p) => Number(p.split(',')[1]));
+    assert.ok(ys[0]! > ys.at(-1)!, `the line rises (SVG y falls): ${points.join(' ')}`);
+    await shot('group');
   });
 
   it('creates a connector (showing Connect’s validation errors first) and pauses it', async () => {
