@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createAdmin } from '../../src/client/clients.ts';
+import { createAdmin, createProducer } from '../../src/client/clients.ts';
+import { serializer } from '../../src/registry/serdes/serde.ts';
 import { exited } from '../helpers/broker-process.ts';
 import { track } from '../helpers/children.ts';
 import { run } from '../helpers/run.ts';
@@ -29,6 +30,7 @@ let broker: { child: ChildProcess; bootstrap: string; output: () => string };
 let browser: Browser;
 let page: Page;
 let consoleUrl: string;
+let registryUrl: string;
 const foreign: string[] = [];
 
 async function waitFor(text: RegExp, output: () => string, ms = 30_000): Promise<RegExpExecArray> {
@@ -74,6 +76,7 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     broker.bootstrap = `127.0.0.1:${(await waitFor(/listening on [\d.]+:(\d+)/, output))[1]}`;
     consoleUrl = (await waitFor(/Console on (http:\/\/[\d.:]+)/, broker.output))[1]!;
     await waitFor(/Connect REST API on/, broker.output);
+    registryUrl = (await waitFor(/Schema registry listening on (http:\/\/[\d.:]+)/, broker.output))[1]!;
     const lines = Array.from(
       { length: MESSAGES },
       (_, i) => `order-${i}:${JSON.stringify({ id: i, item: i % 2 ? 'tea' : 'coffee' })}`,
@@ -216,6 +219,92 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await rows.filter({ hasText: 'tail-me' }).waitFor();
   });
 
+  it('reads all partitions merged by time, decoding Avro, JSON Schema and Protobuf through the registry', async () => {
+    // Three partitions, one schema format each, timestamps interleaved: p0, p1, p2, p0, p1, ...
+    const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'console-test' });
+    await admin.createTopics({ topics: ['typed'], partitions: 3, replicas: 1 });
+    await admin.close();
+    const formats = [
+      {
+        format: 'avro' as const,
+        schema: {
+          type: 'record',
+          name: 'Shipment',
+          fields: [
+            { name: 'id', type: 'int' },
+            { name: 'city', type: 'string' },
+          ],
+        },
+        value: (i: number) => ({ id: i, city: `avro-city-${i}` }),
+      },
+      {
+        format: 'jsonschema' as const,
+        schema: { type: 'object', properties: { id: { type: 'integer' }, note: { type: 'string' } } },
+        value: (i: number) => ({ id: i, note: `json-note-${i}` }),
+      },
+      {
+        format: 'protobuf' as const,
+        schema: 'syntax = "proto3";\nmessage Payment {\n  int32 id = 1;\n  string currency = 2;\n}\n',
+        value: (i: number) => ({ id: i, currency: `proto-eur-${i}` }),
+      },
+    ];
+    const serializers = formats.map((f) =>
+      serializer({
+        registry: registryUrl,
+        format: f.format,
+        schema: f.schema,
+        subjectNameStrategy: () => `typed-${f.format}`,
+      }),
+    );
+    const producer = createProducer({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'console-test' });
+    const T0 = Date.parse('2026-01-01T00:00:00Z');
+    const messages = [];
+    for (let i = 0; i < 9; i++) {
+      const partition = i % 3;
+      messages.push({
+        topic: 'typed',
+        partition,
+        key: Buffer.from(`k${i}`),
+        value: (await serializers[partition]!('typed', formats[partition]!.value(i)))!,
+        timestamp: BigInt(T0 + i * 1000),
+      });
+    }
+    await producer.send({ messages });
+    await producer.close();
+
+    await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=beginning&limit=4`);
+    const rows = page.getByTestId('messages').locator('tbody tr');
+    await rows.nth(3).waitFor();
+    const keys = async () => (await rows.locator('td:nth-child(4)').allTextContents()).join(' ');
+    const partitionsShown = async () => (await rows.locator('td:nth-child(1)').allTextContents()).join(' ');
+    assert.equal(await keys(), 'k0 k1 k2 k3', 'the earliest four, in time order');
+    assert.equal(await partitionsShown(), '0 1 2 0');
+    const text = (await page.getByTestId('messages').textContent()) ?? '';
+    assert.match(text, /schema \d+ · AVRO.*"city": "avro-city-0"/s);
+    assert.match(text, /schema \d+ · JSON.*"note": "json-note-1"/s);
+    assert.match(text, /schema \d+ · PROTOBUF.*"currency": "proto-eur-2"/s);
+    await shot('messages-merged');
+    await page.getByRole('button', { name: 'Newer →' }).click();
+    await page.waitForURL(/after=/);
+    await rows.first().filter({ hasText: 'k4' }).waitFor();
+    assert.equal(await keys(), 'k4 k5 k6 k7');
+    await page.getByRole('button', { name: 'Newer →' }).click();
+    await rows.first().filter({ hasText: 'k8' }).waitFor();
+    assert.equal(await keys(), 'k8');
+    assert.ok(await page.getByRole('button', { name: 'Newer →' }).isDisabled(), 'nothing newer');
+    await page.getByRole('button', { name: '← Older' }).click();
+    await page.waitForURL(/before=/);
+    await rows.first().filter({ hasText: 'k4' }).waitFor();
+    assert.equal(await keys(), 'k4 k5 k6 k7');
+    // From the end: the newest four, still in time order; the raw bytes when asked for hex.
+    await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=end&limit=4`);
+    await rows.first().filter({ hasText: 'k5' }).waitFor();
+    assert.equal(await keys(), 'k5 k6 k7 k8');
+    await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=end&limit=4&decode=hex`);
+    await rows.first().filter({ hasText: /^2/ }).waitFor();
+    assert.match((await rows.first().locator('td.value').textContent()) ?? '', /^00 00 00 00 \w\w /);
+  });
+
   it("resets a group's offsets with a dry run first and shows the new lag", async () => {
     await page.goto(`${consoleUrl}/#/groups`);
     await page.getByTestId('groups').locator('a', { hasText: 'billing' }).click();
@@ -232,12 +321,19 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       new RegExp(`Total lag after: ${end}`),
     );
     assert.equal(await lag.textContent(), String(end - 150), 'a dry run changes nothing');
-    await page.getByTestId('lag-chart').getByTestId('lag-now').filter({ hasText: String(end - 150) }).waitFor();
+    await page
+      .getByTestId('lag-chart')
+      .getByTestId('lag-now')
+      .filter({ hasText: String(end - 150) })
+      .waitFor();
     await page.getByRole('button', { name: 'Apply reset' }).click();
     await lag.filter({ hasText: String(end) }).waitFor();
     // The lag chart took a reading before the reset and one after it: the line rises to the new lag.
     const chart = page.getByTestId('lag-chart');
-    await chart.getByTestId('lag-now').filter({ hasText: String(end) }).waitFor();
+    await chart
+      .getByTestId('lag-now')
+      .filter({ hasText: String(end) })
+      .waitFor();
     assert.ok(Number(await chart.getAttribute('data-samples')) >= 2, 'readings before and after');
     assert.match((await chart.textContent()) ?? '', new RegExp(`peak ${end}.*orders/0: ${end}`));
     const points = (await chart.locator('polyline').first().getAttribute('points'))!.split(' ');
@@ -265,13 +361,13 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     const state = page.getByTestId('state-lines');
     for (let i = 0; !/RUNNING/.test((await state.textContent()) ?? ''); i++) {
       assert.ok(i < 100, 'connector reaches RUNNING');
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
       await page.waitForTimeout(100);
     }
     await page.getByRole('button', { name: 'Pause' }).click();
     for (let i = 0; !/PAUSED/.test((await state.textContent()) ?? ''); i++) {
       assert.ok(i < 100, 'connector reaches PAUSED');
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
       await page.waitForTimeout(100);
     }
     await page.getByRole('button', { name: 'Resume' }).waitFor();

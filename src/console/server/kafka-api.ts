@@ -2,8 +2,8 @@
  * The console's JSON API over the Kafka protocol (through @platformatic/kafka, as the user the
  * request authenticated as): cluster overview, topics (list, create, delete, add partitions, configs),
  * the message browser and produce, consumer groups (lag, offset resets with a dry run, delete).
- * Offsets go out as JSON numbers (exact up to 2^53). Not implemented: ACLs and SCRAM users, log
- * sizes (DescribeLogDirs).
+ * Offsets go out as JSON numbers (exact up to 2^53); sizes on disk come from DescribeLogDirs
+ * (log-sizes.ts). ACLs and SCRAM users are in security-api.ts.
  */
 import { type Admin, ConfigResourceTypes, type ProduceResult } from '@platformatic/kafka';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,9 +14,12 @@ import { listOffsets, partitionsOf } from '../../client/offsets.ts';
 import type { UserClients } from '../../proxy/kafka.ts';
 import { ApiError } from './errors.ts';
 import { type DescribedGroup, describeGroups } from './groups.ts';
-import { MAX_PAGE, type PageStart, readPage } from './messages.ts';
+import { type MergedStart, parseCursor, readMergedPage } from './merged.ts';
+import { type BrowsedMessage, MAX_PAGE, type PageStart, readPage } from './messages.ts';
 
 export type ClientsOf = (req: FastifyRequest) => Promise<UserClients>;
+/** Decodes the page's registry-encoded keys and values in place (as the request's user). */
+export type DecodeMessages = (req: FastifyRequest, messages: BrowsedMessage[]) => Promise<void>;
 
 /** Lag is computed for at most this many groups on list pages. */
 const MAX_GROUPS_WITH_LAG = 200;
@@ -188,7 +191,11 @@ function resetModeOf(o: Record<string, unknown>): ResetMode {
   }
 }
 
-export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): void {
+export function registerKafkaApi(
+  app: FastifyInstance,
+  clientsOf: ClientsOf,
+  decodeMessages: DecodeMessages = async () => {},
+): void {
   app.get('/api/cluster', async (req) => {
     const { admin } = await clientsOf(req);
     const topics = (await admin.listTopics({ includeInternals: false })).filter(isUserTopic);
@@ -278,7 +285,8 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
     '/api/topics/:topic/messages',
     async (req) => {
       const q = req.query;
-      const partition = intQuery(q, 'partition', 0, 0);
+      const merged = q.partition === 'all';
+      const partition = merged ? 0 : intQuery(q, 'partition', 0, 0);
       const limit = Math.min(intQuery(q, 'limit', 1, 50), MAX_PAGE);
       let start: PageStart;
       switch (q.from ?? 'beginning') {
@@ -300,13 +308,34 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
         default:
           throw new ApiError(400, 'from must be beginning, end, offset or timestamp');
       }
+      if (!merged && (q.after !== undefined || q.before !== undefined))
+        throw new ApiError(400, 'after and before (cursors) go with partition=all');
       const clients = await clientsOf(req);
       const metadata = await clients.admin.metadata({ topics: [req.params.topic], autocreateTopics: false });
       const info = metadata.topics.get(req.params.topic);
       if (!info) throw new ApiError(404, `topic ${req.params.topic} not found`);
+      if (merged) {
+        const mergedStart: MergedStart =
+          q.after !== undefined
+            ? { from: 'after', cursor: parseCursor(q.after) }
+            : q.before !== undefined
+              ? { from: 'before', cursor: parseCursor(q.before) }
+              : start;
+        const page = await readMergedPage(
+          clients.admin,
+          clients.reader(),
+          req.params.topic,
+          info.partitionsCount,
+          mergedStart,
+          limit,
+          q.filter ?? '',
+        );
+        await decodeMessages(req, page.messages);
+        return page;
+      }
       if (partition >= info.partitionsCount)
         throw new ApiError(404, `topic ${req.params.topic} has no partition ${partition}`);
-      return readPage(
+      const page = await readPage(
         clients.admin,
         clients.reader(),
         req.params.topic,
@@ -315,6 +344,8 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
         limit,
         q.filter ?? '',
       );
+      await decodeMessages(req, page.messages);
+      return page;
     },
   );
 
