@@ -141,6 +141,10 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await table.locator('a', { hasText: 'orders' }).waitFor();
     assert.equal(await table.locator('tbody tr').count(), 1, 'search keeps only orders');
     assert.match((await table.locator('tbody tr').first().textContent()) ?? '', /200/);
+    // Its size on disk (DescribeLogDirs): 200 records of ~30 bytes and their batch headers.
+    const size = (await table.locator('tbody tr td:nth-child(4)').textContent()) ?? '';
+    const m = /^([\d.]+) KiB$/.exec(size);
+    assert.ok(m && Number(m[1]) > 4 && Number(m[1]) < 64, `orders size ${size}`);
     await page.locator('input[type=search]').fill('');
     await page.getByRole('button', { name: 'Messages' }).click();
     await page.waitForURL(/sort=messages%3Aasc|sort=messages:asc/);
@@ -165,6 +169,14 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     const row = page.getByTestId('partitions').locator('tbody tr').first();
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /200/);
+    const partitionSize = (await row.locator('td:nth-child(8)').textContent()) ?? '';
+    assert.match(partitionSize, /^[\d.]+ KiB$/);
+    assert.equal(
+      (await page.getByTestId('topic-size').textContent())?.replace(/[()]/g, ''),
+      `${partitionSize} on disk`,
+    );
+    // The topic's throughput chart (from the broker's metrics) is on its page.
+    await page.getByTestId('throughput').waitFor();
     await page.getByRole('cell', { name: 'retention.ms', exact: true }).waitFor();
     assert.match((await page.getByTestId('consumers').textContent()) ?? '', /billing150/, 'billing lags 50');
     await shot('topic');

@@ -14,6 +14,7 @@ import { listOffsets, partitionsOf } from '../../client/offsets.ts';
 import type { UserClients } from '../../proxy/kafka.ts';
 import { ApiError } from './errors.ts';
 import { type DescribedGroup, describeGroups } from './groups.ts';
+import { logSizes, topicSize } from './log-sizes.ts';
 import { type MergedStart, parseCursor, readMergedPage } from './merged.ts';
 import { type BrowsedMessage, MAX_PAGE, type PageStart, readPage } from './messages.ts';
 
@@ -84,10 +85,11 @@ async function listTopicRows(admin: Admin) {
     const t = metadata.topics.get(name);
     if (t) partitions.set(name, [...Array(t.partitionsCount).keys()]);
   }
-  const [low, high, configs] = await Promise.all([
+  const [low, high, configs, sizes] = await Promise.all([
     listOffsets(admin, partitions, 'earliest'),
     listOffsets(admin, partitions, 'latest'),
     topicConfigsOf(admin, [...partitions.keys()]).catch(() => new Map<string, Map<string, string>>()),
+    logSizes(admin, partitions),
   ]);
   return [...partitions].map(([name, list]) => {
     let messages = 0;
@@ -98,6 +100,7 @@ async function listTopicRows(admin: Admin) {
       partitions: list.length,
       replicas: metadata.topics.get(name)?.partitions[0]?.replicas.length ?? 0,
       messages,
+      size: topicSize(sizes, name),
       retentionMs: c?.get('retention.ms') ?? null,
       cleanupPolicy: c?.get('cleanup.policy') ?? null,
     };
@@ -239,10 +242,11 @@ export function registerKafkaApi(
     const info = metadata.topics.get(topic);
     if (!info) throw new ApiError(404, `topic ${topic} not found`);
     const list = new Map([[topic, [...Array(info.partitionsCount).keys()]]]);
-    const [low, high, configs] = await Promise.all([
+    const [low, high, configs, sizes] = await Promise.all([
       listOffsets(admin, list, 'earliest'),
       listOffsets(admin, list, 'latest'),
       describeTopicConfigs(admin, topic),
+      logSizes(admin, list),
     ]);
     const consumers = await topicConsumers(admin, topic, high.get(topic) ?? new Map()).catch(() => []);
     return {
@@ -256,7 +260,9 @@ export function registerKafkaApi(
         isr: p.isr,
         low: num(low.get(topic)?.get(partition)),
         high: num(high.get(topic)?.get(partition)),
+        size: sizes.get(topic)?.get(partition) ?? null,
       })),
+      size: topicSize(sizes, topic),
       configs,
     };
   });
