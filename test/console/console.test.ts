@@ -376,6 +376,20 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       await page.getByRole('button', { name: 'Refresh', exact: true }).click();
       await page.waitForTimeout(100);
     }
+    // Its offsets (GET /connectors/lines/offsets): the file and the position after "one\ntwo\n",
+    // once the worker has flushed them (every 10 s in `samsa start`).
+    await page.getByText('Offsets of lines').click();
+    const offsets = page.locator('details', { hasText: 'Offsets of lines' });
+    for (let i = 0; !/position: 8/.test((await offsets.textContent()) ?? ''); i++) {
+      assert.ok(i < 60, `offsets of lines: ${await offsets.textContent()}`);
+      await page.waitForTimeout(500);
+      if (!/Loading/.test((await offsets.textContent()) ?? ''))
+        await page.getByRole('button', { name: 'Refresh offsets' }).click();
+    }
+    assert.match(
+      (await page.getByTestId('offsets-lines').textContent()) ?? '',
+      new RegExp(`filename: ${input}`),
+    );
     await page.getByRole('button', { name: 'Pause' }).click();
     for (let i = 0; !/PAUSED/.test((await state.textContent()) ?? ''); i++) {
       assert.ok(i < 100, 'connector reaches PAUSED');
