@@ -72,6 +72,7 @@ export function SecurityPage() {
         (k) => [k, form.get(k)],
       ),
     );
+    setNotice(undefined);
     try {
       await api('/api/security/acls', { method: 'POST', body: acl });
       setNotice(
