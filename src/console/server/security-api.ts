@@ -26,7 +26,7 @@ function nameOf(table: Record<string, number>, value: number): string {
 }
 
 /** The value of `name` in a table of Kafka enumeration names, or a 400 listing the allowed names. */
-function valueOf<T extends Record<string, number>>(table: T, field: string, name: unknown, allowAny = false) {
+function enumValue<T extends Record<string, number>>(table: T, field: string, name: unknown, allowAny = false) {
   const allowed = Object.keys(table).filter(
     (k) => allowAny || (k !== 'ANY' && k !== 'UNKNOWN' && k !== 'MATCH'),
   );
@@ -44,13 +44,13 @@ function bindingOf(o: Record<string, unknown>) {
   if (resourceName === '') throw new ApiError(400, 'resourceName is required (* for every resource)');
   const host = typeof o.host === 'string' && o.host.trim() !== '' ? o.host.trim() : '*';
   return {
-    resourceType: valueOf(ResourceTypes, 'resourceType', o.resourceType),
+    resourceType: enumValue(ResourceTypes, 'resourceType', o.resourceType),
     resourceName,
-    resourcePatternType: valueOf(ResourcePatternTypes, 'patternType', o.patternType ?? 'LITERAL'),
+    resourcePatternType: enumValue(ResourcePatternTypes, 'patternType', o.patternType ?? 'LITERAL'),
     principal,
     host,
-    operation: valueOf(AclOperations, 'operation', o.operation),
-    permissionType: valueOf(AclPermissionTypes, 'permission', o.permission ?? 'ALLOW'),
+    operation: enumValue(AclOperations, 'operation', o.operation),
+    permissionType: enumValue(AclPermissionTypes, 'permission', o.permission ?? 'ALLOW'),
   };
 }
 
