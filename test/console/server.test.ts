@@ -337,7 +337,8 @@ describe('samsa console', () => {
       const auth = `Basic ${Buffer.from(ADMIN).toString('base64')}`;
       const cluster = await fetch(`${url}/api/cluster`, { headers: { authorization: auth } });
       assert.equal(cluster.status, 200);
-      assert.equal(((await cluster.json()) as { topics: number }).topics, 1);
+      // secret, and merged (the merged-pages test's).
+      assert.equal(((await cluster.json()) as { topics: number }).topics, 2);
       assert.equal((await fetch(`${url}/api/cluster`)).status, 401);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
