@@ -144,13 +144,21 @@ try {
     `100-message page, middle of a ${RECORDS}-record topic, rendered`,
     await timed(`#/topics/big/messages?from=offset&offset=${mid}&limit=100`, rows100),
   );
+  // CPU of this process (console server and broker both run here) per API call: less noisy than
+  // wall-clock time on a loaded machine.
+  const cpuMs = (from: NodeJS.CpuUsage, calls: number) => {
+    const used = process.cpuUsage(from);
+    return ((used.user + used.system) / 1000 / calls).toFixed(1);
+  };
   const topicsApi: number[] = [];
+  const topicsCpu = process.cpuUsage();
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
     await (await fetch(`${running.url}/api/topics`)).json();
     topicsApi.push(performance.now() - started);
   }
   fig(`topic list API alone (${TOPICS + 1} topics)`, median(topicsApi));
+  console.log(`  CPU per topic list API call (server + broker): ${cpuMs(topicsCpu, 5)} ms`);
   // Paging inside a loaded message browser: click "Newer" and wait for the next 100 rows.
   {
     const page = await browser.newPage();
@@ -172,6 +180,7 @@ try {
     await page.close();
   }
   const api: number[] = [];
+  const apiCpu = process.cpuUsage();
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
     const res = await fetch(
@@ -182,6 +191,7 @@ try {
     api.push(performance.now() - started);
   }
   fig(`100-message page API alone, middle of a ${RECORDS}-record topic`, median(api));
+  console.log(`  CPU per 100-message page API call (server + broker): ${cpuMs(apiCpu, 10)} ms`);
   const size = firstPageGzipped();
   console.log(
     `first page gzipped: ${((size.html + size.js + size.css) / 1024).toFixed(1)} KB (HTML ${(size.html / 1024).toFixed(1)}, JavaScript ${(size.js / 1024).toFixed(1)}, CSS ${(size.css / 1024).toFixed(1)})`,
