@@ -26,7 +26,12 @@ function nameOf(table: Record<string, number>, value: number): string {
 }
 
 /** The value of `name` in a table of Kafka enumeration names, or a 400 listing the allowed names. */
-function enumValue<T extends Record<string, number>>(table: T, field: string, name: unknown, allowAny = false) {
+function enumValue<T extends Record<string, number>>(
+  table: T,
+  field: string,
+  name: unknown,
+  allowAny = false,
+) {
   const allowed = Object.keys(table).filter(
     (k) => allowAny || (k !== 'ANY' && k !== 'UNKNOWN' && k !== 'MATCH'),
   );
