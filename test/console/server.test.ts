@@ -298,6 +298,36 @@ describe('bad input gets a precise answer', () => {
     ['GET', '/api/connect/connectors', undefined, 404, /Kafka Connect is not configured/],
     ['GET', '/api/registry/subjects', undefined, 404, /schema registry is not configured/],
     ['GET', '/api/what', undefined, 404, /no such API/],
+    ['GET', '/api/topics/secret/messages?partition=1&after=0:1', undefined, 400, /go with partition=all/],
+    ['GET', '/api/topics/secret/messages?partition=all&before=1:x', undefined, 400, /cursor must be/],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'EAT', resourceType: 'TOPIC', resourceName: 't' },
+      400,
+      /operation must be one of ALL, READ, WRITE/,
+    ],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'READ', resourceType: 'PLANET', resourceName: 't' },
+      400,
+      /resourceType must be one of TOPIC, GROUP/,
+    ],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'READ', resourceType: 'TOPIC' },
+      400,
+      /resourceName is required/,
+    ],
+    [
+      'POST',
+      '/api/security/acls/delete',
+      { principal: 'User:nobody', operation: 'READ', resourceType: 'TOPIC', resourceName: 'none' },
+      404,
+      /no such ACL binding/,
+    ],
   ];
   for (const [method, path, body, status, message] of cases) {
     it(`${method} ${path} ${body === undefined ? '' : JSON.stringify(body)}→ ${status}`, async () => {
