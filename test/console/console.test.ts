@@ -32,6 +32,10 @@ let page: Page;
 let consoleUrl: string;
 let registryUrl: string;
 const foreign: string[] = [];
+/** Requests of the page not answered yet, with when they were sent. */
+const pending = new Map<import('playwright-core').Request, number>();
+const unanswered = () =>
+  [...pending].map(([r, at]) => `${r.url()} (${Date.now() - at} ms)`).join(', ') || 'none';
 
 async function waitFor(text: RegExp, output: () => string, ms = 30_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + ms;
@@ -103,6 +107,9 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       viewport: { width: 1280, height: 800 },
       permissions: ['clipboard-read', 'clipboard-write'],
     });
+    page.on('request', (r) => pending.set(r, Date.now()));
+    page.on('requestfinished', (r) => pending.delete(r));
+    page.on('requestfailed', (r) => pending.delete(r));
     page.on('request', (r) => {
       if (!r.url().startsWith(consoleUrl) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
@@ -287,6 +294,17 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=beginning&limit=4`);
     const rows = page.getByTestId('messages').locator('tbody tr');
     await rows.nth(3).waitFor();
+    /** Waits for the first row to hold `text`; on failure says what the page shows instead. */
+    const firstRowHas = async (text: string) => {
+      try {
+        await rows.first().filter({ hasText: text }).waitFor();
+      } catch (err) {
+        const shown = await page.locator('main').textContent();
+        throw new Error(`no ${text} in the first row; page: ${shown}; unanswered: ${unanswered()}`, {
+          cause: err,
+        });
+      }
+    };
     const keys = async () => (await rows.locator('td:nth-child(4)').allTextContents()).join(' ');
     const partitionsShown = async () => (await rows.locator('td:nth-child(1)').allTextContents()).join(' ');
     assert.equal(await keys(), 'k0 k1 k2 k3', 'the earliest four, in time order');
@@ -298,19 +316,19 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     await shot('messages-merged');
     await page.getByRole('button', { name: 'Newer →' }).click();
     await page.waitForURL(/after=/);
-    await rows.first().filter({ hasText: 'k4' }).waitFor();
+    await firstRowHas('k4');
     assert.equal(await keys(), 'k4 k5 k6 k7');
     await page.getByRole('button', { name: 'Newer →' }).click();
-    await rows.first().filter({ hasText: 'k8' }).waitFor();
+    await firstRowHas('k8');
     assert.equal(await keys(), 'k8');
     assert.ok(await page.getByRole('button', { name: 'Newer →' }).isDisabled(), 'nothing newer');
     await page.getByRole('button', { name: '← Older' }).click();
     await page.waitForURL(/before=/);
-    await rows.first().filter({ hasText: 'k4' }).waitFor();
+    await firstRowHas('k4');
     assert.equal(await keys(), 'k4 k5 k6 k7');
     // From the end: the newest four, still in time order; the raw bytes when asked for hex.
     await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=end&limit=4`);
-    await rows.first().filter({ hasText: 'k5' }).waitFor();
+    await firstRowHas('k5');
     assert.equal(await keys(), 'k5 k6 k7 k8');
     await page.goto(`${consoleUrl}/#/topics/typed/messages?partition=all&from=end&limit=4&decode=hex`);
     await rows.first().filter({ hasText: /^2/ }).waitFor();
@@ -405,7 +423,10 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
     // shown); Refresh then asks again.
     const since = Date.now();
     for (let i = 0; !/position: 8/.test((await offsets.textContent()) ?? ''); i++) {
-      assert.ok(i < 150, `offsets of lines after ${Date.now() - since} ms: ${await offsets.textContent()}`);
+      assert.ok(
+        i < 150,
+        `offsets of lines after ${Date.now() - since} ms: ${await offsets.textContent()}; unanswered: ${unanswered()}`,
+      );
       await page.waitForTimeout(500);
       if (!/Loading/.test((await offsets.textContent()) ?? ''))
         await page.getByRole('button', { name: 'Refresh offsets' }).click();
@@ -414,6 +435,7 @@ describe('web console', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' 
       (await page.getByTestId('offsets-lines').textContent()) ?? '',
       new RegExp(`filename: ${input}`),
     );
+    console.log(`# connector offsets shown ${Date.now() - since} ms after the connector ran`);
     await page.getByRole('button', { name: 'Pause' }).click();
     for (let i = 0; !/PAUSED/.test((await state.textContent()) ?? ''); i++) {
       assert.ok(i < 100, 'connector reaches PAUSED');

@@ -13,7 +13,7 @@ import type { Admin, Consumer } from '@platformatic/kafka';
 import { listOffsets } from '../../client/offsets.ts';
 import { readPartitions } from '../../client/partition-reader.ts';
 import { ApiError } from './errors.ts';
-import { type BrowsedMessage, browsed, matches, SCAN_LIMIT } from './messages.ts';
+import { type BrowsedMessage, browsed, matches, PAGE_DEADLINE_MS, SCAN_LIMIT } from './messages.ts';
 
 /** partition → offset. Written as "0:12,1:40" in URLs. */
 export type Cursor = Map<number, number>;
@@ -81,6 +81,8 @@ async function readRanges(
   let scanned = 0;
   if (positions.size === 0) return { found, reached, scanned };
   const abort = new AbortController();
+  // A range may hold nothing a reader sees (aborted or control records only): stop after a while.
+  const deadline = setTimeout(() => abort.abort(), PAGE_DEADLINE_MS);
   const records = readPartitions({
     consumer,
     topic,
@@ -108,6 +110,7 @@ async function readRanges(
       }
     }
   } finally {
+    clearTimeout(deadline);
     abort.abort();
     await records.return(undefined);
   }

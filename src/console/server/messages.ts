@@ -14,6 +14,11 @@ import { readPartitions } from '../../client/partition-reader.ts';
 export const MAX_PAGE = 500;
 /** Records scanned at most per filtered page. */
 export const SCAN_LIMIT = 20_000;
+/**
+ * A page's reads stop after this long with what they found: a range holding only records a reader
+ * never sees (aborted transactions, control records) would otherwise be waited on forever.
+ */
+export const PAGE_DEADLINE_MS = 10_000;
 
 export type PageStart =
   | { from: 'beginning' }
@@ -105,6 +110,7 @@ export async function readPage(
   const page: MessagePage = { partition, low, high, start: first, next: first, scanned: 0, messages: [] };
   if (first >= high) return page;
   const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(), PAGE_DEADLINE_MS);
   const records = readPartitions({
     consumer,
     topic,
@@ -124,6 +130,7 @@ export async function readPage(
       if (page.messages.length >= limit || page.scanned >= SCAN_LIMIT || page.next >= high) break;
     }
   } finally {
+    clearTimeout(deadline);
     abort.abort();
     await records.return(undefined);
   }
