@@ -193,6 +193,80 @@ describe('message pages', () => {
     );
   });
 
+  it('reads all partitions merged by time, forward and backward by cursor, filtered or not', async () => {
+    await createTopics(`127.0.0.1:${broker.listeners[0]!.port}`, ['merged'], 3, adminSasl);
+    const { Producer } = await import('@platformatic/kafka');
+    const producer = new Producer({
+      clientId: 'console-test',
+      bootstrapBrokers: [`127.0.0.1:${broker.listeners[0]!.port}`],
+      sasl: adminSasl,
+    });
+    // m0..m29: partition i % 3, one second apart, so time order is m0, m1, m2, ...
+    await producer.send({
+      messages: Array.from({ length: 30 }, (_, i) => ({
+        topic: 'merged',
+        partition: i % 3,
+        key: Buffer.from(`m${i}`),
+        value: Buffer.from(`v${i}`),
+        timestamp: BigInt(T0 + i * 1000),
+      })),
+    });
+    await producer.close();
+    type Merged = {
+      start: string;
+      next: string;
+      hasOlder: boolean;
+      hasNewer: boolean;
+      messages: { key: string }[];
+    };
+    const merged = async (query: string) => {
+      const r = await call('GET', `/api/topics/merged/messages?partition=all&${query}`, { auth: ADMIN });
+      assert.equal(r.status, 200, r.text);
+      return r.json as Merged;
+    };
+    const keys = (p: Merged) => p.messages.map((m) => text(m.key));
+    const all = Array.from({ length: 30 }, (_, i) => `m${i}`);
+    // Forward from the beginning, page after page.
+    const seen: string[] = [];
+    let p = await merged('from=beginning&limit=7');
+    assert.equal(p.hasOlder, false);
+    for (;;) {
+      seen.push(...keys(p));
+      if (!p.hasNewer) break;
+      p = await merged(`after=${p.next}&limit=7`);
+    }
+    assert.deepEqual(seen, all);
+    // Backward from the end: each page in time order, the pages newest first.
+    const back: string[][] = [];
+    p = await merged('from=end&limit=7');
+    for (;;) {
+      back.push(keys(p));
+      if (!p.hasOlder) break;
+      p = await merged(`before=${p.start}&limit=7`);
+    }
+    assert.deepEqual(back.reverse().flat(), all);
+    assert.deepEqual(keys(await merged('from=end&limit=3')), ['m27', 'm28', 'm29']);
+    // From a time, and filtered.
+    assert.deepEqual(keys(await merged(`from=timestamp&timestamp=${T0 + 10_000}&limit=3`)), [
+      'm10',
+      'm11',
+      'm12',
+    ]);
+    const filtered = await merged('from=beginning&limit=5&filter=m1');
+    assert.deepEqual(keys(filtered), ['m1', 'm10', 'm11', 'm12', 'm13']);
+    assert.deepEqual(keys(await merged(`after=${filtered.next}&limit=20&filter=m1`)), [
+      'm14',
+      'm15',
+      'm16',
+      'm17',
+      'm18',
+      'm19',
+    ]);
+    const bad = await call('GET', '/api/topics/merged/messages?partition=all&after=zero', { auth: ADMIN });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /cursor must be PARTITION:OFFSET/);
+  });
+
   it('produces a message with key, headers and partition', async () => {
     const r = await call('POST', '/api/topics/secret/messages', {
       auth: ADMIN,
@@ -224,6 +298,36 @@ describe('bad input gets a precise answer', () => {
     ['GET', '/api/connect/connectors', undefined, 404, /Kafka Connect is not configured/],
     ['GET', '/api/registry/subjects', undefined, 404, /schema registry is not configured/],
     ['GET', '/api/what', undefined, 404, /no such API/],
+    ['GET', '/api/topics/secret/messages?partition=1&after=0:1', undefined, 400, /go with partition=all/],
+    ['GET', '/api/topics/secret/messages?partition=all&before=1:x', undefined, 400, /cursor must be/],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'EAT', resourceType: 'TOPIC', resourceName: 't' },
+      400,
+      /operation must be one of ALL, READ, WRITE/,
+    ],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'READ', resourceType: 'PLANET', resourceName: 't' },
+      400,
+      /resourceType must be one of TOPIC, GROUP/,
+    ],
+    [
+      'POST',
+      '/api/security/acls',
+      { principal: 'User:x', operation: 'READ', resourceType: 'TOPIC' },
+      400,
+      /resourceName is required/,
+    ],
+    [
+      'POST',
+      '/api/security/acls/delete',
+      { principal: 'User:nobody', operation: 'READ', resourceType: 'TOPIC', resourceName: 'none' },
+      404,
+      /no such ACL binding/,
+    ],
   ];
   for (const [method, path, body, status, message] of cases) {
     it(`${method} ${path} ${body === undefined ? '' : JSON.stringify(body)}→ ${status}`, async () => {
@@ -263,7 +367,8 @@ describe('samsa console', () => {
       const auth = `Basic ${Buffer.from(ADMIN).toString('base64')}`;
       const cluster = await fetch(`${url}/api/cluster`, { headers: { authorization: auth } });
       assert.equal(cluster.status, 200);
-      assert.equal(((await cluster.json()) as { topics: number }).topics, 1);
+      // secret, and merged (the merged-pages test's).
+      assert.equal(((await cluster.json()) as { topics: number }).topics, 2);
       assert.equal((await fetch(`${url}/api/cluster`)).status, 401);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -12,6 +12,7 @@ import { KafkaSide, type Principal, type ScramMechanism } from '../../proxy/kafk
 import { ApiError, apiErrorOf } from './errors.ts';
 import { registerKafkaApi } from './kafka-api.ts';
 import { registerMetrics } from './metrics.ts';
+import { RegistryDecoder } from './registry-decode.ts';
 import { registerRestForward, type UrlSource } from './rest-forward.ts';
 import { registerSecurityApi } from './security-api.ts';
 import { registerStaticUi } from './static-ui.ts';
@@ -102,7 +103,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   });
   const clientsOf = (req: { headers: { authorization?: string | undefined } }) =>
     kafka.clients(principalOf(req.headers.authorization));
-  registerKafkaApi(app, clientsOf);
+  const decoder = new RegistryDecoder();
+  registerKafkaApi(app, clientsOf, async (req, messages) => {
+    const url = typeof options.registryUrl === 'function' ? await options.registryUrl() : options.registryUrl;
+    await decoder.decode(url, principalOf(req.headers.authorization), messages);
+  });
   registerSecurityApi(app, clientsOf);
   registerMetrics(app, options.metricsUrl);
   registerRestForward(app, '/api/connect', 'Kafka Connect', options.connectUrl);
@@ -122,6 +127,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     async stop() {
       await app.close();
       await kafka.close();
+      await decoder.close();
     },
   };
 }

@@ -2,8 +2,8 @@
  * The console's JSON API over the Kafka protocol (through @platformatic/kafka, as the user the
  * request authenticated as): cluster overview, topics (list, create, delete, add partitions, configs),
  * the message browser and produce, consumer groups (lag, offset resets with a dry run, delete).
- * Offsets go out as JSON numbers (exact up to 2^53). Not implemented: ACLs and SCRAM users, log
- * sizes (DescribeLogDirs).
+ * Offsets go out as JSON numbers (exact up to 2^53); sizes on disk come from DescribeLogDirs
+ * (log-sizes.ts). ACLs and SCRAM users are in security-api.ts.
  */
 import { type Admin, ConfigResourceTypes, type ProduceResult } from '@platformatic/kafka';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,9 +14,13 @@ import { listOffsets, partitionsOf } from '../../client/offsets.ts';
 import type { UserClients } from '../../proxy/kafka.ts';
 import { ApiError } from './errors.ts';
 import { type DescribedGroup, describeGroups } from './groups.ts';
-import { MAX_PAGE, type PageStart, readPage } from './messages.ts';
+import { logSizes, topicSize } from './log-sizes.ts';
+import { type MergedStart, parseCursor, readMergedPage } from './merged.ts';
+import { type BrowsedMessage, MAX_PAGE, type PageStart, readPage } from './messages.ts';
 
 export type ClientsOf = (req: FastifyRequest) => Promise<UserClients>;
+/** Decodes the page's registry-encoded keys and values in place (as the request's user). */
+export type DecodeMessages = (req: FastifyRequest, messages: BrowsedMessage[]) => Promise<void>;
 
 /** Lag is computed for at most this many groups on list pages. */
 const MAX_GROUPS_WITH_LAG = 200;
@@ -81,10 +85,11 @@ async function listTopicRows(admin: Admin) {
     const t = metadata.topics.get(name);
     if (t) partitions.set(name, [...Array(t.partitionsCount).keys()]);
   }
-  const [low, high, configs] = await Promise.all([
+  const [low, high, configs, sizes] = await Promise.all([
     listOffsets(admin, partitions, 'earliest'),
     listOffsets(admin, partitions, 'latest'),
     topicConfigsOf(admin, [...partitions.keys()]).catch(() => new Map<string, Map<string, string>>()),
+    logSizes(admin, partitions),
   ]);
   return [...partitions].map(([name, list]) => {
     let messages = 0;
@@ -95,6 +100,7 @@ async function listTopicRows(admin: Admin) {
       partitions: list.length,
       replicas: metadata.topics.get(name)?.partitions[0]?.replicas.length ?? 0,
       messages,
+      size: topicSize(sizes, name),
       retentionMs: c?.get('retention.ms') ?? null,
       cleanupPolicy: c?.get('cleanup.policy') ?? null,
     };
@@ -188,7 +194,11 @@ function resetModeOf(o: Record<string, unknown>): ResetMode {
   }
 }
 
-export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): void {
+export function registerKafkaApi(
+  app: FastifyInstance,
+  clientsOf: ClientsOf,
+  decodeMessages: DecodeMessages = async () => {},
+): void {
   app.get('/api/cluster', async (req) => {
     const { admin } = await clientsOf(req);
     const topics = (await admin.listTopics({ includeInternals: false })).filter(isUserTopic);
@@ -232,10 +242,11 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
     const info = metadata.topics.get(topic);
     if (!info) throw new ApiError(404, `topic ${topic} not found`);
     const list = new Map([[topic, [...Array(info.partitionsCount).keys()]]]);
-    const [low, high, configs] = await Promise.all([
+    const [low, high, configs, sizes] = await Promise.all([
       listOffsets(admin, list, 'earliest'),
       listOffsets(admin, list, 'latest'),
       describeTopicConfigs(admin, topic),
+      logSizes(admin, list),
     ]);
     const consumers = await topicConsumers(admin, topic, high.get(topic) ?? new Map()).catch(() => []);
     return {
@@ -249,7 +260,9 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
         isr: p.isr,
         low: num(low.get(topic)?.get(partition)),
         high: num(high.get(topic)?.get(partition)),
+        size: sizes.get(topic)?.get(partition) ?? null,
       })),
+      size: topicSize(sizes, topic),
       configs,
     };
   });
@@ -278,7 +291,8 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
     '/api/topics/:topic/messages',
     async (req) => {
       const q = req.query;
-      const partition = intQuery(q, 'partition', 0, 0);
+      const merged = q.partition === 'all';
+      const partition = merged ? 0 : intQuery(q, 'partition', 0, 0);
       const limit = Math.min(intQuery(q, 'limit', 1, 50), MAX_PAGE);
       let start: PageStart;
       switch (q.from ?? 'beginning') {
@@ -300,13 +314,34 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
         default:
           throw new ApiError(400, 'from must be beginning, end, offset or timestamp');
       }
+      if (!merged && (q.after !== undefined || q.before !== undefined))
+        throw new ApiError(400, 'after and before (cursors) go with partition=all');
       const clients = await clientsOf(req);
       const metadata = await clients.admin.metadata({ topics: [req.params.topic], autocreateTopics: false });
       const info = metadata.topics.get(req.params.topic);
       if (!info) throw new ApiError(404, `topic ${req.params.topic} not found`);
+      if (merged) {
+        const mergedStart: MergedStart =
+          q.after !== undefined
+            ? { from: 'after', cursor: parseCursor(q.after) }
+            : q.before !== undefined
+              ? { from: 'before', cursor: parseCursor(q.before) }
+              : start;
+        const page = await readMergedPage(
+          clients.admin,
+          clients.reader(),
+          req.params.topic,
+          info.partitionsCount,
+          mergedStart,
+          limit,
+          q.filter ?? '',
+        );
+        await decodeMessages(req, page.messages);
+        return page;
+      }
       if (partition >= info.partitionsCount)
         throw new ApiError(404, `topic ${req.params.topic} has no partition ${partition}`);
-      return readPage(
+      const page = await readPage(
         clients.admin,
         clients.reader(),
         req.params.topic,
@@ -315,6 +350,8 @@ export function registerKafkaApi(app: FastifyInstance, clientsOf: ClientsOf): vo
         limit,
         q.filter ?? '',
       );
+      await decodeMessages(req, page.messages);
+      return page;
     },
   );
 

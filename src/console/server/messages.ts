@@ -3,16 +3,22 @@
  * a timestamp, optionally filtered by text in key, value or headers. A page reads forward from its
  * start up to the high watermark, at most `limit` matching records and at most `SCAN_LIMIT` records
  * scanned, so a topic of any size is never loaded into memory. Keys, values and header values go
- * out base64-encoded; the UI decodes them (string, JSON, hex). Not implemented: reading all
- * partitions merged by time, live tail.
+ * out base64-encoded; the UI decodes them (string, JSON, hex); values in the schema registry's wire
+ * format also come decoded (registry-decode.ts). All partitions merged by time: merged.ts.
  */
 import type { Admin, Consumer } from '@platformatic/kafka';
+import type { ConsumedRecord } from '../../client/consumed-record.ts';
 import { listOffsets } from '../../client/offsets.ts';
 import { readPartitions } from '../../client/partition-reader.ts';
 
 export const MAX_PAGE = 500;
 /** Records scanned at most per filtered page. */
 export const SCAN_LIMIT = 20_000;
+/**
+ * A page's reads stop after this long with what they found: a range holding only records a reader
+ * never sees (aborted transactions, control records) would otherwise be waited on forever.
+ */
+export const PAGE_DEADLINE_MS = 10_000;
 
 export type PageStart =
   | { from: 'beginning' }
@@ -27,6 +33,16 @@ export interface BrowsedMessage {
   key: string | null;
   value: string | null;
   headers: { key: string; value: string | null }[];
+  /** Key and value decoded through the schema registry, when in its wire format. */
+  schema?: { key?: DecodedValue; value?: DecodedValue };
+}
+
+export interface DecodedValue {
+  id: number;
+  type?: string;
+  /** The decoded value (JSON), or why it could not be decoded. */
+  value?: unknown;
+  error?: string;
 }
 
 export interface MessagePage {
@@ -41,12 +57,27 @@ export interface MessagePage {
   messages: BrowsedMessage[];
 }
 
-function matches(
+export function matches(
   r: { key: Buffer | null; value: Buffer | null; headers: [Buffer, Buffer | null][] },
   text: string,
-) {
+): boolean {
   if (r.key?.includes(text) || r.value?.includes(text)) return true;
   return r.headers.some(([k, v]) => k.includes(text) || v?.includes(text));
+}
+
+/** A record as the browser gets it: bytes base64-encoded. */
+export function browsed(r: ConsumedRecord): BrowsedMessage {
+  return {
+    partition: r.partition,
+    offset: Number(r.offset),
+    timestamp: Number(r.timestamp),
+    key: r.key?.toString('base64') ?? null,
+    value: r.value?.toString('base64') ?? null,
+    headers: r.headers.map(([k, v]) => ({
+      key: k.toString('utf8'),
+      value: v?.toString('base64') ?? null,
+    })),
+  };
 }
 
 export async function readPage(
@@ -79,6 +110,7 @@ export async function readPage(
   const page: MessagePage = { partition, low, high, start: first, next: first, scanned: 0, messages: [] };
   if (first >= high) return page;
   const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(), PAGE_DEADLINE_MS);
   const records = readPartitions({
     consumer,
     topic,
@@ -94,22 +126,11 @@ export async function readPage(
       if (offset >= high) break;
       page.scanned++;
       page.next = offset + 1;
-      if (filter === '' || matches(r, filter)) {
-        page.messages.push({
-          partition,
-          offset,
-          timestamp: Number(r.timestamp),
-          key: r.key?.toString('base64') ?? null,
-          value: r.value?.toString('base64') ?? null,
-          headers: r.headers.map(([k, v]) => ({
-            key: k.toString('utf8'),
-            value: v?.toString('base64') ?? null,
-          })),
-        });
-      }
+      if (filter === '' || matches(r, filter)) page.messages.push(browsed(r));
       if (page.messages.length >= limit || page.scanned >= SCAN_LIMIT || page.next >= high) break;
     }
   } finally {
+    clearTimeout(deadline);
     abort.abort();
     await records.return(undefined);
   }

@@ -1,9 +1,10 @@
 /**
  * The console's Security page over the Kafka protocol, as the logged-in user: ACL bindings
- * (DescribeAcls, listed only) and SCRAM users (DescribeUserScramCredentials; created, given a new
+ * (DescribeAcls; created with CreateAcls, deleted with DeleteAcls, one binding at a time) and SCRAM users (DescribeUserScramCredentials; created, given a new
  * password and deleted with AlterUserScramCredentials, passwords salted and hashed client-side).
  * A broker without an authorizer, or a user not allowed to describe them, gets a reason instead of
- * the list. Not implemented: creating and deleting ACLs (the CLI's `samsa acls:create` does).
+ * the list; a refused change answers with the broker's error (SECURITY_DISABLED,
+ * CLUSTER_AUTHORIZATION_FAILED, ...).
  */
 import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from '@platformatic/kafka';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,40 @@ const CLIENT_ID = 'samsa-console';
 
 function nameOf(table: Record<string, number>, value: number): string {
   return Object.entries(table).find(([, v]) => v === value)?.[0] ?? String(value);
+}
+
+/** The value of `name` in a table of Kafka enumeration names, or a 400 listing the allowed names. */
+function enumValue<T extends Record<string, number>>(
+  table: T,
+  field: string,
+  name: unknown,
+  allowAny = false,
+) {
+  const allowed = Object.keys(table).filter(
+    (k) => allowAny || (k !== 'ANY' && k !== 'UNKNOWN' && k !== 'MATCH'),
+  );
+  const key = typeof name === 'string' ? name.trim().toUpperCase() : '';
+  if (!allowed.includes(key)) throw new ApiError(400, `${field} must be one of ${allowed.join(', ')}`);
+  return table[key] as T[keyof T];
+}
+
+/** One ACL binding from a JSON body, with Kafka's names (`{"principal": "User:alice", ...}`). */
+function bindingOf(o: Record<string, unknown>) {
+  const principal = typeof o.principal === 'string' ? o.principal.trim() : '';
+  if (!/^[^:]+:.+$/.test(principal))
+    throw new ApiError(400, 'principal must be TYPE:NAME, e.g. User:alice (or User:* for everyone)');
+  const resourceName = typeof o.resourceName === 'string' ? o.resourceName.trim() : '';
+  if (resourceName === '') throw new ApiError(400, 'resourceName is required (* for every resource)');
+  const host = typeof o.host === 'string' && o.host.trim() !== '' ? o.host.trim() : '*';
+  return {
+    resourceType: enumValue(ResourceTypes, 'resourceType', o.resourceType),
+    resourceName,
+    resourcePatternType: enumValue(ResourcePatternTypes, 'patternType', o.patternType ?? 'LITERAL'),
+    principal,
+    host,
+    operation: enumValue(AclOperations, 'operation', o.operation),
+    permissionType: enumValue(AclPermissionTypes, 'permission', o.permission ?? 'ALLOW'),
+  };
 }
 
 export function registerSecurityApi(app: FastifyInstance, clientsOf: ClientsOf): void {
@@ -62,6 +97,23 @@ export function registerSecurityApi(app: FastifyInstance, clientsOf: ClientsOf):
       ),
     ]);
     return { acls, users };
+  });
+
+  app.post('/api/security/acls', async (req, reply) => {
+    const acl = bindingOf((req.body ?? {}) as Record<string, unknown>);
+    const clients = await clientsOf(req);
+    await clients.admin.createAcls({ creations: [acl] });
+    reply.code(201);
+    return { created: 1 };
+  });
+
+  // DELETE with a body is awkward for some clients: the binding goes in a POST.
+  app.post('/api/security/acls/delete', async (req) => {
+    const acl = bindingOf((req.body ?? {}) as Record<string, unknown>);
+    const clients = await clientsOf(req);
+    const deleted = await clients.admin.deleteAcls({ filters: [acl] });
+    if (deleted.length === 0) throw new ApiError(404, 'no such ACL binding');
+    return { deleted: deleted.length };
   });
 
   app.post('/api/security/users', async (req, reply) => {

@@ -1,7 +1,8 @@
 /**
  * Connectors through the Connect REST API (forwarded by the console's server): each connector with
- * its state and its tasks' states and error traces, pause/resume/restart/delete, and creating one
- * from JSON with Connect's validation errors shown as Connect words them.
+ * its state and its tasks' states and error traces, its offsets (`GET /connectors/{name}/offsets`:
+ * source partitions and positions, or a sink's Kafka offsets), pause/resume/restart/delete, and
+ * creating one from JSON with Connect's validation errors shown as Connect words them.
  */
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
@@ -65,6 +66,7 @@ export function ConnectorsPage({ enabled }: { enabled: boolean }) {
               <th>Type</th>
               <th>State</th>
               <th>Tasks</th>
+              <th>Offsets</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -94,6 +96,9 @@ export function ConnectorsPage({ enabled }: { enabled: boolean }) {
                       ) : null}
                     </div>
                   ))}
+                </td>
+                <td>
+                  <ConnectorOffsets name={name} />
                 </td>
                 <td class="actions">
                   {c.status?.connector.state === 'PAUSED' ? (
@@ -132,6 +137,62 @@ export function ConnectorsPage({ enabled }: { enabled: boolean }) {
       </p>
       <CreateConnector done={list.reload} />
     </>
+  );
+}
+
+interface Offsets {
+  offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
+}
+
+const show = (o: Record<string, unknown> | null) =>
+  o === null
+    ? 'null'
+    : Object.entries(o)
+        .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(', ');
+
+/** A connector's committed offsets, read when opened (and again with its Refresh). */
+function ConnectorOffsets({ name }: { name: string }) {
+  const [open, setOpen] = useState(false);
+  const [tick, setTick] = useState(0);
+  const offsets = useLoad<Offsets | undefined>(
+    () => (open ? api<Offsets>(`/api/connect/connectors/${enc(name)}/offsets`) : Promise.resolve(undefined)),
+    `${name}/${open}/${tick}`,
+  );
+  return (
+    <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Offsets of {name}</summary>
+      <ErrorBox error={offsets.error} />
+      {offsets.data ? (
+        offsets.data.offsets.length === 0 ? (
+          <p class="muted">No offsets committed yet.</p>
+        ) : (
+          <table data-testid={`offsets-${name}`} class="compact">
+            <thead>
+              <tr>
+                <th>Partition</th>
+                <th>Offset</th>
+              </tr>
+            </thead>
+            <tbody>
+              {offsets.data.offsets.map((o) => (
+                <tr key={JSON.stringify(o.partition)}>
+                  <td class="mono">{show(o.partition)}</td>
+                  <td class="mono">{show(o.offset)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : open && offsets.loading ? (
+        <p>Loading…</p>
+      ) : null}
+      {open ? (
+        <button type="button" class="small" onClick={() => setTick((t) => t + 1)}>
+          Refresh offsets
+        </button>
+      ) : null}
+    </details>
   );
 }
 

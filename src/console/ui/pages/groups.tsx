@@ -1,12 +1,13 @@
 /**
- * Consumer groups: the list with state, members and lag; one group's members, lag per partition, an
- * offset reset (earliest, latest, time, offset, shift) previewed as a dry run before it is applied,
+ * Consumer groups: the list with state, members and lag; one group's members, lag per partition and
+ * its chart over time (re-read every 5 seconds while the page is open), an offset reset (earliest, latest, time, offset, shift) previewed as a dry run before it is applied,
  * and deletion after confirmation.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { ErrorBox, fmt, Notice, Title } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
+import { LagChart, useLagHistory } from '../lag-chart.tsx';
 import { go } from '../router.ts';
 import type { GroupRow } from './overview.tsx';
 
@@ -83,9 +84,29 @@ export function GroupsPage() {
   );
 }
 
+/** Lag is re-read this often while a group's page is open. */
+const LAG_POLL_MS = 5000;
+
 export function GroupPage({ group }: { group: string }) {
-  const info = useLoad(() => api<GroupInfo>(`/api/groups/${enc(group)}`), group);
+  const info = useLoad(
+    () => api<GroupInfo>(`/api/groups/${enc(group)}`).then((data) => ({ ...data, readAt: Date.now() })),
+    group,
+  );
   const g = info.data;
+  const { reload } = info;
+  useEffect(() => {
+    const timer = setInterval(reload, LAG_POLL_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+  const sample = useMemo(
+    () =>
+      g && {
+        time: g.readAt,
+        lag: Object.fromEntries(g.partitions.map((p) => [`${p.topic}/${p.partition}`, p.lag])),
+      },
+    [g],
+  );
+  const history = useLagHistory(sample, group);
   return (
     <>
       <p class="crumbs">
@@ -138,7 +159,7 @@ export function GroupPage({ group }: { group: string }) {
           ) : null}
           <section>
             <h2>Lag per partition</h2>
-            {g.partitions.length === 0 ? <p>No committed offsets.</p> : null}
+            {g.partitions.length === 0 ? <p>No committed offsets.</p> : <LagChart history={history} />}
             {g.partitions.length > 0 ? (
               <table data-testid="lag">
                 <thead>

@@ -1,8 +1,10 @@
 /**
- * The message browser: one page of one partition from the beginning, the end, an offset or a time,
- * filtered by text in key, value or headers; decoded as text, JSON or hex; older/newer pages by
- * offset; a live tail that reloads the newest page every 2 seconds. Every control is in the URL.
- * Below it, a form to produce a message.
+ * The message browser: one page of one partition, or of all partitions merged by time, from the
+ * beginning, the end, an offset or a time, filtered by text in key, value or headers; decoded as
+ * text, JSON, hex, or through the schema registry (Avro, JSON Schema, Protobuf, decoded by the
+ * server); older/newer pages by offset (one partition) or by cursor (all partitions); a live tail
+ * that reloads the newest page every 2 seconds. Every control is in the URL. Below it, a form to
+ * produce a message.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
@@ -18,6 +20,14 @@ interface Message {
   key: string | null;
   value: string | null;
   headers: { key: string; value: string | null }[];
+  schema?: { key?: Decoded; value?: Decoded };
+}
+
+interface Decoded {
+  id: number;
+  type?: string;
+  value?: unknown;
+  error?: string;
 }
 
 interface Page {
@@ -30,15 +40,46 @@ interface Page {
   messages: Message[];
 }
 
+interface MergedPage {
+  partition: 'all';
+  partitions: { partition: number; low: number; high: number }[];
+  start: string;
+  next: string;
+  hasOlder: boolean;
+  hasNewer: boolean;
+  scanned: number;
+  messages: Message[];
+}
+
+type Shown = Decoding | 'registry';
+
+/** A key or value as chosen: through the registry when it is in its wire format, else as bytes. */
+function show(m: Message, part: 'key' | 'value', how: Shown): string {
+  const bytes = m[part];
+  if (how === 'registry') {
+    const d = m.schema?.[part];
+    if (d?.error !== undefined) return `(schema ${d.id}: ${d.error})\n${decode(bytes, 'hex')}`;
+    if (d !== undefined) return JSON.stringify(d.value, null, 2);
+    return decode(bytes, part === 'key' ? 'string' : 'json');
+  }
+  return decode(bytes, how === 'json' && part === 'key' ? 'string' : how);
+}
+
 /** The message as JSON (key, value and headers decoded as shown) on the clipboard. */
-function copy(m: Message, decoding: Decoding): void {
+function copy(m: Message, decoding: Shown): void {
+  const as = (part: 'key' | 'value') =>
+    m[part] === null
+      ? null
+      : decoding === 'registry' && m.schema?.[part]?.value !== undefined
+        ? m.schema[part].value
+        : decode(m[part], decoding === 'json' || decoding === 'registry' ? 'string' : decoding);
   const text = JSON.stringify(
     {
       partition: m.partition,
       offset: m.offset,
       timestamp: new Date(m.timestamp).toISOString(),
-      key: m.key === null ? null : decode(m.key, decoding === 'json' ? 'string' : decoding),
-      value: m.value === null ? null : decode(m.value, decoding === 'json' ? 'string' : decoding),
+      key: as('key'),
+      value: as('value'),
       headers: Object.fromEntries(
         m.headers.map((h) => [h.key, h.value === null ? null : decode(h.value, 'string')]),
       ),
@@ -51,26 +92,38 @@ function copy(m: Message, decoding: Decoding): void {
 
 export function MessagesPage({ route, topic }: { route: Route; topic: string }) {
   const q = route.query;
-  const partition = Number(q.get('partition') ?? 0);
+  const all = q.get('partition') === 'all';
+  const partition = all ? 0 : Number(q.get('partition') ?? 0);
+  const after = q.get('after') ?? '';
+  const before = q.get('before') ?? '';
   const from = q.get('from') ?? 'end';
   const offset = q.get('offset') ?? '';
   const timestamp = q.get('timestamp') ?? '';
   const limit = Number(q.get('limit') ?? 50);
   const filter = q.get('filter') ?? '';
-  const decoding = (q.get('decode') ?? 'string') as Decoding;
+  const chosen = q.get('decode') as Shown | null;
   const partitions = useLoad(
     () => api<{ partitions: unknown[] }>(`/api/topics/${enc(topic)}`).then((t) => t.partitions.length),
     topic,
   );
-  const params = new URLSearchParams({ partition: String(partition), from, limit: String(limit) });
+  const params = new URLSearchParams({
+    partition: all ? 'all' : String(partition),
+    from,
+    limit: String(limit),
+  });
   if (from === 'offset') params.set('offset', offset || '0');
   if (from === 'timestamp') params.set('timestamp', timestamp);
   if (filter) params.set('filter', filter);
+  if (all && after) params.set('after', after);
+  else if (all && before) params.set('before', before);
   const url = `/api/topics/${enc(topic)}/messages?${params}`;
-  const page = useLoad(() => api<Page>(url), url);
+  const page = useLoad(() => api<Page | MergedPage>(url), url);
   const p = page.data;
+  // Registry-encoded records are shown decoded unless another decoding was chosen.
+  const decoding: Shown =
+    chosen ?? (p?.messages.some((m) => m.schema?.value !== undefined) ? 'registry' : 'string');
   // Live tail: the newest page again every 2 seconds.
-  const live = q.get('live') === '1' && from === 'end';
+  const live = q.get('live') === '1' && from === 'end' && !after && !before;
   const { reload } = page;
   useEffect(() => {
     if (!live) return;
@@ -96,9 +149,12 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
         <label>
           Partition{' '}
           <select
-            value={partition}
-            onChange={(e) => set({ partition: (e.target as HTMLSelectElement).value })}
+            value={all ? 'all' : partition}
+            onChange={(e) =>
+              set({ partition: (e.target as HTMLSelectElement).value, after: undefined, before: undefined })
+            }
           >
+            <option value="all">all (merged by time)</option>
             {Array.from({ length: partitions.data ?? 1 }, (_, i) => (
               <option key={i} value={i}>
                 {i}
@@ -108,7 +164,12 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
         </label>
         <label>
           From{' '}
-          <select value={from} onChange={(e) => set({ from: (e.target as HTMLSelectElement).value })}>
+          <select
+            value={from}
+            onChange={(e) =>
+              set({ from: (e.target as HTMLSelectElement).value, after: undefined, before: undefined })
+            }
+          >
             <option value="end">the end (newest)</option>
             <option value="beginning">the beginning</option>
             <option value="offset">an offset</option>
@@ -122,7 +183,9 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
               type="number"
               min="0"
               value={offset}
-              onChange={(e) => set({ offset: (e.target as HTMLInputElement).value })}
+              onChange={(e) =>
+                set({ offset: (e.target as HTMLInputElement).value, after: undefined, before: undefined })
+              }
             />
           </label>
         ) : null}
@@ -139,11 +202,13 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
         <label>
           Page size{' '}
           <select value={limit} onChange={(e) => set({ limit: (e.target as HTMLSelectElement).value })}>
-            {[20, 50, 100, 200, 500].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            {[...new Set([20, 50, 100, 200, 500, limit])]
+              .sort((a, b) => a - b)
+              .map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
           </select>
         </label>
         <label>
@@ -152,6 +217,7 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
             <option value="string">text</option>
             <option value="json">JSON</option>
             <option value="hex">hex</option>
+            <option value="registry">schema registry (Avro, JSON Schema, Protobuf)</option>
           </select>
         </label>
         <label>
@@ -159,7 +225,11 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
             type="checkbox"
             checked={live}
             onChange={(e) =>
-              set((e.target as HTMLInputElement).checked ? { live: 1, from: 'end' } : { live: undefined })
+              set(
+                (e.target as HTMLInputElement).checked
+                  ? { live: 1, from: 'end', after: undefined, before: undefined }
+                  : { live: undefined },
+              )
             }
           />{' '}
           Live tail
@@ -179,33 +249,67 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
       <ErrorBox error={page.error} />
       {p ? (
         <>
-          <p class="muted" data-testid="page-info">
-            Partition {p.partition}: offsets {fmt(p.low)}–{fmt(p.high)}. Showing {p.messages.length} message
-            {p.messages.length === 1 ? '' : 's'} from offset {fmt(p.start)}
-            {filter ? ` matching “${filter}” (${fmt(p.scanned)} scanned)` : ''}.
-          </p>
-          <nav class="pager" aria-label="Pages">
-            <button
-              type="button"
-              disabled={p.start <= p.low}
-              onClick={() => set({ from: 'offset', offset: Math.max(p.low, p.start - limit) })}
-            >
-              ← Older
-            </button>
-            <button
-              type="button"
-              disabled={p.next >= p.high}
-              onClick={() => set({ from: 'offset', offset: p.next })}
-            >
-              Newer →
-            </button>
-            <button type="button" onClick={page.reload}>
-              Refresh
-            </button>
-          </nav>
+          {p.partition === 'all' ? (
+            <>
+              <p class="muted" data-testid="page-info">
+                All {p.partitions.length} partitions merged by time (
+                {p.partitions.map((x) => `${x.partition}: ${fmt(x.low)}–${fmt(x.high)}`).join(', ')}). Showing{' '}
+                {p.messages.length} message{p.messages.length === 1 ? '' : 's'}
+                {filter ? ` matching “${filter}” (${fmt(p.scanned)} scanned)` : ''}.
+              </p>
+              <nav class="pager" aria-label="Pages">
+                <button
+                  type="button"
+                  disabled={!p.hasOlder}
+                  onClick={() => set({ before: p.start, after: undefined, live: undefined })}
+                >
+                  ← Older
+                </button>
+                <button
+                  type="button"
+                  disabled={!p.hasNewer}
+                  onClick={() => set({ after: p.next, before: undefined, live: undefined })}
+                >
+                  Newer →
+                </button>
+                <button type="button" onClick={page.reload}>
+                  Refresh
+                </button>
+              </nav>
+            </>
+          ) : (
+            <>
+              <p class="muted" data-testid="page-info">
+                Partition {p.partition}: offsets {fmt(p.low)}–{fmt(p.high)}. Showing {p.messages.length}{' '}
+                message
+                {p.messages.length === 1 ? '' : 's'} from offset {fmt(p.start)}
+                {filter ? ` matching “${filter}” (${fmt(p.scanned)} scanned)` : ''}.
+              </p>
+              <nav class="pager" aria-label="Pages">
+                <button
+                  type="button"
+                  disabled={p.start <= p.low}
+                  onClick={() => set({ from: 'offset', offset: Math.max(p.low, p.start - limit) })}
+                >
+                  ← Older
+                </button>
+                <button
+                  type="button"
+                  disabled={p.next >= p.high}
+                  onClick={() => set({ from: 'offset', offset: p.next })}
+                >
+                  Newer →
+                </button>
+                <button type="button" onClick={page.reload}>
+                  Refresh
+                </button>
+              </nav>
+            </>
+          )}
           <table data-testid="messages" class="messages">
             <thead>
               <tr>
+                {all ? <th class="num">Partition</th> : null}
                 <th class="num">Offset</th>
                 <th>Timestamp</th>
                 <th>Key</th>
@@ -218,14 +322,20 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
             </thead>
             <tbody>
               {p.messages.map((m) => (
-                <tr key={m.offset}>
+                <tr key={`${m.partition}/${m.offset}`}>
+                  {all ? <td class="num">{m.partition}</td> : null}
                   <td class="num">{m.offset}</td>
                   <td class="nowrap">
                     {new Date(m.timestamp).toISOString().replace('T', ' ').replace('Z', '')}
                   </td>
-                  <td class="mono">{decode(m.key, decoding === 'json' ? 'string' : decoding)}</td>
+                  <td class="mono">{show(m, 'key', decoding)}</td>
                   <td class="mono value">
-                    <pre>{decode(m.value, decoding)}</pre>
+                    {decoding === 'registry' && m.schema?.value?.type ? (
+                      <span class="badge">
+                        schema {m.schema.value.id} · {m.schema.value.type}
+                      </span>
+                    ) : null}
+                    <pre>{show(m, 'value', decoding)}</pre>
                   </td>
                   <td class="mono">
                     {m.headers.map((h) => (
@@ -239,7 +349,9 @@ export function MessagesPage({ route, topic }: { route: Route; topic: string }) 
                       type="button"
                       class="small"
                       onClick={() => copy(m, decoding)}
-                      aria-label={`Copy message ${m.offset}`}
+                      aria-label={
+                        all ? `Copy message ${m.partition}/${m.offset}` : `Copy message ${m.offset}`
+                      }
                     >
                       Copy
                     </button>

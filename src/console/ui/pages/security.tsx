@@ -1,5 +1,5 @@
 /**
- * Security: the cluster's ACL bindings (listed) and SCRAM users (listed, created or given a new
+ * Security: the cluster's ACL bindings (listed, created, deleted after confirmation) and SCRAM users (listed, created or given a new
  * password, deleted after confirmation), as the logged-in user sees them. A broker without an
  * authorizer, or a user not allowed to describe them, shows the broker's reason.
  */
@@ -27,6 +27,20 @@ interface Security {
   };
 }
 
+const OPERATIONS = [
+  'READ',
+  'WRITE',
+  'CREATE',
+  'DELETE',
+  'ALTER',
+  'DESCRIBE',
+  'CLUSTER_ACTION',
+  'DESCRIBE_CONFIGS',
+  'ALTER_CONFIGS',
+  'IDEMPOTENT_WRITE',
+  'ALL',
+];
+
 export function SecurityPage() {
   const data = useLoad(() => api<Security>('/api/security'), 'security');
   const [error, setError] = useState<string>();
@@ -43,6 +57,39 @@ export function SecurityPage() {
       });
       setNotice(`Saved user ${r.name}.`);
       (e.target as HTMLFormElement).reset();
+      data.reload();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  type Binding = NonNullable<Security['acls']['list']>[number];
+  const createAcl = async (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    setError(undefined);
+    const acl = Object.fromEntries(
+      ['principal', 'permission', 'operation', 'resourceType', 'resourceName', 'patternType', 'host'].map(
+        (k) => [k, form.get(k)],
+      ),
+    );
+    setNotice(undefined);
+    try {
+      await api('/api/security/acls', { method: 'POST', body: acl });
+      setNotice(
+        `Created ACL: ${acl.principal} ${acl.permission} ${acl.operation} on ${acl.resourceType} ${acl.resourceName}.`,
+      );
+      data.reload();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const deleteAcl = async (a: Binding) => {
+    const text = `${a.principal} ${a.permission} ${a.operation} on ${a.resourceType} ${a.resourceName}`;
+    if (!confirm(`Delete ACL ${text}?`)) return;
+    setError(undefined);
+    try {
+      await api('/api/security/acls/delete', { method: 'POST', body: a });
+      setNotice(`Deleted ACL: ${text}.`);
       data.reload();
     } catch (err) {
       setError((err as Error).message);
@@ -80,6 +127,7 @@ export function SecurityPage() {
                     <th>Resource</th>
                     <th>Pattern</th>
                     <th>Host</th>
+                    <th>Actions</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -95,10 +143,65 @@ export function SecurityPage() {
                       </td>
                       <td>{a.patternType}</td>
                       <td>{a.host}</td>
+                      <td>
+                        <button
+                          type="button"
+                          class="small"
+                          aria-label={`Delete ACL ${a.principal} ${a.operation} ${a.resourceType} ${a.resourceName}`}
+                          onClick={() => deleteAcl(a)}
+                        >
+                          Delete
+                        </button>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
+            ) : null}
+            {s.acls.list ? (
+              <form class="panel" onSubmit={createAcl} aria-label="Create an ACL">
+                <h2>Create an ACL</h2>
+                <label>
+                  Principal <input name="principal" required placeholder="User:alice" autoComplete="off" />
+                </label>
+                <label>
+                  Permission{' '}
+                  <select name="permission">
+                    <option>ALLOW</option>
+                    <option>DENY</option>
+                  </select>
+                </label>
+                <label>
+                  Operation{' '}
+                  <select name="operation">
+                    {OPERATIONS.map((o) => (
+                      <option key={o}>{o}</option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  Resource{' '}
+                  <select name="resourceType">
+                    {['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'].map((o) => (
+                      <option key={o}>{o}</option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  Name <input name="resourceName" required placeholder="orders, or *" autoComplete="off" />
+                </label>
+                <label>
+                  Pattern{' '}
+                  <select name="patternType">
+                    <option>LITERAL</option>
+                    <option>PREFIXED</option>
+                  </select>
+                </label>
+                <label>
+                  Host <input name="host" defaultValue="*" autoComplete="off" />
+                </label>
+                <button type="submit">Create ACL</button>
+              </form>
             ) : null}
           </section>
           <section>

@@ -1,10 +1,11 @@
 /**
- * One topic: partitions with leaders, replicas and low/high watermarks, its configs (editable, with
+ * One topic: partitions with leaders, replicas, low/high watermarks and sizes on disk, a throughput
+ * chart, the consumer groups reading it, its configs (editable, with
  * the broker's validation errors), adding partitions and deleting it after typing its name.
  */
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
-import { ErrorBox, fmt, Notice, Title } from '../components.tsx';
+import { bytes, ErrorBox, fmt, Notice, Title } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
 import { go } from '../router.ts';
 import { Throughput } from '../throughput.tsx';
@@ -19,7 +20,9 @@ interface TopicInfo {
     isr: number[];
     low: number | null;
     high: number | null;
+    size: number | null;
   }[];
+  size: number | null;
   configs: { name: string; value: string | null; source: string; isDefault: boolean; readOnly: boolean }[];
   consumers: { group: string; partitions: number; lag: number }[];
 }
@@ -42,7 +45,12 @@ export function TopicPage({ topic }: { topic: string }) {
       {t ? (
         <>
           <section>
-            <h2>Partitions</h2>
+            <h2>
+              Partitions{' '}
+              <span class="muted" data-testid="topic-size">
+                ({bytes(t.size)} on disk)
+              </span>
+            </h2>
             <table data-testid="partitions">
               <thead>
                 <tr>
@@ -53,6 +61,7 @@ export function TopicPage({ topic }: { topic: string }) {
                   <th class="num">Low watermark</th>
                   <th class="num">High watermark</th>
                   <th class="num">Messages</th>
+                  <th class="num">Size</th>
                 </tr>
               </thead>
               <tbody>
@@ -67,6 +76,9 @@ export function TopicPage({ topic }: { topic: string }) {
                     <td class="num">{fmt(p.low)}</td>
                     <td class="num">{fmt(p.high)}</td>
                     <td class="num">{fmt((p.high ?? 0) - (p.low ?? 0))}</td>
+                    <td class="num" title={p.size === null ? undefined : `${fmt(p.size)} bytes`}>
+                      {bytes(p.size)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -1,7 +1,7 @@
-/** Topics: a searchable, sortable list (filter and sort live in the URL) and a form to create one. */
+/** Topics: a searchable, sortable list with sizes on disk (filter and sort live in the URL) and a form to create one. */
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
-import { ErrorBox, fmt, SortHeader, Title } from '../components.tsx';
+import { bytes, ErrorBox, fmt, SortHeader, Title } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
 import { go, type Route, setQuery } from '../router.ts';
 
@@ -10,6 +10,8 @@ export interface TopicRow {
   partitions: number;
   replicas: number;
   messages: number;
+  /** Bytes on disk (DescribeLogDirs), null when the cluster does not say. */
+  size: number | null;
   retentionMs: string | null;
   cleanupPolicy: string | null;
 }
@@ -27,6 +29,7 @@ const COLUMNS: [keyof TopicRow, string][] = [
   ['name', 'Name'],
   ['partitions', 'Partitions'],
   ['messages', 'Messages'],
+  ['size', 'Size'],
   ['retentionMs', 'Retention'],
   ['cleanupPolicy', 'Cleanup policy'],
 ];
@@ -39,8 +42,8 @@ export function TopicsPage({ route }: { route: Route }) {
   const rows = (topics.data ?? [])
     .filter((t) => t.name.toLowerCase().includes(q.toLowerCase()))
     .sort((a, b) => {
-      const x = field === 'retentionMs' ? Number(a[field]) : a[field];
-      const y = field === 'retentionMs' ? Number(b[field]) : b[field];
+      const x = field === 'retentionMs' || field === 'size' ? Number(a[field] ?? -1) : a[field];
+      const y = field === 'retentionMs' || field === 'size' ? Number(b[field] ?? -1) : b[field];
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return dir === 'desc' ? -c : c;
     });
@@ -81,6 +84,9 @@ export function TopicsPage({ route }: { route: Route }) {
                 </td>
                 <td class="num">{t.partitions}</td>
                 <td class="num">{fmt(t.messages)}</td>
+                <td class="num" title={t.size === null ? undefined : `${fmt(t.size)} bytes`}>
+                  {bytes(t.size)}
+                </td>
                 <td class="num">{retention(t.retentionMs)}</td>
                 <td>{t.cleanupPolicy ?? '–'}</td>
               </tr>
