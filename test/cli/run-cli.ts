@@ -11,7 +11,8 @@
  *   the Kafka client and the commands (690 modules); in-process runs pay it once per test file.
  *   Runs are serialized (the environment and stdin are process-wide); output written while a run
  *   is in progress is attributed to that run through AsyncLocalStorage, so the test runner's own
- *   writes to stdout pass through untouched.
+ *   writes to stdout pass through untouched. stdin is a stream of `input`; a command that reads
+ *   file descriptor 0 synchronously (`connectors:create --config -`) needs the executable.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
