@@ -1,11 +1,12 @@
 /**
  * Per-file times of the test suite (docs/testing.md). Two uses:
  *
- * - Preloaded into every process of a run, it makes each test file's process (node:test runs one
- *   process per file) append one JSON line to $SUITE_TIMES when it exits: the file, its wall time
- *   from process start, its CPU time and that of the child processes it waited for (Linux), and the
- *   1-minute load average:
- *     SUITE_TIMES=times.jsonl NODE_OPTIONS=--import=./scripts/test-file-times.ts npm run test:unit
+ * - Preloaded into the test runner (which passes `--import` on to the process it starts per test
+ *   file), it makes each test file's process append one JSON line to $SUITE_TIMES when it exits:
+ *   the file, its wall time from process start, its CPU time and that of the child processes it
+ *   waited for (Linux), and the 1-minute load average:
+ *     SUITE_TIMES=times.jsonl node --import ./scripts/test-file-times.ts --test ...   (docs/testing.md)
+ *   (Not through NODE_OPTIONS: processes the tests start on an older Node would fail to load it.)
  * - Run directly, it prints the slowest files of such a log:
  *     node scripts/test-file-times.ts times.jsonl [count]
  *
