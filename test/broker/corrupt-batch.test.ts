@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 import { startBrokerProcess } from '../helpers/broker-process.ts';
 import { run } from '../helpers/run.ts';
 
@@ -42,7 +42,7 @@ describe('a corrupt batch in an older segment', () => {
     assert.equal(produced.code, 0, produced.stderr);
     assert.equal(await first.stop(), 0);
 
-    const healthy = await samsa(['log:verify', '--data-dir', dataDir, '--deep']);
+    const healthy = await samsaInProcess(['log:verify', '--data-dir', dataDir, '--deep']);
     assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
     assert.match(healthy.stdout, /no damage found/);
 
@@ -106,7 +106,7 @@ describe('a corrupt batch in an older segment', () => {
     assert.match(logged[0]!, /offsets \d+ to \d+ of .*ledger-0 cannot be read/);
     assert.doesNotMatch(broker.output(), /handler failed/);
 
-    const verify = await samsa(['log:verify', '--data-dir', dataDir]);
+    const verify = await samsaInProcess(['log:verify', '--data-dir', dataDir]);
     assert.equal(verify.code, 1, verify.stdout + verify.stderr);
     assert.ok(
       verify.stdout.includes(
@@ -115,7 +115,15 @@ describe('a corrupt batch in an older segment', () => {
       verify.stdout,
     );
     assert.match(verify.stdout, /1 problem found\.$/m);
-    const deep = await samsa(['log:verify', '--data-dir', dataDir, '--deep', '--topic', 'ledger', '--json']);
+    const deep = await samsaInProcess([
+      'log:verify',
+      '--data-dir',
+      dataDir,
+      '--deep',
+      '--topic',
+      'ledger',
+      '--json',
+    ]);
     assert.equal(deep.code, 1, deep.stdout + deep.stderr);
     const report = JSON.parse(deep.stdout) as {
       errors: number;
@@ -129,7 +137,7 @@ describe('a corrupt batch in an older segment', () => {
   });
 
   it('log:verify reports a missing directory as a failure', async () => {
-    const res = await samsa(['log:verify', '--data-dir', path.join(dataDir, 'nope')]);
+    const res = await samsaInProcess(['log:verify', '--data-dir', path.join(dataDir, 'nope')]);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /nope is not a directory/);
   });

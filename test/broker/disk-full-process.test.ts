@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts';
 import { PYTHON, run } from '../helpers/run.ts';
 
@@ -196,7 +196,7 @@ describe('a full disk under a running broker', () => {
     assert.equal(code, 1, broker.output());
     assert.match(broker.output(), /samsa start: shutdown failed: .*did not close cleanly.*ENOSPC/s);
     fs.rmSync(ballast());
-    const verify = await samsa(['log:verify', '--data-dir', dataDir]);
+    const verify = await samsaInProcess(['log:verify', '--data-dir', dataDir]);
     assert.equal(verify.code, 0, verify.stdout);
     const again = await startBrokerProcess(dataDir, ['--segment-bytes', '262144']);
     try {

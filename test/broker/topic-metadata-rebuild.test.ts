@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 import { type BrokerProcess, startBrokerProcess, startFailing } from '../helpers/broker-process.ts';
 import { run } from '../helpers/run.ts';
 
@@ -41,7 +41,7 @@ async function consumeAll(broker: BrokerProcess): Promise<string[]> {
 
 before(async () => {
   const broker = await startBrokerProcess(dataDir);
-  const created = await samsa([
+  const created = await samsaInProcess([
     'topics:create',
     'orders',
     '--partitions',

@@ -1,5 +1,6 @@
 /**
- * The commands beyond the scripted session, through the real executable: targeted writes with
+ * The commands beyond the scripted session, run in-process (`samsaInProcess`; the terminal case
+ * through the real executable under a pseudo-terminal): targeted writes with
  * headers, tail's text output and filters (partition, offset, time, grep), human tables, and
  * group deletion.
  */
@@ -8,14 +9,17 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { type CliResult, json, samsa } from './run-cli.ts';
+import { type CliResult, json, samsaInProcess } from './run-cli.ts';
 
 let broker: TestBroker;
 let run: (args: string[], input?: string) => Promise<CliResult>;
 before(async () => {
   broker = await startBroker();
   run = async (args, input) => {
-    const result = await samsa([...args, '-b', broker.bootstrap], input === undefined ? {} : { input });
+    const result = await samsaInProcess(
+      [...args, '-b', broker.bootstrap],
+      input === undefined ? {} : { input },
+    );
     assert.equal(result.code, 0, `${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return result;
   };

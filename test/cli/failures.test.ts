@@ -1,17 +1,18 @@
 /**
- * Failures through the real executable: each names the problem (the Kafka error name for broker
+ * Failures of the CLI (its `main()` in this process; an unknown command also through the real
+ * executable): each names the problem (the Kafka error name for broker
  * answers, plus a hint) and exits 1 for failures, 2 for usage errors.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { type CliResult, samsa } from './run-cli.ts';
+import { type CliResult, samsa, samsaInProcess } from './run-cli.ts';
 
 let broker: TestBroker;
 let run: (...args: string[]) => Promise<CliResult>;
 before(async () => {
   broker = await startBroker();
-  run = (...args) => samsa([...args, '-b', broker.bootstrap]);
+  run = (...args) => samsaInProcess([...args, '-b', broker.bootstrap]);
 });
 after(async () => {
   await broker?.stop();
@@ -61,9 +62,9 @@ test('unknown flags, missing and extra arguments, bad values: usage errors, exit
 });
 
 test('bad connection settings are usage errors; an unreachable broker is a failure', async () => {
-  fails(await samsa(['topics'], { env: { KAFKA_URL: 'http://x:1' } }), 2, /unsupported scheme/);
+  fails(await samsaInProcess(['topics'], { env: { KAFKA_URL: 'http://x:1' } }), 2, /unsupported scheme/);
   fails(
-    await samsa(['topics', '-b', '127.0.0.1:1']),
+    await samsaInProcess(['topics', '-b', '127.0.0.1:1']),
     1,
     /cannot reach the broker at 127\.0\.0\.1:1/,
     /^Hint: .*KAFKA_URL/m,

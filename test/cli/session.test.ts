@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { samsa } from './run-cli.ts';
+import { samsa, samsaInProcess } from './run-cli.ts';
 import { scriptedSession } from './session.ts';
 
 let broker: TestBroker;
@@ -13,6 +13,8 @@ after(async () => {
   await broker?.stop();
 });
 
+// The session once through the real executable (stdin piped, exit codes of the process), once
+// in-process, where what differs is how the connection and prefix come from the environment.
 test('scripted session with --bootstrap', async () => {
   await scriptedSession((args, options) => samsa([...args, '-b', broker.bootstrap], options), 'orders', 'g1');
 });
@@ -23,7 +25,7 @@ test('scripted session with KAFKA_URL and KAFKA_PREFIX: prefixed on the wire, pl
   const admin = new Admin({ clientId: 'session-test', bootstrapBrokers: [broker.bootstrap] });
   try {
     await scriptedSession(
-      (args, options) => samsa(args, { ...options, env: { ...options?.env, ...env } }),
+      (args, options) => samsaInProcess(args, { ...options, env: { ...options?.env, ...env } }),
       'payments',
       'billing',
       {

@@ -1,8 +1,9 @@
 /**
- * The scripted session from the CLI issue, run through the real executable: create a 3-partition
+ * The scripted session from the CLI issue: create a 3-partition
  * topic with 2 days of retention, write 10,000 lines from stdin and one keyed JSON record, list and
  * describe it, tail every record, consume it as a group (lag 0), reset the group to the earliest
- * offsets (lag 10,001), destroy the topic. `run` decides how the CLI finds the broker.
+ * offsets (lag 10,001), destroy the topic. `run` decides how the CLI runs (the executable or
+ * in-process) and finds the broker.
  */
 import assert from 'node:assert/strict';
 import type { CliResult, CliRunOptions } from './run-cli.ts';

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { type CliResult, json, samsa } from './run-cli.ts';
+import { type CliResult, json, samsaInProcess } from './run-cli.ts';
 
 let broker: TestBroker;
 let run: (...args: string[]) => Promise<CliResult>;
 before(async () => {
   broker = await startBroker();
-  run = (...args) => samsa([...args, '-b', broker.bootstrap]);
+  run = (...args) => samsaInProcess([...args, '-b', broker.bootstrap]);
   assert.equal(
     (await run('topics:create', 'settings', '--compaction', '--config', 'max.message.bytes=2097152')).code,
     0,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { json, samsa } from '../cli/run-cli.ts';
+import { json, samsa, samsaInProcess } from '../cli/run-cli.ts';
 import { allRunning, type ConnectorStatus, startConnect, type TestConnect } from '../helpers/connect.ts';
 
 let broker: TestBroker;
@@ -353,11 +353,11 @@ test("config/validate answers Kafka Connect's ConfigInfos", async () => {
 
 test('the samsa connectors:* CLI drives the same API', async () => {
   const url = connect.restUrl;
+  // `--config -` reads stdin (fd 0) synchronously: that call goes through the real executable.
   const cli = (args: string[], input?: string) =>
-    samsa(
-      [...args, '--connect-url', url, '--bootstrap', broker.bootstrap],
-      input === undefined ? {} : { input },
-    );
+    input === undefined
+      ? samsaInProcess([...args, '--connect-url', url, '--bootstrap', broker.bootstrap])
+      : samsa([...args, '--connect-url', url, '--bootstrap', broker.bootstrap], { input });
   const input = join(dir, 'cli.txt');
   const output = join(dir, 'cli-out.txt');
   writeFileSync(input, 'x\ny\n');
@@ -433,7 +433,7 @@ test('the samsa connectors:* CLI drives the same API', async () => {
   assert.equal((await cli(['connectors:destroy', 'cli-src', '--confirm', 'cli-src'])).code, 0);
   assert.equal((await cli(['connectors:destroy', 'cli-sink', '--confirm', 'cli-sink'])).code, 0);
   assert.deepEqual(json(await cli(['connectors', '--json'])), []);
-  const unreachable = await samsa(['connectors', '--connect-url', 'http://127.0.0.1:1']);
+  const unreachable = await samsaInProcess(['connectors', '--connect-url', 'http://127.0.0.1:1']);
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /cannot reach Kafka Connect at http:\/\/127.0.0.1:1/);
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoScenarios } from '../../src/cli/commands/demo.ts';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 
 test('the scenarios are the examples with a demo.ts', () => {
   assert.deepEqual(demoScenarios(), [
@@ -16,16 +16,16 @@ test('the scenarios are the examples with a demo.ts', () => {
 });
 
 test('an unknown scenario or a bad --duration is a usage error naming the choices', async () => {
-  const unknown = await samsa(['demo', 'nope']);
+  const unknown = await samsaInProcess(['demo', 'nope']);
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
     /unknown scenario "nope"; one of: alerts, archive-replay, chatbot-logs, interactions, inventory-cdc, multi-org/,
   );
-  const duration = await samsa(['demo', 'alerts', '--duration', 'soon']);
+  const duration = await samsaInProcess(['demo', 'alerts', '--duration', 'soon']);
   assert.equal(duration.code, 2);
   assert.match(duration.stderr, /--duration must be a positive number of seconds, not "soon"/);
-  const missing = await samsa(['demo']);
+  const missing = await samsaInProcess(['demo']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing argument SCENARIO/);
 });

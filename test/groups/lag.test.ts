@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { json, samsa } from '../cli/run-cli.ts';
+import { json, samsaInProcess } from '../cli/run-cli.ts';
 import { consumerConfig, PyConsumer, produce, waitFor } from './helpers.ts';
 
 const TOPIC = 'lag-topic';
@@ -38,7 +38,7 @@ interface Info {
 }
 
 async function info(): Promise<Info> {
-  const r = await samsa(['consumer-groups:info', GROUP, '--json', '-b', broker.bootstrap]);
+  const r = await samsaInProcess(['consumer-groups:info', GROUP, '--json', '-b', broker.bootstrap]);
   assert.equal(r.code, 0, r.stderr);
   const raw = json<Info>(r);
   // bigints may be written as strings; compare numbers.

@@ -27,7 +27,7 @@ import {
   serializer,
   WireFormatError,
 } from '../../src/registry/index.ts';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 import { call, type Stack, startStack } from './helpers.ts';
 
 describe('wire format', () => {
@@ -284,7 +284,7 @@ describe('serializers and deserializers against the registry', () => {
     assert.ok(ProtobufSerializer, 'Confluent Protobuf serializer importable');
 
     const env = { KAFKA_URL: stack.broker.bootstrap };
-    const json = await samsa(
+    const json = await samsaInProcess(
       [
         'topics:tail',
         'trades',
@@ -309,7 +309,7 @@ describe('serializers and deserializers against the registry', () => {
     assert.equal(second!.value, 'not wire format');
     assert.match(String(second!.valueError), /Unknown magic byte/);
 
-    const text = await samsa(
+    const text = await samsaInProcess(
       ['topics:tail', 'ticks', '--from-beginning', '-n', '1', '--format', 'protobuf'],
       {
         env: { ...env, SCHEMA_REGISTRY_URL: stack.url },
@@ -318,7 +318,7 @@ describe('serializers and deserializers against the registry', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /"sym": "X",\n {2}"seq": "9007199254740993"/);
 
-    const wrong = await samsa(['topics:tail', 'ticks', '--format', 'thrift'], { env });
+    const wrong = await samsaInProcess(['topics:tail', 'ticks', '--format', 'thrift'], { env });
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--format must be one of avro, jsonschema, protobuf, got "thrift"/);
   });

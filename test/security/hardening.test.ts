@@ -18,7 +18,7 @@ import { readSaslAuthenticateResponse } from '../../src/protocol/generated/messa
 import { readSaslHandshakeResponse } from '../../src/protocol/generated/messages/sasl-handshake-response.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { WireClient } from '../broker/kafka-wire.ts';
-import { json, samsa } from '../cli/run-cli.ts';
+import { json, samsaInProcess } from '../cli/run-cli.ts';
 import { run } from '../helpers/run.ts';
 import { AuthzClient, Operation, ResourceType } from './authz-client.ts';
 import { makeCerts, type TestCerts } from './certs.ts';
@@ -103,7 +103,9 @@ async function scramChallenge(user: string, mechanism = 'SCRAM-SHA-256') {
 describe('tenant isolation of users and ACL principals (samsa CLI)', () => {
   it('a tenant lists only its own SCRAM user; the super user lists all', async () => {
     const users = (user: string) =>
-      samsa(['users', '--json', ...as(user)]).then((r) => json<{ user: string }[]>(r).map((u) => u.user));
+      samsaInProcess(['users', '--json', ...as(user)]).then((r) =>
+        json<{ user: string }[]>(r).map((u) => u.user),
+      );
     const [all, own] = await Promise.all([users('admin'), users('t1')]);
     assert.deepEqual(all, ['admin', 't1', 't2']);
     assert.deepEqual(own, ['t1']);
@@ -151,7 +153,7 @@ describe('tenant isolation of users and ACL principals (samsa CLI)', () => {
       'the super user sees both',
     );
     const seen = (user: string) =>
-      samsa(['acls', '--json', ...as(user)]).then((r) =>
+      samsaInProcess(['acls', '--json', ...as(user)]).then((r) =>
         json<{ resourceName: string; principal: string }[]>(r).map((b) => `${b.resourceName} ${b.principal}`),
       );
     const [t1, t2] = await Promise.all([seen('t1'), seen('t2')]);

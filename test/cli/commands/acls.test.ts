@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AclRow } from '../../../src/cli/acl-args.ts';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { AuthzClient } from '../../security/authz-client.ts';
-import { json, samsa } from '../run-cli.ts';
+import { json, samsaInProcess } from '../run-cli.ts';
 
 let broker: TestBroker;
 let plain: TestBroker;
@@ -35,9 +35,9 @@ before(async () => {
     '--sasl-password',
     'admin-pw',
   ];
-  const created = await samsa(['topics:create', 'orders', ...admin]);
+  const created = await samsaInProcess(['topics:create', 'orders', ...admin]);
   assert.equal(created.code, 0, created.stderr);
-  assert.equal((await samsa(['topics:create', 'secret', ...admin])).code, 0);
+  assert.equal((await samsaInProcess(['topics:create', 'secret', ...admin])).code, 0);
 });
 after(async () => {
   await broker?.stop();
@@ -50,7 +50,7 @@ describe('samsa acls', () => {
     try {
       assert.deepEqual([...(await alice.metadata(['orders'])).values()], [29], 'no ACL yet: denied');
 
-      const created = await samsa([
+      const created = await samsaInProcess([
         'acls:create',
         '--principal',
         'alice',
@@ -77,7 +77,7 @@ describe('samsa acls', () => {
           ['TOPIC', 'orders', 'User:alice', 'DESCRIBE', 'ALLOW'],
         ],
       );
-      const group = await samsa([
+      const group = await samsaInProcess([
         'acls:create',
         '--principal',
         'User:alice',
@@ -95,15 +95,15 @@ describe('samsa acls', () => {
       assert.equal(seen.get('orders'), 0, 'DESCRIBE granted through the CLI');
       assert.equal(seen.get('secret'), 29, 'other topics stay denied');
 
-      const all = json<Row[]>(await samsa(['acls', '--json', ...admin]));
+      const all = json<Row[]>(await samsaInProcess(['acls', '--json', ...admin]));
       assert.equal(all.length, 3);
-      const onOrders = json<Row[]>(await samsa(['acls', '--topic', 'orders', '--json', ...admin]));
+      const onOrders = json<Row[]>(await samsaInProcess(['acls', '--topic', 'orders', '--json', ...admin]));
       assert.deepEqual(onOrders.map((r) => r.operation).sort(), ['DESCRIBE', 'READ']);
-      const table = await samsa(['acls', '--principal', 'User:alice', ...admin]);
+      const table = await samsaInProcess(['acls', '--principal', 'User:alice', ...admin]);
       assert.equal(table.code, 0);
       assert.match(table.stdout, /GROUP\s+billing-\s+PREFIXED\s+User:alice\s+\*\s+READ\s+ALLOW/);
 
-      const removed = await samsa([
+      const removed = await samsaInProcess([
         'acls:destroy',
         '--topic',
         'orders',
@@ -119,8 +119,8 @@ describe('samsa acls', () => {
         json<{ deleted: Row[] }>(removed).deleted.map((r) => r.operation),
         ['DESCRIBE'],
       );
-      assert.equal(json<Row[]>(await samsa(['acls', '--json', ...admin])).length, 2);
-      const none = await samsa(['acls:destroy', '--topic', 'nothing-here', ...admin]);
+      assert.equal(json<Row[]>(await samsaInProcess(['acls', '--json', ...admin])).length, 2);
+      const none = await samsaInProcess(['acls:destroy', '--topic', 'nothing-here', ...admin]);
       assert.equal(none.code, 0);
       assert.match(none.stdout, /No matching ACL bindings/);
     } finally {
@@ -130,7 +130,7 @@ describe('samsa acls', () => {
 
   it('adds KAFKA_PREFIX to resource names and strips it in output', async () => {
     const env = { KAFKA_PREFIX: 'acme.' };
-    const created = await samsa(
+    const created = await samsaInProcess(
       [
         'acls:create',
         '--principal',
@@ -145,14 +145,14 @@ describe('samsa acls', () => {
       { env },
     );
     assert.equal(created.code, 0, created.stderr);
-    const raw = json<Row[]>(await samsa(['acls', '--principal', 'User:bob', '--json', ...admin]));
+    const raw = json<Row[]>(await samsaInProcess(['acls', '--principal', 'User:bob', '--json', ...admin]));
     assert.deepEqual(
       raw.map((r) => r.resourceName),
       ['acme.events'],
       'on the wire the name carries the prefix',
     );
     const prefixed = json<Row[]>(
-      await samsa(['acls', '--principal', 'User:bob', '--json', ...admin], { env }),
+      await samsaInProcess(['acls', '--principal', 'User:bob', '--json', ...admin], { env }),
     );
     assert.deepEqual(
       prefixed.map((r) => r.resourceName),
@@ -161,10 +161,17 @@ describe('samsa acls', () => {
   });
 
   it('rejects bad arguments with usage errors and reports a broker without an authorizer', async () => {
-    const noPrincipal = await samsa(['acls:create', '--operation', 'read', '--topic', 'orders', ...admin]);
+    const noPrincipal = await samsaInProcess([
+      'acls:create',
+      '--operation',
+      'read',
+      '--topic',
+      'orders',
+      ...admin,
+    ]);
     assert.equal(noPrincipal.code, 2);
     assert.match(noPrincipal.stderr, /missing --principal/);
-    const badOp = await samsa([
+    const badOp = await samsaInProcess([
       'acls:create',
       '--principal',
       'a',
@@ -176,7 +183,7 @@ describe('samsa acls', () => {
     ]);
     assert.equal(badOp.code, 2);
     assert.match(badOp.stderr, /unknown operation "fly"/);
-    const twoResources = await samsa([
+    const twoResources = await samsaInProcess([
       'acls:create',
       '--principal',
       'a',
@@ -190,10 +197,10 @@ describe('samsa acls', () => {
     ]);
     assert.equal(twoResources.code, 2);
     assert.match(twoResources.stderr, /give one of --topic/);
-    const noResource = await samsa(['acls:destroy', '--principal', 'a', ...admin]);
+    const noResource = await samsaInProcess(['acls:destroy', '--principal', 'a', ...admin]);
     assert.equal(noResource.code, 2);
     assert.match(noResource.stderr, /missing resource/);
-    const disabled = await samsa(['acls', '-b', plain.bootstrap]);
+    const disabled = await samsaInProcess(['acls', '-b', plain.bootstrap]);
     assert.equal(disabled.code, 1);
     assert.match(disabled.stderr, /SECURITY_DISABLED/);
   });

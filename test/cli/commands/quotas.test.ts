@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
-import { json, samsa } from '../run-cli.ts';
+import { json, samsaInProcess } from '../run-cli.ts';
 
 interface Row {
   entity: { entityType: string; entityName: string | null }[];
@@ -30,7 +30,7 @@ after(async () => {
 });
 
 const list = async (...args: string[]): Promise<Row[]> => {
-  const r = await samsa(['quotas', '--json', ...args, ...b()]);
+  const r = await samsaInProcess(['quotas', '--json', ...args, ...b()]);
   assert.equal(r.code, 0, r.stderr);
   return json<Row[]>(r);
 };
@@ -46,7 +46,7 @@ describe('samsa quotas', () => {
         ['producer_byte_rate=4096', '--user', 'alice', '--client-id', 'ingest'],
         ['connection_creation_rate=10', '--ip', '<default>'],
         ['producer_byte_rate=524288', '--tenant', 'User:team-a'],
-      ].map((args) => samsa(['quotas:set', ...args, ...b()])),
+      ].map((args) => samsaInProcess(['quotas:set', ...args, ...b()])),
     );
     for (const r of sets) {
       assert.equal(r.code, 0, r.stderr);
@@ -55,7 +55,7 @@ describe('samsa quotas', () => {
     const [all, alice, table] = await Promise.all([
       list(),
       list('--user', 'alice'),
-      samsa(['quotas', '--user', 'alice', ...b()]),
+      samsaInProcess(['quotas', '--user', 'alice', ...b()]),
     ]);
     assert.deepEqual(Object.fromEntries(all.map((r) => [entityText(r), r.values])), {
       'user=alice': { producer_byte_rate: 1048576, consumer_byte_rate: 2097152 },
@@ -70,10 +70,10 @@ describe('samsa quotas', () => {
 
   it("reports the broker's reasons and rejects bad arguments", async () => {
     const [fraction, wrongKey, unknown, noEntity] = await Promise.all([
-      samsa(['quotas:set', 'producer_byte_rate=1.5', '--user', 'bob', ...b()]),
-      samsa(['quotas:set', 'connection_creation_rate=5', '--user', 'bob', ...b()]),
-      samsa(['quotas:set', 'bytes=5', '--user', 'bob', ...b()]),
-      samsa(['quotas:set', 'producer_byte_rate=5', ...b()]),
+      samsaInProcess(['quotas:set', 'producer_byte_rate=1.5', '--user', 'bob', ...b()]),
+      samsaInProcess(['quotas:set', 'connection_creation_rate=5', '--user', 'bob', ...b()]),
+      samsaInProcess(['quotas:set', 'bytes=5', '--user', 'bob', ...b()]),
+      samsaInProcess(['quotas:set', 'producer_byte_rate=5', ...b()]),
     ]);
     assert.equal(fraction.code, 1);
     assert.match(fraction.stderr, /whole number/);
@@ -91,8 +91,8 @@ describe('samsa quotas', () => {
     assert.equal((await list()).length, 5, 'all five entities back after the restart');
 
     const [one, tenant] = await Promise.all([
-      samsa(['quotas:remove', 'producer_byte_rate', '--user', 'alice', ...b()]),
-      samsa(['quotas:remove', '--tenant', 'team-a', ...b()]),
+      samsaInProcess(['quotas:remove', 'producer_byte_rate', '--user', 'alice', ...b()]),
+      samsaInProcess(['quotas:remove', '--tenant', 'team-a', ...b()]),
     ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(tenant.code, 0, tenant.stderr);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
 import { run } from '../../helpers/run.ts';
-import { json, samsa } from '../run-cli.ts';
+import { json, samsaInProcess } from '../run-cli.ts';
 
 let broker: TestBroker;
 let admin: string[];
@@ -68,14 +68,14 @@ function kcatLogin(user: string, password: string, mechanism = 'SCRAM-SHA-512') 
 describe('samsa users', () => {
   it('creates users that authenticate, lists and destroys them mechanism by mechanism', async () => {
     assert.notEqual((await kcatLogin('carol', 'carol-pw')).code, 0, 'unknown user refused');
-    const created = await samsa(['users:create', 'carol', ...admin], { input: 'carol-pw\n' });
+    const created = await samsaInProcess(['users:create', 'carol', ...admin], { input: 'carol-pw\n' });
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Set SCRAM-SHA-512 credentials for carol \(4096 iterations\)/);
     const login = await kcatLogin('carol', 'carol-pw');
     assert.equal(login.code, 0, login.stderr);
     assert.notEqual((await kcatLogin('carol', 'wrong')).code, 0, 'wrong password refused');
 
-    const sha256 = await samsa([
+    const sha256 = await samsaInProcess([
       'users:create',
       'carol',
       '--mechanism',
@@ -89,18 +89,18 @@ describe('samsa users', () => {
     ]);
     assert.equal(sha256.code, 0, sha256.stderr);
     assert.equal((await kcatLogin('carol', 'carol-256', 'SCRAM-SHA-256')).code, 0);
-    const users = json<User[]>(await samsa(['users', '--json', ...admin]));
+    const users = json<User[]>(await samsaInProcess(['users', '--json', ...admin]));
     assert.deepEqual(users.find((u) => u.user === 'carol')?.credentials, [
       { mechanism: 'SCRAM-SHA-256', iterations: 8192 },
       { mechanism: 'SCRAM-SHA-512', iterations: 4096 },
     ]);
-    const table = await samsa(['users', ...admin]);
+    const table = await samsaInProcess(['users', ...admin]);
     assert.match(
       table.stdout,
       /carol\s+SCRAM-SHA-256 \(8192 iterations\), SCRAM-SHA-512 \(4096 iterations\)/,
     );
 
-    const one = await samsa([
+    const one = await samsaInProcess([
       'users:destroy',
       'carol',
       '--confirm',
@@ -115,21 +115,21 @@ describe('samsa users', () => {
     assert.notEqual((await kcatLogin('carol', 'carol-256', 'SCRAM-SHA-256')).code, 0);
     assert.equal((await kcatLogin('carol', 'carol-pw')).code, 0, 'the other mechanism stays');
 
-    const all = await samsa(['users:destroy', 'carol', '--confirm', 'carol', ...admin]);
+    const all = await samsaInProcess(['users:destroy', 'carol', '--confirm', 'carol', ...admin]);
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /Deleted SCRAM-SHA-512 credentials of carol/);
     assert.notEqual((await kcatLogin('carol', 'carol-pw')).code, 0, 'destroyed user refused');
     assert.equal(
-      json<User[]>(await samsa(['users', '--json', ...admin])).some((u) => u.user === 'carol'),
+      json<User[]>(await samsaInProcess(['users', '--json', ...admin])).some((u) => u.user === 'carol'),
       false,
     );
   });
 
   it('rejects bad arguments and unknown users with clear errors', async () => {
-    const noConfirm = await samsa(['users:destroy', 'admin', ...admin]);
+    const noConfirm = await samsaInProcess(['users:destroy', 'admin', ...admin]);
     assert.equal(noConfirm.code, 2);
     assert.match(noConfirm.stderr, /not confirmed/);
-    const badMechanism = await samsa([
+    const badMechanism = await samsaInProcess([
       'users:create',
       'dave',
       '--mechanism',
@@ -140,7 +140,7 @@ describe('samsa users', () => {
     ]);
     assert.equal(badMechanism.code, 2);
     assert.match(badMechanism.stderr, /unknown mechanism "MD5"/);
-    const fewIterations = await samsa([
+    const fewIterations = await samsaInProcess([
       'users:create',
       'dave',
       '--iterations',
@@ -150,10 +150,10 @@ describe('samsa users', () => {
       ...admin,
     ]);
     assert.equal(fewIterations.code, 2);
-    const noPassword = await samsa(['users:create', 'dave', ...admin], { input: '' });
+    const noPassword = await samsaInProcess(['users:create', 'dave', ...admin], { input: '' });
     assert.equal(noPassword.code, 2);
     assert.match(noPassword.stderr, /no password on stdin/);
-    const unknown = await samsa(['users:destroy', 'nobody', '--confirm', 'nobody', ...admin]);
+    const unknown = await samsaInProcess(['users:destroy', 'nobody', '--confirm', 'nobody', ...admin]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no SCRAM credentials for user nobody/);
   });

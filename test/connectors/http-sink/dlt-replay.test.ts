@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { SinkRecord } from '../../../src/connect/api/index.ts';
 import { handOffRecord } from '../../../src/connectors/http-sink/retry-headers.ts';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
-import { samsa } from '../../cli/run-cli.ts';
+import { samsaInProcess } from '../../cli/run-cli.ts';
 import { createTopic, produce } from '../../helpers/produce.ts';
 import { readTopic } from '../../helpers/sink-harness.ts';
 
@@ -80,12 +80,12 @@ test('dead-lettered records return to their topic and partition, filtered by hea
       headers: Object.fromEntries((r.headers ?? []).map(([k, v]) => [k, v.toString()])),
     })),
   );
-  const dry = await samsa(['dlt:replay', 'payments-dlt', '--dry-run', '-b', broker.bootstrap]);
+  const dry = await samsaInProcess(['dlt:replay', 'payments-dlt', '--dry-run', '-b', broker.bootstrap]);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /Would replay 3 of 3 records from payments-dlt/);
   assert.deepEqual(await readTopic(broker.bootstrap, 'payments'), []);
 
-  const run = await samsa([
+  const run = await samsaInProcess([
     'dlt:replay',
     'payments-dlt',
     '--filter-header',
@@ -117,7 +117,7 @@ test('dead-lettered records return to their topic and partition, filtered by hea
       [2, 'k12', 'c', ['tenant=acme']],
     ],
   );
-  const elsewhere = await samsa([
+  const elsewhere = await samsaInProcess([
     'dlt:replay',
     'payments-dlt',
     '--to',
@@ -127,7 +127,7 @@ test('dead-lettered records return to their topic and partition, filtered by hea
   ]);
   assert.equal(elsewhere.code, 1, 'a missing --to topic is an error (no auto-creation)');
   await createTopic(broker.bootstrap, 'payments-manual', 1);
-  const again = await samsa([
+  const again = await samsaInProcess([
     'dlt:replay',
     'payments-dlt',
     '--to',
@@ -137,7 +137,7 @@ test('dead-lettered records return to their topic and partition, filtered by hea
   ]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((await readTopic(broker.bootstrap, 'payments-manual')).length, 3);
-  const missing = await samsa(['dlt:replay', 'no-such-dlt', '-b', broker.bootstrap]);
+  const missing = await samsaInProcess(['dlt:replay', 'no-such-dlt', '-b', broker.bootstrap]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /topic no-such-dlt does not exist/);
 });
