@@ -400,6 +400,7 @@ async function streamingLatency(
   );
   // 16 writers, each one statement at a time, take the statements due at the target rate.
   let sent = 0;
+  const workerCpu0 = cpuSeconds([worker.pid]);
   const begin = performance.now();
   measureFrom = (Date.now() + warmup * 1000) * 1000;
   const end = begin + (seconds + warmup) * 1000;
@@ -418,6 +419,7 @@ async function streamingLatency(
   );
   const achieved = sent / ((performance.now() - begin) / 1000);
   await waitUntil(async () => received >= sent, 30_000, 100);
+  const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
   kcat.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
@@ -433,7 +435,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); worker CPU ${workerCpu} µs/change; load ${loadAverage()}`,
   });
 }
 
