@@ -27,10 +27,13 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // so the process re-executes itself in place (same pid, one Node boot: ~40-170 ms) unless a limit
 // was given. v8.setFlagsFromString('--max-semi-space-size=8') here would not do: the heap is already
 // set up, and new space still grew to 128 MiB under load (measured; docs/benchmarks.md).
+// `samsa connect` does the same with 4 MB: an idle worker 145 -> 127 MB RSS, and the same CPU per
+// record on a CDC snapshot (1 MB: 119 MB but +15% CPU; docs/benchmarks.md, "Connect worker memory").
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
-const BROKER_SEMI_SPACE_MB = 8;
+const SEMI_SPACE_MB = { start: 8, connect: 4 };
+const semiSpaceMb = SEMI_SPACE_MB[process.argv[2]];
 if (
-  process.argv[2] === 'start' &&
+  semiSpaceMb !== undefined &&
   typeof process.execve === 'function' &&
   process.platform !== 'win32' &&
   !process.execArgv.some((a) => a.startsWith(YOUNG_GENERATION_FLAG)) &&
@@ -40,7 +43,7 @@ if (
     process.execPath,
     [
       process.execPath,
-      `${YOUNG_GENERATION_FLAG}=${BROKER_SEMI_SPACE_MB}`,
+      `${YOUNG_GENERATION_FLAG}=${semiSpaceMb}`,
       ...process.execArgv,
       ...process.argv.slice(1),
     ],

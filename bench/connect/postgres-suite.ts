@@ -13,6 +13,7 @@
  *   alone (COPY + ON CONFLICT merge) without Kafka.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { SinkRecord } from '../../src/connect/api/index.ts';
@@ -54,6 +55,8 @@ async function startConnectWorker(broker: SamsaProcess): Promise<Worker> {
     'samsa connect',
     process.execPath,
     [
+      // BENCH_WORKER_NODE_ARGS: extra Node flags for the worker (e.g. "--cpu-prof --cpu-prof-dir=DIR").
+      ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
       BIN,
       'connect',
       '--bootstrap-server',
@@ -85,7 +88,9 @@ async function startConnectWorker(broker: SamsaProcess): Promise<Worker> {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
-  return { url, pid: child.pid!, call, stop: () => stopPid(child.pid!) };
+  // A profiled worker (--cpu-prof) writes its profile on exit: give it time to stop cleanly.
+  const grace = process.env.BENCH_WORKER_NODE_ARGS ? 30_000 : 5000;
+  return { url, pid: child.pid!, call, stop: () => stopPid(child.pid!, grace) };
 }
 
 function cdcConfig(p: TestPostgres, db: string, prefix: string, extra: Record<string, string> = {}) {
@@ -114,6 +119,10 @@ async function waitUntil(
     await sleep(intervalMs);
   }
   return false;
+}
+
+function loadAverage(): string {
+  return loadavg()[0]!.toFixed(1);
 }
 
 function cpuPerRecord(seconds: number, records: number): string {
@@ -166,6 +175,7 @@ async function snapshotRows(
   const topic = 'snap.public.bench10';
   const start = performance.now();
   const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
+  const workerOnly0 = cpuSeconds([worker.pid]);
   const created = await worker.call('POST', '/connectors', {
     name: 'snap-cdc',
     config: cdcConfig(p, 'snap', 'snap'),
@@ -178,6 +188,7 @@ async function snapshotRows(
   );
   const seconds = (performance.now() - start) / 1000;
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
+  const workerOnly = cpuPerRecord(cpuSeconds([worker.pid]) - workerOnly0, rows);
   // The topic stays for the sink workloads; the connector goes (its slot is dropped on stop).
   await worker.call('DELETE', '/connectors/snap-cdc');
   emit(
@@ -187,7 +198,7 @@ async function snapshotRows(
           'samsa connect',
           rows,
           seconds,
-          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row`,
+          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
         )
       : unavailable(
           SYSTEM,
@@ -237,6 +248,7 @@ async function sinkRows(
         : false;
     const start = performance.now();
     const cpu0 = cpuSeconds([worker.pid, broker.pid]);
+    const workerOnly0 = cpuSeconds([worker.pid]);
     const created = await worker.call('POST', '/connectors', { name, config: sinkConfig });
     if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
     const done = await waitUntil(
@@ -257,6 +269,7 @@ async function sinkRows(
     );
     const seconds = (performance.now() - start) / 1000;
     const cpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - cpu0, rows);
+    const workerOnly = cpuPerRecord(cpuSeconds([worker.pid]) - workerOnly0, rows);
     await worker.call('DELETE', `/connectors/${name}`);
     emit(
       done
@@ -265,7 +278,7 @@ async function sinkRows(
             'samsa connect',
             rows,
             seconds,
-            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row`,
+            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
           )
         : unavailable(SYSTEM, 'samsa connect', `sink upserts (${label})`, 'did not finish in 10 minutes'),
     );
@@ -387,6 +400,7 @@ async function streamingLatency(
   );
   // 16 writers, each one statement at a time, take the statements due at the target rate.
   let sent = 0;
+  const workerCpu0 = cpuSeconds([worker.pid]);
   const begin = performance.now();
   measureFrom = (Date.now() + warmup * 1000) * 1000;
   const end = begin + (seconds + warmup) * 1000;
@@ -405,6 +419,7 @@ async function streamingLatency(
   );
   const achieved = sent / ((performance.now() - begin) / 1000);
   await waitUntil(async () => received >= sent, 30_000, 100);
+  const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
   kcat.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
@@ -420,7 +435,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us)`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); worker CPU ${workerCpu} µs/change; load ${loadAverage()}`,
   });
 }
 
@@ -432,9 +447,13 @@ export async function postgresConnectorsSuite(o: BenchOptions, emit: Emit): Prom
     p = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } }); // synchronous_commit on, fsync off
     broker = await startSamsa();
     worker = await startConnectWorker(broker);
-    const rows = await snapshotRows(o, p, broker, worker, emit);
-    await sinkRows(o, p, broker, worker, rows, emit);
-    await streamingLatency(o, p, broker, worker, emit);
+    // BENCH_PG_PARTS=snapshot,sink,latency picks workloads (the sink reads the snapshot's topic).
+    const parts = new Set((process.env.BENCH_PG_PARTS ?? 'snapshot,sink,latency').split(','));
+    if (parts.has('snapshot') || parts.has('sink')) {
+      const rows = await snapshotRows(o, p, broker, worker, emit);
+      if (parts.has('sink')) await sinkRows(o, p, broker, worker, rows, emit);
+    }
+    if (parts.has('latency')) await streamingLatency(o, p, broker, worker, emit);
   } catch (err) {
     emit(unavailable(SYSTEM, '-', 'postgres connectors', `failed: ${(err as Error).stack ?? String(err)}`));
   } finally {

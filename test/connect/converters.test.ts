@@ -68,6 +68,60 @@ test('JsonConverter writes the schema envelope exactly as Kafka does', () => {
   assert.equal(back.schema?.name, 'shop.Item');
 });
 
+test('JsonConverter writes every record of a reused schema in full (nested structs, nulls, defaults, UTF-8)', () => {
+  const row = Schemas.struct(
+    [
+      ['id', Schemas.int64()],
+      ['name', Schemas.string({ optional: true })],
+      ['n', { ...Schemas.int32({ optional: true }), defaultValue: 7 }],
+      ['price', Schemas.decimal(2, { optional: true })],
+    ],
+    { name: 'db.Value', optional: true },
+  );
+  const envelope = Schemas.struct(
+    [
+      ['before', row],
+      ['after', row],
+      ['op', Schemas.string()],
+    ],
+    { name: 'db.Envelope' },
+  );
+  const c = json();
+  const long = 'é€😀'.repeat(30_000); // past the converter's first scratch buffer, multi-byte UTF-8
+  const records = [
+    { before: null, after: { id: 1n, name: 'ümlaut "quoted"', n: null, price: '1.50' }, op: 'c' },
+    {
+      before: { id: 1, name: null, n: 3, price: null },
+      after: { id: 2, name: long, n: 4, price: 2 },
+      op: 'u',
+    },
+    { before: null, after: { id: 3, name: 'x', n: 5, price: null }, op: 'c' },
+  ];
+  for (const r of records) {
+    const bytes = c.fromConnectData('t', [], envelope, r)!;
+    const back = json().toConnectData('t', [], bytes);
+    const text = bytes.toString('utf8');
+    assert.ok(text.startsWith('{"schema":{"type":"struct","fields":[{"type":"struct"'), text.slice(0, 80));
+    const payload = JSON.parse(text).payload as Record<string, unknown>;
+    assert.equal(payload.op, r.op);
+    const after = back.value as { after: Record<string, unknown> };
+    assert.equal(after.after.name, r.after.name);
+    // A null with a default is written as the default (replace.null.with.default=true).
+    assert.equal((payload.after as Record<string, unknown>).n, r.after.n ?? 7);
+  }
+  assert.equal(
+    JSON.stringify(JSON.parse(c.fromConnectData('t', [], envelope, records[0])!.toString()).payload),
+    '{"before":null,"after":{"id":1,"name":"ümlaut \\"quoted\\"","n":7,"price":"AJY="},"op":"c"}',
+  );
+  assert.throws(() => c.fromConnectData('t', [], envelope, { before: null, after: { id: 'x' }, op: 'c' }), {
+    name: 'DataException',
+    message: /Invalid type for int64: string/,
+  });
+  assert.throws(() => c.fromConnectData('t', [], envelope, { before: null, after: null, op: null }), {
+    name: 'DataException',
+  });
+});
+
 test('JsonConverter decimal.format=NUMERIC writes decimals as JSON numbers', () => {
   const schema = Schemas.struct([['amount', Schemas.decimal(3)]]);
   const bytes = json({ 'decimal.format': 'NUMERIC', 'schemas.enable': 'false' }).fromConnectData(

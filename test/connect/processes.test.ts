@@ -2,7 +2,7 @@
  * The worker as users start it: `samsa start` runs an embedded worker beside its broker (REST on
  * SAMSA_CONNECT_PORT, a free port here instead of 8083) that serves the API and stops with the
  * broker on SIGTERM; `samsa connect --standalone FILE` creates the connector in FILE and keeps its
- * offsets in --offsets-file.
+ * offsets in --offsets-file, running (re-executed in place) with a 4 MB young generation.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -126,6 +126,10 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(values, ['alpha', 'beta']);
+  // The worker re-executed itself in place with a 4 MB young generation (bin/samsa.js).
+  const args = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+  assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
+  assert.equal(args.filter((a) => a === 'connect').length, 1, 'arguments passed through once');
   child.kill('SIGTERM');
   assert.equal(await exited(child), 0);
   assert.ok(existsSync(offsets));

@@ -259,29 +259,36 @@ export function valueToJson(schema: Schema | null, value: unknown, options: Writ
 
 const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LOGICAL));
 
-/** `"name":` for each field name, written once per name. */
-const fieldPrefixes = new Map<string, string>();
-function fieldPrefix(name: string): string {
-  let prefix = fieldPrefixes.get(name);
-  if (prefix === undefined) {
-    prefix = `${JSON.stringify(name)}:`;
-    if (fieldPrefixes.size < 10_000) fieldPrefixes.set(name, prefix);
-  }
-  return prefix;
+/** Connect data of one schema → its JSON text. */
+export type ValueWriter = (value: unknown) => string;
+
+function numberText(type: string): ValueWriter {
+  return (value) => {
+    if (typeof value !== 'number') throw new DataError(`Invalid type for ${type}: ${typeof value}`);
+    return Number.isFinite(value) ? String(value) : 'null';
+  };
 }
 
 /**
- * Connect data → JSON text in one pass (the hot path of fromConnectData): the same output as
- * `toJsonText(valueToJson(...))` without the intermediate objects.
+ * Compiles the writer of `schema` (the hot path of fromConnectData): one closure per schema node
+ * decided once, so writing a record walks no schema and builds no intermediate objects. The output
+ * is `toJsonText(valueToJson(schema, value, options))`'s; null values and the types without a
+ * writer of their own (maps, bytes, Kafka's Time/Timestamp/Date) take that general path.
  */
-export function valueText(schema: Schema, value: unknown, options: WriteOptions): string {
-  // Logical types (named) take the general path; named structs such as Debezium's envelopes do not.
-  if (
-    value === null ||
-    value === undefined ||
-    (schema.name !== undefined && LOGICAL_NAMES.has(schema.name))
-  ) {
-    return toJsonText(valueToJson(schema, value, options));
+export function compileWriter(schema: Schema, options: WriteOptions): ValueWriter {
+  const general: ValueWriter = (value) => toJsonText(valueToJson(schema, value, options));
+  const orNull =
+    (write: ValueWriter): ValueWriter =>
+    (value) =>
+      value === null || value === undefined ? general(value) : write(value);
+  if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) {
+    if (schema.name !== LOGICAL.decimal) return general;
+    const scale = Number(schema.parameters?.scale ?? 0);
+    return orNull((value) => {
+      const bytes = decimalBytes(value, scale);
+      // Base64 needs no escaping.
+      return options.decimalNumeric ? decimalText(bytes, scale) : `"${bytes.toString('base64')}"`;
+    });
   }
   switch (schema.type) {
     case 'int8':
@@ -289,35 +296,54 @@ export function valueText(schema: Schema, value: unknown, options: WriteOptions)
     case 'int32':
     case 'float32':
     case 'float64':
-      if (typeof value !== 'number') throw new DataError(`Invalid type for ${schema.type}: ${typeof value}`);
-      return Number.isFinite(value) ? String(value) : 'null';
+      return orNull(numberText(schema.type));
     case 'int64':
-      if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-      if (typeof value === 'bigint') return value.toString();
-      throw new DataError(`Invalid type for int64: ${typeof value}`);
+      return orNull((value) => {
+        if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+        if (typeof value === 'bigint') return value.toString();
+        throw new DataError(`Invalid type for int64: ${typeof value}`);
+      });
     case 'boolean':
-      if (typeof value !== 'boolean') throw new DataError(`Invalid type for boolean: ${typeof value}`);
-      return value ? 'true' : 'false';
+      return orNull((value) => {
+        if (typeof value !== 'boolean') throw new DataError(`Invalid type for boolean: ${typeof value}`);
+        return value ? 'true' : 'false';
+      });
     case 'string':
-      if (typeof value !== 'string') throw new DataError(`Invalid type for string: ${typeof value}`);
-      return JSON.stringify(value);
+      return orNull((value) => {
+        if (typeof value !== 'string') throw new DataError(`Invalid type for string: ${typeof value}`);
+        return JSON.stringify(value);
+      });
     case 'struct': {
-      if (typeof value !== 'object') throw new DataError('Invalid type for struct');
-      const struct = value as Record<string, unknown>;
-      let out = '{';
       const fields = schema.fields ?? [];
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i]!;
-        out += `${i === 0 ? '' : ','}${fieldPrefix(f.name)}${valueText(f.schema, struct[f.name], options)}`;
+      const names = fields.map((f) => f.name);
+      const prefixes = fields.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+      const writers = fields.map((f) => compileWriter(f.schema, options));
+      const count = fields.length;
+      if (count === 0) {
+        return orNull((value) => {
+          if (typeof value !== 'object') throw new DataError('Invalid type for struct');
+          return '{}';
+        });
       }
-      return `${out}}`;
+      return orNull((value) => {
+        if (typeof value !== 'object') throw new DataError('Invalid type for struct');
+        const struct = value as Record<string, unknown>;
+        let out = '';
+        for (let i = 0; i < count; i++) out += prefixes[i]! + writers[i]!(struct[names[i]!]);
+        return `${out}}`;
+      });
     }
     case 'array': {
-      if (!Array.isArray(value)) throw new DataError('Invalid type for array');
-      return `[${value.map((v) => valueText(schema.valueSchema!, v, options)).join(',')}]`;
+      const item = compileWriter(schema.valueSchema!, options);
+      return orNull((value) => {
+        if (!Array.isArray(value)) throw new DataError('Invalid type for array');
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + item(value[i]);
+        return `${out}]`;
+      });
     }
     default:
-      return toJsonText(valueToJson(schema, value, options));
+      return general;
   }
 }
 
@@ -415,9 +441,35 @@ function schemaText(schema: Schema): string {
   return text;
 }
 
+/** `{"schema":<schema text>,"payload":` as bytes, per schema object. */
+const envelopePrefixCache = new WeakMap<Schema, Buffer>();
+const NULL_SCHEMA_PREFIX = Buffer.from('{"schema":null,"payload":');
+
+function envelopePrefix(schema: Schema | null): Buffer {
+  if (schema === null) return NULL_SCHEMA_PREFIX;
+  let prefix = envelopePrefixCache.get(schema);
+  if (prefix === undefined) {
+    prefix = Buffer.from(`{"schema":${schemaText(schema)},"payload":`);
+    envelopePrefixCache.set(schema, prefix);
+  }
+  return prefix;
+}
+
+/** prefix + payload (UTF-8) + `}`: only the payload is encoded per record, the prefix is copied. */
+function envelopeBytes(prefix: Buffer, payload: string): Buffer {
+  const n = Buffer.byteLength(payload, 'utf8');
+  const out = Buffer.allocUnsafe(prefix.length + n + 1);
+  out.set(prefix, 0);
+  out.write(payload, prefix.length, n, 'utf8');
+  out[out.length - 1] = 0x7d; // }
+  return out;
+}
+
 export class JsonConverter implements Converter {
   #schemasEnabled = true;
   #writeOptions: WriteOptions = { decimalNumeric: false, replaceNull: true };
+  /** Compiled writers per schema object (connectors reuse schema objects). */
+  #writers = new WeakMap<Schema, ValueWriter>();
 
   configure(config: ConnectConfig, _isKey: boolean): void {
     const parsed = parseConfig(CONFIG, config);
@@ -428,16 +480,23 @@ export class JsonConverter implements Converter {
       decimalNumeric: parsed.values['decimal.format'] === 'NUMERIC',
       replaceNull: parsed.values['replace.null.with.default'] === true,
     };
+    this.#writers = new WeakMap();
   }
 
   fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value === null) return null;
-    const payload =
-      schema === null
-        ? toJsonText(valueToJson(null, value, this.#writeOptions))
-        : valueText(schema, value, this.#writeOptions);
+    let payload: string;
+    if (schema === null) payload = toJsonText(valueToJson(null, value, this.#writeOptions));
+    else {
+      let write = this.#writers.get(schema);
+      if (write === undefined) {
+        write = compileWriter(schema, this.#writeOptions);
+        this.#writers.set(schema, write);
+      }
+      payload = write(value);
+    }
     if (!this.#schemasEnabled) return Buffer.from(payload);
-    return Buffer.from(`{"schema":${schema === null ? 'null' : schemaText(schema)},"payload":${payload}}`);
+    return envelopeBytes(envelopePrefix(schema), payload);
   }
 
   /** Parsed schemas by their JSON text (records of a topic share a few schemas). */
@@ -503,7 +562,7 @@ export class JsonConverter implements Converter {
     if (envelope.schema === null) return { schema: null, value: envelope.payload };
     const schema = this.#readSchema(envelope.schema);
     // Remember this schema's exact envelope prefix when the bytes are in our (Kafka's) layout.
-    const candidate = Buffer.from(`{"schema":${schemaText(schema)},"payload":`);
+    const candidate = envelopePrefix(schema);
     if (bytes.compare(candidate, 0, candidate.length, 0, candidate.length) === 0) {
       this.#lastPrefix = candidate;
       this.#lastSchema = schema;

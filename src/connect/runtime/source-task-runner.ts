@@ -30,11 +30,18 @@ function sameMap(a: SourceMap, b: SourceMap): boolean {
   return true;
 }
 
-/** Records (and bytes) per produce request, and polled batches in flight at once. */
+/** Records (and bytes) per produce request. */
 const SEND_CHUNK = 500;
 /** A request is one record batch per partition: brokers refuse batches over max.message.bytes (1 MiB by default). */
 const SEND_CHUNK_BYTES = 512 * 1024;
-const MAX_BATCHES_IN_FLIGHT = 8;
+/**
+ * Produce requests in flight at once (the client's own limit per connection). The task is polled
+ * again only once every converted record is in a request: while all requests are in flight, new
+ * records gather in the task and the next poll returns them together, so a trickle of changes
+ * under load (CDC streaming) becomes few large requests, as Kafka's producer fills its batches
+ * while requests are in flight, instead of one queued request per record.
+ */
+const MAX_REQUESTS_IN_FLIGHT = 5;
 
 interface OutMessage {
   topic: string;
@@ -43,6 +50,12 @@ interface OutMessage {
   headers?: Map<Buffer, Buffer>;
   partition?: number;
   timestamp?: bigint;
+}
+
+/** A polled record and what goes to Kafka for it (null: dropped by a transform or skipped). */
+interface Outgoing {
+  record: SourceRecord;
+  message: OutMessage | null;
 }
 
 export class SourceTaskRunner implements TaskRunner {
@@ -63,8 +76,15 @@ export class SourceTaskRunner implements TaskRunner {
   #knownTopics = new Set<string>();
   /** Partition counts of topics records named an explicit partition of (refreshed when one is beyond). */
   #partitionCounts = new Map<string, number>();
-  /** Batches handed to the producer, oldest first; each resolves once it and those before it are acknowledged. */
-  #inflight: Promise<void>[] = [];
+  /** Converted records not yet in a produce request, in poll order. */
+  #pending: Outgoing[] = [];
+  #requestsInFlight = 0;
+  /** Resolves once the last request handed out and every one before it are acknowledged. */
+  #tail: Promise<void> = Promise.resolve();
+  /** The first failed send: the task fails with it, and nothing after it is acknowledged. */
+  #sendFailure: { error: unknown } | null = null;
+  /** Wakes the poll loop waiting for `#pending` to be handed out. */
+  #room: (() => void) | null = null;
 
   constructor(env: TaskEnv) {
     this.#env = env;
@@ -169,43 +189,84 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   /**
-   * Converts a polled batch and hands it to the producer. Up to two batches are in flight: this
-   * resolves once the batch before this one is acknowledged, and acknowledgements (hence stored
-   * offsets) follow poll order.
+   * Converts a polled batch and queues it for the producer; resolves once all of it is in
+   * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight). Acknowledgements (hence stored offsets) follow
+   * poll order: a request's offsets count only once it and every request before it are acknowledged.
    */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
-    const messages = await this.#convert(records);
-    const previous = this.#inflight.at(-1) ?? null;
-    const sending = (async () => {
-      // Requests of at most SEND_CHUNK records, all in flight at once (in order on the connection).
-      const chunks = sendChunks(messages);
-      await Promise.all(chunks.map((chunk) => this.#send(chunk)));
-      await previous;
-      this.#env.counters.written += messages.length;
-      // Acknowledged (or deliberately skipped): their source offsets may now be stored.
-      // Consecutive records usually share a source partition: its key is computed once per run.
-      let previousPartition: SourceMap | null = null;
-      let key = '';
-      for (const r of records) {
-        if (previousPartition === null || !sameMap(previousPartition, r.sourcePartition)) {
-          key = canonical(r.sourcePartition);
-          previousPartition = r.sourcePartition;
+    const converted = await this.#convert(records);
+    this.#throwIfFailed();
+    for (const entry of converted) this.#pending.push(entry);
+    this.#pump();
+    while (this.#pending.length > 0 && this.#sendFailure === null) {
+      await new Promise<void>((resolve) => {
+        this.#room = resolve;
+      });
+      this.#room = null;
+    }
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#sendFailure !== null) throw this.#sendFailure.error;
+  }
+
+  /** Cuts requests from `#pending` while fewer than MAX_REQUESTS_IN_FLIGHT are in flight. */
+  #pump(): void {
+    while (
+      this.#requestsInFlight < MAX_REQUESTS_IN_FLIGHT &&
+      this.#pending.length > 0 &&
+      this.#sendFailure === null
+    ) {
+      const entries = this.#pending.splice(0, chunkLength(this.#pending));
+      const messages: OutMessage[] = [];
+      for (const e of entries) if (e.message !== null) messages.push(e.message);
+      const previous = this.#tail;
+      this.#requestsInFlight++;
+      const sending = (async () => {
+        try {
+          if (messages.length > 0) await this.#send(messages);
+        } finally {
+          this.#requestsInFlight--;
+          queueMicrotask(() => this.#pump());
         }
-        this.#acked.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
-      }
-    })();
-    sending.catch(() => {}); // awaited below or by a later batch; never unhandled
-    this.#inflight.push(sending);
-    if (this.#inflight.length >= MAX_BATCHES_IN_FLIGHT) await this.#inflight.shift();
+        await previous;
+        this.#env.counters.written += messages.length;
+        // Acknowledged (or deliberately skipped): their source offsets may now be stored.
+        // Consecutive records usually share a source partition: its key is computed once per run.
+        let previousPartition: SourceMap | null = null;
+        let key = '';
+        for (const { record: r } of entries) {
+          if (previousPartition === null || !sameMap(previousPartition, r.sourcePartition)) {
+            key = canonical(r.sourcePartition);
+            previousPartition = r.sourcePartition;
+          }
+          this.#acked.set(key, { partition: r.sourcePartition, offset: r.sourceOffset });
+        }
+      })();
+      sending.catch((error: unknown) => {
+        this.#sendFailure ??= { error };
+        this.#room?.();
+      });
+      this.#tail = sending;
+    }
+    if (this.#pending.length === 0) this.#room?.();
   }
 
-  /** Resolves once every batch handed to the producer is acknowledged (rejects if one failed). */
+  /** Resolves once every converted record is acknowledged (rejects if a send failed). */
   async #drain(): Promise<void> {
-    while (this.#inflight.length > 0) await this.#inflight.shift();
+    for (;;) {
+      this.#throwIfFailed();
+      this.#pump();
+      const tail = this.#tail;
+      await tail.catch(() => {});
+      this.#throwIfFailed();
+      if (this.#pending.length === 0 && this.#requestsInFlight === 0 && tail === this.#tail) return;
+    }
   }
 
-  async #convert(records: readonly SourceRecord[]): Promise<OutMessage[]> {
-    const messages: OutMessage[] = [];
+  async #convert(records: readonly SourceRecord[]): Promise<Outgoing[]> {
+    const out: Outgoing[] = [];
     const errors = this.#errors;
     const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
     for (const original of records) {
@@ -217,19 +278,28 @@ export class SourceTaskRunner implements TaskRunner {
       );
       if (transformed instanceof Promise) transformed = await transformed;
       const record = transformed.ok ? transformed.value : null;
-      if (record === null) continue;
+      if (record === null) {
+        out.push({ record: original, message: null });
+        continue;
+      }
       let key = errors.execute(
         { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: describe },
         () => keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
       );
       if (key instanceof Promise) key = await key;
-      if (!key.ok) continue;
+      if (!key.ok) {
+        out.push({ record: original, message: null });
+        continue;
+      }
       let value = errors.execute(
         { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: describe },
         () => valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
       );
       if (value instanceof Promise) value = await value;
-      if (!value.ok) continue;
+      if (!value.ok) {
+        out.push({ record: original, message: null });
+        continue;
+      }
       if (!this.#knownTopics.has(record.topic)) await this.#ensureTopic(record.topic);
       const message: OutMessage = { topic: record.topic };
       if (key.value !== null) message.key = key.value;
@@ -241,9 +311,9 @@ export class SourceTaskRunner implements TaskRunner {
         message.partition = record.kafkaPartition;
       }
       if (record.timestamp !== null) message.timestamp = BigInt(record.timestamp);
-      messages.push(message);
+      out.push({ record: original, message });
     }
-    return messages;
+    return out;
   }
 
   /**
@@ -307,21 +377,18 @@ export class SourceTaskRunner implements TaskRunner {
   }
 }
 
-/** Splits messages into requests of at most SEND_CHUNK records and about SEND_CHUNK_BYTES, in order. */
-function sendChunks(messages: readonly OutMessage[]): OutMessage[][] {
-  const chunks: OutMessage[][] = [];
-  let chunk: OutMessage[] = [];
+/** How many entries from the head of `pending` make the next request: at most SEND_CHUNK records and about SEND_CHUNK_BYTES. */
+function chunkLength(pending: readonly Outgoing[]): number {
+  let records = 0;
   let bytes = 0;
-  for (const m of messages) {
+  let i = 0;
+  for (; i < pending.length; i++) {
+    const m = pending[i]!.message;
+    if (m === null) continue;
     const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
-    if (chunk.length > 0 && (chunk.length >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
+    if (records > 0 && (records >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) break;
+    records++;
     bytes += size;
   }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return i;
 }

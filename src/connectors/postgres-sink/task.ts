@@ -6,7 +6,9 @@
  * dead-letter queue when the connector has one (errors.tolerance=all with
  * errors.deadletterqueue.topic.name), otherwise the task fails with the record's position and the
  * database's message. Lost connections are retried (RetriableError): the runtime redelivers the
- * batch, which is harmless since writes are idempotent by key.
+ * batch, which is harmless since writes are idempotent by key. A full batch is written while the
+ * runtime fetches and converts the next records (one write at a time); the next put or flush waits
+ * for it, so a failure surfaces there and offsets are committed only for written records.
  */
 import pg from 'pg';
 import {
@@ -75,6 +77,8 @@ export class PostgresSinkTask implements SinkTask {
   private writer!: BatchWriter;
   private buffer: Entry[] = [];
   private writing: Promise<void> = Promise.resolve();
+  /** The batch write started by the last put and not awaited yet (it overlaps the next fetch). */
+  private background: Promise<void> | null = null;
 
   async start(raw: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
     this.config = readSinkConfig(raw);
@@ -124,7 +128,17 @@ export class PostgresSinkTask implements SinkTask {
       }
     }
     try {
-      while (this.buffer.length >= this.config.batchSize) await this.writeNext(this.config.batchSize);
+      // The write an earlier put started: its failure surfaces here (its entries are still buffered).
+      await this.settle();
+      const batch = this.config.batchSize;
+      while (this.buffer.length >= 2 * batch) await this.writeNext(batch);
+      if (this.buffer.length >= batch) {
+        // Written while the runtime fetches and converts the next records; awaited by the next
+        // put or flush, so offsets are committed only after it succeeded.
+        const write = this.writeNext(batch);
+        write.catch(() => {});
+        this.background = write;
+      }
       // Nothing new arrived: do not let a partial batch wait for the next offset commit.
       if (records.length === 0 && this.buffer.length > 0) await this.writeNext(this.buffer.length);
     } catch (err) {
@@ -134,6 +148,13 @@ export class PostgresSinkTask implements SinkTask {
       }
       throw err;
     }
+  }
+
+  /** Waits for the write started in the background, rethrowing its failure. */
+  private async settle(): Promise<void> {
+    const write = this.background;
+    this.background = null;
+    await write;
   }
 
   /**
@@ -204,8 +225,9 @@ export class PostgresSinkTask implements SinkTask {
 
   async flush(_current: SinkOffsets): Promise<void> {
     // The runtime fails the task when flush throws: retry lost connections here for a while first.
-    for (let attempt = 1; this.buffer.length > 0; attempt++) {
+    for (let attempt = 1; this.background !== null || this.buffer.length > 0; attempt++) {
       try {
+        await this.settle();
         await this.writeNext(Math.min(this.buffer.length, this.config.batchSize));
       } catch (err) {
         if (!(err instanceof RetriableError) || attempt >= 5 || this.context.signal.aborted) throw err;
@@ -215,6 +237,7 @@ export class PostgresSinkTask implements SinkTask {
   }
 
   async stop(): Promise<void> {
+    await this.settle().catch(() => {});
     await this.reset();
   }
 }

@@ -203,10 +203,15 @@ describe('writes', () => {
     );
     try {
       await sink.put(Array.from({ length: 250 }, (_, i) => row(sink, i, `n${i}`, i)));
-      const [{ n }] = (await pg.query<{ n: string }>('SELECT count(*) AS n FROM items', [], db)) as [
-        { n: string },
-      ];
-      assert.equal(n, '200', 'two full batches written, 50 buffered');
+      // The second full batch is written in the background (while the runtime fetches more).
+      const count = async (): Promise<number> =>
+        Number((await pg.query<{ n: string }>('SELECT count(*) AS n FROM items', [], db))[0]!.n);
+      let n = await count();
+      for (let i = 0; i < 200 && n < 200; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        n = await count();
+      }
+      assert.equal(n, 200, 'two full batches written, 50 buffered');
       await sink.put([]);
       assert.equal((await rows(db)).length, 250);
     } finally {
@@ -355,6 +360,24 @@ describe('records the sink cannot write', () => {
         })(),
         /cannot write record items\/0@0 to PostgreSQL: table items does not exist and auto\.create is disabled/,
       );
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  test('a batch written in the background that fails fails the next put, and flush', async () => {
+    const db = await freshDatabase(pg);
+    const sink = await startSink(
+      sinkConfig(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'batch.size': '2' }),
+    );
+    try {
+      // A full batch: put starts its write and returns; the missing table fails it afterwards.
+      await sink.put([row(sink, 1, 'x', 1), row(sink, 2, 'y', 2)]);
+      await assert.rejects(
+        sink.put([row(sink, 3, 'z', 3)]),
+        /cannot write record items\/0@\d to PostgreSQL: table items does not exist and auto\.create is disabled/,
+      );
+      await assert.rejects(sink.flush(), /table items does not exist/);
     } finally {
       await sink.stop();
     }
