@@ -156,7 +156,11 @@ interface PartitionState {
   timer: NodeJS.Timeout | null;
 }
 
+type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
+
 interface TopicMetadata {
+  /** The topic's error code in the last Metadata answer (0: none). */
+  errorCode: number;
   leaders: number[];
   fetched: number;
 }
@@ -251,9 +255,11 @@ export class BatchProducer {
     const known = this.#topics.get(topic);
     if (known !== undefined && known.leaders.length > 0) return known.leaders.length;
     for (let attempt = 0; ; attempt++) {
-      const m = await this.#metadata(topic);
+      const m = await this.#metadata(topic, attempt > 0);
       if (m.leaders.length > 0) return m.leaders.length;
-      if (attempt >= 20) throw new BatchProducerError(`topic ${topic} has no partitions`, 3);
+      if (m.errorCode !== 0 && !RETRIABLE.has(m.errorCode))
+        throw new BatchProducerError(`topic ${topic}: ${errorName(m.errorCode)}`, m.errorCode);
+      if (attempt >= 20) throw new BatchProducerError(`topic ${topic}: ${errorName(m.errorCode || 3)}`, -1);
       await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
     }
   }
@@ -584,13 +590,20 @@ export class BatchProducer {
       inflight = (async () => {
         try {
           const c = await this.#pool.getFirstAvailable(this.#knownBrokers());
-          const res = await metadataV12.api.async(c, [topic], this.#o.autocreateTopics, false);
+          let res: MetadataResponse;
+          try {
+            res = await metadataV12.api.async(c, [topic], this.#o.autocreateTopics, false);
+          } catch (err) {
+            // Topic errors are answers too (the library throws them with the response attached).
+            if (!(err instanceof ResponseError)) throw err;
+            res = (err as ResponseError & { response: MetadataResponse }).response;
+          }
           for (const b of res.brokers) this.#brokers.set(b.nodeId, { host: b.host, port: b.port });
           const t = res.topics.find((x) => x.name === topic);
           const leaders: number[] = [];
           for (const p of t?.partitions ?? [])
             leaders[p.partitionIndex] = p.errorCode === 0 ? p.leaderId : -1;
-          const m = { leaders, fetched: performance.now() };
+          const m = { errorCode: t?.errorCode ?? 3, leaders, fetched: performance.now() };
           this.#topics.set(topic, m);
           return m;
         } finally {
