@@ -79,6 +79,12 @@ export interface BatchProducerOptions {
   producerId?: bigint;
   producerEpoch?: number;
   connectTimeoutMs?: number;
+  /**
+   * Connections of an existing @platformatic/kafka client (`client.connections`) to use instead of
+   * opening a pool: its TLS/SASL settings apply, and `close()` leaves it open (its owner closes it;
+   * batches not acknowledged then are rejected).
+   */
+  connections?: ConnectionPool;
 }
 
 export interface SendResult {
@@ -111,8 +117,12 @@ const ERROR_NAMES: Record<number, string> = {
   87: 'INVALID_RECORD',
   90: 'PRODUCER_FENCED',
 };
-/** Client-side codes: -1 connection/metadata trouble (retried), -2 a partition the topic lacks. */
+/**
+ * Client-side codes: -1 connection/metadata trouble (retried), -2 a partition the topic lacks, -3 the
+ * connection pool was closed by its owner.
+ */
 const NO_SUCH_PARTITION = -2;
+const POOL_CLOSED = -3;
 const PRODUCE_VERSION = 9;
 const SEQUENCE_LIMIT = 2 ** 31;
 
@@ -189,6 +199,7 @@ export class BatchProducer {
     >
   > & { deliveryTimeoutMs: number; transactionalId: string | null };
   readonly #pool: ConnectionPool;
+  readonly #ownPool: boolean;
   readonly #bootstrap: Broker[];
   readonly #brokers = new Map<number, Broker>();
   readonly #topics = new Map<string, TopicMetadata>();
@@ -240,9 +251,11 @@ export class BatchProducer {
       ...(options.tlsServerName ? { tlsServerName: options.tlsServerName } : {}),
       ...(options.sasl ? { sasl: options.sasl } : {}),
     };
-    this.#pool = new ConnectionPool(options.clientId ?? 'samsa-batch-producer', connection);
+    this.#ownPool = options.connections === undefined;
+    this.#pool =
+      options.connections ?? new ConnectionPool(options.clientId ?? 'samsa-batch-producer', connection);
     // Errors arrive through the request callbacks; the pool's own event would otherwise be unhandled.
-    this.#pool.on('error' as never, () => {});
+    if (this.#ownPool) this.#pool.on('error' as never, () => {});
   }
 
   /** The producer id and epoch in use (null before the first batch or when not idempotent). */
@@ -337,7 +350,7 @@ export class BatchProducer {
       state.failed = [];
       state.queue = [];
     }
-    await this.#pool.close().catch(() => {});
+    if (this.#ownPool) await this.#pool.close().catch(() => {});
   }
 
   #finish(p: Pending, result: SendResult | Error): void {
@@ -402,14 +415,15 @@ export class BatchProducer {
           true,
           true,
           (err, answer) => {
-            if (err) this.#answer(state, p, { code: 13, message: describe(err) });
+            if (err)
+              this.#answer(state, p, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
             else this.#answer(state, p, answer!);
           },
         );
       },
       (err: Error) =>
         this.#answer(state, p, {
-          code: err instanceof BatchProducerError ? err.errorCode : 13,
+          code: err instanceof BatchProducerError ? err.errorCode : poolClosed(err) ? POOL_CLOSED : 13,
           message: describe(err),
         }),
     );
@@ -436,7 +450,15 @@ export class BatchProducer {
     p: Pending,
     answer: ProduceAnswer | { code: number; message: string },
   ): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      // Closed by the owner of the connections: what was in flight has no answer coming.
+      const i = state.inflight.indexOf(p);
+      if (!this.#ownPool && i !== -1) {
+        state.inflight.splice(i, 1);
+        this.#finish(p, new BatchProducerError('the connections were closed by their owner', POOL_CLOSED));
+      }
+      return;
+    }
     const i = state.inflight.indexOf(p);
     if (i === -1) return;
     state.inflight.splice(i, 1);
@@ -464,6 +486,18 @@ export class BatchProducer {
   #recover(state: PartitionState, clientError: { code: number; message: string } | null): void {
     if (this.#closed) return;
     state.recovering = true;
+    if (clientError?.code === POOL_CLOSED || state.failed.some((p) => p.error?.code === POOL_CLOSED)) {
+      // The owner closed the connections: nothing can be sent any more.
+      this.#closed = true;
+      const err = new BatchProducerError('the connections were closed by their owner', POOL_CLOSED);
+      for (const st of this.#partitions.values()) {
+        if (st.timer !== null) clearTimeout(st.timer);
+        for (const p of [...st.failed, ...st.queue]) this.#finish(p, err);
+        st.failed = [];
+        st.queue = [];
+      }
+      return;
+    }
     state.failed.sort((a, b) => a.sequence - b.sequence);
     const failed = state.failed;
     state.failed = [];
@@ -628,6 +662,10 @@ function parseProduceResponse(cid: number, key: number, version: number, reader:
   const p = res.responses[0]?.partitionResponses[0];
   if (p === undefined) return { errorCode: 13, errorMessage: 'empty Produce response', baseOffset: -1n };
   return { errorCode: p.errorCode, errorMessage: p.errorMessage ?? null, baseOffset: p.baseOffset };
+}
+
+function poolClosed(err: unknown): boolean {
+  return (err as { closed?: unknown }).closed === true;
 }
 
 function kafkaCode(err: unknown): number | null {
