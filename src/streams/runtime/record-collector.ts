@@ -2,8 +2,8 @@
  * Sends what tasks produce (sink output and changelog records) in batches. Partitions are chosen
  * like Kafka's default partitioner (murmur2 of the key; keyless records round-robin) unless the
  * record has one. Under at_least_once, records are grouped per partition, encoded as one
- * RecordBatch each and sent by the client's `BatchProducer` (idempotent, acks=-1, up to 5 batches in
- * flight per partition, in order) over the @platformatic/kafka producer's connections; batches go
+ * RecordBatch each and sent by the client's `BatchProducer` (acks=-1, one batch in flight per
+ * partition, so in order) over the @platformatic/kafka producer's connections; batches go
  * out as they fill and `flush()` waits for all of them (the commit waits on it). Under
  * exactly_once_v2 the @platformatic/kafka producer sends (BatchProducer does not take part in the
  * library's transactions yet):
@@ -49,6 +49,11 @@ export class KafkaRecordCollector implements RecordCollector {
             typeof b === 'string' ? b : `${b.host}:${b.port}`,
           ),
           connections: producer.connections,
+          // Not idempotent, like the producer it replaces: one batch in flight per partition keeps
+          // the order. (Idempotent, the output of a run after an exactly_once_v2 run on the same
+          // broker was not readable read_committed in test/streams/exactly-once.test.ts; not
+          // understood yet.)
+          idempotent: false,
         });
   }
 
