@@ -275,9 +275,9 @@ export class SourceTaskRunner implements TaskRunner {
   #roundRobin = 0;
 
   /**
-   * Sends with acks=all through a `BatchProducer` on the worker producer's connections: idempotent,
-   * so the batches in flight keep their order and retries (which it makes itself, with the same
-   * sequence) are not written twice. What it refuses for good fails the task.
+   * Sends with acks=all through a `BatchProducer` on the worker producer's connections, one batch
+   * in flight per partition (so in order); it retries retriable errors itself. What it refuses for
+   * good fails the task.
    */
   async #send(messages: OutMessage[]): Promise<void> {
     const producer = (this.#batches ??= new BatchProducer({
@@ -285,6 +285,9 @@ export class SourceTaskRunner implements TaskRunner {
         typeof b === 'string' ? b : `${b.host}:${b.port}`,
       ),
       connections: this.#env.producer.connections,
+      // Not idempotent, like the worker's producer (see record-collector.ts for why not yet): one
+      // batch in flight per partition keeps the chunks in order.
+      idempotent: false,
     }));
     let acked: Promise<unknown> = Promise.resolve();
     const handedOver = this.#handedOver.then(async () => {
