@@ -1,11 +1,13 @@
 /**
  * `createEmitter()`: the non-blocking event emitter. `emit()` encodes a CloudEvent (cloudevent.ts),
  * puts it in a bounded memory buffer and returns its id; a background sender takes batches (after
- * `lingerMs`, or at once when `batchBytes`/`batchEvents` are reached) and sends them with
- * @platformatic/kafka's idempotent producer (acks=all, compression), one batch in flight so the
- * order of each key's events holds.
+ * `lingerMs`, or at once when `batchBytes`/`batchEvents` are reached), splits each batch by
+ * partition (Java's partitioner for keys, round-robin without), encodes one RecordBatch per
+ * partition and sends it with the client's `BatchProducer` (idempotent, acks=all, compression). Up
+ * to `maxInFlight` batches are in flight; the idempotent producer keeps each partition's batches,
+ * and so each key's events, in order.
  *
- * When the broker is slow or down the batch in flight is retried by the client with the same
+ * When the broker is slow or down the batches in flight are retried by the producer with the same
  * producer id and sequence (so a retry after a lost acknowledgement is not written twice), the
  * buffer absorbs new events up to `maxBufferBytes`, then `policy` applies: `drop-newest`,
  * `drop-oldest` (evicts from the head of the buffer) or `spill` (spool.ts: new events go to a local
@@ -18,9 +20,10 @@
  */
 import { hostname } from 'node:os';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { Producer, type SASLOptions } from '@platformatic/kafka';
+import type { SASLOptions } from '@platformatic/kafka';
+import { BatchProducer, BatchProducerError } from '../client/batch-producer.ts';
 import { connectionOptions } from '../client/connection-options.ts';
-import { javaPartitioner } from '../client/partitioner.ts';
+import { partitionForKey } from '../client/partitioner.ts';
 import { CloudEventEncoder, type ContentMode, type EmitOptions, EmitUsageError } from './cloudevent.ts';
 import { consoleLogger, DropLog, type EmitLogger } from './drop-log.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
@@ -57,10 +60,12 @@ export interface EmitterOptions {
   batchEvents?: number;
   /** Default `lz4`. */
   compression?: Compression;
-  /** Default -1 (all in-sync replicas); the idempotent producer requires -1. */
-  acks?: -1 | 0 | 1;
+  /** Default -1 (all in-sync replicas); the idempotent producer requires -1. 0 is not supported. */
+  acks?: -1 | 1;
   /** Default true. */
   idempotent?: boolean;
+  /** Batches sent and not yet acknowledged, at most (default 5). */
+  maxInFlight?: number;
   /** Larger events are dropped (`too-large`); default 1 MiB (the broker's default max.message.bytes). */
   maxEventBytes?: number;
   /** Ask the broker to create missing topics (default true; the broker decides). */
@@ -98,6 +103,8 @@ const MiB = 1024 * KiB;
 
 interface Batch {
   records: QueuedRecord[];
+  /** Bytes the batch counts against the buffer (0 for batches from the spool). */
+  bytes: number;
   /** Set when the batch came from the spool: where to commit after delivery. */
   spoolEnd: SpoolPosition | null;
   startedAt: number;
@@ -121,18 +128,28 @@ class EmitterImpl implements Emitter {
       | 'batchEvents'
       | 'maxEventBytes'
       | 'closeTimeoutMs'
+      | 'maxInFlight'
     >
   >;
   readonly #encoder: CloudEventEncoder;
-  readonly #producer: Producer;
+  readonly #producer: BatchProducer;
+  readonly #partitions = new Map<string, number>();
+  #roundRobin = 0;
   readonly #queue = new RecordQueue();
   readonly #spool: Spool | null;
   readonly #m = new MetricsState();
   readonly #log: DropLog;
   /** New events go to the spool while it holds undelivered events (keeps them in order). */
   #spilling = false;
-  #inflight: Batch | null = null;
+  /** Batches sent, not yet settled (or waiting for their topic's partition count). */
+  readonly #inflight = new Set<Batch>();
   #inflightBytes = 0;
+  /** A spool read, a wait for spool writes, or a batch from the spool is under way (one at a time). */
+  #spoolBusy = false;
+  /** Taken batches not yet handed to the producer, oldest first. */
+  readonly #unsent: Batch[] = [];
+  /** The oldest unsent batch waits for its topics' partition counts; later ones wait behind it. */
+  #resolving = false;
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #closing: Promise<CloseResult> | null = null;
@@ -154,6 +171,7 @@ class EmitterImpl implements Emitter {
     }
     const idempotent = options.idempotent ?? true;
     const acks = options.acks ?? -1;
+    if (acks !== -1 && acks !== 1) throw new EmitUsageError(`acks must be -1 or 1, got ${String(acks)}`);
     if (idempotent && acks !== -1)
       throw new EmitUsageError('the idempotent producer needs acks=-1 (set idempotent: false)');
     this.#o = {
@@ -164,7 +182,12 @@ class EmitterImpl implements Emitter {
       batchEvents: positive('batchEvents', options.batchEvents, 5000),
       maxEventBytes: positive('maxEventBytes', options.maxEventBytes, MiB),
       closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 10_000),
+      maxInFlight: Math.floor(positive('maxInFlight', options.maxInFlight, 5)),
     };
+    if (idempotent && this.#o.maxInFlight > 5)
+      throw new EmitUsageError(
+        `the idempotent producer keeps order with up to 5 batches in flight, got ${this.#o.maxInFlight}`,
+      );
     this.#encoder = new CloudEventEncoder({
       topic: options.topic ?? 'events',
       source: options.source ?? `/samsa-emit/${hostname()}`,
@@ -192,22 +215,21 @@ class EmitterImpl implements Emitter {
 
     const bootstrap = Array.isArray(options.bootstrap) ? options.bootstrap.join(',') : options.bootstrap;
     const connection = connectionOptions(bootstrap === undefined ? {} : { bootstrap }, process.env);
-    this.#producer = new Producer({
+    const compression = options.compression ?? 'lz4';
+    if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression))
+      throw new EmitUsageError(`unknown compression ${JSON.stringify(compression)}`);
+    // Retries until delivered (or close): the same producer id and sequence on every attempt.
+    this.#producer = new BatchProducer({
       ...connection,
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.sasl ? { sasl: options.sasl } : {}),
       clientId: options.clientId ?? 'samsa-emit',
       idempotent,
       acks,
-      compression: options.compression ?? 'lz4',
+      compression,
       autocreateTopics: options.autocreateTopics ?? true,
-      partitioner: javaPartitioner(),
-      // Retry until delivered (or close): the same producer id and sequence on every attempt.
-      retries: Number.MAX_SAFE_INTEGER,
-      retryDelay: (_client, _op, attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-      connectTimeout: 5000,
-      timeout: 30_000,
-      requestTimeout: 30_000,
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 30_000,
     });
     this.#watchdog = setInterval(() => this.#checkStuck(), 1000);
     this.#watchdog.unref();
@@ -285,16 +307,22 @@ class EmitterImpl implements Emitter {
   metrics(): EmitterMetrics {
     return this.#m.snapshot(
       {
-        events: this.#queue.length + (this.#inflight?.spoolEnd === null ? this.#inflight.records.length : 0),
+        events: this.#queue.length + this.#inflightEvents(),
         bytes: this.#queue.bytes + this.#inflightBytes,
       },
       this.#spool?.bytes ?? 0,
     );
   }
 
+  #inflightEvents(): number {
+    let n = 0;
+    for (const b of this.#inflight) if (b.spoolEnd === null) n += b.records.length;
+    return n;
+  }
+
   /** Arms the sender: now, or after the linger time. */
   #schedule(now: boolean): void {
-    if (this.#inflight !== null || this.#aborted) return;
+    if (this.#inflight.size >= this.#o.maxInFlight || this.#resolving || this.#aborted) return;
     if (now || this.#closing !== null) {
       if (this.#timer !== null) {
         clearTimeout(this.#timer);
@@ -313,41 +341,53 @@ class EmitterImpl implements Emitter {
   }
 
   #pump(): void {
-    if (this.#inflight !== null || this.#aborted) return;
-    if (this.#queue.length > 0) {
+    if (this.#aborted) return;
+    let first = true;
+    while (
+      this.#queue.length > 0 &&
+      this.#inflight.size < this.#o.maxInFlight &&
+      !this.#resolving &&
+      // After the first batch, only full ones: the rest waits for the linger time.
+      (first || this.#queue.bytes >= this.#o.batchBytes || this.#queue.length >= this.#o.batchEvents)
+    ) {
+      first = false;
       const records = this.#queue.take(this.#o.batchEvents, this.#o.batchBytes);
       let bytes = 0;
       for (const r of records) bytes += r.size;
-      this.#inflightBytes = bytes;
-      this.#send({ records, spoolEnd: null, startedAt: performance.now() });
+      this.#inflightBytes += bytes;
+      this.#send({ records, bytes, spoolEnd: null, startedAt: performance.now() });
+    }
+    if (this.#queue.length > 0) {
+      this.#schedule(false);
       return;
     }
     const spool = this.#spool;
-    if (spool !== null && this.#spilling) {
+    // The spool's batches go one at a time, after what the memory buffer held (older events).
+    if (spool !== null && this.#spilling && !this.#spoolBusy && this.#inflight.size < this.#o.maxInFlight) {
       if (spool.empty) {
         this.#spilling = false;
       } else if (spool.caughtUp) {
         // Appends not yet on disk: read them once written.
-        this.#inflight = { records: [], spoolEnd: null, startedAt: performance.now() };
+        this.#spoolBusy = true;
         spool.written().then(() => {
-          this.#inflight = null;
+          this.#spoolBusy = false;
           this.#schedule(true);
         });
         return;
       } else {
-        this.#inflight = { records: [], spoolEnd: null, startedAt: performance.now() };
+        this.#spoolBusy = true;
         spool.read(this.#o.batchBytes, this.#o.batchEvents).then(
           (read) => {
-            this.#inflight = null;
             if (this.#aborted) return;
             if (read.records.length === 0) {
+              this.#spoolBusy = false;
               this.#schedule(true);
               return;
             }
-            this.#send({ records: read.records, spoolEnd: read.end, startedAt: performance.now() });
+            this.#send({ records: read.records, bytes: 0, spoolEnd: read.end, startedAt: performance.now() });
           },
           (err: Error) => {
-            this.#inflight = null;
+            this.#spoolBusy = false;
             this.#log.problem({ err: err.message }, 'cannot read the spool; retrying in 1 s');
             spool.rewind();
             this.#timer = setTimeout(() => {
@@ -363,38 +403,122 @@ class EmitterImpl implements Emitter {
   }
 
   #send(batch: Batch): void {
-    this.#inflight = batch;
-    const messages = batch.records.map((r) => ({
-      topic: r.topic,
-      key: r.key,
-      value: r.value as Buffer,
-      headers: new Map(r.headers),
-      timestamp: BigInt(Math.trunc(r.timestamp)),
-    }));
-    this.#producer.send({ messages }).then(
-      () => this.#settle(batch, null),
-      (err: Error) => this.#settle(batch, err),
-    );
+    this.#inflight.add(batch);
+    this.#unsent.push(batch);
+    this.#sendInOrder();
   }
 
-  #settle(batch: Batch, err: Error | null): void {
-    if (this.#aborted) return;
-    this.#inflight = null;
-    if (batch.spoolEnd === null) this.#inflightBytes = 0;
-    const n = batch.records.length;
-    if (err === null) {
-      this.#m.delivered += n;
-      const now = Date.now();
-      for (const r of batch.records) this.#m.delivery(now - r.timestamp);
-    } else {
-      // The client retries retriable errors until close; what reaches us is a refusal for good.
-      this.#m.sendErrors++;
-      this.#drop('rejected', n);
-      this.#log.problem(
-        { err: describeError(err), events: n },
-        'the broker refused a batch; its events are dropped',
+  /** Sends batches in the order they were taken, each once its topics' partition counts are known. */
+  #sendInOrder(): void {
+    while (!this.#resolving && this.#unsent.length > 0) {
+      const batch = this.#unsent[0]!;
+      const unknown = new Set<string>();
+      for (const r of batch.records) if (!this.#partitions.has(r.topic)) unknown.add(r.topic);
+      if (unknown.size > 0) {
+        this.#resolving = true;
+        this.#partitionCounts(unknown).then(() => {
+          if (this.#aborted) return;
+          this.#resolving = false;
+          this.#sendInOrder();
+          this.#schedule(true);
+        });
+        return;
+      }
+      this.#unsent.shift();
+      this.#produce(batch);
+    }
+  }
+
+  async #partitionCounts(topics: Set<string>): Promise<void> {
+    for (const topic of topics) {
+      while (!this.#partitions.has(topic)) {
+        try {
+          this.#partitions.set(topic, await this.#producer.partitionCount(topic));
+        } catch (err) {
+          if (err instanceof BatchProducerError && err.errorCode >= 0) {
+            // A refusal (authorization, invalid topic): this topic's events are rejected.
+            this.#partitions.set(topic, -1);
+            this.#refusedTopic(topic, err);
+          } else {
+            if (this.#aborted) return;
+            this.#log.problem(
+              { err: describeError(err as Error), topic },
+              'cannot reach the broker; retrying in 1 s',
+            );
+            await new Promise((r) => setTimeout(r, 1000));
+            if (this.#aborted) return;
+          }
+        }
+      }
+    }
+  }
+
+  #refusedTopic(topic: string, err: Error): void {
+    this.#log.problem({ err: err.message, topic }, 'the broker refused the topic; its events are dropped');
+  }
+
+  /** Splits the batch by partition and sends one RecordBatch per partition. */
+  #produce(batch: Batch): void {
+    const byPartition = new Map<string, { topic: string; partition: number; records: QueuedRecord[] }>();
+    let refused = 0;
+    for (const r of batch.records) {
+      const count = this.#partitions.get(r.topic) ?? -1;
+      if (count <= 0) {
+        refused++;
+        continue;
+      }
+      const partition =
+        r.key === undefined ? (this.#roundRobin++ & 0x7fffffff) % count : partitionForKey(r.key, count);
+      const id = `${partition}\0${r.topic}`;
+      let group = byPartition.get(id);
+      if (group === undefined) byPartition.set(id, (group = { topic: r.topic, partition, records: [] }));
+      group.records.push(r);
+    }
+    const sends: Promise<number>[] = [];
+    for (const g of byPartition.values()) {
+      let sent: Promise<unknown>;
+      try {
+        sent = this.#producer.send(g.topic, g.partition, g.records);
+      } catch (err) {
+        sent = Promise.reject(err);
+      }
+      sends.push(
+        sent.then(
+          () => 0,
+          (err: Error) => {
+            if (!this.#aborted) {
+              this.#m.sendErrors++;
+              this.#log.problem(
+                { err: describeError(err), events: g.records.length },
+                'the broker refused a batch; its events are dropped',
+              );
+            }
+            return g.records.length;
+          },
+        ),
       );
     }
+    if (refused > 0) this.#m.sendErrors++;
+    Promise.all(sends).then((dropped) => {
+      let n = refused;
+      for (const d of dropped) n += d;
+      this.#settle(batch, n);
+    });
+  }
+
+  #settle(batch: Batch, rejected: number): void {
+    if (this.#aborted) return;
+    this.#inflight.delete(batch);
+    this.#inflightBytes -= batch.bytes;
+    if (batch.spoolEnd !== null) this.#spoolBusy = false;
+    const delivered = batch.records.length - rejected;
+    if (delivered > 0) {
+      this.#m.delivered += delivered;
+      const now = Date.now();
+      for (const r of batch.records) this.#m.delivery(now - r.timestamp);
+    }
+    // The producer retries retriable errors until close; what reaches us is a refusal for good.
+    if (rejected > 0) this.#drop('rejected', rejected);
     if (batch.spoolEnd !== null) this.#spool!.commit(batch.spoolEnd);
     const more =
       this.#queue.bytes >= this.#o.batchBytes ||
@@ -405,7 +529,7 @@ class EmitterImpl implements Emitter {
   }
 
   #isIdle(): boolean {
-    return this.#inflight === null && this.#queue.length === 0 && !this.#spilling;
+    return this.#inflight.size === 0 && !this.#spoolBusy && this.#queue.length === 0 && !this.#spilling;
   }
 
   #wakeIdle(): void {
@@ -416,14 +540,14 @@ class EmitterImpl implements Emitter {
   }
 
   #checkStuck(): void {
-    const b = this.#inflight;
-    if (b === null || b.records.length === 0) return;
+    const b = this.#inflight.values().next().value;
+    if (b === undefined || b.records.length === 0) return;
     const seconds = (performance.now() - b.startedAt) / 1000;
     if (seconds < 5) return;
     this.#log.problem(
       {
         waitingSeconds: Math.round(seconds),
-        bufferedEvents: this.#queue.length + b.records.length,
+        bufferedEvents: this.#queue.length + this.#inflightEvents(),
         spoolBytes: this.#spool?.bytes ?? 0,
       },
       'the broker has not acknowledged a batch yet; buffering',
@@ -461,11 +585,12 @@ class EmitterImpl implements Emitter {
     this.#aborted = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (this.#immediate !== null) clearImmediate(this.#immediate);
-    // What is left: the batch in flight (unless it came from the spool, which keeps it) and the buffer.
+    // What is left: the batches in flight (unless from the spool, which keeps them) and the buffer.
     const left: QueuedRecord[] = [];
-    if (this.#inflight !== null && this.#inflight.spoolEnd === null) left.push(...this.#inflight.records);
+    for (const b of this.#inflight) if (b.spoolEnd === null) left.push(...b.records);
     while (this.#queue.length > 0) left.push(this.#queue.shift()!);
-    this.#inflight = null;
+    this.#inflight.clear();
+    this.#unsent.length = 0;
     this.#inflightBytes = 0;
     let spoolBytes = 0;
     if (this.#spool !== null) {
@@ -477,7 +602,7 @@ class EmitterImpl implements Emitter {
       this.#drop('shutdown', left.length);
     }
     this.#log.flush();
-    await this.#producer.close(true).catch(() => {});
+    await this.#producer.close({ abort: true }).catch(() => {});
     const m = this.#m;
     return { delivered: m.delivered, dropped: m.droppedTotal, spoolBytes, clean };
   }

@@ -230,6 +230,9 @@ async function boundedBufferRun(policy: 'drop-newest' | 'drop-oldest') {
     policy,
     maxBufferBytes: 100 * 1024,
     batchEvents: 200,
+    // The test creates the topic once the broker is up; a metadata request landing between the
+    // broker's start and that creation must not create it first (with the broker's defaults).
+    autocreateTopics: false,
     logger: quiet,
   });
   const n = 5000;

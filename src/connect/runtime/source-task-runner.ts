@@ -8,6 +8,11 @@
  * `.replication.factor`, else the broker's defaults).
  * Not implemented: exactly-once source support (KIP-618) and transaction boundaries.
  */
+
+import { kOptions } from '@platformatic/kafka';
+import { BatchProducer } from '../../client/batch-producer.ts';
+import { partitionForKey } from '../../client/partitioner.ts';
+import type { BatchRecord } from '../../client/record-batch-encoder.ts';
 import type {
   CommittedSourceOffset,
   SourceConnectorPlugin,
@@ -15,7 +20,7 @@ import type {
   SourceRecord,
   SourceTask,
 } from '../api/index.ts';
-import { ErrorHandler, errorHandlingConfig, isRetriable, sleep, traceOf } from '../errors/error-handler.ts';
+import { ErrorHandler, errorHandlingConfig, sleep, traceOf } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
@@ -333,19 +338,56 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
+  /** The send path: one RecordBatch per partition through an idempotent BatchProducer. */
+  #batches: BatchProducer | null = null;
+  /** Chunks are partitioned and handed over one after the other, so they stay in order. */
+  #handedOver: Promise<void> = Promise.resolve();
+  #roundRobin = 0;
+
+  /**
+   * Sends with acks=all through a `BatchProducer` on the worker producer's connections, one batch
+   * in flight per partition (so in order); it retries retriable errors itself. What it refuses for
+   * good fails the task.
+   */
   async #send(messages: OutMessage[]): Promise<void> {
-    let delay = 100;
-    for (;;) {
-      try {
-        await this.#env.producer.send({ messages: messages as never, acks: -1 });
-        return;
-      } catch (err) {
-        if (!isRetriable(err) || this.#abort.signal.aborted) throw err;
-        this.#env.logger.warn({ err }, 'produce failed; retrying');
-        await sleep(delay, this.#abort.signal);
-        delay = Math.min(delay * 2, 5_000);
+    const producer = (this.#batches ??= new BatchProducer({
+      bootstrapBrokers: this.#env.producer[kOptions].bootstrapBrokers.map((b) =>
+        typeof b === 'string' ? b : `${b.host}:${b.port}`,
+      ),
+      connections: this.#env.producer.connections,
+      // Not idempotent, like the worker's producer (see record-collector.ts for why not yet): one
+      // batch in flight per partition keeps the chunks in order.
+      idempotent: false,
+    }));
+    let acked: Promise<unknown> = Promise.resolve();
+    const handedOver = this.#handedOver.then(async () => {
+      const groups = new Map<string, { topic: string; partition: number; records: BatchRecord[] }>();
+      for (const m of messages) {
+        let partition = m.partition;
+        if (partition === undefined) {
+          let count = this.#partitionCounts.get(m.topic);
+          if (count === undefined) {
+            count = await producer.partitionCount(m.topic);
+            this.#partitionCounts.set(m.topic, count);
+          }
+          partition =
+            m.key !== undefined ? partitionForKey(m.key, count) : (this.#roundRobin++ & 0x7fffffff) % count;
+        }
+        const id = `${partition}\0${m.topic}`;
+        let g = groups.get(id);
+        if (g === undefined) groups.set(id, (g = { topic: m.topic, partition, records: [] }));
+        g.records.push({
+          key: m.key ?? null,
+          value: m.value ?? null,
+          headers: m.headers === undefined ? undefined : [...m.headers],
+          timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
+        });
       }
-    }
+      acked = Promise.all([...groups.values()].map((g) => producer.send(g.topic, g.partition, g.records)));
+    });
+    this.#handedOver = handedOver.catch(() => {});
+    await handedOver;
+    await acked;
   }
 
   /** Stores acknowledged offsets, then tells the task (Kafka's commitOffsets + commit). */

@@ -1,0 +1,682 @@
+/**
+ * `BatchProducer`: sends whole RecordBatches (record-batch-encoder.ts, one Buffer per batch) with
+ * Produce v9 (flexible) over @platformatic/kafka's `ConnectionPool`/`Connection`, so TLS and SASL
+ * are the library's. One Produce request carries one partition's batch; partition leaders come from
+ * Metadata v12 and are refreshed on leader errors and lost connections.
+ *
+ *   const p = new BatchProducer({ bootstrapBrokers: ['127.0.0.1:9092'] });
+ *   const { baseOffset } = await p.send('topic', 0, [{ key, value, headers }]);
+ *   await p.flush(); await p.close();
+ *
+ * Idempotent by default (acks=-1, InitProducerId through the library's API): each partition's
+ * batches get consecutive sequence numbers when first sent, up to `maxInFlight` (default 5) are in
+ * flight per partition and they are acknowledged in the order they were sent. A retriable error
+ * (leader change, lost connection, timeout, not enough replicas) holds the partition until every
+ * batch in flight has answered, then resends the unacknowledged ones in order with the same producer
+ * id and sequence, so a batch whose acknowledgement was lost is not written twice. If the broker no
+ * longer knows the sequence (UNKNOWN_PRODUCER_ID, OUT_OF_ORDER_SEQUENCE_NUMBER on the oldest
+ * batch), the producer takes a new producer id and sends the unacknowledged batches again from
+ * sequence 0. Errors that retrying cannot fix (too large, authorization, invalid record, fenced)
+ * reject that batch's promise with a `BatchProducerError` naming the Kafka error; with idempotence
+ * the partition's later batches are resent under a new producer id.
+ *
+ * Non-idempotent (`idempotent: false`, acks 1 or -1): no producer id; `maxInFlight` defaults to 1
+ * so retries cannot reorder.
+ *
+ * Transactions: `transactionalId` with `producerId`/`producerEpoch` given by the caller (who runs
+ * InitProducerId, AddPartitionsToTxn and EndTxn) marks batches transactional and names the
+ * transactional id in Produce; the producer never re-initialises such an id (a sequence error is
+ * then a `BatchProducerError`). It does not talk to the transaction coordinator itself.
+ * Not done: acks=0, several partitions per Produce request, Produce version negotiation below v9.
+ */
+
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import {
+  type Broker,
+  type Connection,
+  ConnectionPool,
+  initProducerIdV4,
+  type ConnectionOptions as LibConnectionOptions,
+  metadataV12,
+  produceV11,
+  type Reader,
+  ResponseError,
+  type SASLOptions,
+  Writer,
+} from '@platformatic/kafka';
+import {
+  type BatchCompression,
+  type BatchRecord,
+  batchRecordCount,
+  encodeRecordBatch,
+  setBatchProducer,
+} from './record-batch-encoder.ts';
+
+export interface BatchProducerOptions {
+  /** `host:port` of the bootstrap brokers. */
+  bootstrapBrokers: string[];
+  tls?: TlsOptions;
+  tlsServerName?: boolean;
+  sasl?: SASLOptions;
+  clientId?: string;
+  /** Default -1; the idempotent producer requires -1. */
+  acks?: -1 | 1;
+  /** Default true. */
+  idempotent?: boolean;
+  /** Default `none`. */
+  compression?: BatchCompression;
+  /** Batches in flight per partition (default 5 idempotent, 1 otherwise; at most 5 idempotent). */
+  maxInFlight?: number;
+  /** Produce `timeout_ms` and the client-side request timeout (default 30 s). */
+  requestTimeoutMs?: number;
+  /** A batch not acknowledged after this long is rejected (default: retry until close). */
+  deliveryTimeoutMs?: number;
+  /** Ask the broker to create missing topics on Metadata (default false). */
+  autocreateTopics?: boolean;
+  /** Transactional id sent with every Produce (needs producerId and producerEpoch). */
+  transactionalId?: string;
+  /** A producer id and epoch obtained by the caller (InitProducerId); the producer will not renew it. */
+  producerId?: bigint;
+  producerEpoch?: number;
+  connectTimeoutMs?: number;
+  /**
+   * Connections of an existing @platformatic/kafka client (`client.connections`) to use instead of
+   * opening a pool: its TLS/SASL settings apply, and `close()` leaves it open (its owner closes it;
+   * batches not acknowledged then are rejected).
+   */
+  connections?: ConnectionPool;
+}
+
+export interface SendResult {
+  /** Offset of the batch's first record; -1n when the broker reported a duplicate. */
+  baseOffset: bigint;
+}
+
+/** Kafka error codes this producer acts on. */
+const RETRIABLE = new Set([3, 5, 6, 7, 13, 14, 15, 16, 19, 20, 56, 74, 75]);
+const REFRESH_METADATA = new Set([3, 5, 6, 13, 56, 74, 75]);
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+const UNKNOWN_PRODUCER_ID = 59;
+const ERROR_NAMES: Record<number, string> = {
+  2: 'CORRUPT_MESSAGE',
+  3: 'UNKNOWN_TOPIC_OR_PARTITION',
+  5: 'LEADER_NOT_AVAILABLE',
+  6: 'NOT_LEADER_OR_FOLLOWER',
+  7: 'REQUEST_TIMED_OUT',
+  10: 'MESSAGE_TOO_LARGE',
+  13: 'NETWORK_EXCEPTION',
+  19: 'NOT_ENOUGH_REPLICAS',
+  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  29: 'TOPIC_AUTHORIZATION_FAILED',
+  45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  47: 'INVALID_PRODUCER_EPOCH',
+  48: 'INVALID_TXN_STATE',
+  53: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  59: 'UNKNOWN_PRODUCER_ID',
+  87: 'INVALID_RECORD',
+  90: 'PRODUCER_FENCED',
+};
+/**
+ * Client-side codes: -1 connection/metadata trouble (retried), -2 a partition the topic lacks, -3 the
+ * connection pool was closed by its owner.
+ */
+const NO_SUCH_PARTITION = -2;
+const POOL_CLOSED = -3;
+const PRODUCE_VERSION = 9;
+const SEQUENCE_LIMIT = 2 ** 31;
+
+export class BatchProducerError extends Error {
+  override name = 'BatchProducerError';
+  /** The Kafka error code, or -1 for a client-side error. */
+  readonly errorCode: number;
+  constructor(message: string, errorCode = -1, options?: ErrorOptions) {
+    super(message, options);
+    this.errorCode = errorCode;
+  }
+}
+
+interface Pending {
+  batch: Buffer;
+  count: number;
+  /** Sequence of the first record once sent; -1 before. */
+  sequence: number;
+  producerId: bigint;
+  deadline: number;
+  resolve: (r: SendResult) => void;
+  reject: (e: Error) => void;
+  /** The error of the last attempt (set while the partition recovers). */
+  error: { code: number; message: string } | null;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Not yet sent (or sent and failed, waiting to be resent), in sequence order. */
+  queue: Pending[];
+  /** Sent, no answer yet, in sequence order. */
+  inflight: Pending[];
+  /** Answered with a retriable error while others were still in flight. */
+  failed: Pending[];
+  recovering: boolean;
+  attempts: number;
+  producerId: bigint;
+  producerEpoch: number;
+  nextSequence: number;
+  timer: NodeJS.Timeout | null;
+}
+
+type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
+
+interface TopicMetadata {
+  /** The topic's error code in the last Metadata answer (0: none). */
+  errorCode: number;
+  leaders: number[];
+  fetched: number;
+}
+
+interface ProduceAnswer {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: bigint;
+}
+
+function errorName(code: number): string {
+  return ERROR_NAMES[code] ?? `Kafka error ${code}`;
+}
+
+function parseBroker(address: string): Broker {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  return { host, port: Number(address.slice(at + 1)) };
+}
+
+export class BatchProducer {
+  readonly #o: Required<
+    Pick<
+      BatchProducerOptions,
+      'acks' | 'idempotent' | 'compression' | 'maxInFlight' | 'requestTimeoutMs' | 'autocreateTopics'
+    >
+  > & { deliveryTimeoutMs: number; transactionalId: string | null };
+  readonly #pool: ConnectionPool;
+  readonly #ownPool: boolean;
+  readonly #bootstrap: Broker[];
+  readonly #brokers = new Map<number, Broker>();
+  readonly #topics = new Map<string, TopicMetadata>();
+  readonly #metadataInFlight = new Map<string, Promise<TopicMetadata>>();
+  readonly #partitions = new Map<string, PartitionState>();
+  /** The producer id new sequences are taken under; null until InitProducerId answered. */
+  #producerId: { id: bigint; epoch: number } | null = null;
+  #producerIdInFlight: Promise<void> | null = null;
+  readonly #ownProducerId: boolean;
+  #pending = 0;
+  #idleWaiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: BatchProducerOptions) {
+    const idempotent = options.idempotent ?? true;
+    const acks = options.acks ?? -1;
+    if (acks !== -1 && acks !== 1) throw new BatchProducerError(`acks must be -1 or 1, got ${String(acks)}`);
+    if (idempotent && acks !== -1) throw new BatchProducerError('the idempotent producer needs acks=-1');
+    const maxInFlight = options.maxInFlight ?? (idempotent ? 5 : 1);
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || (idempotent && maxInFlight > 5))
+      throw new BatchProducerError(`maxInFlight must be 1..${idempotent ? 5 : 'n'}, got ${maxInFlight}`);
+    if (options.bootstrapBrokers.length === 0) throw new BatchProducerError('no bootstrap broker given');
+    const given = options.producerId !== undefined;
+    if (given !== (options.producerEpoch !== undefined))
+      throw new BatchProducerError('producerId and producerEpoch go together');
+    if (options.transactionalId !== undefined && !given)
+      throw new BatchProducerError(
+        'transactionalId needs the producerId and producerEpoch of its InitProducerId',
+      );
+    if (given && !idempotent) throw new BatchProducerError('a given producerId needs idempotent: true');
+    this.#o = {
+      acks,
+      idempotent,
+      compression: options.compression ?? 'none',
+      maxInFlight,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      autocreateTopics: options.autocreateTopics ?? false,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? Number.POSITIVE_INFINITY,
+      transactionalId: options.transactionalId ?? null,
+    };
+    this.#ownProducerId = !given;
+    if (given) this.#producerId = { id: options.producerId!, epoch: options.producerEpoch! };
+    this.#bootstrap = options.bootstrapBrokers.map(parseBroker);
+    const connection: LibConnectionOptions = {
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      requestTimeout: this.#o.requestTimeoutMs + 5000,
+      maxInflights: 64,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tlsServerName ? { tlsServerName: options.tlsServerName } : {}),
+      ...(options.sasl ? { sasl: options.sasl } : {}),
+    };
+    this.#ownPool = options.connections === undefined;
+    this.#pool =
+      options.connections ?? new ConnectionPool(options.clientId ?? 'samsa-batch-producer', connection);
+    // Errors arrive through the request callbacks; the pool's own event would otherwise be unhandled.
+    if (this.#ownPool) this.#pool.on('error' as never, () => {});
+  }
+
+  /** The producer id and epoch in use (null before the first batch or when not idempotent). */
+  get producerId(): { id: bigint; epoch: number } | null {
+    return this.#producerId;
+  }
+
+  /** Number of partitions of `topic` (Metadata; creates the topic when `autocreateTopics`). */
+  async partitionCount(topic: string): Promise<number> {
+    const known = this.#topics.get(topic);
+    if (known !== undefined && known.leaders.length > 0) return known.leaders.length;
+    for (let attempt = 0; ; attempt++) {
+      const m = await this.#metadata(topic, attempt > 0);
+      if (m.leaders.length > 0) return m.leaders.length;
+      if (m.errorCode !== 0 && !RETRIABLE.has(m.errorCode))
+        throw new BatchProducerError(`topic ${topic}: ${errorName(m.errorCode)}`, m.errorCode);
+      if (attempt >= 20) throw new BatchProducerError(`topic ${topic}: ${errorName(m.errorCode || 3)}`, -1);
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+    }
+  }
+
+  /**
+   * Encodes `records` as one batch for `topic`/`partition` and sends it; resolves with its base
+   * offset once acknowledged (acks), in the order of `send` calls per partition.
+   */
+  send(topic: string, partition: number, records: readonly BatchRecord[]): Promise<SendResult> {
+    if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
+    const batch = encodeRecordBatch(records, {
+      compression: this.#o.compression,
+      transactional: this.#o.transactionalId !== null,
+    });
+    return this.sendEncoded(topic, partition, batch);
+  }
+
+  /** Sends a batch encoded by `encodeRecordBatch` (its producer fields are set here). */
+  sendEncoded(topic: string, partition: number, batch: Buffer): Promise<SendResult> {
+    if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
+    if (!Number.isInteger(partition) || partition < 0)
+      return Promise.reject(new BatchProducerError(`invalid partition ${partition}`));
+    const key = `${topic}\0${partition}`;
+    let state = this.#partitions.get(key);
+    if (state === undefined) {
+      state = {
+        topic,
+        partition,
+        queue: [],
+        inflight: [],
+        failed: [],
+        recovering: false,
+        attempts: 0,
+        producerId: -1n,
+        producerEpoch: -1,
+        nextSequence: 0,
+        timer: null,
+      };
+      this.#partitions.set(key, state);
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<SendResult>();
+    this.#pending++;
+    state.queue.push({
+      batch,
+      count: batchRecordCount(batch),
+      sequence: -1,
+      producerId: -1n,
+      deadline: performance.now() + this.#o.deliveryTimeoutMs,
+      resolve,
+      reject,
+      error: null,
+    });
+    this.#pump(state);
+    return promise;
+  }
+
+  /** Resolves once every batch sent so far is acknowledged or rejected. */
+  flush(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Closes the connections. Without `abort`, waits for `flush()` first; with it, rejects what is not
+   * acknowledged yet (those batches may or may not have been written).
+   */
+  async close(options: { abort?: boolean } = {}): Promise<void> {
+    if (!options.abort) await this.flush();
+    this.#closed = true;
+    const closed = new BatchProducerError('the producer is closed');
+    for (const state of this.#partitions.values()) {
+      if (state.timer !== null) clearTimeout(state.timer);
+      for (const p of [...state.inflight, ...state.failed, ...state.queue]) this.#finish(p, closed);
+      state.inflight = [];
+      state.failed = [];
+      state.queue = [];
+    }
+    if (this.#ownPool) await this.#pool.close().catch(() => {});
+  }
+
+  #finish(p: Pending, result: SendResult | Error): void {
+    if (result instanceof Error) p.reject(result);
+    else p.resolve(result);
+    if (--this.#pending === 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #pump(state: PartitionState): void {
+    if (state.recovering || this.#closed) return;
+    while (state.queue.length > 0 && state.inflight.length < this.#o.maxInFlight) {
+      if (this.#o.idempotent) {
+        const pid = this.#producerId;
+        if (pid === null) {
+          this.#initProducerId().then(
+            () => this.#pump(state),
+            (err: Error) => {
+              if (err instanceof BatchProducerError && err.errorCode !== -1) {
+                for (const p of state.queue.splice(0)) this.#finish(p, err);
+              } else {
+                this.#recover(state, { code: -1, message: describe(err) });
+              }
+            },
+          );
+          return;
+        }
+        const p = state.queue[0]!;
+        if (p.sequence === -1 || p.producerId !== state.producerId) {
+          if (state.producerId !== pid.id) {
+            // First batch of this partition, or after a reset: a fresh sequence under the current id,
+            // once nothing is in flight under the old one (so the two cannot overtake each other).
+            if (state.inflight.length > 0) return;
+            state.producerId = pid.id;
+            state.producerEpoch = pid.epoch;
+            state.nextSequence = 0;
+          }
+          p.sequence = state.nextSequence;
+          p.producerId = state.producerId;
+          state.nextSequence = (state.nextSequence + p.count) % SEQUENCE_LIMIT;
+          setBatchProducer(p.batch, state.producerId, state.producerEpoch, p.sequence);
+        }
+      }
+      const p = state.queue.shift()!;
+      state.inflight.push(p);
+      this.#dispatch(state, p);
+    }
+  }
+
+  #dispatch(state: PartitionState, p: Pending): void {
+    this.#leaderConnection(state).then(
+      (connection) => {
+        if (this.#closed) return;
+        connection.send(
+          0,
+          PRODUCE_VERSION,
+          () => this.#produceRequest(state, p.batch),
+          parseProduceResponse,
+          true,
+          true,
+          (err, answer) => {
+            if (err)
+              this.#answer(state, p, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
+            else this.#answer(state, p, answer!);
+          },
+        );
+      },
+      (err: Error) =>
+        this.#answer(state, p, {
+          code: err instanceof BatchProducerError ? err.errorCode : poolClosed(err) ? POOL_CLOSED : 13,
+          message: describe(err),
+        }),
+    );
+  }
+
+  #produceRequest(state: PartitionState, batch: Buffer): Writer {
+    return Writer.create()
+      .appendString(this.#o.transactionalId, true)
+      .appendInt16(this.#o.acks)
+      .appendInt32(this.#o.requestTimeoutMs)
+      .appendUnsignedVarInt(2)
+      .appendString(state.topic, true)
+      .appendUnsignedVarInt(2)
+      .appendInt32(state.partition)
+      .appendUnsignedVarInt(batch.length + 1)
+      .append(batch)
+      .appendTaggedFields()
+      .appendTaggedFields()
+      .appendTaggedFields();
+  }
+
+  #answer(
+    state: PartitionState,
+    p: Pending,
+    answer: ProduceAnswer | { code: number; message: string },
+  ): void {
+    if (this.#closed) {
+      // Closed by the owner of the connections: what was in flight has no answer coming.
+      const i = state.inflight.indexOf(p);
+      if (!this.#ownPool && i !== -1) {
+        state.inflight.splice(i, 1);
+        this.#finish(p, new BatchProducerError('the connections were closed by their owner', POOL_CLOSED));
+      }
+      return;
+    }
+    const i = state.inflight.indexOf(p);
+    if (i === -1) return;
+    state.inflight.splice(i, 1);
+    const code = 'errorCode' in answer ? answer.errorCode : answer.code;
+    if (code === 0 || code === DUPLICATE_SEQUENCE_NUMBER) {
+      state.attempts = 0;
+      this.#finish(p, { baseOffset: code === 0 ? (answer as ProduceAnswer).baseOffset : -1n });
+    } else {
+      const message = 'errorCode' in answer ? (answer.errorMessage ?? errorName(code)) : answer.message;
+      p.error = { code, message };
+      state.failed.push(p);
+      state.recovering = true;
+    }
+    if (state.recovering) {
+      if (state.inflight.length === 0) this.#recover(state, null);
+    } else {
+      this.#pump(state);
+    }
+  }
+
+  /**
+   * Every batch in flight has answered and at least one failed: decide what to resend, after a
+   * back-off and a metadata refresh when the leader may have moved.
+   */
+  #recover(state: PartitionState, clientError: { code: number; message: string } | null): void {
+    if (this.#closed) return;
+    state.recovering = true;
+    if (clientError?.code === POOL_CLOSED || state.failed.some((p) => p.error?.code === POOL_CLOSED)) {
+      // The owner closed the connections: nothing can be sent any more.
+      this.#closed = true;
+      const err = new BatchProducerError('the connections were closed by their owner', POOL_CLOSED);
+      for (const st of this.#partitions.values()) {
+        if (st.timer !== null) clearTimeout(st.timer);
+        for (const p of [...st.failed, ...st.queue]) this.#finish(p, err);
+        st.failed = [];
+        st.queue = [];
+      }
+      return;
+    }
+    state.failed.sort((a, b) => a.sequence - b.sequence);
+    const failed = state.failed;
+    state.failed = [];
+    const head = failed[0];
+    const headCode = clientError?.code ?? head?.error?.code ?? 13;
+    const headMessage = clientError?.message ?? head?.error?.message ?? 'unknown error';
+    const sequenceLost = headCode === UNKNOWN_PRODUCER_ID || headCode === OUT_OF_ORDER_SEQUENCE_NUMBER;
+    const retriable = RETRIABLE.has(headCode) || headCode === -1 || (sequenceLost && this.#ownProducerId);
+    let resetSequence = sequenceLost;
+    if (!retriable && head !== undefined) {
+      // Retrying cannot help this batch: reject it; the ones after it are resent under a new id.
+      failed.shift();
+      this.#finish(
+        head,
+        new BatchProducerError(
+          `${state.topic}/${state.partition}: ${errorName(headCode)}${headMessage !== errorName(headCode) ? `: ${headMessage}` : ''}`,
+          headCode,
+        ),
+      );
+      resetSequence = this.#o.idempotent;
+    }
+    state.queue.unshift(...failed);
+    const now = performance.now();
+    const expired = state.queue.findIndex((p) => p.deadline <= now);
+    if (expired !== -1) {
+      // Later batches cannot be written before earlier ones under the same sequence: all go.
+      const err = new BatchProducerError(
+        `${state.topic}/${state.partition}: not acknowledged within ${this.#o.deliveryTimeoutMs} ms (last error: ${headMessage})`,
+        headCode,
+      );
+      for (const p of state.queue.splice(0)) this.#finish(p, err);
+      resetSequence = this.#o.idempotent;
+    }
+    if (resetSequence && this.#o.idempotent && !this.#ownProducerId && sequenceLost) {
+      const err = new BatchProducerError(
+        `${state.topic}/${state.partition}: ${errorName(headCode)} for the given producer id ${this.#producerId?.id}`,
+        headCode,
+      );
+      for (const p of state.queue.splice(0)) this.#finish(p, err);
+    }
+    if (resetSequence && this.#o.idempotent && this.#ownProducerId) this.#renewProducerId(state);
+    if (state.queue.length === 0) {
+      state.recovering = false;
+      state.attempts = 0;
+      return;
+    }
+    const delay = Math.min(100 * 2 ** Math.min(state.attempts, 5), 2000);
+    state.attempts++;
+    const refresh = REFRESH_METADATA.has(headCode) || headCode === -1;
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      const go = (): void => {
+        state.recovering = false;
+        this.#pump(state);
+      };
+      if (refresh) {
+        this.#metadata(state.topic, true).then(go, (err: Error) =>
+          this.#recover(state, { code: -1, message: describe(err) }),
+        );
+      } else {
+        go();
+      }
+    }, delay);
+  }
+
+  /** Forgets the sequence of `state`: its queued batches are restamped under a new producer id. */
+  #renewProducerId(state: PartitionState): void {
+    for (const p of state.queue) p.sequence = -1;
+    if (this.#producerId !== null && this.#producerId.id === state.producerId) {
+      this.#producerId = null;
+    }
+    state.producerId = -1n;
+  }
+
+  #initProducerId(): Promise<void> {
+    this.#producerIdInFlight ??= (async () => {
+      try {
+        try {
+          const c = await this.#pool.getFirstAvailable(this.#knownBrokers());
+          const res = await initProducerIdV4.api.async(c, null, 60_000, -1n, -1);
+          this.#producerId = { id: res.producerId, epoch: res.producerEpoch };
+        } catch (err) {
+          // Retriable trouble (code -1) goes through the partition's back-off and delivery timeout.
+          const code = kafkaCode(err);
+          throw new BatchProducerError(
+            `InitProducerId: ${code === null ? describe(err as Error) : errorName(code)}`,
+            code !== null && !RETRIABLE.has(code) ? code : -1,
+          );
+        }
+      } finally {
+        this.#producerIdInFlight = null;
+      }
+    })();
+    return this.#producerIdInFlight;
+  }
+
+  #knownBrokers(): Broker[] {
+    return [...this.#brokers.values(), ...this.#bootstrap];
+  }
+
+  async #leaderConnection(state: PartitionState): Promise<Connection> {
+    let m = this.#topics.get(state.topic);
+    if (m === undefined || m.leaders[state.partition] === undefined || m.leaders[state.partition]! < 0) {
+      m = await this.#metadata(state.topic, m !== undefined);
+    }
+    if (state.partition >= m.leaders.length && m.leaders.length > 0) {
+      throw new BatchProducerError(
+        `${state.topic}/${state.partition}: the topic has ${m.leaders.length} partitions`,
+        NO_SUCH_PARTITION,
+      );
+    }
+    const leader = this.#brokers.get(m.leaders[state.partition] ?? -1);
+    if (leader === undefined) throw new BatchProducerError(`${state.topic}/${state.partition}: no leader`, 5);
+    return this.#pool.get(leader);
+  }
+
+  /** Metadata of `topic`, cached; `refresh` asks again (once per 50 ms at most, calls coalesced). */
+  #metadata(topic: string, refresh = false): Promise<TopicMetadata> {
+    const known = this.#topics.get(topic);
+    if (known !== undefined && (!refresh || performance.now() - known.fetched < 50))
+      return Promise.resolve(known);
+    let inflight = this.#metadataInFlight.get(topic);
+    if (inflight === undefined) {
+      inflight = (async () => {
+        try {
+          const c = await this.#pool.getFirstAvailable(this.#knownBrokers());
+          let res: MetadataResponse;
+          try {
+            res = await metadataV12.api.async(c, [topic], this.#o.autocreateTopics, false);
+          } catch (err) {
+            // Topic errors are answers too (the library throws them with the response attached).
+            if (!(err instanceof ResponseError)) throw err;
+            res = (err as ResponseError & { response: MetadataResponse }).response;
+          }
+          for (const b of res.brokers) this.#brokers.set(b.nodeId, { host: b.host, port: b.port });
+          const t = res.topics.find((x) => x.name === topic);
+          const leaders: number[] = [];
+          for (const p of t?.partitions ?? [])
+            leaders[p.partitionIndex] = p.errorCode === 0 ? p.leaderId : -1;
+          const m = { errorCode: t?.errorCode ?? 3, leaders, fetched: performance.now() };
+          this.#topics.set(topic, m);
+          return m;
+        } finally {
+          this.#metadataInFlight.delete(topic);
+        }
+      })();
+      this.#metadataInFlight.set(topic, inflight);
+    }
+    return inflight;
+  }
+}
+
+/** Produce v9+ response: the one partition's answer (the library's parser, without its throw). */
+function parseProduceResponse(cid: number, key: number, version: number, reader: Reader): ProduceAnswer {
+  let res: ReturnType<typeof produceV11.parseResponse>;
+  try {
+    res = produceV11.parseResponse(cid, key, version, reader);
+  } catch (err) {
+    if (!(err instanceof ResponseError)) throw err;
+    res = (err as ResponseError & { response: ReturnType<typeof produceV11.parseResponse> }).response;
+  }
+  const p = res.responses[0]?.partitionResponses[0];
+  if (p === undefined) return { errorCode: 13, errorMessage: 'empty Produce response', baseOffset: -1n };
+  return { errorCode: p.errorCode, errorMessage: p.errorMessage ?? null, baseOffset: p.baseOffset };
+}
+
+function poolClosed(err: unknown): boolean {
+  return (err as { closed?: unknown }).closed === true;
+}
+
+function kafkaCode(err: unknown): number | null {
+  const nested = (err as { errors?: { apiCode?: number; errorCode?: number }[] }).errors;
+  const first = nested?.[0];
+  const code = first?.apiCode ?? first?.errorCode;
+  return typeof code === 'number' ? code : null;
+}
+
+function describe(err: Error): string {
+  const nested = (err as Error & { errors?: Error[] }).errors;
+  const last = nested?.[nested.length - 1];
+  return last ? `${err.message}: ${describe(last)}` : err.message;
+}

@@ -1,0 +1,227 @@
+/**
+ * Encodes one Kafka RecordBatch (magic 2) in one pass into one Buffer: the size of every record is
+ * computed first, then records and their zigzag varints are written in place, the CRC-32C
+ * (@node-rs/crc32) goes over the bytes from `attributes` to the end. Producer id, epoch and base
+ * sequence (idempotent/transactional producers), the transactional flag, timestamps (create time) and
+ * headers are written as given. Compression: `none`, `gzip` (node:zlib), and `lz4`, `snappy`, `zstd`
+ * through the codecs @platformatic/kafka ships (the same bytes its own producer sends).
+ *
+ * The platform may not import `src/protocol`, hence this encoder on the client side. It does not
+ * write control batches (commit/abort markers: the broker writes those) nor log-append-time batches.
+ */
+import { crc32c } from '@node-rs/crc32';
+import { compressionsAlgorithms } from '@platformatic/kafka';
+
+export type BatchCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface BatchRecord {
+  key?: Buffer | null | undefined;
+  value?: Buffer | null | undefined;
+  /** Header names and values; a null value is a header without a value. */
+  headers?: readonly (readonly [Buffer, Buffer | null])[] | undefined;
+  /** Create time, ms since the epoch (default: the batch's `timestamp`). */
+  timestamp?: number | undefined;
+}
+
+export interface RecordBatchOptions {
+  compression?: BatchCompression;
+  /** -1 (default) for a producer that is not idempotent. */
+  producerId?: bigint;
+  producerEpoch?: number;
+  /** Sequence number of the first record (-1 default, not idempotent). */
+  baseSequence?: number;
+  /** Sets the transactional attribute bit (the batch belongs to an open transaction). */
+  transactional?: boolean;
+  /** Default -1 (the broker sets it). */
+  partitionLeaderEpoch?: number;
+  /** Timestamp of records without one (default Date.now()). */
+  timestamp?: number;
+}
+
+/** Bytes before the first record: baseOffset .. recordsCount. */
+export const BATCH_HEADER_BYTES = 61;
+const CRC_OFFSET = 17;
+const ATTRIBUTES_OFFSET = 21;
+const CODEC_BITS: Record<BatchCompression, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+const TRANSACTIONAL_BIT = 0x10;
+
+export class RecordBatchEncodeError extends Error {
+  override name = 'RecordBatchEncodeError';
+}
+
+/** Bytes of the zigzag varint of `v` (an integer, |v| < 2^53). */
+function varintSize(v: number): number {
+  if (v >= -64 && v < 64) return 1;
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(buf: Buffer, o: number, v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) {
+    let z = (v << 1) ^ (v >> 31);
+    while (z >= 128 || z < 0) {
+      buf[o++] = (z & 0x7f) | 0x80;
+      z >>>= 7;
+    }
+    buf[o++] = z;
+    return o;
+  }
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (z >= 128) {
+    buf[o++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[o++] = z;
+  return o;
+}
+
+function bytesSize(b: Buffer | null | undefined): number {
+  return b == null ? 1 : varintSize(b.length) + b.length;
+}
+
+function writeBytes(buf: Buffer, o: number, b: Buffer | null | undefined): number {
+  if (b == null) {
+    buf[o] = 1; // zigzag(-1)
+    return o + 1;
+  }
+  o = writeVarint(buf, o, b.length);
+  return copyInto(buf, o, b);
+}
+
+/** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
+function copyInto(buf: Buffer, o: number, b: Buffer): number {
+  const n = b.length;
+  if (n < 48) {
+    for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    return o + n;
+  }
+  return o + b.copy(buf, o);
+}
+
+/** Reused between calls: the body size of each record (the encoder is synchronous). */
+let sizes = new Int32Array(1024);
+
+/** Writes the records section (no batch header) at `start` of `buf`; returns the end offset. */
+function writeRecords(
+  buf: Buffer,
+  start: number,
+  records: readonly BatchRecord[],
+  baseTimestamp: number,
+  defaultTs: number,
+): number {
+  let o = start;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    o = writeVarint(buf, o, sizes[i]!);
+    buf[o++] = 0; // attributes
+    o = writeVarint(buf, o, (r.timestamp ?? defaultTs) - baseTimestamp);
+    o = writeVarint(buf, o, i);
+    o = writeBytes(buf, o, r.key);
+    o = writeBytes(buf, o, r.value);
+    const headers = r.headers;
+    if (headers === undefined) {
+      buf[o++] = 0;
+    } else {
+      o = writeVarint(buf, o, headers.length);
+      for (const [k, v] of headers) {
+        o = writeVarint(buf, o, k.length);
+        o = copyInto(buf, o, k);
+        o = writeBytes(buf, o, v);
+      }
+    }
+  }
+  return o;
+}
+
+/** Encodes `records` (at least one) as one RecordBatch; baseOffset is 0 (the broker assigns it). */
+export function encodeRecordBatch(records: readonly BatchRecord[], options: RecordBatchOptions = {}): Buffer {
+  const count = records.length;
+  if (count === 0) throw new RecordBatchEncodeError('a record batch needs at least one record');
+  const compression = options.compression ?? 'none';
+  const codec = CODEC_BITS[compression];
+  if (codec === undefined) throw new RecordBatchEncodeError(`unknown compression ${String(compression)}`);
+  const defaultTs = options.timestamp ?? Date.now();
+
+  // Pass 1: timestamps and sizes.
+  let baseTimestamp = Number.POSITIVE_INFINITY;
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const t = records[i]!.timestamp ?? defaultTs;
+    if (!Number.isSafeInteger(t))
+      throw new RecordBatchEncodeError(`record ${i}: timestamp ${t} is not an integer`);
+    if (t < baseTimestamp) baseTimestamp = t;
+    if (t > maxTimestamp) maxTimestamp = t;
+  }
+  if (sizes.length < count) sizes = new Int32Array(Math.max(count, sizes.length * 2));
+  let recordsBytes = 0;
+  for (let i = 0; i < count; i++) {
+    const r = records[i]!;
+    let size = 1 + varintSize((r.timestamp ?? defaultTs) - baseTimestamp) + varintSize(i);
+    size += bytesSize(r.key) + bytesSize(r.value);
+    const headers = r.headers;
+    if (headers === undefined) {
+      size += 1;
+    } else {
+      size += varintSize(headers.length);
+      for (const [k, v] of headers) size += varintSize(k.length) + k.length + bytesSize(v);
+    }
+    sizes[i] = size;
+    recordsBytes += varintSize(size) + size;
+  }
+
+  // Pass 2: write.
+  let batch: Buffer;
+  if (codec === 0) {
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsBytes);
+    const end = writeRecords(batch, BATCH_HEADER_BYTES, records, baseTimestamp, defaultTs);
+    if (end !== batch.length)
+      throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${batch.length})`);
+  } else {
+    const plain = Buffer.allocUnsafe(recordsBytes);
+    const end = writeRecords(plain, 0, records, baseTimestamp, defaultTs);
+    if (end !== plain.length)
+      throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${plain.length})`);
+    const compressed = compressionsAlgorithms[compression].compressSync(plain) as Buffer;
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    compressed.copy(batch, BATCH_HEADER_BYTES);
+  }
+
+  const attributes = codec | (options.transactional ? TRANSACTIONAL_BIT : 0);
+  batch.writeBigInt64BE(0n, 0); // baseOffset
+  batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
+  batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12);
+  batch[16] = 2; // magic
+  batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
+  batch.writeInt32BE(count - 1, 23); // lastOffsetDelta
+  batch.writeBigInt64BE(BigInt(baseTimestamp), 27);
+  batch.writeBigInt64BE(BigInt(maxTimestamp), 35);
+  batch.writeBigInt64BE(options.producerId ?? -1n, 43);
+  batch.writeInt16BE(options.producerEpoch ?? -1, 51);
+  batch.writeInt32BE(options.baseSequence ?? -1, 53);
+  batch.writeInt32BE(count, 57);
+  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  return batch;
+}
+
+/** Sets the producer fields of an encoded batch in place and recomputes its CRC (for retries/fencing). */
+export function setBatchProducer(
+  batch: Buffer,
+  producerId: bigint,
+  producerEpoch: number,
+  baseSequence: number,
+): void {
+  batch.writeBigInt64BE(producerId, 43);
+  batch.writeInt16BE(producerEpoch, 51);
+  batch.writeInt32BE(baseSequence, 53);
+  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+}
+
+/** Number of records in an encoded batch. */
+export function batchRecordCount(batch: Buffer): number {
+  return batch.readInt32BE(57);
+}

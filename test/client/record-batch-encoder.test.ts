@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { Reader, readRecordsBatch } from '@platformatic/kafka';
+import fc from 'fast-check';
+import {
+  type BatchCompression,
+  type BatchRecord,
+  encodeRecordBatch,
+  RecordBatchEncodeError,
+  setBatchProducer,
+} from '../../src/client/record-batch-encoder.ts';
+
+const require = createRequire(import.meta.url);
+// Two decoders nobody here wrote: KafkaJS's RecordBatch decoder and CRC-32C (a table-driven JS one).
+const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+const KafkaJSDecoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
+const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  d: unknown,
+) => Promise<{
+  inTransaction: boolean;
+  producerId: string;
+  producerEpoch: number;
+  firstSequence: number;
+  records: {
+    key: Buffer | null;
+    value: Buffer | null;
+    timestamp: string;
+    headers: Record<string, Buffer | Buffer[]>;
+  }[];
+}>;
+
+const bytes = fc.option(
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
+const record: fc.Arbitrary<BatchRecord> = fc.record({
+  key: bytes,
+  value: bytes,
+  headers: fc.array(
+    fc.tuple(
+      fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
+      bytes,
+    ),
+    { maxLength: 4 },
+  ),
+  // Around now, and far apart (deltas beyond 32 bits, negative deltas).
+  timestamp: fc.oneof(
+    fc.integer({ min: 1_700_000_000_000, max: 1_700_000_100_000 }),
+    fc.integer({ min: 0, max: 2 ** 45 }),
+  ),
+});
+const options = fc.record({
+  compression: fc.constantFrom<BatchCompression>('none', 'gzip', 'lz4', 'snappy', 'zstd'),
+  producerId: fc.bigInt({ min: -1n, max: 2n ** 62n }),
+  producerEpoch: fc.integer({ min: -1, max: 32767 }),
+  baseSequence: fc.integer({ min: -1, max: 2 ** 31 - 1 }),
+  transactional: fc.boolean(),
+});
+
+test('batches decode identically with @platformatic/kafka reader, CRC matches an independent CRC-32C', () => {
+  fc.assert(
+    fc.property(fc.array(record, { minLength: 1, maxLength: 40 }), options, (records, o) => {
+      const buf = encodeRecordBatch(records, o);
+      assert.equal(buf.readInt32BE(8), buf.length - 12);
+      assert.equal(buf.readUInt32BE(17), kafkajsCrc32c(buf.subarray(21)));
+      const reader = Reader.from(buf);
+      const batch = readRecordsBatch(reader);
+      assert.equal(reader.position, buf.length);
+      assert.equal(batch.magic, 2);
+      assert.equal(batch.attributes & 7, { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[o.compression]);
+      assert.equal((batch.attributes & 0x10) !== 0, o.transactional);
+      assert.equal(batch.producerId, o.producerId);
+      assert.equal(batch.producerEpoch, o.producerEpoch);
+      assert.equal(batch.firstSequence, o.baseSequence);
+      assert.equal(batch.lastOffsetDelta, records.length - 1);
+      const ts = records.map((r) => r.timestamp!);
+      assert.equal(batch.firstTimestamp, BigInt(Math.min(...ts)));
+      assert.equal(batch.maxTimestamp, BigInt(Math.max(...ts)));
+      assert.equal(batch.records.length, records.length);
+      batch.records.forEach((got, i) => {
+        const want = records[i]!;
+        assert.equal(got.offsetDelta, i);
+        assert.equal(batch.firstTimestamp + got.timestampDelta, BigInt(want.timestamp!));
+        assert.deepEqual(got.key, want.key);
+        assert.deepEqual(got.value, want.value);
+        assert.deepEqual(
+          got.headers,
+          want.headers!.map(([k, v]) => [k, v]),
+        );
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('KafkaJS decodes uncompressed and gzip batches to the same records', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(record, { minLength: 1, maxLength: 20 }),
+      fc.constantFrom<BatchCompression>('none', 'gzip'),
+      async (records, compression) => {
+        const buf = encodeRecordBatch(records, {
+          compression,
+          producerId: 7n,
+          producerEpoch: 1,
+          baseSequence: 9,
+        });
+        const batch = await kafkajsDecodeBatch(new KafkaJSDecoder(buf));
+        assert.equal(batch.producerId, '7');
+        assert.equal(batch.firstSequence, 9);
+        assert.equal(batch.records.length, records.length);
+        batch.records.forEach((got, i) => {
+          const want = records[i]!;
+          assert.deepEqual(got.key, want.key);
+          assert.deepEqual(got.value, want.value);
+          assert.equal(got.timestamp, String(want.timestamp));
+        });
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+test('records without timestamp or headers take the batch timestamp and no headers', () => {
+  const buf = encodeRecordBatch([{ value: Buffer.from('a') }, { key: Buffer.from('k') }], {
+    timestamp: 1234,
+  });
+  const batch = readRecordsBatch(Reader.from(buf));
+  assert.equal(batch.firstTimestamp, 1234n);
+  assert.equal(batch.producerId, -1n);
+  assert.equal(batch.firstSequence, -1);
+  assert.deepEqual(
+    batch.records.map((r) => [r.key, r.value, r.headers.length]),
+    [
+      [null, Buffer.from('a'), 0],
+      [Buffer.from('k'), null, 0],
+    ],
+  );
+});
+
+test('setBatchProducer rewrites producer fields and the CRC', () => {
+  const buf = encodeRecordBatch([{ value: Buffer.from('x') }], { compression: 'lz4' });
+  setBatchProducer(buf, 42n, 3, 100);
+  const batch = readRecordsBatch(Reader.from(buf));
+  assert.equal(batch.producerId, 42n);
+  assert.equal(batch.producerEpoch, 3);
+  assert.equal(batch.firstSequence, 100);
+  assert.equal(buf.readUInt32BE(17), kafkajsCrc32c(buf.subarray(21)));
+});
+
+test('bad input is a precise error', () => {
+  assert.throws(() => encodeRecordBatch([]), RecordBatchEncodeError);
+  assert.throws(() => encodeRecordBatch([{ timestamp: 1.5 }]), /timestamp 1.5 is not an integer/);
+  assert.throws(
+    () => encodeRecordBatch([{}], { compression: 'brotli' as BatchCompression }),
+    /unknown compression brotli/,
+  );
+});
