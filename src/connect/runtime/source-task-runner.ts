@@ -338,7 +338,7 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
-  /** The send path: one RecordBatch per partition through an idempotent BatchProducer. */
+  /** The send path: one RecordBatch per partition through a BatchProducer (one batch in flight per partition). */
   #batches: BatchProducer | null = null;
   /** Chunks are partitioned and handed over one after the other, so they stay in order. */
   #handedOver: Promise<void> = Promise.resolve();
