@@ -46,7 +46,8 @@ export function parseTaskId(text: string): TaskId {
 export interface RawRecord {
   topic: string;
   partition: number;
-  offset: bigint;
+  /** A number (exact below 2^53); the public record metadata turns it into a bigint. */
+  offset: number;
   timestamp: number;
   key: Buffer | null;
   value: Buffer | null;
@@ -101,7 +102,7 @@ interface QueuedRecord {
 interface RecordContext {
   topic: string | null;
   partition: number;
-  offset: bigint;
+  offset: number;
   timestamp: number;
   headers: Headers;
 }
@@ -148,7 +149,7 @@ export class StreamTask {
   private readonly sourceByTopic = new Map<string, SourceNodeDef>();
   private readonly queues = new Map<string, QueuedRecord[]>();
   private readonly queueHeads = new Map<string, number>();
-  private readonly consumed = new Map<string, bigint>();
+  private readonly consumed = new Map<string, number>();
   private readonly schedules: Schedule[] = [];
   private readonly metrics: TaskMetrics;
   private streamTime = NO_TIME;
@@ -341,7 +342,7 @@ export class StreamTask {
         const c = task.context;
         return c === null || c.topic === null
           ? null
-          : { topic: c.topic, partition: c.partition, offset: c.offset };
+          : { topic: c.topic, partition: c.partition, offset: BigInt(c.offset) };
       },
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => task.env.systemTime(),
@@ -371,7 +372,13 @@ export class StreamTask {
         value = d.value.deserialize(raw.topic, raw.value);
       } catch (err) {
         const response = this.env.deserializationHandler.handle(
-          { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value },
+          {
+            topic: raw.topic,
+            partition: raw.partition,
+            offset: BigInt(raw.offset),
+            key: raw.key,
+            value: raw.value,
+          },
           err as Error,
         );
         if (response === 'FAIL')
@@ -384,7 +391,9 @@ export class StreamTask {
         continue;
       }
       const extractor = source.timestampExtractor ?? this.env.defaultTimestampExtractor;
-      const timestamp = extractor ? extractor({ ...raw, key, value }, this.streamTime) : raw.timestamp;
+      const timestamp = extractor
+        ? extractor({ ...raw, offset: BigInt(raw.offset), key, value }, this.streamTime)
+        : raw.timestamp;
       if (!(timestamp >= 0)) {
         this.env.logger.warn(
           { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), timestamp },
@@ -428,7 +437,7 @@ export class StreamTask {
   }
 
   private markConsumed(raw: RawRecord): void {
-    this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1n);
+    this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1);
     this.commitNeeded = true;
   }
 
@@ -536,7 +545,7 @@ export class StreamTask {
   private runPunctuator(s: Schedule, timestamp: number): void {
     const previous = this.currentNode;
     const previousContext = this.context;
-    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers: [] };
+    this.context = { topic: null, partition: this.id.partition, offset: -1, timestamp, headers: [] };
     this.currentNode = s.node;
     try {
       s.punctuator(timestamp);
@@ -550,7 +559,7 @@ export class StreamTask {
   /** Runs `fn` with a record context of the given timestamp (cache flushes forward this way). */
   withContext(timestamp: number, headers: Headers, fn: () => void): void {
     const previous = this.context;
-    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers };
+    this.context = { topic: null, partition: this.id.partition, offset: -1, timestamp, headers };
     try {
       fn();
     } finally {
@@ -568,12 +577,14 @@ export class StreamTask {
     this.commitRequested = false;
     if (!this.commitNeeded) return new Map();
     this.commitNeeded = false;
-    return new Map(this.consumed);
+    return this.consumedOffsets();
   }
 
   /** Offsets to commit without flushing (already flushed). */
   consumedOffsets(): Map<string, bigint> {
-    return new Map(this.consumed);
+    const out = new Map<string, bigint>();
+    for (const [tp, o] of this.consumed) out.set(tp, BigInt(o));
+    return out;
   }
 
   /** Drops buffered records (the task is being closed or its fetch positions reset). */

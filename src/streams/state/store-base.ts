@@ -158,6 +158,19 @@ export abstract class StoreBase implements StateStore {
     this.store().write(entries);
   }
 
+  /**
+   * Restore without a record list: `fill` puts changelog keys and values (null = delete), all
+   * written in one batch of the byte store (the runtime walks fetched bytes straight into it).
+   */
+  restoreWith(fill: (put: (changelogKey: Buffer, value: Buffer | null) => void) => void): void {
+    this.store().writeWith((put) =>
+      fill((changelogKey, value) => {
+        const k = this.storeKeyOf(changelogKey);
+        if (k !== null) put(k, value);
+      }),
+    );
+  }
+
   close(): void {
     this.bytes?.close();
     this.bytes = null;
