@@ -99,6 +99,20 @@ interface QueuedRecord {
   timestamp: number;
 }
 
+/** The records waiting from one input partition, and how far that partition was consumed. */
+interface PartitionQueue {
+  tp: string;
+  topic: string;
+  partition: number;
+  records: QueuedRecord[];
+  head: number;
+  source: SourceNodeDef;
+  node: RuntimeNode;
+  deserializers: { key: Deserializer<unknown>; value: Deserializer<unknown> };
+  /** Offset after the last record processed or skipped (-1: none yet). */
+  consumed: number;
+}
+
 interface RecordContext {
   topic: string | null;
   partition: number;
@@ -147,13 +161,21 @@ export class StreamTask {
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly processors: Processor<unknown, unknown, unknown, unknown>[] = [];
   private readonly sourceByTopic = new Map<string, SourceNodeDef>();
-  private readonly queues = new Map<string, QueuedRecord[]>();
-  private readonly queueHeads = new Map<string, number>();
-  private readonly consumed = new Map<string, number>();
+  private readonly queues = new Map<string, PartitionQueue>();
+  /** The same queues as a list (the per-record scan for the next record walks it). */
+  private queueList: PartitionQueue[] = [];
   private readonly schedules: Schedule[] = [];
   private readonly metrics: TaskMetrics;
   private streamTime = NO_TIME;
   private context: RecordContext | null = null;
+  /** Reused as the context of every processed record (punctuators and flushes get their own). */
+  private readonly recordContext: RecordContext = {
+    topic: null,
+    partition: 0,
+    offset: -1,
+    timestamp: 0,
+    headers: [],
+  };
   private currentNode: RuntimeNode | null = null;
   private buffered = 0;
   commitRequested = false;
@@ -358,18 +380,40 @@ export class StreamTask {
     } as InternalProcessorContext;
   }
 
-  /** Queues fetched records of one input partition (deserializing them and extracting timestamps). */
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const tp = `${topic}:${partition}`;
+    let q = this.queues.get(tp);
+    if (q === undefined) {
+      const source = this.sourceByTopic.get(topic);
+      if (!source) throw new StreamsException(`task ${this.idString} got a record of unknown topic ${topic}`);
+      q = {
+        tp,
+        topic,
+        partition,
+        records: [],
+        head: 0,
+        source,
+        node: this.nodes.get(source.name)!,
+        deserializers: this.deserializers(source),
+        consumed: -1,
+      };
+      this.queues.set(tp, q);
+      this.queueList = [...this.queues.values()];
+    }
+    return q;
+  }
+
+  /** Queues fetched records (deserializing them and extracting timestamps); usually all of one partition. */
   addRecords(records: readonly RawRecord[]): void {
+    let q: PartitionQueue | undefined;
     for (const raw of records) {
-      const source = this.sourceByTopic.get(raw.topic);
-      if (!source)
-        throw new StreamsException(`task ${this.idString} got a record of unknown topic ${raw.topic}`);
+      if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition)
+        q = this.queueFor(raw.topic, raw.partition);
       let key: unknown;
       let value: unknown;
       try {
-        const d = this.deserializers(source);
-        key = d.key.deserialize(raw.topic, raw.key);
-        value = d.value.deserialize(raw.topic, raw.value);
+        key = q.deserializers.key.deserialize(raw.topic, raw.key);
+        value = q.deserializers.value.deserialize(raw.topic, raw.value);
       } catch (err) {
         const response = this.env.deserializationHandler.handle(
           {
@@ -387,10 +431,10 @@ export class StreamTask {
             { cause: err },
           );
         this.metrics.skippedRecordsTotal++;
-        this.markConsumed(raw);
+        this.markConsumed(q, raw);
         continue;
       }
-      const extractor = source.timestampExtractor ?? this.env.defaultTimestampExtractor;
+      const extractor = q.source.timestampExtractor ?? this.env.defaultTimestampExtractor;
       const timestamp = extractor
         ? extractor({ ...raw, offset: BigInt(raw.offset), key, value }, this.streamTime)
         : raw.timestamp;
@@ -400,17 +444,10 @@ export class StreamTask {
           'skipping record with an invalid (negative) timestamp',
         );
         this.metrics.skippedRecordsTotal++;
-        this.markConsumed(raw);
+        this.markConsumed(q, raw);
         continue;
       }
-      const qk = `${raw.topic}:${raw.partition}`;
-      let q = this.queues.get(qk);
-      if (q === undefined) {
-        q = [];
-        this.queues.set(qk, q);
-        this.queueHeads.set(qk, 0);
-      }
-      q.push({ raw, key, value, timestamp });
+      q.records.push({ raw, key, value, timestamp });
       this.buffered++;
     }
     this.metrics.bufferedRecords = this.buffered;
@@ -436,8 +473,8 @@ export class StreamTask {
     return d;
   }
 
-  private markConsumed(raw: RawRecord): void {
-    this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1);
+  private markConsumed(q: PartitionQueue, raw: RawRecord): void {
+    q.consumed = raw.offset + 1;
     this.commitNeeded = true;
   }
 
@@ -449,29 +486,22 @@ export class StreamTask {
     return this.buffered;
   }
 
-  private nextRecord(): QueuedRecord | undefined {
-    let best: QueuedRecord | undefined;
-    let bestKey = '';
-    for (const [k, q] of this.queues) {
-      const head = this.queueHeads.get(k)!;
-      const r = q[head];
-      if (r !== undefined && (best === undefined || r.timestamp < best.timestamp)) {
-        best = r;
-        bestKey = k;
+  /** The queue whose head record has the smallest timestamp, or undefined when all are empty. */
+  private nextQueue(): PartitionQueue | undefined {
+    const list = this.queueList;
+    if (list.length === 1) {
+      const q = list[0]!;
+      return q.head < q.records.length ? q : undefined;
+    }
+    let best: PartitionQueue | undefined;
+    let bestTimestamp = 0;
+    for (const q of list) {
+      const r = q.records[q.head];
+      if (r !== undefined && (best === undefined || r.timestamp < bestTimestamp)) {
+        best = q;
+        bestTimestamp = r.timestamp;
       }
     }
-    if (best === undefined) return undefined;
-    const q = this.queues.get(bestKey)!;
-    let head = this.queueHeads.get(bestKey)! + 1;
-    if (head === q.length) {
-      q.length = 0;
-      head = 0;
-    } else if (head > 4096) {
-      q.splice(0, head);
-      head = 0;
-    }
-    this.queueHeads.set(bestKey, head);
-    this.buffered--;
     return best;
   }
 
@@ -479,9 +509,19 @@ export class StreamTask {
   process(max: number): number {
     let n = 0;
     while (n < max) {
-      const r = this.nextRecord();
-      if (r === undefined) break;
-      this.processOne(r);
+      const q = this.nextQueue();
+      if (q === undefined) break;
+      const r = q.records[q.head]!;
+      q.head++;
+      if (q.head === q.records.length) {
+        q.records.length = 0;
+        q.head = 0;
+      } else if (q.head > 4096) {
+        q.records.splice(0, q.head);
+        q.head = 0;
+      }
+      this.buffered--;
+      this.processOne(q, r);
       n++;
     }
     this.metrics.processTotal += n;
@@ -489,21 +529,21 @@ export class StreamTask {
     return n;
   }
 
-  private processOne(r: QueuedRecord): void {
+  private processOne(q: PartitionQueue, r: QueuedRecord): void {
     const raw = r.raw;
     if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
-    this.context = {
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      timestamp: r.timestamp,
-      headers: raw.headers,
-    };
-    const source = this.nodes.get(this.sourceByTopic.get(raw.topic)!.name)!;
-    source.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
+    const c = this.recordContext;
+    c.topic = raw.topic;
+    c.partition = raw.partition;
+    c.offset = raw.offset;
+    c.timestamp = r.timestamp;
+    c.headers = raw.headers;
+    this.context = c;
+    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
     this.context = null;
-    this.markConsumed(raw);
-    this.punctuateStreamTime();
+    q.consumed = raw.offset + 1;
+    this.commitNeeded = true;
+    if (this.schedules.length > 0) this.punctuateStreamTime();
   }
 
   private punctuateStreamTime(): void {
@@ -583,14 +623,17 @@ export class StreamTask {
   /** Offsets to commit without flushing (already flushed). */
   consumedOffsets(): Map<string, bigint> {
     const out = new Map<string, bigint>();
-    for (const [tp, o] of this.consumed) out.set(tp, BigInt(o));
+    for (const q of this.queueList) if (q.consumed >= 0) out.set(q.tp, BigInt(q.consumed));
     return out;
   }
 
   /** Drops buffered records (the task is being closed or its fetch positions reset). */
   clearBuffers(): void {
-    this.queues.clear();
-    this.queueHeads.clear();
+    // the queues stay (with how far each partition was consumed); only their records go
+    for (const q of this.queueList) {
+      q.records.length = 0;
+      q.head = 0;
+    }
     this.buffered = 0;
     this.metrics.bufferedRecords = 0;
   }

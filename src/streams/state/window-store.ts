@@ -9,6 +9,7 @@
 import type { StateStoreContext } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
 import type { Windowed } from '../windows/windows.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 import type { KeyValue } from './key-value-store.ts';
 import { type PendingEntry, resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
@@ -79,23 +80,23 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
 
   private storeKey(seg: number, key: Buffer, start: number, seq: number): Buffer {
     const out = Buffer.allocUnsafe(8 + 4 + key.length + 12);
-    out.writeBigInt64BE(BigInt(seg), 0);
+    writeInt64(out, seg, 0);
     out.writeUInt32BE(key.length, 8);
     key.copy(out, 12);
-    out.writeBigInt64BE(BigInt(start), 12 + key.length);
+    writeInt64(out, start, 12 + key.length);
     out.writeUInt32BE(seq >>> 0, 20 + key.length);
     return out;
   }
 
   private parseStoreKey(k: Buffer): { key: Buffer; start: number } {
     const len = k.readUInt32BE(8);
-    return { key: k.subarray(12, 12 + len), start: Number(k.readBigInt64BE(12 + len)) };
+    return { key: k.subarray(12, 12 + len), start: readInt64(k, 12 + len) };
   }
 
   protected storeKeyOf(changelogKey: Buffer): Buffer | null {
     const keyLen = changelogKey.length - 12;
     if (keyLen < 0) return null;
-    const start = Number(changelogKey.readBigInt64BE(keyLen));
+    const start = readInt64(changelogKey, keyLen);
     const seq = changelogKey.readUInt32BE(keyLen + 8);
     this.observe(start);
     return this.storeKey(this.segmentOf(start), changelogKey.subarray(0, keyLen), start, seq);
@@ -104,7 +105,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   private changelogKey(key: Buffer, start: number, seq: number): Buffer {
     const out = Buffer.allocUnsafe(key.length + 12);
     key.copy(out, 0);
-    out.writeBigInt64BE(BigInt(start), key.length);
+    writeInt64(out, start, key.length);
     out.writeUInt32BE(seq >>> 0, key.length + 8);
     return out;
   }
@@ -126,7 +127,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   }
 
   protected override expiredEntry(entry: PendingEntry): boolean {
-    return entry.storeKey.readBigInt64BE(0) < BigInt(this.lowestLiveSegment);
+    return readInt64(entry.storeKey, 0) < this.lowestLiveSegment;
   }
 
   private expired(start: number): boolean {
