@@ -8,6 +8,7 @@
  */
 
 import { partitionForKey } from '../../client/partitioner.ts';
+import { type FetchedPartition, RecordView, visitRecords } from '../../client/raw-fetch.ts';
 import {
   type DeserializationExceptionHandler,
   type Logger,
@@ -92,11 +93,13 @@ export interface TaskEnvironment {
   logger: Logger;
 }
 
+/** A deserialized record waiting in its partition's queue (topic and partition are the queue's). */
 interface QueuedRecord {
-  raw: RawRecord;
+  offset: number;
+  timestamp: number;
+  headers: Headers;
   key: unknown;
   value: unknown;
-  timestamp: number;
 }
 
 /** The records waiting from one input partition, and how far that partition was consumed. */
@@ -409,48 +412,75 @@ export class StreamTask {
     for (const raw of records) {
       if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition)
         q = this.queueFor(raw.topic, raw.partition);
-      let key: unknown;
-      let value: unknown;
-      try {
-        key = q.deserializers.key.deserialize(raw.topic, raw.key);
-        value = q.deserializers.value.deserialize(raw.topic, raw.value);
-      } catch (err) {
-        const response = this.env.deserializationHandler.handle(
-          {
-            topic: raw.topic,
-            partition: raw.partition,
-            offset: BigInt(raw.offset),
-            key: raw.key,
-            value: raw.value,
-          },
-          err as Error,
-        );
-        if (response === 'FAIL')
-          throw new StreamsException(
-            `Deserialization exception handler is set to fail upon a deserialization error: topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset}: ${(err as Error).message}`,
-            { cause: err },
-          );
-        this.metrics.skippedRecordsTotal++;
-        this.markConsumed(q, raw);
-        continue;
-      }
-      const extractor = q.source.timestampExtractor ?? this.env.defaultTimestampExtractor;
-      const timestamp = extractor
-        ? extractor({ ...raw, offset: BigInt(raw.offset), key, value }, this.streamTime)
-        : raw.timestamp;
-      if (!(timestamp >= 0)) {
-        this.env.logger.warn(
-          { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), timestamp },
-          'skipping record with an invalid (negative) timestamp',
-        );
-        this.metrics.skippedRecordsTotal++;
-        this.markConsumed(q, raw);
-        continue;
-      }
-      q.records.push({ raw, key, value, timestamp });
-      this.buffered++;
+      this.enqueue(q, raw.offset, raw.timestamp, raw.key, raw.value, raw.headers);
     }
     this.metrics.bufferedRecords = this.buffered;
+  }
+
+  /** Queues the records of one fetched partition straight from the fetched bytes. */
+  addFetched(
+    topic: string,
+    partition: number,
+    fetched: FetchedPartition,
+    position: number,
+    view: RecordView = new RecordView(),
+  ): void {
+    const q = this.queueFor(topic, partition);
+    visitRecords(
+      fetched,
+      position,
+      (r) => this.enqueue(q, r.offset, r.timestamp, r.key(), r.value(), r.headers()),
+      { view },
+    );
+    this.metrics.bufferedRecords = this.buffered;
+  }
+
+  private enqueue(
+    q: PartitionQueue,
+    offset: number,
+    rawTimestamp: number,
+    rawKey: Buffer | null,
+    rawValue: Buffer | null,
+    headers: Headers,
+  ): void {
+    const topic = q.topic;
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = q.deserializers.key.deserialize(topic, rawKey);
+      value = q.deserializers.value.deserialize(topic, rawValue);
+    } catch (err) {
+      const response = this.env.deserializationHandler.handle(
+        { topic, partition: q.partition, offset: BigInt(offset), key: rawKey, value: rawValue },
+        err as Error,
+      );
+      if (response === 'FAIL')
+        throw new StreamsException(
+          `Deserialization exception handler is set to fail upon a deserialization error: topic ${topic}, partition ${q.partition}, offset ${offset}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      this.metrics.skippedRecordsTotal++;
+      this.markConsumed(q, offset);
+      return;
+    }
+    const extractor = q.source.timestampExtractor ?? this.env.defaultTimestampExtractor;
+    const timestamp = extractor
+      ? extractor(
+          { topic, partition: q.partition, offset: BigInt(offset), timestamp: rawTimestamp, key, value },
+          this.streamTime,
+        )
+      : rawTimestamp;
+    if (!(timestamp >= 0)) {
+      this.env.logger.warn(
+        { topic, partition: q.partition, offset: String(offset), timestamp },
+        'skipping record with an invalid (negative) timestamp',
+      );
+      this.metrics.skippedRecordsTotal++;
+      this.markConsumed(q, offset);
+      return;
+    }
+    q.records.push({ offset, timestamp, headers, key, value });
+    this.buffered++;
   }
 
   private readonly sourceDeserializers = new Map<
@@ -473,8 +503,8 @@ export class StreamTask {
     return d;
   }
 
-  private markConsumed(q: PartitionQueue, raw: RawRecord): void {
-    q.consumed = raw.offset + 1;
+  private markConsumed(q: PartitionQueue, offset: number): void {
+    q.consumed = offset + 1;
     this.commitNeeded = true;
   }
 
@@ -530,18 +560,17 @@ export class StreamTask {
   }
 
   private processOne(q: PartitionQueue, r: QueuedRecord): void {
-    const raw = r.raw;
     if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
     const c = this.recordContext;
-    c.topic = raw.topic;
-    c.partition = raw.partition;
-    c.offset = raw.offset;
+    c.topic = q.topic;
+    c.partition = q.partition;
+    c.offset = r.offset;
     c.timestamp = r.timestamp;
-    c.headers = raw.headers;
+    c.headers = r.headers;
     this.context = c;
-    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
+    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
     this.context = null;
-    q.consumed = raw.offset + 1;
+    q.consumed = r.offset + 1;
     this.commitNeeded = true;
     if (this.schedules.length > 0) this.punctuateStreamTime();
   }

@@ -35,7 +35,7 @@ import { type GroupMember, kafkaErrorId, needsRejoin } from './group-member.ts';
 import type { InternalTopicsPlan } from './internal-topics.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { KafkaRecordCollector } from './record-collector.ts';
-import { parseTaskId, type RawRecord, StreamTask, type TaskEnvironment } from './stream-task.ts';
+import { parseTaskId, StreamTask, type TaskEnvironment } from './stream-task.ts';
 
 /** Kafka's StateRestoreListener. */
 export interface StateRestoreListener {
@@ -90,7 +90,7 @@ interface PendingFetch {
   /** Rebalance epoch the fetch belongs to (its results are dropped after a rebalance). */
   epoch: number;
   positions: Map<string, bigint>;
-  promise: Promise<Map<string, RawRecord[]>>;
+  promise: Promise<FetchedSlice[]>;
 }
 
 export class StreamThread {
@@ -99,6 +99,7 @@ export class StreamThread {
   private readonly positions = new Map<string, bigint>();
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly globalPositions = new Map<string, bigint>();
+  private readonly view = new RecordView();
   assignment: AssignmentInfo | null = null;
   private stopping = false;
   private joined = false;
@@ -484,7 +485,7 @@ export class StreamThread {
     for (const [tp, task] of this.taskByPartition)
       if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
     if (positions.size === 0) return null;
-    const promise = fetchOnce(this.d.fetcher, this.d.consumer, positions, {
+    const promise = fetchRawOnce(this.d.fetcher, this.d.consumer, positions, {
       isolationLevel: this.eos ? 1 : 0,
       maxWaitMs,
       onHighWatermark: (tp, hw) => this.highWatermarks.set(tp, hw),
@@ -500,7 +501,7 @@ export class StreamThread {
     this.pendingFetch = null;
     if (pending === null || pending.epoch !== this.epoch)
       pending = this.startFetch(anyBuffered ? 0 : this.d.config.pollMs);
-    const fetched = pending === null ? new Map<string, RawRecord[]>() : await pending.promise;
+    const fetched = pending === null ? [] : await pending.promise;
     if (pending !== null && pending.epoch === this.epoch) {
       for (const [tp, pos] of pending.positions) {
         if (!this.positions.has(tp)) continue;
@@ -510,9 +511,10 @@ export class StreamThread {
         if (hw !== undefined && task)
           this.d.metrics.task(task.idString).lag.set(tp, Math.max(0, Number(hw - pos)));
       }
-      for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
+      for (const s of fetched)
+        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position, this.view);
       // pipelining: the next fetch is on the wire while these records are processed
-      if (fetched.size > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
+      if (fetched.length > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
     }
     const positions = pending?.positions ?? new Map<string, bigint>();
     if (globals) {
