@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
-import { type FetchedPartition, RawFetcher, visitRecords } from '../../src/client/raw-fetch.ts';
+import { type FetchedPartition, nextOffset, RawFetcher, visitRecords } from '../../src/client/raw-fetch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 
 let broker: TestBroker;
@@ -115,6 +115,7 @@ test('records from a position inside a batch: offsets, timestamps, null keys, he
     { offset: 3, timestamp: 7, key: 'k3', value: 'v3', headers: [] },
   ]);
   assert.equal(next, 4);
+  assert.equal(nextOffset(fetched.records, 1), 4);
   // nothing new: an empty record set leaves the position alone
   const empty = await fetchOne('raw-plain', 4);
   assert.equal(empty.records, null);
@@ -172,6 +173,7 @@ test('read_committed drops aborted transactions and control batches; read_uncomm
   // past the last control marker: nothing is fetched twice
   assert.equal(rc.next, committed.lastStableOffset);
   assert.equal(rc.next, committed.highWatermark);
+  assert.equal(nextOffset(committed.records, 0), rc.next);
 
   const all = collect(await fetchOne('raw-txn', 0, 0), 0);
   assert.deepEqual(
@@ -219,6 +221,7 @@ test('a corrupt batch fails its CRC check (unless checks are off); a partial tra
     ['first'],
   );
   assert.equal(partial.next, 1);
+  assert.equal(nextOffset(bytes.subarray(0, bytes.length - 5), 0), 1);
 });
 
 test('endOffset stops before records at or past it', async () => {
