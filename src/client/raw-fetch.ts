@@ -19,6 +19,7 @@ import {
   ConnectionPool,
   compressionsAlgorithmsByBitmask,
   crc32c,
+  NetworkError,
   type Reader,
   Writer,
 } from '@platformatic/kafka';
@@ -255,6 +256,8 @@ function send(
 export class RawFetcher {
   readonly #pool: ConnectionPool;
   readonly #metadata: MetadataSource;
+  readonly #retries: number;
+  readonly #retryDelayMs: number;
   #forceMetadata = false;
 
   constructor(options: {
@@ -262,6 +265,9 @@ export class RawFetcher {
     connection: Omit<KafkaConnectionOptions, 'bootstrapBrokers'>;
     metadata: MetadataSource;
     requestTimeoutMs?: number;
+    /** Attempts after a lost connection or timeout before `fetch` rejects (default 5). */
+    retries?: number;
+    retryDelayMs?: number;
   }) {
     const c = options.connection;
     this.#pool = new ConnectionPool(options.clientId, {
@@ -272,14 +278,28 @@ export class RawFetcher {
       ...(c.sasl ? { sasl: c.sasl } : {}),
     });
     this.#metadata = options.metadata;
+    this.#retries = options.retries ?? 5;
+    this.#retryDelayMs = options.retryDelayMs ?? 250;
   }
 
   /**
    * One Fetch per leader of the given partitions, in parallel. Partition errors come back as
-   * `errorCode` values (a leadership error refreshes metadata before the next call); a failed
-   * request (connection lost, timeout) rejects.
+   * `errorCode` values (a leadership error refreshes metadata before the next call); a lost
+   * connection or a timeout is retried (fresh metadata, `retries` times) before it rejects.
    */
   async fetch(request: RawFetchRequest): Promise<FetchedPartition[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#fetchOnce(request);
+      } catch (err) {
+        if (attempt >= this.#retries || !NetworkError.isRetryable(err as Error)) throw err;
+        this.#forceMetadata = true;
+        await new Promise((resolve) => setTimeout(resolve, this.#retryDelayMs));
+      }
+    }
+  }
+
+  async #fetchOnce(request: RawFetchRequest): Promise<FetchedPartition[]> {
     if (request.partitions.length === 0) return [];
     const topics = [...new Set(request.partitions.map((p) => p.topic))];
     const metadata = await this.#metadata.metadata({ topics, forceUpdate: this.#forceMetadata });

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { type FetchedPartition, nextOffset, RawFetcher, visitRecords } from '../../src/client/raw-fetch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { freePort } from '../helpers/postgres.ts';
 
 let broker: TestBroker;
 let admin: Admin;
@@ -235,4 +239,50 @@ test('endOffset stops before records at or past it', async () => {
   const seen: string[] = [];
   visitRecords(fetched, 0, (r) => seen.push(r.value()!.toString()), { endOffset: 2 });
   assert.deepEqual(seen, ['a', 'b']);
+});
+
+test('a fetch that finds the broker gone is retried until it is back', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-raw-fetch-'));
+  const port = await freePort();
+  let restarted = await startBroker({ dataDir, port });
+  const base = { clientId: 'raw-fetch-restart', bootstrapBrokers: [restarted.bootstrap] };
+  const c = new Consumer({ ...base, groupId: 'raw-fetch-restart' });
+  let f: RawFetcher | undefined;
+  try {
+    const a = new Admin(base);
+    await a.createTopics({ topics: ['raw-restart'], partitions: 1, replicas: 1 });
+    await a.close();
+    const p = new Producer({ ...base, autocreateTopics: false });
+    await p.send({ messages: [{ topic: 'raw-restart', partition: 0, value: Buffer.from('kept') }] });
+    await p.close();
+    // leaders as they were before the restart (the same broker comes back on the same port)
+    const metadata = await c.metadata({ topics: ['raw-restart'] });
+    f = new RawFetcher({
+      clientId: 'raw-fetch-restart',
+      connection: {},
+      metadata: { metadata: async () => metadata },
+      retries: 50,
+      retryDelayMs: 200,
+    });
+    const request = {
+      partitions: [{ topic: 'raw-restart', partition: 0, fetchOffset: 0, maxBytes: 1 << 20 }],
+      maxWaitMs: 0,
+      isolationLevel: 0 as const,
+    };
+    assert.equal((await f.fetch(request))[0]?.highWatermark, 1);
+    await restarted.stop();
+    const fetching = f.fetch(request);
+    fetching.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the first attempts find nothing listening
+    restarted = await startBroker({ dataDir, port });
+    const [after] = await fetching;
+    const seen: string[] = [];
+    visitRecords(after!, 0, (r) => seen.push(r.value()!.toString()));
+    assert.deepEqual(seen, ['kept']);
+  } finally {
+    await f?.close();
+    await c.close(true);
+    await restarted.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
