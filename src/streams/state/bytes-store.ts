@@ -148,7 +148,7 @@ export class LmdbBytesStore implements BytesStore {
 
   deleteRange(from: Buffer, to: Buffer): void {
     const doomed: Buffer[] = [];
-    for (const { key } of this.db.getRange({ start: from, end: to })) doomed.push(key as Buffer);
+    for (const key of this.db.getKeys({ start: from, end: to })) doomed.push(key as Buffer);
     this.write(doomed.map((k) => [k, null]));
   }
 

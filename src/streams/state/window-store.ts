@@ -118,9 +118,9 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     if (minLive > this.lowestLiveSegment && this.bytes !== null) {
       const from = Buffer.alloc(8);
       const to = Buffer.alloc(8);
-      from.writeBigInt64BE(BigInt(this.lowestLiveSegment));
-      to.writeBigInt64BE(BigInt(minLive));
-      this.syncPending();
+      writeInt64(from, this.lowestLiveSegment, 0);
+      writeInt64(to, minLive, 0);
+      // pending entries stay pending: those of dropped segments are filtered out at flush
       this.bytes.deleteRange(from, to);
       this.lowestLiveSegment = minLive;
     }
