@@ -51,6 +51,11 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   private observedStreamTime = Number.NEGATIVE_INFINITY;
   private lowestLiveSegment = 0;
   private seq = 0;
+  /** The last primitive key and window looked up: an aggregation's fetch and put of one record share their bytes. */
+  private lastKey: unknown;
+  private lastKeyBytes: Buffer | null = null;
+  private lastStart = 0;
+  private lastWindowKey: Buffer | null = null;
 
   constructor(name: string, options: WindowStoreOptions, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     super(name, options);
@@ -58,6 +63,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
     this.segmentInterval = Math.max(Math.floor(options.retentionMs / 2), MIN_SEGMENT_INTERVAL);
+    this.sharedStoreKeys = true;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
   }
@@ -76,6 +82,26 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     const b = this.keySerde!.serializer().serialize(this.name, key);
     if (b === null) throw new TypeError(`store ${this.name}: null keys are not allowed`);
     return b;
+  }
+
+  private keyBytes(key: K): Buffer {
+    if (this.lastKeyBytes !== null && key === this.lastKey && (typeof key !== 'object' || key === null))
+      return this.lastKeyBytes;
+    const b = this.serKey(key);
+    this.lastKey = key;
+    this.lastKeyBytes = b;
+    this.lastWindowKey = null;
+    return b;
+  }
+
+  /** Store key of a window without duplicates (seq 0); store keys are never mutated, so they can be shared. */
+  private windowStoreKey(key: K, windowStart: number): Buffer {
+    const k = this.keyBytes(key);
+    if (this.lastWindowKey !== null && this.lastStart === windowStart) return this.lastWindowKey;
+    const sk = this.storeKey(this.segmentOf(windowStart), k, windowStart, 0);
+    this.lastStart = windowStart;
+    this.lastWindowKey = sk;
+    return sk;
   }
 
   private storeKey(seg: number, key: Buffer, start: number, seq: number): Buffer {
@@ -137,11 +163,14 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   put(key: K, value: V | null, windowStart: number): void {
     this.observe(windowStart);
     if (this.expired(windowStart)) return;
-    const k = this.serKey(key);
+    const k = this.keyBytes(key);
     const seq = this.retainDuplicates ? ++this.seq : 0;
     if (this.retainDuplicates && value === null) return;
     this.putRaw({
-      storeKey: this.storeKey(this.segmentOf(windowStart), k, windowStart, seq),
+      storeKey:
+        seq === 0
+          ? this.windowStoreKey(key, windowStart)
+          : this.storeKey(this.segmentOf(windowStart), k, windowStart, seq),
       changelogKey: this.changelogKey(k, windowStart, seq),
       value: value === null ? null : this.valueSerde!.serializer().serialize(this.name, value),
       timestamp: windowStart,
@@ -159,7 +188,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
 
   fetch(key: K, windowStart: number): V | null {
     if (this.expired(windowStart)) return null;
-    const raw = this.getRaw(this.storeKey(this.segmentOf(windowStart), this.serKey(key), windowStart, 0));
+    const raw = this.getRaw(this.windowStoreKey(key, windowStart));
     return this.deserializeValue(raw);
   }
 
