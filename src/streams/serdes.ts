@@ -5,6 +5,7 @@
  * number), Double/Float (IEEE BE), ByteArray/Bytes (raw), JSON (UTF-8 JSON), Void (always null).
  * `null` passes through every serde as `null` (a tombstone), as in Kafka.
  */
+import { readInt64, writeInt64 } from './state/int64.ts';
 
 export interface Serializer<T> {
   serialize(topic: string, data: T | null): Buffer | null;
@@ -60,13 +61,14 @@ const integerSerde = serdeFrom<number>(
 );
 const longSerde = serdeFrom<number>(
   (n) => {
+    if (!Number.isFinite(n)) throw new SerializationError(`Long expects a finite number, got ${n}`);
     const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt(Math.trunc(n)));
+    writeInt64(b, Math.trunc(n), 0);
     return b;
   },
   (b) => {
     fixed(8, 'Long', b);
-    return Number(b.readBigInt64BE(0));
+    return readInt64(b, 0);
   },
 );
 const doubleSerde = serdeFrom<number>(

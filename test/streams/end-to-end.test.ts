@@ -338,3 +338,41 @@ test('interactive queries: two instances split the tasks and name the host of ea
   }
   await Promise.all([one.close(), two.close()]);
 });
+
+test('global table: loaded from its topic before processing, kept up to date while running', async () => {
+  await createTopics(broker.bootstrap, [
+    { name: 'tiers', partitions: 2, configs: { 'cleanup.policy': 'compact' } },
+    { name: 'purchases', partitions: 2 },
+    { name: 'purchases-with-tier', partitions: 1 },
+  ]);
+  await produce(broker.bootstrap, 'tiers', [
+    { key: 'c1', value: 'gold', timestamp: 0 },
+    { key: 'c2', value: 'silver', timestamp: 0 },
+  ]);
+  const builder = new StreamsBuilder();
+  const tiers = builder.globalTable<string, string>('tiers', { keySerde: S, valueSerde: S });
+  builder
+    .stream<string, string>('purchases', { keySerde: S, valueSerde: S })
+    .join(
+      tiers,
+      (_k, v) => v.split(':')[0]!,
+      (p, tier) => `${p} (${tier})`,
+    )
+    .to('purchases-with-tier', { keySerde: S, valueSerde: S });
+  const a = app(builder, { 'application.id': 'global-tiers' });
+  await a.start();
+  await running(a);
+  await produce(broker.bootstrap, 'purchases', [{ key: 'p1', value: 'c1:book', timestamp: 1_000 }]);
+  await waitFor('first join', async () => {
+    const got = (await readWithLibrdkafka(broker.bootstrap, 'purchases-with-tier', 1)).map((r) => r.v);
+    return got.length === 1 ? got : undefined;
+  }).then((got) => assert.deepEqual(got, ['c1:book (gold)']));
+  // an update of the global topic reaches the running instance
+  await produce(broker.bootstrap, 'tiers', [{ key: 'c3', value: 'bronze', timestamp: 2_000 }]);
+  await waitFor('c3 in the global table', async () => {
+    await produce(broker.bootstrap, 'purchases', [{ key: 'p2', value: 'c3:pen', timestamp: 3_000 }]);
+    const got = (await readWithLibrdkafka(broker.bootstrap, 'purchases-with-tier', 1)).map((r) => r.v);
+    return got.includes('c3:pen (bronze)') ? true : undefined;
+  });
+  await a.close();
+});

@@ -92,11 +92,14 @@ export async function runFailureScenario(o: ScenarioOptions): Promise<ScenarioRe
     await Promise.all([a.running, b.running]);
     const producer = new Producer({ clientId: `${o.name}-load`, bootstrapBrokers: [o.bootstrap], acks: -1 });
     const chunk = 1_000;
+    const timeBase = Math.floor(Date.now() / 1_000) * 1_000;
     for (let i = 0; i < o.records; i += chunk) {
       const messages = [];
       for (let j = i; j < Math.min(o.records, i + chunk); j++) {
         const key = `k${j % o.keys}`;
-        const timestamp = Math.floor(j / 50) * 10; // ~20 windows per 1,000 records, in order
+        // ~20 windows per 1,000 records, in order, from a recent second: timestamps near 1970 made
+        // the broker's time-based retention (7 days) delete the topics' first segments mid-run
+        const timestamp = timeBase + Math.floor(j / 50) * 10;
         const w = `${key}@${Math.floor(timestamp / 1_000) * 1_000}`;
         expected.set(w, (expected.get(w) ?? 0) + 1);
         messages.push({

@@ -7,6 +7,7 @@
  */
 import type { Processor, ProcessorContext, Record } from '../processor/api.ts';
 import type { InternalProcessorContext } from '../runtime/stream-task.ts';
+import { readInt64 } from '../state/int64.ts';
 import type { KeyValueStoreImpl, ValueAndTimestamp } from '../state/key-value-store.ts';
 import type { SessionStoreImpl } from '../state/session-store.ts';
 import type { WindowStoreImpl } from '../state/window-store.ts';
@@ -58,7 +59,7 @@ export function streamAggregate<K, V, VA>(
 export function windowedKeyDecoder<K, V>(store: WindowStoreImpl<K, ValueAndTimestamp<V>>) {
   return (e: { changelogKey: Buffer; value: Buffer | null }, old: Buffer | null) => {
     const kLen = e.changelogKey.length - 12;
-    const start = Number(e.changelogKey.readBigInt64BE(kLen));
+    const start = readInt64(e.changelogKey, kLen);
     const key: Windowed<K> = {
       key: store.deserializeKey(e.changelogKey.subarray(0, kLen)),
       window: { start, end: start + store.windowSizeMs },

@@ -11,6 +11,7 @@ import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import pino from 'pino';
 import { connectionOptions, type KafkaConnectionOptions } from '../../client/connection-options.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
+import { RawFetcher } from '../../client/raw-fetch.ts';
 import { defaultSerdes, parseStreamsConfig, type StreamsConfig, type StreamsConfigInput } from '../config.ts';
 import { InvalidStateStoreException, type Logger, StreamsException } from '../errors.ts';
 import type { StateStore } from '../processor/api.ts';
@@ -80,6 +81,7 @@ export class KafkaStreams {
   private resources: {
     admin: Admin;
     consumer: Consumer;
+    fetcher: RawFetcher;
     producer: Producer;
     member: GroupMember;
     stateDirectory: StateDirectory;
@@ -175,6 +177,12 @@ export class KafkaStreams {
       autocommit: false,
       maxWaitTime: c.pollMs,
     });
+    const fetcher = new RawFetcher({
+      clientId: c.clientId,
+      connection,
+      metadata: consumer,
+      requestTimeoutMs: c.requestTimeoutMs,
+    });
     const producer = new Producer({
       ...base,
       acks: -1,
@@ -200,7 +208,7 @@ export class KafkaStreams {
       defaultValueSerde: serdes.defaultValueSerde,
       logger: this.logger,
     });
-    this.resources = { admin, consumer, producer, member, stateDirectory, globals };
+    this.resources = { admin, consumer, fetcher, producer, member, stateDirectory, globals };
     try {
       const plan = await prepareInternalTopics(
         admin,
@@ -222,6 +230,7 @@ export class KafkaStreams {
         config: c,
         serdes,
         consumer,
+        fetcher,
         member,
         collector,
         stateDirectory,
@@ -270,7 +279,9 @@ export class KafkaStreams {
     r.globals.close();
     await r.member.close().catch(() => {});
     await Promise.all(
-      [r.consumer.close(true), r.producer.close(true), r.admin.close()].map((p) => p.catch(() => {})),
+      [r.consumer.close(true), r.fetcher.close(), r.producer.close(true), r.admin.close()].map((p) =>
+        p.catch(() => {}),
+      ),
     );
     r.stateDirectory.unlock();
   }

@@ -8,6 +8,7 @@
  */
 
 import { partitionForKey } from '../../client/partitioner.ts';
+import { type FetchedPartition, RecordView, visitRecords } from '../../client/raw-fetch.ts';
 import {
   type DeserializationExceptionHandler,
   type Logger,
@@ -46,7 +47,8 @@ export function parseTaskId(text: string): TaskId {
 export interface RawRecord {
   topic: string;
   partition: number;
-  offset: bigint;
+  /** A number (exact below 2^53); the public record metadata turns it into a bigint. */
+  offset: number;
   timestamp: number;
   key: Buffer | null;
   value: Buffer | null;
@@ -91,17 +93,33 @@ export interface TaskEnvironment {
   logger: Logger;
 }
 
+/** A deserialized record waiting in its partition's queue (topic and partition are the queue's). */
 interface QueuedRecord {
-  raw: RawRecord;
+  offset: number;
+  timestamp: number;
+  headers: Headers;
   key: unknown;
   value: unknown;
-  timestamp: number;
+}
+
+/** The records waiting from one input partition, and how far that partition was consumed. */
+interface PartitionQueue {
+  tp: string;
+  topic: string;
+  partition: number;
+  records: QueuedRecord[];
+  head: number;
+  source: SourceNodeDef;
+  node: RuntimeNode;
+  deserializers: { key: Deserializer<unknown>; value: Deserializer<unknown> };
+  /** Offset after the last record processed or skipped (-1: none yet). */
+  consumed: number;
 }
 
 interface RecordContext {
   topic: string | null;
   partition: number;
-  offset: bigint;
+  offset: number;
   timestamp: number;
   headers: Headers;
 }
@@ -146,13 +164,21 @@ export class StreamTask {
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly processors: Processor<unknown, unknown, unknown, unknown>[] = [];
   private readonly sourceByTopic = new Map<string, SourceNodeDef>();
-  private readonly queues = new Map<string, QueuedRecord[]>();
-  private readonly queueHeads = new Map<string, number>();
-  private readonly consumed = new Map<string, bigint>();
+  private readonly queues = new Map<string, PartitionQueue>();
+  /** The same queues as a list (the per-record scan for the next record walks it). */
+  private queueList: PartitionQueue[] = [];
   private readonly schedules: Schedule[] = [];
   private readonly metrics: TaskMetrics;
   private streamTime = NO_TIME;
   private context: RecordContext | null = null;
+  /** Reused as the context of every processed record (punctuators and flushes get their own). */
+  private readonly recordContext: RecordContext = {
+    topic: null,
+    partition: 0,
+    offset: -1,
+    timestamp: 0,
+    headers: [],
+  };
   private currentNode: RuntimeNode | null = null;
   private buffered = 0;
   commitRequested = false;
@@ -341,7 +367,7 @@ export class StreamTask {
         const c = task.context;
         return c === null || c.topic === null
           ? null
-          : { topic: c.topic, partition: c.partition, offset: c.offset };
+          : { topic: c.topic, partition: c.partition, offset: BigInt(c.offset) };
       },
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => task.env.systemTime(),
@@ -357,54 +383,104 @@ export class StreamTask {
     } as InternalProcessorContext;
   }
 
-  /** Queues fetched records of one input partition (deserializing them and extracting timestamps). */
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const tp = `${topic}:${partition}`;
+    let q = this.queues.get(tp);
+    if (q === undefined) {
+      const source = this.sourceByTopic.get(topic);
+      if (!source) throw new StreamsException(`task ${this.idString} got a record of unknown topic ${topic}`);
+      q = {
+        tp,
+        topic,
+        partition,
+        records: [],
+        head: 0,
+        source,
+        node: this.nodes.get(source.name)!,
+        deserializers: this.deserializers(source),
+        consumed: -1,
+      };
+      this.queues.set(tp, q);
+      this.queueList = [...this.queues.values()];
+    }
+    return q;
+  }
+
+  /** Queues fetched records (deserializing them and extracting timestamps); usually all of one partition. */
   addRecords(records: readonly RawRecord[]): void {
+    let q: PartitionQueue | undefined;
     for (const raw of records) {
-      const source = this.sourceByTopic.get(raw.topic);
-      if (!source)
-        throw new StreamsException(`task ${this.idString} got a record of unknown topic ${raw.topic}`);
-      let key: unknown;
-      let value: unknown;
-      try {
-        const d = this.deserializers(source);
-        key = d.key.deserialize(raw.topic, raw.key);
-        value = d.value.deserialize(raw.topic, raw.value);
-      } catch (err) {
-        const response = this.env.deserializationHandler.handle(
-          { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value },
-          err as Error,
-        );
-        if (response === 'FAIL')
-          throw new StreamsException(
-            `Deserialization exception handler is set to fail upon a deserialization error: topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset}: ${(err as Error).message}`,
-            { cause: err },
-          );
-        this.metrics.skippedRecordsTotal++;
-        this.markConsumed(raw);
-        continue;
-      }
-      const extractor = source.timestampExtractor ?? this.env.defaultTimestampExtractor;
-      const timestamp = extractor ? extractor({ ...raw, key, value }, this.streamTime) : raw.timestamp;
-      if (!(timestamp >= 0)) {
-        this.env.logger.warn(
-          { topic: raw.topic, partition: raw.partition, offset: String(raw.offset), timestamp },
-          'skipping record with an invalid (negative) timestamp',
-        );
-        this.metrics.skippedRecordsTotal++;
-        this.markConsumed(raw);
-        continue;
-      }
-      const qk = `${raw.topic}:${raw.partition}`;
-      let q = this.queues.get(qk);
-      if (q === undefined) {
-        q = [];
-        this.queues.set(qk, q);
-        this.queueHeads.set(qk, 0);
-      }
-      q.push({ raw, key, value, timestamp });
-      this.buffered++;
+      if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition)
+        q = this.queueFor(raw.topic, raw.partition);
+      this.enqueue(q, raw.offset, raw.timestamp, raw.key, raw.value, raw.headers);
     }
     this.metrics.bufferedRecords = this.buffered;
+  }
+
+  /** Queues the records of one fetched partition straight from the fetched bytes. */
+  addFetched(
+    topic: string,
+    partition: number,
+    fetched: FetchedPartition,
+    position: number,
+    view: RecordView = new RecordView(),
+  ): void {
+    const q = this.queueFor(topic, partition);
+    visitRecords(
+      fetched,
+      position,
+      (r) => this.enqueue(q, r.offset, r.timestamp, r.key(), r.value(), r.headers()),
+      { view },
+    );
+    this.metrics.bufferedRecords = this.buffered;
+  }
+
+  private enqueue(
+    q: PartitionQueue,
+    offset: number,
+    rawTimestamp: number,
+    rawKey: Buffer | null,
+    rawValue: Buffer | null,
+    headers: Headers,
+  ): void {
+    const topic = q.topic;
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = q.deserializers.key.deserialize(topic, rawKey);
+      value = q.deserializers.value.deserialize(topic, rawValue);
+    } catch (err) {
+      const response = this.env.deserializationHandler.handle(
+        { topic, partition: q.partition, offset: BigInt(offset), key: rawKey, value: rawValue },
+        err as Error,
+      );
+      if (response === 'FAIL')
+        throw new StreamsException(
+          `Deserialization exception handler is set to fail upon a deserialization error: topic ${topic}, partition ${q.partition}, offset ${offset}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      this.metrics.skippedRecordsTotal++;
+      this.markConsumed(q, offset);
+      return;
+    }
+    const extractor = q.source.timestampExtractor ?? this.env.defaultTimestampExtractor;
+    const timestamp = extractor
+      ? extractor(
+          { topic, partition: q.partition, offset: BigInt(offset), timestamp: rawTimestamp, key, value },
+          this.streamTime,
+        )
+      : rawTimestamp;
+    if (!(timestamp >= 0)) {
+      this.env.logger.warn(
+        { topic, partition: q.partition, offset: String(offset), timestamp },
+        'skipping record with an invalid (negative) timestamp',
+      );
+      this.metrics.skippedRecordsTotal++;
+      this.markConsumed(q, offset);
+      return;
+    }
+    q.records.push({ offset, timestamp, headers, key, value });
+    this.buffered++;
   }
 
   private readonly sourceDeserializers = new Map<
@@ -427,8 +503,8 @@ export class StreamTask {
     return d;
   }
 
-  private markConsumed(raw: RawRecord): void {
-    this.consumed.set(`${raw.topic}:${raw.partition}`, raw.offset + 1n);
+  private markConsumed(q: PartitionQueue, offset: number): void {
+    q.consumed = offset + 1;
     this.commitNeeded = true;
   }
 
@@ -440,29 +516,22 @@ export class StreamTask {
     return this.buffered;
   }
 
-  private nextRecord(): QueuedRecord | undefined {
-    let best: QueuedRecord | undefined;
-    let bestKey = '';
-    for (const [k, q] of this.queues) {
-      const head = this.queueHeads.get(k)!;
-      const r = q[head];
-      if (r !== undefined && (best === undefined || r.timestamp < best.timestamp)) {
-        best = r;
-        bestKey = k;
+  /** The queue whose head record has the smallest timestamp, or undefined when all are empty. */
+  private nextQueue(): PartitionQueue | undefined {
+    const list = this.queueList;
+    if (list.length === 1) {
+      const q = list[0]!;
+      return q.head < q.records.length ? q : undefined;
+    }
+    let best: PartitionQueue | undefined;
+    let bestTimestamp = 0;
+    for (const q of list) {
+      const r = q.records[q.head];
+      if (r !== undefined && (best === undefined || r.timestamp < bestTimestamp)) {
+        best = q;
+        bestTimestamp = r.timestamp;
       }
     }
-    if (best === undefined) return undefined;
-    const q = this.queues.get(bestKey)!;
-    let head = this.queueHeads.get(bestKey)! + 1;
-    if (head === q.length) {
-      q.length = 0;
-      head = 0;
-    } else if (head > 4096) {
-      q.splice(0, head);
-      head = 0;
-    }
-    this.queueHeads.set(bestKey, head);
-    this.buffered--;
     return best;
   }
 
@@ -470,9 +539,19 @@ export class StreamTask {
   process(max: number): number {
     let n = 0;
     while (n < max) {
-      const r = this.nextRecord();
-      if (r === undefined) break;
-      this.processOne(r);
+      const q = this.nextQueue();
+      if (q === undefined) break;
+      const r = q.records[q.head]!;
+      q.head++;
+      if (q.head === q.records.length) {
+        q.records.length = 0;
+        q.head = 0;
+      } else if (q.head > 4096) {
+        q.records.splice(0, q.head);
+        q.head = 0;
+      }
+      this.buffered--;
+      this.processOne(q, r);
       n++;
     }
     this.metrics.processTotal += n;
@@ -480,21 +559,20 @@ export class StreamTask {
     return n;
   }
 
-  private processOne(r: QueuedRecord): void {
-    const raw = r.raw;
+  private processOne(q: PartitionQueue, r: QueuedRecord): void {
     if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
-    this.context = {
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      timestamp: r.timestamp,
-      headers: raw.headers,
-    };
-    const source = this.nodes.get(this.sourceByTopic.get(raw.topic)!.name)!;
-    source.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: raw.headers });
+    const c = this.recordContext;
+    c.topic = q.topic;
+    c.partition = q.partition;
+    c.offset = r.offset;
+    c.timestamp = r.timestamp;
+    c.headers = r.headers;
+    this.context = c;
+    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
     this.context = null;
-    this.markConsumed(raw);
-    this.punctuateStreamTime();
+    q.consumed = r.offset + 1;
+    this.commitNeeded = true;
+    if (this.schedules.length > 0) this.punctuateStreamTime();
   }
 
   private punctuateStreamTime(): void {
@@ -536,7 +614,7 @@ export class StreamTask {
   private runPunctuator(s: Schedule, timestamp: number): void {
     const previous = this.currentNode;
     const previousContext = this.context;
-    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers: [] };
+    this.context = { topic: null, partition: this.id.partition, offset: -1, timestamp, headers: [] };
     this.currentNode = s.node;
     try {
       s.punctuator(timestamp);
@@ -550,7 +628,7 @@ export class StreamTask {
   /** Runs `fn` with a record context of the given timestamp (cache flushes forward this way). */
   withContext(timestamp: number, headers: Headers, fn: () => void): void {
     const previous = this.context;
-    this.context = { topic: null, partition: this.id.partition, offset: -1n, timestamp, headers };
+    this.context = { topic: null, partition: this.id.partition, offset: -1, timestamp, headers };
     try {
       fn();
     } finally {
@@ -568,18 +646,23 @@ export class StreamTask {
     this.commitRequested = false;
     if (!this.commitNeeded) return new Map();
     this.commitNeeded = false;
-    return new Map(this.consumed);
+    return this.consumedOffsets();
   }
 
   /** Offsets to commit without flushing (already flushed). */
   consumedOffsets(): Map<string, bigint> {
-    return new Map(this.consumed);
+    const out = new Map<string, bigint>();
+    for (const q of this.queueList) if (q.consumed >= 0) out.set(q.tp, BigInt(q.consumed));
+    return out;
   }
 
   /** Drops buffered records (the task is being closed or its fetch positions reset). */
   clearBuffers(): void {
-    this.queues.clear();
-    this.queueHeads.clear();
+    // the queues stay (with how far each partition was consumed); only their records go
+    for (const q of this.queueList) {
+      q.records.length = 0;
+      q.head = 0;
+    }
     this.buffered = 0;
     this.metrics.bufferedRecords = 0;
   }

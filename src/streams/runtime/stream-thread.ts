@@ -13,12 +13,14 @@ import {
   encodeConsumerProtocolAssignment,
   encodeConsumerProtocolSubscription,
 } from '@platformatic/kafka';
+import { type RawFetcher, RecordView, visitRecords } from '../../client/raw-fetch.ts';
 import type { StreamsConfig } from '../config.ts';
 import { type Logger, StreamsException, TaskMigratedException } from '../errors.ts';
-import type { StateStore } from '../processor/api.ts';
+import type { ChangelogRecord, StateStore } from '../processor/api.ts';
 import type { Topology } from '../processor/topology.ts';
 import type { Serde } from '../serdes.ts';
 import type { StateDirectory } from '../state/state-directory.ts';
+import { StoreBase } from '../state/store-base.ts';
 import {
   type AssignmentInfo,
   assignTasks,
@@ -27,13 +29,13 @@ import {
   encodeJson,
   type SubscriptionInfo,
 } from './assignor.ts';
-import { endOffsets, fetchOnce, splitTp, tpKey } from './fetcher.ts';
+import { endOffsets, type FetchedSlice, fetchOnce, fetchRawOnce, splitTp, tpKey } from './fetcher.ts';
 import type { GlobalStores } from './global-stores.ts';
 import { type GroupMember, kafkaErrorId, needsRejoin } from './group-member.ts';
 import type { InternalTopicsPlan } from './internal-topics.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { KafkaRecordCollector } from './record-collector.ts';
-import { parseTaskId, type RawRecord, StreamTask, type TaskEnvironment } from './stream-task.ts';
+import { parseTaskId, StreamTask, type TaskEnvironment } from './stream-task.ts';
 
 /** Kafka's StateRestoreListener. */
 export interface StateRestoreListener {
@@ -66,6 +68,8 @@ export interface ThreadDeps {
     internalValueSerde: Serde<unknown>;
   };
   consumer: Consumer;
+  /** Fetches input, changelog and global-topic records (its own connections). */
+  fetcher: RawFetcher;
   member: GroupMember;
   collector: KafkaRecordCollector;
   stateDirectory: StateDirectory;
@@ -86,7 +90,7 @@ interface PendingFetch {
   /** Rebalance epoch the fetch belongs to (its results are dropped after a rebalance). */
   epoch: number;
   positions: Map<string, bigint>;
-  promise: Promise<Map<string, RawRecord[]>>;
+  promise: Promise<FetchedSlice[]>;
 }
 
 export class StreamThread {
@@ -95,6 +99,7 @@ export class StreamThread {
   private readonly positions = new Map<string, bigint>();
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly globalPositions = new Map<string, bigint>();
+  private readonly view = new RecordView();
   assignment: AssignmentInfo | null = null;
   private stopping = false;
   private joined = false;
@@ -172,7 +177,7 @@ export class StreamThread {
     const end = await endOffsets(this.d.consumer, tps, 'latest', 1);
     for (const tp of tps) this.globalPositions.set(tp, start.get(tp) ?? 0n);
     while ([...this.globalPositions].some(([tp, pos]) => pos < (end.get(tp) ?? 0n))) {
-      const fetched = await fetchOnce(this.d.consumer, this.globalPositions, {
+      const fetched = await fetchOnce(this.d.fetcher, this.d.consumer, this.globalPositions, {
         isolationLevel: 1,
         maxWaitMs: 100,
       });
@@ -350,25 +355,46 @@ export class StreamThread {
     }
     const started = performance.now();
     const fetchNext = () =>
-      fetchOnce(this.d.consumer, positions, {
+      fetchRawOnce(this.d.fetcher, this.d.consumer, positions, {
         isolationLevel: 1,
         maxWaitMs: 50,
         partitionMaxBytes: 8 * 1024 * 1024,
       });
-    let next: Promise<Map<string, RawRecord[]>> | null = positions.size > 0 ? fetchNext() : null;
+    let next: Promise<FetchedSlice[]> | null = positions.size > 0 ? fetchNext() : null;
+    const view = new RecordView();
     while (next !== null) {
       const fetched = await next;
       // the next fetch is on the wire while this one is written to the stores
       next = [...positions].some(([tp, pos]) => pos < end.get(tp)!) ? fetchNext() : null;
       next?.catch(() => {});
-      for (const [tp, records] of fetched) {
-        const store = changelogs.get(tp)!;
-        const limit = end.get(tp)!;
-        const batch = records.filter((r) => r.offset < limit && r.key !== null);
-        store.restoreBatch(batch.map((r) => ({ key: r.key!, value: r.value, timestamp: r.timestamp })));
-        counts.set(tp, counts.get(tp)! + batch.length);
-        this.d.metrics.restoredRecordsTotal += batch.length;
-        listener?.onBatchRestored?.(splitTp(tp), store.name, records.at(-1)!.offset, batch.length);
+      for (const slice of fetched) {
+        const store = changelogs.get(slice.tp)!;
+        const limit = Number(end.get(slice.tp)!);
+        let n = 0;
+        let last = -1;
+        // records go from the fetched bytes into the store in one write batch (one lmdb transaction)
+        const apply = (put: (key: Buffer, value: Buffer | null) => void) =>
+          visitRecords(
+            slice.fetched,
+            slice.position,
+            (r) => {
+              last = r.offset;
+              if (r.keyLength < 0) return;
+              put(r.key()!, r.value());
+              n++;
+            },
+            { endOffset: limit, view },
+          );
+        if (store instanceof StoreBase) store.restoreWith(apply);
+        else {
+          const batch: ChangelogRecord[] = [];
+          apply((key, value) => batch.push({ key, value, timestamp: view.timestamp }));
+          store.restoreBatch(batch);
+        }
+        if (last < 0) continue;
+        counts.set(slice.tp, counts.get(slice.tp)! + n);
+        this.d.metrics.restoredRecordsTotal += n;
+        listener?.onBatchRestored?.(splitTp(slice.tp), store.name, BigInt(last), n);
       }
       for (const [tp, pos] of [...positions]) {
         if (pos >= end.get(tp)!) {
@@ -459,7 +485,7 @@ export class StreamThread {
     for (const [tp, task] of this.taskByPartition)
       if (task.bufferedCount < MAX_BUFFERED_PER_TASK) positions.set(tp, this.positions.get(tp)!);
     if (positions.size === 0) return null;
-    const promise = fetchOnce(this.d.consumer, positions, {
+    const promise = fetchRawOnce(this.d.fetcher, this.d.consumer, positions, {
       isolationLevel: this.eos ? 1 : 0,
       maxWaitMs,
       onHighWatermark: (tp, hw) => this.highWatermarks.set(tp, hw),
@@ -475,7 +501,7 @@ export class StreamThread {
     this.pendingFetch = null;
     if (pending === null || pending.epoch !== this.epoch)
       pending = this.startFetch(anyBuffered ? 0 : this.d.config.pollMs);
-    const fetched = pending === null ? new Map<string, RawRecord[]>() : await pending.promise;
+    const fetched = pending === null ? [] : await pending.promise;
     if (pending !== null && pending.epoch === this.epoch) {
       for (const [tp, pos] of pending.positions) {
         if (!this.positions.has(tp)) continue;
@@ -485,13 +511,17 @@ export class StreamThread {
         if (hw !== undefined && task)
           this.d.metrics.task(task.idString).lag.set(tp, Math.max(0, Number(hw - pos)));
       }
-      for (const [tp, records] of fetched) this.taskByPartition.get(tp)?.addRecords(records);
+      for (const s of fetched)
+        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position, this.view);
       // pipelining: the next fetch is on the wire while these records are processed
-      if (fetched.size > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
+      if (fetched.length > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
     }
     const positions = pending?.positions ?? new Map<string, bigint>();
     if (globals) {
-      const g = await fetchOnce(this.d.consumer, this.globalPositions, { isolationLevel: 1, maxWaitMs: 0 });
+      const g = await fetchOnce(this.d.fetcher, this.d.consumer, this.globalPositions, {
+        isolationLevel: 1,
+        maxWaitMs: 0,
+      });
       for (const records of g.values()) for (const r of records) this.d.globals.apply(r);
     }
     if (positions.size === 0 && !anyBuffered) await new Promise((r) => setTimeout(r, this.d.config.pollMs));

@@ -15,6 +15,8 @@ export interface BytesStore {
   get(key: Buffer): Buffer | undefined;
   /** Writes in one batch; a null value deletes. */
   write(entries: Iterable<[Buffer, Buffer | null]>): void;
+  /** Writes whatever `fill` puts in one batch (one lmdb transaction), without an entry list. */
+  writeWith(fill: (put: (key: Buffer, value: Buffer | null) => void) => void): void;
   /** Entries with from <= key < to, in key order (both bounds optional). */
   range(from?: Buffer, to?: Buffer): IterableIterator<BytesEntry>;
   /** Deletes every key with from <= key < to. */
@@ -45,6 +47,14 @@ export class MemoryBytesStore implements BytesStore {
         this.map.set(k, value);
       }
     }
+  }
+
+  writeWith(fill: (put: (key: Buffer, value: Buffer | null) => void) => void): void {
+    const one: [Buffer, Buffer | null][] = [[Buffer.alloc(0), null]];
+    fill((key, value) => {
+      one[0] = [key, value];
+      this.write(one);
+    });
   }
 
   private keys(): string[] {
@@ -119,6 +129,16 @@ export class LmdbBytesStore implements BytesStore {
     });
   }
 
+  writeWith(fill: (put: (key: Buffer, value: Buffer | null) => void) => void): void {
+    const db = this.db;
+    db.transactionSync(() =>
+      fill((key, value) => {
+        if (value === null) db.removeSync(key);
+        else db.putSync(key, value);
+      }),
+    );
+  }
+
   *range(from?: Buffer, to?: Buffer): IterableIterator<BytesEntry> {
     const options: { start?: Buffer; end?: Buffer } = {};
     if (from !== undefined) options.start = from;
@@ -128,7 +148,7 @@ export class LmdbBytesStore implements BytesStore {
 
   deleteRange(from: Buffer, to: Buffer): void {
     const doomed: Buffer[] = [];
-    for (const { key } of this.db.getRange({ start: from, end: to })) doomed.push(key as Buffer);
+    for (const key of this.db.getKeys({ start: from, end: to })) doomed.push(key as Buffer);
     this.write(doomed.map((k) => [k, null]));
   }
 

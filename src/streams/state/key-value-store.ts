@@ -6,6 +6,7 @@
 
 import type { Headers, StateStoreContext } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 import { resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
 export interface KeyValue<K, V> {
@@ -58,7 +59,7 @@ export function valueAndTimestampSerde<V>(inner: Serde<V> | undefined): Serde<Va
         const v = ser.serialize(topic, data.value);
         if (v === null) return null;
         const out = Buffer.allocUnsafe(8 + v.length);
-        out.writeBigInt64BE(BigInt(Math.trunc(data.timestamp)), 0);
+        writeInt64(out, Math.trunc(data.timestamp), 0);
         v.copy(out, 8);
         return out;
       },
@@ -67,7 +68,7 @@ export function valueAndTimestampSerde<V>(inner: Serde<V> | undefined): Serde<Va
       deserialize(topic, data) {
         if (data === null || data.length < 8) return null;
         return {
-          timestamp: Number(data.readBigInt64BE(0)),
+          timestamp: readInt64(data, 0),
           value: de.deserialize(topic, data.subarray(8)) as V,
         };
       },

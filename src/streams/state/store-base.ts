@@ -89,8 +89,27 @@ export abstract class StoreBase implements StateStore {
     return true;
   }
 
+  /**
+   * Set by stores whose store keys are freshly built and never mutated (window stores): the pending
+   * map's string key of the last store key is then reused (an aggregation's read and write of one
+   * record use the same key). Not for user-serialized keys, which a serde could reuse and change.
+   */
+  protected sharedStoreKeys = false;
+  private lastStoreKey: Buffer | null = null;
+  private lastStoreKeyString = '';
+
+  private pendingKey(storeKey: Buffer): string {
+    if (storeKey === this.lastStoreKey) return this.lastStoreKeyString;
+    const k = storeKey.toString('latin1');
+    if (this.sharedStoreKeys) {
+      this.lastStoreKey = storeKey;
+      this.lastStoreKeyString = k;
+    }
+    return k;
+  }
+
   protected readPending(storeKey: Buffer): PendingEntry | undefined {
-    return this.pending.size === 0 ? undefined : this.pending.get(storeKey.toString('latin1'));
+    return this.pending.size === 0 ? undefined : this.pending.get(this.pendingKey(storeKey));
   }
 
   /** Reads through the pending changes. */
@@ -101,7 +120,7 @@ export abstract class StoreBase implements StateStore {
   }
 
   protected putRaw(entry: PendingEntry): void {
-    const k = entry.storeKey.toString('latin1');
+    const k = this.pendingKey(entry.storeKey);
     const previous = this.pending.get(k);
     if (previous !== undefined) this.pendingBytes -= previous.storeKey.length + (previous.value?.length ?? 0);
     this.pending.set(k, entry);
@@ -156,6 +175,19 @@ export abstract class StoreBase implements StateStore {
       if (k !== null) entries.push([k, r.value]);
     }
     this.store().write(entries);
+  }
+
+  /**
+   * Restore without a record list: `fill` puts changelog keys and values (null = delete), all
+   * written in one batch of the byte store (the runtime walks fetched bytes straight into it).
+   */
+  restoreWith(fill: (put: (changelogKey: Buffer, value: Buffer | null) => void) => void): void {
+    this.store().writeWith((put) =>
+      fill((changelogKey, value) => {
+        const k = this.storeKeyOf(changelogKey);
+        if (k !== null) put(k, value);
+      }),
+    );
   }
 
   close(): void {

@@ -9,6 +9,7 @@
 import type { StateStoreContext } from '../processor/api.ts';
 import type { Serde } from '../serdes.ts';
 import type { Windowed } from '../windows/windows.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 import type { KeyValue } from './key-value-store.ts';
 import { type PendingEntry, resolveSerde, StoreBase, type StoreOptions } from './store-base.ts';
 
@@ -50,6 +51,11 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   private observedStreamTime = Number.NEGATIVE_INFINITY;
   private lowestLiveSegment = 0;
   private seq = 0;
+  /** The last primitive key and window looked up: an aggregation's fetch and put of one record share their bytes. */
+  private lastKey: unknown;
+  private lastKeyBytes: Buffer | null = null;
+  private lastStart = 0;
+  private lastWindowKey: Buffer | null = null;
 
   constructor(name: string, options: WindowStoreOptions, keySerde?: Serde<K>, valueSerde?: Serde<V>) {
     super(name, options);
@@ -57,6 +63,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     this.windowSizeMs = options.windowSizeMs;
     this.retainDuplicates = options.retainDuplicates;
     this.segmentInterval = Math.max(Math.floor(options.retentionMs / 2), MIN_SEGMENT_INTERVAL);
+    this.sharedStoreKeys = true;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
   }
@@ -77,25 +84,45 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     return b;
   }
 
+  private keyBytes(key: K): Buffer {
+    if (this.lastKeyBytes !== null && key === this.lastKey && (typeof key !== 'object' || key === null))
+      return this.lastKeyBytes;
+    const b = this.serKey(key);
+    this.lastKey = key;
+    this.lastKeyBytes = b;
+    this.lastWindowKey = null;
+    return b;
+  }
+
+  /** Store key of a window without duplicates (seq 0); store keys are never mutated, so they can be shared. */
+  private windowStoreKey(key: K, windowStart: number): Buffer {
+    const k = this.keyBytes(key);
+    if (this.lastWindowKey !== null && this.lastStart === windowStart) return this.lastWindowKey;
+    const sk = this.storeKey(this.segmentOf(windowStart), k, windowStart, 0);
+    this.lastStart = windowStart;
+    this.lastWindowKey = sk;
+    return sk;
+  }
+
   private storeKey(seg: number, key: Buffer, start: number, seq: number): Buffer {
     const out = Buffer.allocUnsafe(8 + 4 + key.length + 12);
-    out.writeBigInt64BE(BigInt(seg), 0);
+    writeInt64(out, seg, 0);
     out.writeUInt32BE(key.length, 8);
     key.copy(out, 12);
-    out.writeBigInt64BE(BigInt(start), 12 + key.length);
+    writeInt64(out, start, 12 + key.length);
     out.writeUInt32BE(seq >>> 0, 20 + key.length);
     return out;
   }
 
   private parseStoreKey(k: Buffer): { key: Buffer; start: number } {
     const len = k.readUInt32BE(8);
-    return { key: k.subarray(12, 12 + len), start: Number(k.readBigInt64BE(12 + len)) };
+    return { key: k.subarray(12, 12 + len), start: readInt64(k, 12 + len) };
   }
 
   protected storeKeyOf(changelogKey: Buffer): Buffer | null {
     const keyLen = changelogKey.length - 12;
     if (keyLen < 0) return null;
-    const start = Number(changelogKey.readBigInt64BE(keyLen));
+    const start = readInt64(changelogKey, keyLen);
     const seq = changelogKey.readUInt32BE(keyLen + 8);
     this.observe(start);
     return this.storeKey(this.segmentOf(start), changelogKey.subarray(0, keyLen), start, seq);
@@ -104,7 +131,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   private changelogKey(key: Buffer, start: number, seq: number): Buffer {
     const out = Buffer.allocUnsafe(key.length + 12);
     key.copy(out, 0);
-    out.writeBigInt64BE(BigInt(start), key.length);
+    writeInt64(out, start, key.length);
     out.writeUInt32BE(seq >>> 0, key.length + 8);
     return out;
   }
@@ -117,16 +144,16 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
     if (minLive > this.lowestLiveSegment && this.bytes !== null) {
       const from = Buffer.alloc(8);
       const to = Buffer.alloc(8);
-      from.writeBigInt64BE(BigInt(this.lowestLiveSegment));
-      to.writeBigInt64BE(BigInt(minLive));
-      this.syncPending();
+      writeInt64(from, this.lowestLiveSegment, 0);
+      writeInt64(to, minLive, 0);
+      // pending entries stay pending: those of dropped segments are filtered out at flush
       this.bytes.deleteRange(from, to);
       this.lowestLiveSegment = minLive;
     }
   }
 
   protected override expiredEntry(entry: PendingEntry): boolean {
-    return entry.storeKey.readBigInt64BE(0) < BigInt(this.lowestLiveSegment);
+    return readInt64(entry.storeKey, 0) < this.lowestLiveSegment;
   }
 
   private expired(start: number): boolean {
@@ -136,11 +163,14 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
   put(key: K, value: V | null, windowStart: number): void {
     this.observe(windowStart);
     if (this.expired(windowStart)) return;
-    const k = this.serKey(key);
+    const k = this.keyBytes(key);
     const seq = this.retainDuplicates ? ++this.seq : 0;
     if (this.retainDuplicates && value === null) return;
     this.putRaw({
-      storeKey: this.storeKey(this.segmentOf(windowStart), k, windowStart, seq),
+      storeKey:
+        seq === 0
+          ? this.windowStoreKey(key, windowStart)
+          : this.storeKey(this.segmentOf(windowStart), k, windowStart, seq),
       changelogKey: this.changelogKey(k, windowStart, seq),
       value: value === null ? null : this.valueSerde!.serializer().serialize(this.name, value),
       timestamp: windowStart,
@@ -158,7 +188,7 @@ export class WindowStoreImpl<K, V> extends StoreBase implements WindowStore<K, V
 
   fetch(key: K, windowStart: number): V | null {
     if (this.expired(windowStart)) return null;
-    const raw = this.getRaw(this.storeKey(this.segmentOf(windowStart), this.serKey(key), windowStart, 0));
+    const raw = this.getRaw(this.windowStoreKey(key, windowStart));
     return this.deserializeValue(raw);
   }
 

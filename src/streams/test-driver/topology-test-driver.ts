@@ -96,7 +96,7 @@ export class TopologyTestDriver {
       this.loopBack.push({
         topic: r.topic,
         partition: 0,
-        offset: this.nextOffset(r.topic),
+        offset: Number(this.nextOffset(r.topic)),
         timestamp: r.timestamp,
         key: r.key,
         value: r.value,
@@ -129,7 +129,7 @@ export class TopologyTestDriver {
     const raw: RawRecord = {
       topic,
       partition: 0,
-      offset: this.nextOffset(topic),
+      offset: Number(this.nextOffset(topic)),
       timestamp,
       key,
       value,
