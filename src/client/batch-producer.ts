@@ -39,6 +39,7 @@ import {
   type ConnectionOptions as LibConnectionOptions,
   metadataV12,
   produceV11,
+  protocolErrorsCodesById,
   type Reader,
   ResponseError,
   type SASLOptions,
@@ -98,25 +99,6 @@ const REFRESH_METADATA = new Set([3, 5, 6, 13, 56, 74, 75]);
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const UNKNOWN_PRODUCER_ID = 59;
-const ERROR_NAMES: Record<number, string> = {
-  2: 'CORRUPT_MESSAGE',
-  3: 'UNKNOWN_TOPIC_OR_PARTITION',
-  5: 'LEADER_NOT_AVAILABLE',
-  6: 'NOT_LEADER_OR_FOLLOWER',
-  7: 'REQUEST_TIMED_OUT',
-  10: 'MESSAGE_TOO_LARGE',
-  13: 'NETWORK_EXCEPTION',
-  19: 'NOT_ENOUGH_REPLICAS',
-  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  29: 'TOPIC_AUTHORIZATION_FAILED',
-  45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  47: 'INVALID_PRODUCER_EPOCH',
-  48: 'INVALID_TXN_STATE',
-  53: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  59: 'UNKNOWN_PRODUCER_ID',
-  87: 'INVALID_RECORD',
-  90: 'PRODUCER_FENCED',
-};
 /**
  * Client-side codes: -1 connection/metadata trouble (retried), -2 a partition the topic lacks, -3 the
  * connection pool was closed by its owner.
@@ -182,7 +164,7 @@ interface ProduceAnswer {
 }
 
 function errorName(code: number): string {
-  return ERROR_NAMES[code] ?? `Kafka error ${code}`;
+  return protocolErrorsCodesById[code] ?? `Kafka error ${code}`;
 }
 
 function parseBroker(address: string): Broker {

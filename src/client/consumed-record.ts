@@ -4,6 +4,7 @@
  * records of aborted transactions dropped using the fetch response's aborted-transaction list.
  */
 import type { RecordsBatch } from '@platformatic/kafka';
+import { CONTROL, LOG_APPEND_TIME, TRANSACTIONAL } from './record-batch-format.ts';
 
 export interface ConsumedRecord {
   topic: string;
@@ -20,10 +21,6 @@ export interface AbortedTransaction {
   producerId: bigint;
   firstOffset: bigint;
 }
-
-const TRANSACTIONAL = 0x10;
-const CONTROL = 0x20;
-const LOG_APPEND_TIME = 0x08;
 
 /** True when a control batch holds an ABORT marker (control record key: version int16, type int16 = 0). */
 function isAbortMarker(batch: RecordsBatch): boolean {

@@ -24,17 +24,17 @@ import {
   Writer,
 } from '@platformatic/kafka';
 import type { KafkaConnectionOptions } from './connection-options.ts';
+import {
+  BATCH_HEADER_BYTES,
+  COMPRESSION_MASK,
+  CONTROL,
+  LOG_APPEND_TIME,
+  TRANSACTIONAL,
+} from './record-batch-format.ts';
 
 const FETCH_KEY = 1;
 const FETCH_VERSION = 12;
 const TWO_32 = 4294967296;
-
-const COMPRESSION = 0x07;
-const LOG_APPEND_TIME = 0x08;
-const TRANSACTIONAL = 0x10;
-const CONTROL = 0x20;
-/** Bytes before a batch's records: the fixed RecordBatch v2 header. */
-const BATCH_HEADER = 61;
 
 /** Partition errors after which the leader may have moved (metadata is refreshed before the next fetch). */
 const LEADERSHIP_ERRORS = new Set([3, 5, 6, 74, 75]);
@@ -417,7 +417,7 @@ export function nextOffset(records: Buffer | null, position: number): number {
   let at = 0;
   while (records.length - at >= 12) {
     const end = at + 12 + records.readInt32BE(at + 8);
-    if (end > records.length || end < at + BATCH_HEADER) break;
+    if (end > records.length || end < at + BATCH_HEADER_BYTES) break;
     const last = int64(records, at) + records.readInt32BE(at + 23);
     if (last + 1 > next) next = last + 1;
     at = end;
@@ -463,7 +463,7 @@ export function visitRecords(
     const batchEnd = at + 12 + batchLength;
     if (batchEnd > b.length) break; // a partial batch at the end of the response
     const baseOffset = int64(b, at);
-    if (batchLength < BATCH_HEADER - 12)
+    if (batchLength < BATCH_HEADER_BYTES - 12)
       throw new RawFetchError(
         `${where(fetched)}: batch at offset ${baseOffset} is too short (${batchLength})`,
       );
@@ -491,7 +491,7 @@ export function visitRecords(
       abortedProducers.add(pending.shift()!.producerId);
     }
     if (attributes & CONTROL) {
-      if (abortedProducers?.has(producerId) && isAbortMarker(b, batchStart + BATCH_HEADER, batchEnd))
+      if (abortedProducers?.has(producerId) && isAbortMarker(b, batchStart + BATCH_HEADER_BYTES, batchEnd))
         abortedProducers.delete(producerId);
       continue;
     }
@@ -501,9 +501,9 @@ export function visitRecords(
     const baseTimestamp = int64(b, batchStart + 27);
     const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? int64(b, batchStart + 35) : -1;
     let rb = b;
-    let p = batchStart + BATCH_HEADER;
+    let p = batchStart + BATCH_HEADER_BYTES;
     let end = batchEnd;
-    const codec = attributes & COMPRESSION;
+    const codec = attributes & COMPRESSION_MASK;
     if (codec !== 0) {
       const algorithm = (
         compressionsAlgorithmsByBitmask as unknown as {

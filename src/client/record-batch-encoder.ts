@@ -11,6 +11,7 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { compressionsAlgorithms } from '@platformatic/kafka';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_BYTES, CRC_OFFSET, TRANSACTIONAL } from './record-batch-format.ts';
 
 export type BatchCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -39,11 +40,7 @@ export interface RecordBatchOptions {
 }
 
 /** Bytes before the first record: baseOffset .. recordsCount. */
-export const BATCH_HEADER_BYTES = 61;
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
 const CODEC_BITS: Record<BatchCompression, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
-const TRANSACTIONAL_BIT = 0x10;
 
 export class RecordBatchEncodeError extends Error {
   override name = 'RecordBatchEncodeError';
@@ -191,7 +188,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     compressed.copy(batch, BATCH_HEADER_BYTES);
   }
 
-  const attributes = codec | (options.transactional ? TRANSACTIONAL_BIT : 0);
+  const attributes = codec | (options.transactional ? TRANSACTIONAL : 0);
   batch.writeBigInt64BE(0n, 0); // baseOffset
   batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
   batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12);

@@ -25,7 +25,6 @@ import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
 import type { TaskEnv, TaskRunner } from './task-env.ts';
-import { headerMap } from './task-kafka.ts';
 
 function sameMap(a: SourceMap, b: SourceMap): boolean {
   if (a === b) return true;
@@ -48,13 +47,14 @@ const SEND_CHUNK_BYTES = 512 * 1024;
  */
 const MAX_REQUESTS_IN_FLIGHT = 5;
 
+/** A converted record in the shape BatchProducer encodes (headers as pairs, timestamp in ms). */
 interface OutMessage {
   topic: string;
   key?: Buffer;
   value?: Buffer;
-  headers?: Map<Buffer, Buffer>;
+  headers?: [Buffer, Buffer][];
   partition?: number;
-  timestamp?: bigint;
+  timestamp?: number;
 }
 
 /** A polled record and what goes to Kafka for it (null: dropped by a transform or skipped). */
@@ -310,12 +310,12 @@ export class SourceTaskRunner implements TaskRunner {
       if (key.value !== null) message.key = key.value;
       if (value.value !== null) message.value = value.value;
       if (record.headers.length > 0)
-        message.headers = headerMap(record.headers.map((h) => [h.key, headerBytes(h)] as const));
+        message.headers = record.headers.map((h) => [Buffer.from(h.key, 'utf8'), headerBytes(h)]);
       if (record.kafkaPartition !== null) {
         await this.#checkPartition(record.topic, record.kafkaPartition);
         message.partition = record.kafkaPartition;
       }
-      if (record.timestamp !== null) message.timestamp = BigInt(record.timestamp);
+      if (record.timestamp !== null) message.timestamp = record.timestamp;
       out.push({ record: original, message });
     }
     return out;
@@ -379,8 +379,8 @@ export class SourceTaskRunner implements TaskRunner {
         g.records.push({
           key: m.key ?? null,
           value: m.value ?? null,
-          headers: m.headers === undefined ? undefined : [...m.headers],
-          timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
+          headers: m.headers,
+          timestamp: m.timestamp,
         });
       }
       acked = Promise.all([...groups.values()].map((g) => producer.send(g.topic, g.partition, g.records)));
