@@ -21,9 +21,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { describeScramUsers } from '../../src/client/scram-users.ts';
 import { type RunningConsole, startConsole } from '../../src/console/server/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { SHOTS } from './screenshots.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '../../docs/console');
 const adminSasl = { mechanism: 'SCRAM-SHA-256' as const, username: 'admin', password: 'admin-pw' };
 
 let broker: TestBroker;

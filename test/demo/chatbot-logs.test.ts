@@ -29,9 +29,18 @@ test('failing org endpoints: retried through retry topics, the down one dead-let
   assert.match(out, /every event accepted or in DLT\s+yes/);
   const emitted = summaryNumber(out, 'events emitted');
   assert.ok(emitted > 100, out);
-  for (const org of ['acme', 'globex'])
-    assert.equal(summaryNumber(out, `${org}: accepted by endpoint`), summaryNumber(out, `${org}: emitted`));
+  // acme never fails; globex fails 30% of batches, so a batch may (rarely) fail all three rounds and
+  // be dead-lettered too: each event is accepted or in the DLT, never both, never neither.
+  assert.equal(summaryNumber(out, 'acme: accepted by endpoint'), summaryNumber(out, 'acme: emitted'), out);
+  assert.equal(summaryNumber(out, 'acme: in dead-letter topic'), 0, out);
+  const globexDead = summaryNumber(out, 'globex: in dead-letter topic');
+  assert.equal(
+    summaryNumber(out, 'globex: accepted by endpoint') + globexDead,
+    summaryNumber(out, 'globex: emitted'),
+    out,
+  );
   const initech = summaryNumber(out, 'initech: emitted');
+  assert.equal(summaryNumber(out, 'initech: in dead-letter topic'), initech, out);
 
   const broker = await startBroker({ dataDir: join(dir, 'samsa') });
   try {
@@ -52,15 +61,15 @@ test('failing org endpoints: retried through retry topics, the down one dead-let
       await admin.close();
     }
     const dead = await readTopic(broker.bootstrap, 'chatbot-logs-dlt');
-    assert.equal(dead.length, initech);
+    assert.equal(dead.length, initech + globexDead);
     const seqs = new Set<number>();
     for (const r of dead) {
-      assert.match(r.key, /^initech\/s\d+$/);
+      assert.match(r.key, /^(initech|globex)\/s\d+$/);
       assert.equal(r.headers.get('samsa.retry.original.topic'), 'chatbot-logs');
       assert.match(r.headers.get('samsa.retry.error') ?? '', /503/);
       seqs.add((JSON.parse(r.value) as { seq: number }).seq);
     }
-    assert.equal(seqs.size, initech, 'each dead event once');
+    assert.equal(seqs.size, initech + globexDead, 'each dead event once');
   } finally {
     await broker.stop();
   }

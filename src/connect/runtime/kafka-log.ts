@@ -123,13 +123,24 @@ export class KafkaLog {
   async readToEnd(timeoutMs = 30_000): Promise<void> {
     if (this.#error) throw this.#error;
     const topic = this.#o.topic;
-    const latest = await this.#o.consumer.listOffsets({
-      topics: [topic],
-      partitions: { [topic]: [...this.#positions.keys()] },
-      timestamp: -1n,
+    // Asked through the admin client: the consumer's connection may be holding a long-poll fetch,
+    // and a broker answers one connection's requests in order. The stable end (read_committed)
+    // is what the fetch loop, which reads committed records only, can reach.
+    const latest = await this.#o.admin.listOffsets({
+      topics: [
+        {
+          name: topic,
+          partitions: [...this.#positions.keys()].map((partitionIndex) => ({
+            partitionIndex,
+            timestamp: -1n,
+          })),
+        },
+      ],
+      isolationLevel: 1,
     });
+    const ends = new Map((latest[0]?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
     const target = new Map<number, bigint>();
-    for (const p of this.#positions.keys()) target.set(p, latest.get(topic)?.[p] ?? 0n);
+    for (const p of this.#positions.keys()) target.set(p, ends.get(p) ?? 0n);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
