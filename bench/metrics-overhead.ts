@@ -12,10 +12,9 @@
  */
 import { parseArgs } from 'node:util';
 import { createTopicOn } from './kafka/admin.ts';
-import { producePool } from './kafka/batches.ts';
 import { consumeLoad } from './kafka/consume-load.ts';
 import { highWatermark } from './kafka/probes.ts';
-import { produceLoad } from './kafka/produce-load.ts';
+import { firstScrape, produceHundredBytes } from './lib/metrics-scrape.ts';
 import { freePort, HOST } from './lib/net.ts';
 import { repeatPasses } from './lib/passes.ts';
 import { cpuSeconds } from './lib/proc-stats.ts';
@@ -63,36 +62,13 @@ async function round(mode: 'off' | 'on'): Promise<Round> {
       : undefined;
   try {
     if (mode === 'on' && scrapeBefore) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await (await fetch(`http://${HOST}:${metricsPort}/metrics`)).text();
-          break;
-        } catch (err) {
-          if (attempt >= 50) throw err; // the endpoint may open a moment after the broker
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      await firstScrape(`http://${HOST}:${metricsPort}/metrics`);
       scrapes++;
     }
     await settle();
     await createTopicOn(broker.port, TOPIC, 1);
-    const pool = producePool({
-      topic: TOPIC,
-      recordSize: 100,
-      acks: 1,
-      partitions: 1,
-      partitionsPerRequest: 16,
-    });
     const cpu0 = cpuSeconds([broker.pid]);
-    const p = await produceLoad({
-      port: broker.port,
-      pool,
-      connections: 2,
-      window: 16,
-      warmupMs: 500,
-      durationMs,
-    });
-    if (p.errors > 0) throw new Error(`produce errors: ${p.firstError}`);
+    const p = await produceHundredBytes(broker.port, TOPIC, 500, durationMs);
     const cpu1 = cpuSeconds([broker.pid]);
     const end = await highWatermark(broker.port, TOPIC);
     const cpu2 = cpuSeconds([broker.pid]);

@@ -13,8 +13,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createTopicOn } from './kafka/admin.ts';
-import { producePool } from './kafka/batches.ts';
-import { produceLoad } from './kafka/produce-load.ts';
+import { firstScrape, produceHundredBytes, scrapeMetrics } from './lib/metrics-scrape.ts';
 import { freePort, HOST } from './lib/net.ts';
 import { cpuSeconds } from './lib/proc-stats.ts';
 import { settle } from './lib/settle.ts';
@@ -35,11 +34,7 @@ const TOPIC = 'metrics-scrape-cost';
 const metricsPort = await freePort();
 const broker = await startSamsa('never', { metricsPort });
 const url = `http://${HOST}:${metricsPort}/metrics`;
-const scrape = async (): Promise<number> => {
-  const t0 = performance.now();
-  await (await fetch(url)).text();
-  return performance.now() - t0;
-};
+const scrape = (): Promise<number> => scrapeMetrics(url);
 
 interface Window {
   kind: 'scraped' | 'quiet';
@@ -50,13 +45,6 @@ interface Window {
 }
 
 async function window(kind: Window['kind']): Promise<Window> {
-  const pool = producePool({
-    topic: TOPIC,
-    recordSize: 100,
-    acks: 1,
-    partitions: 1,
-    partitionsPerRequest: 16,
-  });
   const scrapeMs: number[] = [];
   const timer =
     kind === 'scraped'
@@ -69,15 +57,7 @@ async function window(kind: Window['kind']): Promise<Window> {
       : undefined;
   const cpu0 = cpuSeconds([broker.pid]);
   try {
-    const r = await produceLoad({
-      port: broker.port,
-      pool,
-      connections: 2,
-      window: 16,
-      warmupMs: 0,
-      durationMs: DURATION_MS,
-    });
-    if (r.errors > 0) throw new Error(`produce errors: ${r.firstError}`);
+    const r = await produceHundredBytes(broker.port, TOPIC, 0, DURATION_MS);
     const cpu = cpuSeconds([broker.pid]) - cpu0;
     return {
       kind,
@@ -99,15 +79,7 @@ const median = (xs: number[]): number => {
 try {
   await settle();
   await createTopicOn(broker.port, TOPIC, 1);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      console.log(`first scrape: ${(await scrape()).toFixed(1)} ms`);
-      break;
-    } catch (err) {
-      if (attempt >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  console.log(`first scrape: ${(await firstScrape(url)).toFixed(1)} ms`);
   await window('quiet'); // warm-up, not counted
   const results: Window[] = [];
   for (let i = 0; i < PAIRS; i++) {
