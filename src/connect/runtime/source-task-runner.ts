@@ -44,8 +44,8 @@ const SEND_CHUNK_BYTES = 512 * 1024;
  * SEND_CHUNK_BYTES) go out up to this limit; a partial one goes only when no other partial one is
  * in flight. The producer sends one request per partition at a time anyway (not idempotent, so in
  * order), so a second small request would only wait behind the first: instead, what a trickle of
- * changes (CDC streaming) brings while one request is in flight gathers, in `#pending` and then in
- * the task, and goes out as the next request once it is acknowledged, as Kafka's producer fills a
+ * changes (CDC streaming) brings while one request is in flight gathers in the task, and is polled,
+ * converted and sent as the next request once that one is acknowledged, as Kafka's producer fills a
  * batch while its one request is in flight. A change then waits for at most the round trip under
  * way, not for a queue of up to five single-record requests, each a round trip of its own.
  */
@@ -201,15 +201,21 @@ export class SourceTaskRunner implements TaskRunner {
 
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
-   * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight). Acknowledgements (hence stored offsets) follow
-   * poll order: a request's offsets count only once it and every request before it are acknowledged.
+   * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight), or, for a batch
+   * smaller than a request, once its partial request is acknowledged. Acknowledgements (hence
+   * stored offsets) follow poll order: a request's offsets count only once it and every request
+   * before it are acknowledged.
    */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
     const converted = await this.#convert(records);
     this.#throwIfFailed();
     for (const entry of converted) this.#pending.push(entry);
     this.#pump();
-    while (this.#pending.length > 0 && this.#sendFailure === null) {
+    // A trickle (less than a request's worth per poll) polls again only once its request is
+    // acknowledged: what arrives meanwhile is converted then and goes out at once, rather than
+    // converted now and held back a further round trip behind the request in flight.
+    const trickle = records.length < SEND_CHUNK;
+    while ((this.#pending.length > 0 || (trickle && this.#partialInFlight)) && this.#sendFailure === null) {
       await new Promise<void>((resolve) => {
         this.#room = resolve;
       });
