@@ -13,6 +13,7 @@
  *   alone (COPY + ON CONFLICT merge) without Kafka.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -68,7 +69,9 @@ async function startConnectWorker(broker: SamsaProcess): Promise<Worker> {
     ],
     { env: { ...process.env, SAMSA_CONNECT_LOG_LEVEL: 'warn' } },
   );
-  child.stdout?.resume();
+  // BENCH_WORKER_STDOUT: a file for the worker's stdout (e.g. with --trace-gc in BENCH_WORKER_NODE_ARGS).
+  if (process.env.BENCH_WORKER_STDOUT) child.stdout?.pipe(createWriteStream(process.env.BENCH_WORKER_STDOUT));
+  else child.stdout?.resume();
   child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -326,7 +329,8 @@ async function streamingLatency(
   worker: Worker,
   emit: Emit,
 ): Promise<void> {
-  const rate = 5000;
+  // BENCH_PG_RATE: another offered rate, for diagnosis (the target is 5,000/s).
+  const rate = Number(process.env.BENCH_PG_RATE ?? 5000);
   const seconds = o.quick ? 5 : 20;
   const warmup = o.quick ? 1 : 3;
   const ids = 10_000;
@@ -401,6 +405,7 @@ async function streamingLatency(
   // 16 writers, each one statement at a time, take the statements due at the target rate.
   let sent = 0;
   const workerCpu0 = cpuSeconds([worker.pid]);
+  const brokerCpu0 = cpuSeconds([broker.pid]);
   const begin = performance.now();
   measureFrom = (Date.now() + warmup * 1000) * 1000;
   const end = begin + (seconds + warmup) * 1000;
@@ -420,6 +425,7 @@ async function streamingLatency(
   const achieved = sent / ((performance.now() - begin) / 1000);
   await waitUntil(async () => received >= sent, 30_000, 100);
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
+  const brokerCpu = cpuPerRecord(cpuSeconds([broker.pid]) - brokerCpu0, Math.max(sent, 1));
   kcat.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
@@ -435,7 +441,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); worker CPU ${workerCpu} µs/change; load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
   });
 }
 

@@ -40,10 +40,14 @@ const SEND_CHUNK = 500;
 const SEND_CHUNK_BYTES = 512 * 1024;
 /**
  * Produce requests in flight at once (the client's own limit per connection). The task is polled
- * again only once every converted record is in a request: while all requests are in flight, new
- * records gather in the task and the next poll returns them together, so a trickle of changes
- * under load (CDC streaming) becomes few large requests, as Kafka's producer fills its batches
- * while requests are in flight, instead of one queued request per record.
+ * again only once every converted record is in a request. Full requests (SEND_CHUNK records or
+ * SEND_CHUNK_BYTES) go out up to this limit; a partial one goes only when no other partial one is
+ * in flight. The producer sends one request per partition at a time anyway (not idempotent, so in
+ * order), so a second small request would only wait behind the first: instead, what a trickle of
+ * changes (CDC streaming) brings while one request is in flight gathers in the task, and is polled,
+ * converted and sent as the next request once that one is acknowledged, as Kafka's producer fills a
+ * batch while its one request is in flight. A change then waits for at most the round trip under
+ * way, not for a queue of up to five single-record requests, each a round trip of its own.
  */
 const MAX_REQUESTS_IN_FLIGHT = 5;
 
@@ -84,6 +88,8 @@ export class SourceTaskRunner implements TaskRunner {
   /** Converted records not yet in a produce request, in poll order. */
   #pending: Outgoing[] = [];
   #requestsInFlight = 0;
+  /** A request of less than a full chunk is in flight (at most one at a time). */
+  #partialInFlight = false;
   /** Resolves once the last request handed out and every one before it are acknowledged. */
   #tail: Promise<void> = Promise.resolve();
   /** The first failed send: the task fails with it, and nothing after it is acknowledged. */
@@ -195,15 +201,21 @@ export class SourceTaskRunner implements TaskRunner {
 
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
-   * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight). Acknowledgements (hence stored offsets) follow
-   * poll order: a request's offsets count only once it and every request before it are acknowledged.
+   * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight), or, for a batch
+   * smaller than a request, once its partial request is acknowledged. Acknowledgements (hence
+   * stored offsets) follow poll order: a request's offsets count only once it and every request
+   * before it are acknowledged.
    */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
     const converted = await this.#convert(records);
     this.#throwIfFailed();
     for (const entry of converted) this.#pending.push(entry);
     this.#pump();
-    while (this.#pending.length > 0 && this.#sendFailure === null) {
+    // A trickle (less than a request's worth per poll) polls again only once its request is
+    // acknowledged: what arrives meanwhile is converted then and goes out at once, rather than
+    // converted now and held back a further round trip behind the request in flight.
+    const trickle = records.length < SEND_CHUNK;
+    while ((this.#pending.length > 0 || (trickle && this.#partialInFlight)) && this.#sendFailure === null) {
       await new Promise<void>((resolve) => {
         this.#room = resolve;
       });
@@ -223,7 +235,13 @@ export class SourceTaskRunner implements TaskRunner {
       this.#pending.length > 0 &&
       this.#sendFailure === null
     ) {
-      const entries = this.#pending.splice(0, chunkLength(this.#pending));
+      const cut = nextChunk(this.#pending);
+      // One partial request at a time: the next waits for its acknowledgement and takes in what
+      // arrived meanwhile, so a trickle rides one round trip instead of a queue of tiny requests.
+      if (!cut.full && this.#partialInFlight) break;
+      const partial = !cut.full;
+      if (partial) this.#partialInFlight = true;
+      const entries = this.#pending.splice(0, cut.length);
       const messages: OutMessage[] = [];
       for (const e of entries) if (e.message !== null) messages.push(e.message);
       const previous = this.#tail;
@@ -233,6 +251,7 @@ export class SourceTaskRunner implements TaskRunner {
           if (messages.length > 0) await this.#send(messages);
         } finally {
           this.#requestsInFlight--;
+          if (partial) this.#partialInFlight = false;
           queueMicrotask(() => this.#pump());
         }
         await previous;
@@ -419,8 +438,11 @@ export class SourceTaskRunner implements TaskRunner {
   }
 }
 
-/** How many entries from the head of `pending` make the next request: at most SEND_CHUNK records and about SEND_CHUNK_BYTES. */
-function chunkLength(pending: readonly Outgoing[]): number {
+/**
+ * The next request from the head of `pending`: how many entries (at most SEND_CHUNK records and
+ * about SEND_CHUNK_BYTES), and whether that fills a request (more would not fit).
+ */
+function nextChunk(pending: readonly Outgoing[]): { length: number; full: boolean } {
   let records = 0;
   let bytes = 0;
   let i = 0;
@@ -428,9 +450,11 @@ function chunkLength(pending: readonly Outgoing[]): number {
     const m = pending[i]!.message;
     if (m === null) continue;
     const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
-    if (records > 0 && (records >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) break;
+    if (records > 0 && (records >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) {
+      return { length: i, full: true };
+    }
     records++;
     bytes += size;
   }
-  return i;
+  return { length: i, full: records >= SEND_CHUNK };
 }
