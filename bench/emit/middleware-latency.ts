@@ -8,7 +8,8 @@
  * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
  * latency from each request's due time). Runs alternate without / with the middleware, `--pairs`
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
- * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, event
+ * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
+ * main thread's wake-ups per request (voluntary context switches), event
  * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
  * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
  * (other processes on the machine are not moved). `--slices` adds the app's loop-slice histogram
@@ -54,6 +55,7 @@ interface AppReport {
   process: {
     requests: number;
     cpuUsPerRequest: number | null;
+    wakeupsPerRequest: number | null;
     cpuPct: number;
     elu: number;
     loopDelayMs: { p50: number; p99: number; p999: number; max: number };
@@ -130,7 +132,7 @@ function line(x: Run): string {
     `p99.9 ${r(x.load.p999Ms)}`,
     `max ${r(x.load.maxMs, 1)} ms`,
     `late p99 ${r(x.load.lateP99Ms)}`,
-    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
     x.app.metrics ? `| delivered ${x.app.metrics.delivered} dropped ${x.app.metrics.dropped}` : '',
     x.load.errors ? `errors ${x.load.errors}` : '',
   ].join('  ');
@@ -171,13 +173,14 @@ for (const mode of ['plain', 'middleware'] as const) {
     p99Ms: median(xs.map((x) => x.load.p99Ms ?? Number.NaN)),
     p999Ms: median(xs.map((x) => x.load.p999Ms ?? Number.NaN)),
     cpuUsPerRequest: median(xs.map((x) => x.app.process.cpuUsPerRequest ?? Number.NaN)),
+    wakeupsPerRequest: median(xs.map((x) => x.app.process.wakeupsPerRequest ?? Number.NaN)),
     elu: median(xs.map((x) => x.app.process.elu)),
     loopDelayP99Ms: median(xs.map((x) => x.app.process.loopDelayMs.p99)),
     load1: median(xs.map((x) => x.load1)),
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
+    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
   );
 }
 const pm = summary.middleware!;
