@@ -2,7 +2,7 @@
  * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
- *     [--pin] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--pin] [--nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
@@ -12,7 +12,8 @@
  * main thread's wake-ups per request (voluntary context switches), event
  * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
  * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
- * (other processes on the machine are not moved). `--slices` adds the app's loop-slice histogram
+ * (other processes on the machine are not moved); `--nice=-10` runs the app at a higher priority
+ * (root only), so that other work on a shared machine takes less of its CPU. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  */
@@ -37,6 +38,7 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '1000' },
     linger: { type: 'string' },
     pin: { type: 'boolean', default: false },
+    nice: { type: 'string' },
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
@@ -88,9 +90,11 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
     APP,
     config,
   ];
-  const child = a.pin
-    ? spawn('taskset', ['-c', '0', process.execPath, ...node])
-    : spawn(process.execPath, node);
+  const command = [...(a.nice ? ['nice', '-n', a.nice] : []), ...(a.pin ? ['taskset', '-c', '0'] : [])];
+  const child =
+    command.length > 0
+      ? spawn(command[0]!, [...command.slice(1), process.execPath, ...node])
+      : spawn(process.execPath, node);
   trackPid('express-app', child.pid!);
   try {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
@@ -146,7 +150,7 @@ const runs: Run[] = [];
 try {
   await createTopicOn(broker.port, TOPIC, 6);
   console.log(
-    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of ['plain', 'middleware'] as const) {
