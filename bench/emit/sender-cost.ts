@@ -52,6 +52,8 @@ const threadCpuUs = (): number => {
 
 interface Phase {
   cpuUs: number;
+  /** The user-space part of cpuUs (the rest is the kernel's: syscalls, wake-ups). */
+  userUs: number;
   wakeups: number;
   emitCpuUs: number;
   events: number;
@@ -64,6 +66,7 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const cpu0 = threadCpuUs();
+  const user0 = process.threadCpuUsage().user;
   const wake0 = mainThreadWakeups();
   const start = performance.now();
   let sent = 0;
@@ -87,10 +90,12 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
     });
   }
   const cpuUs = threadCpuUs() - cpu0;
+  const userUs = process.threadCpuUsage().user - user0;
   const wakeups = mainThreadWakeups() - wake0;
   delay.disable();
   return {
     cpuUs,
+    userUs,
     wakeups,
     emitCpuUs: emitMs * 1000,
     events: sent,
@@ -130,7 +135,7 @@ try {
   console.log(`${rate} events/s for ${seconds} s per case; load average ${loadavg()[0]!.toFixed(2)}`);
   const idle = await pace(null, seconds * 1000);
   console.log(
-    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing, ${(idle.wakeups / (idle.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
+    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing (user ${(idle.userUs / idle.events).toFixed(1)}), ${(idle.wakeups / (idle.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
   );
   for (const lingerMs of lingers) {
     const emitter = createEmitter({
@@ -154,7 +159,7 @@ try {
     const sends = counted > 0 ? counted : Math.round((p.events / rate) * (1000 / Math.max(lingerMs, 1)));
     const senderUs = p.cpuUs - p.emitCpuUs - (idle.cpuUs / idle.events) * p.events;
     console.log(
-      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); ${Math.round(requests / seconds)} Produce requests/s; ${(p.wakeups / (p.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
+      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (user ${(p.userUs / p.events).toFixed(1)}; emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); ${Math.round(requests / seconds)} Produce requests/s; ${(p.wakeups / (p.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
     );
     for (const [label, x] of Object.entries(sliceReport ?? {})) {
       if (label === 'bench' || label === 'promise' || label === 'tick' || label === 'other') continue;
