@@ -151,7 +151,7 @@ interface PartitionState {
   /** Answered with a retriable error while others were still in flight. */
   failed: Pending[];
   recovering: boolean;
-  /** Its first batch waits for Metadata to name the leader (sent alone; later ones wait). */
+  /** Waiting for Metadata to name the partition's leader: its batches wait too. */
   routing: boolean;
   attempts: number;
   producerId: bigint;
@@ -230,6 +230,9 @@ export class BatchProducer {
     const maxInFlight = options.maxInFlight ?? (idempotent ? 5 : 1);
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || (idempotent && maxInFlight > 5))
       throw new BatchProducerError(`maxInFlight must be 1..${idempotent ? 5 : 'n'}, got ${maxInFlight}`);
+    const maxRequestBytes = options.maxRequestBytes ?? 1024 * 1024;
+    if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1)
+      throw new BatchProducerError(`maxRequestBytes must be a positive integer, got ${maxRequestBytes}`);
     if (options.bootstrapBrokers.length === 0) throw new BatchProducerError('no bootstrap broker given');
     const given = options.producerId !== undefined;
     if (given !== (options.producerEpoch !== undefined))
@@ -244,7 +247,7 @@ export class BatchProducer {
       idempotent,
       compression: options.compression ?? 'none',
       maxInFlight,
-      maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+      maxRequestBytes,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       autocreateTopics: options.autocreateTopics ?? false,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? Number.POSITIVE_INFINITY,

@@ -208,6 +208,24 @@ test('partitions of several topics share one Produce request per round; each lan
   }
 });
 
+test('maxRequestBytes: a batch that would take a request over it goes in the next one', async () => {
+  const broker = await startBroker({ metrics: true });
+  try {
+    await createTopic(broker.bootstrap, 'capped', 4);
+    // Each batch is about 400 bytes (value and header): two fit in 1,000 bytes, a third does not.
+    const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], maxRequestBytes: 1000 });
+    assert.equal(await producer.partitionCount('capped'), 4);
+    const before = await produceRequests(broker.metricsUrl!);
+    const value = 'x'.repeat(150);
+    const sent = [0, 1, 2, 3].map((p) => producer.send('capped', p, [rec(`k${p}`, value)]));
+    for (const s of sent) assert.equal((await s).baseOffset, 0n);
+    assert.equal((await produceRequests(broker.metricsUrl!)) - before, 2);
+    await producer.close();
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('a broker restart with batches in flight: every batch acknowledged once, in order', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'batch-producer-'));
   const port = await freePort();
@@ -293,6 +311,10 @@ test('options are checked', () => {
   assert.throws(
     () => new BatchProducer({ bootstrapBrokers: ['a:1'], maxInFlight: 6 }),
     /maxInFlight must be 1..5/,
+  );
+  assert.throws(
+    () => new BatchProducer({ bootstrapBrokers: ['a:1'], maxRequestBytes: 0 }),
+    /maxRequestBytes must be a positive integer/,
   );
   assert.throws(
     () => new BatchProducer({ bootstrapBrokers: ['a:1'], transactionalId: 't' }),
