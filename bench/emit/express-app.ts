@@ -8,11 +8,13 @@
  * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
  * ends) or a `reset` line on stdin forgets everything measured so far. On a `stop` line on stdin it
  * prints one JSON line and exits: emit() percentiles in microseconds, the emitter's metrics, and
- * what the process spent on the measured requests — CPU µs per request (process.cpuUsage), event
+ * what the process spent on the measured requests — CPU µs per request (process.cpuUsage), the
+ * main thread's wake-ups per request (voluntary context switches in /proc), event
  * loop utilisation, the event loop delay (monitorEventLoopDelay, 1 ms resolution: how late a timer
  * ran, i.e. how long something held the loop) and, with `slices: true`, a histogram of the loop's
  * synchronous slices by kind (loop-slices.ts; costs some CPU itself, so off for the latency rows).
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
@@ -35,7 +37,13 @@ const slices = config.slices ? new LoopSlices() : null;
 let emitter: Emitter | null = null;
 const app = express();
 let requests = 0;
+/** The main thread's voluntary context switches: each is the loop going to sleep and being woken. */
+const wakeups = (): number => {
+  const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+};
 let cpu0 = process.cpuUsage();
+let wake0 = wakeups();
 let elu0 = performance.eventLoopUtilization();
 let t0 = performance.now();
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -44,6 +52,7 @@ const reset = (): void => {
   samples.count = 0;
   requests = 0;
   cpu0 = process.cpuUsage();
+  wake0 = wakeups();
   elu0 = performance.eventLoopUtilization();
   t0 = performance.now();
   delay.reset();
@@ -82,6 +91,7 @@ process.stdin.on('data', async (line: string) => {
   if (!line.includes('stop')) return;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const woken = wakeups() - wake0;
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
   const sliceReport = slices?.report(seconds) ?? null;
@@ -100,6 +110,7 @@ process.stdin.on('data', async (line: string) => {
         requests,
         seconds,
         cpuUsPerRequest: requests === 0 ? null : (cpu.user + cpu.system) / requests,
+        wakeupsPerRequest: requests === 0 ? null : woken / requests,
         cpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) | 0,
         elu: Math.round(elu.utilization * 1000) / 1000,
         loopDelayMs: {

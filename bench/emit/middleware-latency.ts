@@ -2,16 +2,18 @@
  * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
- *     [--pin] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--pin] [--nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
  * latency from each request's due time). Runs alternate without / with the middleware, `--pairs`
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
- * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, event
+ * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
+ * main thread's wake-ups per request (voluntary context switches), event
  * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
  * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
- * (other processes on the machine are not moved). `--slices` adds the app's loop-slice histogram
+ * (other processes on the machine are not moved); `--nice=-10` runs the app at a higher priority
+ * (root only), so that other work on a shared machine takes less of its CPU. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  */
@@ -36,6 +38,7 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '1000' },
     linger: { type: 'string' },
     pin: { type: 'boolean', default: false },
+    nice: { type: 'string' },
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
@@ -54,6 +57,7 @@ interface AppReport {
   process: {
     requests: number;
     cpuUsPerRequest: number | null;
+    wakeupsPerRequest: number | null;
     cpuPct: number;
     elu: number;
     loopDelayMs: { p50: number; p99: number; p999: number; max: number };
@@ -86,9 +90,11 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
     APP,
     config,
   ];
-  const child = a.pin
-    ? spawn('taskset', ['-c', '0', process.execPath, ...node])
-    : spawn(process.execPath, node);
+  const command = [...(a.nice ? ['nice', '-n', a.nice] : []), ...(a.pin ? ['taskset', '-c', '0'] : [])];
+  const child =
+    command.length > 0
+      ? spawn(command[0]!, [...command.slice(1), process.execPath, ...node])
+      : spawn(process.execPath, node);
   trackPid('express-app', child.pid!);
   try {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
@@ -130,7 +136,7 @@ function line(x: Run): string {
     `p99.9 ${r(x.load.p999Ms)}`,
     `max ${r(x.load.maxMs, 1)} ms`,
     `late p99 ${r(x.load.lateP99Ms)}`,
-    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
     x.app.metrics ? `| delivered ${x.app.metrics.delivered} dropped ${x.app.metrics.dropped}` : '',
     x.load.errors ? `errors ${x.load.errors}` : '',
   ].join('  ');
@@ -144,7 +150,7 @@ const runs: Run[] = [];
 try {
   await createTopicOn(broker.port, TOPIC, 6);
   console.log(
-    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of ['plain', 'middleware'] as const) {
@@ -171,13 +177,14 @@ for (const mode of ['plain', 'middleware'] as const) {
     p99Ms: median(xs.map((x) => x.load.p99Ms ?? Number.NaN)),
     p999Ms: median(xs.map((x) => x.load.p999Ms ?? Number.NaN)),
     cpuUsPerRequest: median(xs.map((x) => x.app.process.cpuUsPerRequest ?? Number.NaN)),
+    wakeupsPerRequest: median(xs.map((x) => x.app.process.wakeupsPerRequest ?? Number.NaN)),
     elu: median(xs.map((x) => x.app.process.elu)),
     loopDelayP99Ms: median(xs.map((x) => x.app.process.loopDelayMs.p99)),
     load1: median(xs.map((x) => x.load1)),
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
+    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
   );
 }
 const pm = summary.middleware!;

@@ -8,7 +8,9 @@
  * events due by then: the middleware's `http.request` event shape, 1,000 users) from a timer, for
  * each linger time in a fresh emitter, after a 1 s warm-up. Reported per linger time: the main
  * thread's CPU (process.threadCpuUsage) per event and per batch sent, the part that is emit()
- * itself (timed around the calls), batches per second, and the event loop delay p99/max
+ * itself (timed around the calls), batches per second, Produce requests per second (the library's
+ * `plt:kafka:connections:api` channel), the main thread's wake-ups (voluntary context switches in
+ * /proc: the loop went to sleep and something woke it; steady on a busy machine), and the event loop delay p99/max
  * (monitorEventLoopDelay, 1 ms resolution) — the sender's share is what remains after emit() and
  * the pacing timer (measured with no emitter: `idle`). With `slices`, also the histogram of how
  * long each run of the emitter's work held the loop (loop-slices.ts): `timer` is the linger timer
@@ -17,6 +19,7 @@
  * and settled). The hooks cost CPU themselves: the per-event figures of that run are higher.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEmitter, type Emitter } from '../../src/emit/index.ts';
@@ -32,6 +35,16 @@ const slices = process.argv[5] === 'slices' ? new LoopSlices() : null;
 const TOPIC = 'emit-sender-cost';
 const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
 
+/** The main thread's voluntary context switches: each is the loop going to sleep and being woken. */
+const mainThreadWakeups = (): number => {
+  try {
+    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+};
+
 const threadCpuUs = (): number => {
   const u = process.threadCpuUsage();
   return u.user + u.system;
@@ -39,6 +52,9 @@ const threadCpuUs = (): number => {
 
 interface Phase {
   cpuUs: number;
+  /** The user-space part of cpuUs (the rest is the kernel's: syscalls, wake-ups). */
+  userUs: number;
+  wakeups: number;
   emitCpuUs: number;
   events: number;
   delayP99Ms: number;
@@ -50,6 +66,8 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const cpu0 = threadCpuUs();
+  const user0 = process.threadCpuUsage().user;
+  const wake0 = mainThreadWakeups();
   const start = performance.now();
   let sent = 0;
   let emitMs = 0;
@@ -72,9 +90,13 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
     });
   }
   const cpuUs = threadCpuUs() - cpu0;
+  const userUs = process.threadCpuUsage().user - user0;
+  const wakeups = mainThreadWakeups() - wake0;
   delay.disable();
   return {
     cpuUs,
+    userUs,
+    wakeups,
     emitCpuUs: emitMs * 1000,
     events: sent,
     delayP99Ms: delay.percentile(99) / 1e6,
@@ -94,6 +116,18 @@ tracingChannel('plt:kafka:producer:sends').subscribe({
   error: () => {},
 });
 
+// Produce requests on the wire (the library's connection channel; apiKey 0).
+let produceRequests = 0;
+tracingChannel<unknown, { apiKey?: number }>('plt:kafka:connections:api').subscribe({
+  start: (ctx) => {
+    if (ctx.apiKey === 0) produceRequests++;
+  },
+  end: () => {},
+  asyncStart: () => {},
+  asyncEnd: () => {},
+  error: () => {},
+});
+
 installCleanupHandlers();
 const broker = await startSamsa();
 try {
@@ -101,7 +135,7 @@ try {
   console.log(`${rate} events/s for ${seconds} s per case; load average ${loadavg()[0]!.toFixed(2)}`);
   const idle = await pace(null, seconds * 1000);
   console.log(
-    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
+    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing (user ${(idle.userUs / idle.events).toFixed(1)}), ${(idle.wakeups / (idle.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
   );
   for (const lingerMs of lingers) {
     const emitter = createEmitter({
@@ -114,16 +148,18 @@ try {
     await emitter.flush(10_000);
     const before = emitter.metrics();
     const sends0 = producerSends;
+    const requests0 = produceRequests;
     slices?.reset();
     const p = await pace(emitter, seconds * 1000);
     const sliceReport = slices?.report(p.events / rate);
     await emitter.flush(10_000);
     const after = emitter.metrics();
     const counted = producerSends - sends0;
+    const requests = produceRequests - requests0;
     const sends = counted > 0 ? counted : Math.round((p.events / rate) * (1000 / Math.max(lingerMs, 1)));
     const senderUs = p.cpuUs - p.emitCpuUs - (idle.cpuUs / idle.events) * p.events;
     console.log(
-      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
+      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (user ${(p.userUs / p.events).toFixed(1)}; emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); ${Math.round(requests / seconds)} Produce requests/s; ${(p.wakeups / (p.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
     );
     for (const [label, x] of Object.entries(sliceReport ?? {})) {
       if (label === 'bench' || label === 'promise' || label === 'tick' || label === 'other') continue;

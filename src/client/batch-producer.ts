@@ -1,8 +1,11 @@
 /**
  * `BatchProducer`: sends whole RecordBatches (record-batch-encoder.ts, one Buffer per batch) with
  * Produce v9 (flexible) over @platformatic/kafka's `ConnectionPool`/`Connection`, so TLS and SASL
- * are the library's. One Produce request carries one partition's batch; partition leaders come from
- * Metadata v12 and are refreshed on leader errors and lost connections.
+ * are the library's. Like Kafka's producer, it sends one Produce request per leader for every
+ * partition that has a batch ready: `send` calls made in the same tick (the emitter hands over one
+ * batch per partition at a time) go out together, one batch per partition per request, up to
+ * `maxRequestBytes` per request (a larger batch goes alone). Partition leaders come from Metadata
+ * v12 and are refreshed on leader errors and lost connections.
  *
  *   const p = new BatchProducer({ bootstrapBrokers: ['127.0.0.1:9092'] });
  *   const { baseOffset } = await p.send('topic', 0, [{ key, value, headers }]);
@@ -27,7 +30,9 @@
  * InitProducerId, AddPartitionsToTxn and EndTxn) marks batches transactional and names the
  * transactional id in Produce; the producer never re-initialises such an id (a sequence error is
  * then a `BatchProducerError`). It does not talk to the transaction coordinator itself.
- * Not done: acks=0, several partitions per Produce request, Produce version negotiation below v9.
+ * Each partition's answer in a shared request is handled on its own (its sequence, retries and
+ * errors are the partition's); a lost connection or timeout answers every partition of the request.
+ * Not done: acks=0, Produce version negotiation below v9.
  */
 
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
@@ -68,6 +73,11 @@ export interface BatchProducerOptions {
   compression?: BatchCompression;
   /** Batches in flight per partition (default 5 idempotent, 1 otherwise; at most 5 idempotent). */
   maxInFlight?: number;
+  /**
+   * Batches of several partitions share one Produce request up to this many bytes (default 1 MiB,
+   * Kafka's `max.request.size`); a larger batch is sent alone.
+   */
+  maxRequestBytes?: number;
   /** Produce `timeout_ms` and the client-side request timeout (default 30 s). */
   requestTimeoutMs?: number;
   /** A batch not acknowledged after this long is rejected (default: retry until close). */
@@ -141,11 +151,19 @@ interface PartitionState {
   /** Answered with a retriable error while others were still in flight. */
   failed: Pending[];
   recovering: boolean;
+  /** Waiting for Metadata to name the partition's leader: its batches wait too. */
+  routing: boolean;
   attempts: number;
   producerId: bigint;
   producerEpoch: number;
   nextSequence: number;
   timer: NodeJS.Timeout | null;
+}
+
+/** A partition's batch taken for a Produce request. */
+interface Entry {
+  state: PartitionState;
+  p: Pending;
 }
 
 type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
@@ -177,7 +195,13 @@ export class BatchProducer {
   readonly #o: Required<
     Pick<
       BatchProducerOptions,
-      'acks' | 'idempotent' | 'compression' | 'maxInFlight' | 'requestTimeoutMs' | 'autocreateTopics'
+      | 'acks'
+      | 'idempotent'
+      | 'compression'
+      | 'maxInFlight'
+      | 'maxRequestBytes'
+      | 'requestTimeoutMs'
+      | 'autocreateTopics'
     >
   > & { deliveryTimeoutMs: number; transactionalId: string | null };
   readonly #pool: ConnectionPool;
@@ -187,6 +211,9 @@ export class BatchProducer {
   readonly #topics = new Map<string, TopicMetadata>();
   readonly #metadataInFlight = new Map<string, Promise<TopicMetadata>>();
   readonly #partitions = new Map<string, PartitionState>();
+  /** Partitions with a batch that can go, sent by the next drain (one per tick). */
+  readonly #ready = new Set<PartitionState>();
+  #drainScheduled = false;
   /** The producer id new sequences are taken under; null until InitProducerId answered. */
   #producerId: { id: bigint; epoch: number } | null = null;
   #producerIdInFlight: Promise<void> | null = null;
@@ -203,6 +230,9 @@ export class BatchProducer {
     const maxInFlight = options.maxInFlight ?? (idempotent ? 5 : 1);
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || (idempotent && maxInFlight > 5))
       throw new BatchProducerError(`maxInFlight must be 1..${idempotent ? 5 : 'n'}, got ${maxInFlight}`);
+    const maxRequestBytes = options.maxRequestBytes ?? 1024 * 1024;
+    if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1)
+      throw new BatchProducerError(`maxRequestBytes must be a positive integer, got ${maxRequestBytes}`);
     if (options.bootstrapBrokers.length === 0) throw new BatchProducerError('no bootstrap broker given');
     const given = options.producerId !== undefined;
     if (given !== (options.producerEpoch !== undefined))
@@ -217,6 +247,7 @@ export class BatchProducer {
       idempotent,
       compression: options.compression ?? 'none',
       maxInFlight,
+      maxRequestBytes,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       autocreateTopics: options.autocreateTopics ?? false,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? Number.POSITIVE_INFINITY,
@@ -287,6 +318,7 @@ export class BatchProducer {
         inflight: [],
         failed: [],
         recovering: false,
+        routing: false,
         attempts: 0,
         producerId: -1n,
         producerEpoch: -1,
@@ -345,86 +377,231 @@ export class BatchProducer {
     }
   }
 
+  /** Marks `state` ready to send; one drain per tick sends every ready partition. */
   #pump(state: PartitionState): void {
-    if (state.recovering || this.#closed) return;
-    while (state.queue.length > 0 && state.inflight.length < this.#o.maxInFlight) {
-      if (this.#o.idempotent) {
-        const pid = this.#producerId;
-        if (pid === null) {
-          this.#initProducerId().then(
-            () => this.#pump(state),
-            (err: Error) => {
-              if (err instanceof BatchProducerError && err.errorCode !== -1) {
-                for (const p of state.queue.splice(0)) this.#finish(p, err);
-              } else {
-                this.#recover(state, { code: -1, message: describe(err) });
-              }
-            },
-          );
-          return;
-        }
-        const p = state.queue[0]!;
-        if (p.sequence === -1 || p.producerId !== state.producerId) {
-          if (state.producerId !== pid.id) {
-            // First batch of this partition, or after a reset: a fresh sequence under the current id,
-            // once nothing is in flight under the old one (so the two cannot overtake each other).
-            if (state.inflight.length > 0) return;
-            state.producerId = pid.id;
-            state.producerEpoch = pid.epoch;
-            state.nextSequence = 0;
-          }
-          p.sequence = state.nextSequence;
-          p.producerId = state.producerId;
-          state.nextSequence = (state.nextSequence + p.count) % SEQUENCE_LIMIT;
-          setBatchProducer(p.batch, state.producerId, state.producerEpoch, p.sequence);
-        }
-      }
-      const p = state.queue.shift()!;
-      state.inflight.push(p);
-      this.#dispatch(state, p);
-    }
+    if (!this.#canTake(state)) return;
+    this.#ready.add(state);
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => this.#drain());
   }
 
-  #dispatch(state: PartitionState, p: Pending): void {
-    this.#leaderConnection(state).then(
-      (connection) => {
-        if (this.#closed) return;
-        connection.send(
-          0,
-          PRODUCE_VERSION,
-          () => this.#produceRequest(state, p.batch),
-          parseProduceResponse,
-          true,
-          true,
-          (err, answer) => {
-            if (err)
-              this.#answer(state, p, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
-            else this.#answer(state, p, answer!);
-          },
-        );
-      },
-      (err: Error) =>
-        this.#answer(state, p, {
-          code: err instanceof BatchProducerError ? err.errorCode : poolClosed(err) ? POOL_CLOSED : 13,
-          message: describe(err),
-        }),
+  #canTake(state: PartitionState): boolean {
+    return (
+      !state.recovering &&
+      !state.routing &&
+      !this.#closed &&
+      state.queue.length > 0 &&
+      state.inflight.length < this.#o.maxInFlight
     );
   }
 
-  #produceRequest(state: PartitionState, batch: Buffer): Writer {
-    return Writer.create()
+  /**
+   * Sends the ready partitions: one Produce request per leader and round, each round taking at most
+   * one batch of each partition (a partition with several batches waiting goes in several requests,
+   * up to `maxInFlight`). A partition whose leader is not known yet is sent alone once Metadata
+   * answers; later rounds group it.
+   */
+  #drain(): void {
+    this.#drainScheduled = false;
+    if (this.#closed) {
+      this.#ready.clear();
+      return;
+    }
+    const byLeader = new Map<Broker, PartitionState[]>();
+    let unrouted: Map<string, PartitionState[]> | null = null;
+    for (const state of this.#ready) {
+      if (!this.#canTake(state)) continue;
+      const leader = this.#knownLeader(state);
+      if (leader === null) {
+        unrouted ??= new Map();
+        const states = unrouted.get(state.topic);
+        if (states === undefined) unrouted.set(state.topic, [state]);
+        else states.push(state);
+        continue;
+      }
+      const states = byLeader.get(leader);
+      if (states === undefined) byLeader.set(leader, [state]);
+      else states.push(state);
+    }
+    this.#ready.clear();
+    if (unrouted !== null) for (const [topic, states] of unrouted) this.#route(topic, states);
+    for (const [leader, states] of byLeader) {
+      for (;;) {
+        let entries: Entry[] = [];
+        let bytes = 0;
+        for (const state of states) {
+          const next = state.queue[0];
+          if (next === undefined || !this.#canTake(state)) continue;
+          if (entries.length > 0 && bytes + next.batch.length > this.#o.maxRequestBytes) {
+            this.#dispatch(entries, leader);
+            entries = [];
+            bytes = 0;
+          }
+          const p = this.#take(state);
+          if (p === null) continue;
+          entries.push({ state, p });
+          bytes += p.batch.length;
+        }
+        if (entries.length === 0) break;
+        this.#dispatch(entries, leader);
+      }
+    }
+  }
+
+  /** The broker leading `state`'s partition, from the cached metadata (null: not known yet). */
+  #knownLeader(state: PartitionState): Broker | null {
+    const m = this.#topics.get(state.topic);
+    const id = m?.leaders[state.partition];
+    if (id === undefined || id < 0) return null;
+    return this.#brokers.get(id) ?? null;
+  }
+
+  /**
+   * Partitions of `topic` whose leader is not known: one Metadata request, then they go with the
+   * next drain; one whose leader is still unknown sends its batch alone, which fails it with the
+   * reason (no such partition, no leader) through the usual retry path.
+   */
+  #route(topic: string, states: PartitionState[]): void {
+    const known = this.#topics.get(topic);
+    for (const state of states) state.routing = true;
+    const go = (): void => {
+      for (const state of states) {
+        state.routing = false;
+        if (this.#knownLeader(state) === null) this.#sendAlone(state);
+        else this.#pump(state);
+      }
+    };
+    this.#metadata(topic, known !== undefined).then(go, go);
+  }
+
+  /** A batch of a partition with no known leader: resolves it through Metadata, then sends it alone. */
+  #sendAlone(state: PartitionState): void {
+    const p = this.#take(state);
+    if (p === null) return;
+    state.routing = true;
+    const entries = [{ state, p }];
+    this.#leaderConnection(state).then(
+      (connection) => {
+        state.routing = false;
+        this.#sendOn(connection, entries);
+        this.#pump(state);
+      },
+      (err: Error) => {
+        state.routing = false;
+        this.#answerAll(entries, {
+          code: err instanceof BatchProducerError ? err.errorCode : poolClosed(err) ? POOL_CLOSED : 13,
+          message: describe(err),
+        });
+      },
+    );
+  }
+
+  /**
+   * The next batch of `state` to send, moved to its in-flight list with its sequence stamped (null
+   * when it cannot go yet: no producer id, or batches in flight under a previous one).
+   */
+  #take(state: PartitionState): Pending | null {
+    if (!this.#canTake(state)) return null;
+    if (this.#o.idempotent) {
+      const pid = this.#producerId;
+      if (pid === null) {
+        this.#initProducerId().then(
+          () => this.#pump(state),
+          (err: Error) => {
+            if (err instanceof BatchProducerError && err.errorCode !== -1) {
+              for (const p of state.queue.splice(0)) this.#finish(p, err);
+            } else {
+              this.#recover(state, { code: -1, message: describe(err) });
+            }
+          },
+        );
+        return null;
+      }
+      const p = state.queue[0]!;
+      if (p.sequence === -1 || p.producerId !== state.producerId) {
+        if (state.producerId !== pid.id) {
+          // First batch of this partition, or after a reset: a fresh sequence under the current id,
+          // once nothing is in flight under the old one (so the two cannot overtake each other).
+          if (state.inflight.length > 0) return null;
+          state.producerId = pid.id;
+          state.producerEpoch = pid.epoch;
+          state.nextSequence = 0;
+        }
+        p.sequence = state.nextSequence;
+        p.producerId = state.producerId;
+        state.nextSequence = (state.nextSequence + p.count) % SEQUENCE_LIMIT;
+        setBatchProducer(p.batch, state.producerId, state.producerEpoch, p.sequence);
+      }
+    }
+    const p = state.queue.shift()!;
+    state.inflight.push(p);
+    return p;
+  }
+
+  #dispatch(entries: Entry[], leader: Broker): void {
+    this.#pool.get(leader, (err, connection) => {
+      if (err) {
+        this.#answerAll(entries, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
+      } else {
+        this.#sendOn(connection!, entries);
+      }
+    });
+  }
+
+  #sendOn(connection: Connection, entries: Entry[]): void {
+    if (this.#closed) return;
+    connection.send(
+      0,
+      PRODUCE_VERSION,
+      () => this.#produceRequest(entries),
+      parseProduceResponse,
+      true,
+      true,
+      (err, answers) => {
+        if (err) {
+          this.#answerAll(entries, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
+          return;
+        }
+        for (const { state, p } of entries) {
+          const answer = answers!.get(`${state.topic}\0${state.partition}`) ?? {
+            code: 13,
+            message: `no answer for ${state.topic}/${state.partition} in the Produce response`,
+          };
+          this.#answer(state, p, answer);
+        }
+      },
+    );
+  }
+
+  #answerAll(entries: Entry[], error: { code: number; message: string }): void {
+    for (const { state, p } of entries) this.#answer(state, p, error);
+  }
+
+  /** Produce v9 request: the entries' batches grouped by topic, in the order taken. */
+  #produceRequest(entries: Entry[]): Writer {
+    const byTopic = new Map<string, Entry[]>();
+    for (const e of entries) {
+      const list = byTopic.get(e.state.topic);
+      if (list === undefined) byTopic.set(e.state.topic, [e]);
+      else list.push(e);
+    }
+    const w = Writer.create()
       .appendString(this.#o.transactionalId, true)
       .appendInt16(this.#o.acks)
       .appendInt32(this.#o.requestTimeoutMs)
-      .appendUnsignedVarInt(2)
-      .appendString(state.topic, true)
-      .appendUnsignedVarInt(2)
-      .appendInt32(state.partition)
-      .appendUnsignedVarInt(batch.length + 1)
-      .append(batch)
-      .appendTaggedFields()
-      .appendTaggedFields()
-      .appendTaggedFields();
+      .appendUnsignedVarInt(byTopic.size + 1);
+    for (const [topic, list] of byTopic) {
+      w.appendString(topic, true).appendUnsignedVarInt(list.length + 1);
+      for (const { state, p } of list) {
+        w.appendInt32(state.partition)
+          .appendUnsignedVarInt(p.batch.length + 1)
+          .append(p.batch)
+          .appendTaggedFields();
+      }
+      w.appendTaggedFields();
+    }
+    return w.appendTaggedFields();
   }
 
   #answer(
@@ -632,8 +809,13 @@ export class BatchProducer {
   }
 }
 
-/** Produce v9+ response: the one partition's answer (the library's parser, without its throw). */
-function parseProduceResponse(cid: number, key: number, version: number, reader: Reader): ProduceAnswer {
+/** Produce v9+ response: each partition's answer by `topic\0partition` (the library's parser, without its throw). */
+function parseProduceResponse(
+  cid: number,
+  key: number,
+  version: number,
+  reader: Reader,
+): Map<string, ProduceAnswer> {
   let res: ReturnType<typeof produceV11.parseResponse>;
   try {
     res = produceV11.parseResponse(cid, key, version, reader);
@@ -641,9 +823,17 @@ function parseProduceResponse(cid: number, key: number, version: number, reader:
     if (!(err instanceof ResponseError)) throw err;
     res = (err as ResponseError & { response: ReturnType<typeof produceV11.parseResponse> }).response;
   }
-  const p = res.responses[0]?.partitionResponses[0];
-  if (p === undefined) return { errorCode: 13, errorMessage: 'empty Produce response', baseOffset: -1n };
-  return { errorCode: p.errorCode, errorMessage: p.errorMessage ?? null, baseOffset: p.baseOffset };
+  const answers = new Map<string, ProduceAnswer>();
+  for (const t of res.responses) {
+    for (const p of t.partitionResponses) {
+      answers.set(`${t.name}\0${p.index}`, {
+        errorCode: p.errorCode,
+        errorMessage: p.errorMessage ?? null,
+        baseOffset: p.baseOffset,
+      });
+    }
+  }
+  return answers;
 }
 
 function poolClosed(err: unknown): boolean {

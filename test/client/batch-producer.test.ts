@@ -1,6 +1,7 @@
 /**
  * BatchProducer against a real broker: what it writes is read back by KafkaJS (a client nobody here
- * wrote); idempotent pipelining keeps order across many batches in flight; a broker restart in the
+ * wrote); idempotent pipelining keeps order across many batches in flight; partitions of several
+ * topics go in one Produce request per round and each still lands in order, once; a broker restart in the
  * middle loses and duplicates nothing; an unreachable broker and refused batches give precise errors.
  */
 import assert from 'node:assert/strict';
@@ -151,6 +152,80 @@ test('idempotent pipelining: 300 batches fired at once on two partitions land in
   }
 });
 
+/** Produce requests the broker has answered so far (its Prometheus counter). */
+async function produceRequests(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const m = /^kafka_network_requestmetrics_requests_total\{request="Produce"\} (\d+)/m.exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
+test('partitions of several topics share one Produce request per round; each lands in order, once', async () => {
+  const broker = await startBroker({ metrics: true });
+  try {
+    const topics = [
+      { name: 'shared-a', partitions: 6 },
+      { name: 'shared-b', partitions: 3 },
+    ];
+    for (const t of topics) await createTopic(broker.bootstrap, t.name, t.partitions);
+    const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], compression: 'lz4' });
+    // Leaders known before the first send, so the first round already groups every partition.
+    for (const t of topics) assert.equal(await producer.partitionCount(t.name), t.partitions);
+    const before = await produceRequests(broker.metricsUrl!);
+    const ROUNDS = 20;
+    const sends: {
+      topic: string;
+      partition: number;
+      round: number;
+      sent: Promise<{ baseOffset: bigint }>;
+    }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of topics) {
+        for (let partition = 0; partition < t.partitions; partition++) {
+          const records = Array.from({ length: 10 }, (_, i) => rec(`k${partition}`, `${round}.${i}`));
+          sends.push({ topic: t.name, partition, round, sent: producer.send(t.name, partition, records) });
+        }
+      }
+    }
+    for (const s of sends)
+      assert.equal((await s.sent).baseOffset, BigInt(s.round * 10), `${s.topic}/${s.partition}`);
+    const requests = (await produceRequests(broker.metricsUrl!)) - before;
+    // 180 batches on 9 partitions: one request per round (at most 5 rounds in flight), not one per batch.
+    assert.ok(requests <= ROUNDS, `${requests} Produce requests for ${sends.length} batches`);
+    await producer.close();
+    for (const t of topics) {
+      const read = await readWithKafkaJS(broker.bootstrap, t.name, t.partitions * ROUNDS * 10);
+      assert.equal(read.length, t.partitions * ROUNDS * 10);
+      for (let partition = 0; partition < t.partitions; partition++) {
+        const values = read.filter((r) => r.partition === partition).map((r) => r.value);
+        const want = Array.from({ length: ROUNDS }, (_, round) =>
+          Array.from({ length: 10 }, (_, i) => `${round}.${i}`),
+        ).flat();
+        assert.deepEqual(values, want, `${t.name}/${partition}`);
+      }
+    }
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('maxRequestBytes: a batch that would take a request over it goes in the next one', async () => {
+  const broker = await startBroker({ metrics: true });
+  try {
+    await createTopic(broker.bootstrap, 'capped', 4);
+    // Each batch is about 400 bytes (value and header): two fit in 1,000 bytes, a third does not.
+    const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], maxRequestBytes: 1000 });
+    assert.equal(await producer.partitionCount('capped'), 4);
+    const before = await produceRequests(broker.metricsUrl!);
+    const value = 'x'.repeat(150);
+    const sent = [0, 1, 2, 3].map((p) => producer.send('capped', p, [rec(`k${p}`, value)]));
+    for (const s of sent) assert.equal((await s).baseOffset, 0n);
+    assert.equal((await produceRequests(broker.metricsUrl!)) - before, 2);
+    await producer.close();
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('a broker restart with batches in flight: every batch acknowledged once, in order', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'batch-producer-'));
   const port = await freePort();
@@ -236,6 +311,10 @@ test('options are checked', () => {
   assert.throws(
     () => new BatchProducer({ bootstrapBrokers: ['a:1'], maxInFlight: 6 }),
     /maxInFlight must be 1..5/,
+  );
+  assert.throws(
+    () => new BatchProducer({ bootstrapBrokers: ['a:1'], maxRequestBytes: 0 }),
+    /maxRequestBytes must be a positive integer/,
   );
   assert.throws(
     () => new BatchProducer({ bootstrapBrokers: ['a:1'], transactionalId: 't' }),
