@@ -149,14 +149,14 @@ it('@platformatic/kafka (JoinGroup v9+): the restarted static leader gets its pa
   let follower: NodeStaticMember | undefined;
   let restarted: NodeStaticMember | undefined;
   try {
-    await waitFor(() => leader.joins.length > 0, 10_000, 'the first member to join');
+    await waitFor(() => leader.joins.length > 0, 60_000, 'the first member to join');
     follower = new NodeStaticMember('node-b', group);
     const settled = await waitFor(
       () => {
         const [l, f] = [leader.joins.at(-1), follower?.joins.at(-1)];
         return l && f && l.generation === f.generation && l.partitions.length === 3 ? { l, f } : undefined;
       },
-      10_000,
+      60_000,
       'both members in one generation',
     );
     assert.ok(settled.l.leader, 'the first member leads');
