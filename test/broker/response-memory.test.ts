@@ -90,7 +90,7 @@ it('bounds memory for clients that never read, keeps serving others, and release
     sockets.push(s);
   }
   // The connections back up until the broker holds its bound and stops reading them.
-  await waitFor(() => broker.broker.responseMemory.bytes >= LIMIT, 15_000, 'the bound to be reached');
+  await waitFor(() => broker.broker.responseMemory.bytes >= LIMIT, 60_000, 'the bound to be reached');
 
   // Meanwhile a normal producer and a normal consumer (one batch per Fetch at worst) keep working.
   const produced = await runPython(PRODUCE, [broker.bootstrap], 60_000);

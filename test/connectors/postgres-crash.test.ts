@@ -58,7 +58,8 @@ async function startWorker(port: number): Promise<{ child: ChildProcess; url: st
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A deadline for a start that never comes, not a measure: a loaded machine takes long to start it.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       if ((await fetch(`${url}/`)).ok) return { child, url };

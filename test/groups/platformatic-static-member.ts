@@ -1,18 +1,25 @@
 /**
  * Child process for static-membership.test.ts: a @platformatic/kafka consumer (JoinGroup v9+) with
- * group.instance.id = argv[3] in group argv[4] on topic argv[5]; prints each join as a JSON line.
+ * group.instance.id = argv[3] in group argv[4] on topic argv[5], session timeout argv[6] ms; prints
+ * each join as a JSON line.
  * The test SIGKILLs it, so it never sends LeaveGroup.
  */
 import { Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 
-const [bootstrap, instanceId, groupId, topic] = process.argv.slice(2) as [string, string, string, string];
+const [bootstrap, instanceId, groupId, topic, sessionMs] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const consumer = new Consumer({
   clientId: instanceId,
   groupId,
   groupInstanceId: instanceId,
   bootstrapBrokers: [bootstrap],
   deserializers: stringDeserializers,
-  sessionTimeout: 4000,
+  sessionTimeout: Number(sessionMs),
   heartbeatInterval: 300,
   maxWaitTime: 200,
 });

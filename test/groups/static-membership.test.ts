@@ -15,6 +15,12 @@ import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { consumerConfig, PyConsumer, produce, storedGroup, waitFor } from './helpers.ts';
 
 const SESSION_MS = 4000;
+/**
+ * The @platformatic/kafka member's session timeout: its restart must come back within it, and a
+ * Node process loading the client can take more than 4 s to do so on a loaded machine. Nothing
+ * waits for this session to expire, so a long one costs no time.
+ */
+const NODE_SESSION_MS = 30_000;
 const CHILD = fileURLToPath(new URL('./platformatic-static-member.ts', import.meta.url));
 let broker: TestBroker;
 
@@ -51,7 +57,7 @@ it('a static member restarted within its session timeout gets its partitions bac
         const g = storedGroup(broker, group);
         return g?.members.length === 2 ? g : undefined;
       },
-      5000,
+      60_000,
       'the group record with both members',
     );
     const idOf = (g: typeof before, instance: string) =>
@@ -104,7 +110,7 @@ it('a second process with the same group.instance.id fences the first', async ()
     await second.waitAssigned(6, 20_000);
     await waitFor(
       () => first.errors().some((e) => /FENCED_INSTANCE_ID|fenced/i.test(e)),
-      SESSION_MS,
+      60_000,
       `the first member to be fenced (errors ${JSON.stringify(first.errors())})`,
     );
   } finally {
@@ -120,7 +126,8 @@ class NodeStaticMember {
   private readonly exited: Promise<unknown>;
 
   constructor(instanceId: string, group: string) {
-    this.child = spawn(process.execPath, [CHILD, broker.bootstrap, instanceId, group, 'static'], {
+    const args = [CHILD, broker.bootstrap, instanceId, group, 'static', String(NODE_SESSION_MS)];
+    this.child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
@@ -149,14 +156,14 @@ it('@platformatic/kafka (JoinGroup v9+): the restarted static leader gets its pa
   let follower: NodeStaticMember | undefined;
   let restarted: NodeStaticMember | undefined;
   try {
-    await waitFor(() => leader.joins.length > 0, 10_000, 'the first member to join');
+    await waitFor(() => leader.joins.length > 0, 60_000, 'the first member to join');
     follower = new NodeStaticMember('node-b', group);
     const settled = await waitFor(
       () => {
         const [l, f] = [leader.joins.at(-1), follower?.joins.at(-1)];
         return l && f && l.generation === f.generation && l.partitions.length === 3 ? { l, f } : undefined;
       },
-      10_000,
+      60_000,
       'both members in one generation',
     );
     assert.ok(settled.l.leader, 'the first member leads');
@@ -164,7 +171,7 @@ it('@platformatic/kafka (JoinGroup v9+): the restarted static leader gets its pa
 
     await leader.kill();
     restarted = new NodeStaticMember('node-a', group);
-    const back = await waitFor(() => restarted?.joins[0], SESSION_MS, 'the restarted leader to join');
+    const back = await waitFor(() => restarted?.joins[0], NODE_SESSION_MS, 'the restarted leader to join');
     assert.deepEqual(back, settled.l, 'same generation, leadership and partitions');
     assert.equal(storedGroup(broker, group)?.generation, settled.l.generation, 'stored generation unchanged');
     assert.equal(follower.joins.length, followerJoins, 'the follower did not rejoin');

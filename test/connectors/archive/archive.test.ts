@@ -33,7 +33,12 @@ const BASE = Date.UTC(2026, 2, 9, 13, 30);
 const topic = 'events';
 
 before(async () => {
-  broker = await startBroker({ numPartitions: 1 });
+  broker = await startBroker({
+    numPartitions: 1,
+    // The records carry timestamps months old: under the default retention (7 days) the broker's
+    // first retention pass, 30 s after its start, would roll and delete them while the file runs.
+    retentionMs: -1,
+  });
   await createTopic(broker.bootstrap, topic, 3);
   // Timestamps over two hours, so files are cut at hour directories too; binary values; null keys.
   const records: TestRecord[] = Array.from({ length: TOTAL }, (_, i) => ({

@@ -21,7 +21,12 @@ let broker: TestBroker;
 let connect: TestConnect;
 
 before(async () => {
-  broker = await startBroker({ numPartitions: 1 });
+  broker = await startBroker({
+    numPartitions: 1,
+    // The records carry timestamps months old: under the default retention (7 days) the broker's
+    // first retention pass, 30 s after its start, would roll and delete them while the file runs.
+    retentionMs: -1,
+  });
   connect = await startConnect({ bootstrap: broker.bootstrap });
 });
 after(async () => {
