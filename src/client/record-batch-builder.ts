@@ -13,6 +13,7 @@ import { crc32c } from '@node-rs/crc32';
 import { ATTRIBUTES_OFFSET, BATCH_HEADER_BYTES, CRC_OFFSET } from './record-batch-format.ts';
 
 const EMPTY = Buffer.alloc(0);
+const MIN_BYTES = 1024;
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 
@@ -67,7 +68,7 @@ export class RecordBatchBuilder {
   private maxTimestamp = 0;
 
   constructor(initialBytes = 16 * 1024) {
-    this.nextSize = Math.max(initialBytes, BATCH_HEADER_BYTES + 64);
+    this.nextSize = Math.max(initialBytes, MIN_BYTES);
   }
 
   /** Records appended since the last `finish`. */
@@ -172,8 +173,8 @@ export class RecordBatchBuilder {
     batch.writeInt32BE(-1, 53); // baseSequence
     batch.writeInt32BE(this.records, 57);
     batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
-    // the next batch starts about as big as this one was, when its first record comes
-    this.nextSize = this.buf.length;
+    // the next batch starts with room for about as much as this one had, when its first record comes
+    this.nextSize = Math.max(MIN_BYTES, Math.ceil(this.end * 1.125));
     this.buf = EMPTY;
     this.end = BATCH_HEADER_BYTES;
     this.records = 0;
