@@ -13,12 +13,12 @@
  * stay far below. Not done: fetch sessions (KIP-227; every request names all its partitions),
  * preferred read replicas (always reads the leader), message formats v0/v1 (a precise error).
  */
+import { crc32c } from '@node-rs/crc32';
 import {
   type Broker,
   type Connection,
   ConnectionPool,
   compressionsAlgorithmsByBitmask,
-  crc32c,
   NetworkError,
   type Reader,
   Writer,

@@ -17,7 +17,8 @@ export type BatchCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export interface BatchRecord {
   key?: Buffer | null | undefined;
-  value?: Buffer | null | undefined;
+  /** A string is written as its UTF-8 bytes (straight into the batch, no Buffer made for it). */
+  value?: Buffer | string | null | undefined;
   /** Header names and values; a null value is a header without a value. */
   headers?: readonly (readonly [Buffer, Buffer | null])[] | undefined;
   /** Create time, ms since the epoch (default: the batch's `timestamp`). */
@@ -102,6 +103,10 @@ function copyInto(buf: Buffer, o: number, b: Buffer): number {
 
 /** Reused between calls: the body size of each record (the encoder is synchronous). */
 let sizes = new Int32Array(1024);
+/** Reused between calls: the UTF-8 length of each record's value given as a string. */
+let textSizes = new Int32Array(1024);
+
+type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 
 /** Writes the records section (no batch header) at `start` of `buf`; returns the end offset. */
 function writeRecords(
@@ -119,7 +124,14 @@ function writeRecords(
     o = writeVarint(buf, o, (r.timestamp ?? defaultTs) - baseTimestamp);
     o = writeVarint(buf, o, i);
     o = writeBytes(buf, o, r.key);
-    o = writeBytes(buf, o, r.value);
+    const value = r.value;
+    if (typeof value === 'string') {
+      const n = textSizes[i]!;
+      o = writeVarint(buf, o, n);
+      if (n > 0) o += (buf as Utf8Buffer).utf8Write(value, o, n);
+    } else {
+      o = writeBytes(buf, o, value);
+    }
     const headers = r.headers;
     if (headers === undefined) {
       buf[o++] = 0;
@@ -154,12 +166,22 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     if (t < baseTimestamp) baseTimestamp = t;
     if (t > maxTimestamp) maxTimestamp = t;
   }
-  if (sizes.length < count) sizes = new Int32Array(Math.max(count, sizes.length * 2));
+  if (sizes.length < count) {
+    sizes = new Int32Array(Math.max(count, sizes.length * 2));
+    textSizes = new Int32Array(sizes.length);
+  }
   let recordsBytes = 0;
   for (let i = 0; i < count; i++) {
     const r = records[i]!;
     let size = 1 + varintSize((r.timestamp ?? defaultTs) - baseTimestamp) + varintSize(i);
-    size += bytesSize(r.key) + bytesSize(r.value);
+    const value = r.value;
+    if (typeof value === 'string') {
+      const n = Buffer.byteLength(value, 'utf8');
+      textSizes[i] = n;
+      size += bytesSize(r.key) + varintSize(n) + n;
+    } else {
+      size += bytesSize(r.key) + bytesSize(value);
+    }
     const headers = r.headers;
     if (headers === undefined) {
       size += 1;

@@ -15,6 +15,34 @@ export interface Deserializer<T> {
   deserialize(topic: string, data: Buffer | null): T | null;
 }
 
+/**
+ * Optional fast path of a deserializer (the built-in String and JSON ones have it): decodes the
+ * bytes `start`..`end` of `buffer` without a Buffer view being made for them. Same result and
+ * errors as `deserialize` on `buffer.subarray(start, end)`; `start > end` means null.
+ */
+export interface RangeDeserializer<T> extends Deserializer<T> {
+  deserializeRange(topic: string, buffer: Buffer, start: number, end: number): T | null;
+}
+
+/**
+ * Optional fast path of a serializer (the built-in String and JSON ones have it): the value as
+ * text whose UTF-8 bytes are what `serialize` returns, so a producer can write it straight into a
+ * record batch; null when the value is null, undefined when only `serialize` can handle it.
+ */
+export interface TextSerializer<T> extends Serializer<T> {
+  serializeText(topic: string, data: T | null): string | null | undefined;
+}
+
+export function isRangeDeserializer<T>(d: Deserializer<T>): d is RangeDeserializer<T> {
+  return typeof (d as Partial<RangeDeserializer<T>>).deserializeRange === 'function';
+}
+
+export function isTextSerializer<T>(s: Serializer<T>): s is TextSerializer<T> {
+  return typeof (s as Partial<TextSerializer<T>>).serializeText === 'function';
+}
+
+type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
+
 /** A pair of serializer and deserializer for one type. */
 export interface Serde<T> {
   serializer(): Serializer<T>;
@@ -44,9 +72,31 @@ function fixed(size: number, kind: string, data: Buffer): void {
   if (data.length !== size) throw new SerializationError(`${kind} expects ${size} bytes, got ${data.length}`);
 }
 
-const stringSerde = serdeFrom<string>(
-  (s) => Buffer.from(s, 'utf8'),
-  (b) => b.toString('utf8'),
+/** Adds the text and byte-range fast paths to a serde made by `serdeFrom`. */
+function withFastPaths<T>(
+  serde: Serde<T>,
+  text: (data: T) => string | undefined,
+  fromText: (text: string) => T,
+): Serde<T> {
+  const ser: TextSerializer<T> = {
+    serialize: serde.serializer().serialize,
+    serializeText: (_topic, data) => (data === null || data === undefined ? null : text(data)),
+  };
+  const de: RangeDeserializer<T> = {
+    deserialize: serde.deserializer().deserialize,
+    deserializeRange: (_topic, buffer, start, end) =>
+      start > end ? null : fromText((buffer as Utf8Buffer).utf8Slice(start, end)),
+  };
+  return { serializer: () => ser, deserializer: () => de };
+}
+
+const stringSerde = withFastPaths(
+  serdeFrom<string>(
+    (s) => Buffer.from(s, 'utf8'),
+    (b) => b.toString('utf8'),
+  ),
+  (s) => (typeof s === 'string' ? s : undefined),
+  (text) => text,
 );
 const integerSerde = serdeFrom<number>(
   (n) => {
@@ -104,15 +154,21 @@ const voidSerde: Serde<null> = {
 
 /** JSON values as UTF-8 text. A value that is not valid JSON fails to deserialize. */
 function jsonSerde<T>(): Serde<T> {
-  return serdeFrom<T>(
-    (v) => Buffer.from(JSON.stringify(v), 'utf8'),
-    (b) => {
-      try {
-        return JSON.parse(b.toString('utf8')) as T;
-      } catch (err) {
-        throw new SerializationError(`invalid JSON: ${(err as Error).message}`);
-      }
-    },
+  const parse = (text: string): T => {
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new SerializationError(`invalid JSON: ${(err as Error).message}`);
+    }
+  };
+  return withFastPaths(
+    serdeFrom<T>(
+      (v) => Buffer.from(JSON.stringify(v), 'utf8'),
+      (b) => parse(b.toString('utf8')),
+    ),
+    // JSON.stringify gives undefined for functions and symbols: `serialize` reports those
+    (v) => JSON.stringify(v) as string | undefined,
+    parse,
   );
 }
 

@@ -157,3 +157,17 @@ test('bad input is a precise error', () => {
     /unknown compression brotli/,
   );
 });
+
+test('a value given as text is written as its UTF-8 bytes', () => {
+  const text = 'héllo \u{1F600} \ud800';
+  const buf = encodeRecordBatch(
+    [
+      { value: text, timestamp: 1 },
+      { value: '', timestamp: 2 },
+    ],
+    {},
+  );
+  const batch = readRecordsBatch(Reader.from(buf));
+  assert.deepEqual(batch.records[0]!.value, Buffer.from(text, 'utf8'));
+  assert.deepEqual(batch.records[1]!.value, Buffer.alloc(0));
+});

@@ -1,10 +1,14 @@
 /**
  * Sends what tasks produce (sink output and changelog records) in batches. Partitions are chosen
  * like Kafka's default partitioner (murmur2 of the key; keyless records round-robin) unless the
- * record has one. Under at_least_once, records are grouped per partition, encoded as one
- * RecordBatch each and sent by the client's `BatchProducer` (acks=-1, one batch in flight per
- * partition, so in order) over the @platformatic/kafka producer's connections; batches go
- * out as they fill and `flush()` waits for all of them (the commit waits on it). Under
+ * record has one. Under at_least_once, each record is written straight into its partition's
+ * RecordBatch (client/record-batch-builder.ts; values from the built-in String and JSON serdes
+ * come as text and are written as UTF-8 there), and a batch is handed to the client's
+ * `BatchProducer` (acks=-1, one batch in flight per partition, so in order, over the
+ * @platformatic/kafka producer's connections) when it reaches 256 KiB and at the end of every
+ * processing round (`sendBuffered`); `flush()` waits until all are acknowledged (the commit waits
+ * on it). Records of a topic whose partition count is not known yet wait for it (Metadata) on a
+ * promise chain, and later batches queue behind them so a partition's order holds. Under
  * exactly_once_v2 the @platformatic/kafka producer sends (BatchProducer does not take part in the
  * library's transactions yet):
  * every batch is part of the open transaction: partitions are added to the transaction in order,
@@ -17,19 +21,46 @@ type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 import { BatchProducer } from '../../client/batch-producer.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
+import { RecordBatchBuilder } from '../../client/record-batch-builder.ts';
 import type { BatchRecord } from '../../client/record-batch-encoder.ts';
 import type { Headers } from '../processor/api.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { RecordCollector } from './stream-task.ts';
 
 const BATCH = 2_000;
+/** at_least_once: a partition's batch is sent once it has this many bytes (or at the end of a round). */
+const BATCH_BYTES = 256 * 1024;
+
+interface PartitionBatch {
+  topic: string;
+  partition: number;
+  builder: RecordBatchBuilder;
+  /** In `open` (has records appended since the last send). */
+  open: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Header names as bytes; a null value is sent as an empty one (as the library producer did). */
+function batchHeaders(headers: Headers): [Buffer, Buffer | null][] {
+  return headers.map(([k, v]) => [Buffer.from(k), v ?? EMPTY]);
+}
 
 export class KafkaRecordCollector implements RecordCollector {
   private readonly producer: Producer;
   private readonly eos: boolean;
   private readonly metrics: StreamsMetrics;
   private readonly partitionCounts = new Map<string, number>();
+  /** exactly_once_v2: messages for the library's transactional producer. */
   private buffer: MessageToProduce[] = [];
+  /** at_least_once: the batch being built per topic and partition. */
+  private readonly partitionBatches = new Map<string, (PartitionBatch | undefined)[]>();
+  /** at_least_once: the partition batches with records, in the order they got their first. */
+  private open: PartitionBatch[] = [];
+  /** at_least_once: records whose topic's partition count is not known yet. */
+  private unassigned: { topic: string; record: BatchRecord }[] = [];
+  /** Steps queued on `chain` and not finished (while any is, batches go through the chain too). */
+  private chainPending = 0;
   private inflight: Promise<unknown>[] = [];
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -73,6 +104,82 @@ export class KafkaRecordCollector implements RecordCollector {
     headers: Headers,
     partition: number | undefined,
   ): void {
+    this.metrics.producedTotal++;
+    if (this.batches !== null) this.add(topic, key, value, timestamp, headers, partition);
+    else this.addMessage(topic, key, value, timestamp, headers, partition);
+  }
+
+  sendText(
+    topic: string,
+    key: Buffer | null,
+    value: string,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void {
+    this.metrics.producedTotal++;
+    if (this.batches !== null) this.add(topic, key, value, timestamp, headers, partition);
+    else this.addMessage(topic, key, Buffer.from(value, 'utf8'), timestamp, headers, partition);
+  }
+
+  /** at_least_once: written straight into its partition's batch (no object kept per record). */
+  private add(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | string | null,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void {
+    const batchHeaderList = headers.length > 0 ? batchHeaders(headers) : undefined;
+    if (partition === undefined) {
+      const n = this.partitionCounts.get(topic);
+      if (n !== undefined) partition = key !== null ? partitionForKey(key, n) : this.roundRobin++ % n;
+    }
+    if (partition === undefined) {
+      this.unassigned.push({ topic, record: { key, value, timestamp, headers: batchHeaderList } });
+      return;
+    }
+    let byPartition = this.partitionBatches.get(topic);
+    if (byPartition === undefined) this.partitionBatches.set(topic, (byPartition = []));
+    let pb = byPartition[partition];
+    if (pb === undefined)
+      byPartition[partition] = pb = { topic, partition, builder: new RecordBatchBuilder(), open: false };
+    if (!pb.open) {
+      pb.open = true;
+      this.open.push(pb);
+    }
+    pb.builder.append(key, value, timestamp, batchHeaderList);
+    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb.topic, pb.partition, pb.builder.finish()!);
+  }
+
+  /**
+   * at_least_once: hands an encoded batch to the producer now, or after the steps queued on the
+   * chain (records waiting for their topic's partition count) so a partition's batches keep
+   * their order.
+   */
+  private dispatch(topic: string, partition: number, batch: Buffer): void {
+    const producer = this.batches!;
+    if (this.chainPending === 0) {
+      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+      return;
+    }
+    this.chainPending++;
+    this.chain = this.chain.then(() => {
+      this.chainPending--;
+      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+    });
+  }
+
+  /** exactly_once_v2: a message for the library's producer. */
+  private addMessage(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void {
     const message: MessageToProduce = {
       topic,
       key: key ?? undefined,
@@ -86,12 +193,39 @@ export class KafkaRecordCollector implements RecordCollector {
       message.headers = map;
     }
     this.buffer.push(message);
-    this.metrics.producedTotal++;
     if (this.buffer.length >= BATCH) this.sendBuffered();
   }
 
   /** Hands buffered records to the producer (without waiting). */
   sendBuffered(): void {
+    if (this.batches !== null) {
+      const producer = this.batches;
+      const unassigned = this.unassigned;
+      if (unassigned.length > 0) {
+        this.unassigned = [];
+        this.chainPending++;
+        this.chain = this.chain.then(async () => {
+          try {
+            if (this.failure !== null) return;
+            // sent before their topic's partition count was known: before any record of that
+            // topic in the partition batches, which wait on the chain behind this step
+            this.sendUnassigned(producer, await this.assignUnassigned(unassigned));
+          } catch (err) {
+            this.failure ??= err;
+          } finally {
+            this.chainPending--;
+          }
+        });
+      }
+      const open = this.open;
+      this.open = [];
+      for (const pb of open) {
+        pb.open = false;
+        const batch = pb.builder.finish();
+        if (batch !== null) this.dispatch(pb.topic, pb.partition, batch);
+      }
+      return;
+    }
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
@@ -99,9 +233,7 @@ export class KafkaRecordCollector implements RecordCollector {
       if (this.failure !== null) return;
       try {
         await this.assignPartitions(batch);
-        if (this.batches !== null) {
-          this.sendBatches(this.batches, batch);
-        } else if (this.eos) {
+        if (this.eos) {
           if (this.txn === null) this.txn = await this.producer.beginTransaction();
           const metadata = await this.producer.metadata({ topics: [...new Set(batch.map((m) => m.topic))] });
           await this.txn.addPartitions(metadata, batch as never);
@@ -115,22 +247,47 @@ export class KafkaRecordCollector implements RecordCollector {
     });
   }
 
-  /** One RecordBatch per partition, in the order the records were sent. */
-  private sendBatches(producer: BatchProducer, batch: MessageToProduce[]): void {
-    const groups = new Map<string, { topic: string; partition: number; records: BatchRecord[] }>();
-    for (const m of batch) {
-      const id = `${m.partition}\0${m.topic}`;
-      let g = groups.get(id);
-      if (g === undefined) groups.set(id, (g = { topic: m.topic, partition: m.partition!, records: [] }));
-      g.records.push({
-        key: m.key ?? null,
-        value: m.value ?? null,
-        timestamp: Number(m.timestamp),
-        headers: m.headers instanceof Map ? [...(m.headers as Map<Buffer, Buffer>)] : undefined,
+  /** Partitions of records sent before their topic's partition count was known. */
+  private async assignUnassigned(
+    records: { topic: string; record: BatchRecord }[],
+  ): Promise<{ topic: string; partition: number; record: BatchRecord }[]> {
+    for (const t of new Set(records.map((r) => r.topic))) {
+      if (this.partitionCounts.has(t)) continue;
+      const count = await this.batches!.partitionCount(t).catch((err: Error) => {
+        throw new Error(`output topic ${t} does not exist (${err.message})`);
       });
+      this.partitionCounts.set(t, count);
     }
-    for (const g of groups.values()) this.track(producer.send(g.topic, g.partition, g.records));
+    return records.map(({ topic, record }) => {
+      const n = this.partitionCounts.get(topic)!;
+      const partition = record.key ? partitionForKey(record.key, n) : this.roundRobin++ % n;
+      return { topic, partition, record };
+    });
   }
+
+  /** One RecordBatch per partition, in the order the records were sent. */
+  private sendUnassigned(
+    producer: BatchProducer,
+    records: { topic: string; partition: number; record: BatchRecord }[],
+  ): void {
+    const groups = new Map<string, { topic: string; partition: number; records: BatchRecord[] }>();
+    for (const r of records) {
+      const id = `${r.partition}\0${r.topic}`;
+      let g = groups.get(id);
+      if (g === undefined) groups.set(id, (g = { topic: r.topic, partition: r.partition, records: [] }));
+      g.records.push(r.record);
+    }
+    for (const g of groups.values()) this.trackBatch(producer.send(g.topic, g.partition, g.records));
+  }
+
+  /** at_least_once: a batch's failure is kept for flush() (which waits on the producer). */
+  private trackBatch(p: Promise<unknown>): void {
+    p.then(undefined, this.onBatchError);
+  }
+
+  private readonly onBatchError = (err: unknown): void => {
+    this.failure ??= err;
+  };
 
   private track(p: Promise<unknown>): void {
     const tracked = p.catch((err: unknown) => {
@@ -148,20 +305,11 @@ export class KafkaRecordCollector implements RecordCollector {
       ),
     ];
     if (unknown.length > 0) {
-      if (this.batches !== null) {
-        for (const t of unknown) {
-          const count = await this.batches.partitionCount(t).catch((err: Error) => {
-            throw new Error(`output topic ${t} does not exist (${err.message})`);
-          });
-          this.partitionCounts.set(t, count);
-        }
-      } else {
-        const metadata = await this.producer.metadata({ topics: unknown });
-        for (const t of unknown) {
-          const info = metadata.topics.get(t);
-          if (!info) throw new Error(`output topic ${t} does not exist`);
-          this.partitionCounts.set(t, info.partitionsCount);
-        }
+      const metadata = await this.producer.metadata({ topics: unknown });
+      for (const t of unknown) {
+        const info = metadata.topics.get(t);
+        if (!info) throw new Error(`output topic ${t} does not exist`);
+        this.partitionCounts.set(t, info.partitionsCount);
       }
     }
     for (const m of batch) {
@@ -175,6 +323,9 @@ export class KafkaRecordCollector implements RecordCollector {
   async flush(): Promise<void> {
     this.sendBuffered();
     await this.chain;
+    // at_least_once: every batch handed to the producer so far is answered (errors are kept by
+    // trackBatch's handlers, which run before this resolves)
+    await this.batches?.flush();
     const pending = this.inflight;
     this.inflight = [];
     await Promise.all(pending);
@@ -209,7 +360,14 @@ export class KafkaRecordCollector implements RecordCollector {
   /** Drops unsent records and aborts the open transaction (exactly_once_v2). */
   async abort(): Promise<void> {
     this.buffer = [];
+    for (const pb of this.open) {
+      pb.open = false;
+      pb.builder.finish();
+    }
+    this.open = [];
+    this.unassigned = [];
     await this.chain.catch(() => {});
+    await this.batches?.flush();
     await Promise.all(this.inflight);
     this.inflight = [];
     this.failure = null;

@@ -1,8 +1,9 @@
 /**
  * A stream task: one sub-topology's processors and state stores for one partition number, fed by
  * that partition of each of the sub-topology's input topics (co-partitioned). Records are queued
- * per input partition; the next record processed is the queue head with the smallest timestamp,
- * and stream time is the largest timestamp processed so far. Processing is synchronous; a commit
+ * per input partition (fetched ones as byte ranges of the fetch response, deserialized only when
+ * processed unless a timestamp extractor needs them); the next record processed is the queue head
+ * with the smallest timestamp, and stream time is the largest timestamp processed so far. Processing is synchronous; a commit
  * flushes the stores (changelog and cached DSL output go to the record collector) and reports the
  * input offsets to commit. Used by the runtime and the test driver alike.
  */
@@ -30,7 +31,13 @@ import {
   type TaskId,
 } from '../processor/api.ts';
 import type { SinkNodeDef, SourceNodeDef, Topology } from '../processor/topology.ts';
-import type { Deserializer, Serde } from '../serdes.ts';
+import {
+  type Deserializer,
+  isRangeDeserializer,
+  isTextSerializer,
+  type RangeDeserializer,
+  type Serde,
+} from '../serdes.ts';
 import { resolveSerde } from '../state/store-base.ts';
 import type { StreamsMetrics, TaskMetrics } from './metrics.ts';
 
@@ -65,6 +72,15 @@ export interface RecordCollector {
     headers: Headers,
     partition: number | undefined,
   ): void;
+  /** Optional: like `send`, with the value as text to write as UTF-8 (never null). */
+  sendText?(
+    topic: string,
+    key: Buffer | null,
+    value: string,
+    timestamp: number,
+    headers: Headers,
+    partition: number | undefined,
+  ): void;
   /** Partition count of a topic, when known. */
   partitionsFor(topic: string): number | undefined;
 }
@@ -93,13 +109,36 @@ export interface TaskEnvironment {
   logger: Logger;
 }
 
-/** A deserialized record waiting in its partition's queue (topic and partition are the queue's). */
+/**
+ * A record waiting in its partition's queue (topic and partition are the queue's). Records from a
+ * fetch stay as byte ranges of the fetched buffer until processed (`buffer` set); records given as
+ * Buffers keep them in `rawKey`/`rawValue`; a source with a timestamp extractor has them
+ * deserialized when queued (`deserialized`).
+ */
 interface QueuedRecord {
   offset: number;
   timestamp: number;
-  headers: Headers;
+  buffer: Buffer | null;
+  keyStart: number;
+  keyLength: number;
+  valueStart: number;
+  valueLength: number;
+  headersStart: number;
+  headerCount: number;
+  rawKey: Buffer | null;
+  rawValue: Buffer | null;
+  headers: Headers | null;
+  deserialized: boolean;
   key: unknown;
   value: unknown;
+}
+
+interface SourceDeserializers {
+  key: Deserializer<unknown>;
+  value: Deserializer<unknown>;
+  /** The same deserializers when they decode byte ranges (built-in String and JSON), else null. */
+  keyRange: RangeDeserializer<unknown> | null;
+  valueRange: RangeDeserializer<unknown> | null;
 }
 
 /** The records waiting from one input partition, and how far that partition was consumed. */
@@ -107,11 +146,13 @@ interface PartitionQueue {
   tp: string;
   topic: string;
   partition: number;
-  records: QueuedRecord[];
+  /** Queued records from `head` on (slots before it are emptied). */
+  records: (QueuedRecord | undefined)[];
   head: number;
   source: SourceNodeDef;
   node: RuntimeNode;
-  deserializers: { key: Deserializer<unknown>; value: Deserializer<unknown> };
+  deserializers: SourceDeserializers;
+  extractor: SourceNodeDef['timestampExtractor'];
   /** Offset after the last record processed or skipped (-1: none yet). */
   consumed: number;
 }
@@ -140,6 +181,31 @@ interface RuntimeNode {
 }
 
 const NO_TIME = -1;
+const NO_HEADERS = Object.freeze([]) as unknown as Headers;
+
+function rangeOf(b: Buffer, start: number, length: number): Buffer | null {
+  return length < 0 ? null : b.subarray(start, start + length);
+}
+
+function queued(offset: number, timestamp: number, buffer: Buffer | null): QueuedRecord {
+  return {
+    offset,
+    timestamp,
+    buffer,
+    keyStart: 0,
+    keyLength: -1,
+    valueStart: 0,
+    valueLength: -1,
+    headersStart: 0,
+    headerCount: 0,
+    rawKey: null,
+    rawValue: null,
+    headers: null,
+    deserialized: false,
+    key: undefined,
+    value: undefined,
+  };
+}
 
 /** What DSL processors get beyond the public context. */
 export interface InternalProcessorContext extends ProcessorContext<unknown, unknown> {
@@ -181,6 +247,8 @@ export class StreamTask {
   };
   private currentNode: RuntimeNode | null = null;
   private buffered = 0;
+  /** Reads the byte ranges of queued fetched records. */
+  private readonly view = new RecordView();
   commitRequested = false;
   private closed = false;
 
@@ -290,6 +358,8 @@ export class StreamTask {
     const v = internal ? env.internalValueSerde : env.defaultValueSerde;
     const keySer = resolveSerde(def.keySerde, k, k, v).serializer();
     const valueSer = resolveSerde(def.valueSerde, v, k, v).serializer();
+    // values as text written straight into the output batch, when serde and collector can
+    const valueText = isTextSerializer(valueSer) && env.collector.sendText !== undefined ? valueSer : null;
     const fixedTopic = typeof def.topic === 'string' ? env.resolveTopic(def.topic) : null;
     const task = this;
     return {
@@ -306,10 +376,12 @@ export class StreamTask {
             },
           );
         let key: Buffer | null;
-        let value: Buffer | null;
+        let value: Buffer | null = null;
+        let text: string | null | undefined;
         try {
           key = keySer.serialize(topic, record.key);
-          value = valueSer.serialize(topic, record.value);
+          text = valueText?.serializeText(topic, record.value);
+          if (text === undefined) value = valueSer.serialize(topic, record.value);
         } catch (err) {
           throw new StreamsException(
             `sink ${def.name} could not serialize a record for topic ${topic}: ${(err as Error).message} (set keySerde/valueSerde in to() or default.key.serde/default.value.serde)`,
@@ -321,7 +393,11 @@ export class StreamTask {
         if (def.partitioner && n !== undefined)
           partition = def.partitioner(topic, record.key, record.value, n);
         if (partition === undefined && key !== null && n !== undefined) partition = partitionForKey(key, n);
-        env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
+        if (text === undefined)
+          env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
+        else if (text === null)
+          env.collector.send(topic, key, null, record.timestamp, record.headers, partition);
+        else env.collector.sendText!(topic, key, text, record.timestamp, record.headers, partition);
       },
     };
   }
@@ -398,6 +474,7 @@ export class StreamTask {
         source,
         node: this.nodes.get(source.name)!,
         deserializers: this.deserializers(source),
+        extractor: source.timestampExtractor ?? this.env.defaultTimestampExtractor,
         consumed: -1,
       };
       this.queues.set(tp, q);
@@ -406,18 +483,26 @@ export class StreamTask {
     return q;
   }
 
-  /** Queues fetched records (deserializing them and extracting timestamps); usually all of one partition. */
+  /** Queues records given as Buffers (the test driver, global-topic style input); usually all of one partition. */
   addRecords(records: readonly RawRecord[]): void {
     let q: PartitionQueue | undefined;
     for (const raw of records) {
       if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition)
         q = this.queueFor(raw.topic, raw.partition);
-      this.enqueue(q, raw.offset, raw.timestamp, raw.key, raw.value, raw.headers);
+      const r = queued(raw.offset, raw.timestamp, null);
+      r.rawKey = raw.key;
+      r.rawValue = raw.value;
+      r.headers = raw.headers;
+      this.enqueue(q, r);
     }
     this.metrics.bufferedRecords = this.buffered;
   }
 
-  /** Queues the records of one fetched partition straight from the fetched bytes. */
+  /**
+   * Queues the records of one fetched partition as byte ranges of the fetched bytes: keys and
+   * values are deserialized when processed (as Kafka Streams deserializes a queue's head), so a
+   * fetch's worth of records waits as small objects, not decoded values.
+   */
   addFetched(
     topic: string,
     partition: number,
@@ -429,74 +514,122 @@ export class StreamTask {
     visitRecords(
       fetched,
       position,
-      (r) => this.enqueue(q, r.offset, r.timestamp, r.key(), r.value(), r.headers()),
+      (v) => {
+        const r = queued(v.offset, v.timestamp, v.buffer);
+        r.keyStart = v.keyStart;
+        r.keyLength = v.keyLength;
+        r.valueStart = v.valueStart;
+        r.valueLength = v.valueLength;
+        r.headersStart = v.headersStart;
+        r.headerCount = v.headerCount;
+        this.enqueue(q, r);
+      },
       { view },
     );
     this.metrics.bufferedRecords = this.buffered;
   }
 
-  private enqueue(
-    q: PartitionQueue,
-    offset: number,
-    rawTimestamp: number,
-    rawKey: Buffer | null,
-    rawValue: Buffer | null,
-    headers: Headers,
-  ): void {
+  private enqueue(q: PartitionQueue, r: QueuedRecord): void {
+    if (q.extractor !== undefined) {
+      // the extractor sees the deserialized record: decode it now
+      if (!this.deserialize(q, r)) return;
+      const timestamp = q.extractor(
+        {
+          topic: q.topic,
+          partition: q.partition,
+          offset: BigInt(r.offset),
+          timestamp: r.timestamp,
+          key: r.key,
+          value: r.value,
+        },
+        this.streamTime,
+      );
+      if (!this.validTimestamp(q, r.offset, timestamp)) return;
+      r.timestamp = timestamp;
+    } else if (!this.validTimestamp(q, r.offset, r.timestamp)) return;
+    q.records.push(r);
+    this.buffered++;
+  }
+
+  private validTimestamp(q: PartitionQueue, offset: number, timestamp: number): boolean {
+    if (timestamp >= 0) return true;
+    this.env.logger.warn(
+      { topic: q.topic, partition: q.partition, offset: String(offset), timestamp },
+      'skipping record with an invalid (negative) timestamp',
+    );
+    this.metrics.skippedRecordsTotal++;
+    this.markConsumed(q, offset);
+    return false;
+  }
+
+  /**
+   * Fills in the record's key, value and headers; false (the record is skipped and counted) when
+   * the deserialization handler says continue, a StreamsException when it says fail.
+   */
+  private deserialize(q: PartitionQueue, r: QueuedRecord): boolean {
+    if (r.deserialized) return true;
+    const b = r.buffer;
     const topic = q.topic;
-    let key: unknown;
-    let value: unknown;
+    const d = q.deserializers;
     try {
-      key = q.deserializers.key.deserialize(topic, rawKey);
-      value = q.deserializers.value.deserialize(topic, rawValue);
+      if (b === null) {
+        r.key = d.key.deserialize(topic, r.rawKey);
+        r.value = d.value.deserialize(topic, r.rawValue);
+      } else {
+        // straight from the fetched bytes when the serde can (no Buffer view per key and value)
+        r.key = d.keyRange
+          ? d.keyRange.deserializeRange(topic, b, r.keyStart, r.keyStart + r.keyLength)
+          : d.key.deserialize(topic, rangeOf(b, r.keyStart, r.keyLength));
+        r.value = d.valueRange
+          ? d.valueRange.deserializeRange(topic, b, r.valueStart, r.valueStart + r.valueLength)
+          : d.value.deserialize(topic, rangeOf(b, r.valueStart, r.valueLength));
+      }
     } catch (err) {
+      const key = b === null ? r.rawKey : rangeOf(b, r.keyStart, r.keyLength);
+      const value = b === null ? r.rawValue : rangeOf(b, r.valueStart, r.valueLength);
       const response = this.env.deserializationHandler.handle(
-        { topic, partition: q.partition, offset: BigInt(offset), key: rawKey, value: rawValue },
+        { topic, partition: q.partition, offset: BigInt(r.offset), key, value },
         err as Error,
       );
       if (response === 'FAIL')
         throw new StreamsException(
-          `Deserialization exception handler is set to fail upon a deserialization error: topic ${topic}, partition ${q.partition}, offset ${offset}: ${(err as Error).message}`,
+          `Deserialization exception handler is set to fail upon a deserialization error: topic ${topic}, partition ${q.partition}, offset ${r.offset}: ${(err as Error).message}`,
           { cause: err },
         );
       this.metrics.skippedRecordsTotal++;
-      this.markConsumed(q, offset);
-      return;
+      this.markConsumed(q, r.offset);
+      return false;
     }
-    const extractor = q.source.timestampExtractor ?? this.env.defaultTimestampExtractor;
-    const timestamp = extractor
-      ? extractor(
-          { topic, partition: q.partition, offset: BigInt(offset), timestamp: rawTimestamp, key, value },
-          this.streamTime,
-        )
-      : rawTimestamp;
-    if (!(timestamp >= 0)) {
-      this.env.logger.warn(
-        { topic, partition: q.partition, offset: String(offset), timestamp },
-        'skipping record with an invalid (negative) timestamp',
-      );
-      this.metrics.skippedRecordsTotal++;
-      this.markConsumed(q, offset);
-      return;
+    if (b !== null) {
+      if (r.headerCount === 0) r.headers = NO_HEADERS;
+      else {
+        const view = this.view;
+        view.buffer = b;
+        view.headersStart = r.headersStart;
+        view.headerCount = r.headerCount;
+        r.headers = view.headers();
+      }
+      r.buffer = null;
     }
-    q.records.push({ offset, timestamp, headers, key, value });
-    this.buffered++;
+    r.deserialized = true;
+    return true;
   }
 
-  private readonly sourceDeserializers = new Map<
-    SourceNodeDef,
-    { key: Deserializer<unknown>; value: Deserializer<unknown> }
-  >();
+  private readonly sourceDeserializers = new Map<SourceNodeDef, SourceDeserializers>();
 
-  private deserializers(source: SourceNodeDef): { key: Deserializer<unknown>; value: Deserializer<unknown> } {
+  private deserializers(source: SourceNodeDef): SourceDeserializers {
     let d = this.sourceDeserializers.get(source);
     if (d === undefined) {
       const internal = source.topics.every((t) => this.topology.internalTopics.has(t));
       const k = internal ? this.env.internalKeySerde : this.env.defaultKeySerde;
       const v = internal ? this.env.internalValueSerde : this.env.defaultValueSerde;
+      const key = resolveSerde(source.keySerde, k, k, v).deserializer();
+      const value = resolveSerde(source.valueSerde, v, k, v).deserializer();
       d = {
-        key: resolveSerde(source.keySerde, k, k, v).deserializer(),
-        value: resolveSerde(source.valueSerde, v, k, v).deserializer(),
+        key,
+        value,
+        keyRange: isRangeDeserializer(key) ? key : null,
+        valueRange: isRangeDeserializer(value) ? value : null,
       };
       this.sourceDeserializers.set(source, d);
     }
@@ -535,13 +668,16 @@ export class StreamTask {
     return best;
   }
 
-  /** Processes up to `max` buffered records; returns how many were processed. */
+  /** Processes up to `max` buffered records; returns how many were taken (processed or skipped). */
   process(max: number): number {
     let n = 0;
+    let processed = 0;
     while (n < max) {
       const q = this.nextQueue();
       if (q === undefined) break;
       const r = q.records[q.head]!;
+      // the slot lets go of the record (and its decoded key and value) once processed
+      q.records[q.head] = undefined;
       q.head++;
       if (q.head === q.records.length) {
         q.records.length = 0;
@@ -551,28 +687,32 @@ export class StreamTask {
         q.head = 0;
       }
       this.buffered--;
-      this.processOne(q, r);
+      if (this.processOne(q, r)) processed++;
       n++;
     }
-    this.metrics.processTotal += n;
+    this.metrics.processTotal += processed;
     this.metrics.bufferedRecords = this.buffered;
     return n;
   }
 
-  private processOne(q: PartitionQueue, r: QueuedRecord): void {
+  /** False when the record could not be deserialized and was skipped. */
+  private processOne(q: PartitionQueue, r: QueuedRecord): boolean {
+    if (!this.deserialize(q, r)) return false;
     if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
+    const headers = r.headers!;
     const c = this.recordContext;
     c.topic = q.topic;
     c.partition = q.partition;
     c.offset = r.offset;
     c.timestamp = r.timestamp;
-    c.headers = r.headers;
+    c.headers = headers;
     this.context = c;
-    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
+    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers });
     this.context = null;
     q.consumed = r.offset + 1;
     this.commitNeeded = true;
     if (this.schedules.length > 0) this.punctuateStreamTime();
+    return true;
   }
 
   private punctuateStreamTime(): void {

@@ -1,0 +1,183 @@
+/**
+ * Builds one uncompressed RecordBatch (magic 2) record by record: each `append` writes the record
+ * straight into the batch's growing buffer (no object kept per record), and `finish` writes the
+ * header and the CRC-32C and hands out the bytes, ready for `BatchProducer.sendEncoded`. The base
+ * timestamp is the first record's (later records may be older: their deltas are negative, as
+ * Java's producer writes them). Values may be given as text (written as UTF-8).
+ *
+ * For batches made from a list of records, compressed batches, or producer fields known up front
+ * see record-batch-encoder.ts (the producer fields of a built batch are set by the producer).
+ * Not done: compression.
+ */
+import { crc32c } from '@node-rs/crc32';
+import { ATTRIBUTES_OFFSET, BATCH_HEADER_BYTES, CRC_OFFSET } from './record-batch-format.ts';
+
+const EMPTY = Buffer.alloc(0);
+const MIN_BYTES = 1024;
+
+type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
+
+/** Bytes of the zigzag varint of `v` (an integer, |v| < 2^53). */
+function varintSize(v: number): number {
+  if (v >= -64 && v < 64) return 1;
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(buf: Buffer, o: number, v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) {
+    let z = (v << 1) ^ (v >> 31);
+    while (z >= 128 || z < 0) {
+      buf[o++] = (z & 0x7f) | 0x80;
+      z >>>= 7;
+    }
+    buf[o++] = z;
+    return o;
+  }
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (z >= 128) {
+    buf[o++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[o++] = z;
+  return o;
+}
+
+/** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
+function copyInto(buf: Buffer, o: number, b: Buffer): number {
+  const n = b.length;
+  if (n < 48) {
+    for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    return o + n;
+  }
+  return o + b.copy(buf, o);
+}
+
+export class RecordBatchBuilder {
+  /** Empty between `finish` and the next `append` (an idle builder holds no buffer). */
+  private buf: Buffer = EMPTY;
+  private nextSize: number;
+  private end = BATCH_HEADER_BYTES;
+  private records = 0;
+  private baseTimestamp = 0;
+  private maxTimestamp = 0;
+
+  constructor(initialBytes = 16 * 1024) {
+    this.nextSize = Math.max(initialBytes, MIN_BYTES);
+  }
+
+  /** Records appended since the last `finish`. */
+  get count(): number {
+    return this.records;
+  }
+
+  /** Bytes the batch would have now. */
+  get bytes(): number {
+    return this.end;
+  }
+
+  /**
+   * Appends one record. `timestamp`: create time in ms (an integer); `headers`: names as bytes,
+   * a null value is a header without a value.
+   */
+  append(
+    key: Buffer | null,
+    value: Buffer | string | null,
+    timestamp: number,
+    headers?: readonly (readonly [Buffer, Buffer | null])[],
+  ): void {
+    if (!Number.isSafeInteger(timestamp)) throw new RangeError(`timestamp ${timestamp} is not an integer`);
+    if (this.records === 0) {
+      this.baseTimestamp = timestamp;
+      this.maxTimestamp = timestamp;
+    } else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const timestampDelta = timestamp - this.baseTimestamp;
+    const offsetDelta = this.records;
+    const keyLength = key === null ? -1 : key.length;
+    const valueLength =
+      value === null ? -1 : typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    let size =
+      1 +
+      varintSize(timestampDelta) +
+      varintSize(offsetDelta) +
+      varintSize(keyLength) +
+      Math.max(0, keyLength) +
+      varintSize(valueLength) +
+      Math.max(0, valueLength);
+    if (headers === undefined || headers.length === 0) size += 1;
+    else {
+      size += varintSize(headers.length);
+      for (const [k, v] of headers)
+        size += varintSize(k.length) + k.length + (v === null ? 1 : varintSize(v.length) + v.length);
+    }
+    const need = this.end + varintSize(size) + size;
+    if (need > this.buf.length) this.grow(need);
+    const buf = this.buf;
+    let o = writeVarint(buf, this.end, size);
+    buf[o++] = 0; // attributes
+    o = writeVarint(buf, o, timestampDelta);
+    o = writeVarint(buf, o, offsetDelta);
+    o = writeVarint(buf, o, keyLength);
+    if (key !== null) o = copyInto(buf, o, key);
+    o = writeVarint(buf, o, valueLength);
+    if (typeof value === 'string') {
+      if (valueLength > 0) o += (buf as Utf8Buffer).utf8Write(value, o, valueLength);
+    } else if (value !== null) o = copyInto(buf, o, value);
+    if (headers === undefined || headers.length === 0) buf[o++] = 0;
+    else {
+      o = writeVarint(buf, o, headers.length);
+      for (const [k, v] of headers) {
+        o = writeVarint(buf, o, k.length);
+        o = copyInto(buf, o, k);
+        if (v === null)
+          buf[o++] = 1; // zigzag(-1)
+        else {
+          o = writeVarint(buf, o, v.length);
+          o = copyInto(buf, o, v);
+        }
+      }
+    }
+    if (o !== need) throw new Error(`record batch builder size mismatch (${o} != ${need})`);
+    this.end = o;
+    this.records++;
+  }
+
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, this.nextSize));
+    this.buf.copy(next, 0, 0, this.end);
+    this.buf = next;
+  }
+
+  /**
+   * The batch of the records appended so far (not idempotent, not transactional: producer id -1,
+   * base offset 0); the builder starts a new batch in a new buffer. Null when there is no record.
+   */
+  finish(): Buffer | null {
+    if (this.records === 0) return null;
+    const batch = this.buf.subarray(0, this.end);
+    batch.writeBigInt64BE(0n, 0); // baseOffset
+    batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
+    batch.writeInt32BE(-1, 12); // partitionLeaderEpoch
+    batch[16] = 2; // magic
+    batch.writeInt16BE(0, ATTRIBUTES_OFFSET);
+    batch.writeInt32BE(this.records - 1, 23); // lastOffsetDelta
+    batch.writeBigInt64BE(BigInt(this.baseTimestamp), 27);
+    batch.writeBigInt64BE(BigInt(this.maxTimestamp), 35);
+    batch.writeBigInt64BE(-1n, 43); // producerId
+    batch.writeInt16BE(-1, 51); // producerEpoch
+    batch.writeInt32BE(-1, 53); // baseSequence
+    batch.writeInt32BE(this.records, 57);
+    batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+    // the next batch starts with room for about as much as this one had, when its first record comes
+    this.nextSize = Math.max(MIN_BYTES, Math.ceil(this.end * 1.125));
+    this.buf = EMPTY;
+    this.end = BATCH_HEADER_BYTES;
+    this.records = 0;
+    return batch;
+  }
+}
