@@ -46,19 +46,33 @@ export function createProducer(
   });
 }
 
+/** Classic group timeouts (ms) a consumer that joins its group should use on every JoinGroup. */
+export interface GroupTimeouts {
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  heartbeatInterval?: number;
+}
+
 /**
  * A consumer for raw bytes. `groupId` is required by the library; a consumer that only calls
- * `fetch` never joins it.
+ * `fetch` never joins it. A consumer that joins must get its group timeouts here, not only in
+ * `joinGroup()`: the library rejoins on its own (after a commit fails with a rebalance error) with
+ * `joinGroup({})`, which falls back to these options — else to its defaults (60 s session, 102 s
+ * rebalance), and the broker then keeps a dead member for 60 s.
  */
 export function createConsumer(
   connection: KafkaConnectionOptions,
-  settings: ClientSettings & { groupId: string },
+  settings: ClientSettings & { groupId: string } & GroupTimeouts,
 ): Consumer {
+  const { sessionTimeout, rebalanceTimeout, heartbeatInterval } = settings;
   return new Consumer({
     ...base(connection, settings),
     groupId: settings.groupId,
     isolationLevel: 1,
     maxWaitTime: 500,
     autocommit: false,
+    ...(sessionTimeout === undefined ? {} : { sessionTimeout }),
+    ...(rebalanceTimeout === undefined ? {} : { rebalanceTimeout }),
+    ...(heartbeatInterval === undefined ? {} : { heartbeatInterval }),
   });
 }

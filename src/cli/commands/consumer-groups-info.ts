@@ -1,40 +1,39 @@
 /**
  * `samsa consumer-groups:info GROUP`: the group's state and members, and per partition the
- * committed offset, the log end offset and the lag between them.
+ * committed offset, the log end offset and the lag between them. Groups of another protocol type
+ * than "consumer" (Kafka Connect workers: "connect") are shown with their members but without
+ * assignments, which only the consumer protocol defines.
  */
-import type { Group } from '@platformatic/kafka';
+import { type DescribedGroup, describeGroups } from '../../client/describe-groups.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
-import { CliError, kafkaErrorNames } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { groupLag, type PartitionLag } from '../group-offsets.ts';
 import { formatFields, formatJson, formatTable } from '../output.ts';
 
 /** Describes a group; a missing group is a CliError with a hint. */
-export async function describeGroup(ctx: CommandContext, group: string): Promise<Group> {
-  try {
-    const described = (await ctx.admin().describeGroups({ groups: [ctx.prefix.add(group)] })).get(
-      ctx.prefix.add(group),
-    );
-    if (described) return described;
-  } catch (err) {
-    if (!kafkaErrorNames(err).includes('GROUP_ID_NOT_FOUND')) throw err;
-  }
+export async function describeGroup(ctx: CommandContext, group: string): Promise<DescribedGroup> {
+  const id = ctx.prefix.add(group);
+  const clients = { admin: ctx.admin(), connection: ctx.connection };
+  const described = (await describeGroups(clients, [id], 'samsa-cli')).get(id);
+  if (described) return described;
   throw new CliError(`consumer group ${group} not found`, '"samsa consumer-groups" lists the groups');
 }
 
 /** topic → partitions assigned to the group's members. */
-export function assignedPartitions(group: Group): Map<string, number[]> {
+export function assignedPartitions(group: DescribedGroup): Map<string, number[]> {
   const assigned = new Map<string, number[]>();
-  for (const member of group.members.values()) {
-    for (const [topic, assignment] of member.assignments ?? []) {
-      assigned.set(topic, [...(assigned.get(topic) ?? []), ...assignment.partitions]);
+  for (const member of group.members) {
+    for (const a of member.assignments) {
+      assigned.set(a.topic, [...(assigned.get(a.topic) ?? []), ...a.partitions]);
     }
   }
   return assigned;
 }
 
-function ownerOf(group: Group, topic: string, partition: number): string | null {
-  for (const member of group.members.values()) {
-    if (member.assignments?.get(topic)?.partitions.includes(partition)) return member.id;
+function ownerOf(group: DescribedGroup, topic: string, partition: number): string | null {
+  for (const member of group.members) {
+    if (member.assignments.some((a) => a.topic === topic && a.partitions.includes(partition)))
+      return member.memberId;
   }
   return null;
 }
@@ -53,7 +52,7 @@ export const consumerGroupsInfoCommand = defineCommand({
     const name = ctx.args[0]!;
     const group = await describeGroup(ctx, name);
     const lags = await groupLag(ctx.admin(), ctx.prefix.add(name), assignedPartitions(group));
-    if (group.state === 'Dead' && group.members.size === 0 && lags.length === 0) {
+    if (group.state === 'Dead' && group.members.length === 0 && lags.length === 0) {
       throw new CliError(`consumer group ${name} not found`, '"samsa consumer-groups" lists the groups');
     }
     const show = (topic: string): string => ctx.prefix.strip(topic) ?? topic;
@@ -66,16 +65,15 @@ export const consumerGroupsInfoCommand = defineCommand({
       memberId: ownerOf(group, l.topic, l.partition),
     }));
     const totalLag = lags.reduce((sum, l) => sum + (l.lag ?? 0n), 0n);
-    const members = [...group.members.values()].map((m) => ({
-      memberId: m.id,
+    const members = group.members.map((m) => ({
+      memberId: m.memberId,
       groupInstanceId: m.groupInstanceId,
       clientId: m.clientId,
-      host: m.clientHost,
-      assignments: [...(m.assignments?.values() ?? [])].map((a) => ({
-        topic: show(a.topic),
-        partitions: a.partitions,
-      })),
+      host: m.host,
+      assignments: m.assignments.map((a) => ({ topic: show(a.topic), partitions: a.partitions })),
     }));
+    // Only the consumer protocol's assignments are readable; others (Connect's "connect") are opaque.
+    const opaque = group.protocolType !== '' && group.protocolType !== 'consumer';
     if (ctx.json) {
       ctx.out(
         formatJson({
@@ -94,6 +92,7 @@ export const consumerGroupsInfoCommand = defineCommand({
       formatFields([
         ['Group', name],
         ['State', group.state],
+        ['Protocol type', opaque ? group.protocolType : undefined],
         ['Protocol', group.protocol || undefined],
         ['Members', members.length],
         ['Total lag', totalLag],
@@ -110,7 +109,9 @@ export const consumerGroupsInfoCommand = defineCommand({
             {
               header: 'assigned',
               value: (m) =>
-                m.assignments.map((a) => `${a.topic}[${a.partitions.join(',')}]`).join(' ') || '-',
+                opaque
+                  ? `(${group.protocolType} protocol)`
+                  : m.assignments.map((a) => `${a.topic}[${a.partitions.join(',')}]`).join(' ') || '-',
             },
           ],
           members,

@@ -143,7 +143,7 @@ export const consumerGroupsResetOffsetsCommand = defineCommand({
       if (err instanceof CliError) return undefined; // a group that does not exist yet can be given offsets
       throw err;
     });
-    const active = described?.members.size ?? 0;
+    const active = described?.members.length ?? 0;
     if (active > 0 && execute) {
       throw new CliError(
         `consumer group ${group} has ${active} active member${active === 1 ? '' : 's'} (state ${described?.state})`,

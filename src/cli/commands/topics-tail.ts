@@ -139,7 +139,13 @@ function toRecord(message: Message<Buffer, Buffer, Buffer, Buffer>): ConsumedRec
 
 async function tailWithGroup(ctx: CommandContext, settings: TailSettings, group: string): Promise<void> {
   const consumer = ctx.own(
-    createConsumer(ctx.connection, { clientId: CLIENT_ID, groupId: ctx.prefix.add(group) }),
+    // The timeouts go to the consumer too, for the library's own rejoins after a failed commit.
+    createConsumer(ctx.connection, {
+      clientId: CLIENT_ID,
+      groupId: ctx.prefix.add(group),
+      sessionTimeout: 15_000,
+      heartbeatInterval: 1_000,
+    }),
   );
   await consumer.metadata({ topics: [settings.wire] });
   settings.status(`Joining consumer group ${group} (the first join can take a few seconds)...`);

@@ -176,9 +176,19 @@ export class SinkTaskRunner implements TaskRunner {
     }
     // Sink topics must exist to be subscribed (Kafka's consumer would wait for them).
     for (const t of topics) await env.kafka.ensureTopic(t);
+    const session = Number(consumerSetting(env, 'session.timeout.ms') ?? 10_000);
+    // Given to the consumer itself too: its own rejoins (after a failed commit) must use them.
+    const timeouts = {
+      sessionTimeout: session,
+      rebalanceTimeout: Number(consumerSetting(env, 'max.poll.interval.ms') ?? 300_000),
+      heartbeatInterval: Number(
+        consumerSetting(env, 'heartbeat.interval.ms') ?? Math.min(3_000, session / 3),
+      ),
+    };
     const consumer = createConsumer(env.worker.connection, {
       clientId: `connector-consumer-${env.connector}-${env.taskId}`,
       groupId: `connect-${env.connector}`,
+      ...timeouts,
     });
     this.#consumer = consumer;
     this.#fetcher = new Fetcher(consumer);
@@ -189,14 +199,7 @@ export class SinkTaskRunner implements TaskRunner {
       this.#wake?.();
     });
     consumer.topics.trackAll(...new Set(subscribed));
-    const session = Number(consumerSetting(env, 'session.timeout.ms') ?? 10_000);
-    await consumer.joinGroup({
-      sessionTimeout: session,
-      rebalanceTimeout: Number(consumerSetting(env, 'max.poll.interval.ms') ?? 300_000),
-      heartbeatInterval: Number(
-        consumerSetting(env, 'heartbeat.interval.ms') ?? Math.min(3_000, session / 3),
-      ),
-    });
+    await consumer.joinGroup(timeouts);
     for (const t of subscribed) env.topicUsed(t);
   }
 

@@ -1,9 +1,10 @@
 /**
- * Describes consumer groups without @platformatic/kafka's `Admin.describeGroups`, which decodes
- * every member's subscription inside a socket callback and so crashes the process on metadata it
- * cannot parse (seen with librdkafka consumers such as kcat). Here DescribeGroups v5 goes to each
- * group's coordinator over a short-lived connection and assignments are decoded one by one; a member
- * whose assignment cannot be decoded shows no assignment instead of taking the server down.
+ * Describes groups without @platformatic/kafka's `Admin.describeGroups`, which decodes every
+ * member's metadata and assignment as the consumer protocol inside a socket callback and so crashes
+ * the process on anything else (librdkafka metadata it cannot parse, Kafka Connect worker groups of
+ * protocol type "connect"). Here DescribeGroups v5 goes to each group's coordinator over a
+ * short-lived connection; assignments are decoded only for protocol type "consumer", one by one, and
+ * a member whose assignment cannot be decoded shows none. Used by the console and the CLI.
  */
 import {
   type Admin,
@@ -12,10 +13,13 @@ import {
   describeGroupsV5,
   FindCoordinatorKeyTypes,
 } from '@platformatic/kafka';
-import type { UserClients } from '../../proxy/kafka.ts';
+import type { KafkaConnectionOptions } from './connection-options.ts';
+
+const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 export interface DescribedMember {
   memberId: string;
+  groupInstanceId: string | null;
   clientId: string;
   host: string;
   assignments: { topic: string; partitions: number[] }[];
@@ -40,9 +44,16 @@ function assignmentsOf(buffer: Buffer): DescribedMember['assignments'] {
   }
 }
 
+/** The clients a describe needs: an admin (FindCoordinator) and the options to connect. */
+export interface DescribeClients {
+  readonly admin: Admin;
+  readonly connection: KafkaConnectionOptions;
+}
+
 export async function describeGroups(
-  clients: UserClients,
+  clients: DescribeClients,
   ids: readonly string[],
+  clientId = 'samsa-console',
 ): Promise<Map<string, DescribedGroup>> {
   const out = new Map<string, DescribedGroup>();
   if (ids.length === 0) return out;
@@ -61,7 +72,7 @@ export async function describeGroups(
   const c = clients.connection;
   await Promise.all(
     [...byNode.values()].map(async ({ host, port, groups }) => {
-      const connection = new Connection('samsa-console', {
+      const connection = new Connection(clientId, {
         connectTimeout: 5_000,
         requestTimeout: 15_000,
         ...(c.tls ? { tls: c.tls } : {}),
@@ -80,9 +91,10 @@ export async function describeGroups(
             protocol: g.protocolData,
             members: g.members.map((m) => ({
               memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId ?? null,
               clientId: m.clientId,
               host: m.clientHost,
-              assignments: assignmentsOf(m.memberAssignment),
+              assignments: g.protocolType === CONSUMER_PROTOCOL_TYPE ? assignmentsOf(m.memberAssignment) : [],
             })),
           });
         }
