@@ -10,43 +10,18 @@
  * Not done: compression.
  */
 import { crc32c } from '@node-rs/crc32';
-import { ATTRIBUTES_OFFSET, BATCH_HEADER_BYTES, CRC_OFFSET } from './record-batch-format.ts';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_HEADER_BYTES,
+  CRC_OFFSET,
+  varintSize,
+  writeVarint,
+} from './record-batch-format.ts';
 
 const EMPTY = Buffer.alloc(0);
 const MIN_BYTES = 1024;
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
-
-/** Bytes of the zigzag varint of `v` (an integer, |v| < 2^53). */
-function varintSize(v: number): number {
-  if (v >= -64 && v < 64) return 1;
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(buf: Buffer, o: number, v: number): number {
-  if (v >= -0x40000000 && v < 0x40000000) {
-    let z = (v << 1) ^ (v >> 31);
-    while (z >= 128 || z < 0) {
-      buf[o++] = (z & 0x7f) | 0x80;
-      z >>>= 7;
-    }
-    buf[o++] = z;
-    return o;
-  }
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (z >= 128) {
-    buf[o++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[o++] = z;
-  return o;
-}
 
 /** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
 function copyInto(buf: Buffer, o: number, b: Buffer): number {

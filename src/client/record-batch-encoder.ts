@@ -11,7 +11,14 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { compressionsAlgorithms } from '@platformatic/kafka';
-import { ATTRIBUTES_OFFSET, BATCH_HEADER_BYTES, CRC_OFFSET, TRANSACTIONAL } from './record-batch-format.ts';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_HEADER_BYTES,
+  CRC_OFFSET,
+  TRANSACTIONAL,
+  varintSize,
+  writeVarint,
+} from './record-batch-format.ts';
 
 export type BatchCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -45,37 +52,6 @@ const CODEC_BITS: Record<BatchCompression, number> = { none: 0, gzip: 1, snappy:
 
 export class RecordBatchEncodeError extends Error {
   override name = 'RecordBatchEncodeError';
-}
-
-/** Bytes of the zigzag varint of `v` (an integer, |v| < 2^53). */
-function varintSize(v: number): number {
-  if (v >= -64 && v < 64) return 1;
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(buf: Buffer, o: number, v: number): number {
-  if (v >= -0x40000000 && v < 0x40000000) {
-    let z = (v << 1) ^ (v >> 31);
-    while (z >= 128 || z < 0) {
-      buf[o++] = (z & 0x7f) | 0x80;
-      z >>>= 7;
-    }
-    buf[o++] = z;
-    return o;
-  }
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (z >= 128) {
-    buf[o++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[o++] = z;
-  return o;
 }
 
 function bytesSize(b: Buffer | null | undefined): number {

@@ -2,7 +2,8 @@
  * The RecordBatch v2 (magic 2) layout facts the platform's client code shares: the size of the batch
  * header, where its CRC and attributes sit, and the attribute bits. The encoder
  * (record-batch-encoder.ts), the raw fetch parser (raw-fetch.ts) and the reader of the library's
- * decoded batches (consumed-record.ts) read them from here. (The broker has its own copy in
+ * decoded batches (consumed-record.ts) read them from here, and the builder and the encoder write
+ * records' zigzag varints with the two functions at the end. (The broker has its own copy in
  * src/protocol, which the platform may not import.)
  */
 
@@ -16,3 +17,35 @@ export const COMPRESSION_MASK = 0x07;
 export const LOG_APPEND_TIME = 0x08;
 export const TRANSACTIONAL = 0x10;
 export const CONTROL = 0x20;
+
+/** Bytes of the zigzag varint of `v` (an integer, |v| < 2^53). */
+export function varintSize(v: number): number {
+  if (v >= -64 && v < 64) return 1;
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Writes the zigzag varint of `v` at `o`; returns the offset after it. */
+export function writeVarint(buf: Buffer, o: number, v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) {
+    let z = (v << 1) ^ (v >> 31);
+    while (z >= 128 || z < 0) {
+      buf[o++] = (z & 0x7f) | 0x80;
+      z >>>= 7;
+    }
+    buf[o++] = z;
+    return o;
+  }
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (z >= 128) {
+    buf[o++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[o++] = z;
+  return o;
+}
