@@ -1,13 +1,10 @@
 /**
- * Where the console's browser tests put their screenshots: `docs/console/` (the pictures the
- * docs show) when `SAMSA_SCREENSHOTS=1`, otherwise a temporary folder, so that a test run leaves the
- * checkout as it found it.
+ * Where the console's browser tests save their screenshots: `docs/console/`, the pictures
+ * docs/console.md shows (issue 17 asks the tests to keep them current), or the folder named by
+ * `SAMSA_SCREENSHOTS_DIR` (e.g. a temporary one, to leave a checkout untouched).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SHOTS =
-  process.env.SAMSA_SCREENSHOTS === '1'
-    ? join(import.meta.dirname, '../../docs/console')
-    : mkdtempSync(join(tmpdir(), 'samsa-console-shots-'));
+export const SHOTS = process.env.SAMSA_SCREENSHOTS_DIR ?? join(import.meta.dirname, '../../docs/console');
+mkdirSync(SHOTS, { recursive: true });
