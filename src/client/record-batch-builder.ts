@@ -9,12 +9,11 @@
  * see record-batch-encoder.ts (the producer fields of a built batch are set by the producer).
  * Not done: compression.
  */
-import { crc32c } from '@node-rs/crc32';
 import {
-  ATTRIBUTES_OFFSET,
   BATCH_HEADER_BYTES,
-  CRC_OFFSET,
+  copyInto,
   varintSize,
+  writeBatchHeader,
   writeVarint,
 } from './record-batch-format.ts';
 
@@ -22,16 +21,6 @@ const EMPTY = Buffer.alloc(0);
 const MIN_BYTES = 1024;
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
-
-/** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
-function copyInto(buf: Buffer, o: number, b: Buffer): number {
-  const n = b.length;
-  if (n < 48) {
-    for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
-    return o + n;
-  }
-  return o + b.copy(buf, o);
-}
 
 export class RecordBatchBuilder {
   /** Empty between `finish` and the next `append` (an idle builder holds no buffer). */
@@ -135,19 +124,16 @@ export class RecordBatchBuilder {
   finish(): Buffer | null {
     if (this.records === 0) return null;
     const batch = this.buf.subarray(0, this.end);
-    batch.writeBigInt64BE(0n, 0); // baseOffset
-    batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
-    batch.writeInt32BE(-1, 12); // partitionLeaderEpoch
-    batch[16] = 2; // magic
-    batch.writeInt16BE(0, ATTRIBUTES_OFFSET);
-    batch.writeInt32BE(this.records - 1, 23); // lastOffsetDelta
-    batch.writeBigInt64BE(BigInt(this.baseTimestamp), 27);
-    batch.writeBigInt64BE(BigInt(this.maxTimestamp), 35);
-    batch.writeBigInt64BE(-1n, 43); // producerId
-    batch.writeInt16BE(-1, 51); // producerEpoch
-    batch.writeInt32BE(-1, 53); // baseSequence
-    batch.writeInt32BE(this.records, 57);
-    batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+    writeBatchHeader(batch, {
+      attributes: 0,
+      count: this.records,
+      baseTimestamp: this.baseTimestamp,
+      maxTimestamp: this.maxTimestamp,
+      producerId: -1n,
+      producerEpoch: -1,
+      baseSequence: -1,
+      partitionLeaderEpoch: -1,
+    });
     // the next batch starts with room for about as much as this one had, when its first record comes
     this.nextSize = Math.max(MIN_BYTES, Math.ceil(this.end * 1.125));
     this.buf = EMPTY;

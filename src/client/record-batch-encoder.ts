@@ -15,8 +15,10 @@ import {
   ATTRIBUTES_OFFSET,
   BATCH_HEADER_BYTES,
   CRC_OFFSET,
+  copyInto,
   TRANSACTIONAL,
   varintSize,
+  writeBatchHeader,
   writeVarint,
 } from './record-batch-format.ts';
 
@@ -65,16 +67,6 @@ function writeBytes(buf: Buffer, o: number, b: Buffer | null | undefined): numbe
   }
   o = writeVarint(buf, o, b.length);
   return copyInto(buf, o, b);
-}
-
-/** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
-function copyInto(buf: Buffer, o: number, b: Buffer): number {
-  const n = b.length;
-  if (n < 48) {
-    for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
-    return o + n;
-  }
-  return o + b.copy(buf, o);
 }
 
 /** Reused between calls: the body size of each record (the encoder is synchronous). */
@@ -187,19 +179,16 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   }
 
   const attributes = codec | (options.transactional ? TRANSACTIONAL : 0);
-  batch.writeBigInt64BE(0n, 0); // baseOffset
-  batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
-  batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12);
-  batch[16] = 2; // magic
-  batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-  batch.writeInt32BE(count - 1, 23); // lastOffsetDelta
-  batch.writeBigInt64BE(BigInt(baseTimestamp), 27);
-  batch.writeBigInt64BE(BigInt(maxTimestamp), 35);
-  batch.writeBigInt64BE(options.producerId ?? -1n, 43);
-  batch.writeInt16BE(options.producerEpoch ?? -1, 51);
-  batch.writeInt32BE(options.baseSequence ?? -1, 53);
-  batch.writeInt32BE(count, 57);
-  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  writeBatchHeader(batch, {
+    attributes,
+    count,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: options.producerId ?? -1n,
+    producerEpoch: options.producerEpoch ?? -1,
+    baseSequence: options.baseSequence ?? -1,
+    partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
+  });
   return batch;
 }
 

@@ -3,9 +3,11 @@
  * header, where its CRC and attributes sit, and the attribute bits. The encoder
  * (record-batch-encoder.ts), the raw fetch parser (raw-fetch.ts) and the reader of the library's
  * decoded batches (consumed-record.ts) read them from here, and the builder and the encoder write
- * records' zigzag varints with the two functions at the end. (The broker has its own copy in
+ * records' zigzag varints, copy their bytes and write the batch header with the functions at the end. (The broker has its own copy in
  * src/protocol, which the platform may not import.)
  */
+
+import { crc32c } from '@node-rs/crc32';
 
 /** baseOffset(8) batchLength(4) partitionLeaderEpoch(4) magic(1) crc(4) ... recordCount(4). */
 export const BATCH_HEADER_BYTES = 61;
@@ -48,4 +50,43 @@ export function writeVarint(buf: Buffer, o: number, v: number): number {
   }
   buf[o++] = z;
   return o;
+}
+
+/** Copies `b` into `buf` at `o`; short buffers byte by byte (cheaper than a native call). */
+export function copyInto(buf: Buffer, o: number, b: Buffer): number {
+  const n = b.length;
+  if (n < 48) {
+    for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    return o + n;
+  }
+  return o + b.copy(buf, o);
+}
+
+/** What a batch header says beyond its records' bytes (base offset 0, magic 2). */
+export interface BatchHeader {
+  attributes: number;
+  count: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  partitionLeaderEpoch: number;
+}
+
+/** Writes the header of `batch` (its records already in place after it), CRC-32C last. */
+export function writeBatchHeader(batch: Buffer, h: BatchHeader): void {
+  batch.writeBigInt64BE(0n, 0); // baseOffset
+  batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
+  batch.writeInt32BE(h.partitionLeaderEpoch, 12);
+  batch[16] = 2; // magic
+  batch.writeInt16BE(h.attributes, ATTRIBUTES_OFFSET);
+  batch.writeInt32BE(h.count - 1, 23); // lastOffsetDelta
+  batch.writeBigInt64BE(BigInt(h.baseTimestamp), 27);
+  batch.writeBigInt64BE(BigInt(h.maxTimestamp), 35);
+  batch.writeBigInt64BE(h.producerId, 43);
+  batch.writeInt16BE(h.producerEpoch, 51);
+  batch.writeInt32BE(h.baseSequence, 53);
+  batch.writeInt32BE(h.count, 57);
+  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
 }
