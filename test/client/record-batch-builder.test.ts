@@ -5,31 +5,18 @@ import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import fc from 'fast-check';
 import { RecordBatchBuilder } from '../../src/client/record-batch-builder.ts';
 import { encodeRecordBatch } from '../../src/client/record-batch-encoder.ts';
+import { bytes, headers, timestamp } from './batch-arbitraries.ts';
 
 const require = createRequire(import.meta.url);
 // An independent CRC-32C (KafkaJS's table-driven JS one).
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
 
-const bytes = fc.option(
-  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
-  { nil: null },
-);
 const record = fc.record({
   key: bytes,
   // text values (any UTF-16, lone surrogates included) are written as their UTF-8 bytes
   value: fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 200 })),
-  headers: fc.array(
-    fc.tuple(
-      fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
-      bytes,
-    ),
-    { maxLength: 4 },
-  ),
-  // around now, and far apart (deltas beyond 32 bits, negative deltas)
-  timestamp: fc.oneof(
-    fc.integer({ min: 1_700_000_000_000, max: 1_700_000_100_000 }),
-    fc.integer({ min: 0, max: 2 ** 45 }),
-  ),
+  headers,
+  timestamp,
 });
 
 test('built batches decode to the records appended, with a correct CRC; the builder starts over after finish', () => {

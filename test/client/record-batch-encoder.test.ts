@@ -10,6 +10,7 @@ import {
   RecordBatchEncodeError,
   setBatchProducer,
 } from '../../src/client/record-batch-encoder.ts';
+import { bytes, headers, timestamp } from './batch-arbitraries.ts';
 
 const require = createRequire(import.meta.url);
 // Two decoders nobody here wrote: KafkaJS's RecordBatch decoder and CRC-32C (a table-driven JS one).
@@ -30,25 +31,11 @@ const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.
   }[];
 }>;
 
-const bytes = fc.option(
-  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
-  { nil: null },
-);
 const record: fc.Arbitrary<BatchRecord> = fc.record({
   key: bytes,
   value: bytes,
-  headers: fc.array(
-    fc.tuple(
-      fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
-      bytes,
-    ),
-    { maxLength: 4 },
-  ),
-  // Around now, and far apart (deltas beyond 32 bits, negative deltas).
-  timestamp: fc.oneof(
-    fc.integer({ min: 1_700_000_000_000, max: 1_700_000_100_000 }),
-    fc.integer({ min: 0, max: 2 ** 45 }),
-  ),
+  headers,
+  timestamp,
 });
 const options = fc.record({
   compression: fc.constantFrom<BatchCompression>('none', 'gzip', 'lz4', 'snappy', 'zstd'),
