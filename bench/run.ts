@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     results.push(r);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     process.stderr.write(
-      `[${secs}s] ${r.system} | ${r.client} | ${r.workload}: ${r.records_per_s ?? '-'} rec/s, p99 ${r.p99_ms ?? '-'} ms${r.note ? ` (${r.note})` : ''}\n`,
+      `[${secs}s] ${r.system} | ${r.client} | ${r.workload}: ${r.records_per_s ?? '-'} rec/s, p99 ${r.p99_ms ?? '-'} ms${r.rss_mb != null ? `, RSS ${r.rss_mb} MB` : ''}${r.note ? ` (${r.note})` : ''}\n`,
     );
   };
   const suites: [string, () => Promise<void>][] = [

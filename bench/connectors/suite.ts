@@ -232,21 +232,21 @@ async function archiveRows(records: number, emit: Emit): Promise<void> {
       'key.converter': BYTES,
       'value.converter': BYTES,
     });
-    let first = 0;
+    // Timed from the POST: at quick-mode volumes the task can write every record before the first
+    // poll of the end offsets, so "first record to last" measured nothing (it printed 0.00 s).
     for (;;) {
       const n = await endOffsets(env.bootstrap, 'replayed-connector');
-      if (n > 0 && first === 0) first = performance.now();
       if (n >= records) break;
       if (performance.now() - s0 > 300_000) throw new Error(`source connector wrote ${n} of ${records}`);
       await sleep(20);
     }
-    const seconds = (performance.now() - first) / 1000;
+    const seconds = (performance.now() - s0) / 1000;
     emit(
       row(
         'archive source connector',
         'replay from Parquet',
         Math.round(records / seconds),
-        `${records} records from the first to the last in the target topic, ${seconds.toFixed(2)} s (1 task)`,
+        `${records} records from POST /connectors to the last in the target topic, ${seconds.toFixed(2)} s (1 task, task start included)`,
       ),
     );
   } finally {
