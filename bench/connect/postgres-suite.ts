@@ -356,6 +356,14 @@ async function streamingLatency(
   );
 
   const samples = new LatencySamples(rate * (seconds + warmup) * 2);
+  // Where the time goes: commit → task's record (WAL decoding, the replication stream, the task),
+  // → the runner's encoding (the task's queue, poll, conversion, a request in flight), → kcat
+  // (produce, broker, kcat's fetch).
+  const stages = {
+    decode: new LatencySamples(rate * (seconds + warmup) * 2),
+    queue: new LatencySamples(rate * (seconds + warmup) * 2),
+    deliver: new LatencySamples(rate * (seconds + warmup) * 2),
+  };
   let received = 0;
   let measureFrom = 0;
   const kcat = spawn(
@@ -371,7 +379,7 @@ async function streamingLatency(
       '-u',
       '-q',
       '-f',
-      '%s\n',
+      '%T %s\n',
     ],
     {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -390,7 +398,16 @@ async function streamingLatency(
       if (!m) continue;
       received++;
       const commitUs = Number(m[1]);
-      if (commitUs >= measureFrom) samples.add((nowUs - commitUs) / 1000);
+      if (commitUs < measureFrom) continue;
+      samples.add((nowUs - commitUs) / 1000);
+      // The stages: the envelope's own ts_us (the last in the line) is when the task turned the
+      // change into a record; the Kafka timestamp (kcat's %T, ms) is when the runner encoded it.
+      const kafkaMs = Number(line.slice(0, line.indexOf(' ')));
+      const last = line.lastIndexOf('"ts_us":');
+      const processedUs = last > m.index ? Number.parseInt(line.slice(last + 8, last + 30), 10) : Number.NaN;
+      if (Number.isFinite(processedUs)) stages.decode.add((processedUs - commitUs) / 1000);
+      if (Number.isFinite(processedUs) && kafkaMs > 0) stages.queue.add(kafkaMs - processedUs / 1000);
+      if (kafkaMs > 0) stages.deliver.add(nowUs / 1000 - kafkaMs);
     }
   });
   await sleep(1000);
@@ -430,6 +447,12 @@ async function streamingLatency(
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
   const [p50, p99, p999] = samples.percentiles([50, 99, 99.9]);
+  const stage = (l: LatencySamples): string =>
+    l
+      .percentiles([50, 99])
+      .map((v) => (v === null ? '-' : v.toFixed(1)))
+      .join('/');
+  const stageNote = `p50/p99 ms by stage: commit → task's record ${stage(stages.decode)}, → runner's encoding ${stage(stages.queue)}, → kcat ${stage(stages.deliver)}`;
   emit({
     ...unavailable(
       SYSTEM,
@@ -441,7 +464,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
   });
 }
 
