@@ -142,6 +142,26 @@ function rateRow(
   return { ...unavailable(SYSTEM, client, workload, note), records_per_s: round(records / seconds, 0) };
 }
 
+/**
+ * BENCH_PG_FORMAT=json-schemaless: the snapshot's records as bare JSON (JsonConverter with
+ * schemas.enable=false, about a sixth of the bytes), the compact form a production user may pick.
+ * The sink needs schemas, so with it only the snapshot runs meaningfully.
+ */
+const SNAPSHOT_FORMAT = {
+  json: { label: "JsonConverter with schemas (Debezium's default JSON)", config: {} },
+  'json-schemaless': {
+    label: 'JsonConverter with schemas.enable=false (bare JSON, compact)',
+    config: { 'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false' },
+  },
+} as const;
+
+function snapshotFormat(): keyof typeof SNAPSHOT_FORMAT {
+  const f = process.env.BENCH_PG_FORMAT ?? 'json';
+  if (!(f in SNAPSHOT_FORMAT))
+    throw new Error(`BENCH_PG_FORMAT: one of ${Object.keys(SNAPSHOT_FORMAT).join(', ')}`);
+  return f as keyof typeof SNAPSHOT_FORMAT;
+}
+
 async function snapshotRows(
   o: BenchOptions,
   p: TestPostgres,
@@ -176,12 +196,13 @@ async function snapshotRows(
   );
 
   const topic = 'snap.public.bench10';
+  const format = snapshotFormat();
   const start = performance.now();
   const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
   const workerOnly0 = cpuSeconds([worker.pid]);
   const created = await worker.call('POST', '/connectors', {
     name: 'snap-cdc',
-    config: cdcConfig(p, 'snap', 'snap'),
+    config: cdcConfig(p, 'snap', 'snap', SNAPSHOT_FORMAT[format].config),
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
   // ListOffsets on one connection: the broker reads no records for it (a Fetch probe sent it up to
@@ -197,11 +218,11 @@ async function snapshotRows(
   emit(
     done
       ? rateRow(
-          'CDC snapshot, 10 columns, into Samsa',
+          `CDC snapshot, 10 columns, into Samsa${format === 'json' ? '' : ` (${format})`}`,
           'samsa connect',
           rows,
           seconds,
-          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
+          `${rows} rows from POST /connectors to the last record in the topic; ${SNAPSHOT_FORMAT[format].label}; worker + broker CPU ${workerCpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
         )
       : unavailable(
           SYSTEM,
