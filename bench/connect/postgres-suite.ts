@@ -200,9 +200,13 @@ async function snapshotRows(
   const start = performance.now();
   const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
   const workerOnly0 = cpuSeconds([worker.pid]);
+  // BENCH_PG_CDC_EXTRA: more connector settings as JSON (e.g. '{"max.batch.size":"512"}').
   const created = await worker.call('POST', '/connectors', {
     name: 'snap-cdc',
-    config: cdcConfig(p, 'snap', 'snap', SNAPSHOT_FORMAT[format].config),
+    config: cdcConfig(p, 'snap', 'snap', {
+      ...SNAPSHOT_FORMAT[format].config,
+      ...JSON.parse(process.env.BENCH_PG_CDC_EXTRA ?? '{}'),
+    }),
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
   // ListOffsets on one connection: the broker reads no records for it (a Fetch probe sent it up to
