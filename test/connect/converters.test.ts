@@ -200,6 +200,14 @@ test('JsonConverter writes decimals of every size, numbers and escaped strings a
   }
 });
 
+test('JsonConverter writes records larger than its buffer, and the next ones, in full', () => {
+  const schema = Schemas.struct([['s', Schemas.string()]]);
+  const c = json({ 'schemas.enable': 'false' });
+  for (const s of ['small', 'é'.repeat(700_000) + 'x'.repeat(1_000_000), 'after', 'y'.repeat(20_000)]) {
+    assert.equal(c.fromConnectData('t', [], schema, { s })!.toString(), JSON.stringify({ s }));
+  }
+});
+
 test('JsonConverter with schemas.enable=false reads and writes plain JSON', () => {
   const c = json({ 'schemas.enable': 'false' });
   assert.equal(

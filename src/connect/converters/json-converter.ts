@@ -317,8 +317,11 @@ const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LOGICAL));
  * Where compiled writers put JSON text: UTF-8 bytes in one growing buffer, reused from record to
  * record (writing is synchronous), so a record's JSON is built without a string per field.
  */
+const SINK_START_BYTES = 16 * 1024;
+const SINK_KEEP_BYTES = 1024 * 1024;
+
 export class JsonSink {
-  buf: Buffer = Buffer.allocUnsafeSlow(16 * 1024);
+  buf: Buffer = Buffer.allocUnsafeSlow(SINK_START_BYTES);
   pos = 0;
 
   /** Room for `n` more bytes. */
@@ -755,6 +758,9 @@ export class JsonConverter implements Converter {
       return this.#schemasEnabled ? sink.take(from, envelopePrefix(schema), 0x7d) : sink.take(from, null, -1);
     } finally {
       sink.pos = from;
+      // A very large record does not keep its buffer size for good.
+      if (from === 0 && sink.buf.length > SINK_KEEP_BYTES)
+        sink.buf = Buffer.allocUnsafeSlow(SINK_START_BYTES);
     }
   }
 
