@@ -22,7 +22,7 @@ import { postgresCdcSource } from '../../src/connectors/postgres-cdc/index.ts';
 import { postgresSink } from '../../src/connectors/postgres-sink/index.ts';
 import { SinkHarness, SourceHarness } from '../../test/connectors/harness.ts';
 import { startPostgres, type TestPostgres } from '../../test/helpers/postgres.ts';
-import { highWatermark } from '../kafka/probes.ts';
+import { EndOffsetProbe } from '../kafka/probes.ts';
 import { freePort, sleep } from '../lib/net.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
@@ -142,6 +142,26 @@ function rateRow(
   return { ...unavailable(SYSTEM, client, workload, note), records_per_s: round(records / seconds, 0) };
 }
 
+/**
+ * BENCH_PG_FORMAT=json-schemaless: the snapshot's records as bare JSON (JsonConverter with
+ * schemas.enable=false, about a sixth of the bytes), the compact form a production user may pick.
+ * The sink needs schemas, so with it only the snapshot runs meaningfully.
+ */
+const SNAPSHOT_FORMAT = {
+  json: { label: "JsonConverter with schemas (Debezium's default JSON)", config: {} },
+  'json-schemaless': {
+    label: 'JsonConverter with schemas.enable=false (bare JSON, compact)',
+    config: { 'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false' },
+  },
+} as const;
+
+function snapshotFormat(): keyof typeof SNAPSHOT_FORMAT {
+  const f = process.env.BENCH_PG_FORMAT ?? 'json';
+  if (!(f in SNAPSHOT_FORMAT))
+    throw new Error(`BENCH_PG_FORMAT: one of ${Object.keys(SNAPSHOT_FORMAT).join(', ')}`);
+  return f as keyof typeof SNAPSHOT_FORMAT;
+}
+
 async function snapshotRows(
   o: BenchOptions,
   p: TestPostgres,
@@ -176,19 +196,24 @@ async function snapshotRows(
   );
 
   const topic = 'snap.public.bench10';
+  const format = snapshotFormat();
   const start = performance.now();
   const workerCpu0 = cpuSeconds([worker.pid, broker.pid]);
   const workerOnly0 = cpuSeconds([worker.pid]);
+  // BENCH_PG_CDC_EXTRA: more connector settings as JSON (e.g. '{"max.batch.size":"512"}').
   const created = await worker.call('POST', '/connectors', {
     name: 'snap-cdc',
-    config: cdcConfig(p, 'snap', 'snap'),
+    config: cdcConfig(p, 'snap', 'snap', {
+      ...SNAPSHOT_FORMAT[format].config,
+      ...JSON.parse(process.env.BENCH_PG_CDC_EXTRA ?? '{}'),
+    }),
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
-  const done = await waitUntil(
-    async () => (await highWatermark(broker.port, topic).catch(() => 0n)) >= BigInt(rows),
-    600_000,
-    100,
-  );
+  // ListOffsets on one connection: the broker reads no records for it (a Fetch probe sent it up to
+  // 512 KiB, the topic's first batch, ten times a second).
+  const probe = new EndOffsetProbe(broker.port, topic);
+  const done = await waitUntil(async () => (await probe.end().catch(() => 0n)) >= BigInt(rows), 600_000, 100);
+  probe.close();
   const seconds = (performance.now() - start) / 1000;
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
   const workerOnly = cpuPerRecord(cpuSeconds([worker.pid]) - workerOnly0, rows);
@@ -197,11 +222,11 @@ async function snapshotRows(
   emit(
     done
       ? rateRow(
-          'CDC snapshot, 10 columns, into Samsa',
+          `CDC snapshot, 10 columns, into Samsa${format === 'json' ? '' : ` (${format})`}`,
           'samsa connect',
           rows,
           seconds,
-          `${rows} rows from POST /connectors to the last record in the topic; JsonConverter with schemas (Debezium's default JSON); worker + broker CPU ${workerCpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
+          `${rows} rows from POST /connectors to the last record in the topic; ${SNAPSHOT_FORMAT[format].label}; worker + broker CPU ${workerCpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
         )
       : unavailable(
           SYSTEM,
@@ -350,10 +375,9 @@ async function streamingLatency(
   }, 60_000);
   // Prime the topic so kcat can subscribe from its end.
   await p.query('UPDATE lat SET v = v + 1 WHERE id = 1', [], 'stream');
-  await waitUntil(
-    async () => (await highWatermark(broker.port, 'stream.public.lat').catch(() => 0n)) > 0n,
-    30_000,
-  );
+  const probe = new EndOffsetProbe(broker.port, 'stream.public.lat');
+  await waitUntil(async () => (await probe.end().catch(() => 0n)) > 0n, 30_000);
+  probe.close();
 
   const samples = new LatencySamples(rate * (seconds + warmup) * 2);
   // Where the time goes: commit → task's record (WAL decoding, the replication stream, the task),
@@ -474,7 +498,9 @@ export async function postgresConnectorsSuite(o: BenchOptions, emit: Emit): Prom
   let worker: Worker | null = null;
   try {
     p = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } }); // synchronous_commit on, fsync off
-    broker = await startSamsa();
+    // BENCH_BROKER_NODE_ARGS: extra Node flags for the broker (e.g. "--cpu-prof --cpu-prof-dir=DIR").
+    const brokerArgs = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    broker = await startSamsa('never', { nodeArgs: brokerArgs });
     worker = await startConnectWorker(broker);
     // BENCH_PG_PARTS=snapshot,sink,latency picks workloads (the sink reads the snapshot's topic).
     const parts = new Set((process.env.BENCH_PG_PARTS ?? 'snapshot,sink,latency').split(','));

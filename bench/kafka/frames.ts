@@ -24,6 +24,14 @@ import {
   readFetchResponse,
 } from '../../src/protocol/generated/messages/fetch-response.ts';
 import {
+  defaultListOffsetsRequest,
+  writeListOffsetsRequest,
+} from '../../src/protocol/generated/messages/list-offsets-request.ts';
+import {
+  type ListOffsetsResponse,
+  readListOffsetsResponse,
+} from '../../src/protocol/generated/messages/list-offsets-response.ts';
+import {
   defaultMetadataRequest,
   writeMetadataRequest,
 } from '../../src/protocol/generated/messages/metadata-request.ts';
@@ -42,6 +50,7 @@ import { Reader, Writer } from '../../src/protocol/primitives/index.ts';
 
 export const PRODUCE = { key: 0, version: 9 } as const;
 export const FETCH = { key: 1, version: 12 } as const;
+export const LIST_OFFSETS = { key: 2, version: 7 } as const;
 export const METADATA = { key: 3, version: 12 } as const;
 export const CREATE_TOPICS = { key: 19, version: 7 } as const;
 export const DELETE_TOPICS = { key: 20, version: 4 } as const;
@@ -131,6 +140,19 @@ export function fetchFrame(
   return frame(FETCH, correlationId, (w) => writeFetchRequest(w, FETCH.version, req));
 }
 
+/** ListOffsets for the latest offset (timestamp -1: the high watermark) of one partition. */
+export function listOffsetsLatestFrame(topic: string, partition: number, correlationId: number): Buffer {
+  const req = defaultListOffsetsRequest();
+  req.replicaId = -1;
+  req.topics = [
+    {
+      name: topic,
+      partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }],
+    },
+  ];
+  return frame(LIST_OFFSETS, correlationId, (w) => writeListOffsetsRequest(w, LIST_OFFSETS.version, req));
+}
+
 export function metadataFrame(topics: readonly string[] | null, correlationId: number): Buffer {
   const req = defaultMetadataRequest();
   req.topics =
@@ -162,6 +184,8 @@ export const decodeProduce = (body: Buffer): ProduceResponse =>
   readProduceResponse(bodyReader(PRODUCE, body), PRODUCE.version);
 export const decodeFetch = (body: Buffer): FetchResponse =>
   readFetchResponse(bodyReader(FETCH, body), FETCH.version);
+export const decodeListOffsets = (body: Buffer): ListOffsetsResponse =>
+  readListOffsetsResponse(bodyReader(LIST_OFFSETS, body), LIST_OFFSETS.version);
 export const decodeMetadata = (body: Buffer): MetadataResponse =>
   readMetadataResponse(bodyReader(METADATA, body), METADATA.version);
 export const decodeCreateTopics = (body: Buffer): CreateTopicsResponse =>

@@ -1,7 +1,14 @@
 /** Small sequential probes: a partition's high watermark, and Metadata request latency. */
 import { LatencySamples } from '../lib/percentiles.ts';
 import { KafkaConn } from './conn.ts';
-import { decodeFetch, decodeMetadata, fetchFrame, metadataFrame } from './frames.ts';
+import {
+  decodeFetch,
+  decodeListOffsets,
+  decodeMetadata,
+  fetchFrame,
+  listOffsetsLatestFrame,
+  metadataFrame,
+} from './frames.ts';
 
 export async function highWatermark(port: number, topic: string, partition = 0): Promise<bigint> {
   const conn = await KafkaConn.open(port);
@@ -20,6 +27,45 @@ export async function highWatermark(port: number, topic: string, partition = 0):
     return p.highWatermark;
   } finally {
     conn.close();
+  }
+}
+
+/**
+ * Polls a partition's high watermark through ListOffsets on one connection: unlike
+ * `highWatermark` (a Fetch, which answers with the first batch however small its maxBytes, on a
+ * new connection each time), it reads no log data, so waiting for a topic to fill costs the broker
+ * next to nothing. `close()` when done.
+ */
+export class EndOffsetProbe {
+  #conn: KafkaConn | null = null;
+  #correlationId = 0;
+  readonly #port: number;
+  readonly #topic: string;
+  readonly #partition: number;
+  constructor(port: number, topic: string, partition = 0) {
+    this.#port = port;
+    this.#topic = topic;
+    this.#partition = partition;
+  }
+
+  /** The high watermark (-1 while the topic does not exist yet). */
+  async end(): Promise<bigint> {
+    this.#conn ??= await KafkaConn.open(this.#port);
+    try {
+      const res = decodeListOffsets(
+        await this.#conn.request(listOffsetsLatestFrame(this.#topic, this.#partition, ++this.#correlationId)),
+      );
+      const p = res.topics[0]?.partitions[0];
+      return p?.errorCode === 0 ? p.offset : -1n;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.#conn?.close();
+    this.#conn = null;
   }
 }
 

@@ -4,7 +4,7 @@
  * runs another checkout's broker (before/after comparisons); `nodeArgs` go to Node before it
  * (e.g. --cpu-prof).
  */
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,12 @@ export async function startSamsa(
     removeDir(dataDir);
     throw new Error(`${(err as Error).message}${exited ? ' (broker exited)' : ''}: ${output}`);
   }
-  drain(child);
+  // BENCH_BROKER_STDOUT: a file for the broker's stdout (e.g. with --trace-gc in its node args).
+  if (process.env.BENCH_BROKER_STDOUT) {
+    child.stdout?.removeAllListeners('data');
+    child.stdout?.pipe(createWriteStream(process.env.BENCH_BROKER_STDOUT));
+    child.stderr?.resume();
+  } else drain(child);
   return {
     port,
     pid: child.pid!,

@@ -135,6 +135,79 @@ test('JsonConverter decimal.format=NUMERIC writes decimals as JSON numbers', () 
   assert.equal(bytes!.toString(), '{"amount":-1.500}');
 });
 
+test('JsonConverter writes decimals of every size, numbers and escaped strings as Kafka does', () => {
+  const schema = Schemas.struct([
+    ['d', Schemas.decimal(2, { optional: true })],
+    ['n', Schemas.float64({ optional: true })],
+    ['l', Schemas.int64({ optional: true })],
+    ['s', Schemas.string({ optional: true })],
+  ]);
+  const c = json({ 'schemas.enable': 'false' });
+  const write = (value: Record<string, unknown>): Record<string, unknown> =>
+    JSON.parse(c.fromConnectData('t', [], schema, value)!.toString());
+  // Decimal: base64 of the unscaled value, big-endian two's complement in the fewest bytes.
+  const unscaled = (d: unknown): bigint => {
+    const b = Buffer.from(write({ d }).d as string, 'base64');
+    let v = 0n;
+    for (const x of b) v = (v << 8n) | BigInt(x);
+    return b[0]! & 0x80 ? v - (1n << BigInt(b.length * 8)) : v;
+  };
+  const cases: [unknown, bigint, number][] = [
+    ['0', 0n, 1],
+    ['-0.00', 0n, 1],
+    ['1.27', 127n, 1],
+    ['1.28', 128n, 2],
+    ['-1.28', -128n, 1],
+    ['-1.29', -129n, 2],
+    ['12.555', 1255n, 2], // digits past the scale are cut
+    ['+7.1', 710n, 2],
+    ['.5', 50n, 1],
+    ['999999999999.99', 99999999999999n, 6],
+    ['1407374883553.28', 140737488355328n, 7],
+    ['-123456789012345678.9', -12345678901234567890n, 9],
+    [12.5, 1250n, 2],
+    [123n, 123n, 1],
+  ];
+  for (const [d, expected, length] of cases) {
+    assert.equal(unscaled(d), expected, `decimal ${String(d)}`);
+    assert.equal(Buffer.from(write({ d }).d as string, 'base64').length, length, `length of ${String(d)}`);
+  }
+  assert.throws(() => write({ d: '1e5' }), { name: 'DataException' });
+  // Numbers as JSON.stringify writes them; int64 past 2^53 from bigints, digit for digit.
+  const text = c
+    .fromConnectData('t', [], schema, { n: -0, l: 12345678901234567890n, s: null, d: null })!
+    .toString();
+  assert.equal(text, '{"d":null,"n":0,"l":12345678901234567890,"s":null}');
+  for (const n of [0, -1, 1.5, 1e21, 1e-7, 2 ** 53, -(2 ** 53), 1796628324354401000, Number.NaN]) {
+    assert.equal(
+      c.fromConnectData('t', [], schema, { n })!.toString(),
+      `{"d":null,"n":${JSON.stringify(n)},"l":null,"s":null}`,
+    );
+  }
+  // Strings: escapes and UTF-8 exactly as JSON.stringify (lone surrogates as \u escapes).
+  for (const s of [
+    'plain',
+    'quote " and \\ backslash',
+    'tab\tnew\nline\u0000\u001f\u007f',
+    'é € 😀',
+    '\ud800 lone',
+    '\u2028',
+  ]) {
+    assert.equal(
+      c.fromConnectData('t', [], schema, { s })!.toString(),
+      `{"d":null,"n":null,"l":null,"s":${JSON.stringify(s)}}`,
+    );
+  }
+});
+
+test('JsonConverter writes records larger than its buffer, and the next ones, in full', () => {
+  const schema = Schemas.struct([['s', Schemas.string()]]);
+  const c = json({ 'schemas.enable': 'false' });
+  for (const s of ['small', 'é'.repeat(700_000) + 'x'.repeat(1_000_000), 'after', 'y'.repeat(20_000)]) {
+    assert.equal(c.fromConnectData('t', [], schema, { s })!.toString(), JSON.stringify({ s }));
+  }
+});
+
 test('JsonConverter with schemas.enable=false reads and writes plain JSON', () => {
   const c = json({ 'schemas.enable': 'false' });
   assert.equal(

@@ -145,12 +145,66 @@ export function decimalBytes(value: unknown, scale: number): Buffer {
   if (typeof value === 'bigint') unscaled = value;
   else {
     const text = typeof value === 'number' ? value.toFixed(scale) : String(value);
+    const small = unscaledNumber(text, scale);
+    if (small !== null) return safeIntegerBytes(small);
     const m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
     if (!m) throw new DataError(`Invalid decimal value ${text}`);
     const frac = (m[3] ?? '').padEnd(scale, '0').slice(0, scale);
     unscaled = BigInt(`${m[1]}${m[2] || '0'}${frac}`);
   }
   return bigintToBytes(unscaled);
+}
+
+/** Unscaled values of at most this many digits fit 6 bytes (2^47 has 15 digits), writeIntBE's limit. */
+const SAFE_DIGITS = 14;
+
+/**
+ * Decimal text (e.g. "-12.5") → unscaled value at `scale` as a safe integer, or null when it does
+ * not fit one or is not plain decimal text (the caller takes the BigInt path).
+ */
+function unscaledNumber(text: string, scale: number): number | null {
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 0x2d || first === 0x2b) {
+    negative = first === 0x2d;
+    i = 1;
+  }
+  let v = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (fraction >= 0) {
+        if (fraction === scale) continue; // digits past the scale are cut, as decimalBytes does
+        fraction++;
+      }
+      v = v * 10 + (c - 0x30);
+      if (v !== 0 && ++digits > SAFE_DIGITS) return null;
+    } else if (c === 0x2e && fraction < 0) {
+      fraction = 0;
+    } else {
+      return null;
+    }
+  }
+  if (n === (negative || first === 0x2b ? 1 : 0)) return null;
+  for (let f = Math.max(fraction, 0); f < scale; f++) {
+    v *= 10;
+    if (v !== 0 && ++digits > SAFE_DIGITS) return null;
+  }
+  return negative ? -v : v;
+}
+
+/** A safe integer as big-endian two's complement in the fewest bytes (bigintToBytes' output). */
+function safeIntegerBytes(n: number): Buffer {
+  let length = 1;
+  // Smallest length whose signed range holds n.
+  while (length < 6 && (n < -(2 ** (8 * length - 1)) || n >= 2 ** (8 * length - 1))) length++;
+  const out = Buffer.allocUnsafe(length);
+  out.writeIntBE(n, 0, length);
+  return out;
 }
 
 export function bigintToBytes(n: bigint): Buffer {
@@ -259,35 +313,171 @@ export function valueToJson(schema: Schema | null, value: unknown, options: Writ
 
 const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LOGICAL));
 
-/** Connect data of one schema → its JSON text. */
-export type ValueWriter = (value: unknown) => string;
+/**
+ * Where compiled writers put JSON text: UTF-8 bytes in one growing buffer, reused from record to
+ * record (writing is synchronous), so a record's JSON is built without a string per field.
+ */
+const SINK_START_BYTES = 16 * 1024;
+const SINK_KEEP_BYTES = 1024 * 1024;
 
-function numberText(type: string): ValueWriter {
-  return (value) => {
+export class JsonSink {
+  buf: Buffer = Buffer.allocUnsafeSlow(SINK_START_BYTES);
+  pos = 0;
+
+  /** Room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Any text, as UTF-8. */
+  text(text: string): void {
+    this.ensure(text.length * 3);
+    this.pos += (this.buf as Utf8Buffer).utf8Write(text, this.pos, this.buf.length - this.pos);
+  }
+
+  /** Text known to be ASCII (numbers, base64, literals). */
+  ascii(text: string): void {
+    const n = text.length;
+    this.ensure(n);
+    const b = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < n; i++) b[o++] = text.charCodeAt(i);
+    this.pos = o;
+  }
+
+  /** A finite number as JSON.stringify writes it (safe integers digit by digit, no string made). */
+  number(value: number): void {
+    if (!Number.isSafeInteger(value) || Object.is(value, -0)) {
+      this.ascii(Number.isFinite(value) ? String(value) : 'null');
+      return;
+    }
+    this.ensure(17);
+    const b = this.buf;
+    let n = value;
+    if (n < 0) {
+      b[this.pos++] = 0x2d;
+      n = -n;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let o = this.pos + digits;
+    this.pos = o;
+    do {
+      const q = Math.floor(n / 10);
+      b[--o] = 0x30 + (n - q * 10);
+      n = q;
+    } while (n > 0);
+  }
+
+  /** Pre-encoded bytes (short ones by a loop: cheaper than a native copy). */
+  bytes(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    if (n > 64) {
+      this.buf.set(bytes, this.pos);
+      this.pos += n;
+      return;
+    }
+    const b = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < n; i++) b[o++] = bytes[i]!;
+    this.pos = o;
+  }
+
+  /** A JSON string literal, exactly as JSON.stringify writes it. */
+  string(value: string): void {
+    const n = value.length;
+    this.ensure(n + 2);
+    const b = this.buf;
+    const start = this.pos;
+    let o = start;
+    b[o++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      // Printable ASCII other than " and \ is written as is; anything else takes JSON.stringify.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.pos = start;
+        this.text(JSON.stringify(value));
+        return;
+      }
+      b[o++] = c;
+    }
+    b[o++] = 0x22;
+    this.pos = o;
+  }
+
+  /** A copy of what was written since `from`, behind `prefix` and before `suffix` (a byte, or -1). */
+  take(from: number, prefix: Buffer | null, suffix: number): Buffer {
+    const n = this.pos - from;
+    const p = prefix === null ? 0 : prefix.length;
+    const out = recordBytes(p + n + (suffix < 0 ? 0 : 1));
+    if (prefix !== null) out.set(prefix, 0);
+    this.buf.copy(out, p, from, this.pos);
+    if (suffix >= 0) out[out.length - 1] = suffix;
+    return out;
+  }
+}
+
+/**
+ * Converted records are views into shared slabs, each written once: a Debezium envelope is about
+ * 3.7 KB, so Node's 8 KiB Buffer pool would take a new ArrayBuffer every second record. A slab is
+ * freed once no record of it is referenced.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabAt = 0;
+
+function recordBytes(size: number): Buffer {
+  if (size > SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
+  if (slabAt + size > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + size);
+  slabAt += size;
+  return out;
+}
+
+type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
+
+/** Writes connect data of one schema into a sink as JSON. */
+export type ValueWriter = (sink: JsonSink, value: unknown) => void;
+
+function numberWriter(type: string): ValueWriter {
+  return (sink, value) => {
     if (typeof value !== 'number') throw new DataError(`Invalid type for ${type}: ${typeof value}`);
-    return Number.isFinite(value) ? String(value) : 'null';
+    sink.number(value);
   };
 }
 
 /**
  * Compiles the writer of `schema` (the hot path of fromConnectData): one closure per schema node
- * decided once, so writing a record walks no schema and builds no intermediate objects. The output
- * is `toJsonText(valueToJson(schema, value, options))`'s; null values and the types without a
- * writer of their own (maps, bytes, Kafka's Time/Timestamp/Date) take that general path.
+ * decided once, so writing a record walks no schema and builds no intermediate strings or objects.
+ * The output is `toJsonText(valueToJson(schema, value, options))`'s, byte for byte; null values and
+ * the types without a writer of their own (maps, bytes, Kafka's Time/Timestamp/Date) take that
+ * general path.
  */
 export function compileWriter(schema: Schema, options: WriteOptions): ValueWriter {
-  const general: ValueWriter = (value) => toJsonText(valueToJson(schema, value, options));
+  const general: ValueWriter = (sink, value) => sink.text(toJsonText(valueToJson(schema, value, options)));
   const orNull =
     (write: ValueWriter): ValueWriter =>
-    (value) =>
-      value === null || value === undefined ? general(value) : write(value);
+    (sink, value) =>
+      value === null || value === undefined ? general(sink, value) : write(sink, value);
   if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) {
     if (schema.name !== LOGICAL.decimal) return general;
     const scale = Number(schema.parameters?.scale ?? 0);
-    return orNull((value) => {
+    return orNull((sink, value) => {
       const bytes = decimalBytes(value, scale);
-      // Base64 needs no escaping.
-      return options.decimalNumeric ? decimalText(bytes, scale) : `"${bytes.toString('base64')}"`;
+      if (options.decimalNumeric) sink.ascii(decimalText(bytes, scale));
+      else {
+        // Base64 needs no escaping.
+        sink.ascii('"');
+        sink.ascii(bytes.toString('base64'));
+        sink.ascii('"');
+      }
     });
   }
   switch (schema.type) {
@@ -296,50 +486,54 @@ export function compileWriter(schema: Schema, options: WriteOptions): ValueWrite
     case 'int32':
     case 'float32':
     case 'float64':
-      return orNull(numberText(schema.type));
+      return orNull(numberWriter(schema.type));
     case 'int64':
-      return orNull((value) => {
-        if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-        if (typeof value === 'bigint') return value.toString();
-        throw new DataError(`Invalid type for int64: ${typeof value}`);
+      return orNull((sink, value) => {
+        if (typeof value === 'number') sink.number(value);
+        else if (typeof value === 'bigint') sink.ascii(value.toString());
+        else throw new DataError(`Invalid type for int64: ${typeof value}`);
       });
     case 'boolean':
-      return orNull((value) => {
+      return orNull((sink, value) => {
         if (typeof value !== 'boolean') throw new DataError(`Invalid type for boolean: ${typeof value}`);
-        return value ? 'true' : 'false';
+        sink.ascii(value ? 'true' : 'false');
       });
     case 'string':
-      return orNull((value) => {
+      return orNull((sink, value) => {
         if (typeof value !== 'string') throw new DataError(`Invalid type for string: ${typeof value}`);
-        return JSON.stringify(value);
+        sink.string(value);
       });
     case 'struct': {
       const fields = schema.fields ?? [];
       const names = fields.map((f) => f.name);
-      const prefixes = fields.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+      // `{"name":` / `,"name":` as UTF-8, per field.
+      const prefixes = fields.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`));
       const writers = fields.map((f) => compileWriter(f.schema, options));
       const count = fields.length;
-      if (count === 0) {
-        return orNull((value) => {
-          if (typeof value !== 'object') throw new DataError('Invalid type for struct');
-          return '{}';
-        });
-      }
-      return orNull((value) => {
+      return orNull((sink, value) => {
         if (typeof value !== 'object') throw new DataError('Invalid type for struct');
+        if (count === 0) {
+          sink.ascii('{}');
+          return;
+        }
         const struct = value as Record<string, unknown>;
-        let out = '';
-        for (let i = 0; i < count; i++) out += prefixes[i]! + writers[i]!(struct[names[i]!]);
-        return `${out}}`;
+        for (let i = 0; i < count; i++) {
+          sink.bytes(prefixes[i]!);
+          writers[i]!(sink, struct[names[i]!]);
+        }
+        sink.ascii('}');
       });
     }
     case 'array': {
       const item = compileWriter(schema.valueSchema!, options);
-      return orNull((value) => {
+      return orNull((sink, value) => {
         if (!Array.isArray(value)) throw new DataError('Invalid type for array');
-        let out = '[';
-        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + item(value[i]);
-        return `${out}]`;
+        sink.ascii('[');
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) sink.ascii(',');
+          item(sink, value[i]);
+        }
+        sink.ascii(']');
       });
     }
     default:
@@ -429,6 +623,76 @@ export function valueFromJson(schema: Schema, json: unknown): unknown {
   }
 }
 
+/** JSON value → connect data of one schema. */
+export type ValueReader = (json: unknown) => unknown;
+
+function invalid(schema: Schema, json: unknown): DataError {
+  return new DataError(`Invalid value ${JSON.stringify(json)} for schema type ${schema.type.toUpperCase()}`);
+}
+
+/**
+ * Compiles the reader of `schema` (the hot path of toConnectData): `valueFromJson`'s result and
+ * errors, with the schema walked once instead of per record. Maps and Decimal take the general path.
+ */
+export function compileReader(schema: Schema): ValueReader {
+  const general: ValueReader = (json) => valueFromJson(schema, json);
+  if (schema.name === LOGICAL.decimal) return general;
+  const orNull =
+    (read: ValueReader): ValueReader =>
+    (json) =>
+      json === null || json === undefined ? general(json) : read(json);
+  switch (schema.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return orNull((json) => {
+        if (typeof json !== 'number' || !Number.isInteger(json)) throw invalid(schema, json);
+        return json;
+      });
+    case 'float32':
+    case 'float64':
+      return orNull((json) => {
+        if (typeof json !== 'number') throw invalid(schema, json);
+        return json;
+      });
+    case 'boolean':
+      return orNull((json) => {
+        if (typeof json !== 'boolean') throw invalid(schema, json);
+        return json;
+      });
+    case 'string':
+      return orNull((json) => {
+        if (typeof json !== 'string') throw invalid(schema, json);
+        return json;
+      });
+    case 'array': {
+      const item = compileReader(schema.valueSchema!);
+      return orNull((json) => {
+        if (!Array.isArray(json)) throw invalid(schema, json);
+        const out = new Array<unknown>(json.length);
+        for (let i = 0; i < json.length; i++) out[i] = item(json[i]);
+        return out;
+      });
+    }
+    case 'struct': {
+      const fields = schema.fields ?? [];
+      const names = fields.map((f) => f.name);
+      const readers = fields.map((f) => compileReader(f.schema));
+      const count = fields.length;
+      return orNull((json) => {
+        if (typeof json !== 'object' || Array.isArray(json)) throw invalid(schema, json);
+        const o = json as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < count; i++) out[names[i]!] = readers[i]!(o[names[i]!]);
+        return out;
+      });
+    }
+    default:
+      return general;
+  }
+}
+
 /** Schema JSON text per schema object: connectors reuse schema objects, so this is written once. */
 const schemaTextCache = new WeakMap<Schema, string>();
 
@@ -455,15 +719,8 @@ function envelopePrefix(schema: Schema | null): Buffer {
   return prefix;
 }
 
-/** prefix + payload (UTF-8) + `}`: only the payload is encoded per record, the prefix is copied. */
-function envelopeBytes(prefix: Buffer, payload: string): Buffer {
-  const n = Buffer.byteLength(payload, 'utf8');
-  const out = Buffer.allocUnsafe(prefix.length + n + 1);
-  out.set(prefix, 0);
-  out.write(payload, prefix.length, n, 'utf8');
-  out[out.length - 1] = 0x7d; // }
-  return out;
-}
+/** The sink compiled writers write into (conversion is synchronous, so one is enough). */
+const sink = new JsonSink();
 
 export class JsonConverter implements Converter {
   #schemasEnabled = true;
@@ -485,18 +742,26 @@ export class JsonConverter implements Converter {
 
   fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value === null) return null;
-    let payload: string;
-    if (schema === null) payload = toJsonText(valueToJson(null, value, this.#writeOptions));
-    else {
-      let write = this.#writers.get(schema);
-      if (write === undefined) {
-        write = compileWriter(schema, this.#writeOptions);
-        this.#writers.set(schema, write);
+    // The payload goes into the shared sink, then once into the record's bytes behind the
+    // schema's cached `{"schema":...,"payload":` prefix; a writer that throws leaves nothing behind.
+    const from = sink.pos;
+    try {
+      if (schema === null) sink.text(toJsonText(valueToJson(null, value, this.#writeOptions)));
+      else {
+        let write = this.#writers.get(schema);
+        if (write === undefined) {
+          write = compileWriter(schema, this.#writeOptions);
+          this.#writers.set(schema, write);
+        }
+        write(sink, value);
       }
-      payload = write(value);
+      return this.#schemasEnabled ? sink.take(from, envelopePrefix(schema), 0x7d) : sink.take(from, null, -1);
+    } finally {
+      sink.pos = from;
+      // A very large record does not keep its buffer size for good.
+      if (from === 0 && sink.buf.length > SINK_KEEP_BYTES)
+        sink.buf = Buffer.allocUnsafeSlow(SINK_START_BYTES);
     }
-    if (!this.#schemasEnabled) return Buffer.from(payload);
-    return envelopeBytes(envelopePrefix(schema), payload);
   }
 
   /** Parsed schemas by their JSON text (records of a topic share a few schemas). */
@@ -513,9 +778,21 @@ export class JsonConverter implements Converter {
     return schema;
   }
 
-  /** The envelope prefix `{"schema":<text>,"payload":` of the last schema read, and the schema. */
+  /** The envelope prefix `{"schema":<text>,"payload":` of the last schema read, the schema and its reader. */
   #lastPrefix: Buffer | null = null;
   #lastSchema: Schema | null = null;
+  #lastReader: ValueReader | null = null;
+  /** Compiled readers per schema object (parsed schemas are cached, so they repeat). */
+  #readers = new WeakMap<Schema, ValueReader>();
+
+  #reader(schema: Schema): ValueReader {
+    let read = this.#readers.get(schema);
+    if (read === undefined) {
+      read = compileReader(schema);
+      this.#readers.set(schema, read);
+    }
+    return read;
+  }
 
   toConnectData(_topic: string, _headers: unknown, bytes: Buffer | null): SchemaAndValue {
     if (bytes === null || bytes.length === 0) return { schema: null, value: null };
@@ -534,8 +811,7 @@ export class JsonConverter implements Converter {
       } catch {
         payload = undefined;
       }
-      if (payload !== undefined)
-        return { schema: this.#lastSchema, value: valueFromJson(this.#lastSchema!, payload) };
+      if (payload !== undefined) return { schema: this.#lastSchema, value: this.#lastReader!(payload) };
     }
     let json: unknown;
     try {
@@ -566,8 +842,9 @@ export class JsonConverter implements Converter {
     if (bytes.compare(candidate, 0, candidate.length, 0, candidate.length) === 0) {
       this.#lastPrefix = candidate;
       this.#lastSchema = schema;
+      this.#lastReader = this.#reader(schema);
     }
-    return { schema, value: valueFromJson(schema, envelope.payload) };
+    return { schema, value: this.#reader(schema)(envelope.payload) };
   }
 }
 

@@ -61,9 +61,14 @@ interface OutMessage {
   timestamp?: number;
 }
 
-/** A polled record and what goes to Kafka for it (null: dropped by a transform or skipped). */
+/**
+ * A polled record's source position and what goes to Kafka for it (null: dropped by a transform or
+ * skipped). The record itself is not kept: a snapshot's records would otherwise all live (and be
+ * copied by the GC) until their request is acknowledged.
+ */
 interface Outgoing {
-  record: SourceRecord;
+  sourcePartition: SourceMap;
+  sourceOffset: SourceMap;
   message: OutMessage | null;
 }
 
@@ -163,8 +168,10 @@ export class SourceTaskRunner implements TaskRunner {
         );
         if (signal.aborted) break;
         const records = polled.ok ? (polled.value ?? []) : [];
-        this.#env.counters.polled += records.length;
-        if (records.length > 0) await this.#produce(records);
+        // Only the count is used past the produce, so the records can go once converted.
+        const count = records.length;
+        this.#env.counters.polled += count;
+        if (count > 0) await this.#produce(records);
         if (
           Date.now() - this.#lastFlush >= this.#env.worker.offsetFlushIntervalMs &&
           this.#flushing === null
@@ -178,7 +185,7 @@ export class SourceTaskRunner implements TaskRunner {
             if (!signal.aborted) this.#fail(err);
           });
         }
-        if (records.length === 0) {
+        if (count === 0) {
           await this.#drain(); // surfaces a failed send while the source is idle
           await sleep(10, signal);
         }
@@ -207,14 +214,14 @@ export class SourceTaskRunner implements TaskRunner {
    * before it are acknowledged.
    */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
-    const converted = await this.#convert(records);
-    this.#throwIfFailed();
-    for (const entry of converted) this.#pending.push(entry);
-    this.#pump();
     // A trickle (less than a request's worth per poll) polls again only once its request is
     // acknowledged: what arrives meanwhile is converted then and goes out at once, rather than
     // converted now and held back a further round trip behind the request in flight.
     const trickle = records.length < SEND_CHUNK;
+    const converted = await this.#convert(records);
+    this.#throwIfFailed();
+    for (const entry of converted) this.#pending.push(entry);
+    this.#pump();
     while ((this.#pending.length > 0 || (trickle && this.#partialInFlight)) && this.#sendFailure === null) {
       await new Promise<void>((resolve) => {
         this.#room = resolve;
@@ -260,7 +267,7 @@ export class SourceTaskRunner implements TaskRunner {
         // Consecutive records usually share a source partition: its key is computed once per run.
         let previousPartition: SourceMap | null = null;
         let key = '';
-        for (const { record: r } of entries) {
+        for (const r of entries) {
           if (previousPartition === null || !sameMap(previousPartition, r.sourcePartition)) {
             key = canonical(r.sourcePartition);
             previousPartition = r.sourcePartition;
@@ -303,7 +310,11 @@ export class SourceTaskRunner implements TaskRunner {
       if (transformed instanceof Promise) transformed = await transformed;
       const record = transformed.ok ? transformed.value : null;
       if (record === null) {
-        out.push({ record: original, message: null });
+        out.push({
+          sourcePartition: original.sourcePartition,
+          sourceOffset: original.sourceOffset,
+          message: null,
+        });
         continue;
       }
       let key = errors.execute(
@@ -312,7 +323,11 @@ export class SourceTaskRunner implements TaskRunner {
       );
       if (key instanceof Promise) key = await key;
       if (!key.ok) {
-        out.push({ record: original, message: null });
+        out.push({
+          sourcePartition: original.sourcePartition,
+          sourceOffset: original.sourceOffset,
+          message: null,
+        });
         continue;
       }
       let value = errors.execute(
@@ -321,7 +336,11 @@ export class SourceTaskRunner implements TaskRunner {
       );
       if (value instanceof Promise) value = await value;
       if (!value.ok) {
-        out.push({ record: original, message: null });
+        out.push({
+          sourcePartition: original.sourcePartition,
+          sourceOffset: original.sourceOffset,
+          message: null,
+        });
         continue;
       }
       if (!this.#knownTopics.has(record.topic)) await this.#ensureTopic(record.topic);
@@ -335,7 +354,7 @@ export class SourceTaskRunner implements TaskRunner {
         message.partition = record.kafkaPartition;
       }
       if (record.timestamp !== null) message.timestamp = record.timestamp;
-      out.push({ record: original, message });
+      out.push({ sourcePartition: original.sourcePartition, sourceOffset: original.sourceOffset, message });
     }
     return out;
   }

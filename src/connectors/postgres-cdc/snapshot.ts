@@ -4,7 +4,7 @@
  * consistent point has neither gap nor duplicate), otherwise on a fresh snapshot whose visibility
  * (`pg_current_snapshot()`) lets streaming skip the transactions the snapshot already saw. Rows come
  * through a server-side cursor, `snapshot.fetch.size` at a time, as text, and become `op: "r"`
- * records with Debezium's snapshot markers (first, first_in_data_collection, true,
+ * records, at most `max.batch.size` per poll, with Debezium's snapshot markers (first, first_in_data_collection, true,
  * last_in_data_collection, last).
  */
 import type pg from 'pg';
@@ -55,6 +55,10 @@ export class SnapshotReader {
   private done = false;
   /** The next FETCH, sent before the current rows are converted so the server works meanwhile. */
   private prefetch: Promise<pg.QueryResult> | null = null;
+  /** The current fetch's rows not yet returned (from `rowsAt`); `rowsEndTable`: its table ends with them. */
+  private rows: unknown[][] | null = null;
+  private rowsAt = 0;
+  private rowsEndTable = false;
   txId = 0;
   /** The position streaming continues from (the slot's consistent point, or the WAL position read in the snapshot). */
   lsn: Lsn = 0n;
@@ -65,17 +69,21 @@ export class SnapshotReader {
   private readonly tables: readonly TableSchema[];
   private readonly fetchSize: number;
   private readonly context: SnapshotContext;
+  /** Most records one `next()` returns (the task's `max.batch.size`, as Debezium's queue hands out). */
+  private readonly maxRecords: number;
 
   constructor(
     client: pg.Client,
     tables: readonly TableSchema[],
     fetchSize: number,
     context: SnapshotContext,
+    maxRecords = fetchSize,
   ) {
     this.client = client;
     this.tables = tables;
     this.fetchSize = fetchSize;
     this.context = context;
+    this.maxRecords = Math.max(1, maxRecords);
   }
 
   /** Opens the snapshot transaction (on the exported snapshot when named). */
@@ -104,7 +112,7 @@ export class SnapshotReader {
     return this.done;
   }
 
-  /** The next records (up to one fetch), or an empty array when the snapshot is complete. */
+  /** The next records (up to `maxRecords`), or an empty array when the snapshot is complete. */
   async next(): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
     while (!this.done && out.length === 0) {
@@ -116,7 +124,7 @@ export class SnapshotReader {
         this.done = true;
         break;
       }
-      if (!this.cursorOpen) {
+      if (!this.cursorOpen && this.rows === null) {
         const columns = table.spec.columns.map((c) => ident(c.name)).join(', ');
         await this.client.query(
           `DECLARE samsa_snapshot NO SCROLL CURSOR FOR SELECT ${columns || 'NULL'} FROM ${ident(table.spec.schema)}.${ident(table.spec.table)}`,
@@ -124,19 +132,33 @@ export class SnapshotReader {
         this.cursorOpen = true;
         this.firstInTable = true;
       }
-      const result = await (this.prefetch ?? this.fetch());
-      this.prefetch = result.rows.length < this.fetchSize ? null : this.fetch();
-      for (const row of result.rows as unknown[][]) {
+      if (this.rows === null) {
+        const result = await (this.prefetch ?? this.fetch());
+        this.rows = result.rows as unknown[][];
+        this.rowsAt = 0;
+        this.rowsEndTable = result.rows.length < this.fetchSize;
+        this.prefetch = this.rowsEndTable ? null : this.fetch();
+      }
+      // At most maxRecords per call: the rest of the fetch waits as rows (a few strings each),
+      // lighter to hold than the records they become.
+      const rows = this.rows;
+      let at = this.rowsAt;
+      while (at < rows.length && out.length < this.maxRecords) {
+        const row = rows[at++]!;
         if (this.pending) {
           const sameTable = this.pending.table === table;
           out.push(this.record(this.pending.table, this.pending.row, this.marker(sameTable), false));
         }
         this.pending = { table, row };
       }
-      if (result.rows.length < this.fetchSize) {
-        await this.client.query('CLOSE samsa_snapshot');
-        this.cursorOpen = false;
-        this.tableIndex++;
+      this.rowsAt = at;
+      if (at >= rows.length) {
+        this.rows = null;
+        if (this.rowsEndTable) {
+          await this.client.query('CLOSE samsa_snapshot');
+          this.cursorOpen = false;
+          this.tableIndex++;
+        }
       }
     }
     return out;

@@ -117,12 +117,18 @@ export class PostgresCdcSourceTask implements SourceTask {
               schemas.push(new TableSchema(spec, config.topicPrefix, this.registry, config, config.filters));
           }
           this.snapshotClient = await connect(config);
-          this.snapshot = new SnapshotReader(this.snapshotClient, schemas, config.snapshotFetchSize, {
-            serverName: config.topicPrefix,
-            db: config.dbname,
-            version: CONNECTOR_VERSION,
-            sourcePartition: this.partition,
-          });
+          this.snapshot = new SnapshotReader(
+            this.snapshotClient,
+            schemas,
+            config.snapshotFetchSize,
+            {
+              serverName: config.topicPrefix,
+              db: config.dbname,
+              version: CONNECTOR_VERSION,
+              sourcePartition: this.partition,
+            },
+            config.maxBatchSize,
+          );
           await this.snapshot.begin(created?.snapshotName ?? null, created?.consistentPoint ?? null);
           this.visibility = this.snapshot.visibility;
         }

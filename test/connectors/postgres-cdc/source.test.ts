@@ -133,6 +133,44 @@ describe('snapshot then streaming', () => {
       await source.stop();
     }
   });
+
+  test('a poll returns at most max.batch.size snapshot records, whatever the fetch size', async () => {
+    const db = await freshDatabase(pg, [
+      'CREATE TABLE a (id int PRIMARY KEY)',
+      'CREATE TABLE b (id int PRIMARY KEY)',
+      'INSERT INTO a SELECT generate_series(1, 7)',
+      'INSERT INTO b SELECT generate_series(1, 3)',
+    ]);
+    const source = await startSource(
+      cdcConfig(pg, db, { 'snapshot.fetch.size': '5', 'max.batch.size': '2' }),
+    );
+    try {
+      const sizes: number[] = [];
+      while (!source.records.some((r) => (payload(r).source as Struct).snapshot === 'last')) {
+        const batch = await source.pollOnce();
+        if (batch.length > 0) sizes.push(batch.length);
+      }
+      assert.ok(
+        sizes.every((n) => n <= 2),
+        `poll sizes ${sizes.join(',')}`,
+      );
+      assert.deepEqual(
+        source.records.map(
+          (r) => `${r.topic.split('.')[2]}:${after(r)!.id}:${(payload(r).source as Struct).snapshot}`,
+        ),
+        [
+          'a:1:first',
+          ...[2, 3, 4, 5, 6].map((id) => `a:${id}:true`),
+          'a:7:last_in_data_collection',
+          'b:1:first_in_data_collection',
+          'b:2:true',
+          'b:3:last',
+        ],
+      );
+    } finally {
+      await source.stop();
+    }
+  });
 });
 
 describe('change events', () => {
