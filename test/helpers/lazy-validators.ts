@@ -11,20 +11,20 @@
  *
  * Every Node process the tests start runs TypeScript (Node 22.18+), so it can load this file too.
  */
-import { createRequire } from 'node:module';
+import module, { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 type Validate = ((this: unknown, ...args: unknown[]) => unknown) & { errors?: unknown };
 type Compile = (this: unknown, schema: unknown, meta?: boolean) => Validate;
 
+const KAFKA_ENTRY = /[/\\]@platformatic[/\\]kafka[/\\]dist[/\\]index\.js$/;
 const KAFKA_CLIENTS = /[/\\]@platformatic[/\\]kafka[/\\]dist[/\\]clients[/\\]/;
 
-function install(): void {
+/** Patches the Ajv that @platformatic/kafka resolves (its utils.js: `ajv/dist/2020.js`). */
+function install(kafkaEntry: string): void {
   let ajvCore: { prototype: { compile: Compile } };
   try {
-    // The Ajv that @platformatic/kafka itself resolves (its utils.js: `ajv/dist/2020.js`).
-    const fromKafka = createRequire(createRequire(import.meta.url).resolve('@platformatic/kafka'));
-    const { Ajv2020 } = fromKafka('ajv/dist/2020.js') as { Ajv2020: { prototype: object } };
+    const { Ajv2020 } = createRequire(kafkaEntry)('ajv/dist/2020.js') as { Ajv2020: { prototype: object } };
     ajvCore = Object.getPrototypeOf(Ajv2020.prototype).constructor;
   } catch {
     return;
@@ -47,7 +47,19 @@ function install(): void {
   ajvCore.prototype.compile = lazyCompile;
 }
 
-install();
+// Ajv is loaded (and patched) only once something resolves @platformatic/kafka, before its modules
+// run: a process that never loads the package (a broker alone) does not load Ajv for nothing.
+let installed = false;
+module.registerHooks?.({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context);
+    if (!installed && KAFKA_ENTRY.test(resolved.url)) {
+      installed = true;
+      install(fileURLToPath(resolved.url));
+    }
+    return resolved;
+  },
+});
 
 const preload = fileURLToPath(import.meta.url);
 const option = `--import ${JSON.stringify(preload)}`;
