@@ -1,7 +1,8 @@
 /**
  * The scripted CLI session (test/cli/session.ts) in-process, with the connection and the prefix
  * from KAFKA_URL and KAFKA_PREFIX: topics and groups are prefixed on the wire and plain in the
- * output. The same session through the executable is test/cli/session.test.ts.
+ * output. The same session with --bootstrap, its stdin and stdout steps through the executable, is
+ * test/cli/session.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

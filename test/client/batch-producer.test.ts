@@ -46,7 +46,8 @@ interface Read {
 /** Reads `expected` records of `topic` with a KafkaJS consumer (then 300 ms more, to see duplicates). */
 async function readWithKafkaJS(bootstrap: string, topic: string, expected: number): Promise<Read[]> {
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random()}` });
+  // A short fetch wait: disconnect() waits for the fetch in flight (KafkaJS's default 5 s long poll).
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random()}`, maxWaitTimeInMs: 100 });
   const out: Read[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

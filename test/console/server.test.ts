@@ -23,7 +23,7 @@ import { Counter, Registry } from 'prom-client';
 import { startEmbeddedConsole } from '../../src/console/embedded.ts';
 import { type RunningConsole, startConsole } from '../../src/console/server/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { samsa } from '../cli/run-cli.ts';
+import { samsaInProcess } from '../cli/run-cli.ts';
 import { createTopics } from '../proxy/helpers.ts';
 
 let broker: TestBroker;
@@ -342,10 +342,16 @@ describe('samsa console', () => {
   it('serves the console for any cluster until SIGTERM, and refuses bad options', async () => {
     const bin = join(import.meta.dirname, '../../bin/samsa.js');
     const bootstrap = `127.0.0.1:${broker.listeners[0]!.port}`;
-    const bad = await samsa(['console', '--bootstrap-server', bootstrap, '--authentication', 'magic']);
+    const bad = await samsaInProcess([
+      'console',
+      '--bootstrap-server',
+      bootstrap,
+      '--authentication',
+      'magic',
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--authentication must be none or basic, got "magic"/);
-    const badUrl = await samsa(['console', '-b', bootstrap, '--connect-url', 'connect:8083']);
+    const badUrl = await samsaInProcess(['console', '-b', bootstrap, '--connect-url', 'connect:8083']);
     assert.equal(badUrl.code, 2);
     assert.match(badUrl.stderr, /--connect-url must be an http:\/\/ or https:\/\/ URL/);
     const child = spawn(

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { after, before, it } from 'node:test';
 import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { json, samsa } from '../cli/run-cli.ts';
+import { json, samsaInProcess } from '../cli/run-cli.ts';
 import { produce, waitFor } from './helpers.ts';
 
 const RECORDS = 20_000;
@@ -130,7 +130,7 @@ it('4 consumer-protocol members join and leave while producing: all consumed, no
     assert.equal((await admin.listGroups({ types: ['classic'] })).has(GROUP), false);
 
     // DescribeGroups (and so the CLI) shows the two remaining members and their partitions.
-    const info = await samsa(['consumer-groups:info', GROUP, '--json', '-b', broker.bootstrap]);
+    const info = await samsaInProcess(['consumer-groups:info', GROUP, '--json', '-b', broker.bootstrap]);
     assert.equal(info.code, 0, info.stderr);
     const described = json<{ state: string; members: { assignments: unknown[] }[]; totalLag: number }>(info);
     assert.equal(described.members.length, 2, info.stdout);

@@ -26,7 +26,8 @@ async function readSchemasTopic(bootstrap: string): Promise<{ key: string; value
   const [offsets] = await admin.fetchTopicOffsets('_schemas');
   const end = Number(offsets!.high);
   await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: `schemas-reader-${Date.now()}` });
+  // A short fetch wait: disconnect() waits for the fetch in flight (KafkaJS's default 5 s long poll).
+  const consumer = kafka.consumer({ groupId: `schemas-reader-${Date.now()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: '_schemas', fromBeginning: true });
   const records: { key: string; value: string | null }[] = [];

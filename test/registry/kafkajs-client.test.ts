@@ -254,7 +254,8 @@ describe('through the broker', () => {
     await producer.send({ topic: 'people', messages });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: 'people-readers' });
+    // A short fetch wait: disconnect() waits for the fetch in flight (KafkaJS's default 5 s long poll).
+    const consumer = kafka.consumer({ groupId: 'people-readers', maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'people', fromBeginning: true });
     const deserialize = deserializer({ registry: stack.url, format: 'avro' });

@@ -34,7 +34,8 @@ const JSON_SCHEMA = {
 const PROTO = 'syntax = "proto3";\npackage py;\nmessage Event {\n  int64 id = 1;\n  string kind = 2;\n}\n';
 
 async function consume(kafka: Kafka, topic: string, count: number): Promise<Buffer[]> {
-  const consumer = kafka.consumer({ groupId: `node-reader-${topic}` });
+  // A short fetch wait: disconnect() waits for the fetch in flight (KafkaJS's default 5 s long poll).
+  const consumer = kafka.consumer({ groupId: `node-reader-${topic}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const values: Buffer[] = [];

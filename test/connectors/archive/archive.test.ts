@@ -2,9 +2,10 @@
  * The archive sink and replay against a real broker and real files: records over 3 partitions with
  * keys, binary values and headers, archived in Parquet and in jsonl.gz, read back by DuckDB (an
  * independent reader: Debian has no python3-pyarrow) with the same content, order and layout;
- * `samsa archive:ls` and `samsa archive:replay` into a new topic that then holds the same records
- * per partition in the same order with the same keys, headers and timestamps; a task crash in the
- * middle of archiving leaves each offset in exactly one file after the restart; bad input.
+ * `samsa archive:ls` and `samsa archive:replay` (in-process, `samsaInProcess`: the process is not
+ * what is tested) into a new topic that then holds the same records per partition in the same
+ * order with the same keys, headers and timestamps; a task crash in the middle of archiving leaves
+ * each offset in exactly one file after the restart; bad input.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { ArchiveSinkTask } from '../../../src/connectors/archive/index.ts';
 import { listFiles } from '../../../src/connectors/archive/layout.ts';
 import { describeFiles } from '../../../src/connectors/archive/reader.ts';
 import { startBroker, type TestBroker } from '../../../src/testing/index.ts';
-import { samsa } from '../../cli/run-cli.ts';
+import { samsaInProcess } from '../../cli/run-cli.ts';
 import { createTopic, produce, type TestRecord } from '../../helpers/produce.ts';
 import { readTopic, runSinkTask } from '../../helpers/sink-harness.ts';
 import { volume } from '../../helpers/soak.ts';
@@ -150,7 +151,7 @@ test('Parquet: archived, read back by DuckDB, listed and replayed into a new top
     assert.equal((row.headers as string[]).join('&'), want.headers);
   });
 
-  const ls = await samsa(['archive:ls', '--path', path, '--json'], CLI);
+  const ls = await samsaInProcess(['archive:ls', '--path', path, '--json'], CLI);
   assert.equal(ls.code, 0, ls.stderr);
   const listed = JSON.parse(ls.stdout) as {
     partition: number;
@@ -168,7 +169,7 @@ test('Parquet: archived, read back by DuckDB, listed and replayed into a new top
   );
   assert.equal(listed[0]!.from, new Date(BASE).toISOString());
 
-  const replay = await samsa(
+  const replay = await samsaInProcess(
     ['archive:replay', '--path', path, '--topic', topic, '--to', 'events-replayed', '-b', broker.bootstrap],
     CLI,
   );
@@ -212,7 +213,7 @@ test('jsonl.gz: archived and read back by DuckDB; a time window replays only its
   }
   const from = new Date(BASE + 30 * 60_000).toISOString();
   const until = new Date(BASE + 60 * 60_000).toISOString();
-  const replay = await samsa(
+  const replay = await samsaInProcess(
     [
       'archive:replay',
       '--path',
@@ -346,14 +347,14 @@ test('bad input: an unwritable archive.path, unknown formats and path patterns',
     }).errors.size,
     0,
   );
-  const missing = await samsa(
+  const missing = await samsaInProcess(
     ['archive:replay', '--path', join(dir, 'nothing'), '--topic', topic, '-b', broker.bootstrap],
     CLI,
   );
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no archive of topic events under/);
   await createTopic(broker.bootstrap, 'narrow', 1);
-  const narrow = await samsa(
+  const narrow = await samsaInProcess(
     [
       'archive:replay',
       '--path',

@@ -522,6 +522,17 @@ describe('snapshot modes and slot lifecycle', () => {
     } finally {
       await again.stop();
     }
+    // The server ends the stopped source's walsender asynchronously: dropping the slot while it is
+    // still active fails ("replication slot ... is active for PID ...").
+    await until(
+      () =>
+        pg.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [`slot_${db}`],
+          db,
+        ),
+      (rows) => rows[0]?.active === false,
+    );
     await pg.query('SELECT pg_drop_replication_slot($1)', [`slot_${db}`], db);
     await assert.rejects(
       startSource(cdcConfig(pg, db), again.offsets),
