@@ -145,7 +145,15 @@ test('an idle samsa connect loads no connector, registry converter or HTTP clien
   writeFileSync(record, '');
   const restPort = await freePort();
   const { child } = await run(
-    ['connect', '--bootstrap-server', broker.bootstrap, '--rest-port', String(restPort), '--group-id', 'idle'],
+    [
+      'connect',
+      '--bootstrap-server',
+      broker.bootstrap,
+      '--rest-port',
+      String(restPort),
+      '--group-id',
+      'idle',
+    ],
     { SAMSA_CONNECT_LOG_LEVEL: 'error', SAMSA_RECORD_MODULES: record },
     /listening on http/,
     ['--import', join(import.meta.dirname, '../helpers/module-recorder.ts')],
@@ -161,7 +169,10 @@ test('an idle samsa connect loads no connector, registry converter or HTTP clien
     ),
   );
   assert.deepEqual(heavy, [], 'loaded by an idle worker');
-  assert.ok(loaded.some((url) => url.includes('/connectors/postgres-cdc/config.')), 'the recorder saw the worker');
+  assert.ok(
+    loaded.some((url) => url.includes('/connectors/postgres-cdc/config.')),
+    'the recorder saw the worker',
+  );
   // Validating a config loads the plugin on demand.
   const validated = await api.call<{ name: string; error_count: number }>(
     'PUT',

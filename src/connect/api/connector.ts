@@ -175,7 +175,10 @@ export type ConnectorPlugin = SourceConnectorPlugin | SinkConnectorPlugin;
  * What the runtime knows of a plugin before it runs one of its connectors: its names, type, version
  * and own config keys (enough for `GET /connector-plugins` and the status API).
  */
-export type ConnectorPluginInfo = Pick<ConnectorPlugin, 'type' | 'className' | 'aliases' | 'version' | 'config'>;
+export type ConnectorPluginInfo = Pick<
+  ConnectorPlugin,
+  'type' | 'className' | 'aliases' | 'version' | 'config'
+>;
 
 /**
  * A plugin imported only when the runtime first needs its code (a connector of its class starts,
