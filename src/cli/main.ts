@@ -16,6 +16,18 @@ const START: Command = {
   run: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
 };
 
+/**
+ * The long-running services, imported alone: the command index imports every command module (and
+ * with them the archive reader's hyparquet, ACL and quota helpers, ...), which a service process
+ * would then carry for its lifetime. help.test.ts checks these are the index's own commands.
+ */
+export const SERVICE_COMMANDS: Record<string, () => Promise<Command>> = {
+  connect: async () => (await import('./commands/connect.ts')).connectCommand,
+  proxy: async () => (await import('./commands/proxy.ts')).proxyCommand,
+  registry: async () => (await import('./commands/registry.ts')).registryCommand,
+  console: async () => (await import('./commands/console.ts')).consoleCommand,
+};
+
 async function allCommands(): Promise<Record<string, Command>> {
   const { PLATFORM_COMMANDS } = await import('./commands/index.ts');
   return { start: START, ...PLATFORM_COMMANDS };
@@ -38,7 +50,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(usage(await allCommands()));
     return name === undefined ? 2 : 0;
   }
-  const command = name === 'start' ? START : (await allCommands())[name];
+  const command =
+    name === 'start'
+      ? START
+      : Object.hasOwn(SERVICE_COMMANDS, name)
+        ? await SERVICE_COMMANDS[name]!()
+        : (await allCommands())[name];
   if (!command) {
     console.error(`samsa: unknown command "${name}"\n\n${usage(await allCommands())}`);
     return 2;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { helpText } from '../../src/cli/command.ts';
 import { PLATFORM_COMMANDS } from '../../src/cli/commands/index.ts';
+import { SERVICE_COMMANDS } from '../../src/cli/main.ts';
 import { samsa } from './run-cli.ts';
 
 const EXPECTED = [
@@ -51,6 +52,12 @@ const EXPECTED = [
 
 test('every platform command is registered', () => {
   assert.deepEqual(Object.keys(PLATFORM_COMMANDS), EXPECTED);
+});
+
+test('the services main.ts imports alone are the same commands as in the index', async () => {
+  for (const [name, load] of Object.entries(SERVICE_COMMANDS)) {
+    assert.equal(await load(), PLATFORM_COMMANDS[name], name);
+  }
 });
 
 test('every command explains itself with options and runnable-looking examples', () => {

@@ -38,8 +38,9 @@ function run(
   args: string[],
   env: NodeJS.ProcessEnv,
   ready: RegExp,
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -136,4 +137,50 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
   assert.deepEqual(JSON.parse(readFileSync(offsets, 'utf8')).offsets, [
     ['file-source', { filename: input }, { position: 11 }],
   ]);
+});
+
+test('an idle samsa connect loads no connector, registry converter or HTTP client code', async () => {
+  broker ??= await startBroker();
+  const record = join(dir, 'idle-modules.txt');
+  writeFileSync(record, '');
+  const restPort = await freePort();
+  const { child } = await run(
+    [
+      'connect',
+      '--bootstrap-server',
+      broker.bootstrap,
+      '--rest-port',
+      String(restPort),
+      '--group-id',
+      'idle',
+    ],
+    { SAMSA_CONNECT_LOG_LEVEL: 'error', SAMSA_RECORD_MODULES: record },
+    /listening on http/,
+    ['--import', join(import.meta.dirname, '../helpers/module-recorder.ts')],
+  );
+  const api = connectClient({ restUrl: `http://127.0.0.1:${restPort}` });
+  // The plugin list answers from the lazy plugins' info.
+  const plugins = await api.call<{ class: string }[]>('GET', '/connector-plugins');
+  assert.ok(plugins.body.some((p) => p.class === 'samsa.connect.postgres.PostgresCdcSourceConnector'));
+  const loaded = readFileSync(record, 'utf8').split('\n');
+  const heavy = loaded.filter((url) =>
+    /\/node_modules\/(pg|ioredis|undici|hyparquet|hyparquet-writer|protobufjs)\/|\/connectors\/[a-z-]+\/(index|connector|task|sink-task|source|reader)\.|\/converters\/(avro|protobuf|json-schema)-converter\.|\/cli\/commands\/index\./.test(
+      url,
+    ),
+  );
+  assert.deepEqual(heavy, [], 'loaded by an idle worker');
+  assert.ok(
+    loaded.some((url) => url.includes('/connectors/postgres-cdc/config.')),
+    'the recorder saw the worker',
+  );
+  // Validating a config loads the plugin on demand.
+  const validated = await api.call<{ name: string; error_count: number }>(
+    'PUT',
+    '/connector-plugins/HttpSinkConnector/config/validate',
+    { 'connector.class': 'HttpSinkConnector', topics: 't', 'http.api.url': 'http://127.0.0.1:1/x' },
+  );
+  assert.equal(validated.body.name, 'samsa.connect.http.HttpSinkConnector');
+  assert.ok(readFileSync(record, 'utf8').includes('/connectors/http-sink/task.'));
+  child.kill('SIGTERM');
+  assert.equal(await exited(child), 0);
 });

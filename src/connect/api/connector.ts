@@ -170,3 +170,25 @@ export interface SinkConnectorPlugin extends PluginBase {
 }
 
 export type ConnectorPlugin = SourceConnectorPlugin | SinkConnectorPlugin;
+
+/**
+ * What the runtime knows of a plugin before it runs one of its connectors: its names, type, version
+ * and own config keys (enough for `GET /connector-plugins` and the status API).
+ */
+export type ConnectorPluginInfo = Pick<
+  ConnectorPlugin,
+  'type' | 'className' | 'aliases' | 'version' | 'config'
+>;
+
+/**
+ * A plugin imported only when the runtime first needs its code (a connector of its class starts,
+ * or a config for it is validated), so a worker that never runs it never loads its libraries (pg,
+ * ioredis, undici, hyparquet: about 11 MB of an idle worker's RSS; docs/benchmarks.md). `load`
+ * resolves to the plugin with the same info.
+ */
+export interface LazyConnectorPlugin extends ConnectorPluginInfo {
+  load(): Promise<ConnectorPlugin>;
+}
+
+/** An entry of the plugin registry: a plugin, or one loaded on first use. */
+export type ConnectorPluginEntry = ConnectorPlugin | LazyConnectorPlugin;

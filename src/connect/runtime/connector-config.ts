@@ -356,7 +356,7 @@ export async function validateConnectorConfig(
     if (name && !plugins.converter(name))
       add(key, [`Invalid value ${name} for configuration ${key}: Class ${name} could not be found.`]);
     if (name) {
-      const conv = plugins.converter(name);
+      const conv = await plugins.loadConverter(name);
       if (conv)
         for (const [k, m] of parseConfig(conv.config, subConfig(config, `${key}.`)).errors)
           add(`${key}.${k}`, m);

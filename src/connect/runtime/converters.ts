@@ -26,7 +26,7 @@ export async function taskConverters(
     const prop = `${which}.converter`;
     const fromConnector = connectorConfig[prop];
     const className = fromConnector ?? (which === 'key' ? worker.keyConverter : worker.valueConverter);
-    const plugin = plugins.converter(className);
+    const plugin = await plugins.loadConverter(className);
     if (!plugin) throw new Error(`Class ${className} could not be found.`);
     const config = { ...subConfig(worker.properties, `${prop}.`), ...subConfig(connectorConfig, `${prop}.`) };
     const converter = plugin.create();

@@ -11,7 +11,8 @@
  */
 import type { Admin, Producer } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import type { ConnectConfig, ConnectorPlugin, SourceMap } from '../api/index.ts';
+import type { ConnectConfig, ConnectorPlugin, ConnectorPluginInfo, SourceMap } from '../api/index.ts';
+import { traceOf } from '../errors/error-handler.ts';
 import type { ConfigChange, ConfigStore, TargetState } from './config-store.ts';
 import { assignRoundRobin, CONNECTOR_TASK, type ConnectAssignment } from './connect-protocol.ts';
 import { ConnectorRunner } from './connector-runner.ts';
@@ -219,15 +220,12 @@ export class Herder implements MembershipHooks {
     const state = this.#o.configs.connectors().get(name);
     if (!state || this.#connectors.has(name)) return;
     const logger = this.#o.logger.child({ connector: name });
-    const plugin = this.#o.plugins.connector(state.config['connector.class'] ?? '');
-    if (!plugin) {
-      this.#putConnectorStatus(
-        name,
-        'FAILED',
-        `ConnectException: ${this.#o.plugins.unknownConnectorMessage(state.config['connector.class'] ?? '')}`,
-      );
+    const loaded = await this.#loadPlugin(state.config);
+    if (typeof loaded === 'string') {
+      this.#putConnectorStatus(name, 'FAILED', loaded);
       return;
     }
+    const plugin = loaded;
     const runner = new ConnectorRunner({
       name,
       plugin,
@@ -253,22 +251,30 @@ export class Herder implements MembershipHooks {
     if (leader) await this.#o.forwardTaskConfigs(leader, name, configs);
   }
 
+  /** The connector's plugin, its code loaded (lazy plugins: src/connectors/index.ts), else the FAILED trace. */
+  async #loadPlugin(config: ConnectConfig): Promise<ConnectorPlugin | string> {
+    const className = config['connector.class'] ?? '';
+    try {
+      const plugin = await this.#o.plugins.loadConnector(className);
+      if (plugin) return plugin;
+    } catch (err) {
+      return traceOf(err);
+    }
+    return `ConnectException: ${this.#o.plugins.unknownConnectorMessage(className)}`;
+  }
+
   async #startTask(name: string, id: number): Promise<void> {
     const key = `${name}-${id}`;
     const state = this.#o.configs.connectors().get(name);
     const taskConfig = state?.tasks[id];
     if (!state || !taskConfig || this.#tasks.has(key)) return;
     const logger = this.#o.logger.child({ connector: name, task: id });
-    const plugin = this.#o.plugins.connector(state.config['connector.class'] ?? '');
-    if (!plugin) {
-      this.#putTaskStatus(
-        name,
-        id,
-        'FAILED',
-        `ConnectException: ${this.#o.plugins.unknownConnectorMessage(state.config['connector.class'] ?? '')}`,
-      );
+    const loaded = await this.#loadPlugin(state.config);
+    if (typeof loaded === 'string') {
+      this.#putTaskStatus(name, id, 'FAILED', loaded);
       return;
     }
+    const plugin = loaded;
     const env: TaskEnv = {
       connector: name,
       taskId: id,
@@ -616,7 +622,7 @@ export class Herder implements MembershipHooks {
   }
 
   /** Plugin for a connector config (404/400 per Kafka). */
-  plugin(className: string): ConnectorPlugin | undefined {
+  plugin(className: string): ConnectorPluginInfo | undefined {
     return this.#o.plugins.connector(className);
   }
 

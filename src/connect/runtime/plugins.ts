@@ -1,15 +1,21 @@
 /**
  * The plugin registry: connector plugins (the built-in list in src/connectors/index.ts plus any
- * given at start), converters, transforms and predicates, found by class name or alias.
+ * given at start), converters, transforms and predicates, found by class name or alias. Connector
+ * plugins may be lazy (known by their info, imported on first use): `connector()` answers from the
+ * info, `loadConnector()` gives the plugin's code. The schema-registry converters are lazy too:
+ * `converter()` knows their names, `loadConverter()` imports them.
  */
 import { CONNECTORS } from '../../connectors/index.ts';
 import type {
   ConnectorPlugin,
+  ConnectorPluginEntry,
+  ConnectorPluginInfo,
   ConverterPlugin,
   PredicatePlugin,
   TransformationPlugin,
 } from '../api/index.ts';
-import { CONVERTERS } from '../converters/index.ts';
+import { jsonConverterPlugin } from '../converters/json-converter.ts';
+import { byteArrayConverterPlugin, stringConverterPlugin } from '../converters/string-converter.ts';
 import { PREDICATES, TRANSFORMS } from '../transforms/index.ts';
 
 export interface PluginInfo {
@@ -20,6 +26,39 @@ export interface PluginInfo {
 
 export const RUNTIME_VERSION = '0.1.0';
 
+/** A converter known by its names; `load` imports it. */
+interface LazyConverterPlugin {
+  readonly className: string;
+  readonly aliases: readonly string[];
+  load(): Promise<ConverterPlugin>;
+}
+
+function registryConverter(className: string, alias: string): LazyConverterPlugin {
+  return {
+    className,
+    aliases: [alias],
+    load: async () => {
+      const { SCHEMA_REGISTRY_CONVERTERS } = await import('../converters/schema-registry-converters.ts');
+      return SCHEMA_REGISTRY_CONVERTERS.find((p) => p.className === className)!;
+    },
+  };
+}
+
+/**
+ * The converters, in the order of src/connect/converters/index.ts (plugins.test.ts checks they are
+ * the same). The schema-registry converters are imported when a task or a validation first names
+ * one: with them come protobufjs, the registry client and undici, about 8 MB of an idle worker's
+ * RSS (docs/benchmarks.md, "Connect worker memory").
+ */
+export const CONVERTER_ENTRIES: readonly (ConverterPlugin | LazyConverterPlugin)[] = [
+  jsonConverterPlugin,
+  stringConverterPlugin,
+  byteArrayConverterPlugin,
+  registryConverter('io.confluent.connect.avro.AvroConverter', 'AvroConverter'),
+  registryConverter('io.confluent.connect.json.JsonSchemaConverter', 'JsonSchemaConverter'),
+  registryConverter('io.confluent.connect.protobuf.ProtobufConverter', 'ProtobufConverter'),
+];
+
 function byName<T extends { className: string; aliases?: readonly string[] }>(
   list: readonly T[],
   name: string,
@@ -28,13 +67,24 @@ function byName<T extends { className: string; aliases?: readonly string[] }>(
 }
 
 export class Plugins {
-  readonly connectors: readonly ConnectorPlugin[];
+  readonly connectors: readonly ConnectorPluginEntry[];
 
-  constructor(extra: readonly ConnectorPlugin[] = []) {
+  constructor(extra: readonly ConnectorPluginEntry[] = []) {
     this.connectors = [...CONNECTORS, ...extra];
   }
 
-  connector(name: string): ConnectorPlugin | undefined {
+  /** The plugin's info, without loading its code. */
+  connector(name: string): ConnectorPluginInfo | undefined {
+    return this.#entry(name);
+  }
+
+  /** The plugin with its code (a lazy plugin's module is imported on the first call). */
+  async loadConnector(name: string): Promise<ConnectorPlugin | undefined> {
+    const entry = this.#entry(name);
+    return entry !== undefined && 'load' in entry ? entry.load() : entry;
+  }
+
+  #entry(name: string): ConnectorPluginEntry | undefined {
     // Kafka also accepts the simple class name and the name without "Connector".
     return (
       byName(this.connectors, name) ??
@@ -45,8 +95,15 @@ export class Plugins {
     );
   }
 
-  converter(name: string): ConverterPlugin | undefined {
-    return byName(CONVERTERS, name);
+  /** Whether a converter of this name exists (its names, without loading it). */
+  converter(name: string): { className: string } | undefined {
+    return byName(CONVERTER_ENTRIES, name);
+  }
+
+  /** The converter (a schema-registry converter's module is imported on the first call). */
+  async loadConverter(name: string): Promise<ConverterPlugin | undefined> {
+    const entry = byName(CONVERTER_ENTRIES, name);
+    return entry !== undefined && 'load' in entry ? entry.load() : entry;
   }
 
   transform(name: string): TransformationPlugin | undefined {
@@ -64,7 +121,7 @@ export class Plugins {
       .sort((a, b) => a.class.localeCompare(b.class));
     if (connectorsOnly) return out;
     out.push(
-      ...CONVERTERS.map(
+      ...CONVERTER_ENTRIES.map(
         (p): PluginInfo => ({ class: p.className, type: 'converter', version: RUNTIME_VERSION }),
       ),
     );

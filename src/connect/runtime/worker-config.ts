@@ -8,7 +8,7 @@
  * `plugin.path` (plugins are compiled in; see src/connectors/index.ts), `config.providers`.
  */
 import type { KafkaConnectionOptions } from '../../client/connection-options.ts';
-import type { ConnectorPlugin } from '../api/index.ts';
+import type { ConnectorPluginEntry } from '../api/index.ts';
 
 export interface WorkerSettings {
   /** The worker's connection to Kafka. */
@@ -43,7 +43,7 @@ export interface WorkerSettings {
   /** Standalone only. */
   offsetFile?: string;
   /** Connector plugins besides the built-in ones (for tests and embedding). */
-  plugins?: readonly ConnectorPlugin[];
+  plugins?: readonly ConnectorPluginEntry[];
 }
 
 export const DEFAULTS = {

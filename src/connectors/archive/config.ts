@@ -6,9 +6,15 @@
  * clock: files close on time even when a partition goes quiet, at the price of file boundaries that
  * may differ after a crash) and `path.format`.
  */
-import { type ConfigDef, type ConnectConfig, ConnectorConfig } from '../../connect/api/index.ts';
+import {
+  type ConfigDef,
+  type ConnectConfig,
+  ConnectorConfig,
+  type ConnectorPluginInfo,
+} from '../../connect/api/index.ts';
 import type { ArchiveFormatName } from './layout.ts';
 import { compilePathFormat, DEFAULT_PATH_FORMAT } from './path-format.ts';
+import { parseTimePoint } from './time-point.ts';
 
 const FORMAT_ALIASES: Record<string, ArchiveFormatName> = {
   parquet: 'parquet',
@@ -129,3 +135,87 @@ export function archiveSinkSettings(raw: ConnectConfig): ArchiveSinkSettings {
     parquetCodec: config.string('parquet.codec') === 'none' ? 'UNCOMPRESSED' : 'SNAPPY',
   };
 }
+
+/** The archive source's keys (source.ts). */
+const timeCheck = (v: unknown): string | null => {
+  if (v === null || v === '') return null;
+  try {
+    parseTimePoint(String(v));
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+export const ARCHIVE_SOURCE_CONFIG: ConfigDef = [
+  {
+    name: 'archive.path',
+    type: 'STRING',
+    importance: 'HIGH',
+    group: GROUP,
+    documentation: 'Directory the archive sink wrote.',
+  },
+  {
+    name: 'archive.topic',
+    type: 'STRING',
+    importance: 'HIGH',
+    group: GROUP,
+    documentation: 'The archived topic to replay.',
+  },
+  {
+    name: 'topic',
+    type: 'STRING',
+    importance: 'HIGH',
+    group: GROUP,
+    documentation: 'Topic to write the records to (it needs at least as many partitions as the archive).',
+  },
+  {
+    name: 'archive.partitions',
+    type: 'LIST',
+    default: [],
+    importance: 'MEDIUM',
+    group: GROUP,
+    documentation: 'Only these archived partitions (default: all).',
+  },
+  {
+    name: 'archive.from',
+    type: 'STRING',
+    default: '',
+    importance: 'MEDIUM',
+    group: GROUP,
+    documentation: 'Only records at or after this time (ISO date or epoch ms).',
+    validate: timeCheck,
+  },
+  {
+    name: 'archive.until',
+    type: 'STRING',
+    default: '',
+    importance: 'MEDIUM',
+    group: GROUP,
+    documentation: 'Only records before this time (ISO date or epoch ms).',
+    validate: timeCheck,
+  },
+  {
+    name: 'batch.size',
+    type: 'INT',
+    default: 5_000,
+    importance: 'LOW',
+    group: GROUP,
+    documentation: 'Records returned by one poll.',
+    validate: (v) => (v === null || (v as number) >= 1 ? null : 'Value must be at least 1'),
+  },
+];
+
+/** The plugins' names and keys, listed before their code (and hyparquet) is loaded (src/connectors/index.ts). */
+export const ARCHIVE_SINK_INFO = {
+  type: 'sink',
+  className: 'samsa.connect.archive.ArchiveSinkConnector',
+  version: '0.1.0',
+  config: ARCHIVE_SINK_CONFIG,
+} as const satisfies ConnectorPluginInfo;
+
+export const ARCHIVE_SOURCE_INFO = {
+  type: 'source',
+  className: 'samsa.connect.archive.ArchiveSourceConnector',
+  version: '0.1.0',
+  config: ARCHIVE_SOURCE_CONFIG,
+} as const satisfies ConnectorPluginInfo;

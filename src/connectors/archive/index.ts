@@ -9,7 +9,7 @@ import {
   type Connector,
   type SinkConnectorPlugin,
 } from '../../connect/api/index.ts';
-import { ARCHIVE_SINK_CONFIG, archiveSinkSettings } from './config.ts';
+import { ARCHIVE_SINK_INFO, archiveSinkSettings } from './config.ts';
 import { ArchiveSinkTask } from './sink-task.ts';
 
 class ArchiveSinkConnector implements Connector {
@@ -32,10 +32,7 @@ class ArchiveSinkConnector implements Connector {
 }
 
 export const archiveSinkPlugin: SinkConnectorPlugin = {
-  type: 'sink',
-  className: 'samsa.connect.archive.ArchiveSinkConnector',
-  version: '0.1.0',
-  config: ARCHIVE_SINK_CONFIG,
+  ...ARCHIVE_SINK_INFO,
   createConnector: () => new ArchiveSinkConnector(),
   createTask: () => new ArchiveSinkTask(),
 };

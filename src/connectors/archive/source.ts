@@ -8,7 +8,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type ConfigDef,
   type ConnectConfig,
   ConnectError,
   type Connector,
@@ -19,80 +18,11 @@ import {
   type SourceTask,
   type SourceTaskContext,
 } from '../../connect/api/index.ts';
+import { ARCHIVE_SOURCE_CONFIG, ARCHIVE_SOURCE_INFO } from './config.ts';
 import { type ArchiveFile, listFiles } from './layout.ts';
 import { readPartition } from './reader.ts';
 import type { ArchivedRecord } from './record.ts';
 import { parseTimePoint } from './time-point.ts';
-
-const GROUP = 'Archive';
-const timeCheck = (v: unknown): string | null => {
-  if (v === null || v === '') return null;
-  try {
-    parseTimePoint(String(v));
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-};
-
-export const ARCHIVE_SOURCE_CONFIG: ConfigDef = [
-  {
-    name: 'archive.path',
-    type: 'STRING',
-    importance: 'HIGH',
-    group: GROUP,
-    documentation: 'Directory the archive sink wrote.',
-  },
-  {
-    name: 'archive.topic',
-    type: 'STRING',
-    importance: 'HIGH',
-    group: GROUP,
-    documentation: 'The archived topic to replay.',
-  },
-  {
-    name: 'topic',
-    type: 'STRING',
-    importance: 'HIGH',
-    group: GROUP,
-    documentation: 'Topic to write the records to (it needs at least as many partitions as the archive).',
-  },
-  {
-    name: 'archive.partitions',
-    type: 'LIST',
-    default: [],
-    importance: 'MEDIUM',
-    group: GROUP,
-    documentation: 'Only these archived partitions (default: all).',
-  },
-  {
-    name: 'archive.from',
-    type: 'STRING',
-    default: '',
-    importance: 'MEDIUM',
-    group: GROUP,
-    documentation: 'Only records at or after this time (ISO date or epoch ms).',
-    validate: timeCheck,
-  },
-  {
-    name: 'archive.until',
-    type: 'STRING',
-    default: '',
-    importance: 'MEDIUM',
-    group: GROUP,
-    documentation: 'Only records before this time (ISO date or epoch ms).',
-    validate: timeCheck,
-  },
-  {
-    name: 'batch.size',
-    type: 'INT',
-    default: 5_000,
-    importance: 'LOW',
-    group: GROUP,
-    documentation: 'Records returned by one poll.',
-    validate: (v) => (v === null || (v as number) >= 1 ? null : 'Value must be at least 1'),
-  },
-];
 
 const TASK_PARTITIONS = 'archive.task.partitions';
 
@@ -247,10 +177,7 @@ class ArchiveSourceTask implements SourceTask {
 }
 
 export const archiveSourcePlugin: SourceConnectorPlugin = {
-  type: 'source',
-  className: 'samsa.connect.archive.ArchiveSourceConnector',
-  version: '0.1.0',
-  config: ARCHIVE_SOURCE_CONFIG,
+  ...ARCHIVE_SOURCE_INFO,
   createConnector: () => new ArchiveSourceConnector(),
   createTask: () => new ArchiveSourceTask(),
 };

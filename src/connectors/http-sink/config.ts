@@ -8,7 +8,12 @@
  * Not implemented from Confluent's connector: OAuth2 and proxy authentication, client TLS key stores
  * (https URLs use Node's trust store), `report.errors.as` and the regex/JSONPath response handling.
  */
-import { type ConfigDef, type ConnectConfig, ConnectorConfig } from '../../connect/api/index.ts';
+import {
+  type ConfigDef,
+  type ConnectConfig,
+  ConnectorConfig,
+  type ConnectorPluginInfo,
+} from '../../connect/api/index.ts';
 import { parseRetryDelays, type RetryStage } from './retry-topics.ts';
 import { parseStatusRanges, type StatusRanges } from './status-ranges.ts';
 
@@ -441,3 +446,14 @@ export function httpSinkSettings(raw: ConnectConfig): HttpSinkSettings {
     topics,
   };
 }
+
+export const HTTP_SINK_CLASS = 'samsa.connect.http.HttpSinkConnector';
+
+/** The plugin's names and keys, listed before its code (and undici) is loaded (src/connectors/index.ts). */
+export const HTTP_SINK_INFO = {
+  type: 'sink',
+  className: HTTP_SINK_CLASS,
+  aliases: ['io.confluent.connect.http.HttpSinkConnector'],
+  version: '0.1.0',
+  config: HTTP_SINK_CONFIG,
+} as const satisfies ConnectorPluginInfo;

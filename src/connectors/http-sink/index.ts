@@ -4,12 +4,12 @@
  * (`<topic>-retry-<delay>` for each topic and retry stage) when `retry.mode=topics`.
  */
 import type { ConnectConfig, SinkConnectorPlugin } from '../../connect/api/index.ts';
-import { HTTP_SINK_CONFIG } from './config.ts';
+import { HTTP_SINK_INFO } from './config.ts';
 import { HttpSinkConnector } from './connector.ts';
 import { parseRetryDelays, retryTopicsOf } from './retry-topics.ts';
 import { HttpSinkTask } from './task.ts';
 
-export const HTTP_SINK_CLASS = 'samsa.connect.http.HttpSinkConnector';
+export { HTTP_SINK_CLASS } from './config.ts';
 
 /** The retry topics a configuration's tasks consume besides `topics` (none when it is invalid). */
 export function httpSinkRetryTopics(config: ConnectConfig): string[] {
@@ -32,11 +32,7 @@ export function httpSinkRetryTopics(config: ConnectConfig): string[] {
 }
 
 export const httpSinkPlugin: SinkConnectorPlugin = {
-  type: 'sink',
-  className: HTTP_SINK_CLASS,
-  aliases: ['io.confluent.connect.http.HttpSinkConnector'],
-  version: '0.1.0',
-  config: HTTP_SINK_CONFIG,
+  ...HTTP_SINK_INFO,
   createConnector: () => new HttpSinkConnector(),
   createTask: () => new HttpSinkTask(),
   additionalTopics: httpSinkRetryTopics,

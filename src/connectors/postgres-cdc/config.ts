@@ -8,8 +8,14 @@
  * when_needed and always (not configuration_based or custom). Keys Debezium has and this connector
  * does not (message.key.columns, signal tables, incremental snapshots, ...) are ignored.
  */
-import { type ConfigDef, type ConfigValue, ConnectorConfig } from '../../connect/api/index.ts';
+import {
+  type ConfigDef,
+  type ConfigValue,
+  ConnectorConfig,
+  type ConnectorPluginInfo,
+} from '../../connect/api/index.ts';
 import { type Filters, makeFilters } from './filters.ts';
+import { CONNECTOR_VERSION } from './version.ts';
 
 const GROUP_DB = 'Postgres';
 const GROUP_CDC = 'Connector';
@@ -451,3 +457,16 @@ export function readCdcConfig(raw: Readonly<Record<string, string>>): CdcConfig 
     statusIntervalMs: c.number('status.update.interval.ms'),
   };
 }
+
+/** The plugin's names and keys, listed before its code (and pg) is loaded (src/connectors/index.ts). */
+export const POSTGRES_CDC_INFO = {
+  type: 'source',
+  className: 'samsa.connect.postgres.PostgresCdcSourceConnector',
+  aliases: [
+    'io.debezium.connector.postgresql.PostgresConnector',
+    'PostgresConnector',
+    'PostgresCdcSourceConnector',
+  ],
+  version: CONNECTOR_VERSION,
+  config: CDC_CONFIG,
+} as const satisfies ConnectorPluginInfo;

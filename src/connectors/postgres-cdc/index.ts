@@ -3,21 +3,12 @@
  * also accepted under Debezium's `io.debezium.connector.postgresql.PostgresConnector`).
  */
 import type { SourceConnectorPlugin } from '../../connect/api/index.ts';
-import { CDC_CONFIG } from './config.ts';
+import { POSTGRES_CDC_INFO } from './config.ts';
 import { PostgresCdcSourceConnector } from './connector.ts';
 import { PostgresCdcSourceTask } from './task.ts';
-import { CONNECTOR_VERSION } from './version.ts';
 
 export const postgresCdcSource: SourceConnectorPlugin = {
-  type: 'source',
-  className: 'samsa.connect.postgres.PostgresCdcSourceConnector',
-  aliases: [
-    'io.debezium.connector.postgresql.PostgresConnector',
-    'PostgresConnector',
-    'PostgresCdcSourceConnector',
-  ],
-  version: CONNECTOR_VERSION,
-  config: CDC_CONFIG,
+  ...POSTGRES_CDC_INFO,
   createConnector: () => new PostgresCdcSourceConnector(),
   createTask: () => new PostgresCdcSourceTask(),
 };

@@ -5,7 +5,12 @@
  * `field.include.list`, `field.exclude.list`, `schema.evolution`, `truncate.enabled`), so either
  * product's config file works. The runtime handles `topics`/`topics.regex`.
  */
-import { type ConfigDef, type ConfigValue, ConnectorConfig } from '../../connect/api/index.ts';
+import {
+  type ConfigDef,
+  type ConfigValue,
+  ConnectorConfig,
+  type ConnectorPluginInfo,
+} from '../../connect/api/index.ts';
 import { type ConnectionTarget, parseConnectionUrl } from './url.ts';
 
 const GROUP_CONNECTION = 'Connection';
@@ -269,3 +274,17 @@ export function readSinkConfig(raw: Readonly<Record<string, string>>): SinkConfi
     batchSize: c.number('batch.size'),
   };
 }
+
+/** The plugin's names and keys, listed before its code (and pg) is loaded (src/connectors/index.ts). */
+export const POSTGRES_SINK_INFO = {
+  type: 'sink',
+  className: 'samsa.connect.postgres.PostgresSinkConnector',
+  aliases: [
+    'io.confluent.connect.jdbc.JdbcSinkConnector',
+    'io.debezium.connector.jdbc.JdbcSinkConnector',
+    'JdbcSinkConnector',
+    'PostgresSinkConnector',
+  ],
+  version: '0.1.0',
+  config: SINK_CONFIG,
+} as const satisfies ConnectorPluginInfo;

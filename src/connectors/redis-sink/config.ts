@@ -9,7 +9,12 @@
  * Not implemented: ZSET and TIMESERIES targets, JSONMERGE/RedisJSON module commands (JSON is stored
  * as a string), Redis Cluster and Sentinel, `redis.wait.replicas`.
  */
-import { type ConfigDef, type ConnectConfig, ConnectorConfig } from '../../connect/api/index.ts';
+import {
+  type ConfigDef,
+  type ConnectConfig,
+  ConnectorConfig,
+  type ConnectorPluginInfo,
+} from '../../connect/api/index.ts';
 import { TOPIC_VARIABLE } from './commands.ts';
 
 export const REDIS_TYPES = ['STRING', 'HASH', 'JSON', 'STREAM', 'LIST', 'SET'] as const;
@@ -214,3 +219,14 @@ export function redisSinkSettings(raw: ConnectConfig): RedisSinkSettings {
     where: `${url.protocol}//${url.host}${url.pathname.length > 1 ? url.pathname : ''}`,
   };
 }
+
+export const REDIS_SINK_CLASS = 'samsa.connect.redis.RedisSinkConnector';
+
+/** The plugin's names and keys, listed before its code (and ioredis) is loaded (src/connectors/index.ts). */
+export const REDIS_SINK_INFO = {
+  type: 'sink',
+  className: REDIS_SINK_CLASS,
+  aliases: ['com.redis.kafka.connect.RedisSinkConnector'],
+  version: '0.1.0',
+  config: REDIS_SINK_CONFIG,
+} as const satisfies ConnectorPluginInfo;
