@@ -12,7 +12,6 @@ import {
   nextOffset,
   type RawFetcher,
   type RawFetchRequest,
-  RecordView,
   visitRecords,
 } from '../../client/raw-fetch.ts';
 import type { RawRecord } from './stream-task.ts';
