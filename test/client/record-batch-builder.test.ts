@@ -12,9 +12,14 @@ const require = createRequire(import.meta.url);
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
 
 const record = fc.record({
-  key: bytes,
-  // text values (any UTF-16, lone surrogates included) are written as their UTF-8 bytes
-  value: fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 200 })),
+  // text keys and values (any UTF-16, lone surrogates included) are written as their UTF-8 bytes;
+  // long non-ASCII text takes a longer length varint than its UTF-16 length would
+  key: fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 80 })),
+  value: fc.oneof(
+    { arbitrary: bytes, weight: 4 },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 200 }), weight: 4 },
+    { arbitrary: fc.string({ unit: 'binary', minLength: 2700, maxLength: 3000 }), weight: 1 },
+  ),
   headers,
   timestamp,
 });
@@ -44,7 +49,7 @@ test('built batches decode to the records appended, with a correct CRC; the buil
         const want = records[i]!;
         assert.equal(got.offsetDelta, i);
         assert.equal(batch.firstTimestamp + got.timestampDelta, BigInt(want.timestamp));
-        assert.deepEqual(got.key, want.key);
+        assert.deepEqual(got.key, typeof want.key === 'string' ? Buffer.from(want.key) : want.key);
         assert.deepEqual(got.value, typeof want.value === 'string' ? Buffer.from(want.value) : want.value);
         assert.deepEqual(got.headers, want.headers);
       });

@@ -8,7 +8,7 @@
  * input offsets to commit. Used by the runtime and the test driver alike.
  */
 
-import { partitionForKey } from '../../client/partitioner.ts';
+import { partitionForKey, partitionForTextKey } from '../../client/partitioner.ts';
 import {
   estimateRecords,
   type FetchedPartition,
@@ -78,11 +78,11 @@ export interface RecordCollector {
     headers: Headers,
     partition: number | undefined,
   ): void;
-  /** Optional: like `send`, with the value as text to write as UTF-8 (never null). */
+  /** Optional: like `send`, with the key or value (or both) as text to write as UTF-8. */
   sendText?(
     topic: string,
-    key: Buffer | null,
-    value: string,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: Headers,
     partition: number | undefined,
@@ -379,8 +379,10 @@ export class StreamTask {
     const v = internal ? env.internalValueSerde : env.defaultValueSerde;
     const keySer = resolveSerde(def.keySerde, k, k, v).serializer();
     const valueSer = resolveSerde(def.valueSerde, v, k, v).serializer();
-    // values as text written straight into the output batch, when serde and collector can
-    const valueText = isTextSerializer(valueSer) && env.collector.sendText !== undefined ? valueSer : null;
+    // keys and values as text written straight into the output batch, when serde and collector can
+    const text = env.collector.sendText !== undefined;
+    const keyText = text && isTextSerializer(keySer) ? keySer : null;
+    const valueText = text && isTextSerializer(valueSer) ? valueSer : null;
     const fixedTopic = typeof def.topic === 'string' ? env.resolveTopic(def.topic) : null;
     const task = this;
     return {
@@ -396,13 +398,13 @@ export class StreamTask {
               topic: task.context?.topic ?? null,
             },
           );
-        let key: Buffer | null;
-        let value: Buffer | null = null;
-        let text: string | null | undefined;
+        let key: Buffer | string | null | undefined;
+        let value: Buffer | string | null | undefined;
         try {
-          key = keySer.serialize(topic, record.key);
-          text = valueText?.serializeText(topic, record.value);
-          if (text === undefined) value = valueSer.serialize(topic, record.value);
+          key = keyText?.serializeText(topic, record.key);
+          if (key === undefined) key = keySer.serialize(topic, record.key);
+          value = valueText?.serializeText(topic, record.value);
+          if (value === undefined) value = valueSer.serialize(topic, record.value);
         } catch (err) {
           throw new StreamsException(
             `sink ${def.name} could not serialize a record for topic ${topic}: ${(err as Error).message} (set keySerde/valueSerde in to() or default.key.serde/default.value.serde)`,
@@ -413,12 +415,11 @@ export class StreamTask {
         let partition: number | undefined;
         if (def.partitioner && n !== undefined)
           partition = def.partitioner(topic, record.key, record.value, n);
-        if (partition === undefined && key !== null && n !== undefined) partition = partitionForKey(key, n);
-        if (text === undefined)
-          env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
-        else if (text === null)
-          env.collector.send(topic, key, null, record.timestamp, record.headers, partition);
-        else env.collector.sendText!(topic, key, text, record.timestamp, record.headers, partition);
+        if (partition === undefined && key !== null && n !== undefined)
+          partition = typeof key === 'string' ? partitionForTextKey(key, n) : partitionForKey(key, n);
+        if (typeof key === 'string' || typeof value === 'string')
+          env.collector.sendText!(topic, key, value, record.timestamp, record.headers, partition);
+        else env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
       },
     };
   }
