@@ -20,6 +20,8 @@ import {
 
 const EMPTY = Buffer.alloc(0);
 const MIN_BYTES = 1024;
+/** Spare buffers a builder keeps (a partition has one batch in flight and one being built). */
+const MAX_SPARE = 2;
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 
@@ -55,6 +57,8 @@ export class RecordBatchBuilder {
   private records = 0;
   private baseTimestamp = 0;
   private maxTimestamp = 0;
+  /** Buffers of sent batches given back with `recycle`, for the next batches. */
+  private readonly spare: Buffer[] = [];
 
   constructor(initialBytes = 16 * 1024) {
     this.nextSize = Math.max(initialBytes, MIN_BYTES);
@@ -156,8 +160,29 @@ export class RecordBatchBuilder {
     this.records++;
   }
 
+  /**
+   * Gives back the bytes of a batch this builder made once nothing reads them any more (its
+   * produce request was answered): later batches are built in them instead of new Buffers.
+   */
+  recycle(batch: Buffer): void {
+    if (this.spare.length >= MAX_SPARE) return;
+    this.spare.push(Buffer.from(batch.buffer, batch.byteOffset, batch.buffer.byteLength - batch.byteOffset));
+  }
+
   private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, this.nextSize));
+    const size = Math.max(need, this.buf.length * 2, this.nextSize);
+    if (this.end === BATCH_HEADER_BYTES) {
+      // a new batch: in a spare buffer when one is large enough
+      while (this.spare.length > 0) {
+        const b = this.spare.pop()!;
+        if (b.length >= size) {
+          this.buf = b;
+          return;
+        }
+      }
+    }
+    // never from Node's shared pool: a recycled batch's whole ArrayBuffer is the builder's
+    const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
   }

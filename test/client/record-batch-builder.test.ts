@@ -74,3 +74,26 @@ test('the same records in the same order give the same bytes as the list encoder
   );
   assert.deepEqual(built, listed);
 });
+
+test('a recycled batch buffer holds a later batch, which decodes to its own records', () => {
+  const builder = new RecordBatchBuilder(8 * 1024);
+  const build = (tag: string) => {
+    for (let i = 0; i < 20; i++) builder.append(Buffer.from(`${tag}${i}`), `${tag}-value-${i}`, 1_000 + i);
+    return builder.finish()!;
+  };
+  const first = build('a');
+  const firstCopy = Buffer.from(first);
+  builder.recycle(first);
+  const second = build('b');
+  assert.equal(second.buffer, first.buffer); // built in the recycled bytes
+  const batch = readRecordsBatch(Reader.from(second));
+  assert.deepEqual(
+    batch.records.map((r) => [r.key?.toString(), r.value?.toString()]),
+    Array.from({ length: 20 }, (_, i) => [`b${i}`, `b-value-${i}`]),
+  );
+  assert.notDeepEqual(second, firstCopy);
+  // a buffer too small for the next batch is not used
+  builder.recycle(Buffer.alloc(100));
+  const third = build('c');
+  assert.notEqual(third.buffer.byteLength, 100);
+});

@@ -163,7 +163,7 @@ export class KafkaRecordCollector implements RecordCollector {
       this.open.push(pb);
     }
     pb.builder.append(key, value, timestamp, batchHeaderList);
-    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb.topic, pb.partition, pb.builder.finish()!);
+    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb, pb.builder.finish()!);
   }
 
   /**
@@ -171,17 +171,24 @@ export class KafkaRecordCollector implements RecordCollector {
    * chain (records waiting for their topic's partition count) so a partition's batches keep
    * their order.
    */
-  private dispatch(topic: string, partition: number, batch: Buffer): void {
-    const producer = this.batches!;
+  private dispatch(pb: PartitionBatch, batch: Buffer): void {
     if (this.chainPending === 0) {
-      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+      if (this.failure === null) this.sendBatch(pb, batch);
       return;
     }
     this.chainPending++;
     this.chain = this.chain.then(() => {
       this.chainPending--;
-      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+      if (this.failure === null) this.sendBatch(pb, batch);
     });
+  }
+
+  /** Sends a built batch; once acknowledged, its bytes go back to the builder for a later batch. */
+  private sendBatch(pb: PartitionBatch, batch: Buffer): void {
+    this.batches!.sendEncoded(pb.topic, pb.partition, batch).then(
+      () => pb.builder.recycle(batch),
+      this.onBatchError,
+    );
   }
 
   /** exactly_once_v2: a message for the library's producer. */
@@ -235,7 +242,7 @@ export class KafkaRecordCollector implements RecordCollector {
       for (const pb of open) {
         pb.open = false;
         const batch = pb.builder.finish();
-        if (batch !== null) this.dispatch(pb.topic, pb.partition, batch);
+        if (batch !== null) this.dispatch(pb, batch);
       }
       return;
     }
