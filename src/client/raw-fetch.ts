@@ -1,12 +1,13 @@
 /**
  * A Fetch path that hands out records without building an object per record. Fetch v12 goes
  * through @platformatic/kafka's `Connection.send` with our own response parser, which only splits
- * the response per partition (numbers, not bigints; the record set stays raw bytes). `visitRecords`
- * then walks the RecordBatch v2 bytes of one partition: CRC-32C checked (on by default),
+ * the response per partition (numbers, not bigints; the record set stays raw bytes). A
+ * `RecordCursor` (or `visitRecords`, a loop over one) then walks the RecordBatch v2 bytes of one
+ * partition, a batch at a time as the cursor reaches it: CRC-32C checked (on by default),
  * compressed batches inflated with the library's codecs, control batches and records before the
  * fetch position skipped, and for read_committed the records of aborted transactions dropped
- * using the response's aborted-transaction list. Each kept record is shown to the visitor through
- * one reused `RecordView` (offsets, timestamps and byte ranges as numbers; `key()`, `value()` and
+ * using the response's aborted-transaction list. The cursor is the view of the record it is on
+ * (offsets, timestamps and byte ranges as numbers; `key()`, `value()` and
  * `headers()` cut subarrays only when asked).
  *
  * Offsets, timestamps and producer ids are JavaScript numbers: exact below 2^53, which real logs
@@ -403,8 +404,6 @@ export interface VisitOptions {
   verifyCrc?: boolean;
   /** Stop before records at or past this offset (exclusive; e.g. a restore's end offset). */
   endOffset?: number;
-  /** A view to reuse across calls. */
-  view?: RecordView;
 }
 
 /**
@@ -425,6 +424,27 @@ export function nextOffset(records: Buffer | null, position: number): number {
   return next;
 }
 
+/**
+ * About how many records a reader at `position` sees in a record set, from the batch headers only:
+ * the records of the complete data batches, less those before `position` (exact unless offsets
+ * are missing there, as in compacted logs, or a read_committed reader drops aborted batches).
+ */
+export function estimateRecords(records: Buffer | null, position: number): number {
+  if (records === null) return 0;
+  let n = 0;
+  let at = 0;
+  while (records.length - at >= 12) {
+    const end = at + 12 + records.readInt32BE(at + 8);
+    if (end > records.length || end < at + BATCH_HEADER_BYTES) break;
+    const base = int64(records, at);
+    const last = base + records.readInt32BE(at + 23);
+    if ((records.readInt16BE(at + 21) & CONTROL) === 0 && last >= position)
+      n += Math.max(0, records.readInt32BE(at + 57) - Math.max(0, position - base));
+    at = end;
+  }
+  return n;
+}
+
 /** True when a control batch's first record is an ABORT marker (key: version int16, type int16 = 0). */
 function isAbortMarker(b: Buffer, start: number, end: number): boolean {
   pos = start;
@@ -437,9 +457,177 @@ function isAbortMarker(b: Buffer, start: number, end: number): boolean {
 }
 
 /**
+ * Reads the complete record batches of one fetched partition one record at a time: `next()`
+ * moves to the next record a reader at `fetchOffset` should see (the cursor is that record's
+ * view) and returns false when there is none left. Batches are checked and opened as the cursor
+ * reaches them (CRC-32C, control batches and aborted transactions skipped, compressed batches
+ * inflated), so records can wait in a fetch response without an object each. `nextFetchOffset`
+ * is where the next fetch starts once the cursor has gone through the whole record set.
+ */
+export class RecordCursor extends RecordView {
+  private readonly fetched: Pick<FetchedPartition, 'records' | 'aborted' | 'topic' | 'partition'>;
+  private readonly records: Buffer;
+  private readonly fetchOffset: number;
+  private readonly endOffset: number;
+  private readonly verifyCrc: boolean;
+  private readonly pending: AbortedRange[];
+  private abortedProducers: Set<number> | null = null;
+  /** Start of the next batch in the record set. */
+  private at = 0;
+  /** Position of the next record in `buffer`, the end of its batch's records, records left there. */
+  private p = 0;
+  private end = 0;
+  private left = 0;
+  private baseOffset = 0;
+  private baseTimestamp = 0;
+  private appendTime = -1;
+  private after = 0;
+
+  constructor(
+    fetched: Pick<FetchedPartition, 'records' | 'aborted' | 'topic' | 'partition'>,
+    fetchOffset: number,
+    options: VisitOptions = {},
+  ) {
+    super();
+    this.fetched = fetched;
+    this.records = fetched.records ?? EMPTY;
+    this.fetchOffset = fetchOffset;
+    this.after = fetchOffset;
+    this.endOffset = options.endOffset ?? Number.POSITIVE_INFINITY;
+    this.verifyCrc = options.verifyCrc ?? true;
+    this.pending =
+      fetched.aborted !== null && fetched.aborted.length > 0
+        ? [...fetched.aborted].sort((x, y) => x.firstOffset - y.firstOffset)
+        : [];
+  }
+
+  /** Where the next fetch starts: after the last complete batch passed so far, or `fetchOffset`. */
+  get nextFetchOffset(): number {
+    return this.after;
+  }
+
+  /** Moves to the next record; false when the record set has no more. */
+  next(): boolean {
+    for (;;) {
+      while (this.left > 0) {
+        this.left--;
+        const rb = this.buffer;
+        pos = this.p;
+        const length = varint(rb);
+        const recordEnd = pos + length;
+        if (length < 0 || recordEnd > this.end)
+          throw new RawFetchError(
+            `${where(this.fetched)}: batch at offset ${this.baseOffset} has a truncated record`,
+          );
+        pos += 1; // attributes
+        const timestampDelta = varlong(rb);
+        const offset = this.baseOffset + varint(rb);
+        this.p = recordEnd;
+        if (offset < this.fetchOffset) continue;
+        if (offset >= this.endOffset) {
+          this.left = 0;
+          break;
+        }
+        const kl = varint(rb);
+        this.keyStart = pos;
+        this.keyLength = kl;
+        if (kl > 0) pos += kl;
+        const vl = varint(rb);
+        this.valueStart = pos;
+        this.valueLength = vl;
+        if (vl > 0) pos += vl;
+        this.headerCount = varint(rb);
+        this.headersStart = pos;
+        if (pos > recordEnd)
+          throw new RawFetchError(`${where(this.fetched)}: record at offset ${offset} overruns its length`);
+        this.offset = offset;
+        this.timestamp = this.appendTime >= 0 ? this.appendTime : this.baseTimestamp + timestampDelta;
+        return true;
+      }
+      if (!this.openBatch()) return false;
+    }
+  }
+
+  /** Opens the next batch with records to read; false at the end of the complete batches. */
+  private openBatch(): boolean {
+    const b = this.records;
+    const pending = this.pending;
+    while (b.length - this.at >= 12) {
+      const at = this.at;
+      const batchLength = b.readInt32BE(at + 8);
+      const batchEnd = at + 12 + batchLength;
+      if (batchEnd > b.length) return false; // a partial batch at the end of the response
+      const baseOffset = int64(b, at);
+      if (batchLength < BATCH_HEADER_BYTES - 12)
+        throw new RawFetchError(
+          `${where(this.fetched)}: batch at offset ${baseOffset} is too short (${batchLength})`,
+        );
+      const magic = b[at + 16]!;
+      if (magic !== 2)
+        throw new RawFetchError(
+          `${where(this.fetched)}: batch at offset ${baseOffset} has message format v${magic} (only v2 is read)`,
+        );
+      if (this.verifyCrc) {
+        const crc = b.readUInt32BE(at + 17);
+        const actual = crc32c(b.subarray(at + 21, batchEnd)) >>> 0;
+        if (crc !== actual)
+          throw new RawFetchError(
+            `${where(this.fetched)}: batch at offset ${baseOffset} is corrupt (CRC-32C ${actual.toString(16)}, expected ${crc.toString(16)})`,
+          );
+      }
+      const attributes = b.readInt16BE(at + 21);
+      const lastOffset = baseOffset + b.readInt32BE(at + 23);
+      const producerId = int64(b, at + 43);
+      this.at = batchEnd;
+      if (lastOffset + 1 > this.after) this.after = lastOffset + 1;
+      while (pending.length > 0 && pending[0]!.firstOffset <= lastOffset) {
+        this.abortedProducers ??= new Set();
+        this.abortedProducers.add(pending.shift()!.producerId);
+      }
+      if (attributes & CONTROL) {
+        if (this.abortedProducers?.has(producerId) && isAbortMarker(b, at + BATCH_HEADER_BYTES, batchEnd))
+          this.abortedProducers.delete(producerId);
+        continue;
+      }
+      if (attributes & TRANSACTIONAL && this.abortedProducers?.has(producerId)) continue;
+      if (lastOffset < this.fetchOffset || baseOffset >= this.endOffset) continue;
+      let rb = b;
+      let p = at + BATCH_HEADER_BYTES;
+      let end = batchEnd;
+      const codec = attributes & COMPRESSION_MASK;
+      if (codec !== 0) {
+        const algorithm = (
+          compressionsAlgorithmsByBitmask as unknown as {
+            [k: number]: { decompressSync(d: Buffer): Buffer } | undefined;
+          }
+        )[codec];
+        if (!algorithm)
+          throw new RawFetchError(
+            `${where(this.fetched)}: batch at offset ${baseOffset} uses unknown compression ${codec}`,
+          );
+        rb = algorithm.decompressSync(b.subarray(p, batchEnd));
+        p = 0;
+        end = rb.length;
+      }
+      this.buffer = rb;
+      this.producerId = producerId;
+      this.p = p;
+      this.end = end;
+      this.left = b.readInt32BE(at + 57);
+      this.baseOffset = baseOffset;
+      this.baseTimestamp = int64(b, at + 27);
+      this.appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? int64(b, at + 35) : -1;
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
  * Walks the complete record batches of one fetched partition, calling `visit` for each record a
- * reader at `fetchOffset` should see. Returns where the next fetch starts: after the last complete
- * batch (control batches included), or `fetchOffset` when no batch is complete yet.
+ * reader at `fetchOffset` should see (through one reused view: the cursor). Returns where the
+ * next fetch starts: after the last complete batch (control batches included), or `fetchOffset`
+ * when no batch is complete yet.
  */
 export function visitRecords(
   fetched: Pick<FetchedPartition, 'records' | 'aborted' | 'topic' | 'partition'>,
@@ -447,109 +635,10 @@ export function visitRecords(
   visit: RecordVisitor,
   options: VisitOptions = {},
 ): number {
-  const b = fetched.records;
-  if (b === null) return fetchOffset;
-  const verifyCrc = options.verifyCrc ?? true;
-  const endOffset = options.endOffset ?? Number.POSITIVE_INFINITY;
-  const view = options.view ?? new RecordView();
-  let pending: AbortedRange[] = [];
-  if (fetched.aborted !== null && fetched.aborted.length > 0)
-    pending = [...fetched.aborted].sort((x, y) => x.firstOffset - y.firstOffset);
-  let abortedProducers: Set<number> | null = null;
-  let next = fetchOffset;
-  let at = 0;
-  while (b.length - at >= 12) {
-    const batchLength = b.readInt32BE(at + 8);
-    const batchEnd = at + 12 + batchLength;
-    if (batchEnd > b.length) break; // a partial batch at the end of the response
-    const baseOffset = int64(b, at);
-    if (batchLength < BATCH_HEADER_BYTES - 12)
-      throw new RawFetchError(
-        `${where(fetched)}: batch at offset ${baseOffset} is too short (${batchLength})`,
-      );
-    const magic = b[at + 16]!;
-    if (magic !== 2)
-      throw new RawFetchError(
-        `${where(fetched)}: batch at offset ${baseOffset} has message format v${magic} (only v2 is read)`,
-      );
-    if (verifyCrc) {
-      const crc = b.readUInt32BE(at + 17);
-      const actual = crc32c(b.subarray(at + 21, batchEnd)) >>> 0;
-      if (crc !== actual)
-        throw new RawFetchError(
-          `${where(fetched)}: batch at offset ${baseOffset} is corrupt (CRC-32C ${actual.toString(16)}, expected ${crc.toString(16)})`,
-        );
-    }
-    const attributes = b.readInt16BE(at + 21);
-    const lastOffset = baseOffset + b.readInt32BE(at + 23);
-    const producerId = int64(b, at + 43);
-    const batchStart = at;
-    at = batchEnd;
-    if (lastOffset + 1 > next) next = lastOffset + 1;
-    while (pending.length > 0 && pending[0]!.firstOffset <= lastOffset) {
-      abortedProducers ??= new Set();
-      abortedProducers.add(pending.shift()!.producerId);
-    }
-    if (attributes & CONTROL) {
-      if (abortedProducers?.has(producerId) && isAbortMarker(b, batchStart + BATCH_HEADER_BYTES, batchEnd))
-        abortedProducers.delete(producerId);
-      continue;
-    }
-    if (attributes & TRANSACTIONAL && abortedProducers?.has(producerId)) continue;
-    if (lastOffset < fetchOffset || baseOffset >= endOffset) continue;
-    const count = b.readInt32BE(batchStart + 57);
-    const baseTimestamp = int64(b, batchStart + 27);
-    const appendTime = (attributes & LOG_APPEND_TIME) !== 0 ? int64(b, batchStart + 35) : -1;
-    let rb = b;
-    let p = batchStart + BATCH_HEADER_BYTES;
-    let end = batchEnd;
-    const codec = attributes & COMPRESSION_MASK;
-    if (codec !== 0) {
-      const algorithm = (
-        compressionsAlgorithmsByBitmask as unknown as {
-          [k: number]: { decompressSync(d: Buffer): Buffer } | undefined;
-        }
-      )[codec];
-      if (!algorithm)
-        throw new RawFetchError(
-          `${where(fetched)}: batch at offset ${baseOffset} uses unknown compression ${codec}`,
-        );
-      rb = algorithm.decompressSync(b.subarray(p, batchEnd));
-      p = 0;
-      end = rb.length;
-    }
-    view.buffer = rb;
-    view.producerId = producerId;
-    for (let i = 0; i < count; i++) {
-      pos = p;
-      const length = varint(rb);
-      const recordEnd = pos + length;
-      if (length < 0 || recordEnd > end)
-        throw new RawFetchError(`${where(fetched)}: batch at offset ${baseOffset} has a truncated record`);
-      pos += 1; // attributes
-      const timestampDelta = varlong(rb);
-      const offset = baseOffset + varint(rb);
-      p = recordEnd;
-      if (offset < fetchOffset) continue;
-      if (offset >= endOffset) break;
-      const kl = varint(rb);
-      view.keyStart = pos;
-      view.keyLength = kl;
-      if (kl > 0) pos += kl;
-      const vl = varint(rb);
-      view.valueStart = pos;
-      view.valueLength = vl;
-      if (vl > 0) pos += vl;
-      view.headerCount = varint(rb);
-      view.headersStart = pos;
-      if (pos > recordEnd)
-        throw new RawFetchError(`${where(fetched)}: record at offset ${offset} overruns its length`);
-      view.offset = offset;
-      view.timestamp = appendTime >= 0 ? appendTime : baseTimestamp + timestampDelta;
-      visit(view);
-    }
-  }
-  return next;
+  if (fetched.records === null) return fetchOffset;
+  const cursor = new RecordCursor(fetched, fetchOffset, options);
+  while (cursor.next()) visit(cursor);
+  return cursor.nextFetchOffset;
 }
 
 function where(p: Pick<FetchedPartition, 'topic' | 'partition'>): string {

@@ -3,7 +3,8 @@
  * straight into the batch's growing buffer (no object kept per record), and `finish` writes the
  * header and the CRC-32C and hands out the bytes, ready for `BatchProducer.sendEncoded`. The base
  * timestamp is the first record's (later records may be older: their deltas are negative, as
- * Java's producer writes them). Values may be given as text (written as UTF-8).
+ * Java's producer writes them). Keys and values may be given as text (written as UTF-8 straight
+ * into the batch, with no Buffer of their own).
  *
  * For batches made from a list of records, compressed batches, or producer fields known up front
  * see record-batch-encoder.ts (the producer fields of a built batch are set by the producer).
@@ -19,8 +20,34 @@ import {
 
 const EMPTY = Buffer.alloc(0);
 const MIN_BYTES = 1024;
+/** Spare buffers a builder keeps (a partition has one batch in flight and one being built). */
+const MAX_SPARE = 2;
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
+
+/**
+ * Writes `text` as its UTF-8 length (a zigzag varint) and bytes at `o` (room for 3 bytes per
+ * UTF-16 unit assumed); returns the offset after it. Short ASCII text is copied in JavaScript; the
+ * length varint is written after the bytes, which move when it is longer than the text's length
+ * would make it (non-ASCII text only).
+ */
+function writeText(buf: Buffer, o: number, text: string): number {
+  const n = text.length;
+  const lengthBytes = varintSize(n);
+  const at = o + lengthBytes;
+  let written = 0;
+  if (n < 64) {
+    for (; written < n; written++) {
+      const c = text.charCodeAt(written);
+      if (c >= 0x80) break;
+      buf[at + written] = c;
+    }
+  }
+  if (written < n) written = (buf as Utf8Buffer).utf8Write(text, at, 3 * n);
+  const actualBytes = varintSize(written);
+  if (actualBytes !== lengthBytes) buf.copyWithin(o + actualBytes, at, at + written);
+  return writeVarint(buf, o, written) + written;
+}
 
 export class RecordBatchBuilder {
   /** Empty between `finish` and the next `append` (an idle builder holds no buffer). */
@@ -30,6 +57,8 @@ export class RecordBatchBuilder {
   private records = 0;
   private baseTimestamp = 0;
   private maxTimestamp = 0;
+  /** Buffers of sent batches given back with `recycle`, for the next batches. */
+  private readonly spare: Buffer[] = [];
 
   constructor(initialBytes = 16 * 1024) {
     this.nextSize = Math.max(initialBytes, MIN_BYTES);
@@ -46,11 +75,12 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * Appends one record. `timestamp`: create time in ms (an integer); `headers`: names as bytes,
-   * a null value is a header without a value.
+   * Appends one record. `key` and `value` as bytes or as text (written as UTF-8); `timestamp`:
+   * create time in ms (an integer); `headers`: names as bytes, a null value is a header without a
+   * value.
    */
   append(
-    key: Buffer | null,
+    key: Buffer | string | null,
     value: Buffer | string | null,
     timestamp: number,
     headers?: readonly (readonly [Buffer, Buffer | null])[],
@@ -62,9 +92,10 @@ export class RecordBatchBuilder {
     } else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const timestampDelta = timestamp - this.baseTimestamp;
     const offsetDelta = this.records;
+    // the record's size with text counted as one byte per UTF-16 unit (exact for ASCII, a lower
+    // bound otherwise: the size varints are fixed up after writing, see writeText)
     const keyLength = key === null ? -1 : key.length;
-    const valueLength =
-      value === null ? -1 : typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    const valueLength = value === null ? -1 : value.length;
     let size =
       1 +
       varintSize(timestampDelta) +
@@ -79,19 +110,28 @@ export class RecordBatchBuilder {
       for (const [k, v] of headers)
         size += varintSize(k.length) + k.length + (v === null ? 1 : varintSize(v.length) + v.length);
     }
-    const need = this.end + varintSize(size) + size;
-    if (need > this.buf.length) this.grow(need);
+    // room for text at 3 bytes per UTF-16 unit, and for its longer length varints
+    let room = size + 5;
+    if (typeof key === 'string') room += 2 * keyLength + 4;
+    if (typeof value === 'string') room += 2 * valueLength + 4;
+    if (this.end + room > this.buf.length) this.grow(this.end + room);
     const buf = this.buf;
-    let o = writeVarint(buf, this.end, size);
+    const start = this.end;
+    const sizeBytes = varintSize(size);
+    let o = start + sizeBytes;
     buf[o++] = 0; // attributes
     o = writeVarint(buf, o, timestampDelta);
     o = writeVarint(buf, o, offsetDelta);
-    o = writeVarint(buf, o, keyLength);
-    if (key !== null) o = copyInto(buf, o, key);
-    o = writeVarint(buf, o, valueLength);
-    if (typeof value === 'string') {
-      if (valueLength > 0) o += (buf as Utf8Buffer).utf8Write(value, o, valueLength);
-    } else if (value !== null) o = copyInto(buf, o, value);
+    if (typeof key === 'string') o = writeText(buf, o, key);
+    else {
+      o = writeVarint(buf, o, keyLength);
+      if (key !== null) o = copyInto(buf, o, key);
+    }
+    if (typeof value === 'string') o = writeText(buf, o, value);
+    else {
+      o = writeVarint(buf, o, valueLength);
+      if (value !== null) o = copyInto(buf, o, value);
+    }
     if (headers === undefined || headers.length === 0) buf[o++] = 0;
     else {
       o = writeVarint(buf, o, headers.length);
@@ -106,13 +146,43 @@ export class RecordBatchBuilder {
         }
       }
     }
-    if (o !== need) throw new Error(`record batch builder size mismatch (${o} != ${need})`);
+    const actual = o - start - sizeBytes;
+    if (actual !== size) {
+      // text took more bytes than its length: the size varint may need more room
+      const actualBytes = varintSize(actual);
+      if (actualBytes !== sizeBytes) {
+        buf.copyWithin(start + actualBytes, start + sizeBytes, o);
+        o += actualBytes - sizeBytes;
+      }
+    }
+    writeVarint(buf, start, actual);
     this.end = o;
     this.records++;
   }
 
+  /**
+   * Gives back the bytes of a batch this builder made once nothing reads them any more (its
+   * produce request was answered): later batches are built in them instead of new Buffers.
+   */
+  recycle(batch: Buffer): void {
+    if (this.spare.length >= MAX_SPARE) return;
+    this.spare.push(Buffer.from(batch.buffer, batch.byteOffset, batch.buffer.byteLength - batch.byteOffset));
+  }
+
   private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, this.nextSize));
+    const size = Math.max(need, this.buf.length * 2, this.nextSize);
+    if (this.end === BATCH_HEADER_BYTES) {
+      // a new batch: in a spare buffer when one is large enough
+      while (this.spare.length > 0) {
+        const b = this.spare.pop()!;
+        if (b.length >= size) {
+          this.buf = b;
+          return;
+        }
+      }
+    }
+    // never from Node's shared pool: a recycled batch's whole ArrayBuffer is the builder's
+    const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
   }

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { murmur2 as platformaticMurmur2 } from '@platformatic/kafka';
 import fc from 'fast-check';
 import { createAdmin, createProducer } from '../../src/client/clients.ts';
-import { murmur2, partitionForKey } from '../../src/client/partitioner.ts';
+import { murmur2, murmur2Text, partitionForKey, partitionForTextKey } from '../../src/client/partitioner.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { run, runPython } from '../helpers/run.ts';
 
@@ -28,6 +28,23 @@ test('murmur2 and the partition of a key match Kafka', () => {
       assert.equal(murmur2(b), platformaticMurmur2(b));
       assert.equal(partitionForKey(b, n), (platformaticMurmur2(b) & 0x7fffffff) % n);
     }),
+  );
+});
+
+test('a key given as text or as a byte range hashes as its UTF-8 bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 40, unit: 'grapheme' })),
+      fc.integer({ min: 1, max: 64 }),
+      fc.nat(8),
+      (text, n, pad) => {
+        const b = Buffer.from(text, 'utf8');
+        assert.equal(murmur2Text(text), murmur2(b));
+        assert.equal(partitionForTextKey(text, n), partitionForKey(b, n));
+        const padded = Buffer.concat([Buffer.alloc(pad, 7), b, Buffer.alloc(pad, 9)]);
+        assert.equal(murmur2(padded, pad, pad + b.length), murmur2(b));
+      },
+    ),
   );
 });
 

@@ -12,9 +12,14 @@ const require = createRequire(import.meta.url);
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
 
 const record = fc.record({
-  key: bytes,
-  // text values (any UTF-16, lone surrogates included) are written as their UTF-8 bytes
-  value: fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 200 })),
+  // text keys and values (any UTF-16, lone surrogates included) are written as their UTF-8 bytes;
+  // long non-ASCII text takes a longer length varint than its UTF-16 length would
+  key: fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 80 })),
+  value: fc.oneof(
+    { arbitrary: bytes, weight: 4 },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 200 }), weight: 4 },
+    { arbitrary: fc.string({ unit: 'binary', minLength: 2700, maxLength: 3000 }), weight: 1 },
+  ),
   headers,
   timestamp,
 });
@@ -44,7 +49,7 @@ test('built batches decode to the records appended, with a correct CRC; the buil
         const want = records[i]!;
         assert.equal(got.offsetDelta, i);
         assert.equal(batch.firstTimestamp + got.timestampDelta, BigInt(want.timestamp));
-        assert.deepEqual(got.key, want.key);
+        assert.deepEqual(got.key, typeof want.key === 'string' ? Buffer.from(want.key) : want.key);
         assert.deepEqual(got.value, typeof want.value === 'string' ? Buffer.from(want.value) : want.value);
         assert.deepEqual(got.headers, want.headers);
       });
@@ -68,4 +73,27 @@ test('the same records in the same order give the same bytes as the list encoder
     records.map((r) => ({ ...r, headers: r.headers.length > 0 ? r.headers : undefined })),
   );
   assert.deepEqual(built, listed);
+});
+
+test('a recycled batch buffer holds a later batch, which decodes to its own records', () => {
+  const builder = new RecordBatchBuilder(8 * 1024);
+  const build = (tag: string) => {
+    for (let i = 0; i < 20; i++) builder.append(Buffer.from(`${tag}${i}`), `${tag}-value-${i}`, 1_000 + i);
+    return builder.finish()!;
+  };
+  const first = build('a');
+  const firstCopy = Buffer.from(first);
+  builder.recycle(first);
+  const second = build('b');
+  assert.equal(second.buffer, first.buffer); // built in the recycled bytes
+  const batch = readRecordsBatch(Reader.from(second));
+  assert.deepEqual(
+    batch.records.map((r) => [r.key?.toString(), r.value?.toString()]),
+    Array.from({ length: 20 }, (_, i) => [`b${i}`, `b-value-${i}`]),
+  );
+  assert.notDeepEqual(second, firstCopy);
+  // a buffer too small for the next batch is not used
+  builder.recycle(Buffer.alloc(100));
+  const third = build('c');
+  assert.notEqual(third.buffer.byteLength, 100);
 });

@@ -12,7 +12,6 @@ import {
   nextOffset,
   type RawFetcher,
   type RawFetchRequest,
-  RecordView,
   visitRecords,
 } from '../../client/raw-fetch.ts';
 import type { RawRecord } from './stream-task.ts';
@@ -102,26 +101,20 @@ export async function fetchOnce(
   options: FetchOptions,
 ): Promise<Map<string, RawRecord[]>> {
   const out = new Map<string, RawRecord[]>();
-  const view = new RecordView();
   for (const slice of await fetchRawOnce(fetcher, consumer, positions, options)) {
     const records: RawRecord[] = [];
     const { topic, partition } = slice;
-    visitRecords(
-      slice.fetched,
-      slice.position,
-      (r) => {
-        records.push({
-          topic,
-          partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: r.key(),
-          value: r.value(),
-          headers: r.headers(),
-        });
-      },
-      { view },
-    );
+    visitRecords(slice.fetched, slice.position, (r) => {
+      records.push({
+        topic,
+        partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: r.key(),
+        value: r.value(),
+        headers: r.headers(),
+      });
+    });
     if (records.length > 0) out.set(slice.tp, records);
   }
   return out;

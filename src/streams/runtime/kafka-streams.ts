@@ -224,6 +224,21 @@ export class KafkaStreams {
         const sources = plan.subtopologies.find((s) => s.id === st)?.sourceTopics ?? [];
         collector.setPartitionCount(t, Math.max(0, ...sources.map((s) => plan.partitionCounts.get(s) ?? 0)));
       }
+      // output topics' partition counts now, so the first records need not wait for them (a
+      // topic missing here is looked up, and reported, at its first record as before)
+      const outputs = [...this.topology.nodes.values()].flatMap((n) =>
+        n.kind === 'sink' && typeof n.topic === 'string' && !this.topology.internalTopics.has(n.topic)
+          ? [n.topic]
+          : [],
+      );
+      const unknown = [...new Set(outputs)].filter((t) => collector.partitionsFor(t) === undefined);
+      if (unknown.length > 0) {
+        const metadata = await admin.metadata({ topics: unknown }).catch(() => null);
+        for (const t of unknown) {
+          const n = metadata?.topics.get(t)?.partitionsCount;
+          if (n !== undefined && n > 0) collector.setPartitionCount(t, n);
+        }
+      }
       globals.init();
       this.thread = new StreamThread({
         topology: this.topology,

@@ -2,8 +2,8 @@
  * Sends what tasks produce (sink output and changelog records) in batches. Partitions are chosen
  * like Kafka's default partitioner (murmur2 of the key; keyless records round-robin) unless the
  * record has one. Under at_least_once, each record is written straight into its partition's
- * RecordBatch (client/record-batch-builder.ts; values from the built-in String and JSON serdes
- * come as text and are written as UTF-8 there), and a batch is handed to the client's
+ * RecordBatch (client/record-batch-builder.ts; keys and values from the built-in String and JSON
+ * serdes come as text and are written as UTF-8 there), and a batch is handed to the client's
  * `BatchProducer` (acks=-1, one batch in flight per partition, so in order, over the
  * @platformatic/kafka producer's connections) when it reaches 256 KiB and at the end of every
  * processing round (`sendBuffered`); `flush()` waits until all are acknowledged (the commit waits
@@ -20,7 +20,7 @@ import { kOptions, type MessageToProduce, type Producer } from '@platformatic/ka
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 import { BatchProducer } from '../../client/batch-producer.ts';
-import { partitionForKey } from '../../client/partitioner.ts';
+import { partitionForKey, partitionForTextKey } from '../../client/partitioner.ts';
 import { RecordBatchBuilder } from '../../client/record-batch-builder.ts';
 import type { BatchRecord } from '../../client/record-batch-encoder.ts';
 import type { Headers } from '../processor/api.ts';
@@ -44,6 +44,10 @@ const EMPTY = Buffer.alloc(0);
 /** Header names as bytes; a null value is sent as an empty one (as the library producer did). */
 function batchHeaders(headers: Headers): [Buffer, Buffer | null][] {
   return headers.map(([k, v]) => [Buffer.from(k), v ?? EMPTY]);
+}
+
+function bytesOf(b: Buffer | string | null): Buffer | null {
+  return typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
 }
 
 export class KafkaRecordCollector implements RecordCollector {
@@ -111,21 +115,21 @@ export class KafkaRecordCollector implements RecordCollector {
 
   sendText(
     topic: string,
-    key: Buffer | null,
-    value: string,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: Headers,
     partition: number | undefined,
   ): void {
     this.metrics.producedTotal++;
     if (this.batches !== null) this.add(topic, key, value, timestamp, headers, partition);
-    else this.addMessage(topic, key, Buffer.from(value, 'utf8'), timestamp, headers, partition);
+    else this.addMessage(topic, bytesOf(key), bytesOf(value), timestamp, headers, partition);
   }
 
   /** at_least_once: written straight into its partition's batch (no object kept per record). */
   private add(
     topic: string,
-    key: Buffer | null,
+    key: Buffer | string | null,
     value: Buffer | string | null,
     timestamp: number,
     headers: Headers,
@@ -134,10 +138,19 @@ export class KafkaRecordCollector implements RecordCollector {
     const batchHeaderList = headers.length > 0 ? batchHeaders(headers) : undefined;
     if (partition === undefined) {
       const n = this.partitionCounts.get(topic);
-      if (n !== undefined) partition = key !== null ? partitionForKey(key, n) : this.roundRobin++ % n;
+      if (n !== undefined)
+        partition =
+          key === null
+            ? this.roundRobin++ % n
+            : typeof key === 'string'
+              ? partitionForTextKey(key, n)
+              : partitionForKey(key, n);
     }
     if (partition === undefined) {
-      this.unassigned.push({ topic, record: { key, value, timestamp, headers: batchHeaderList } });
+      this.unassigned.push({
+        topic,
+        record: { key: bytesOf(key), value, timestamp, headers: batchHeaderList },
+      });
       return;
     }
     let byPartition = this.partitionBatches.get(topic);
@@ -150,7 +163,7 @@ export class KafkaRecordCollector implements RecordCollector {
       this.open.push(pb);
     }
     pb.builder.append(key, value, timestamp, batchHeaderList);
-    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb.topic, pb.partition, pb.builder.finish()!);
+    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb, pb.builder.finish()!);
   }
 
   /**
@@ -158,17 +171,24 @@ export class KafkaRecordCollector implements RecordCollector {
    * chain (records waiting for their topic's partition count) so a partition's batches keep
    * their order.
    */
-  private dispatch(topic: string, partition: number, batch: Buffer): void {
-    const producer = this.batches!;
+  private dispatch(pb: PartitionBatch, batch: Buffer): void {
     if (this.chainPending === 0) {
-      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+      if (this.failure === null) this.sendBatch(pb, batch);
       return;
     }
     this.chainPending++;
     this.chain = this.chain.then(() => {
       this.chainPending--;
-      if (this.failure === null) this.trackBatch(producer.sendEncoded(topic, partition, batch));
+      if (this.failure === null) this.sendBatch(pb, batch);
     });
+  }
+
+  /** Sends a built batch; once acknowledged, its bytes go back to the builder for a later batch. */
+  private sendBatch(pb: PartitionBatch, batch: Buffer): void {
+    this.batches!.sendEncoded(pb.topic, pb.partition, batch).then(
+      () => pb.builder.recycle(batch),
+      this.onBatchError,
+    );
   }
 
   /** exactly_once_v2: a message for the library's producer. */
@@ -222,7 +242,7 @@ export class KafkaRecordCollector implements RecordCollector {
       for (const pb of open) {
         pb.open = false;
         const batch = pb.builder.finish();
-        if (batch !== null) this.dispatch(pb.topic, pb.partition, batch);
+        if (batch !== null) this.dispatch(pb, batch);
       }
       return;
     }

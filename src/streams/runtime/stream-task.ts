@@ -8,8 +8,14 @@
  * input offsets to commit. Used by the runtime and the test driver alike.
  */
 
-import { partitionForKey } from '../../client/partitioner.ts';
-import { type FetchedPartition, RecordView, visitRecords } from '../../client/raw-fetch.ts';
+import { partitionForKey, partitionForTextKey } from '../../client/partitioner.ts';
+import {
+  estimateRecords,
+  type FetchedPartition,
+  RecordCursor,
+  RecordView,
+  visitRecords,
+} from '../../client/raw-fetch.ts';
 import {
   type DeserializationExceptionHandler,
   type Logger,
@@ -72,11 +78,11 @@ export interface RecordCollector {
     headers: Headers,
     partition: number | undefined,
   ): void;
-  /** Optional: like `send`, with the value as text to write as UTF-8 (never null). */
+  /** Optional: like `send`, with the key or value (or both) as text to write as UTF-8. */
   sendText?(
     topic: string,
-    key: Buffer | null,
-    value: string,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: Headers,
     partition: number | undefined,
@@ -110,10 +116,11 @@ export interface TaskEnvironment {
 }
 
 /**
- * A record waiting in its partition's queue (topic and partition are the queue's). Records from a
- * fetch stay as byte ranges of the fetched buffer until processed (`buffer` set); records given as
- * Buffers keep them in `rawKey`/`rawValue`; a source with a timestamp extractor has them
- * deserialized when queued (`deserialized`).
+ * A record waiting in its partition's queue as an object (topic and partition are the queue's):
+ * records given as Buffers keep them in `rawKey`/`rawValue`; fetched records queued this way
+ * (a source with a timestamp extractor has them deserialized when queued, `deserialized`) stay
+ * byte ranges of the fetched buffer until then (`buffer` set). Other fetched records wait in the
+ * fetch response itself (`FetchedRun`), with no object each.
  */
 interface QueuedRecord {
   offset: number;
@@ -133,6 +140,15 @@ interface QueuedRecord {
   value: unknown;
 }
 
+/**
+ * A fetched record set waiting in its partition's queue: a cursor over the fetch response, on
+ * the queue's head record when it is the queue's first run. `counted`: records of it still counted
+ * as buffered (an estimate from the batch headers, settled when the run is used up).
+ */
+class FetchedRun extends RecordCursor {
+  counted = 0;
+}
+
 interface SourceDeserializers {
   key: Deserializer<unknown>;
   value: Deserializer<unknown>;
@@ -149,6 +165,11 @@ interface PartitionQueue {
   /** Queued records from `head` on (slots before it are emptied). */
   records: (QueuedRecord | undefined)[];
   head: number;
+  /**
+   * Fetched record sets in order; the first is on the queue's next record. Records are in
+   * `records` or here, never both (records added as objects wait until the runs are used up).
+   */
+  runs: FetchedRun[];
   source: SourceNodeDef;
   node: RuntimeNode;
   deserializers: SourceDeserializers;
@@ -247,7 +268,7 @@ export class StreamTask {
   };
   private currentNode: RuntimeNode | null = null;
   private buffered = 0;
-  /** Reads the byte ranges of queued fetched records. */
+  /** Reads the headers of queued fetched records. */
   private readonly view = new RecordView();
   commitRequested = false;
   private closed = false;
@@ -358,8 +379,10 @@ export class StreamTask {
     const v = internal ? env.internalValueSerde : env.defaultValueSerde;
     const keySer = resolveSerde(def.keySerde, k, k, v).serializer();
     const valueSer = resolveSerde(def.valueSerde, v, k, v).serializer();
-    // values as text written straight into the output batch, when serde and collector can
-    const valueText = isTextSerializer(valueSer) && env.collector.sendText !== undefined ? valueSer : null;
+    // keys and values as text written straight into the output batch, when serde and collector can
+    const text = env.collector.sendText !== undefined;
+    const keyText = text && isTextSerializer(keySer) ? keySer : null;
+    const valueText = text && isTextSerializer(valueSer) ? valueSer : null;
     const fixedTopic = typeof def.topic === 'string' ? env.resolveTopic(def.topic) : null;
     const task = this;
     return {
@@ -375,13 +398,13 @@ export class StreamTask {
               topic: task.context?.topic ?? null,
             },
           );
-        let key: Buffer | null;
-        let value: Buffer | null = null;
-        let text: string | null | undefined;
+        let key: Buffer | string | null | undefined;
+        let value: Buffer | string | null | undefined;
         try {
-          key = keySer.serialize(topic, record.key);
-          text = valueText?.serializeText(topic, record.value);
-          if (text === undefined) value = valueSer.serialize(topic, record.value);
+          key = keyText?.serializeText(topic, record.key);
+          if (key === undefined) key = keySer.serialize(topic, record.key);
+          value = valueText?.serializeText(topic, record.value);
+          if (value === undefined) value = valueSer.serialize(topic, record.value);
         } catch (err) {
           throw new StreamsException(
             `sink ${def.name} could not serialize a record for topic ${topic}: ${(err as Error).message} (set keySerde/valueSerde in to() or default.key.serde/default.value.serde)`,
@@ -392,12 +415,11 @@ export class StreamTask {
         let partition: number | undefined;
         if (def.partitioner && n !== undefined)
           partition = def.partitioner(topic, record.key, record.value, n);
-        if (partition === undefined && key !== null && n !== undefined) partition = partitionForKey(key, n);
-        if (text === undefined)
-          env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
-        else if (text === null)
-          env.collector.send(topic, key, null, record.timestamp, record.headers, partition);
-        else env.collector.sendText!(topic, key, text, record.timestamp, record.headers, partition);
+        if (partition === undefined && key !== null && n !== undefined)
+          partition = typeof key === 'string' ? partitionForTextKey(key, n) : partitionForKey(key, n);
+        if (typeof key === 'string' || typeof value === 'string')
+          env.collector.sendText!(topic, key, value, record.timestamp, record.headers, partition);
+        else env.collector.send(topic, key, value, record.timestamp, record.headers, partition);
       },
     };
   }
@@ -471,6 +493,7 @@ export class StreamTask {
         partition,
         records: [],
         head: 0,
+        runs: [],
         source,
         node: this.nodes.get(source.name)!,
         deserializers: this.deserializers(source),
@@ -487,8 +510,10 @@ export class StreamTask {
   addRecords(records: readonly RawRecord[]): void {
     let q: PartitionQueue | undefined;
     for (const raw of records) {
-      if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition)
+      if (q === undefined || q.topic !== raw.topic || q.partition !== raw.partition) {
         q = this.queueFor(raw.topic, raw.partition);
+        if (q.runs.length > 0) this.runsToRecords(q);
+      }
       const r = queued(raw.offset, raw.timestamp, null);
       r.rawKey = raw.key;
       r.rawValue = raw.value;
@@ -499,34 +524,75 @@ export class StreamTask {
   }
 
   /**
-   * Queues the records of one fetched partition as byte ranges of the fetched bytes: keys and
-   * values are deserialized when processed (as Kafka Streams deserializes a queue's head), so a
-   * fetch's worth of records waits as small objects, not decoded values.
+   * Queues the records of one fetched partition. They wait in the fetched bytes (a cursor over
+   * them) and are decoded one at a time as they come to the head of the queue, keys and values
+   * deserialized when processed (as Kafka Streams deserializes a queue's head), so a fetch's
+   * worth of records waits without an object each. A source with a timestamp extractor gets
+   * them as objects, deserialized now (the extractor sees them when queued).
    */
-  addFetched(
-    topic: string,
-    partition: number,
-    fetched: FetchedPartition,
-    position: number,
-    view: RecordView = new RecordView(),
-  ): void {
+  addFetched(topic: string, partition: number, fetched: FetchedPartition, position: number): void {
     const q = this.queueFor(topic, partition);
-    visitRecords(
-      fetched,
-      position,
-      (v) => {
-        const r = queued(v.offset, v.timestamp, v.buffer);
-        r.keyStart = v.keyStart;
-        r.keyLength = v.keyLength;
-        r.valueStart = v.valueStart;
-        r.valueLength = v.valueLength;
-        r.headersStart = v.headersStart;
-        r.headerCount = v.headerCount;
-        this.enqueue(q, r);
-      },
-      { view },
-    );
+    if (q.extractor !== undefined || q.head < q.records.length) {
+      visitRecords(fetched, position, (v) => this.enqueue(q, this.queuedFrom(v)));
+    } else {
+      const run = new FetchedRun(fetched, position);
+      run.counted = estimateRecords(fetched.records, position);
+      this.buffered += run.counted;
+      q.runs.push(run);
+      if (q.runs.length === 1) this.toNextValid(q, run);
+    }
     this.metrics.bufferedRecords = this.buffered;
+  }
+
+  private queuedFrom(v: RecordView): QueuedRecord {
+    const r = queued(v.offset, v.timestamp, v.buffer);
+    r.keyStart = v.keyStart;
+    r.keyLength = v.keyLength;
+    r.valueStart = v.valueStart;
+    r.valueLength = v.valueLength;
+    r.headersStart = v.headersStart;
+    r.headerCount = v.headerCount;
+    return r;
+  }
+
+  /**
+   * Moves the queue's first run on to its next record with a valid timestamp (skipping others),
+   * dropping runs that are used up; the queue then has no run or its first is on its head.
+   */
+  private toNextValid(q: PartitionQueue, run: FetchedRun): void {
+    for (;;) {
+      while (run.next()) {
+        if (run.timestamp >= 0) return;
+        this.took(run);
+        this.validTimestamp(q, run.offset, run.timestamp);
+      }
+      this.buffered -= run.counted;
+      q.runs.shift();
+      if (q.runs.length === 0) return;
+      run = q.runs[0]!;
+    }
+  }
+
+  /** A record of the run is taken off the queue. */
+  private took(run: FetchedRun): void {
+    if (run.counted > 0) {
+      run.counted--;
+      this.buffered--;
+    }
+  }
+
+  /** Turns the queue's runs into queued objects (records given as objects go after them). */
+  private runsToRecords(q: PartitionQueue): void {
+    const runs = q.runs;
+    q.runs = [];
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i]!;
+      this.buffered -= run.counted;
+      // the first run is on its next record already
+      if (i > 0 && !run.next()) continue;
+      do this.enqueue(q, this.queuedFrom(run));
+      while (run.next());
+    }
   }
 
   private enqueue(q: PartitionQueue, r: QueuedRecord): void {
@@ -587,17 +653,7 @@ export class StreamTask {
     } catch (err) {
       const key = b === null ? r.rawKey : rangeOf(b, r.keyStart, r.keyLength);
       const value = b === null ? r.rawValue : rangeOf(b, r.valueStart, r.valueLength);
-      const response = this.env.deserializationHandler.handle(
-        { topic, partition: q.partition, offset: BigInt(r.offset), key, value },
-        err as Error,
-      );
-      if (response === 'FAIL')
-        throw new StreamsException(
-          `Deserialization exception handler is set to fail upon a deserialization error: topic ${topic}, partition ${q.partition}, offset ${r.offset}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      this.metrics.skippedRecordsTotal++;
-      this.markConsumed(q, r.offset);
+      this.deserializationFailed(q, r.offset, key, value, err);
       return false;
     }
     if (b !== null) {
@@ -613,6 +669,27 @@ export class StreamTask {
     }
     r.deserialized = true;
     return true;
+  }
+
+  /** The deserialization handler's say: a StreamsException, or the record skipped and counted. */
+  private deserializationFailed(
+    q: PartitionQueue,
+    offset: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    err: unknown,
+  ): void {
+    const response = this.env.deserializationHandler.handle(
+      { topic: q.topic, partition: q.partition, offset: BigInt(offset), key, value },
+      err as Error,
+    );
+    if (response === 'FAIL')
+      throw new StreamsException(
+        `Deserialization exception handler is set to fail upon a deserialization error: topic ${q.topic}, partition ${q.partition}, offset ${offset}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    this.metrics.skippedRecordsTotal++;
+    this.markConsumed(q, offset);
   }
 
   private readonly sourceDeserializers = new Map<SourceNodeDef, SourceDeserializers>();
@@ -649,20 +726,27 @@ export class StreamTask {
     return this.buffered;
   }
 
+  /** Timestamp of the queue's head record, or -1 when it is empty. */
+  private headTimestamp(q: PartitionQueue): number {
+    if (q.runs.length > 0) return q.runs[0]!.timestamp;
+    const r = q.records[q.head];
+    return r === undefined ? -1 : r.timestamp;
+  }
+
   /** The queue whose head record has the smallest timestamp, or undefined when all are empty. */
   private nextQueue(): PartitionQueue | undefined {
     const list = this.queueList;
     if (list.length === 1) {
       const q = list[0]!;
-      return q.head < q.records.length ? q : undefined;
+      return q.runs.length > 0 || q.head < q.records.length ? q : undefined;
     }
     let best: PartitionQueue | undefined;
     let bestTimestamp = 0;
     for (const q of list) {
-      const r = q.records[q.head];
-      if (r !== undefined && (best === undefined || r.timestamp < bestTimestamp)) {
+      const t = this.headTimestamp(q);
+      if (t >= 0 && (best === undefined || t < bestTimestamp)) {
         best = q;
-        bestTimestamp = r.timestamp;
+        bestTimestamp = t;
       }
     }
     return best;
@@ -675,6 +759,11 @@ export class StreamTask {
     while (n < max) {
       const q = this.nextQueue();
       if (q === undefined) break;
+      if (q.runs.length > 0) {
+        if (this.processFetched(q, q.runs[0]!)) processed++;
+        n++;
+        continue;
+      }
       const r = q.records[q.head]!;
       // the slot lets go of the record (and its decoded key and value) once processed
       q.records[q.head] = undefined;
@@ -695,24 +784,65 @@ export class StreamTask {
     return n;
   }
 
+  /**
+   * Processes the record the queue's first run is on, decoded straight from the fetched bytes,
+   * then moves the run on (its `buffer` may change then: nothing of the record is read after). False when it could not be deserialized and was skipped.
+   */
+  private processFetched(q: PartitionQueue, run: FetchedRun): boolean {
+    const b = run.buffer;
+    const topic = q.topic;
+    const d = q.deserializers;
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = d.keyRange
+        ? d.keyRange.deserializeRange(topic, b, run.keyStart, run.keyStart + run.keyLength)
+        : d.key.deserialize(topic, run.key());
+      value = d.valueRange
+        ? d.valueRange.deserializeRange(topic, b, run.valueStart, run.valueStart + run.valueLength)
+        : d.value.deserialize(topic, run.value());
+    } catch (err) {
+      this.deserializationFailed(q, run.offset, run.key(), run.value(), err);
+      this.took(run);
+      this.toNextValid(q, run);
+      return false;
+    }
+    this.run(q, run.offset, run.timestamp, key, value, run.headerCount === 0 ? NO_HEADERS : run.headers());
+    // on to the next record once this one is through (a skipped one after it is consumed after it)
+    this.took(run);
+    this.toNextValid(q, run);
+    return true;
+  }
+
   /** False when the record could not be deserialized and was skipped. */
   private processOne(q: PartitionQueue, r: QueuedRecord): boolean {
     if (!this.deserialize(q, r)) return false;
-    if (r.timestamp > this.streamTime) this.streamTime = r.timestamp;
-    const headers = r.headers!;
+    this.run(q, r.offset, r.timestamp, r.key, r.value, r.headers!);
+    return true;
+  }
+
+  /** Runs one deserialized record through the sub-topology from its source. */
+  private run(
+    q: PartitionQueue,
+    offset: number,
+    timestamp: number,
+    key: unknown,
+    value: unknown,
+    headers: Headers,
+  ): void {
+    if (timestamp > this.streamTime) this.streamTime = timestamp;
     const c = this.recordContext;
     c.topic = q.topic;
     c.partition = q.partition;
-    c.offset = r.offset;
-    c.timestamp = r.timestamp;
+    c.offset = offset;
+    c.timestamp = timestamp;
     c.headers = headers;
     this.context = c;
-    q.node.process({ key: r.key, value: r.value, timestamp: r.timestamp, headers });
+    q.node.process({ key, value, timestamp, headers });
     this.context = null;
-    q.consumed = r.offset + 1;
+    q.consumed = offset + 1;
     this.commitNeeded = true;
     if (this.schedules.length > 0) this.punctuateStreamTime();
-    return true;
   }
 
   private punctuateStreamTime(): void {
@@ -802,6 +932,7 @@ export class StreamTask {
     for (const q of this.queueList) {
       q.records.length = 0;
       q.head = 0;
+      q.runs.length = 0;
     }
     this.buffered = 0;
     this.metrics.bufferedRecords = 0;

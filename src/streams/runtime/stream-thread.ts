@@ -13,7 +13,7 @@ import {
   encodeConsumerProtocolAssignment,
   encodeConsumerProtocolSubscription,
 } from '@platformatic/kafka';
-import { type RawFetcher, RecordView, visitRecords } from '../../client/raw-fetch.ts';
+import { type RawFetcher, visitRecords } from '../../client/raw-fetch.ts';
 import type { StreamsConfig } from '../config.ts';
 import { type Logger, StreamsException, TaskMigratedException } from '../errors.ts';
 import type { ChangelogRecord, StateStore } from '../processor/api.ts';
@@ -99,7 +99,6 @@ export class StreamThread {
   private readonly positions = new Map<string, bigint>();
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly globalPositions = new Map<string, bigint>();
-  private readonly view = new RecordView();
   assignment: AssignmentInfo | null = null;
   private stopping = false;
   private joined = false;
@@ -361,7 +360,6 @@ export class StreamThread {
         partitionMaxBytes: 8 * 1024 * 1024,
       });
     let next: Promise<FetchedSlice[]> | null = positions.size > 0 ? fetchNext() : null;
-    const view = new RecordView();
     while (next !== null) {
       const fetched = await next;
       // the next fetch is on the wire while this one is written to the stores
@@ -373,22 +371,22 @@ export class StreamThread {
         let n = 0;
         let last = -1;
         // records go from the fetched bytes into the store in one write batch (one lmdb transaction)
-        const apply = (put: (key: Buffer, value: Buffer | null) => void) =>
+        const apply = (put: (key: Buffer, value: Buffer | null, timestamp: number) => void) =>
           visitRecords(
             slice.fetched,
             slice.position,
             (r) => {
               last = r.offset;
               if (r.keyLength < 0) return;
-              put(r.key()!, r.value());
+              put(r.key()!, r.value(), r.timestamp);
               n++;
             },
-            { endOffset: limit, view },
+            { endOffset: limit },
           );
         if (store instanceof StoreBase) store.restoreWith(apply);
         else {
           const batch: ChangelogRecord[] = [];
-          apply((key, value) => batch.push({ key, value, timestamp: view.timestamp }));
+          apply((key, value, timestamp) => batch.push({ key, value, timestamp }));
           store.restoreBatch(batch);
         }
         if (last < 0) continue;
@@ -512,7 +510,7 @@ export class StreamThread {
           this.d.metrics.task(task.idString).lag.set(tp, Math.max(0, Number(hw - pos)));
       }
       for (const s of fetched)
-        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position, this.view);
+        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position);
       // pipelining: the next fetch is on the wire while these records are processed
       if (fetched.length > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
     }
