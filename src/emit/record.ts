@@ -123,3 +123,95 @@ function readBytes(p: Buffer, o: number): [Buffer | undefined, number] {
   if (o + length > p.length) throw new RangeError('out of range');
   return [Buffer.from(p.subarray(o, o + length)), o + length];
 }
+
+/** A record as the sender needs it (no buffer accounting). */
+export type SenderRecord = Omit<QueuedRecord, 'size'>;
+
+/**
+ * The records of one batch in one transferable ArrayBuffer, for the hand-over to the sender's worker
+ * thread (a structured clone of each record's Buffers would copy their whole pool slabs):
+ *
+ *   record = f64 timestamp | u16 topic length | topic | i32 key length (-1: none) | key
+ *          | i32 value length (-1: none) | value | u16 header count
+ *          | { u16 name length | name | i32 value length | value }*               (little-endian)
+ *
+ * preceded by a u32 record count. The spool's frame without its checksum: the bytes never leave
+ * the process.
+ */
+export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
+  let length = 4;
+  let lastTopic = '';
+  let topicBytes = 0;
+  for (const r of records) {
+    if (r.topic !== lastTopic) {
+      lastTopic = r.topic;
+      topicBytes = Buffer.byteLength(r.topic);
+    }
+    length += 8 + 2 + topicBytes + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
+    for (const h of r.headers) length += 2 + h[0].length + 4 + h[1].length;
+  }
+  const ab = new ArrayBuffer(length);
+  const buf = Buffer.from(ab);
+  let o = buf.writeUInt32LE(records.length, 0);
+  lastTopic = '';
+  let topic = Buffer.alloc(0);
+  for (const r of records) {
+    if (r.topic !== lastTopic) {
+      lastTopic = r.topic;
+      topic = Buffer.from(r.topic);
+    }
+    o = buf.writeDoubleLE(r.timestamp, o);
+    o = buf.writeUInt16LE(topic.length, o);
+    o += topic.copy(buf, o);
+    o = packBytes(buf, o, r.key);
+    o = packBytes(buf, o, r.value);
+    o = buf.writeUInt16LE(r.headers.length, o);
+    for (const h of r.headers) {
+      o = buf.writeUInt16LE(h[0].length, o);
+      o += h[0].copy(buf, o);
+      o = packBytes(buf, o, h[1]);
+    }
+  }
+  return ab;
+}
+
+function packBytes(buf: Buffer, o: number, bytes: Buffer | undefined): number {
+  if (bytes === undefined) return buf.writeInt32LE(-1, o);
+  o = buf.writeInt32LE(bytes.length, o);
+  return o + bytes.copy(buf, o);
+}
+
+/** The records of `packRecords`, their Buffers views of `ab` (no copies). */
+export function unpackRecords(ab: ArrayBuffer): SenderRecord[] {
+  const buf = Buffer.from(ab);
+  const count = buf.readUInt32LE(0);
+  const records: SenderRecord[] = new Array(count);
+  let o = 4;
+  for (let i = 0; i < count; i++) {
+    const timestamp = buf.readDoubleLE(o);
+    o += 8;
+    const topicLength = buf.readUInt16LE(o);
+    o += 2;
+    const topic = buf.toString('utf8', o, o + topicLength);
+    o += topicLength;
+    let length = buf.readInt32LE(o);
+    o += 4;
+    const key = length < 0 ? undefined : buf.subarray(o, (o += length));
+    length = buf.readInt32LE(o);
+    o += 4;
+    const value = length < 0 ? undefined : buf.subarray(o, (o += length));
+    const n = buf.readUInt16LE(o);
+    o += 2;
+    const headers: [Buffer, Buffer][] = new Array(n);
+    for (let h = 0; h < n; h++) {
+      const nameLength = buf.readUInt16LE(o);
+      o += 2;
+      const name = buf.subarray(o, (o += nameLength));
+      length = buf.readInt32LE(o);
+      o += 4;
+      headers[h] = [name, buf.subarray(o, (o += Math.max(length, 0)))];
+    }
+    records[i] = { topic, key, value, headers, timestamp };
+  }
+  return records;
+}
