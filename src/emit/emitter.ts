@@ -28,6 +28,7 @@ import type { SASLOptions } from '@platformatic/kafka';
 import { connectionOptions } from '../client/connection-options.ts';
 import { CloudEventEncoder, type ContentMode, type EmitOptions, EmitUsageError } from './cloudevent.ts';
 import { consoleLogger, DropLog, type EmitLogger } from './drop-log.ts';
+import { WAKE_AT_ONCE, WAKE_NEVER, WAKE_SOON } from './handover.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
 import { RecordQueue } from './queue.ts';
 import { encodeFrame, type QueuedRecord } from './record.ts';
@@ -164,6 +165,8 @@ class EmitterImpl implements Emitter {
   /** While the linger timer is armed: from when an emit() sends the batch itself (performance.now()). */
   #sendFrom = 0;
   #immediate: NodeJS.Immediate | null = null;
+  /** Set while #pump reads settlements: #pump takes the batches and schedules what follows. */
+  #pumping = false;
   #closing: Promise<CloseResult> | null = null;
   #aborted = false;
   #idleWaiters: (() => void)[] = [];
@@ -245,17 +248,23 @@ class EmitterImpl implements Emitter {
         requestTimeoutMs: 30_000,
       },
       {
-        settled: (id, rejected, errors) => {
+        settled: (id, rejected, errors, at) => {
           const batch = this.#inflight.get(id);
           if (batch === undefined) return;
           this.#m.sendErrors += errors;
-          this.#settle(id, batch, rejected);
+          this.#settle(id, batch, rejected, at);
+          this.#updateWake();
         },
         problem: (fields, message) => {
           if (!this.#aborted) this.#log.problem(fields, message);
         },
       },
       options.senderThread ?? true,
+      {
+        batchBytes: Math.max(this.#o.batchBytes, this.#o.maxEventBytes),
+        maxInFlight: this.#o.maxInFlight,
+        lingerMs: this.#o.lingerMs,
+      },
     );
     this.#watchdog = setInterval(() => this.#checkStuck(), 1000);
     this.#watchdog.unref();
@@ -336,6 +345,7 @@ class EmitterImpl implements Emitter {
   }
 
   metrics(): EmitterMetrics {
+    this.#sender.drain();
     return this.#m.snapshot(
       {
         events: this.#queue.length + this.#inflightEvents(),
@@ -353,27 +363,62 @@ class EmitterImpl implements Emitter {
 
   /** Arms the sender: now, or after the linger time. */
   #schedule(now: boolean): void {
-    if (this.#inflight.size >= this.#o.maxInFlight || this.#aborted) return;
+    if (this.#inflight.size >= this.#o.maxInFlight || this.#aborted || this.#pumping) return;
     if (now || this.#closing !== null) {
       if (this.#timer !== null) {
         clearTimeout(this.#timer);
         this.#timer = null;
       }
-      this.#immediate ??= setImmediate(() => {
-        this.#immediate = null;
-        this.#pump();
-      });
+      if (this.#immediate === null) {
+        this.#immediate = setImmediate(() => {
+          this.#immediate = null;
+          this.#pump();
+        });
+        this.#updateWake();
+      }
     } else if (this.#timer === null && this.#immediate === null) {
       this.#sendFrom = performance.now() + this.#o.lingerMs - Math.min(LINGER_SLACK_MS, this.#o.lingerMs / 5);
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.#pump();
       }, this.#o.lingerMs);
+      this.#updateWake();
     }
+  }
+
+  /**
+   * Settlements wait in shared memory until the next pump reads them (handover.ts), unless nothing
+   * is scheduled to read them (the last batches of a burst: the sender tells us soon), or someone
+   * waits for them (flush, close, a full window of batches in flight, the spool: at once).
+   */
+  #updateWake(): void {
+    let level = WAKE_NEVER;
+    if (this.#inflight.size > 0) {
+      if (
+        this.#idleWaiters.length > 0 ||
+        this.#closing !== null ||
+        this.#spilling ||
+        (this.#queue.length > 0 && this.#inflight.size >= this.#o.maxInFlight)
+      ) {
+        level = WAKE_AT_ONCE;
+      } else if (this.#timer === null && this.#immediate === null) {
+        level = WAKE_SOON;
+      }
+    }
+    this.#sender.wantWake(level);
   }
 
   #pump(): void {
     if (this.#aborted) return;
+    // Settlements first (they free room in the buffer and batches in flight); they schedule nothing.
+    this.#pumping = true;
+    this.#sender.drain();
+    this.#pumping = false;
+    this.#takeBatches();
+    this.#updateWake();
+  }
+
+  #takeBatches(): void {
     let first = true;
     while (
       this.#queue.length > 0 &&
@@ -416,6 +461,7 @@ class EmitterImpl implements Emitter {
               return;
             }
             this.#send({ records: read.records, bytes: 0, spoolEnd: read.end, startedAt: performance.now() });
+            this.#updateWake();
           },
           (err: Error) => {
             this.#spoolBusy = false;
@@ -439,7 +485,7 @@ class EmitterImpl implements Emitter {
     this.#sender.send(id, batch.records);
   }
 
-  #settle(id: number, batch: Batch, rejected: number): void {
+  #settle(id: number, batch: Batch, rejected: number, now: number): void {
     if (this.#aborted) return;
     this.#inflight.delete(id);
     this.#inflightBytes -= batch.bytes;
@@ -447,7 +493,6 @@ class EmitterImpl implements Emitter {
     const delivered = batch.records.length - rejected;
     if (delivered > 0) {
       this.#m.delivered += delivered;
-      const now = Date.now();
       for (const r of batch.records) this.#m.delivery(now - r.timestamp);
     }
     // The producer retries retriable errors until close; what reaches us is a refusal for good.
@@ -473,6 +518,7 @@ class EmitterImpl implements Emitter {
   }
 
   #checkStuck(): void {
+    this.#sender.drain();
     const b = this.#inflight.values().next().value;
     if (b === undefined || b.records.length === 0) return;
     const seconds = (performance.now() - b.startedAt) / 1000;
@@ -488,6 +534,7 @@ class EmitterImpl implements Emitter {
   }
 
   flush(timeoutMs?: number): Promise<boolean> {
+    this.#sender.drain();
     if (this.#isIdle() || this.#aborted) return Promise.resolve(this.#isIdle());
     this.#schedule(true);
     return new Promise((resolve) => {
@@ -497,6 +544,7 @@ class EmitterImpl implements Emitter {
         resolve(true);
       };
       this.#idleWaiters.push(done);
+      this.#updateWake();
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.#idleWaiters = this.#idleWaiters.filter((w) => w !== done);

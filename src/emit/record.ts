@@ -128,17 +128,18 @@ function readBytes(p: Buffer, o: number): [Buffer | undefined, number] {
 export type SenderRecord = Omit<QueuedRecord, 'size'>;
 
 /**
- * The records of one batch in one transferable ArrayBuffer, for the hand-over to the sender's worker
- * thread (a structured clone of each record's Buffers would copy their whole pool slabs):
+ * The records of one batch as bytes, for the hand-over to the sender's worker thread (through its
+ * shared ring, or one transferred ArrayBuffer; a structured clone of each record's Buffers would
+ * copy their whole pool slabs):
  *
+ *   batch  = u32 record count | record*
  *   record = f64 timestamp | u16 topic length | topic | i32 key length (-1: none) | key
  *          | i32 value length (-1: none) | value | u16 header count
  *          | { u16 name length | name | i32 value length | value }*               (little-endian)
  *
- * preceded by a u32 record count. The spool's frame without its checksum: the bytes never leave
- * the process.
+ * The spool's frame without its checksum: the bytes never leave the process.
  */
-export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
+export function packedLength(records: readonly QueuedRecord[]): number {
   let length = 4;
   let lastTopic = '';
   let topicBytes = 0;
@@ -150,10 +151,13 @@ export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
     length += 8 + 2 + topicBytes + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
     for (const h of r.headers) length += 2 + h[0].length + 4 + h[1].length;
   }
-  const ab = new ArrayBuffer(length);
-  const buf = Buffer.from(ab);
-  let o = buf.writeUInt32LE(records.length, 0);
-  lastTopic = '';
+  return length;
+}
+
+/** Writes the records at `buf[o]` (`packedLength(records)` bytes); returns the end. */
+export function packInto(buf: Buffer, o: number, records: readonly QueuedRecord[]): number {
+  o = buf.writeUInt32LE(records.length, o);
+  let lastTopic = '';
   let topic = Buffer.alloc(0);
   for (const r of records) {
     if (r.topic !== lastTopic) {
@@ -162,28 +166,37 @@ export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
     }
     o = buf.writeDoubleLE(r.timestamp, o);
     o = buf.writeUInt16LE(topic.length, o);
-    o += topic.copy(buf, o);
+    buf.set(topic, o);
+    o += topic.length;
     o = packBytes(buf, o, r.key);
     o = packBytes(buf, o, r.value);
     o = buf.writeUInt16LE(r.headers.length, o);
     for (const h of r.headers) {
       o = buf.writeUInt16LE(h[0].length, o);
-      o += h[0].copy(buf, o);
+      buf.set(h[0], o);
+      o += h[0].length;
       o = packBytes(buf, o, h[1]);
     }
   }
+  return o;
+}
+
+/** The same in an ArrayBuffer of its own (to transfer). */
+export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
+  const ab = new ArrayBuffer(packedLength(records));
+  packInto(Buffer.from(ab), 0, records);
   return ab;
 }
 
 function packBytes(buf: Buffer, o: number, bytes: Buffer | undefined): number {
   if (bytes === undefined) return buf.writeInt32LE(-1, o);
   o = buf.writeInt32LE(bytes.length, o);
-  return o + bytes.copy(buf, o);
+  buf.set(bytes, o);
+  return o + bytes.length;
 }
 
-/** The records of `packRecords`, their Buffers views of `ab` (no copies). */
-export function unpackRecords(ab: ArrayBuffer): SenderRecord[] {
-  const buf = Buffer.from(ab);
+/** The records of `packInto` at the start of `buf`, their Buffers views of `buf` (no copies). */
+export function unpackRecords(buf: Buffer): SenderRecord[] {
   const count = buf.readUInt32LE(0);
   const records: SenderRecord[] = new Array(count);
   let o = 4;

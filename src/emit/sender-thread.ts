@@ -1,25 +1,35 @@
 /**
  * Where the emitter's sender runs. By default in a worker thread (sender-worker.ts): per batch the
- * app's thread packs the records into one ArrayBuffer and transfers it (one `postMessage`), and gets
- * one small message back when the batch is settled; the RecordBatch encoding, compression, socket
- * writes and the parsing of acknowledgements — most of what the emitter cost the app's event loop —
- * happen on the worker's. The worker is unref'd while no batch is outstanding, so an idle emitter
- * does not keep the process alive.
+ * app's thread packs the records into a ring in shared memory (handover.ts), which the worker polls
+ * while busy (every lingerMs, 1-5 ms; an idle worker sleeps and the next batch notifies it); the
+ * RecordBatch encoding, compression, socket writes and
+ * the parsing of acknowledgements — most of what the emitter cost the app's event loop — happen on
+ * the worker's thread. Settlements come back through shared memory too: the emitter reads them when
+ * it next takes a batch, and asks for a message only while it has nothing scheduled (then after a
+ * poll interval) or someone waits (flush, close: at once), so a steady stream wakes the app's loop
+ * neither to hand over a batch nor for its acknowledgement. The worker is unref'd while no batch is outstanding, so an idle
+ * emitter does not keep the process alive.
  *
  * If the worker cannot be given the producer's options (a function in `tls` or `sasl` cannot be
  * cloned) or `senderThread: false`, the `Sender` runs on the app's thread, as before. If the worker
- * dies (it should not), the sender continues on the app's thread and the batches it had not settled
- * are sent again (the idempotent producer of the new thread has a new producer id, so a batch the
- * broker had already written before the worker died may be written twice).
+ * dies (it should not), the sender continues on the app's thread and the batches not settled yet
+ * are sent again (by a new idempotent producer id, so a batch the broker had already written before
+ * the worker died may be written twice).
  */
 import { Worker } from 'node:worker_threads';
 import type { BatchProducerOptions } from '../client/batch-producer.ts';
+import { CTL_DRAINED, CTL_SETTLED, CTL_WAKE, createHandover, type Handover, writeBatch } from './handover.ts';
 import { packRecords, type QueuedRecord } from './record.ts';
 import { Sender, type SenderHooks } from './sender.ts';
+import type { SenderWorkerData } from './sender-worker.ts';
 
 export interface SenderHandle {
-  /** Hands over a batch (ids increase); `hooks.settled(id, ...)` reports it once settled. */
+  /** Hands over a batch (ids are 1, 2, 3, ...); `hooks.settled(id, ...)` reports it once settled. */
   send(id: number, records: QueuedRecord[]): void;
+  /** Reports the settlements that came back since the last call (`hooks.settled`). */
+  drain(): void;
+  /** When settlements should wake this thread (WAKE_NEVER: they wait for `drain`; handover.ts). */
+  wantWake(level: number): void;
   /** Stops the sender: unsettled batches are abandoned; resolves once the connections are closed. */
   close(): Promise<void>;
 }
@@ -29,10 +39,18 @@ const WORKER_URL = new URL(
   import.meta.url,
 );
 
+export interface SenderLimits {
+  /** The larger of the emitter's batchBytes and maxEventBytes: the ring holds a few batches. */
+  batchBytes: number;
+  maxInFlight: number;
+  lingerMs: number;
+}
+
 export function startSender(
   options: BatchProducerOptions,
   hooks: SenderHooks,
   thread: boolean,
+  limits: SenderLimits,
 ): SenderHandle {
   if (thread) {
     try {
@@ -41,28 +59,41 @@ export function startSender(
       thread = false;
     }
   }
-  return thread ? new ThreadSender(options, hooks) : new Sender(options, hooks);
+  return thread ? new ThreadSender(options, hooks, limits) : new Sender(options, hooks);
 }
 
 type WorkerMessage =
-  | [id: number, rejected: number, errors: number]
+  | 0
+  | [id: number, rejected: number, errors: number, at: number]
   | { problem: string; fields: Record<string, unknown> }
   | 'closed';
 
 class ThreadSender implements SenderHandle {
   readonly #options: BatchProducerOptions;
   readonly #hooks: SenderHooks;
+  readonly #h: Handover;
   #worker: Worker | null;
   /** Set when the worker died: the sender of this thread that took over. */
   #fallback: Sender | null = null;
   /** Batches handed over and not settled (kept to send again should the worker die). */
   readonly #outstanding = new Map<number, QueuedRecord[]>();
+  #wake = 0;
+  #draining = false;
   #closing = false;
 
-  constructor(options: BatchProducerOptions, hooks: SenderHooks) {
+  constructor(options: BatchProducerOptions, hooks: SenderHooks, limits: SenderLimits) {
     this.#options = options;
     this.#hooks = hooks;
-    const worker = new Worker(WORKER_URL, { workerData: options, name: 'samsa-emit-sender' });
+    // Room for several full batches; a larger one goes by message.
+    this.#h = createHandover(Math.min(4 * limits.batchBytes, 64 * 1024 * 1024), 2 * limits.maxInFlight + 2);
+    const workerData: SenderWorkerData = {
+      producer: options,
+      sab: this.#h.sab,
+      ringBytes: this.#h.ringBytes,
+      settleSlots: this.#h.settleSlots,
+      pollMs: Math.min(Math.max(Math.round(limits.lingerMs), 1), 5),
+    };
+    const worker = new Worker(WORKER_URL, { workerData, name: 'samsa-emit-sender' });
     worker.unref();
     worker.on('message', (m: WorkerMessage) => this.#onMessage(m));
     worker.on('error', (err) => {
@@ -81,21 +112,57 @@ class ThreadSender implements SenderHandle {
     }
     if (this.#outstanding.size === 0) this.#worker!.ref();
     this.#outstanding.set(id, records);
-    const packed = packRecords(records);
-    this.#worker!.postMessage([id, packed], [packed]);
-  }
-
-  #onMessage(m: WorkerMessage): void {
-    if (Array.isArray(m)) {
-      const id = m[0];
-      if (this.#outstanding.delete(id) && this.#outstanding.size === 0) this.#worker?.unref();
-      this.#hooks.settled(id, m[1], m[2]);
-    } else if (m !== 'closed') {
-      this.#hooks.problem(m.fields, m.problem);
+    if (!writeBatch(this.#h, id, records)) {
+      const packed = packRecords(records);
+      this.#worker!.postMessage([id, packed], [packed]);
     }
   }
 
+  drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      const { ctl, settled, settledAt, settleSlots } = this.#h;
+      let r = ctl[CTL_DRAINED]!;
+      while (r !== Atomics.load(ctl, CTL_SETTLED)) {
+        const i = r & (settleSlots - 1);
+        const id = settled[i * 4]!;
+        const rejected = settled[i * 4 + 1]!;
+        const errors = settled[i * 4 + 2]!;
+        const at = settledAt[i]!;
+        r = (r + 1) | 0;
+        Atomics.store(ctl, CTL_DRAINED, r);
+        this.#settled(id, rejected, errors, at);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  wantWake(level: number): void {
+    if (level === this.#wake) return;
+    const raised = level > this.#wake;
+    this.#wake = level;
+    Atomics.store(this.#h.ctl, CTL_WAKE, level);
+    // A settlement written before the worker could see the new level: read it now.
+    if (raised) this.drain();
+  }
+
+  #settled(id: number, rejected: number, errors: number, at: number): void {
+    if (this.#outstanding.delete(id) && this.#outstanding.size === 0) this.#worker?.unref();
+    this.#hooks.settled(id, rejected, errors, at);
+  }
+
+  #onMessage(m: WorkerMessage): void {
+    if (m === 0) this.drain();
+    else if (Array.isArray(m)) {
+      this.drain();
+      this.#settled(m[0], m[1], m[2], m[3]);
+    } else if (m !== 'closed') this.#hooks.problem(m.fields, m.problem);
+  }
+
   #fallBack(): void {
+    this.drain();
     this.#worker = null;
     const sender = new Sender(this.#options, this.#hooks);
     this.#fallback = sender;

@@ -16,8 +16,11 @@ import { partitionForKey } from '../client/partitioner.ts';
 import type { SenderRecord } from './record.ts';
 
 export interface SenderHooks {
-  /** The batch `id` is settled: `rejected` of its events were refused for good (`errors` refusals). */
-  settled(id: number, rejected: number, errors: number): void;
+  /**
+   * The batch `id` is settled (at `at`, ms since the epoch): `rejected` of its events were refused
+   * for good (`errors` refusals).
+   */
+  settled(id: number, rejected: number, errors: number, at: number): void;
   /** Something worth a (rate-limited) log line. */
   problem(fields: Record<string, unknown>, message: string): void;
 }
@@ -48,6 +51,11 @@ export class Sender {
     this.#unsent.push({ id, records });
     this.#sendInOrder();
   }
+
+  /** Settlements are reported as they happen on this thread: nothing to drain. */
+  drain(): void {}
+
+  wantWake(_level: number): void {}
 
   /** Stops: batches not settled yet are abandoned (never reported), the connections closed. */
   async close(): Promise<void> {
@@ -149,7 +157,7 @@ export class Sender {
       if (this.#aborted) return;
       let n = refused;
       for (const d of dropped) n += d;
-      this.#hooks.settled(batch.id, n, errors);
+      this.#hooks.settled(batch.id, n, errors, Date.now());
     });
   }
 }
