@@ -3,7 +3,7 @@
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
  *     [--pin] [--nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
- *     [--modes plain,middleware] [--base CHECKOUT]
+ *     [--modes plain,middleware] [--base CHECKOUT] [--events N]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
@@ -21,7 +21,9 @@
  * checkout's emitter), `inline` (the same with `senderThread: false`: the sender on the app's
  * thread), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
  * runs of main and a branch go back-to-back: `--modes plain,base,middleware --base /work/main`.
- * App CPU is printed for the whole process (all threads) and for its main thread.
+ * App CPU is printed for the whole process (all threads) and for its main thread. `--events N`
+ * (N > 1): the handler also calls `req.emitEvent` N - 1 times per request, each call timed
+ * (express-app.ts `handler` mode): `--events 10` is issue 18's emit() latency at 10,000 events/s.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -51,6 +53,7 @@ const { values: a } = parseArgs({
     prof: { type: 'string' },
     modes: { type: 'string', default: 'plain,middleware' },
     base: { type: 'string' },
+    events: { type: 'string', default: '1' },
   },
 });
 const PAIRS = Number(a.pairs);
@@ -66,6 +69,7 @@ for (const m of MODES)
 if (MODES.includes('base') && a.base === undefined) throw new Error('--modes base needs --base CHECKOUT');
 
 interface AppReport {
+  emitUs: { count: number; p50: number | null; p99: number | null; p999: number | null; max: number | null };
   metrics: { delivered: number; dropped: number; emitted: number } | null;
   flushed: boolean;
   process: {
@@ -93,10 +97,10 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   const config = JSON.stringify({
     bootstrap,
     topic: TOPIC,
-    mode: mode === 'plain' ? 'plain' : 'middleware',
+    mode: mode === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
     ...(mode === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
     ...(mode === 'inline' ? { senderThread: false } : {}),
-    eventsPerRequest: 1,
+    eventsPerRequest: Number(a.events),
     slices: a.slices,
     ...(a.linger === undefined ? {} : { lingerMs: Number(a.linger) }),
   });
@@ -154,6 +158,9 @@ function line(x: Run): string {
     `max ${r(x.load.maxMs, 1)} ms`,
     `late p99 ${r(x.load.lateP99Ms)}`,
     `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(p.mainCpuUsPerRequest, 0)}), ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    x.app.emitUs.count > 0
+      ? `| emit() p50 ${r(x.app.emitUs.p50, 1)} p99 ${r(x.app.emitUs.p99, 1)} p99.9 ${r(x.app.emitUs.p999, 1)} max ${r(x.app.emitUs.max, 0)} µs`
+      : '',
     x.app.metrics ? `| delivered ${x.app.metrics.delivered} dropped ${x.app.metrics.dropped}` : '',
     x.load.errors ? `errors ${x.load.errors}` : '',
   ].join('  ');
@@ -199,10 +206,12 @@ for (const mode of MODES) {
     elu: median(xs.map((x) => x.app.process.elu)),
     loopDelayP99Ms: median(xs.map((x) => x.app.process.loopDelayMs.p99)),
     load1: median(xs.map((x) => x.load1)),
+    emitP99Us: median(xs.map((x) => x.app.emitUs.p99 ?? Number.NaN)),
+    emitP999Us: median(xs.map((x) => x.app.emitUs.p999 ?? Number.NaN)),
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
+    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && mode !== 'plain' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
   );
 }
 const pp = summary.plain;
