@@ -137,19 +137,28 @@ export type SenderRecord = Omit<QueuedRecord, 'size'>;
  *          | i32 value length (-1: none) | value | u16 header count
  *          | { u16 name length | name | i32 value length | value }*               (little-endian)
  *
- * The spool's frame without its checksum: the bytes never leave the process.
+ * The spool's frame without its checksum: the bytes never leave the process. A topic length of
+ * 0xffff means the previous record's topic, a header name length of 0xffff the previous record's
+ * header at the same position (the emitter's encoder shares the header tuples that repeat: spec
+ * version, source, type, content type), so neither side copies or allocates them again.
  */
+const REPEAT = 0xffff;
 export function packedLength(records: readonly QueuedRecord[]): number {
   let length = 4;
-  let lastTopic = '';
-  let topicBytes = 0;
+  let lastTopic: string | null = null;
+  let last: readonly [Buffer, Buffer][] = [];
   for (const r of records) {
+    length += 8 + 2 + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
     if (r.topic !== lastTopic) {
       lastTopic = r.topic;
-      topicBytes = Buffer.byteLength(r.topic);
+      length += Buffer.byteLength(r.topic);
     }
-    length += 8 + 2 + topicBytes + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
-    for (const h of r.headers) length += 2 + h[0].length + 4 + h[1].length;
+    const headers = r.headers;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      length += h === last[i] ? 2 : 2 + h[0].length + 4 + h[1].length;
+    }
+    last = headers;
   }
   return length;
 }
@@ -157,26 +166,35 @@ export function packedLength(records: readonly QueuedRecord[]): number {
 /** Writes the records at `buf[o]` (`packedLength(records)` bytes); returns the end. */
 export function packInto(buf: Buffer, o: number, records: readonly QueuedRecord[]): number {
   o = buf.writeUInt32LE(records.length, o);
-  let lastTopic = '';
-  let topic = Buffer.alloc(0);
+  let lastTopic: string | null = null;
+  let last: readonly [Buffer, Buffer][] = [];
   for (const r of records) {
-    if (r.topic !== lastTopic) {
-      lastTopic = r.topic;
-      topic = Buffer.from(r.topic);
-    }
     o = buf.writeDoubleLE(r.timestamp, o);
-    o = buf.writeUInt16LE(topic.length, o);
-    buf.set(topic, o);
-    o += topic.length;
+    if (r.topic === lastTopic) {
+      o = buf.writeUInt16LE(REPEAT, o);
+    } else {
+      lastTopic = r.topic;
+      const topic = Buffer.from(r.topic);
+      o = buf.writeUInt16LE(topic.length, o);
+      buf.set(topic, o);
+      o += topic.length;
+    }
     o = packBytes(buf, o, r.key);
     o = packBytes(buf, o, r.value);
-    o = buf.writeUInt16LE(r.headers.length, o);
-    for (const h of r.headers) {
+    const headers = r.headers;
+    o = buf.writeUInt16LE(headers.length, o);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      if (h === last[i]) {
+        o = buf.writeUInt16LE(REPEAT, o);
+        continue;
+      }
       o = buf.writeUInt16LE(h[0].length, o);
       buf.set(h[0], o);
       o += h[0].length;
       o = packBytes(buf, o, h[1]);
     }
+    last = headers;
   }
   return o;
 }
@@ -200,13 +218,17 @@ export function unpackRecords(buf: Buffer): SenderRecord[] {
   const count = buf.readUInt32LE(0);
   const records: SenderRecord[] = new Array(count);
   let o = 4;
+  let topic = '';
+  let last: [Buffer, Buffer][] = [];
   for (let i = 0; i < count; i++) {
     const timestamp = buf.readDoubleLE(o);
     o += 8;
     const topicLength = buf.readUInt16LE(o);
     o += 2;
-    const topic = buf.toString('utf8', o, o + topicLength);
-    o += topicLength;
+    if (topicLength !== REPEAT) {
+      topic = buf.toString('utf8', o, o + topicLength);
+      o += topicLength;
+    }
     let length = buf.readInt32LE(o);
     o += 4;
     const key = length < 0 ? undefined : buf.subarray(o, (o += length));
@@ -219,12 +241,17 @@ export function unpackRecords(buf: Buffer): SenderRecord[] {
     for (let h = 0; h < n; h++) {
       const nameLength = buf.readUInt16LE(o);
       o += 2;
+      if (nameLength === REPEAT) {
+        headers[h] = last[h]!;
+        continue;
+      }
       const name = buf.subarray(o, (o += nameLength));
       length = buf.readInt32LE(o);
       o += 4;
       headers[h] = [name, buf.subarray(o, (o += Math.max(length, 0)))];
     }
     records[i] = { topic, key, value, headers, timestamp };
+    last = headers;
   }
   return records;
 }
