@@ -96,11 +96,14 @@ class ThreadSender implements SenderHandle {
     const worker = new Worker(WORKER_URL, { workerData, name: 'samsa-emit-sender' });
     worker.unref();
     worker.on('message', (m: WorkerMessage) => this.#onMessage(m));
+    let failure: string | undefined;
     worker.on('error', (err) => {
-      hooks.problem({ err: err.message }, 'the sender thread failed; sending from the app thread');
+      failure = err.message;
     });
-    worker.on('exit', () => {
-      if (!this.#closing) this.#fallBack();
+    worker.on('exit', (exitCode) => {
+      if (this.#closing) return;
+      hooks.problem({ err: failure, exitCode }, 'the sender thread ended; sending from the app thread');
+      this.#fallBack();
     });
     this.#worker = worker;
   }
