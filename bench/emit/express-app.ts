@@ -33,8 +33,9 @@ interface AppConfig {
   slices?: boolean;
   /** The emitter module to use (default this checkout's src/emit/index.ts): A/B against another checkout. */
   emitModule?: string;
-  /** `senderThread` for createEmitter (default: the emitter's default). */
+  /** `senderThread` and `senderNice` for createEmitter (default: the emitter's defaults). */
   senderThread?: boolean;
+  senderNice?: number;
 }
 
 const config = JSON.parse(process.argv[2]!) as AppConfig;
@@ -79,6 +80,7 @@ if (config.mode !== 'plain') {
     topic: config.topic,
     ...(config.lingerMs === undefined ? {} : { lingerMs: config.lingerMs }),
     ...(config.senderThread === undefined ? {} : { senderThread: config.senderThread }),
+    ...(config.senderNice === undefined ? {} : { senderNice: config.senderNice }),
     logger: { warn: () => {}, error: () => {} },
   });
   app.use(expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined }));

@@ -74,6 +74,11 @@ export interface EmitterOptions {
    * (which cannot be handed to a thread), it runs on the app's thread.
    */
   senderThread?: boolean;
+  /**
+   * How much lower the sender thread's scheduling priority is than the app's (a nice increment,
+   * 0-19, default 10; Linux): when both want the same core, the app's requests go first.
+   */
+  senderNice?: number;
   /** Batches sent and not yet acknowledged, at most (default 5). */
   maxInFlight?: number;
   /** Larger events are dropped (`too-large`); default 1 MiB (the broker's default max.message.bytes). */
@@ -228,6 +233,9 @@ class EmitterImpl implements Emitter {
       this.#spool = null;
     }
 
+    const senderNice = options.senderNice ?? 10;
+    if (!Number.isInteger(senderNice) || senderNice < 0 || senderNice > 19)
+      throw new EmitUsageError(`senderNice must be an integer from 0 to 19, got ${senderNice}`);
     const bootstrap = Array.isArray(options.bootstrap) ? options.bootstrap.join(',') : options.bootstrap;
     const connection = connectionOptions(bootstrap === undefined ? {} : { bootstrap }, process.env);
     const compression = options.compression ?? 'lz4';
@@ -264,6 +272,7 @@ class EmitterImpl implements Emitter {
         batchBytes: Math.max(this.#o.batchBytes, this.#o.maxEventBytes),
         maxInFlight: this.#o.maxInFlight,
         lingerMs: this.#o.lingerMs,
+        nice: senderNice,
       },
     );
     this.#watchdog = setInterval(() => this.#checkStuck(), 1000);

@@ -44,6 +44,8 @@ export interface SenderLimits {
   batchBytes: number;
   maxInFlight: number;
   lingerMs: number;
+  /** `senderNice` (sender-worker.ts). */
+  nice: number;
 }
 
 export function startSender(
@@ -92,6 +94,7 @@ class ThreadSender implements SenderHandle {
       ringBytes: this.#h.ringBytes,
       settleSlots: this.#h.settleSlots,
       pollMs: Math.min(Math.max(Math.round(limits.lingerMs), 1), 5),
+      nice: limits.nice,
     };
     const worker = new Worker(WORKER_URL, { workerData, name: 'samsa-emit-sender' });
     worker.unref();

@@ -8,6 +8,8 @@
  * the settlements, as CTL_WAKE asked), `[id, rejected, errors, at]` (a settlement that did not fit
  * in its ring), `{ problem, fields }`, `'closed'`.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchProducerOptions } from '../client/batch-producer.ts';
 import {
@@ -33,12 +35,25 @@ export interface SenderWorkerData {
   settleSlots: number;
   /** How often a busy worker looks for batches (the emitter's lingerMs, 1-5 ms). */
   pollMs: number;
+  /** How much nicer than the app's thread the worker runs (0: the same priority). */
+  nice: number;
 }
 
 /** Without a batch for this long and nothing in flight, the worker sleeps until notified. */
 const IDLE_MS = 200;
 
 const data = workerData as SenderWorkerData;
+
+// A lower scheduling priority than the app's thread (`senderNice`), where the OS lets a thread have
+// its own (Linux): when the app's thread and the sender compete for a core, the request goes first
+// and the sender catches up after (it has the buffer to do so).
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (data.nice > 0 && Number.isInteger(tid) && tid !== process.pid)
+    setPriority(tid, Math.min(19, getPriority(tid) + data.nice));
+} catch {
+  // Not Linux, or not allowed: the sender runs at the app's priority.
+}
 const port = parentPort!;
 const h = viewHandover(data.sab, data.ringBytes, data.settleSlots);
 let inFlight = 0;
