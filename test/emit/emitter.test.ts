@@ -404,6 +404,15 @@ test('the sender in its worker thread and on the app thread (senderThread: false
   }
 });
 
+test('senderNice outside 0-19 is a usage error', () => {
+  for (const senderNice of [-1, 20, 2.5]) {
+    assert.throws(
+      () => createEmitter({ senderNice, logger: quiet }),
+      /senderNice must be an integer from 0 to 19/,
+    );
+  }
+});
+
 test('an emitter left open does not keep its process alive once everything is delivered', async () => {
   const broker = await startBroker();
   try {
