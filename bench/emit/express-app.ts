@@ -3,12 +3,14 @@
  * JSON body. argv[2] is JSON { bootstrap, topic, mode, eventsPerRequest, lingerMs?, slices? }: mode
  * `plain` (no emitter), `middleware` (expressMiddleware only: one event per request) or `handler`
  * (the middleware plus eventsPerRequest - 1 `req.emitEvent` calls in the handler, each timed with
- * performance.now()).
+ * performance.now()). `emitModule` (an absolute path) loads the emitter from another checkout, for
+ * A/B runs in one bench; `senderThread` is passed to createEmitter.
  *
  * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
  * ends) or a `reset` line on stdin forgets everything measured so far. On a `stop` line on stdin it
  * prints one JSON line and exits: emit() percentiles in microseconds, the emitter's metrics, and
- * what the process spent on the measured requests — CPU µs per request (process.cpuUsage), the
+ * what the process spent on the measured requests — CPU µs per request (process.cpuUsage: all
+ * threads, the emitter's sender thread included; and the main thread's alone, threadCpuUsage), the
  * main thread's wake-ups per request (voluntary context switches in /proc), event
  * loop utilisation, the event loop delay (monitorEventLoopDelay, 1 ms resolution: how late a timer
  * ran, i.e. how long something held the loop) and, with `slices: true`, a histogram of the loop's
@@ -18,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
-import { createEmitter, type Emitter, expressMiddleware } from '../../src/emit/index.ts';
+import type { Emitter } from '../../src/emit/index.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
 import { LoopSlices } from './loop-slices.ts';
 
@@ -29,9 +31,17 @@ interface AppConfig {
   eventsPerRequest: number;
   lingerMs?: number;
   slices?: boolean;
+  /** The emitter module to use (default this checkout's src/emit/index.ts): A/B against another checkout. */
+  emitModule?: string;
+  /** `senderThread` and `senderNice` for createEmitter (default: the emitter's defaults). */
+  senderThread?: boolean;
+  senderNice?: number;
 }
 
 const config = JSON.parse(process.argv[2]!) as AppConfig;
+const { createEmitter, expressMiddleware } = (await import(
+  config.emitModule ?? '../../src/emit/index.ts'
+)) as typeof import('../../src/emit/index.ts');
 const samples = new LatencySamples(2_000_000);
 const slices = config.slices ? new LoopSlices() : null;
 let emitter: Emitter | null = null;
@@ -43,6 +53,7 @@ const wakeups = (): number => {
   return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
 };
 let cpu0 = process.cpuUsage();
+let mainCpu0 = process.threadCpuUsage();
 let wake0 = wakeups();
 let elu0 = performance.eventLoopUtilization();
 let t0 = performance.now();
@@ -52,6 +63,7 @@ const reset = (): void => {
   samples.count = 0;
   requests = 0;
   cpu0 = process.cpuUsage();
+  mainCpu0 = process.threadCpuUsage();
   wake0 = wakeups();
   elu0 = performance.eventLoopUtilization();
   t0 = performance.now();
@@ -67,6 +79,8 @@ if (config.mode !== 'plain') {
     bootstrap: config.bootstrap,
     topic: config.topic,
     ...(config.lingerMs === undefined ? {} : { lingerMs: config.lingerMs }),
+    ...(config.senderThread === undefined ? {} : { senderThread: config.senderThread }),
+    ...(config.senderNice === undefined ? {} : { senderNice: config.senderNice }),
     logger: { warn: () => {}, error: () => {} },
   });
   app.use(expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined }));
@@ -91,6 +105,7 @@ process.stdin.on('data', async (line: string) => {
   if (!line.includes('stop')) return;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const mainCpu = process.threadCpuUsage(mainCpu0);
   const woken = wakeups() - wake0;
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
@@ -110,6 +125,7 @@ process.stdin.on('data', async (line: string) => {
         requests,
         seconds,
         cpuUsPerRequest: requests === 0 ? null : (cpu.user + cpu.system) / requests,
+        mainCpuUsPerRequest: requests === 0 ? null : (mainCpu.user + mainCpu.system) / requests,
         wakeupsPerRequest: requests === 0 ? null : woken / requests,
         cpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) | 0,
         elu: Math.round(elu.utilization * 1000) / 1000,

@@ -3,6 +3,7 @@
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
  *     [--pin] [--nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--modes plain,middleware] [--base CHECKOUT] [--events N]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator (http-load.ts in a fresh child per run: open loop, fixed arrival rate,
@@ -16,10 +17,18 @@
  * (root only), so that other work on a shared machine takes less of its CPU. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
+ * `--modes` says which apps alternate within each pair: `plain` (no emitter), `middleware` (this
+ * checkout's emitter), `inline` (the same with `senderThread: false`: the sender on the app's
+ * thread), `nice0` (the sender thread at the app's priority: `senderNice: 0`), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
+ * runs of main and a branch go back-to-back: `--modes plain,base,middleware --base /work/main`.
+ * App CPU is printed for the whole process (all threads) and for its main thread. `--events N`
+ * (N > 1): the handler also calls `req.emitEvent` N - 1 times per request, each call timed
+ * (express-app.ts `handler` mode): `--events 10` is issue 18's emit() latency at 10,000 events/s.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTopicOn } from '../kafka/admin.ts';
@@ -42,6 +51,9 @@ const { values: a } = parseArgs({
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
+    modes: { type: 'string', default: 'plain,middleware' },
+    base: { type: 'string' },
+    events: { type: 'string', default: '1' },
   },
 });
 const PAIRS = Number(a.pairs);
@@ -50,13 +62,20 @@ const WARMUP_MS = Number(a.warmup) * 1000;
 const RATE = Number(a.rate);
 const APP = fileURLToPath(new URL('./express-app.ts', import.meta.url));
 const TOPIC = 'emit-bench-middleware';
+type Mode = 'plain' | 'middleware' | 'inline' | 'nice0' | 'base';
+const MODES = a.modes.split(',') as Mode[];
+for (const m of MODES)
+  if (!['plain', 'middleware', 'inline', 'nice0', 'base'].includes(m)) throw new Error(`unknown mode ${m}`);
+if (MODES.includes('base') && a.base === undefined) throw new Error('--modes base needs --base CHECKOUT');
 
 interface AppReport {
+  emitUs: { count: number; p50: number | null; p99: number | null; p999: number | null; max: number | null };
   metrics: { delivered: number; dropped: number; emitted: number } | null;
   flushed: boolean;
   process: {
     requests: number;
     cpuUsPerRequest: number | null;
+    mainCpuUsPerRequest?: number | null;
     wakeupsPerRequest: number | null;
     cpuPct: number;
     elu: number;
@@ -66,7 +85,7 @@ interface AppReport {
 }
 
 interface Run {
-  mode: 'plain' | 'middleware';
+  mode: Mode;
   load1: number;
   load: HttpLoadResult;
   app: AppReport;
@@ -78,8 +97,11 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   const config = JSON.stringify({
     bootstrap,
     topic: TOPIC,
-    mode,
-    eventsPerRequest: 1,
+    mode: mode === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
+    ...(mode === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
+    ...(mode === 'inline' ? { senderThread: false } : {}),
+    ...(mode === 'nice0' ? { senderNice: 0 } : {}),
+    eventsPerRequest: Number(a.events),
     slices: a.slices,
     ...(a.linger === undefined ? {} : { lingerMs: Number(a.linger) }),
   });
@@ -136,7 +158,10 @@ function line(x: Run): string {
     `p99.9 ${r(x.load.p999Ms)}`,
     `max ${r(x.load.maxMs, 1)} ms`,
     `late p99 ${r(x.load.lateP99Ms)}`,
-    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req, ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(p.mainCpuUsPerRequest, 0)}), ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    x.app.emitUs.count > 0
+      ? `| emit() p50 ${r(x.app.emitUs.p50, 1)} p99 ${r(x.app.emitUs.p99, 1)} p99.9 ${r(x.app.emitUs.p999, 1)} max ${r(x.app.emitUs.max, 0)} µs`
+      : '',
     x.app.metrics ? `| delivered ${x.app.metrics.delivered} dropped ${x.app.metrics.dropped}` : '',
     x.load.errors ? `errors ${x.load.errors}` : '',
   ].join('  ');
@@ -153,7 +178,7 @@ try {
     `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
-    for (const mode of ['plain', 'middleware'] as const) {
+    for (const mode of MODES) {
       const x = await run(mode, bootstrap);
       runs.push(x);
       console.log(line(x));
@@ -170,27 +195,33 @@ try {
   await broker.stop();
 }
 const summary: Record<string, Record<string, number>> = {};
-for (const mode of ['plain', 'middleware'] as const) {
+for (const mode of MODES) {
   const xs = runs.filter((x) => x.mode === mode);
   summary[mode] = {
     p50Ms: median(xs.map((x) => x.load.p50Ms ?? Number.NaN)),
     p99Ms: median(xs.map((x) => x.load.p99Ms ?? Number.NaN)),
     p999Ms: median(xs.map((x) => x.load.p999Ms ?? Number.NaN)),
     cpuUsPerRequest: median(xs.map((x) => x.app.process.cpuUsPerRequest ?? Number.NaN)),
+    mainCpuUsPerRequest: median(xs.map((x) => x.app.process.mainCpuUsPerRequest ?? Number.NaN)),
     wakeupsPerRequest: median(xs.map((x) => x.app.process.wakeupsPerRequest ?? Number.NaN)),
     elu: median(xs.map((x) => x.app.process.elu)),
     loopDelayP99Ms: median(xs.map((x) => x.app.process.loopDelayMs.p99)),
     load1: median(xs.map((x) => x.load1)),
+    emitP99Us: median(xs.map((x) => x.app.emitUs.p99 ?? Number.NaN)),
+    emitP999Us: median(xs.map((x) => x.app.emitUs.p999 ?? Number.NaN)),
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req, ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}`,
+    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && mode !== 'plain' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
   );
 }
-const pm = summary.middleware!;
-const pp = summary.plain!;
-console.log(
-  `middleware vs plain: p99 ${r((pm.p99Ms! / pp.p99Ms! - 1) * 100, 1)}%, p50 ${r((pm.p50Ms! / pp.p50Ms! - 1) * 100, 1)}%, CPU +${r(pm.cpuUsPerRequest! - pp.cpuUsPerRequest!, 0)} µs/request`,
-);
+const pp = summary.plain;
+for (const mode of MODES) {
+  const pm = summary[mode]!;
+  if (mode === 'plain' || pp === undefined) continue;
+  console.log(
+    `${mode} vs plain: p99 ${r((pm.p99Ms! / pp.p99Ms! - 1) * 100, 1)}%, p50 ${r((pm.p50Ms! / pp.p50Ms! - 1) * 100, 1)}%, CPU +${r(pm.cpuUsPerRequest! - pp.cpuUsPerRequest!, 0)} µs/request (main thread +${r(pm.mainCpuUsPerRequest! - pp.mainCpuUsPerRequest!, 0)})`,
+  );
+}
 if (a.out) writeFileSync(a.out, `${JSON.stringify({ args: a, runs, summary }, null, 2)}\n`);
 process.exit(0);

@@ -1,13 +1,15 @@
 /**
  * `createEmitter()`: the non-blocking event emitter. `emit()` encodes a CloudEvent (cloudevent.ts),
- * puts it in a bounded memory buffer and returns its id; a background sender takes batches (after
+ * puts it in a bounded memory buffer and returns its id. Batches are taken from the buffer (after
  * `lingerMs`, or from the emit() that finds the batch within 1 ms of that so that a steady stream
- * does not wake the loop for a timer, or at once when `batchBytes`/`batchEvents` are reached),
- * splits each batch by partition (Java's partitioner for keys, round-robin without), encodes one
+ * does not wake the loop for a timer, or at once when `batchBytes`/`batchEvents` are reached) and
+ * handed to the sender (sender.ts), by default in a worker thread (sender-thread.ts), which splits
+ * each batch by partition (Java's partitioner for keys, round-robin without), encodes one
  * RecordBatch per partition and hands them to the client's `BatchProducer` together (idempotent,
  * acks=all, compression), which sends them in one Produce request per broker. Up to `maxInFlight`
  * batches are in flight; the idempotent producer keeps each partition's batches,
- * and so each key's events, in order.
+ * and so each key's events, in order. The buffer, its accounting, the drop policies, the spool,
+ * the metrics, `flush` and `close` stay on the app's thread; the sender reports each batch settled.
  *
  * When the broker is slow or down the batches in flight are retried by the producer with the same
  * producer id and sequence (so a retry after a lost acknowledgement is not written twice), the
@@ -23,14 +25,14 @@
 import { hostname } from 'node:os';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SASLOptions } from '@platformatic/kafka';
-import { BatchProducer, BatchProducerError } from '../client/batch-producer.ts';
 import { connectionOptions } from '../client/connection-options.ts';
-import { partitionForKey } from '../client/partitioner.ts';
 import { CloudEventEncoder, type ContentMode, type EmitOptions, EmitUsageError } from './cloudevent.ts';
 import { consoleLogger, DropLog, type EmitLogger } from './drop-log.ts';
+import { WAKE_AT_ONCE, WAKE_NEVER, WAKE_SOON } from './handover.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
 import { RecordQueue } from './queue.ts';
 import { encodeFrame, type QueuedRecord } from './record.ts';
+import { type SenderHandle, startSender } from './sender-thread.ts';
 import { Spool, type SpoolPosition } from './spool.ts';
 
 export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'spill';
@@ -66,6 +68,17 @@ export interface EmitterOptions {
   acks?: -1 | 1;
   /** Default true. */
   idempotent?: boolean;
+  /**
+   * Run the sender (RecordBatch encoding, compression, socket writes, acknowledgements) in a worker
+   * thread, off the app's event loop (default true). With false, or when `tls`/`sasl` hold functions
+   * (which cannot be handed to a thread), it runs on the app's thread.
+   */
+  senderThread?: boolean;
+  /**
+   * How much lower the sender thread's scheduling priority is than the app's (a nice increment,
+   * 0-19, default 10; Linux): when both want the same core, the app's requests go first.
+   */
+  senderNice?: number;
   /** Batches sent and not yet acknowledged, at most (default 5). */
   maxInFlight?: number;
   /** Larger events are dropped (`too-large`); default 1 MiB (the broker's default max.message.bytes). */
@@ -140,28 +153,25 @@ class EmitterImpl implements Emitter {
     >
   >;
   readonly #encoder: CloudEventEncoder;
-  readonly #producer: BatchProducer;
-  readonly #partitions = new Map<string, number>();
-  #roundRobin = 0;
+  readonly #sender: SenderHandle;
   readonly #queue = new RecordQueue();
   readonly #spool: Spool | null;
   readonly #m = new MetricsState();
   readonly #log: DropLog;
   /** New events go to the spool while it holds undelivered events (keeps them in order). */
   #spilling = false;
-  /** Batches sent, not yet settled (or waiting for their topic's partition count). */
-  readonly #inflight = new Set<Batch>();
+  /** Batches handed to the sender and not yet settled, by id, oldest first. */
+  readonly #inflight = new Map<number, Batch>();
+  #lastBatchId = 0;
   #inflightBytes = 0;
   /** A spool read, a wait for spool writes, or a batch from the spool is under way (one at a time). */
   #spoolBusy = false;
-  /** Taken batches not yet handed to the producer, oldest first. */
-  readonly #unsent: Batch[] = [];
-  /** The oldest unsent batch waits for its topics' partition counts; later ones wait behind it. */
-  #resolving = false;
   #timer: NodeJS.Timeout | null = null;
   /** While the linger timer is armed: from when an emit() sends the batch itself (performance.now()). */
   #sendFrom = 0;
   #immediate: NodeJS.Immediate | null = null;
+  /** Set while #pump reads settlements: #pump takes the batches and schedules what follows. */
+  #pumping = false;
   #closing: Promise<CloseResult> | null = null;
   #aborted = false;
   #idleWaiters: (() => void)[] = [];
@@ -223,24 +233,48 @@ class EmitterImpl implements Emitter {
       this.#spool = null;
     }
 
+    const senderNice = options.senderNice ?? 10;
+    if (!Number.isInteger(senderNice) || senderNice < 0 || senderNice > 19)
+      throw new EmitUsageError(`senderNice must be an integer from 0 to 19, got ${senderNice}`);
     const bootstrap = Array.isArray(options.bootstrap) ? options.bootstrap.join(',') : options.bootstrap;
     const connection = connectionOptions(bootstrap === undefined ? {} : { bootstrap }, process.env);
     const compression = options.compression ?? 'lz4';
     if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression))
       throw new EmitUsageError(`unknown compression ${JSON.stringify(compression)}`);
     // Retries until delivered (or close): the same producer id and sequence on every attempt.
-    this.#producer = new BatchProducer({
-      ...connection,
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.sasl ? { sasl: options.sasl } : {}),
-      clientId: options.clientId ?? 'samsa-emit',
-      idempotent,
-      acks,
-      compression,
-      autocreateTopics: options.autocreateTopics ?? true,
-      connectTimeoutMs: 5000,
-      requestTimeoutMs: 30_000,
-    });
+    this.#sender = startSender(
+      {
+        ...connection,
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.sasl ? { sasl: options.sasl } : {}),
+        clientId: options.clientId ?? 'samsa-emit',
+        idempotent,
+        acks,
+        compression,
+        autocreateTopics: options.autocreateTopics ?? true,
+        connectTimeoutMs: 5000,
+        requestTimeoutMs: 30_000,
+      },
+      {
+        settled: (id, rejected, errors, at) => {
+          const batch = this.#inflight.get(id);
+          if (batch === undefined) return;
+          this.#m.sendErrors += errors;
+          this.#settle(id, batch, rejected, at);
+          this.#updateWake();
+        },
+        problem: (fields, message) => {
+          if (!this.#aborted) this.#log.problem(fields, message);
+        },
+      },
+      options.senderThread ?? true,
+      {
+        batchBytes: Math.max(this.#o.batchBytes, this.#o.maxEventBytes),
+        maxInFlight: this.#o.maxInFlight,
+        lingerMs: this.#o.lingerMs,
+        nice: senderNice,
+      },
+    );
     this.#watchdog = setInterval(() => this.#checkStuck(), 1000);
     this.#watchdog.unref();
     if (options.handleSigterm) {
@@ -320,6 +354,7 @@ class EmitterImpl implements Emitter {
   }
 
   metrics(): EmitterMetrics {
+    this.#sender.drain();
     return this.#m.snapshot(
       {
         events: this.#queue.length + this.#inflightEvents(),
@@ -331,38 +366,72 @@ class EmitterImpl implements Emitter {
 
   #inflightEvents(): number {
     let n = 0;
-    for (const b of this.#inflight) if (b.spoolEnd === null) n += b.records.length;
+    for (const b of this.#inflight.values()) if (b.spoolEnd === null) n += b.records.length;
     return n;
   }
 
   /** Arms the sender: now, or after the linger time. */
   #schedule(now: boolean): void {
-    if (this.#inflight.size >= this.#o.maxInFlight || this.#resolving || this.#aborted) return;
+    if (this.#inflight.size >= this.#o.maxInFlight || this.#aborted || this.#pumping) return;
     if (now || this.#closing !== null) {
       if (this.#timer !== null) {
         clearTimeout(this.#timer);
         this.#timer = null;
       }
-      this.#immediate ??= setImmediate(() => {
-        this.#immediate = null;
-        this.#pump();
-      });
+      if (this.#immediate === null) {
+        this.#immediate = setImmediate(() => {
+          this.#immediate = null;
+          this.#pump();
+        });
+        this.#updateWake();
+      }
     } else if (this.#timer === null && this.#immediate === null) {
       this.#sendFrom = performance.now() + this.#o.lingerMs - Math.min(LINGER_SLACK_MS, this.#o.lingerMs / 5);
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.#pump();
       }, this.#o.lingerMs);
+      this.#updateWake();
     }
+  }
+
+  /**
+   * Settlements wait in shared memory until the next pump reads them (handover.ts), unless nothing
+   * is scheduled to read them (the last batches of a burst: the sender tells us soon), or someone
+   * waits for them (flush, close, a full window of batches in flight, the spool: at once).
+   */
+  #updateWake(): void {
+    let level = WAKE_NEVER;
+    if (this.#inflight.size > 0) {
+      if (
+        this.#idleWaiters.length > 0 ||
+        this.#closing !== null ||
+        this.#spilling ||
+        (this.#queue.length > 0 && this.#inflight.size >= this.#o.maxInFlight)
+      ) {
+        level = WAKE_AT_ONCE;
+      } else if (this.#timer === null && this.#immediate === null) {
+        level = WAKE_SOON;
+      }
+    }
+    this.#sender.wantWake(level);
   }
 
   #pump(): void {
     if (this.#aborted) return;
+    // Settlements first (they free room in the buffer and batches in flight); they schedule nothing.
+    this.#pumping = true;
+    this.#sender.drain();
+    this.#pumping = false;
+    this.#takeBatches();
+    this.#updateWake();
+  }
+
+  #takeBatches(): void {
     let first = true;
     while (
       this.#queue.length > 0 &&
       this.#inflight.size < this.#o.maxInFlight &&
-      !this.#resolving &&
       // After the first batch, only full ones: the rest waits for the linger time.
       (first || this.#queue.bytes >= this.#o.batchBytes || this.#queue.length >= this.#o.batchEvents)
     ) {
@@ -401,6 +470,7 @@ class EmitterImpl implements Emitter {
               return;
             }
             this.#send({ records: read.records, bytes: 0, spoolEnd: read.end, startedAt: performance.now() });
+            this.#updateWake();
           },
           (err: Error) => {
             this.#spoolBusy = false;
@@ -419,118 +489,19 @@ class EmitterImpl implements Emitter {
   }
 
   #send(batch: Batch): void {
-    this.#inflight.add(batch);
-    this.#unsent.push(batch);
-    this.#sendInOrder();
+    const id = ++this.#lastBatchId;
+    this.#inflight.set(id, batch);
+    this.#sender.send(id, batch.records);
   }
 
-  /** Sends batches in the order they were taken, each once its topics' partition counts are known. */
-  #sendInOrder(): void {
-    while (!this.#resolving && this.#unsent.length > 0) {
-      const batch = this.#unsent[0]!;
-      const unknown = new Set<string>();
-      for (const r of batch.records) if (!this.#partitions.has(r.topic)) unknown.add(r.topic);
-      if (unknown.size > 0) {
-        this.#resolving = true;
-        this.#partitionCounts(unknown).then(() => {
-          if (this.#aborted) return;
-          this.#resolving = false;
-          this.#sendInOrder();
-          this.#schedule(true);
-        });
-        return;
-      }
-      this.#unsent.shift();
-      this.#produce(batch);
-    }
-  }
-
-  async #partitionCounts(topics: Set<string>): Promise<void> {
-    for (const topic of topics) {
-      while (!this.#partitions.has(topic)) {
-        try {
-          this.#partitions.set(topic, await this.#producer.partitionCount(topic));
-        } catch (err) {
-          if (err instanceof BatchProducerError && err.errorCode >= 0) {
-            // A refusal (authorization, invalid topic): this topic's events are rejected.
-            this.#partitions.set(topic, -1);
-            this.#refusedTopic(topic, err);
-          } else {
-            if (this.#aborted) return;
-            this.#log.problem(
-              { err: describeError(err as Error), topic },
-              'cannot reach the broker; retrying in 1 s',
-            );
-            await new Promise((r) => setTimeout(r, 1000));
-            if (this.#aborted) return;
-          }
-        }
-      }
-    }
-  }
-
-  #refusedTopic(topic: string, err: Error): void {
-    this.#log.problem({ err: err.message, topic }, 'the broker refused the topic; its events are dropped');
-  }
-
-  /** Splits the batch by partition and sends one RecordBatch per partition. */
-  #produce(batch: Batch): void {
-    const byPartition = new Map<string, { topic: string; partition: number; records: QueuedRecord[] }>();
-    let refused = 0;
-    for (const r of batch.records) {
-      const count = this.#partitions.get(r.topic) ?? -1;
-      if (count <= 0) {
-        refused++;
-        continue;
-      }
-      const partition =
-        r.key === undefined ? (this.#roundRobin++ & 0x7fffffff) % count : partitionForKey(r.key, count);
-      const id = `${partition}\0${r.topic}`;
-      let group = byPartition.get(id);
-      if (group === undefined) byPartition.set(id, (group = { topic: r.topic, partition, records: [] }));
-      group.records.push(r);
-    }
-    const sends: Promise<number>[] = [];
-    for (const g of byPartition.values()) {
-      let sent: Promise<unknown>;
-      try {
-        sent = this.#producer.send(g.topic, g.partition, g.records);
-      } catch (err) {
-        sent = Promise.reject(err);
-      }
-      sends.push(
-        sent.then(
-          () => 0,
-          (err: Error) => {
-            if (!this.#aborted) {
-              this.#m.sendErrors++;
-              this.#log.problem(
-                { err: describeError(err), events: g.records.length },
-                'the broker refused a batch; its events are dropped',
-              );
-            }
-            return g.records.length;
-          },
-        ),
-      );
-    }
-    if (refused > 0) this.#m.sendErrors++;
-    Promise.all(sends).then((dropped) => {
-      let n = refused;
-      for (const d of dropped) n += d;
-      this.#settle(batch, n);
-    });
-  }
-
-  #settle(batch: Batch, rejected: number): void {
+  #settle(id: number, batch: Batch, rejected: number, now: number): void {
     if (this.#aborted) return;
-    this.#inflight.delete(batch);
+    this.#inflight.delete(id);
     this.#inflightBytes -= batch.bytes;
     if (batch.spoolEnd !== null) this.#spoolBusy = false;
     const delivered = batch.records.length - rejected;
     if (delivered > 0) {
       this.#m.delivered += delivered;
-      const now = Date.now();
       for (const r of batch.records) this.#m.delivery(now - r.timestamp);
     }
     // The producer retries retriable errors until close; what reaches us is a refusal for good.
@@ -556,6 +527,7 @@ class EmitterImpl implements Emitter {
   }
 
   #checkStuck(): void {
+    this.#sender.drain();
     const b = this.#inflight.values().next().value;
     if (b === undefined || b.records.length === 0) return;
     const seconds = (performance.now() - b.startedAt) / 1000;
@@ -571,6 +543,7 @@ class EmitterImpl implements Emitter {
   }
 
   flush(timeoutMs?: number): Promise<boolean> {
+    this.#sender.drain();
     if (this.#isIdle() || this.#aborted) return Promise.resolve(this.#isIdle());
     this.#schedule(true);
     return new Promise((resolve) => {
@@ -580,6 +553,7 @@ class EmitterImpl implements Emitter {
         resolve(true);
       };
       this.#idleWaiters.push(done);
+      this.#updateWake();
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.#idleWaiters = this.#idleWaiters.filter((w) => w !== done);
@@ -603,10 +577,9 @@ class EmitterImpl implements Emitter {
     if (this.#immediate !== null) clearImmediate(this.#immediate);
     // What is left: the batches in flight (unless from the spool, which keeps them) and the buffer.
     const left: QueuedRecord[] = [];
-    for (const b of this.#inflight) if (b.spoolEnd === null) left.push(...b.records);
+    for (const b of this.#inflight.values()) if (b.spoolEnd === null) left.push(...b.records);
     while (this.#queue.length > 0) left.push(this.#queue.shift()!);
     this.#inflight.clear();
-    this.#unsent.length = 0;
     this.#inflightBytes = 0;
     let spoolBytes = 0;
     if (this.#spool !== null) {
@@ -618,16 +591,10 @@ class EmitterImpl implements Emitter {
       this.#drop('shutdown', left.length);
     }
     this.#log.flush();
-    await this.#producer.close({ abort: true }).catch(() => {});
+    await this.#sender.close().catch(() => {});
     const m = this.#m;
     return { delivered: m.delivered, dropped: m.droppedTotal, spoolBytes, clean };
   }
-}
-
-function describeError(err: Error): string {
-  const nested = (err as Error & { errors?: Error[] }).errors;
-  const last = nested?.[nested.length - 1];
-  return last ? `${err.message}: ${describeError(last)}` : err.message;
 }
 
 /** Creates an emitter; it connects in the background on the first batch. */

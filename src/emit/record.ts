@@ -123,3 +123,135 @@ function readBytes(p: Buffer, o: number): [Buffer | undefined, number] {
   if (o + length > p.length) throw new RangeError('out of range');
   return [Buffer.from(p.subarray(o, o + length)), o + length];
 }
+
+/** A record as the sender needs it (no buffer accounting). */
+export type SenderRecord = Omit<QueuedRecord, 'size'>;
+
+/**
+ * The records of one batch as bytes, for the hand-over to the sender's worker thread (through its
+ * shared ring, or one transferred ArrayBuffer; a structured clone of each record's Buffers would
+ * copy their whole pool slabs):
+ *
+ *   batch  = u32 record count | record*
+ *   record = f64 timestamp | u16 topic length | topic | i32 key length (-1: none) | key
+ *          | i32 value length (-1: none) | value | u16 header count
+ *          | { u16 name length | name | i32 value length | value }*               (little-endian)
+ *
+ * The spool's frame without its checksum: the bytes never leave the process. A topic length of
+ * 0xffff means the previous record's topic, a header name length of 0xffff the previous record's
+ * header at the same position (the emitter's encoder shares the header tuples that repeat: spec
+ * version, source, type, content type), so neither side copies or allocates them again.
+ */
+const REPEAT = 0xffff;
+export function packedLength(records: readonly QueuedRecord[]): number {
+  let length = 4;
+  let lastTopic: string | null = null;
+  let last: readonly [Buffer, Buffer][] = [];
+  for (const r of records) {
+    length += 8 + 2 + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
+    if (r.topic !== lastTopic) {
+      lastTopic = r.topic;
+      length += Buffer.byteLength(r.topic);
+    }
+    const headers = r.headers;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      length += h === last[i] ? 2 : 2 + h[0].length + 4 + h[1].length;
+    }
+    last = headers;
+  }
+  return length;
+}
+
+/** Writes the records at `buf[o]` (`packedLength(records)` bytes); returns the end. */
+export function packInto(buf: Buffer, o: number, records: readonly QueuedRecord[]): number {
+  o = buf.writeUInt32LE(records.length, o);
+  let lastTopic: string | null = null;
+  let last: readonly [Buffer, Buffer][] = [];
+  for (const r of records) {
+    o = buf.writeDoubleLE(r.timestamp, o);
+    if (r.topic === lastTopic) {
+      o = buf.writeUInt16LE(REPEAT, o);
+    } else {
+      lastTopic = r.topic;
+      const topic = Buffer.from(r.topic);
+      o = buf.writeUInt16LE(topic.length, o);
+      buf.set(topic, o);
+      o += topic.length;
+    }
+    o = packBytes(buf, o, r.key);
+    o = packBytes(buf, o, r.value);
+    const headers = r.headers;
+    o = buf.writeUInt16LE(headers.length, o);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      if (h === last[i]) {
+        o = buf.writeUInt16LE(REPEAT, o);
+        continue;
+      }
+      o = buf.writeUInt16LE(h[0].length, o);
+      buf.set(h[0], o);
+      o += h[0].length;
+      o = packBytes(buf, o, h[1]);
+    }
+    last = headers;
+  }
+  return o;
+}
+
+/** The same in an ArrayBuffer of its own (to transfer). */
+export function packRecords(records: readonly QueuedRecord[]): ArrayBuffer {
+  const ab = new ArrayBuffer(packedLength(records));
+  packInto(Buffer.from(ab), 0, records);
+  return ab;
+}
+
+function packBytes(buf: Buffer, o: number, bytes: Buffer | undefined): number {
+  if (bytes === undefined) return buf.writeInt32LE(-1, o);
+  o = buf.writeInt32LE(bytes.length, o);
+  buf.set(bytes, o);
+  return o + bytes.length;
+}
+
+/** The records of `packInto` at the start of `buf`, their Buffers views of `buf` (no copies). */
+export function unpackRecords(buf: Buffer): SenderRecord[] {
+  const count = buf.readUInt32LE(0);
+  const records: SenderRecord[] = new Array(count);
+  let o = 4;
+  let topic = '';
+  let last: [Buffer, Buffer][] = [];
+  for (let i = 0; i < count; i++) {
+    const timestamp = buf.readDoubleLE(o);
+    o += 8;
+    const topicLength = buf.readUInt16LE(o);
+    o += 2;
+    if (topicLength !== REPEAT) {
+      topic = buf.toString('utf8', o, o + topicLength);
+      o += topicLength;
+    }
+    let length = buf.readInt32LE(o);
+    o += 4;
+    const key = length < 0 ? undefined : buf.subarray(o, (o += length));
+    length = buf.readInt32LE(o);
+    o += 4;
+    const value = length < 0 ? undefined : buf.subarray(o, (o += length));
+    const n = buf.readUInt16LE(o);
+    o += 2;
+    const headers: [Buffer, Buffer][] = new Array(n);
+    for (let h = 0; h < n; h++) {
+      const nameLength = buf.readUInt16LE(o);
+      o += 2;
+      if (nameLength === REPEAT) {
+        headers[h] = last[h]!;
+        continue;
+      }
+      const name = buf.subarray(o, (o += nameLength));
+      length = buf.readInt32LE(o);
+      o += 4;
+      headers[h] = [name, buf.subarray(o, (o += Math.max(length, 0)))];
+    }
+    records[i] = { topic, key, value, headers, timestamp };
+    last = headers;
+  }
+  return records;
+}

@@ -387,6 +387,60 @@ test('the SIGTERM hook flushes before the process exits by the signal', async ()
   }
 });
 
+test('the sender in its worker thread and on the app thread (senderThread: false) deliver the same: every event once, in order per key', async () => {
+  const broker = await startBroker({ numPartitions: 4 });
+  try {
+    for (const senderThread of [true, false]) {
+      const topic = `sender-${senderThread ? 'worker' : 'inline'}`;
+      await createTopic(broker.bootstrap, topic, 4);
+      const emitter = createEmitter({ bootstrap: broker.bootstrap, topic, senderThread, logger: quiet });
+      const n = 3000;
+      for (let seq = 0; seq < n; seq++) {
+        emitter.emit('test.seq', { seq }, { key: `key-${seq % 13}` });
+        if (seq % 500 === 499) await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(await emitter.flush(30_000), true);
+      const m = emitter.metrics();
+      assert.equal(m.delivered, n, `${topic}: delivered`);
+      assert.equal(m.bufferedEvents, 0);
+      assertOnceInOrder(await readAll(broker.bootstrap, topic, 4, n), n);
+      assert.equal((await emitter.close()).clean, true);
+    }
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('senderNice outside 0-19 is a usage error', () => {
+  for (const senderNice of [-1, 20, 2.5]) {
+    assert.throws(
+      () => createEmitter({ senderNice, logger: quiet }),
+      /senderNice must be an integer from 0 to 19/,
+    );
+  }
+});
+
+test('an emitter left open does not keep its process alive once everything is delivered', async () => {
+  const broker = await startBroker();
+  try {
+    await createTopic(broker.bootstrap, 'left-open', 1);
+    const child = runChild({
+      options: { bootstrap: broker.bootstrap, topic: 'left-open' },
+      count: 200,
+      firstSeq: 0,
+      keys: 2,
+      noClose: true,
+    });
+    const { code, stdout } = await child;
+    assert.equal(code, 0);
+    const out = JSON.parse(stdout) as { flushed: boolean; metrics: { delivered: number } };
+    assert.deepEqual([out.flushed, out.metrics.delivered], [true, 200]);
+    assertOnceInOrder(await readAll(broker.bootstrap, 'left-open', 1, 200), 200);
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('close: the deadline bounds it when the broker is down; later emits are counted, never thrown', async () => {
   const port = await freePort();
   const emitter = createEmitter({ bootstrap: `127.0.0.1:${port}`, logger: quiet });
