@@ -18,8 +18,9 @@
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  * `--modes` says which apps alternate within each pair: `plain` (no emitter), `middleware` (this
- * checkout's emitter), `inline` (the same with `senderThread: false`: the sender on the app's
- * thread), `nice0` (the sender thread at the app's priority: `senderNice: 0`), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
+ * checkout's emitter, its defaults: the sender on the app's thread), `thread` (the same with
+ * `senderThread: true`), `inline` (`senderThread: false` said explicitly), `nice0` (the sender
+ * thread at the app's priority: `senderThread: true, senderNice: 0`), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
  * runs of main and a branch go back-to-back: `--modes plain,base,middleware --base /work/main`.
  * App CPU is printed for the whole process (all threads) and for its main thread. `--events N`
  * (N > 1): the handler also calls `req.emitEvent` N - 1 times per request, each call timed
@@ -62,10 +63,11 @@ const WARMUP_MS = Number(a.warmup) * 1000;
 const RATE = Number(a.rate);
 const APP = fileURLToPath(new URL('./express-app.ts', import.meta.url));
 const TOPIC = 'emit-bench-middleware';
-type Mode = 'plain' | 'middleware' | 'inline' | 'nice0' | 'base';
+type Mode = 'plain' | 'middleware' | 'thread' | 'inline' | 'nice0' | 'base';
 const MODES = a.modes.split(',') as Mode[];
 for (const m of MODES)
-  if (!['plain', 'middleware', 'inline', 'nice0', 'base'].includes(m)) throw new Error(`unknown mode ${m}`);
+  if (!['plain', 'middleware', 'thread', 'inline', 'nice0', 'base'].includes(m))
+    throw new Error(`unknown mode ${m}`);
 if (MODES.includes('base') && a.base === undefined) throw new Error('--modes base needs --base CHECKOUT');
 
 interface AppReport {
@@ -100,7 +102,8 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
     mode: mode === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
     ...(mode === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
     ...(mode === 'inline' ? { senderThread: false } : {}),
-    ...(mode === 'nice0' ? { senderNice: 0 } : {}),
+    ...(mode === 'thread' ? { senderThread: true } : {}),
+    ...(mode === 'nice0' ? { senderThread: true, senderNice: 0 } : {}),
     eventsPerRequest: Number(a.events),
     slices: a.slices,
     ...(a.linger === undefined ? {} : { lingerMs: Number(a.linger) }),

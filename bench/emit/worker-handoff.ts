@@ -1,6 +1,6 @@
 /**
- * What the emitter costs the app's main thread with its sender in a worker thread (the default since
- * issue 18) and on the main thread (`senderThread: false`), and the emitter of another checkout
+ * What the emitter costs the app's main thread with its sender in a worker thread (`senderThread:
+ * true`) and on the main thread (the default), and the emitter of another checkout
  * (`base`, e.g. main) in the same run: the main thread's CPU (process.threadCpuUsage) and wake-ups
  * per event at 1,000 events/s (a 1 ms timer, the middleware's event shape, like sender-cost.ts),
  * and the process's CPU per event (all threads). `idle` is the pacing alone (no emitter). The cases
@@ -84,7 +84,7 @@ try {
     ['idle (no emitter)', null, {}],
     ...(baseCreate ? [['base checkout', baseCreate, {}] as [string, typeof createEmitter, object]] : []),
     ['sender on main thread', createEmitter, { senderThread: false }],
-    ['sender in worker', createEmitter, {}],
+    ['sender in worker', createEmitter, { senderThread: true }],
   ];
   for (let round = 0; round < rounds; round++) {
     for (const [name, create, extra] of cases) {

@@ -70,8 +70,10 @@ export interface EmitterOptions {
   idempotent?: boolean;
   /**
    * Run the sender (RecordBatch encoding, compression, socket writes, acknowledgements) in a worker
-   * thread, off the app's event loop (default true). With false, or when `tls`/`sasl` hold functions
-   * (which cannot be handed to a thread), it runs on the app's thread.
+   * thread, off the app's event loop (default false: on the app's thread). The thread halves the
+   * main thread's CPU per event but costs the process more CPU in all, so it pays only when a core
+   * has room for it (docs/emit.md). Functions in `tls`/`sasl` (which cannot be handed to a thread)
+   * keep it on the app's thread.
    */
   senderThread?: boolean;
   /**
@@ -267,7 +269,7 @@ class EmitterImpl implements Emitter {
           if (!this.#aborted) this.#log.problem(fields, message);
         },
       },
-      options.senderThread ?? true,
+      options.senderThread ?? false,
       {
         batchBytes: Math.max(this.#o.batchBytes, this.#o.maxEventBytes),
         maxInFlight: this.#o.maxInFlight,

@@ -420,12 +420,12 @@ test('senderNice outside 0-19 is a usage error', () => {
   }
 });
 
-test('an emitter left open does not keep its process alive once everything is delivered', async () => {
+test('an emitter with a sender thread left open does not keep its process alive once everything is delivered', async () => {
   const broker = await startBroker();
   try {
     await createTopic(broker.bootstrap, 'left-open', 1);
     const child = runChild({
-      options: { bootstrap: broker.bootstrap, topic: 'left-open' },
+      options: { bootstrap: broker.bootstrap, topic: 'left-open', senderThread: true },
       count: 200,
       firstSeq: 0,
       keys: 2,
