@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { SinkRecord } from '../../src/connect/api/index.ts';
@@ -380,6 +381,9 @@ async function streamingLatency(
   probe.close();
 
   const samples = new LatencySamples(rate * (seconds + warmup) * 2);
+  // BENCH_PG_LATENCY_CSV=FILE: every measured change's commit, record, encoding and arrival times.
+  const dump = process.env.BENCH_PG_LATENCY_CSV ? createWriteStream(process.env.BENCH_PG_LATENCY_CSV) : null;
+  dump?.write('commit_us,record_us,kafka_ms,arrival_us\n');
   // Where the time goes: commit → task's record (WAL decoding, the replication stream, the task),
   // → the runner's encoding (the task's queue, poll, conversion, a request in flight), → kcat
   // (produce, broker, kcat's fetch).
@@ -404,6 +408,8 @@ async function streamingLatency(
       '-q',
       '-f',
       '%T %s\n',
+      // BENCH_PG_KCAT_ARGS: extra kcat arguments, for diagnosis (e.g. "-X fetch.wait.max.ms=10").
+      ...(process.env.BENCH_PG_KCAT_ARGS ?? '').split(' ').filter(Boolean),
     ],
     {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -432,6 +438,7 @@ async function streamingLatency(
       if (Number.isFinite(processedUs)) stages.decode.add((processedUs - commitUs) / 1000);
       if (Number.isFinite(processedUs) && kafkaMs > 0) stages.queue.add(kafkaMs - processedUs / 1000);
       if (kafkaMs > 0) stages.deliver.add(nowUs / 1000 - kafkaMs);
+      dump?.write(`${commitUs},${processedUs},${kafkaMs},${nowUs}\n`);
     }
   });
   await sleep(1000);
@@ -445,6 +452,11 @@ async function streamingLatency(
   );
   // 16 writers, each one statement at a time, take the statements due at the target rate.
   let sent = 0;
+  // This process both writes the changes and timestamps kcat's lines: its own event-loop delay is
+  // part of every measured latency, so it is reported with them.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const benchCpu0 = process.cpuUsage();
   const workerCpu0 = cpuSeconds([worker.pid]);
   const brokerCpu0 = cpuSeconds([broker.pid]);
   const begin = performance.now();
@@ -467,6 +479,10 @@ async function streamingLatency(
   await waitUntil(async () => received >= sent, 30_000, 100);
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
   const brokerCpu = cpuPerRecord(cpuSeconds([broker.pid]) - brokerCpu0, Math.max(sent, 1));
+  loopDelay.disable();
+  dump?.end();
+  const benchCpu = process.cpuUsage(benchCpu0);
+  const benchNote = `this process's event-loop delay p50/p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, its CPU ${cpuPerRecord((benchCpu.user + benchCpu.system) / 1e6, Math.max(sent, 1))} µs/change`;
   kcat.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
@@ -488,7 +504,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; ${benchNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
   });
 }
 
