@@ -376,3 +376,45 @@ test('global table: loaded from its topic before processing, kept up to date whi
   });
   await a.close();
 });
+
+test("at_least_once output batches fit the output topic's max.message.bytes; close() does not wait out a long poll", async () => {
+  // 20,000-byte limit: one 256 KiB batch (the collector's size when the limit is unknown) would be
+  // refused as MESSAGE_TOO_LARGE and fail the instance
+  await createTopics(broker.bootstrap, [
+    { name: 'small-in', partitions: 1 },
+    { name: 'small-out', partitions: 1, configs: { 'max.message.bytes': '20000' } },
+  ]);
+  const n = 3_000;
+  await produce(
+    broker.bootstrap,
+    'small-in',
+    Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${i}`.padEnd(100, '.') })),
+  );
+  const b = new StreamsBuilder();
+  b.stream('small-in', { keySerde: S, valueSerde: S })
+    .mapValues((v) => v.toUpperCase())
+    .to('small-out', { keySerde: S, valueSerde: S });
+  // a minute's long poll once the input is read: close() must end it, not wait for it
+  const a = app(b, { 'application.id': 'small-batches', 'poll.ms': 60_000 });
+  let failure: Error | undefined;
+  a.setUncaughtExceptionHandler((err) => (failure = err));
+  await a.start();
+  await waitFor(
+    'all records processed',
+    () => (a.metrics().processTotal >= n || failure ? true : undefined),
+    30_000,
+  );
+  assert.equal(failure, undefined);
+  const closed = await Promise.race([
+    a.close().then(() => 'closed'),
+    new Promise((r) => setTimeout(() => r('still waiting after 20 s'), 20_000).unref()),
+  ]);
+  assert.equal(closed, 'closed');
+  assert.equal(a.state(), 'NOT_RUNNING');
+  const out = await readWithLibrdkafka(broker.bootstrap, 'small-out', 1);
+  assert.equal(out.length, n);
+  assert.deepEqual(
+    out.slice(0, 2).map((r) => r.v),
+    ['0'.padEnd(100, '.'), '1'.padEnd(100, '.')],
+  );
+});

@@ -7,7 +7,7 @@
  * `metadataForAllStreamsClients` say which instance (application.server) holds a key.
  * States follow Kafka's: CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or ERROR.
  */
-import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, Producer } from '@platformatic/kafka';
 import pino from 'pino';
 import { connectionOptions, type KafkaConnectionOptions } from '../../client/connection-options.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
@@ -237,6 +237,22 @@ export class KafkaStreams {
         for (const t of unknown) {
           const n = metadata?.topics.get(t)?.partitionsCount;
           if (n !== undefined && n > 0) collector.setPartitionCount(t, n);
+        }
+      }
+      // at_least_once batches are sized to each written topic's max.message.bytes (one request's
+      // worth); a broker that does not answer (ACLs) leaves the collector's smaller default
+      if (!eos) {
+        const written = [
+          ...new Set([...outputs, ...plan.changelogs.values(), ...this.topology.internalTopics.keys()]),
+        ];
+        const described = await admin
+          .describeConfigs({
+            resources: written.map((t) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: t })),
+          })
+          .catch(() => []);
+        for (const d of described) {
+          const v = d.configs.find((c) => c.name === 'max.message.bytes')?.value;
+          if (v) collector.setMaxMessageBytes(d.resourceName, Number(v));
         }
       }
       globals.init();

@@ -28,8 +28,16 @@ import type { StreamsMetrics } from './metrics.ts';
 import type { RecordCollector } from './stream-task.ts';
 
 const BATCH = 2_000;
-/** at_least_once: a partition's batch is sent once it has this many bytes (or at the end of a round). */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * at_least_once: a partition's batch is sent when the next record would take it past its topic's
+ * batch limit, or at the end of a processing round. The limit is 90% of the topic's
+ * `max.message.bytes` (at most 1 MiB) when that is known (`setMaxMessageBytes`, read at start), else
+ * this. Fewer, larger requests matter: with one batch in flight per partition, 256 KiB batches left
+ * ~0.2 s of output unacknowledged at the end of a 1,000,000-record stateless run, ~0.9 MiB ones
+ * ~0.01 s (bench/streams/throughput.ts).
+ */
+const DEFAULT_BATCH_BYTES = 256 * 1024;
+const MAX_BATCH_BYTES = 1024 * 1024;
 
 interface PartitionBatch {
   topic: string;
@@ -55,6 +63,7 @@ export class KafkaRecordCollector implements RecordCollector {
   private readonly eos: boolean;
   private readonly metrics: StreamsMetrics;
   private readonly partitionCounts = new Map<string, number>();
+  private readonly batchLimits = new Map<string, number>();
   /** exactly_once_v2: messages for the library's transactional producer. */
   private buffer: MessageToProduce[] = [];
   /** at_least_once: the batch being built per topic and partition. */
@@ -90,6 +99,12 @@ export class KafkaRecordCollector implements RecordCollector {
           // understood yet.)
           idempotent: false,
         });
+  }
+
+  /** A topic's `max.message.bytes`: its batches are kept to 90% of it (at most 1 MiB). */
+  setMaxMessageBytes(topic: string, bytes: number): void {
+    if (Number.isFinite(bytes) && bytes > 0)
+      this.batchLimits.set(topic, Math.floor(Math.min(MAX_BATCH_BYTES, bytes) * 0.9));
   }
 
   setPartitionCount(topic: string, count: number): void {
@@ -158,12 +173,21 @@ export class KafkaRecordCollector implements RecordCollector {
     let pb = byPartition[partition];
     if (pb === undefined)
       byPartition[partition] = pb = { topic, partition, builder: new RecordBatchBuilder(), open: false };
+    // the batch goes before a record that would take it past the limit (text counted at 3 bytes
+    // per UTF-16 unit, an upper bound); a record larger than the limit goes in a batch of its own
+    if (pb.builder.count > 0) {
+      let size = pb.builder.bytes + 32;
+      if (key !== null) size += typeof key === 'string' ? key.length * 3 : key.length;
+      if (value !== null) size += typeof value === 'string' ? value.length * 3 : value.length;
+      if (batchHeaderList) for (const [k, v] of batchHeaderList) size += k.length + (v?.length ?? 0) + 10;
+      if (size > (this.batchLimits.get(topic) ?? DEFAULT_BATCH_BYTES))
+        this.dispatch(pb, pb.builder.finish()!);
+    }
     if (!pb.open) {
       pb.open = true;
       this.open.push(pb);
     }
     pb.builder.append(key, value, timestamp, batchHeaderList);
-    if (pb.builder.bytes >= BATCH_BYTES) this.dispatch(pb, pb.builder.finish()!);
   }
 
   /**

@@ -101,6 +101,11 @@ export class StreamThread {
   private readonly globalPositions = new Map<string, bigint>();
   assignment: AssignmentInfo | null = null;
   private stopping = false;
+  /** Resolves on stop(): a long poll or idle wait under way ends then (Kafka's consumer.wakeup()). */
+  private wakeOnStop!: () => void;
+  private readonly stopped = new Promise<null>((resolve) => {
+    this.wakeOnStop = () => resolve(null);
+  });
   private joined = false;
   private lastCommit = Date.now();
   private readonly eos: boolean;
@@ -115,6 +120,7 @@ export class StreamThread {
 
   stop(): void {
     this.stopping = true;
+    this.wakeOnStop();
   }
 
   /** Runs until stop(); throws on a fatal error. */
@@ -499,7 +505,10 @@ export class StreamThread {
     this.pendingFetch = null;
     if (pending === null || pending.epoch !== this.epoch)
       pending = this.startFetch(anyBuffered ? 0 : this.d.config.pollMs);
-    const fetched = pending === null ? [] : await pending.promise;
+    // stop() does not wait out the long poll: the fetch's records are left unprocessed (their
+    // positions not taken), and shutdown commits what was processed
+    const fetched = pending === null ? [] : await Promise.race([pending.promise, this.stopped]);
+    if (fetched === null) return;
     if (pending !== null && pending.epoch === this.epoch) {
       for (const [tp, pos] of pending.positions) {
         if (!this.positions.has(tp)) continue;
@@ -522,7 +531,11 @@ export class StreamThread {
       });
       for (const records of g.values()) for (const r of records) this.d.globals.apply(r);
     }
-    if (positions.size === 0 && !anyBuffered) await new Promise((r) => setTimeout(r, this.d.config.pollMs));
+    if (positions.size === 0 && !anyBuffered) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, this.d.config.pollMs))), this.stopped]);
+      clearTimeout(timer);
+    }
     const started = performance.now();
     let processed = 0;
     for (const task of this.tasks.values()) processed += task.process(this.d.config.maxPollRecords * 10);
