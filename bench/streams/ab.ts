@@ -16,8 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { startSamsa } from '../samsa/broker-process.ts';
+import { createTopic, fillTopic, statelessValue } from './inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,39 +45,15 @@ const brokerCpu = () => {
 };
 const admin = new Admin({ clientId: 'ab-admin', bootstrapBrokers: [bootstrap] });
 
-async function topic(name: string, partitions = 4, configs: { [k: string]: string } = {}) {
-  await admin.createTopics({
-    topics: [name],
-    partitions,
-    replicas: 1,
-    configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-  });
-}
-
-async function fill(
+const topic = (name: string, partitions = 4, configs: { [k: string]: string } = {}) =>
+  createTopic(admin, name, partitions, configs);
+const fill = (
   name: string,
   n: number,
-  make: (i: number) => { key: Buffer; value: Buffer; timestamp?: bigint },
-) {
-  const producer = new Producer({ clientId: 'ab-fill', bootstrapBrokers: [bootstrap], acks: 1 });
-  const inflight: Promise<unknown>[] = [];
-  for (let i = 0; i < n; i += 2_000) {
-    const messages = [];
-    for (let j = i; j < Math.min(n, i + 2_000); j++) messages.push({ topic: name, ...make(j) });
-    inflight.push(producer.send({ messages }));
-    if (inflight.length >= 16) await inflight.shift();
-  }
-  await Promise.all(inflight);
-  await producer.close();
-}
+  make: (i: number) => { key: Buffer; value: Buffer; timestamp?: bigint; partition?: number },
+) => fillTopic(bootstrap, name, n, make);
 
-const value = (i: number) =>
-  Buffer.from(
-    JSON.stringify({ user: `user-${i % 10_000}`, page: `/p/${i % 97}`, ms: i, pad: 'x'.repeat(32) }).padEnd(
-      100,
-      ' ',
-    ),
-  );
+const value = statelessValue;
 
 try {
   if (figure === 'stateless' || figure.startsWith('ceiling')) {

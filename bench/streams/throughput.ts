@@ -14,9 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
+import { createTopic, fillTopic, statelessValue } from './inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,36 +36,13 @@ const bootstrap = `127.0.0.1:${broker.port}`;
 const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [bootstrap] });
 const dirs: string[] = [];
 
-async function topic(name: string, partitions = PARTITIONS, configs: { [k: string]: string } = {}) {
-  await admin.createTopics({
-    topics: [name],
-    partitions,
-    replicas: 1,
-    configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-  });
-}
-
-async function fill(
+const topic = (name: string, partitions = PARTITIONS, configs: { [k: string]: string } = {}) =>
+  createTopic(admin, name, partitions, configs);
+const fill = (
   name: string,
   n: number,
   make: (i: number) => { key: Buffer; value: Buffer; timestamp?: bigint; partition?: number },
-) {
-  const producer = new Producer({
-    clientId: 'bench-fill',
-    bootstrapBrokers: [bootstrap],
-    acks: 1,
-    autocreateTopics: false,
-  });
-  const inflight: Promise<unknown>[] = [];
-  for (let i = 0; i < n; i += 2_000) {
-    const messages = [];
-    for (let j = i; j < Math.min(n, i + 2_000); j++) messages.push({ topic: name, ...make(j) });
-    inflight.push(producer.send({ messages }));
-    if (inflight.length >= 16) await inflight.shift();
-  }
-  await Promise.all(inflight);
-  await producer.close();
-}
+) => fillTopic(bootstrap, name, n, make);
 
 function report(figure: string, value: number, unit: string, extra: object = {}) {
   console.log(
@@ -118,13 +96,7 @@ async function measure(
   return [expected / seconds, expected / cpuSeconds];
 }
 
-const value = (i: number) =>
-  Buffer.from(
-    JSON.stringify({ user: `user-${i % 10_000}`, page: `/p/${i % 97}`, ms: i, pad: 'x'.repeat(32) }).padEnd(
-      100,
-      ' ',
-    ),
-  );
+const value = statelessValue;
 
 try {
   if (only.has('stateless')) {
