@@ -19,11 +19,11 @@
  * and settled). The hooks cost CPU themselves: the per-event figures of that run are higher.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEmitter, type Emitter } from '../../src/emit/index.ts';
 import { createTopicOn } from '../kafka/admin.ts';
+import { mainThreadWakeups, threadCpuUs } from '../lib/proc-stats.ts';
 import { installCleanupHandlers } from '../lib/procs.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
 import { BENCH_TIMER_NAME, LoopSlices } from './loop-slices.ts';
@@ -34,21 +34,6 @@ const lingers = (process.argv[4] ?? '5,20,50').split(',').map(Number);
 const slices = process.argv[5] === 'slices' ? new LoopSlices() : null;
 const TOPIC = 'emit-sender-cost';
 const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
-
-/** The main thread's voluntary context switches: each is the loop going to sleep and being woken. */
-const mainThreadWakeups = (): number => {
-  try {
-    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
-    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-};
-
-const threadCpuUs = (): number => {
-  const u = process.threadCpuUsage();
-  return u.user + u.system;
-};
 
 interface Phase {
   cpuUs: number;

@@ -8,12 +8,12 @@
  *
  *   node bench/emit/worker-handoff.ts [seconds=5] [rounds=3] [base checkout, e.g. /work/main]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { Emitter, EmitterOptions } from '../../src/emit/index.ts';
 import { createEmitter } from '../../src/emit/index.ts';
 import { createTopicOn } from '../kafka/admin.ts';
+import { mainThreadWakeups, threadCpuUs } from '../lib/proc-stats.ts';
 import { installCleanupHandlers } from '../lib/procs.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
 
@@ -28,16 +28,6 @@ const baseCreate =
     : ((await import(resolve(base, 'src/emit/index.ts'))) as typeof import('../../src/emit/index.ts'))
         .createEmitter;
 const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
-const wakeups = (): number =>
-  Number(
-    /^voluntary_ctxt_switches:\s+(\d+)/m.exec(
-      readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'),
-    )?.[1] ?? Number.NaN,
-  );
-const threadCpu = (): number => {
-  const u = process.threadCpuUsage();
-  return u.user + u.system;
-};
 const processCpu = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;
@@ -48,9 +38,9 @@ interface Figures {
   process: number;
 }
 const pace = async (emitter: Emitter | null, ms: number): Promise<Figures> => {
-  const c0 = threadCpu();
+  const c0 = threadCpuUs();
   const p0 = processCpu();
-  const w0 = wakeups();
+  const w0 = mainThreadWakeups();
   const start = performance.now();
   let sent = 0;
   while (performance.now() - start < ms) {
@@ -66,8 +56,8 @@ const pace = async (emitter: Emitter | null, ms: number): Promise<Figures> => {
     await new Promise((r) => setTimeout(r, 1));
   }
   return {
-    main: (threadCpu() - c0) / sent,
-    wake: ((wakeups() - w0) / sent) * 1000,
+    main: (threadCpuUs() - c0) / sent,
+    wake: ((mainThreadWakeups() - w0) / sent) * 1000,
     process: (processCpu() - p0) / sent,
   };
 };

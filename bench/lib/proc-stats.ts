@@ -137,3 +137,15 @@ export function pidListeningOn(port: number): number | null {
   }
   return null;
 }
+
+/** This process's main thread's voluntary context switches: each is its loop going to sleep and being woken. */
+export function mainThreadWakeups(): number {
+  const status = read(`/proc/self/task/${process.pid}/status`);
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status ?? '')?.[1] ?? Number.NaN);
+}
+
+/** The calling thread's user + system CPU in µs. */
+export function threadCpuUs(): number {
+  const u = process.threadCpuUsage();
+  return u.user + u.system;
+}

@@ -45,6 +45,8 @@ interface PartitionBatch {
   builder: RecordBatchBuilder;
   /** In `open` (has records appended since the last send). */
   open: boolean;
+  /** The batch is sent before a record would take it past this many bytes. */
+  limit: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -101,7 +103,7 @@ export class KafkaRecordCollector implements RecordCollector {
         });
   }
 
-  /** A topic's `max.message.bytes`: its batches are kept to 90% of it (at most 1 MiB). */
+  /** A topic's `max.message.bytes` (set before its first record): its batches are kept to 90% of it (at most 1 MiB). */
   setMaxMessageBytes(topic: string, bytes: number): void {
     if (Number.isFinite(bytes) && bytes > 0)
       this.batchLimits.set(topic, Math.floor(Math.min(MAX_BATCH_BYTES, bytes) * 0.9));
@@ -123,9 +125,7 @@ export class KafkaRecordCollector implements RecordCollector {
     headers: Headers,
     partition: number | undefined,
   ): void {
-    this.metrics.producedTotal++;
-    if (this.batches !== null) this.add(topic, key, value, timestamp, headers, partition);
-    else this.addMessage(topic, key, value, timestamp, headers, partition);
+    this.sendText(topic, key, value, timestamp, headers, partition);
   }
 
   sendText(
@@ -172,7 +172,13 @@ export class KafkaRecordCollector implements RecordCollector {
     if (byPartition === undefined) this.partitionBatches.set(topic, (byPartition = []));
     let pb = byPartition[partition];
     if (pb === undefined)
-      byPartition[partition] = pb = { topic, partition, builder: new RecordBatchBuilder(), open: false };
+      byPartition[partition] = pb = {
+        topic,
+        partition,
+        builder: new RecordBatchBuilder(),
+        open: false,
+        limit: this.batchLimits.get(topic) ?? DEFAULT_BATCH_BYTES,
+      };
     // the batch goes before a record that would take it past the limit (text counted at 3 bytes
     // per UTF-16 unit, an upper bound); a record larger than the limit goes in a batch of its own
     if (pb.builder.count > 0) {
@@ -180,8 +186,7 @@ export class KafkaRecordCollector implements RecordCollector {
       if (key !== null) size += typeof key === 'string' ? key.length * 3 : key.length;
       if (value !== null) size += typeof value === 'string' ? value.length * 3 : value.length;
       if (batchHeaderList) for (const [k, v] of batchHeaderList) size += k.length + (v?.length ?? 0) + 10;
-      if (size > (this.batchLimits.get(topic) ?? DEFAULT_BATCH_BYTES))
-        this.dispatch(pb, pb.builder.finish()!);
+      if (size > pb.limit) this.dispatch(pb, pb.builder.finish()!);
     }
     if (!pb.open) {
       pb.open = true;
