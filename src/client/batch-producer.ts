@@ -50,6 +50,13 @@ import {
   type SASLOptions,
   Writer,
 } from '@platformatic/kafka';
+import { KafkaSocket, type KafkaSocketOptions } from './kafka-socket.ts';
+import {
+  encodeProduceRequest,
+  PRODUCE_KEY,
+  type ProduceTopicData,
+  parseProduceResponse as parseProduceBody,
+} from './produce-wire.ts';
 import {
   type BatchCompression,
   type BatchRecord,
@@ -71,6 +78,8 @@ export interface BatchProducerOptions {
   idempotent?: boolean;
   /** Default `none`. */
   compression?: BatchCompression;
+  /** Batches whose records take fewer bytes go uncompressed (default 0: all compressed; record-batch-encoder.ts). */
+  minCompressBytes?: number;
   /** Batches in flight per partition (default 5 idempotent, 1 otherwise; at most 5 idempotent). */
   maxInFlight?: number;
   /**
@@ -96,6 +105,13 @@ export interface BatchProducerOptions {
    * batches not acknowledged then are rejected).
    */
   connections?: ConnectionPool;
+  /**
+   * Send Produce requests on lean connections of this producer's own (kafka-socket.ts: one write per
+   * request, no per-request timer or queue) instead of the library's `Connection` (default true
+   * without `sasl` and `connections`; SASL always uses the library's). Metadata and InitProducerId
+   * always go through the library.
+   */
+  leanConnections?: boolean;
 }
 
 export interface SendResult {
@@ -198,6 +214,7 @@ export class BatchProducer {
       | 'acks'
       | 'idempotent'
       | 'compression'
+      | 'minCompressBytes'
       | 'maxInFlight'
       | 'maxRequestBytes'
       | 'requestTimeoutMs'
@@ -206,6 +223,9 @@ export class BatchProducer {
   > & { deliveryTimeoutMs: number; transactionalId: string | null };
   readonly #pool: ConnectionPool;
   readonly #ownPool: boolean;
+  /** Lean Produce connections by `host:port` (null: Produce goes through the library's pool). */
+  readonly #sockets: Map<string, KafkaSocket> | null;
+  readonly #socketOptions: KafkaSocketOptions;
   readonly #bootstrap: Broker[];
   readonly #brokers = new Map<number, Broker>();
   readonly #topics = new Map<string, TopicMetadata>();
@@ -246,6 +266,7 @@ export class BatchProducer {
       acks,
       idempotent,
       compression: options.compression ?? 'none',
+      minCompressBytes: options.minCompressBytes ?? 0,
       maxInFlight,
       maxRequestBytes,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -269,6 +290,17 @@ export class BatchProducer {
       options.connections ?? new ConnectionPool(options.clientId ?? 'samsa-batch-producer', connection);
     // Errors arrive through the request callbacks; the pool's own event would otherwise be unhandled.
     if (this.#ownPool) this.#pool.on('error' as never, () => {});
+    const lean = options.leanConnections ?? (this.#ownPool && options.sasl === undefined);
+    if (lean && options.sasl !== undefined)
+      throw new BatchProducerError('leanConnections cannot do SASL: the library connections do');
+    this.#sockets = lean ? new Map() : null;
+    this.#socketOptions = {
+      clientId: options.clientId ?? 'samsa-batch-producer',
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      requestTimeoutMs: this.#o.requestTimeoutMs + 5000,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tlsServerName ? { tlsServerName: options.tlsServerName } : {}),
+    };
   }
 
   /** The producer id and epoch in use (null before the first batch or when not idempotent). */
@@ -298,6 +330,7 @@ export class BatchProducer {
     if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
     const batch = encodeRecordBatch(records, {
       compression: this.#o.compression,
+      minCompressBytes: this.#o.minCompressBytes,
       transactional: this.#o.transactionalId !== null,
     });
     return this.sendEncoded(topic, partition, batch);
@@ -364,6 +397,7 @@ export class BatchProducer {
       state.failed = [];
       state.queue = [];
     }
+    if (this.#sockets !== null) for (const socket of this.#sockets.values()) socket.close();
     if (this.#ownPool) await this.#pool.close().catch(() => {});
   }
 
@@ -481,10 +515,10 @@ export class BatchProducer {
     if (p === null) return;
     state.routing = true;
     const entries = [{ state, p }];
-    this.#leaderConnection(state).then(
-      (connection) => {
+    this.#leader(state).then(
+      (leader) => {
         state.routing = false;
-        this.#sendOn(connection, entries);
+        this.#dispatch(entries, leader);
         this.#pump(state);
       },
       (err: Error) => {
@@ -540,6 +574,10 @@ export class BatchProducer {
   }
 
   #dispatch(entries: Entry[], leader: Broker): void {
+    if (this.#sockets !== null) {
+      this.#sendLean(entries, leader);
+      return;
+    }
     this.#pool.get(leader, (err, connection) => {
       if (err) {
         this.#answerAll(entries, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
@@ -572,6 +610,84 @@ export class BatchProducer {
         }
       },
     );
+  }
+
+  /** One Produce request on this producer's own connection to `leader` (kafka-socket.ts). */
+  #sendLean(entries: Entry[], leader: Broker): void {
+    if (this.#closed) return;
+    const sockets = this.#sockets!;
+    const address = `${leader.host}:${leader.port}`;
+    let socket = sockets.get(address);
+    if (socket === undefined || socket.closed) {
+      socket = new KafkaSocket(leader, this.#socketOptions);
+      sockets.set(address, socket);
+    }
+    // Grouped by topic; `ordered` is the entries in the order of the request (and of its answer).
+    const topics: ProduceTopicData[] = [];
+    let ordered = entries;
+    let last: ProduceTopicData | null = null;
+    let grouped = true;
+    for (const { state, p } of entries) {
+      if (last === null || last.name !== state.topic) {
+        if (topics.some((t) => t.name === state.topic)) grouped = false;
+        last = { name: state.topic, partitions: [] };
+        topics.push(last);
+      }
+      last.partitions.push({ partition: state.partition, batch: p.batch });
+    }
+    if (!grouped) {
+      // A topic's partitions appear once in a request: regroup (rare: the drain takes partitions in
+      // the order they became ready).
+      topics.length = 0;
+      const byTopic = new Map<string, Entry[]>();
+      for (const e of entries) {
+        const list = byTopic.get(e.state.topic);
+        if (list === undefined) byTopic.set(e.state.topic, [e]);
+        else list.push(e);
+      }
+      ordered = [];
+      for (const [name, list] of byTopic) {
+        topics.push({
+          name,
+          partitions: list.map((e) => ({ partition: e.state.partition, batch: e.p.batch })),
+        });
+        ordered.push(...list);
+      }
+    }
+    const frame = encodeProduceRequest(
+      socket.headerBytes,
+      this.#o.transactionalId,
+      this.#o.acks,
+      this.#o.requestTimeoutMs,
+      topics,
+    );
+    socket.send(PRODUCE_KEY, PRODUCE_VERSION, frame, (err, body) => {
+      if (err !== null) {
+        this.#answerAll(ordered, { code: 13, message: err.message });
+        return;
+      }
+      let answers: ReturnType<typeof parseProduceBody>;
+      try {
+        answers = parseProduceBody(body!);
+      } catch (e) {
+        this.#answerAll(ordered, { code: 13, message: (e as Error).message });
+        return;
+      }
+      for (let i = 0; i < ordered.length; i++) {
+        const { state, p } = ordered[i]!;
+        let answer = answers[i];
+        if (answer === undefined || answer.partition !== state.partition || answer.topic !== state.topic)
+          answer = answers.find((a) => a.partition === state.partition && a.topic === state.topic);
+        this.#answer(
+          state,
+          p,
+          answer ?? {
+            code: 13,
+            message: `no answer for ${state.topic}/${state.partition} in the Produce response`,
+          },
+        );
+      }
+    });
   }
 
   #answerAll(entries: Entry[], error: { code: number; message: string }): void {
@@ -757,7 +873,7 @@ export class BatchProducer {
     return [...this.#brokers.values(), ...this.#bootstrap];
   }
 
-  async #leaderConnection(state: PartitionState): Promise<Connection> {
+  async #leader(state: PartitionState): Promise<Broker> {
     let m = this.#topics.get(state.topic);
     if (m === undefined || m.leaders[state.partition] === undefined || m.leaders[state.partition]! < 0) {
       m = await this.#metadata(state.topic, m !== undefined);
@@ -770,7 +886,7 @@ export class BatchProducer {
     }
     const leader = this.#brokers.get(m.leaders[state.partition] ?? -1);
     if (leader === undefined) throw new BatchProducerError(`${state.topic}/${state.partition}: no leader`, 5);
-    return this.#pool.get(leader);
+    return leader;
   }
 
   /** Metadata of `topic`, cached; `refresh` asks again (once per 50 ms at most, calls coalesced). */

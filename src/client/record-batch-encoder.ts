@@ -36,6 +36,12 @@ export interface BatchRecord {
 
 export interface RecordBatchOptions {
   compression?: BatchCompression;
+  /**
+   * A batch whose records take fewer bytes than this is written uncompressed whatever
+   * `compression` says (default 0: always compressed). Compression is per batch in Kafka, so
+   * consumers read both; on a batch of a record or two it saves nothing and costs the call.
+   */
+  minCompressBytes?: number;
   /** -1 (default) for a producer that is not idempotent. */
   producerId?: bigint;
   producerEpoch?: number;
@@ -120,7 +126,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   const count = records.length;
   if (count === 0) throw new RecordBatchEncodeError('a record batch needs at least one record');
   const compression = options.compression ?? 'none';
-  const codec = CODEC_BITS[compression];
+  let codec = CODEC_BITS[compression];
   if (codec === undefined) throw new RecordBatchEncodeError(`unknown compression ${String(compression)}`);
   const defaultTs = options.timestamp ?? Date.now();
 
@@ -160,6 +166,8 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     sizes[i] = size;
     recordsBytes += varintSize(size) + size;
   }
+
+  if (recordsBytes < (options.minCompressBytes ?? 0)) codec = 0;
 
   // Pass 2: write.
   let batch: Buffer;

@@ -12,7 +12,7 @@
  * binary mode). Programmer errors (empty type, data JSON cannot encode, a bad attribute name or time)
  * throw `EmitUsageError`. Not implemented: the batch content mode and event formats other than JSON.
  */
-import { randomUUID } from 'node:crypto';
+import { EventIds } from './event-id.ts';
 import type { QueuedRecord } from './record.ts';
 
 /** A mistake in the call itself (never a broker problem): thrown synchronously by `emit`. */
@@ -215,6 +215,7 @@ export class CloudEventEncoder {
   readonly #types = new HeaderCache(H.type);
   readonly #sources = new HeaderCache(H.source);
   readonly #sourceHeader: Header;
+  readonly #ids = new EventIds();
   /** The id of the event last encoded (saves a wrapper object per event). */
   lastId = '';
 
@@ -229,7 +230,14 @@ export class CloudEventEncoder {
       throw new EmitUsageError(`event type must be a non-empty string, got ${describe(type)}`);
     }
     const o = options ?? NO_OPTIONS;
-    const id = o.id === undefined ? randomUUID() : nonEmpty('id', o.id);
+    let id: string;
+    let idBytes: Buffer | undefined;
+    if (o.id === undefined) {
+      idBytes = this.#ids.next();
+      id = this.#ids.lastText;
+    } else {
+      id = nonEmpty('id', o.id);
+    }
     this.lastId = id;
     const time = timeOf(o.time, now);
     const source = o.source === undefined ? undefined : nonEmpty('source', o.source);
@@ -278,7 +286,7 @@ export class CloudEventEncoder {
 
     const headers: Header[] = [
       SPEC_VERSION_HEADER,
-      [H.id, Buffer.from(id)],
+      [H.id, idBytes ?? Buffer.from(id)],
       source === undefined ? this.#sourceHeader : this.#sources.get(source),
       this.#types.get(type),
       o.time === undefined ? timeHeaderNow(now) : [H.time, Buffer.from(time)],
