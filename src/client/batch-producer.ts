@@ -114,6 +114,9 @@ export interface BatchProducerOptions {
   leanConnections?: boolean;
 }
 
+/** The outcome of `sendWith`: an error, or the result. */
+export type SendCallback = (err: Error | null, result: SendResult | null) => void;
+
 export interface SendResult {
   /** Offset of the batch's first record; -1n when the broker reported a duplicate. */
   baseOffset: bigint;
@@ -151,8 +154,8 @@ interface Pending {
   sequence: number;
   producerId: bigint;
   deadline: number;
-  resolve: (r: SendResult) => void;
-  reject: (e: Error) => void;
+  /** Called once with the batch's outcome. */
+  done: SendCallback;
   /** The error of the last attempt (set while the partition recovers). */
   error: { code: number; message: string } | null;
 }
@@ -167,6 +170,8 @@ interface PartitionState {
   /** Answered with a retriable error while others were still in flight. */
   failed: Pending[];
   recovering: boolean;
+  /** In the list of partitions the next drain looks at. */
+  ready: boolean;
   /** Waiting for Metadata to name the partition's leader: its batches wait too. */
   routing: boolean;
   attempts: number;
@@ -232,7 +237,7 @@ export class BatchProducer {
   readonly #metadataInFlight = new Map<string, Promise<TopicMetadata>>();
   readonly #partitions = new Map<string, PartitionState>();
   /** Partitions with a batch that can go, sent by the next drain (one per tick). */
-  readonly #ready = new Set<PartitionState>();
+  #ready: PartitionState[] = [];
   #drainScheduled = false;
   /** The producer id new sequences are taken under; null until InitProducerId answered. */
   #producerId: { id: bigint; epoch: number } | null = null;
@@ -336,11 +341,42 @@ export class BatchProducer {
     return this.sendEncoded(topic, partition, batch);
   }
 
+  /**
+   * `send` with a callback instead of a promise (no promise per batch: the emitter's path). Throws
+   * what `encodeRecordBatch` throws; `done` may be called before this returns (a closed producer).
+   */
+  sendWith(topic: string, partition: number, records: readonly BatchRecord[], done: SendCallback): void {
+    if (this.#closed) {
+      done(new BatchProducerError('the producer is closed'), null);
+      return;
+    }
+    const batch = encodeRecordBatch(records, {
+      compression: this.#o.compression,
+      minCompressBytes: this.#o.minCompressBytes,
+      transactional: this.#o.transactionalId !== null,
+    });
+    this.#enqueue(topic, partition, batch, done);
+  }
+
   /** Sends a batch encoded by `encodeRecordBatch` (its producer fields are set here). */
   sendEncoded(topic: string, partition: number, batch: Buffer): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
-    if (!Number.isInteger(partition) || partition < 0)
-      return Promise.reject(new BatchProducerError(`invalid partition ${partition}`));
+    return new Promise((resolve, reject) =>
+      this.#enqueue(topic, partition, batch, (err, result) =>
+        err === null ? resolve(result!) : reject(err),
+      ),
+    );
+  }
+
+  #enqueue(topic: string, partition: number, batch: Buffer, done: SendCallback): void {
+    if (this.#closed) {
+      done(new BatchProducerError('the producer is closed'), null);
+      return;
+    }
+    if (!Number.isInteger(partition) || partition < 0) {
+      done(new BatchProducerError(`invalid partition ${partition}`), null);
+      return;
+    }
     const key = `${topic}\0${partition}`;
     let state = this.#partitions.get(key);
     if (state === undefined) {
@@ -351,6 +387,7 @@ export class BatchProducer {
         inflight: [],
         failed: [],
         recovering: false,
+        ready: false,
         routing: false,
         attempts: 0,
         producerId: -1n,
@@ -360,7 +397,6 @@ export class BatchProducer {
       };
       this.#partitions.set(key, state);
     }
-    const { promise, resolve, reject } = Promise.withResolvers<SendResult>();
     this.#pending++;
     state.queue.push({
       batch,
@@ -368,12 +404,10 @@ export class BatchProducer {
       sequence: -1,
       producerId: -1n,
       deadline: performance.now() + this.#o.deliveryTimeoutMs,
-      resolve,
-      reject,
+      done,
       error: null,
     });
     this.#pump(state);
-    return promise;
   }
 
   /** Resolves once every batch sent so far is acknowledged or rejected. */
@@ -402,8 +436,8 @@ export class BatchProducer {
   }
 
   #finish(p: Pending, result: SendResult | Error): void {
-    if (result instanceof Error) p.reject(result);
-    else p.resolve(result);
+    if (result instanceof Error) p.done(result, null);
+    else p.done(null, result);
     if (--this.#pending === 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
@@ -414,7 +448,10 @@ export class BatchProducer {
   /** Marks `state` ready to send; one drain per tick sends every ready partition. */
   #pump(state: PartitionState): void {
     if (!this.#canTake(state)) return;
-    this.#ready.add(state);
+    if (!state.ready) {
+      state.ready = true;
+      this.#ready.push(state);
+    }
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
     queueMicrotask(() => this.#drain());
@@ -439,12 +476,20 @@ export class BatchProducer {
   #drain(): void {
     this.#drainScheduled = false;
     if (this.#closed) {
-      this.#ready.clear();
+      for (let i = 0; i < this.#ready.length; i++) this.#ready[i]!.ready = false;
+      this.#ready = [];
       return;
     }
-    const byLeader = new Map<Broker, PartitionState[]>();
+    // Indexed loops and arrays, not iterators: at an app's rate this runs cold (not optimised),
+    // where each iteration step of a Set or Map is an allocation.
+    const ready = this.#ready;
+    this.#ready = [];
+    const leaders: Broker[] = [];
+    const byLeader: PartitionState[][] = [];
     let unrouted: Map<string, PartitionState[]> | null = null;
-    for (const state of this.#ready) {
+    for (let i = 0; i < ready.length; i++) {
+      const state = ready[i]!;
+      state.ready = false;
       if (!this.#canTake(state)) continue;
       const leader = this.#knownLeader(state);
       if (leader === null) {
@@ -454,17 +499,23 @@ export class BatchProducer {
         else states.push(state);
         continue;
       }
-      const states = byLeader.get(leader);
-      if (states === undefined) byLeader.set(leader, [state]);
-      else states.push(state);
+      const at = leaders.indexOf(leader);
+      if (at === -1) {
+        leaders.push(leader);
+        byLeader.push([state]);
+      } else {
+        byLeader[at]!.push(state);
+      }
     }
-    this.#ready.clear();
     if (unrouted !== null) for (const [topic, states] of unrouted) this.#route(topic, states);
-    for (const [leader, states] of byLeader) {
+    for (let l = 0; l < leaders.length; l++) {
+      const leader = leaders[l]!;
+      const states = byLeader[l]!;
       for (;;) {
         let entries: Entry[] = [];
         let bytes = 0;
-        for (const state of states) {
+        for (let i = 0; i < states.length; i++) {
+          const state = states[i]!;
           const next = state.queue[0];
           if (next === undefined || !this.#canTake(state)) continue;
           if (entries.length > 0 && bytes + next.batch.length > this.#o.maxRequestBytes) {
@@ -627,7 +678,8 @@ export class BatchProducer {
     let ordered = entries;
     let last: ProduceTopicData | null = null;
     let grouped = true;
-    for (const { state, p } of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const { state, p } = entries[i]!;
       if (last === null || last.name !== state.topic) {
         if (topics.some((t) => t.name === state.topic)) grouped = false;
         last = { name: state.topic, partitions: [] };

@@ -21,6 +21,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
 
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export interface KafkaSocketOptions {
   clientId: string;
   tls?: TlsOptions;
@@ -77,7 +79,18 @@ export class KafkaSocket {
         ...(servername === undefined ? {} : { servername }),
       });
     } else {
-      this.#socket = netConnect({ host: broker.host, port: broker.port });
+      // Reads into one buffer of this connection's (no stream 'data' event and chunk per read).
+      this.#socket = netConnect({
+        host: broker.host,
+        port: broker.port,
+        onread: {
+          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          callback: (n: number, buf: Uint8Array) => {
+            this.#onData(buf as Buffer, n);
+            return true;
+          },
+        },
+      });
     }
     const s = this.#socket;
     s.setNoDelay(true);
@@ -90,7 +103,7 @@ export class KafkaSocket {
       s.setTimeout(0);
       s.off('timeout', onTimeout);
     });
-    s.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (options.tls) s.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     s.on('error', (err) => {
       this.#error ??= new KafkaSocketError(`connection to ${this.#where}: ${err.message}`, { cause: err });
     });
@@ -160,21 +173,25 @@ export class KafkaSocket {
     this.#fail(this.#error);
   }
 
-  #onData(chunk: Buffer): void {
+  /** `chunk[0, length)` was read (the chunk may be a buffer reused by the next read). */
+  #onData(chunk: Buffer, length: number): void {
     let buf = chunk;
+    let end = length;
     if (this.#pending !== null) {
-      buf = Buffer.concat([this.#pending, chunk]);
+      buf = Buffer.concat([this.#pending, chunk.subarray(0, length)]);
+      end = buf.length;
       this.#pending = null;
     }
     let at = 0;
-    while (buf.length - at >= 4) {
+    while (end - at >= 4) {
       const size = buf.readInt32BE(at);
-      if (buf.length - at - 4 < size) break;
+      if (end - at - 4 < size) break;
       const start = at + 4;
       at = start + size;
       if (!this.#answer(buf, start, at)) return;
     }
-    if (at < buf.length) this.#pending = buf.subarray(at);
+    // A partial frame waits for the rest, copied out of a read buffer that is reused.
+    if (at < end) this.#pending = Buffer.from(buf.subarray(at, end));
   }
 
   /** One response frame (`buf[start, end)` without its size); false when the connection is failed. */

@@ -62,11 +62,16 @@ export function encodeProduceRequest(
   let size = headerBytes + (transactionalId === null ? 1 : uvarintSize(txBytes + 1) + txBytes) + 2 + 4;
   size += uvarintSize(topics.length + 1) + 1;
   const nameBytes: number[] = [];
-  for (const t of topics) {
+  // Indexed loops: cold code (an app's rate) allocates per step of an iterator.
+  for (let i = 0; i < topics.length; i++) {
+    const t = topics[i]!;
     const n = Buffer.byteLength(t.name, 'utf8');
     nameBytes.push(n);
     size += uvarintSize(n + 1) + n + uvarintSize(t.partitions.length + 1) + 1;
-    for (const p of t.partitions) size += 4 + uvarintSize(p.batch.length + 1) + p.batch.length + 1;
+    for (let j = 0; j < t.partitions.length; j++) {
+      const len = t.partitions[j]!.batch.length;
+      size += 4 + uvarintSize(len + 1) + len + 1;
+    }
   }
   const buf = Buffer.allocUnsafe(size);
   let at = headerBytes;
@@ -84,7 +89,8 @@ export function encodeProduceRequest(
     at = writeUVarint(buf, at, nameBytes[i]! + 1);
     at += buf.write(t.name, at, 'utf8');
     at = writeUVarint(buf, at, t.partitions.length + 1);
-    for (const p of t.partitions) {
+    for (let j = 0; j < t.partitions.length; j++) {
+      const p = t.partitions[j]!;
       buf.writeInt32BE(p.partition, at);
       at = writeUVarint(buf, at + 4, p.batch.length + 1);
       at += p.batch.copy(buf, at);

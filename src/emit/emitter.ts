@@ -447,7 +447,7 @@ class EmitterImpl implements Emitter {
       first = false;
       const records = this.#queue.take(this.#o.batchEvents, this.#o.batchBytes);
       let bytes = 0;
-      for (const r of records) bytes += r.size;
+      for (let i = 0; i < records.length; i++) bytes += records[i]!.size;
       this.#inflightBytes += bytes;
       this.#send({ records, bytes, spoolEnd: null, startedAt: performance.now() });
     }
@@ -511,7 +511,8 @@ class EmitterImpl implements Emitter {
     const delivered = batch.records.length - rejected;
     if (delivered > 0) {
       this.#m.delivered += delivered;
-      for (const r of batch.records) this.#m.delivery(now - r.timestamp);
+      const records = batch.records;
+      for (let i = 0; i < records.length; i++) this.#m.delivery(now - records[i]!.timestamp);
     }
     // The producer retries retriable errors until close; what reaches us is a refusal for good.
     if (rejected > 0) this.#drop('rejected', rejected);
