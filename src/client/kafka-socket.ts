@@ -18,10 +18,17 @@
  *   const frame = Buffer.allocUnsafe(s.headerBytes + bodyLength); // body written at s.headerBytes
  *   s.send(0, 9, frame, (err, body) => { ... });
  */
+import { channel } from 'node:diagnostics_channel';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
 
 const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Published once per request written (`{ apiKey, apiVersion, bytes }`), only while something
+ * subscribes: benchmarks count Produce requests with it (the library's own channel does not see these).
+ */
+export const requestChannel = channel('samsa:client:kafka-socket:request');
 
 export interface KafkaSocketOptions {
   clientId: string;
@@ -142,6 +149,7 @@ export class KafkaSocket {
     this.#inflight.push({ correlationId, sentAt: performance.now(), callback });
     if (this.#timer === null) this.#armTimer(this.#requestTimeoutMs);
     this.#socket.write(frame);
+    if (requestChannel.hasSubscribers) requestChannel.publish({ apiKey, apiVersion, bytes: frame.length });
   }
 
   /** Closes the connection; requests in flight are answered with an error. */

@@ -140,6 +140,8 @@ export function parseProduceResponse(body: Buffer): ProducePartitionAnswer[] {
     }
     r.tags();
   }
+  r.int32(); // throttle_time_ms
+  r.tags();
   return answers;
 }
 

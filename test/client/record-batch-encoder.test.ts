@@ -158,3 +158,28 @@ test('a value given as text is written as its UTF-8 bytes', () => {
   assert.deepEqual(batch.records[0]!.value, Buffer.from(text, 'utf8'));
   assert.deepEqual(batch.records[1]!.value, Buffer.alloc(0));
 });
+
+test('minCompressBytes: a batch whose records take fewer bytes is written uncompressed, a larger one compressed', () => {
+  const small = [{ key: Buffer.from('k'), value: Buffer.from('v'.repeat(100)) }];
+  const large = Array.from({ length: 50 }, () => ({
+    key: Buffer.from('k'),
+    value: Buffer.from('v'.repeat(100)),
+  }));
+  for (const [records, codec] of [
+    [small, 0],
+    [large, 3],
+  ] as const) {
+    const buf = encodeRecordBatch(records, { compression: 'lz4', minCompressBytes: 4096, timestamp: 1 });
+    const batch = readRecordsBatch(Reader.from(buf));
+    assert.equal(batch.attributes & 7, codec);
+    assert.deepEqual(
+      batch.records.map((r) => r.value),
+      records.map((r) => r.value),
+    );
+  }
+  // Without it, even a one-record batch is compressed as asked.
+  assert.equal(
+    readRecordsBatch(Reader.from(encodeRecordBatch(small, { compression: 'lz4' }))).attributes & 7,
+    3,
+  );
+});
