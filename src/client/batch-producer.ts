@@ -1,11 +1,15 @@
 /**
  * `BatchProducer`: sends whole RecordBatches (record-batch-encoder.ts, one Buffer per batch) with
- * Produce v9 (flexible) over @platformatic/kafka's `ConnectionPool`/`Connection`, so TLS and SASL
- * are the library's. Like Kafka's producer, it sends one Produce request per leader for every
- * partition that has a batch ready: `send` calls made in the same tick (the emitter hands over one
- * batch per partition at a time) go out together, one batch per partition per request, up to
- * `maxRequestBytes` per request (a larger batch goes alone). Partition leaders come from Metadata
- * v12 and are refreshed on leader errors and lost connections.
+ * Produce v9 (flexible). Produce requests go on lean connections of the producer's own
+ * (kafka-socket.ts, produce-wire.ts: the request encoded into one Buffer and written once, one
+ * timer per connection, the answer parsed without intermediate objects; plain TCP or TLS), or, with
+ * SASL, `connections` given or `leanConnections: false`, over @platformatic/kafka's
+ * `ConnectionPool`/`Connection`; Metadata and InitProducerId always use the library's. Like
+ * Kafka's producer, it sends one Produce request per leader for every partition that has a batch
+ * ready: `send` calls made in the same tick (the emitter hands over one batch per partition at a
+ * time) go out together, one batch per partition per request, up to `maxRequestBytes` per request
+ * (a larger batch goes alone). Partition leaders come from Metadata v12 and are refreshed on leader
+ * errors and lost connections.
  *
  *   const p = new BatchProducer({ bootstrapBrokers: ['127.0.0.1:9092'] });
  *   const { baseOffset } = await p.send('topic', 0, [{ key, value, headers }]);
