@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { tracingChannel } from 'node:diagnostics_channel';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { BatchProducer, BatchProducerError } from '../../src/client/batch-produc
 import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { createTopic } from '../emit/helpers.ts';
+import { makeCerts } from '../security/certs.ts';
 
 const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
 // KafkaJS reads lz4 batches with a codec from lz4-napi (not the wasm codec the producer uses).
@@ -353,6 +354,58 @@ test('Produce goes on the lean connections by default, on the library connection
     requestChannel.unsubscribe(onLean);
     library.unsubscribe(onLibrary);
     await broker.stop();
+  }
+});
+
+test('TLS: the lean connections speak it (SSL listener); with SASL (SASL_SSL) Produce goes through the library', async () => {
+  const certs = makeCerts('alice');
+  const broker = await startBroker({
+    listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    tlsCert: certs.serverCert,
+    tlsKey: certs.serverKey,
+    tlsCa: certs.ca,
+    scramUsers: ['alice:alice-secret'],
+  });
+  const addr = (protocol: string): string =>
+    `127.0.0.1:${broker.listeners.find((l) => l.protocol === protocol)!.port}`;
+  let lean = 0;
+  const onLean = (msg: unknown): void => {
+    if ((msg as { apiKey: number }).apiKey === 0) lean++;
+  };
+  requestChannel.subscribe(onLean);
+  try {
+    await createTopic(broker.bootstrap, 'tls', 1);
+    const tls = { ca: readFileSync(certs.ca, 'utf8') };
+    const overSsl = new BatchProducer({ bootstrapBrokers: [addr('SSL')], tls });
+    assert.equal((await overSsl.send('tls', 0, [rec('k', 'ssl')])).baseOffset, 0n);
+    await overSsl.close();
+    assert.equal(lean, 1);
+    const overSaslSsl = new BatchProducer({
+      bootstrapBrokers: [addr('SASL_SSL')],
+      tls,
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'alice-secret' },
+    });
+    assert.equal((await overSaslSsl.send('tls', 0, [rec('k', 'sasl-ssl')])).baseOffset, 1n);
+    await overSaslSsl.close();
+    assert.equal(lean, 1);
+    assert.throws(
+      () =>
+        new BatchProducer({
+          bootstrapBrokers: ['a:1'],
+          sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' },
+          leanConnections: true,
+        }),
+      /leanConnections cannot do SASL/,
+    );
+    const read = await readWithKafkaJS(broker.bootstrap, 'tls', 2);
+    assert.deepEqual(
+      read.map((r) => r.value),
+      ['ssl', 'sasl-ssl'],
+    );
+  } finally {
+    requestChannel.unsubscribe(onLean);
+    await broker.stop();
+    rmSync(certs.dir, { recursive: true, force: true });
   }
 });
 
