@@ -103,7 +103,9 @@ export class KafkaSocket {
     s.setNoDelay(true);
     s.setTimeout(connectTimeout);
     const onTimeout = (): void => {
-      this.#fail(new KafkaSocketError(`connection to ${this.#where} timed out`));
+      this.#error ??= new KafkaSocketError(`connection to ${this.#where} timed out`);
+      s.destroy();
+      this.#fail(this.#error);
     };
     s.once('timeout', onTimeout);
     s.once(options.tls ? 'secureConnect' : 'connect', () => {
