@@ -340,6 +340,8 @@ export class BatchProducer {
     const batch = encodeRecordBatch(records, {
       compression: this.#o.compression,
       minCompressBytes: this.#o.minCompressBytes,
+      // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
+      skipCrc: this.#o.idempotent,
       transactional: this.#o.transactionalId !== null,
     });
     return this.sendEncoded(topic, partition, batch);
@@ -357,6 +359,8 @@ export class BatchProducer {
     const batch = encodeRecordBatch(records, {
       compression: this.#o.compression,
       minCompressBytes: this.#o.minCompressBytes,
+      // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
+      skipCrc: this.#o.idempotent,
       transactional: this.#o.transactionalId !== null,
     });
     this.#enqueue(topic, partition, batch, done);

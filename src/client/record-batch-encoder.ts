@@ -48,6 +48,11 @@ export interface RecordBatchOptions {
   producerEpoch?: number;
   /** Sequence number of the first record (-1 default, not idempotent). */
   baseSequence?: number;
+  /**
+   * Leave the CRC out (zero): for a batch whose producer fields `setBatchProducer` sets before it
+   * is sent, which computes the CRC then (the idempotent producer), so it is computed once.
+   */
+  skipCrc?: boolean;
   /** Sets the transactional attribute bit (the batch belongs to an open transaction). */
   transactional?: boolean;
   /** Default -1 (the broker sets it). */
@@ -195,16 +200,20 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   }
 
   const attributes = codec | (options.transactional ? TRANSACTIONAL : 0);
-  writeBatchHeader(batch, {
-    attributes,
-    count,
-    baseTimestamp,
-    maxTimestamp,
-    producerId: options.producerId ?? -1n,
-    producerEpoch: options.producerEpoch ?? -1,
-    baseSequence: options.baseSequence ?? -1,
-    partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
-  });
+  writeBatchHeader(
+    batch,
+    {
+      attributes,
+      count,
+      baseTimestamp,
+      maxTimestamp,
+      producerId: options.producerId ?? -1n,
+      producerEpoch: options.producerEpoch ?? -1,
+      baseSequence: options.baseSequence ?? -1,
+      partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
+    },
+    options.skipCrc !== true,
+  );
   return batch;
 }
 

@@ -91,8 +91,11 @@ export function writeProducerId(buf: Buffer, producerId: bigint, offset: number)
   else buf.writeBigInt64BE(producerId, offset);
 }
 
-/** Writes the header of `batch` (its records already in place after it), CRC-32C last. */
-export function writeBatchHeader(batch: Buffer, h: BatchHeader): void {
+/**
+ * Writes the header of `batch` (its records already in place after it), CRC-32C last unless
+ * `crc` is false (the caller stamps the producer fields later, which writes the CRC).
+ */
+export function writeBatchHeader(batch: Buffer, h: BatchHeader, crc = true): void {
   batch.writeInt32BE(0, 0); // baseOffset 0
   batch.writeInt32BE(0, 4);
   batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
@@ -106,5 +109,6 @@ export function writeBatchHeader(batch: Buffer, h: BatchHeader): void {
   batch.writeInt16BE(h.producerEpoch, 51);
   batch.writeInt32BE(h.baseSequence, 53);
   batch.writeInt32BE(h.count, 57);
-  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  if (crc) batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  else batch.writeUInt32BE(0, CRC_OFFSET);
 }

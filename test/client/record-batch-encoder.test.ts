@@ -136,6 +136,20 @@ test('setBatchProducer rewrites producer fields and the CRC', () => {
   assert.equal(buf.readUInt32BE(17), kafkajsCrc32c(buf.subarray(21)));
 });
 
+test('skipCrc leaves the CRC to setBatchProducer, which writes the same one a full encode has', () => {
+  const records = [{ key: Buffer.from('k'), value: Buffer.from('x'), timestamp: 5 }];
+  const full = encodeRecordBatch(records, { timestamp: 5 });
+  const skipped = encodeRecordBatch(records, { timestamp: 5, skipCrc: true });
+  assert.equal(skipped.readUInt32BE(17), 0);
+  setBatchProducer(full, 7n, 1, 9);
+  setBatchProducer(skipped, 7n, 1, 9);
+  assert.deepEqual(skipped, full);
+  assert.equal(skipped.readUInt32BE(17), kafkajsCrc32c(skipped.subarray(21)));
+  // Producer ids beyond 2^53 are still written exactly (as a BigInt).
+  setBatchProducer(skipped, 2n ** 62n + 1n, 1, 9);
+  assert.equal(readRecordsBatch(Reader.from(skipped)).producerId, 2n ** 62n + 1n);
+});
+
 test('bad input is a precise error', () => {
   assert.throws(() => encodeRecordBatch([]), RecordBatchEncodeError);
   assert.throws(() => encodeRecordBatch([{ timestamp: 1.5 }]), /timestamp 1.5 is not an integer/);
