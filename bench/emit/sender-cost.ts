@@ -21,6 +21,7 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { createEmitter, type Emitter } from '../../src/emit/index.ts';
 import { createTopicOn } from '../kafka/admin.ts';
 import { mainThreadWakeups, threadCpuUs } from '../lib/proc-stats.ts';
@@ -101,8 +102,12 @@ tracingChannel('plt:kafka:producer:sends').subscribe({
   error: () => {},
 });
 
-// Produce requests on the wire (the library's connection channel; apiKey 0).
+// Produce requests on the wire (apiKey 0): the producer's lean connections (kafka-socket.ts) and
+// the library's connection channel (SASL, or --base checkouts before the lean connections).
 let produceRequests = 0;
+requestChannel.subscribe((msg) => {
+  if ((msg as { apiKey: number }).apiKey === 0) produceRequests++;
+});
 tracingChannel<unknown, { apiKey?: number }>('plt:kafka:connections:api').subscribe({
   start: (ctx) => {
     if (ctx.apiKey === 0) produceRequests++;

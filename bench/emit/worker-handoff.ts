@@ -6,7 +6,9 @@
  * and the process's CPU per event (all threads). `idle` is the pacing alone (no emitter). The cases
  * alternate `rounds` times, each in a fresh emitter after a 1 s warm-up.
  *
- *   node bench/emit/worker-handoff.ts [seconds=5] [rounds=3] [base checkout, e.g. /work/main]
+ *   node bench/emit/worker-handoff.ts [seconds=5] [rounds=3] [base checkout, e.g. /work/main] [cases]
+ *
+ * `cases` (comma-separated, default all): `idle`, `base`, `inline`, `thread`.
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,7 +23,8 @@ const TOPIC = 'emit-handoff';
 const quiet = { warn: () => {}, error: () => {} };
 const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 3);
-const base = process.argv[4];
+const base = process.argv[4] === '' ? undefined : process.argv[4];
+const only = process.argv[5]?.split(',');
 const baseCreate =
   base === undefined
     ? null
@@ -71,10 +74,30 @@ try {
     `1,000 events/s for ${seconds} s per case, ${rounds} rounds; load average ${loadavg()[0]!.toFixed(2)}`,
   );
   const cases: [string, ((o: EmitterOptions) => Emitter) | null, Partial<EmitterOptions>][] = [
-    ['idle (no emitter)', null, {}],
-    ...(baseCreate ? [['base checkout', baseCreate, {}] as [string, typeof createEmitter, object]] : []),
-    ['sender on main thread', createEmitter, { senderThread: false }],
-    ['sender in worker', createEmitter, { senderThread: true }],
+    ...(only === undefined || only.includes('idle')
+      ? [['idle (no emitter)', null, {}] as [string, null, object]]
+      : []),
+    ...(baseCreate && (only === undefined || only.includes('base'))
+      ? [['base checkout', baseCreate, {}] as [string, typeof createEmitter, object]]
+      : []),
+    ...(only === undefined || only.includes('inline')
+      ? [
+          ['sender on main thread', createEmitter, { senderThread: false }] as [
+            string,
+            typeof createEmitter,
+            object,
+          ],
+        ]
+      : []),
+    ...(only === undefined || only.includes('thread')
+      ? [
+          ['sender in worker', createEmitter, { senderThread: true }] as [
+            string,
+            typeof createEmitter,
+            object,
+          ],
+        ]
+      : []),
   ];
   for (let round = 0; round < rounds; round++) {
     for (const [name, create, extra] of cases) {

@@ -1,11 +1,15 @@
 /**
  * `BatchProducer`: sends whole RecordBatches (record-batch-encoder.ts, one Buffer per batch) with
- * Produce v9 (flexible) over @platformatic/kafka's `ConnectionPool`/`Connection`, so TLS and SASL
- * are the library's. Like Kafka's producer, it sends one Produce request per leader for every
- * partition that has a batch ready: `send` calls made in the same tick (the emitter hands over one
- * batch per partition at a time) go out together, one batch per partition per request, up to
- * `maxRequestBytes` per request (a larger batch goes alone). Partition leaders come from Metadata
- * v12 and are refreshed on leader errors and lost connections.
+ * Produce v9 (flexible). Produce requests go on lean connections of the producer's own
+ * (kafka-socket.ts, produce-wire.ts: the request encoded into one Buffer and written once, one
+ * timer per connection, the answer parsed without intermediate objects; plain TCP or TLS), or, with
+ * SASL, `connections` given or `leanConnections: false`, over @platformatic/kafka's
+ * `ConnectionPool`/`Connection`; Metadata and InitProducerId always use the library's. Like
+ * Kafka's producer, it sends one Produce request per leader for every partition that has a batch
+ * ready: `send` calls made in the same tick (the emitter hands over one batch per partition at a
+ * time) go out together, one batch per partition per request, up to `maxRequestBytes` per request
+ * (a larger batch goes alone). Partition leaders come from Metadata v12 and are refreshed on leader
+ * errors and lost connections.
  *
  *   const p = new BatchProducer({ bootstrapBrokers: ['127.0.0.1:9092'] });
  *   const { baseOffset } = await p.send('topic', 0, [{ key, value, headers }]);
@@ -50,6 +54,13 @@ import {
   type SASLOptions,
   Writer,
 } from '@platformatic/kafka';
+import { KafkaSocket, type KafkaSocketOptions } from './kafka-socket.ts';
+import {
+  encodeProduceRequest,
+  PRODUCE_KEY,
+  type ProduceTopicData,
+  parseProduceResponse as parseProduceBody,
+} from './produce-wire.ts';
 import {
   type BatchCompression,
   type BatchRecord,
@@ -71,6 +82,8 @@ export interface BatchProducerOptions {
   idempotent?: boolean;
   /** Default `none`. */
   compression?: BatchCompression;
+  /** Batches whose records take fewer bytes go uncompressed (default 0: all compressed; record-batch-encoder.ts). */
+  minCompressBytes?: number;
   /** Batches in flight per partition (default 5 idempotent, 1 otherwise; at most 5 idempotent). */
   maxInFlight?: number;
   /**
@@ -96,7 +109,17 @@ export interface BatchProducerOptions {
    * batches not acknowledged then are rejected).
    */
   connections?: ConnectionPool;
+  /**
+   * Send Produce requests on lean connections of this producer's own (kafka-socket.ts: one write per
+   * request, no per-request timer or queue) instead of the library's `Connection` (default true
+   * without `sasl` and `connections`; SASL always uses the library's). Metadata and InitProducerId
+   * always go through the library.
+   */
+  leanConnections?: boolean;
 }
+
+/** The outcome of `sendWith`: an error, or the result. */
+export type SendCallback = (err: Error | null, result: SendResult | null) => void;
 
 export interface SendResult {
   /** Offset of the batch's first record; -1n when the broker reported a duplicate. */
@@ -135,8 +158,8 @@ interface Pending {
   sequence: number;
   producerId: bigint;
   deadline: number;
-  resolve: (r: SendResult) => void;
-  reject: (e: Error) => void;
+  /** Called once with the batch's outcome. */
+  done: SendCallback;
   /** The error of the last attempt (set while the partition recovers). */
   error: { code: number; message: string } | null;
 }
@@ -151,6 +174,8 @@ interface PartitionState {
   /** Answered with a retriable error while others were still in flight. */
   failed: Pending[];
   recovering: boolean;
+  /** In the list of partitions the next drain looks at. */
+  ready: boolean;
   /** Waiting for Metadata to name the partition's leader: its batches wait too. */
   routing: boolean;
   attempts: number;
@@ -198,6 +223,7 @@ export class BatchProducer {
       | 'acks'
       | 'idempotent'
       | 'compression'
+      | 'minCompressBytes'
       | 'maxInFlight'
       | 'maxRequestBytes'
       | 'requestTimeoutMs'
@@ -206,13 +232,16 @@ export class BatchProducer {
   > & { deliveryTimeoutMs: number; transactionalId: string | null };
   readonly #pool: ConnectionPool;
   readonly #ownPool: boolean;
+  /** Lean Produce connections by `host:port` (null: Produce goes through the library's pool). */
+  readonly #sockets: Map<string, KafkaSocket> | null;
+  readonly #socketOptions: KafkaSocketOptions;
   readonly #bootstrap: Broker[];
   readonly #brokers = new Map<number, Broker>();
   readonly #topics = new Map<string, TopicMetadata>();
   readonly #metadataInFlight = new Map<string, Promise<TopicMetadata>>();
   readonly #partitions = new Map<string, PartitionState>();
   /** Partitions with a batch that can go, sent by the next drain (one per tick). */
-  readonly #ready = new Set<PartitionState>();
+  #ready: PartitionState[] = [];
   #drainScheduled = false;
   /** The producer id new sequences are taken under; null until InitProducerId answered. */
   #producerId: { id: bigint; epoch: number } | null = null;
@@ -246,6 +275,7 @@ export class BatchProducer {
       acks,
       idempotent,
       compression: options.compression ?? 'none',
+      minCompressBytes: options.minCompressBytes ?? 0,
       maxInFlight,
       maxRequestBytes,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -269,6 +299,17 @@ export class BatchProducer {
       options.connections ?? new ConnectionPool(options.clientId ?? 'samsa-batch-producer', connection);
     // Errors arrive through the request callbacks; the pool's own event would otherwise be unhandled.
     if (this.#ownPool) this.#pool.on('error' as never, () => {});
+    const lean = options.leanConnections ?? (this.#ownPool && options.sasl === undefined);
+    if (lean && options.sasl !== undefined)
+      throw new BatchProducerError('leanConnections cannot do SASL: the library connections do');
+    this.#sockets = lean ? new Map() : null;
+    this.#socketOptions = {
+      clientId: options.clientId ?? 'samsa-batch-producer',
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      requestTimeoutMs: this.#o.requestTimeoutMs + 5000,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tlsServerName ? { tlsServerName: options.tlsServerName } : {}),
+    };
   }
 
   /** The producer id and epoch in use (null before the first batch or when not idempotent). */
@@ -298,16 +339,52 @@ export class BatchProducer {
     if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
     const batch = encodeRecordBatch(records, {
       compression: this.#o.compression,
+      minCompressBytes: this.#o.minCompressBytes,
+      // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
+      skipCrc: this.#o.idempotent,
       transactional: this.#o.transactionalId !== null,
     });
     return this.sendEncoded(topic, partition, batch);
   }
 
+  /**
+   * `send` with a callback instead of a promise (no promise per batch: the emitter's path). Throws
+   * what `encodeRecordBatch` throws; `done` may be called before this returns (a closed producer).
+   */
+  sendWith(topic: string, partition: number, records: readonly BatchRecord[], done: SendCallback): void {
+    if (this.#closed) {
+      done(new BatchProducerError('the producer is closed'), null);
+      return;
+    }
+    const batch = encodeRecordBatch(records, {
+      compression: this.#o.compression,
+      minCompressBytes: this.#o.minCompressBytes,
+      // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
+      skipCrc: this.#o.idempotent,
+      transactional: this.#o.transactionalId !== null,
+    });
+    this.#enqueue(topic, partition, batch, done);
+  }
+
   /** Sends a batch encoded by `encodeRecordBatch` (its producer fields are set here). */
   sendEncoded(topic: string, partition: number, batch: Buffer): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new BatchProducerError('the producer is closed'));
-    if (!Number.isInteger(partition) || partition < 0)
-      return Promise.reject(new BatchProducerError(`invalid partition ${partition}`));
+    return new Promise((resolve, reject) =>
+      this.#enqueue(topic, partition, batch, (err, result) =>
+        err === null ? resolve(result!) : reject(err),
+      ),
+    );
+  }
+
+  #enqueue(topic: string, partition: number, batch: Buffer, done: SendCallback): void {
+    if (this.#closed) {
+      done(new BatchProducerError('the producer is closed'), null);
+      return;
+    }
+    if (!Number.isInteger(partition) || partition < 0) {
+      done(new BatchProducerError(`invalid partition ${partition}`), null);
+      return;
+    }
     const key = `${topic}\0${partition}`;
     let state = this.#partitions.get(key);
     if (state === undefined) {
@@ -318,6 +395,7 @@ export class BatchProducer {
         inflight: [],
         failed: [],
         recovering: false,
+        ready: false,
         routing: false,
         attempts: 0,
         producerId: -1n,
@@ -327,7 +405,6 @@ export class BatchProducer {
       };
       this.#partitions.set(key, state);
     }
-    const { promise, resolve, reject } = Promise.withResolvers<SendResult>();
     this.#pending++;
     state.queue.push({
       batch,
@@ -335,12 +412,10 @@ export class BatchProducer {
       sequence: -1,
       producerId: -1n,
       deadline: performance.now() + this.#o.deliveryTimeoutMs,
-      resolve,
-      reject,
+      done,
       error: null,
     });
     this.#pump(state);
-    return promise;
   }
 
   /** Resolves once every batch sent so far is acknowledged or rejected. */
@@ -364,12 +439,13 @@ export class BatchProducer {
       state.failed = [];
       state.queue = [];
     }
+    if (this.#sockets !== null) for (const socket of this.#sockets.values()) socket.close();
     if (this.#ownPool) await this.#pool.close().catch(() => {});
   }
 
   #finish(p: Pending, result: SendResult | Error): void {
-    if (result instanceof Error) p.reject(result);
-    else p.resolve(result);
+    if (result instanceof Error) p.done(result, null);
+    else p.done(null, result);
     if (--this.#pending === 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
@@ -380,7 +456,10 @@ export class BatchProducer {
   /** Marks `state` ready to send; one drain per tick sends every ready partition. */
   #pump(state: PartitionState): void {
     if (!this.#canTake(state)) return;
-    this.#ready.add(state);
+    if (!state.ready) {
+      state.ready = true;
+      this.#ready.push(state);
+    }
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
     queueMicrotask(() => this.#drain());
@@ -405,12 +484,20 @@ export class BatchProducer {
   #drain(): void {
     this.#drainScheduled = false;
     if (this.#closed) {
-      this.#ready.clear();
+      for (let i = 0; i < this.#ready.length; i++) this.#ready[i]!.ready = false;
+      this.#ready = [];
       return;
     }
-    const byLeader = new Map<Broker, PartitionState[]>();
+    // Indexed loops and arrays, not iterators: at an app's rate this runs cold (not optimised),
+    // where each iteration step of a Set or Map is an allocation.
+    const ready = this.#ready;
+    this.#ready = [];
+    const leaders: Broker[] = [];
+    const byLeader: PartitionState[][] = [];
     let unrouted: Map<string, PartitionState[]> | null = null;
-    for (const state of this.#ready) {
+    for (let i = 0; i < ready.length; i++) {
+      const state = ready[i]!;
+      state.ready = false;
       if (!this.#canTake(state)) continue;
       const leader = this.#knownLeader(state);
       if (leader === null) {
@@ -420,17 +507,23 @@ export class BatchProducer {
         else states.push(state);
         continue;
       }
-      const states = byLeader.get(leader);
-      if (states === undefined) byLeader.set(leader, [state]);
-      else states.push(state);
+      const at = leaders.indexOf(leader);
+      if (at === -1) {
+        leaders.push(leader);
+        byLeader.push([state]);
+      } else {
+        byLeader[at]!.push(state);
+      }
     }
-    this.#ready.clear();
     if (unrouted !== null) for (const [topic, states] of unrouted) this.#route(topic, states);
-    for (const [leader, states] of byLeader) {
+    for (let l = 0; l < leaders.length; l++) {
+      const leader = leaders[l]!;
+      const states = byLeader[l]!;
       for (;;) {
         let entries: Entry[] = [];
         let bytes = 0;
-        for (const state of states) {
+        for (let i = 0; i < states.length; i++) {
+          const state = states[i]!;
           const next = state.queue[0];
           if (next === undefined || !this.#canTake(state)) continue;
           if (entries.length > 0 && bytes + next.batch.length > this.#o.maxRequestBytes) {
@@ -481,10 +574,10 @@ export class BatchProducer {
     if (p === null) return;
     state.routing = true;
     const entries = [{ state, p }];
-    this.#leaderConnection(state).then(
-      (connection) => {
+    this.#leader(state).then(
+      (leader) => {
         state.routing = false;
-        this.#sendOn(connection, entries);
+        this.#dispatch(entries, leader);
         this.#pump(state);
       },
       (err: Error) => {
@@ -540,6 +633,10 @@ export class BatchProducer {
   }
 
   #dispatch(entries: Entry[], leader: Broker): void {
+    if (this.#sockets !== null) {
+      this.#sendLean(entries, leader);
+      return;
+    }
     this.#pool.get(leader, (err, connection) => {
       if (err) {
         this.#answerAll(entries, { code: poolClosed(err) ? POOL_CLOSED : 13, message: describe(err) });
@@ -572,6 +669,85 @@ export class BatchProducer {
         }
       },
     );
+  }
+
+  /** One Produce request on this producer's own connection to `leader` (kafka-socket.ts). */
+  #sendLean(entries: Entry[], leader: Broker): void {
+    if (this.#closed) return;
+    const sockets = this.#sockets!;
+    const address = `${leader.host}:${leader.port}`;
+    let socket = sockets.get(address);
+    if (socket === undefined || socket.closed) {
+      socket = new KafkaSocket(leader, this.#socketOptions);
+      sockets.set(address, socket);
+    }
+    // Grouped by topic; `ordered` is the entries in the order of the request (and of its answer).
+    const topics: ProduceTopicData[] = [];
+    let ordered = entries;
+    let last: ProduceTopicData | null = null;
+    let grouped = true;
+    for (let i = 0; i < entries.length; i++) {
+      const { state, p } = entries[i]!;
+      if (last === null || last.name !== state.topic) {
+        if (topics.some((t) => t.name === state.topic)) grouped = false;
+        last = { name: state.topic, partitions: [] };
+        topics.push(last);
+      }
+      last.partitions.push({ partition: state.partition, batch: p.batch });
+    }
+    if (!grouped) {
+      // A topic's partitions appear once in a request: regroup (rare: the drain takes partitions in
+      // the order they became ready).
+      topics.length = 0;
+      const byTopic = new Map<string, Entry[]>();
+      for (const e of entries) {
+        const list = byTopic.get(e.state.topic);
+        if (list === undefined) byTopic.set(e.state.topic, [e]);
+        else list.push(e);
+      }
+      ordered = [];
+      for (const [name, list] of byTopic) {
+        topics.push({
+          name,
+          partitions: list.map((e) => ({ partition: e.state.partition, batch: e.p.batch })),
+        });
+        ordered.push(...list);
+      }
+    }
+    const frame = encodeProduceRequest(
+      socket.headerBytes,
+      this.#o.transactionalId,
+      this.#o.acks,
+      this.#o.requestTimeoutMs,
+      topics,
+    );
+    socket.send(PRODUCE_KEY, PRODUCE_VERSION, frame, (err, body) => {
+      if (err !== null) {
+        this.#answerAll(ordered, { code: 13, message: err.message });
+        return;
+      }
+      let answers: ReturnType<typeof parseProduceBody>;
+      try {
+        answers = parseProduceBody(body!);
+      } catch (e) {
+        this.#answerAll(ordered, { code: 13, message: (e as Error).message });
+        return;
+      }
+      for (let i = 0; i < ordered.length; i++) {
+        const { state, p } = ordered[i]!;
+        let answer = answers[i];
+        if (answer === undefined || answer.partition !== state.partition || answer.topic !== state.topic)
+          answer = answers.find((a) => a.partition === state.partition && a.topic === state.topic);
+        this.#answer(
+          state,
+          p,
+          answer ?? {
+            code: 13,
+            message: `no answer for ${state.topic}/${state.partition} in the Produce response`,
+          },
+        );
+      }
+    });
   }
 
   #answerAll(entries: Entry[], error: { code: number; message: string }): void {
@@ -757,7 +933,7 @@ export class BatchProducer {
     return [...this.#brokers.values(), ...this.#bootstrap];
   }
 
-  async #leaderConnection(state: PartitionState): Promise<Connection> {
+  async #leader(state: PartitionState): Promise<Broker> {
     let m = this.#topics.get(state.topic);
     if (m === undefined || m.leaders[state.partition] === undefined || m.leaders[state.partition]! < 0) {
       m = await this.#metadata(state.topic, m !== undefined);
@@ -770,7 +946,7 @@ export class BatchProducer {
     }
     const leader = this.#brokers.get(m.leaders[state.partition] ?? -1);
     if (leader === undefined) throw new BatchProducerError(`${state.topic}/${state.partition}: no leader`, 5);
-    return this.#pool.get(leader);
+    return leader;
   }
 
   /** Metadata of `topic`, cached; `refresh` asks again (once per 50 ms at most, calls coalesced). */

@@ -19,6 +19,7 @@ import {
   TRANSACTIONAL,
   varintSize,
   writeBatchHeader,
+  writeProducerId,
   writeVarint,
 } from './record-batch-format.ts';
 
@@ -36,11 +37,22 @@ export interface BatchRecord {
 
 export interface RecordBatchOptions {
   compression?: BatchCompression;
+  /**
+   * A batch whose records take fewer bytes than this is written uncompressed whatever
+   * `compression` says (default 0: always compressed). Compression is per batch in Kafka, so
+   * consumers read both; on a batch of a record or two it saves nothing and costs the call.
+   */
+  minCompressBytes?: number;
   /** -1 (default) for a producer that is not idempotent. */
   producerId?: bigint;
   producerEpoch?: number;
   /** Sequence number of the first record (-1 default, not idempotent). */
   baseSequence?: number;
+  /**
+   * Leave the CRC out (zero): for a batch whose producer fields `setBatchProducer` sets before it
+   * is sent, which computes the CRC then (the idempotent producer), so it is computed once.
+   */
+  skipCrc?: boolean;
   /** Sets the transactional attribute bit (the batch belongs to an open transaction). */
   transactional?: boolean;
   /** Default -1 (the broker sets it). */
@@ -105,10 +117,14 @@ function writeRecords(
       buf[o++] = 0;
     } else {
       o = writeVarint(buf, o, headers.length);
-      for (const [k, v] of headers) {
+      // Indexed, not `for (const [k, v] of ...)`: at an app's rate this code runs cold (not
+      // optimised), where destructuring allocates an iterator and a result per header.
+      for (let h = 0; h < headers.length; h++) {
+        const header = headers[h]!;
+        const k = header[0];
         o = writeVarint(buf, o, k.length);
         o = copyInto(buf, o, k);
-        o = writeBytes(buf, o, v);
+        o = writeBytes(buf, o, header[1]);
       }
     }
   }
@@ -120,7 +136,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   const count = records.length;
   if (count === 0) throw new RecordBatchEncodeError('a record batch needs at least one record');
   const compression = options.compression ?? 'none';
-  const codec = CODEC_BITS[compression];
+  let codec = CODEC_BITS[compression];
   if (codec === undefined) throw new RecordBatchEncodeError(`unknown compression ${String(compression)}`);
   const defaultTs = options.timestamp ?? Date.now();
 
@@ -155,11 +171,16 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
       size += 1;
     } else {
       size += varintSize(headers.length);
-      for (const [k, v] of headers) size += varintSize(k.length) + k.length + bytesSize(v);
+      for (let h = 0; h < headers.length; h++) {
+        const header = headers[h]!;
+        size += varintSize(header[0].length) + header[0].length + bytesSize(header[1]);
+      }
     }
     sizes[i] = size;
     recordsBytes += varintSize(size) + size;
   }
+
+  if (recordsBytes < (options.minCompressBytes ?? 0)) codec = 0;
 
   // Pass 2: write.
   let batch: Buffer;
@@ -179,16 +200,20 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   }
 
   const attributes = codec | (options.transactional ? TRANSACTIONAL : 0);
-  writeBatchHeader(batch, {
-    attributes,
-    count,
-    baseTimestamp,
-    maxTimestamp,
-    producerId: options.producerId ?? -1n,
-    producerEpoch: options.producerEpoch ?? -1,
-    baseSequence: options.baseSequence ?? -1,
-    partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
-  });
+  writeBatchHeader(
+    batch,
+    {
+      attributes,
+      count,
+      baseTimestamp,
+      maxTimestamp,
+      producerId: options.producerId ?? -1n,
+      producerEpoch: options.producerEpoch ?? -1,
+      baseSequence: options.baseSequence ?? -1,
+      partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
+    },
+    options.skipCrc !== true,
+  );
   return batch;
 }
 
@@ -199,7 +224,7 @@ export function setBatchProducer(
   producerEpoch: number,
   baseSequence: number,
 ): void {
-  batch.writeBigInt64BE(producerId, 43);
+  writeProducerId(batch, producerId, 43);
   batch.writeInt16BE(producerEpoch, 51);
   batch.writeInt32BE(baseSequence, 53);
   batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);

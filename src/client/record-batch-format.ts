@@ -74,19 +74,41 @@ export interface BatchHeader {
   partitionLeaderEpoch: number;
 }
 
-/** Writes the header of `batch` (its records already in place after it), CRC-32C last. */
-export function writeBatchHeader(batch: Buffer, h: BatchHeader): void {
-  batch.writeBigInt64BE(0n, 0); // baseOffset
+/**
+ * Writes a safe integer as a big-endian INT64 without a BigInt (`writeBigInt64BE` allocates in code
+ * that is not optimised yet, which is how a batch header is written at an app's rate).
+ */
+export function writeInt64Number(buf: Buffer, value: number, offset: number): void {
+  const hi = Math.floor(value / 4294967296);
+  buf.writeInt32BE(hi, offset);
+  buf.writeUInt32BE(value - hi * 4294967296, offset + 4);
+}
+
+/** A producer id as INT64 (a Number when it is a safe integer, as Kafka's ids are in practice). */
+export function writeProducerId(buf: Buffer, producerId: bigint, offset: number): void {
+  const n = Number(producerId);
+  if (Number.isSafeInteger(n)) writeInt64Number(buf, n, offset);
+  else buf.writeBigInt64BE(producerId, offset);
+}
+
+/**
+ * Writes the header of `batch` (its records already in place after it), CRC-32C last unless
+ * `crc` is false (the caller stamps the producer fields later, which writes the CRC).
+ */
+export function writeBatchHeader(batch: Buffer, h: BatchHeader, crc = true): void {
+  batch.writeInt32BE(0, 0); // baseOffset 0
+  batch.writeInt32BE(0, 4);
   batch.writeInt32BE(batch.length - 12, 8); // batchLength: bytes after this field
   batch.writeInt32BE(h.partitionLeaderEpoch, 12);
   batch[16] = 2; // magic
   batch.writeInt16BE(h.attributes, ATTRIBUTES_OFFSET);
   batch.writeInt32BE(h.count - 1, 23); // lastOffsetDelta
-  batch.writeBigInt64BE(BigInt(h.baseTimestamp), 27);
-  batch.writeBigInt64BE(BigInt(h.maxTimestamp), 35);
-  batch.writeBigInt64BE(h.producerId, 43);
+  writeInt64Number(batch, h.baseTimestamp, 27);
+  writeInt64Number(batch, h.maxTimestamp, 35);
+  writeProducerId(batch, h.producerId, 43);
   batch.writeInt16BE(h.producerEpoch, 51);
   batch.writeInt32BE(h.baseSequence, 53);
   batch.writeInt32BE(h.count, 57);
-  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  if (crc) batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+  else batch.writeUInt32BE(0, CRC_OFFSET);
 }

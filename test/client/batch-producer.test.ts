@@ -5,7 +5,8 @@
  * middle loses and duplicates nothing; an unreachable broker and refused batches give precise errors.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,10 @@ import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { BatchProducer, BatchProducerError } from '../../src/client/batch-producer.ts';
+import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { createTopic } from '../emit/helpers.ts';
+import { makeCerts } from '../security/certs.ts';
 
 const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
 // KafkaJS reads lz4 batches with a codec from lz4-napi (not the wasm codec the producer uses).
@@ -85,42 +88,50 @@ const rec = (key: string, value: string, timestamp?: number) => ({
   ...(timestamp === undefined ? {} : { timestamp }),
 });
 
-test('KafkaJS reads back what BatchProducer wrote, uncompressed, lz4 and gzip, at the offsets it reported', async () => {
-  const broker = await startBroker();
-  try {
-    for (const compression of ['none', 'lz4', 'gzip'] as const) {
-      const topic = `readback-${compression}`;
-      await createTopic(broker.bootstrap, topic, 3);
-      const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], compression });
-      assert.equal(await producer.partitionCount(topic), 3);
-      const results = await Promise.all(
-        [0, 1, 2].map((p) => producer.send(topic, p, [rec(`k${p}`, 'a', T + p), rec(`k${p}`, 'b', T + 500)])),
-      );
-      const second = await producer.send(topic, 1, [rec('k1', 'c', T + 1000)]);
-      await producer.close();
-      assert.deepEqual(
-        results.map((r) => r.baseOffset),
-        [0n, 0n, 0n],
-      );
-      assert.equal(second.baseOffset, 2n);
-      const read = await readWithKafkaJS(broker.bootstrap, topic, 7);
-      assert.deepEqual(
-        read.map((r) => [r.partition, r.offset, r.key, r.value, r.timestamp, r.headers.h]),
-        [
-          [0, 0n, 'k0', 'a', String(T), 'k0:a'],
-          [0, 1n, 'k0', 'b', String(T + 500), 'k0:b'],
-          [1, 0n, 'k1', 'a', String(T + 1), 'k1:a'],
-          [1, 1n, 'k1', 'b', String(T + 500), 'k1:b'],
-          [1, 2n, 'k1', 'c', String(T + 1000), 'k1:c'],
-          [2, 0n, 'k2', 'a', String(T + 2), 'k2:a'],
-          [2, 1n, 'k2', 'b', String(T + 500), 'k2:b'],
-        ],
-      );
+for (const lean of [true, false]) {
+  test(`KafkaJS reads back what BatchProducer wrote, uncompressed, lz4 and gzip, at the offsets it reported (${lean ? 'lean' : 'library'} connections)`, async () => {
+    const broker = await startBroker();
+    try {
+      for (const compression of ['none', 'lz4', 'gzip'] as const) {
+        const topic = `readback-${compression}`;
+        await createTopic(broker.bootstrap, topic, 3);
+        const producer = new BatchProducer({
+          bootstrapBrokers: [broker.bootstrap],
+          compression,
+          leanConnections: lean,
+        });
+        assert.equal(await producer.partitionCount(topic), 3);
+        const results = await Promise.all(
+          [0, 1, 2].map((p) =>
+            producer.send(topic, p, [rec(`k${p}`, 'a', T + p), rec(`k${p}`, 'b', T + 500)]),
+          ),
+        );
+        const second = await producer.send(topic, 1, [rec('k1', 'c', T + 1000)]);
+        await producer.close();
+        assert.deepEqual(
+          results.map((r) => r.baseOffset),
+          [0n, 0n, 0n],
+        );
+        assert.equal(second.baseOffset, 2n);
+        const read = await readWithKafkaJS(broker.bootstrap, topic, 7);
+        assert.deepEqual(
+          read.map((r) => [r.partition, r.offset, r.key, r.value, r.timestamp, r.headers.h]),
+          [
+            [0, 0n, 'k0', 'a', String(T), 'k0:a'],
+            [0, 1n, 'k0', 'b', String(T + 500), 'k0:b'],
+            [1, 0n, 'k1', 'a', String(T + 1), 'k1:a'],
+            [1, 1n, 'k1', 'b', String(T + 500), 'k1:b'],
+            [1, 2n, 'k1', 'c', String(T + 1000), 'k1:c'],
+            [2, 0n, 'k2', 'a', String(T + 2), 'k2:a'],
+            [2, 1n, 'k2', 'b', String(T + 500), 'k2:b'],
+          ],
+        );
+      }
+    } finally {
+      await broker.stop();
     }
-  } finally {
-    await broker.stop();
-  }
-});
+  });
+}
 
 test('idempotent pipelining: 300 batches fired at once on two partitions land in order, once', async () => {
   const broker = await startBroker();
@@ -227,40 +238,42 @@ test('maxRequestBytes: a batch that would take a request over it goes in the nex
   }
 });
 
-test('a broker restart with batches in flight: every batch acknowledged once, in order', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'batch-producer-'));
-  const port = await freePort();
-  let broker: TestBroker = await startBroker({ dataDir, port });
-  try {
-    await createTopic(broker.bootstrap, 'restarted', 1);
-    const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap] });
-    const sends: Promise<{ baseOffset: bigint }>[] = [];
-    let n = 0;
-    const batch = () => Array.from({ length: 20 }, () => rec('k', String(n++)));
-    for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
-    await sends[0];
-    await broker.stop();
-    for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
-    await new Promise((r) => setTimeout(r, 500));
-    broker = await startBroker({ dataDir, port });
-    for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
-    const offsets = (await Promise.all(sends)).map((r) => r.baseOffset);
-    await producer.close();
-    // Every batch after the first is at its place (a duplicate would show as -1 or a shifted offset).
-    assert.deepEqual(
-      offsets.filter((o) => o !== -1n),
-      offsets.filter((o) => o !== -1n).map((_, i) => BigInt(i * 20)),
-    );
-    const read = await readWithKafkaJS(broker.bootstrap, 'restarted', n);
-    assert.deepEqual(
-      read.map((r) => Number(r.value)),
-      Array.from({ length: n }, (_, i) => i),
-    );
-  } finally {
-    await broker.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+for (const lean of [true, false]) {
+  test(`a broker restart with batches in flight: every batch acknowledged once, in order (${lean ? 'lean' : 'library'} connections)`, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'batch-producer-'));
+    const port = await freePort();
+    let broker: TestBroker = await startBroker({ dataDir, port });
+    try {
+      await createTopic(broker.bootstrap, 'restarted', 1);
+      const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], leanConnections: lean });
+      const sends: Promise<{ baseOffset: bigint }>[] = [];
+      let n = 0;
+      const batch = () => Array.from({ length: 20 }, () => rec('k', String(n++)));
+      for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
+      await sends[0];
+      await broker.stop();
+      for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
+      await new Promise((r) => setTimeout(r, 500));
+      broker = await startBroker({ dataDir, port });
+      for (let b = 0; b < 20; b++) sends.push(producer.send('restarted', 0, batch()));
+      const offsets = (await Promise.all(sends)).map((r) => r.baseOffset);
+      await producer.close();
+      // Every batch after the first is at its place (a duplicate would show as -1 or a shifted offset).
+      assert.deepEqual(
+        offsets.filter((o) => o !== -1n),
+        offsets.filter((o) => o !== -1n).map((_, i) => BigInt(i * 20)),
+      );
+      const read = await readWithKafkaJS(broker.bootstrap, 'restarted', n);
+      assert.deepEqual(
+        read.map((r) => Number(r.value)),
+        Array.from({ length: n }, (_, i) => i),
+      );
+    } finally {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('an unreachable broker: sends fail after deliveryTimeoutMs with a precise error', async () => {
   const port = await freePort();
@@ -273,34 +286,126 @@ test('an unreachable broker: sends fail after deliveryTimeoutMs with a precise e
   await producer.close();
 });
 
-test('refused batches: too large, and a partition the topic lacks; later batches still go through', async () => {
-  const broker = await startBroker({ messageMaxBytes: 10_000 });
+for (const lean of [true, false]) {
+  test(`refused batches: too large, and a partition the topic lacks; later batches still go through (${lean ? 'lean' : 'library'} connections)`, async () => {
+    const broker = await startBroker({ messageMaxBytes: 10_000 });
+    try {
+      await createTopic(broker.bootstrap, 'refusals', 1);
+      const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], leanConnections: lean });
+      const before = producer.send('refusals', 0, [rec('k', 'before')]);
+      const big = producer.send('refusals', 0, [rec('k', 'x'.repeat(20_000))]);
+      const after = producer.send('refusals', 0, [rec('k', 'after')]);
+      assert.equal((await before).baseOffset, 0n);
+      await assert.rejects(big, (err: Error) => {
+        assert.ok(err instanceof BatchProducerError);
+        assert.equal(err.errorCode, 10);
+        assert.match(err.message, /refusals\/0: .*MESSAGE_TOO_LARGE|refusals\/0: .*too large/i);
+        return true;
+      });
+      assert.equal((await after).baseOffset, 1n);
+      await assert.rejects(
+        producer.send('refusals', 5, [rec('k', 'v')]),
+        /refusals\/5: the topic has 1 partitions/,
+      );
+      await producer.close();
+      const read = await readWithKafkaJS(broker.bootstrap, 'refusals', 2);
+      assert.deepEqual(
+        read.map((r) => r.value),
+        ['before', 'after'],
+      );
+    } finally {
+      await broker.stop();
+    }
+  });
+}
+
+test('Produce goes on the lean connections by default, on the library connections with leanConnections: false', async () => {
+  const broker = await startBroker();
+  const counts = { lean: 0, library: 0 };
+  const onLean = (msg: unknown): void => {
+    if ((msg as { apiKey: number }).apiKey === 0) counts.lean++;
+  };
+  const library = tracingChannel<unknown, { apiKey?: number }>('plt:kafka:connections:api');
+  const onLibrary = {
+    start: (ctx: { apiKey?: number }) => {
+      if (ctx.apiKey === 0) counts.library++;
+    },
+    end: () => {},
+    asyncStart: () => {},
+    asyncEnd: () => {},
+    error: () => {},
+  };
+  requestChannel.subscribe(onLean);
+  library.subscribe(onLibrary);
   try {
-    await createTopic(broker.bootstrap, 'refusals', 1);
-    const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap] });
-    const before = producer.send('refusals', 0, [rec('k', 'before')]);
-    const big = producer.send('refusals', 0, [rec('k', 'x'.repeat(20_000))]);
-    const after = producer.send('refusals', 0, [rec('k', 'after')]);
-    assert.equal((await before).baseOffset, 0n);
-    await assert.rejects(big, (err: Error) => {
-      assert.ok(err instanceof BatchProducerError);
-      assert.equal(err.errorCode, 10);
-      assert.match(err.message, /refusals\/0: .*MESSAGE_TOO_LARGE|refusals\/0: .*too large/i);
-      return true;
-    });
-    assert.equal((await after).baseOffset, 1n);
-    await assert.rejects(
-      producer.send('refusals', 5, [rec('k', 'v')]),
-      /refusals\/5: the topic has 1 partitions/,
-    );
-    await producer.close();
-    const read = await readWithKafkaJS(broker.bootstrap, 'refusals', 2);
+    await createTopic(broker.bootstrap, 'paths', 1);
+    for (const lean of [true, false]) {
+      const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], leanConnections: lean });
+      for (let i = 0; i < 3; i++) await producer.send('paths', 0, [rec('k', `${lean}-${i}`)]);
+      await producer.close();
+      assert.deepEqual(counts, lean ? { lean: 3, library: 0 } : { lean: 3, library: 3 });
+    }
+    const read = await readWithKafkaJS(broker.bootstrap, 'paths', 6);
     assert.deepEqual(
       read.map((r) => r.value),
-      ['before', 'after'],
+      ['true-0', 'true-1', 'true-2', 'false-0', 'false-1', 'false-2'],
     );
   } finally {
+    requestChannel.unsubscribe(onLean);
+    library.unsubscribe(onLibrary);
     await broker.stop();
+  }
+});
+
+test('TLS: the lean connections speak it (SSL listener); with SASL (SASL_SSL) Produce goes through the library', async () => {
+  const certs = makeCerts('alice');
+  const broker = await startBroker({
+    listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    tlsCert: certs.serverCert,
+    tlsKey: certs.serverKey,
+    tlsCa: certs.ca,
+    scramUsers: ['alice:alice-secret'],
+  });
+  const addr = (protocol: string): string =>
+    `127.0.0.1:${broker.listeners.find((l) => l.protocol === protocol)!.port}`;
+  let lean = 0;
+  const onLean = (msg: unknown): void => {
+    if ((msg as { apiKey: number }).apiKey === 0) lean++;
+  };
+  requestChannel.subscribe(onLean);
+  try {
+    await createTopic(broker.bootstrap, 'tls', 1);
+    const tls = { ca: readFileSync(certs.ca, 'utf8') };
+    const overSsl = new BatchProducer({ bootstrapBrokers: [addr('SSL')], tls });
+    assert.equal((await overSsl.send('tls', 0, [rec('k', 'ssl')])).baseOffset, 0n);
+    await overSsl.close();
+    assert.equal(lean, 1);
+    const overSaslSsl = new BatchProducer({
+      bootstrapBrokers: [addr('SASL_SSL')],
+      tls,
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'alice-secret' },
+    });
+    assert.equal((await overSaslSsl.send('tls', 0, [rec('k', 'sasl-ssl')])).baseOffset, 1n);
+    await overSaslSsl.close();
+    assert.equal(lean, 1);
+    assert.throws(
+      () =>
+        new BatchProducer({
+          bootstrapBrokers: ['a:1'],
+          sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' },
+          leanConnections: true,
+        }),
+      /leanConnections cannot do SASL/,
+    );
+    const read = await readWithKafkaJS(broker.bootstrap, 'tls', 2);
+    assert.deepEqual(
+      read.map((r) => r.value),
+      ['ssl', 'sasl-ssl'],
+    );
+  } finally {
+    requestChannel.unsubscribe(onLean);
+    await broker.stop();
+    rmSync(certs.dir, { recursive: true, force: true });
   }
 });
 

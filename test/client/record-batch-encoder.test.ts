@@ -136,6 +136,20 @@ test('setBatchProducer rewrites producer fields and the CRC', () => {
   assert.equal(buf.readUInt32BE(17), kafkajsCrc32c(buf.subarray(21)));
 });
 
+test('skipCrc leaves the CRC to setBatchProducer, which writes the same one a full encode has', () => {
+  const records = [{ key: Buffer.from('k'), value: Buffer.from('x'), timestamp: 5 }];
+  const full = encodeRecordBatch(records, { timestamp: 5 });
+  const skipped = encodeRecordBatch(records, { timestamp: 5, skipCrc: true });
+  assert.equal(skipped.readUInt32BE(17), 0);
+  setBatchProducer(full, 7n, 1, 9);
+  setBatchProducer(skipped, 7n, 1, 9);
+  assert.deepEqual(skipped, full);
+  assert.equal(skipped.readUInt32BE(17), kafkajsCrc32c(skipped.subarray(21)));
+  // Producer ids beyond 2^53 are still written exactly (as a BigInt).
+  setBatchProducer(skipped, 2n ** 62n + 1n, 1, 9);
+  assert.equal(readRecordsBatch(Reader.from(skipped)).producerId, 2n ** 62n + 1n);
+});
+
 test('bad input is a precise error', () => {
   assert.throws(() => encodeRecordBatch([]), RecordBatchEncodeError);
   assert.throws(() => encodeRecordBatch([{ timestamp: 1.5 }]), /timestamp 1.5 is not an integer/);
@@ -157,4 +171,29 @@ test('a value given as text is written as its UTF-8 bytes', () => {
   const batch = readRecordsBatch(Reader.from(buf));
   assert.deepEqual(batch.records[0]!.value, Buffer.from(text, 'utf8'));
   assert.deepEqual(batch.records[1]!.value, Buffer.alloc(0));
+});
+
+test('minCompressBytes: a batch whose records take fewer bytes is written uncompressed, a larger one compressed', () => {
+  const small = [{ key: Buffer.from('k'), value: Buffer.from('v'.repeat(100)) }];
+  const large = Array.from({ length: 50 }, () => ({
+    key: Buffer.from('k'),
+    value: Buffer.from('v'.repeat(100)),
+  }));
+  for (const [records, codec] of [
+    [small, 0],
+    [large, 3],
+  ] as const) {
+    const buf = encodeRecordBatch(records, { compression: 'lz4', minCompressBytes: 4096, timestamp: 1 });
+    const batch = readRecordsBatch(Reader.from(buf));
+    assert.equal(batch.attributes & 7, codec);
+    assert.deepEqual(
+      batch.records.map((r) => r.value),
+      records.map((r) => r.value),
+    );
+  }
+  // Without it, even a one-record batch is compressed as asked.
+  assert.equal(
+    readRecordsBatch(Reader.from(encodeRecordBatch(small, { compression: 'lz4' }))).attributes & 7,
+    3,
+  );
 });

@@ -192,3 +192,46 @@ test('programmer errors throw EmitUsageError with the reason', () => {
     assert.throws(fn, (err: Error) => err instanceof EmitUsageError && message.test(err.message), name);
   }
 });
+
+test('ce_time is the RFC 3339 text of the emit time for any millisecond, and structured mode agrees', () => {
+  const times = [
+    0,
+    999,
+    1000,
+    NOW,
+    NOW + 1,
+    NOW + 322,
+    Date.parse('2099-12-31T23:59:59.999Z'),
+    1_700_000_000_005,
+  ];
+  // Many events in one second, then into the next: the per-second prefix and the digits.
+  for (let t = NOW - 50; t < NOW + 1200; t += 7) times.push(t);
+  for (let i = 0; i < 500; i++) times.push(Math.floor(Math.random() * 4_102_444_800_000));
+  for (const t of times) {
+    const want = new Date(t).toISOString();
+    assert.equal(headers(binary.encode('x', undefined, undefined, t)).ce_time, want, `at ${t}`);
+    assert.equal(JSON.parse(structured.encode('x', undefined, undefined, t).value!.toString()).time, want);
+  }
+  // A header of an earlier millisecond is not overwritten by later ones (records still buffered).
+  const early = binary.encode('x', undefined, undefined, NOW);
+  for (let t = NOW + 1; t < NOW + 600; t++) binary.encode('x', undefined, undefined, t);
+  assert.equal(headers(early).ce_time, new Date(NOW).toISOString());
+});
+
+test('generated ids are distinct version 4 UUIDs, the returned id matching the ce_id header', () => {
+  const seen = new Set<string>();
+  const records: [QueuedRecord, string][] = [];
+  for (let i = 0; i < 2000; i++) {
+    const r = binary.encode('x', undefined, undefined, NOW);
+    records.push([r, binary.lastId]);
+  }
+  for (const [r, id] of records) {
+    // Checked after all were made: an id's bytes are not reused by later ones.
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(headers(r).ce_id, id);
+    seen.add(id);
+  }
+  assert.equal(seen.size, 2000);
+  const s = structured.encode('x', undefined, undefined, NOW);
+  assert.equal(JSON.parse(s.value!.toString()).id, structured.lastId);
+});
