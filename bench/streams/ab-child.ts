@@ -77,6 +77,8 @@ if (figure.startsWith('ceiling')) {
         } else sink += k.length + v.length;
       }
     }
+    // done with these responses: their buffers may hold later ones (checkouts that have release)
+    for (const f of fetched) if (f.records !== null) fetcher.release?.(f.records);
     positions = after;
   }
   const cpu = cpuUs() - c0;
