@@ -16,6 +16,12 @@ const POOLED_FROM = 32 * 1024;
 const MAX_SPARE = 4;
 /** Buffers larger than this are not kept. */
 const MAX_POOLED = 32 * 1024 * 1024;
+/**
+ * A size prefix above this is not taken for a frame (the raw fetch asks for at most 64 MiB): the
+ * splitter steps aside and passes every byte from there on as it came, so the library sees what it
+ * would have seen without it (e.g. a TLS server's first bytes, 0x1603..., which it reports).
+ */
+const MAX_FRAME = 256 * 1024 * 1024;
 
 /** Buffers for frames that span socket chunks; `give` takes back a buffer once nothing reads it. */
 export class ResponseBufferPool {
@@ -99,7 +105,13 @@ export function frameSplitter(
   /** Bytes of a size prefix split between chunks. */
   const head = Buffer.alloc(4);
   let headBytes = 0;
+  /** Not Kafka frames (or not ones this splitter takes): everything goes through as it came. */
+  let passThrough = false;
   return (chunk: Buffer) => {
+    if (passThrough) {
+      deliver(chunk);
+      return;
+    }
     let at = 0;
     while (at < chunk.length) {
       if (frame !== null) {
@@ -116,15 +128,17 @@ export function frameSplitter(
       }
       let size: number;
       if (headBytes > 0 || chunk.length - at < 4) {
+        const from = at;
         while (headBytes < 4 && at < chunk.length) head[headBytes++] = chunk[at++]!;
         if (headBytes < 4) return;
-        headBytes = 0;
         size = head.readInt32BE(0);
-        if (size < 0) {
-          // not a Kafka frame: give the rest to the listener as it came (it reports the error)
-          deliver(Buffer.concat([head, chunk.subarray(at)]));
+        if (size < 0 || size > MAX_FRAME) {
+          passThrough = true;
+          // the prefix's bytes from earlier chunks, then this chunk from where the prefix began in it
+          deliver(Buffer.concat([head.subarray(0, 4 - (at - from)), chunk.subarray(from)]));
           return;
         }
+        headBytes = 0;
         frame = pool.take(4 + size);
         head.copy(frame, 0);
         filled = 4;
@@ -136,8 +150,9 @@ export function frameSplitter(
         continue;
       }
       size = chunk.readInt32BE(at);
-      if (size < 0) {
-        deliver(chunk.subarray(at));
+      if (size < 0 || size > MAX_FRAME) {
+        passThrough = true;
+        deliver(at === 0 ? chunk : chunk.subarray(at));
         return;
       }
       if (chunk.length - at >= 4 + size) {

@@ -87,3 +87,17 @@ test('the pool takes back only its own buffers, once each', () => {
   // small frames are plain allocations, never pooled
   assert.equal(pool.give(pool.take(100)), false);
 });
+
+test('bytes that are not a frame (a TLS server answering, a size past any response) pass through as they came', () => {
+  const tls = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x2a, 1, 2, 3, 4, 5]);
+  for (const cut of [0, 1, 2, 3, 4, 7]) {
+    const out: Buffer[] = [];
+    const split = frameSplitter((f) => out.push(Buffer.from(f)), new ResponseBufferPool());
+    const ok = frame(3, 9);
+    split(Buffer.concat([ok, tls.subarray(0, cut)]));
+    split(tls.subarray(cut));
+    split(Buffer.from('later'));
+    assert.ok(out[0]!.equals(ok), `cut ${cut}`);
+    assert.ok(Buffer.concat(out.slice(1)).equals(Buffer.concat([tls, Buffer.from('later')])), `cut ${cut}`);
+  }
+});
