@@ -14,7 +14,7 @@
  * `--broker-node-args "..."` to the broker's.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin } from '@platformatic/kafka';
@@ -99,6 +99,9 @@ try {
           env: { ...process.env, SAMSA_STREAMS_LOG_LEVEL: process.env.SAMSA_STREAMS_LOG_LEVEL ?? 'warn' },
         },
       );
+      // BENCH_CHILD_STDOUT_DIR: each run's whole stdout (e.g. with --trace-gc in --node-args)
+      if (process.env.BENCH_CHILD_STDOUT_DIR)
+        writeFileSync(`${process.env.BENCH_CHILD_STDOUT_DIR}/run-${run}.txt`, r.stdout);
       const n = figure === 'restore' ? Number(values.entries) : RECORDS;
       const line = r.stdout.split('\n').findLast((l) => l.startsWith('{"figure"'));
       if (line === undefined)
