@@ -10,6 +10,7 @@
  */
 import type { Socket } from 'node:net';
 
+const MIB = 1024 * 1024;
 /** Frames smaller than this that span chunks are copied into plain allocations, not pooled. */
 const POOLED_FROM = 32 * 1024;
 /** Spare buffers kept (responses being processed, one on the wire, one more). */
@@ -29,7 +30,7 @@ export class ResponseBufferPool {
   /** The ArrayBuffers this pool handed out (only those are taken back). */
   private readonly mine = new WeakSet<ArrayBuffer>();
 
-  /** A buffer of `size` bytes (from a spare, or new: the next power of two at least 64 KiB). */
+  /** A buffer of `size` bytes (from a spare, or new: 64 KiB to 1 MiB in powers of two, then whole MiBs). */
   take(size: number): Buffer {
     if (size < POOLED_FROM) return Buffer.allocUnsafe(size);
     let best = -1;
@@ -42,8 +43,10 @@ export class ResponseBufferPool {
       this.spare.splice(best, 1);
       return Buffer.from(ab, 0, size);
     }
+    // powers of two up to 1 MiB, then whole MiBs (a 4 MiB fetch's answer is a little over 4 MiB)
     let bytes = 64 * 1024;
-    while (bytes < size) bytes *= 2;
+    while (bytes < size && bytes < MIB) bytes *= 2;
+    if (bytes < size) bytes = Math.ceil(size / MIB) * MIB;
     const ab = Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
     this.mine.add(ab);
     return Buffer.from(ab, 0, size);

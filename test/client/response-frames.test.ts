@@ -101,3 +101,10 @@ test('bytes that are not a frame (a TLS server answering, a size past any respon
     assert.ok(Buffer.concat(out.slice(1)).equals(Buffer.concat([tls, Buffer.from('later')])), `cut ${cut}`);
   }
 });
+
+test('new pooled buffers: powers of two up to 1 MiB, then whole MiBs', () => {
+  const pool = new ResponseBufferPool();
+  assert.equal(pool.take(40_000).buffer.byteLength, 64 * 1024);
+  assert.equal(pool.take(600_000).buffer.byteLength, 1024 * 1024);
+  assert.equal(pool.take(4 * 1024 * 1024 + 300).buffer.byteLength, 5 * 1024 * 1024);
+});
