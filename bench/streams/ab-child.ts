@@ -3,7 +3,7 @@
  * imports ROOT's src/ (so two checkouts can be compared on one broker), runs the figure against the
  * broker at BOOTSTRAP and prints one JSON line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,21 @@ const cpuUs = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
 };
+/** CPU ms of this process's threads by name (/proc; main thread, V8 workers, libuv pool, lmdb...). */
+const threadCpuMs = (): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+};
 const print = (o: object) =>
   console.log(
     JSON.stringify({
@@ -27,6 +42,7 @@ const print = (o: object) =>
       root,
       ...o,
       load: `${load0.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`,
+      threadCpuMs: process.platform === 'linux' ? threadCpuMs() : undefined,
     }),
   );
 
@@ -77,6 +93,8 @@ if (figure.startsWith('ceiling')) {
         } else sink += k.length + v.length;
       }
     }
+    // done with these responses: their buffers may hold later ones (checkouts that have release)
+    for (const f of fetched) if (f.records !== null) fetcher.release?.(f.records);
     positions = after;
   }
   const cpu = cpuUs() - c0;

@@ -10,10 +10,11 @@
  * per-CPU-second rates, CPU µs per record over the whole span (first record processed → close()
  * done, as throughput.ts) and over processing only (first → last record processed), close()'s
  * CPU, the broker's CPU µs per record and the 1-minute load average before and after.
- * `--node-args "--cpu-prof --cpu-prof-dir=DIR"` passes options to the child Node processes.
+ * `--node-args "--cpu-prof --cpu-prof-dir=DIR"` passes options to the child Node processes,
+ * `--broker-node-args "..."` to the broker's.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin } from '@platformatic/kafka';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     roots: { type: 'string' },
     pairs: { type: 'string', default: '3' },
     'node-args': { type: 'string', default: '' },
+    'broker-node-args': { type: 'string', default: '' },
     entries: { type: 'string', default: '1000000' },
   },
 });
@@ -36,7 +38,8 @@ const figure = values.figure!;
 const roots = values.roots.split(',').map((r) => fileURLToPath(new URL(r, `file://${process.cwd()}/`)));
 const CHILD = fileURLToPath(new URL('./ab-child.ts', import.meta.url));
 
-const broker = await startSamsa('never');
+const brokerNodeArgs = values['broker-node-args'] ? values['broker-node-args'].split(' ') : [];
+const broker = await startSamsa('never', { nodeArgs: brokerNodeArgs });
 const bootstrap = `127.0.0.1:${broker.port}`;
 /** The broker's user + system CPU in µs (/proc, 10 ms ticks). */
 const brokerCpu = () => {
@@ -96,6 +99,9 @@ try {
           env: { ...process.env, SAMSA_STREAMS_LOG_LEVEL: process.env.SAMSA_STREAMS_LOG_LEVEL ?? 'warn' },
         },
       );
+      // BENCH_CHILD_STDOUT_DIR: each run's whole stdout (e.g. with --trace-gc in --node-args)
+      if (process.env.BENCH_CHILD_STDOUT_DIR)
+        writeFileSync(`${process.env.BENCH_CHILD_STDOUT_DIR}/run-${run}.txt`, r.stdout);
       const n = figure === 'restore' ? Number(values.entries) : RECORDS;
       const line = r.stdout.split('\n').findLast((l) => l.startsWith('{"figure"'));
       if (line === undefined)

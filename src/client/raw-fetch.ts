@@ -32,6 +32,7 @@ import {
   LOG_APPEND_TIME,
   TRANSACTIONAL,
 } from './record-batch-format.ts';
+import { assembleFrames, ResponseBufferPool } from './response-frames.ts';
 
 const FETCH_KEY = 1;
 const FETCH_VERSION = 12;
@@ -259,6 +260,8 @@ export class RawFetcher {
   readonly #metadata: MetadataSource;
   readonly #retries: number;
   readonly #retryDelayMs: number;
+  /** Buffers of responses that span socket chunks (response-frames.ts), given back by `release`. */
+  readonly #buffers = new ResponseBufferPool();
   #forceMetadata = false;
 
   constructor(options: {
@@ -323,6 +326,8 @@ export class RawFetcher {
           throw new RawFetchError(`no broker ${leader} (leader of ${partitions[0]!.topic}) in the metadata`);
         }
         const connection = await this.#pool.get(broker);
+        // whole responses to the connection: no Buffer.concat of each one's socket chunks
+        assembleFrames(connection.socket, this.#buffers);
         const maxBytes = request.maxBytes ?? partitions.reduce((sum, p) => sum + p.maxBytes, 0);
         const response = await send(connection, () => fetchRequest(request, partitions, maxBytes));
         if (response.errorCode !== 0)
@@ -333,6 +338,16 @@ export class RawFetcher {
     const out = responses.flat();
     for (const p of out) if (LEADERSHIP_ERRORS.has(p.errorCode)) this.#forceMetadata = true;
     return out;
+  }
+
+  /**
+   * Gives back the buffer of a fetch response (`records` of any of its partitions) for a later
+   * response. Only when nothing reads any byte of that response any more — none of its
+   * partitions' records, nor any view of them (`key()`, `value()`, `headers()`) kept anywhere:
+   * the next response is written over it. Never calling it is always safe.
+   */
+  release(records: Buffer): void {
+    this.#buffers.give(records);
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,17 @@ export interface TextSerializer<T> extends Serializer<T> {
   serializeText(topic: string, data: T | null): string | null | undefined;
 }
 
+/** The built-in range deserializers: they keep nothing of the bytes they read (they decode to text first). */
+const builtInRange = new WeakSet<object>();
+
+/**
+ * True for the built-in String and JSON range deserializers, which keep no reference to the
+ * buffer they decode from (so it may be reused once they return); unknown for any other.
+ */
+export function keepsNoBytes(d: Deserializer<unknown>): boolean {
+  return builtInRange.has(d);
+}
+
 export function isRangeDeserializer<T>(d: Deserializer<T>): d is RangeDeserializer<T> {
   return typeof (d as Partial<RangeDeserializer<T>>).deserializeRange === 'function';
 }
@@ -87,6 +98,7 @@ function withFastPaths<T>(
     deserializeRange: (_topic, buffer, start, end) =>
       start > end ? null : fromText((buffer as Utf8Buffer).utf8Slice(start, end)),
   };
+  builtInRange.add(de);
   return { serializer: () => ser, deserializer: () => de };
 }
 

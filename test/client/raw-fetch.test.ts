@@ -286,3 +286,33 @@ test('a fetch that finds the broker gone is retried until it is back', async () 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a large response spans socket chunks: whole, and its buffer holds a later response once released', async () => {
+  await topic('raw-large');
+  const p = producer({ acks: 1 });
+  const value = (i: number, round: number) => Buffer.from(`${round}:${i}:`.padEnd(1000, 'v'));
+  await p.send({
+    messages: Array.from({ length: 600 }, (_, i) => ({ topic: 'raw-large', value: value(i, 0) })),
+  });
+  const first = await fetchOne('raw-large', 0);
+  const a = collect(first, 0);
+  assert.equal(a.seen.length, 600);
+  assert.ok(a.seen.every((r, i) => r.value === value(i, 0).toString()));
+  const buffer = first.records!.buffer;
+  fetcher.release(first.records!);
+  await p.send({
+    messages: Array.from({ length: 600 }, (_, i) => ({ topic: 'raw-large', value: value(i, 1) })),
+  });
+  const second = await fetchOne('raw-large', 600);
+  assert.equal(second.records!.buffer, buffer); // the released buffer, reused
+  const b = collect(second, 600);
+  assert.equal(b.seen.length, 600);
+  assert.ok(b.seen.every((r, i) => r.value === value(i, 1).toString()));
+  // not released: the next response is in another buffer
+  const third = await fetchOne('raw-large', 0);
+  assert.notEqual(third.records!.buffer, buffer);
+  const c = collect(third, 0).seen;
+  assert.ok(c.length >= 600);
+  assert.ok(c.every((r) => r.value === value(r.offset % 600, r.offset < 600 ? 0 : 1).toString()));
+  await p.close();
+});

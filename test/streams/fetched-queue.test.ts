@@ -3,7 +3,8 @@
  * a task given real RecordBatch bytes processes them in offset order within a partition and by
  * timestamp across partitions, with their headers and offsets, skips records with a negative
  * timestamp or that do not deserialize (and counts them), keeps the buffered count, and keeps the
- * order when records given as objects come after fetched ones.
+ * order when records given as objects come after fetched ones. A fetch response's buffer goes
+ * back for reuse only once all its record sets are used up and no view of its bytes was handed out.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -13,11 +14,13 @@ import { RecordBatchBuilder } from '../../src/client/record-batch-builder.ts';
 import { parseStreamsConfig } from '../../src/streams/config.ts';
 import {
   type ProcessorContext,
+  type Serde,
   Serdes,
   type Record as StreamsRecord,
   Topology,
 } from '../../src/streams/index.ts';
 import { StreamsMetrics } from '../../src/streams/runtime/metrics.ts';
+import { ResponseLease } from '../../src/streams/runtime/response-lease.ts';
 import { StreamTask, type TaskEnvironment } from '../../src/streams/runtime/stream-task.ts';
 
 interface Seen {
@@ -29,10 +32,10 @@ interface Seen {
   headers: [string, string | null][];
 }
 
-function setup() {
+function setup(valueSerde: Serde<unknown> = Serdes.JSON()) {
   const seen: Seen[] = [];
   const topology = new Topology()
-    .addSource({ name: 'src', topics: ['a', 'b'], keySerde: Serdes.String(), valueSerde: Serdes.JSON() })
+    .addSource({ name: 'src', topics: ['a', 'b'], keySerde: Serdes.String(), valueSerde })
     .addProcessor(
       'record',
       () => {
@@ -221,4 +224,90 @@ test('records given as objects after fetched ones wait behind them', () => {
       [3, 'k3', 4],
     ],
   );
+});
+
+/** Two partitions' record sets cut from one response buffer, and a lease counting releases. */
+function oneResponse(a: In[], b: In[]) {
+  const fa = fetched('a', 0, a);
+  const fb = fetched('b', 0, b);
+  const response = Buffer.concat([fa.records!, fb.records!]);
+  fa.records = response.subarray(0, fa.records!.length);
+  fb.records = response.subarray(fa.records.length);
+  let released = 0;
+  const lease = new ResponseLease(() => released++);
+  return { fa, fb, lease, released: () => released };
+}
+
+test('a response goes back once every record set of it is used up, not before', () => {
+  const { task, seen } = setup();
+  const r = oneResponse(
+    [
+      ['k0', '{"n":0}', 1],
+      ['k1', '{"n":1}', 3],
+    ],
+    [['x0', '{"n":2}', 2]],
+  );
+  task.addFetched('a', 0, r.fa, 0, r.lease);
+  task.addFetched('b', 0, r.fb, 0, r.lease);
+  r.lease.drop(); // the stream thread's hold, once all are handed out
+  assert.equal(task.process(1), 1);
+  assert.equal(r.released(), 0);
+  assert.equal(task.process(1), 1); // b's only record: b's set is used up, a's is not
+  assert.equal(r.released(), 0);
+  assert.equal(task.process(100), 1);
+  assert.equal(r.released(), 1);
+  assert.deepEqual(
+    seen.map((s) => s.value),
+    [{ n: 0 }, { n: 2 }, { n: 1 }],
+  );
+});
+
+test('a response whose bytes were handed out is never given back', () => {
+  // a header (its value is a view of the response)
+  let s = setup();
+  let r = oneResponse([['k0', '{"n":0}', 1, [['h', 'v']]]], [['x0', '{"n":1}', 2]]);
+  s.task.addFetched('a', 0, r.fa, 0, r.lease);
+  s.task.addFetched('b', 0, r.fb, 0, r.lease);
+  r.lease.drop();
+  assert.equal(s.task.process(100), 2);
+  assert.equal(r.released(), 0);
+  // a record that does not deserialize (the handler sees views of its bytes)
+  s = setup();
+  r = oneResponse([['k0', 'not json', 1]], [['x0', '{"n":1}', 2]]);
+  s.task.addFetched('a', 0, r.fa, 0, r.lease);
+  s.task.addFetched('b', 0, r.fb, 0, r.lease);
+  r.lease.drop();
+  assert.equal(s.task.process(100), 2);
+  assert.equal(r.released(), 0);
+  // a deserializer that may keep what it is given (ByteArray: a view)
+  s = setup(Serdes.ByteArray() as Serde<unknown>);
+  r = oneResponse([['k0', 'a', 1]], [['x0', 'b', 2]]);
+  s.task.addFetched('a', 0, r.fa, 0, r.lease);
+  s.task.addFetched('b', 0, r.fb, 0, r.lease);
+  r.lease.drop();
+  assert.equal(s.task.process(100), 2);
+  assert.equal(r.released(), 0);
+  assert.deepEqual(
+    s.seen.map((x) => (x.value as Buffer).toString()),
+    ['a', 'b'],
+  );
+  // records queued as objects (behind records given as objects)
+  s = setup();
+  s.task.addRecords([
+    {
+      topic: 'a',
+      partition: 0,
+      offset: 0,
+      timestamp: 1,
+      key: Buffer.from('k'),
+      value: Buffer.from('0'),
+      headers: [],
+    },
+  ]);
+  r = oneResponse([['k1', '1', 2]], [['x0', '2', 3]]);
+  s.task.addFetched('a', 0, r.fa, 0, r.lease);
+  s.task.addFetched('b', 0, r.fb, 0, r.lease);
+  r.lease.drop();
+  assert.equal(s.task.process(100), 3);
+  assert.equal(r.released(), 0);
 });

@@ -41,11 +41,13 @@ import {
   type Deserializer,
   isRangeDeserializer,
   isTextSerializer,
+  keepsNoBytes,
   type RangeDeserializer,
   type Serde,
 } from '../serdes.ts';
 import { resolveSerde } from '../state/store-base.ts';
 import type { StreamsMetrics, TaskMetrics } from './metrics.ts';
+import type { ResponseLease } from './response-lease.ts';
 
 export function taskId(subtopology: number, partition: number): TaskId {
   return { subtopology, partition, toString: () => `${subtopology}_${partition}` };
@@ -147,6 +149,8 @@ interface QueuedRecord {
  */
 class FetchedRun extends RecordCursor {
   counted = 0;
+  /** The fetch response's lease (response-lease.ts), dropped when the run is used up. */
+  lease: ResponseLease | null = null;
 }
 
 interface SourceDeserializers {
@@ -155,6 +159,8 @@ interface SourceDeserializers {
   /** The same deserializers when they decode byte ranges (built-in String and JSON), else null. */
   keyRange: RangeDeserializer<unknown> | null;
   valueRange: RangeDeserializer<unknown> | null;
+  /** Both are built-in range deserializers: nothing of the fetched bytes is kept past a record. */
+  keepNoBytes: boolean;
 }
 
 /** The records waiting from one input partition, and how far that partition was consumed. */
@@ -530,12 +536,25 @@ export class StreamTask {
    * worth of records waits without an object each. A source with a timestamp extractor gets
    * them as objects, deserialized now (the extractor sees them when queued).
    */
-  addFetched(topic: string, partition: number, fetched: FetchedPartition, position: number): void {
+  addFetched(
+    topic: string,
+    partition: number,
+    fetched: FetchedPartition,
+    position: number,
+    lease: ResponseLease | null = null,
+  ): void {
     const q = this.queueFor(topic, partition);
     if (q.extractor !== undefined || q.head < q.records.length) {
+      // queued objects refer to the fetched bytes
+      if (lease !== null) lease.escaped = true;
       visitRecords(fetched, position, (v) => this.enqueue(q, this.queuedFrom(v)));
     } else {
       const run = new FetchedRun(fetched, position);
+      if (lease !== null) {
+        if (!q.deserializers.keepNoBytes) lease.escaped = true;
+        run.lease = lease;
+        lease.hold();
+      }
       run.counted = estimateRecords(fetched.records, position);
       this.buffered += run.counted;
       q.runs.push(run);
@@ -568,6 +587,7 @@ export class StreamTask {
       }
       this.buffered -= run.counted;
       q.runs.shift();
+      run.lease?.drop();
       if (q.runs.length === 0) return;
       run = q.runs[0]!;
     }
@@ -587,6 +607,8 @@ export class StreamTask {
     q.runs = [];
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
+      // the queued objects refer to the fetched bytes
+      if (run.lease !== null) run.lease.escaped = true;
       this.buffered -= run.counted;
       // the first run is on its next record already
       if (i > 0 && !run.next()) continue;
@@ -707,6 +729,7 @@ export class StreamTask {
         value,
         keyRange: isRangeDeserializer(key) ? key : null,
         valueRange: isRangeDeserializer(value) ? value : null,
+        keepNoBytes: keepsNoBytes(key) && keepsNoBytes(value),
       };
       this.sourceDeserializers.set(source, d);
     }
@@ -802,12 +825,19 @@ export class StreamTask {
         ? d.valueRange.deserializeRange(topic, b, run.valueStart, run.valueStart + run.valueLength)
         : d.value.deserialize(topic, run.value());
     } catch (err) {
+      if (run.lease !== null) run.lease.escaped = true;
       this.deserializationFailed(q, run.offset, run.key(), run.value(), err);
       this.took(run);
       this.toNextValid(q, run);
       return false;
     }
-    this.run(q, run.offset, run.timestamp, key, value, run.headerCount === 0 ? NO_HEADERS : run.headers());
+    let headers: Headers = NO_HEADERS;
+    if (run.headerCount > 0) {
+      // header values are views of the fetched bytes
+      if (run.lease !== null) run.lease.escaped = true;
+      headers = run.headers();
+    }
+    this.run(q, run.offset, run.timestamp, key, value, headers);
     // on to the next record once this one is through (a skipped one after it is consumed after it)
     this.took(run);
     this.toNextValid(q, run);

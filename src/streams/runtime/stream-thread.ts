@@ -35,6 +35,7 @@ import { type GroupMember, kafkaErrorId, needsRejoin } from './group-member.ts';
 import type { InternalTopicsPlan } from './internal-topics.ts';
 import type { StreamsMetrics } from './metrics.ts';
 import type { KafkaRecordCollector } from './record-collector.ts';
+import { ResponseLease } from './response-lease.ts';
 import { parseTaskId, StreamTask, type TaskEnvironment } from './stream-task.ts';
 
 /** Kafka's StateRestoreListener. */
@@ -518,8 +519,21 @@ export class StreamThread {
         if (hw !== undefined && task)
           this.d.metrics.task(task.idString).lag.set(tp, Math.max(0, Number(hw - pos)));
       }
-      for (const s of fetched)
-        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position);
+      // each response's buffer goes back to the fetcher once its records are used up (response-lease.ts)
+      const leases = new Map<ArrayBufferLike, ResponseLease>();
+      for (const s of fetched) {
+        const records = s.fetched.records;
+        let lease: ResponseLease | null = null;
+        if (records !== null) {
+          lease = leases.get(records.buffer) ?? null;
+          if (lease === null) {
+            const fetcher = this.d.fetcher;
+            leases.set(records.buffer, (lease = new ResponseLease(() => fetcher.release(records))));
+          }
+        }
+        this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position, lease);
+      }
+      for (const lease of leases.values()) lease.drop();
       // pipelining: the next fetch is on the wire while these records are processed
       if (fetched.length > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
     }
