@@ -73,7 +73,7 @@ export interface BatchProducerOptions {
   /** `host:port` of the bootstrap brokers. */
   bootstrapBrokers: string[];
   tls?: TlsOptions;
-  tlsServerName?: boolean;
+  tlsServerName?: boolean | string;
   sasl?: SASLOptions;
   clientId?: string;
   /** Default -1; the idempotent producer requires -1. */

@@ -86,6 +86,7 @@ export class KafkaStreams {
     member: GroupMember;
     stateDirectory: StateDirectory;
     globals: GlobalStores;
+    collector?: KafkaRecordCollector;
   } | null = null;
   private readonly signalHandler = (signal: NodeJS.Signals) => {
     this.logger.info({ signal }, 'closing on signal');
@@ -218,6 +219,7 @@ export class KafkaStreams {
         this.logger,
       );
       const collector = new KafkaRecordCollector(producer, eos, this.metricsImpl);
+      this.resources.collector = collector;
       for (const [topic, n] of plan.partitionCounts) collector.setPartitionCount(topic, n);
       for (const t of plan.changelogs.values()) {
         const st = [...this.storeToSubtopology].find(([s]) => plan.changelogs.get(s) === t)?.[1];
@@ -310,9 +312,13 @@ export class KafkaStreams {
     r.globals.close();
     await r.member.close().catch(() => {});
     await Promise.all(
-      [r.consumer.close(true), r.fetcher.close(), r.producer.close(true), r.admin.close()].map((p) =>
-        p.catch(() => {}),
-      ),
+      [
+        r.collector?.close() ?? Promise.resolve(),
+        r.consumer.close(true),
+        r.fetcher.close(),
+        r.producer.close(true),
+        r.admin.close(),
+      ].map((p) => p.catch(() => {})),
     );
     r.stateDirectory.unlock();
   }

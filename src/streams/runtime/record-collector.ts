@@ -15,11 +15,12 @@
  * then batches are sent, and `commitTransaction` adds the input offsets (TxnOffsetCommit) and
  * commits; `abort` drops everything since the last commit.
  */
-import { kOptions, type MessageToProduce, type Producer } from '@platformatic/kafka';
+import type { MessageToProduce, Producer } from '@platformatic/kafka';
 
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 import { BatchProducer } from '../../client/batch-producer.ts';
+import { batchProducerOnClient } from '../../client/batch-producer-on-client.ts';
 import { partitionForKey, partitionForTextKey } from '../../client/partitioner.ts';
 import { RecordBatchBuilder } from '../../client/record-batch-builder.ts';
 import type { BatchRecord } from '../../client/record-batch-encoder.ts';
@@ -91,10 +92,8 @@ export class KafkaRecordCollector implements RecordCollector {
     this.batches = eos
       ? null
       : new BatchProducer({
-          bootstrapBrokers: producer[kOptions].bootstrapBrokers.map((b) =>
-            typeof b === 'string' ? b : `${b.host}:${b.port}`,
-          ),
-          connections: producer.connections,
+          // Metadata on the producer's connections, Produce on lean ones of its own (unless SASL).
+          ...batchProducerOnClient(producer),
           // Not idempotent, like the producer it replaces: one batch in flight per partition keeps
           // the order. (Idempotent, the output of a run after an exactly_once_v2 run on the same
           // broker was not readable read_committed in test/streams/exactly-once.test.ts; not
@@ -404,6 +403,11 @@ export class KafkaRecordCollector implements RecordCollector {
   /** Whether a transaction is open (records sent since the last commit). */
   get inTransaction(): boolean {
     return this.txn !== null;
+  }
+
+  /** Closes the at_least_once batch producer's own Produce connections (what was not acknowledged is rejected). */
+  async close(): Promise<void> {
+    await this.batches?.close({ abort: true });
   }
 
   /** Drops unsent records and aborts the open transaction (exactly_once_v2). */
