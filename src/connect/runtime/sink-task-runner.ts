@@ -491,8 +491,13 @@ export class SinkTaskRunner implements TaskRunner {
           // after the whole fetch, control batches included, once it is used up).
           const records = this.#buffer.splice(0, maxRecords);
           pendingPositions = new Map();
-          for (const r of records)
+          // A fetch holds each partition's records together: one position per run of a partition.
+          for (let i = 0; i < records.length; i++) {
+            const r = records[i]!;
+            const next = records[i + 1];
+            if (next !== undefined && next.partition === r.partition && next.topic === r.topic) continue;
             pendingPositions.set(topicPartitionKey(r.topic, r.partition), r.offset + 1n);
+          }
           if (this.#buffer.length === 0) {
             for (const [key, next] of this.#bufferEnd) pendingPositions.set(key, next);
             // Fetch the next records while these are converted and put.
