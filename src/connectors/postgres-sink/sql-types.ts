@@ -145,7 +145,9 @@ export function decimalText(value: unknown, scale: number): string {
     let small = 0;
     for (let i = 0; i < value.length; i++) small = small * 256 + value[i]!;
     if (value.length > 0 && value[0]! & 0x80) small -= 2 ** (value.length * 8);
-    const digits = Math.abs(small).toString().padStart(scale + 1, '0');
+    const digits = Math.abs(small)
+      .toString()
+      .padStart(scale + 1, '0');
     const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
     return small < 0 ? `-${text}` : text;
   }
