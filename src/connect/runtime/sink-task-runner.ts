@@ -287,12 +287,19 @@ export class SinkTaskRunner implements TaskRunner {
     key: { schema: SinkRecord['keySchema']; value: unknown },
     value: { schema: SinkRecord['valueSchema']; value: unknown },
   ): SinkRecord {
-    const rawHeaders = r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
-    const headers: ConnectHeader[] = rawHeaders.map(([k, v]) => ({
-      key: k,
-      value: v.toString('utf8'),
-      schema: null,
-    }));
+    // Records without headers (the usual case) take no mapping closures.
+    const rawHeaders =
+      r.headers.length === 0
+        ? []
+        : r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
+    const headers: ConnectHeader[] =
+      rawHeaders.length === 0
+        ? []
+        : rawHeaders.map(([k, v]) => ({
+            key: k,
+            value: v.toString('utf8'),
+            schema: null,
+          }));
     const timestamp = Number(r.timestamp);
     return {
       topic: r.topic,
