@@ -4,7 +4,9 @@
  * batch leaves the table as it was: idempotent. Rows are loaded with COPY — straight into the table
  * for insert mode, otherwise into a temporary table and merged with `INSERT ... SELECT ... ON
  * CONFLICT (key) DO UPDATE` (upsert) or `UPDATE ... FROM` (update). COPY plus merge measured faster
- * than multi-row INSERT ... VALUES and than unnest() arrays (bench/connect/sink-write-methods.ts).
+ * than multi-row INSERT ... VALUES and than unnest() of text arrays; unnest() of arrays typed as the
+ * columns costs PostgreSQL about the same and the client more (bench/connect/sink-write-methods.ts).
+ * Rows arrive as column texts in their shape's order (record.ts); the COPY text is built from them.
  * Deletes use `DELETE ... WHERE (key) IN (SELECT ... FROM unnest(...))`.
  */
 import { Readable } from 'node:stream';
