@@ -13,7 +13,7 @@
  *   alone (COPY + ON CONFLICT merge) without Kafka.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { EndOffsetProbe } from '../kafka/probes.ts';
 import { freePort, sleep } from '../lib/net.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
-import { cpuSeconds } from '../lib/proc-stats.ts';
+import { cpuSeconds, treeCpuSeconds } from '../lib/proc-stats.ts';
 import { spawnTracked, stopPid } from '../lib/procs.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { type SamsaProcess, startSamsa } from '../samsa/broker-process.ts';
@@ -170,7 +170,8 @@ async function snapshotRows(
   worker: Worker,
   emit: Emit,
 ): Promise<number> {
-  const rows = o.quick ? 50_000 : 300_000;
+  // BENCH_PG_ROWS: another table size (default 300,000; --quick 50,000).
+  const rows = Number(process.env.BENCH_PG_ROWS ?? (o.quick ? 50_000 : 300_000));
   await p.createDatabase('snap');
   await p.query(TABLE, [], 'snap');
   await p.query(FILL(rows), [], 'snap');
@@ -248,14 +249,36 @@ async function sinkRows(
   emit: Emit,
 ): Promise<void> {
   await p.createDatabase('sinkdb');
-  const count = async (): Promise<number> =>
+  // Waiting for the sink: every 100 ms, on one connection, the row of the topic's last record
+  // (the snapshot reads the table in its physical order, ids 1..rows) is checked first, and only
+  // once it is there (or updated) the whole table is counted. BENCH_PG_SINK_PROBE=count: a
+  // count(*) on a new connection every 100 ms, as before (a seq scan of the table and a backend
+  // fork each time: about 10% of a core of PostgreSQL's CPU).
+  const countProbe = process.env.BENCH_PG_SINK_PROBE === 'count';
+  const probe = await p.connect('sinkdb');
+  probe.on('error', () => {});
+  const fullCheck = async (updated: boolean): Promise<boolean> =>
     Number(
       (
         await p
-          .query<{ n: string }>('SELECT count(*) AS n FROM bench10', [], 'sinkdb')
-          .catch(() => [{ n: '0' }])
+          .query<{ n: string }>(
+            `SELECT count(*) AS n FROM bench10${updated ? ' WHERE note IS NULL' : ''}`,
+            [],
+            'sinkdb',
+          )
+          .catch(() => [{ n: updated ? '1' : '0' }])
       )[0]!.n,
+    ) === (updated ? 0 : rows);
+  const cheapCheck = async (updated: boolean): Promise<boolean> => {
+    const last = await probe
+      .query(`SELECT 1 FROM bench10 WHERE id = $1${updated ? ' AND note IS NOT NULL' : ''}`, [rows])
+      .catch(() => ({ rowCount: 0 }));
+    if (last.rowCount === 0) return false;
+    const n = await probe.query<{ n: string }>(
+      `SELECT count(*) AS n FROM bench10${updated ? ' WHERE note IS NULL' : ''}`,
     );
+    return Number(n.rows[0]!.n) === (updated ? 0 : rows);
+  };
   const sinkConfig = {
     'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
     'connection.url': p.url('sinkdb'),
@@ -267,6 +290,11 @@ async function sinkRows(
     'batch.size': '2000',
     'consumer.override.max.poll.records': '2000',
   };
+  // PostgreSQL's CPU: the postmaster's tree (backends, reaped ones included); the postmaster is
+  // the parent of any backend.
+  const backend = (await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
+  const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   for (const [name, label] of [
     ['sink-new', 'new rows'],
     ['sink-again', 'existing rows'],
@@ -278,27 +306,18 @@ async function sinkRows(
     const start = performance.now();
     const cpu0 = cpuSeconds([worker.pid, broker.pid]);
     const workerOnly0 = cpuSeconds([worker.pid]);
+    const pg0 = treeCpuSeconds(postmaster);
     const created = await worker.call('POST', '/connectors', { name, config: sinkConfig });
     if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
     const done = await waitUntil(
-      async () =>
-        marker
-          ? Number(
-              (
-                await p.query<{ n: string }>(
-                  'SELECT count(*) AS n FROM bench10 WHERE note IS NULL',
-                  [],
-                  'sinkdb',
-                )
-              )[0]!.n,
-            ) === 0
-          : (await count()) >= rows,
+      async () => (countProbe ? await fullCheck(marker) : await cheapCheck(marker)),
       600_000,
       100,
     );
     const seconds = (performance.now() - start) / 1000;
     const cpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - cpu0, rows);
     const workerOnly = cpuPerRecord(cpuSeconds([worker.pid]) - workerOnly0, rows);
+    const pgCpu = cpuPerRecord(treeCpuSeconds(postmaster) - pg0, rows);
     await worker.call('DELETE', `/connectors/${name}`);
     emit(
       done
@@ -307,11 +326,13 @@ async function sinkRows(
             'samsa connect',
             rows,
             seconds,
-            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row (worker ${workerOnly}); load ${loadAverage()}`,
+            `${rows} Debezium envelopes (JSON with schemas) from the topic into PostgreSQL, from POST /connectors to the last row; worker + broker CPU ${cpu} µs/row (worker ${workerOnly}); PostgreSQL ${pgCpu} µs/row (${countProbe ? "with the bench's count every 100 ms" : 'with the bench probe'}); load ${loadAverage()}`,
           )
         : unavailable(SYSTEM, 'samsa connect', `sink upserts (${label})`, 'did not finish in 10 minutes'),
     );
   }
+
+  await probe.end();
 
   // The task alone: records as the runtime hands them over, no Kafka.
   await p.createDatabase('sinkalone');
@@ -331,16 +352,18 @@ async function sinkRows(
   for (const label of ['new rows', 'existing rows']) {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const pg0 = treeCpuSeconds(postmaster);
     for (let i = 0; i < records.length; i += 2000) await alone.put(records.slice(i, i + 2000));
     await alone.flush();
     const cpu = process.cpuUsage(cpu0);
+    const pgCpu = cpuPerRecord(treeCpuSeconds(postmaster) - pg0, rows);
     emit(
       rateRow(
         `sink upserts, batch.size=2000 (task alone, ${label})`,
         'SinkTask.put',
         rows,
         (performance.now() - t0) / 1000,
-        `COPY into a staging table + INSERT ... ON CONFLICT per batch, no Kafka; task CPU ${((cpu.user + cpu.system) / rows).toFixed(1)} µs/row (the rest is PostgreSQL)`,
+        `COPY into a staging table + INSERT ... ON CONFLICT per batch, no Kafka; task CPU ${((cpu.user + cpu.system) / rows).toFixed(1)} µs/row, PostgreSQL ${pgCpu} µs/row; load ${loadAverage()}`,
       ),
     );
   }

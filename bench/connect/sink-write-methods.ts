@@ -1,17 +1,21 @@
 /**
  * Which batch write the Postgres sink should use: upserts of 10-column rows (2,000 per batch, one
  * transaction each, half new keys and half existing) with (a) multi-row INSERT ... VALUES ... ON
- * CONFLICT, (b) INSERT ... SELECT FROM unnest(text[] per column) ON CONFLICT, and (c) COPY into a
- * temporary table, then INSERT ... SELECT ... ON CONFLICT. Prints rows/s per method (median of
- * rounds). Run: `node bench/connect/sink-write-methods.ts [--rows 200000] [--batch 2000]`.
+ * CONFLICT, (b) INSERT ... SELECT FROM unnest(text[] per column) ON CONFLICT, (c) the same with arrays typed as
+ * the columns, and (d) COPY into a
+ * temporary table, then INSERT ... SELECT ... ON CONFLICT. Prints rows/s per method and the CPU
+ * per row of this process and of PostgreSQL (medians of rounds). Run: `node bench/connect/sink-write-methods.ts [--rows 200000] [--batch 2000]`.
  */
 
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startPostgres } from '../../test/helpers/postgres.ts';
+import { treeCpuSeconds } from '../lib/proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -102,6 +106,33 @@ async function viaUnnest(client: pg.Client, rows: string[][]): Promise<void> {
   );
 }
 
+/** unnest() of one array per column typed as the column (no cast per value in the SELECT). */
+async function viaUnnestTyped(client: pg.Client, rows: string[][]): Promise<void> {
+  const arrays = COLUMNS.map((_, j) => rows.map((r) => r[j]!));
+  const params = COLUMNS.map((_, j) => `$${j + 1}::${TYPES[j]}[]`).join(', ');
+  await client.query(
+    `INSERT INTO t (${COLUMNS.join(',')}) SELECT * FROM unnest(${params}) ON CONFLICT (id) DO UPDATE SET ${setList}`,
+    arrays,
+  );
+}
+
+/** The typed unnest() with array literals built here, as one statement (its own transaction). */
+async function viaUnnestLiterals(client: pg.Client, rows: string[][]): Promise<void> {
+  const params = COLUMNS.map((_, j) => {
+    let text = '{';
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i]![j]!;
+      text += `${i === 0 ? '' : ','}"${/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
+    }
+    return `${text}}`;
+  });
+  const casts = COLUMNS.map((_, j) => `$${j + 1}::${TYPES[j]}[]`).join(', ');
+  await client.query(
+    `INSERT INTO t (${COLUMNS.join(',')}) SELECT * FROM unnest(${casts}) ON CONFLICT (id) DO UPDATE SET ${setList}`,
+    params,
+  );
+}
+
 async function viaCopy(client: pg.Client, rows: string[][]): Promise<void> {
   await client.query(
     `CREATE TEMP TABLE IF NOT EXISTS t_stage (LIKE t INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
@@ -114,15 +145,24 @@ async function viaCopy(client: pg.Client, rows: string[][]): Promise<void> {
   await client.query(`INSERT INTO t SELECT * FROM t_stage ON CONFLICT (id) DO UPDATE SET ${setList}`);
 }
 
-const pgServer = await startPostgres({ settings: { shared_buffers: '256MB' } });
+const pgServer = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_size: '4GB' } });
 try {
   const client = await pgServer.connect();
   const methods: [string, (c: pg.Client, r: string[][]) => Promise<void>][] = [
     ['INSERT ... VALUES ... ON CONFLICT', viaValues],
     ['INSERT ... SELECT FROM unnest(text[]) ON CONFLICT', viaUnnest],
+    ['INSERT ... SELECT * FROM unnest(typed arrays) ON CONFLICT', viaUnnestTyped],
     ['COPY to temp table + INSERT ... SELECT ON CONFLICT', viaCopy],
+    ['unnest(typed arrays), literals built here, one statement', viaUnnestLiterals],
   ];
+  /** Methods that are one statement and need no BEGIN/COMMIT around them. */
+  const single = new Set([viaUnnestLiterals]);
   const results: Record<string, number[]> = {};
+  // CPU µs per row: this process (the client) and PostgreSQL (the postmaster's tree).
+  const cpu: Record<string, { client: number[]; server: number[] }> = {};
+  const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
+  const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, write] of methods) {
       await client.query('DROP TABLE IF EXISTS t');
@@ -132,19 +172,29 @@ try {
       await client.query('COMMIT');
       const work = batches(1);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const s0 = treeCpuSeconds(postmaster);
       for (const b of work) {
+        if (single.has(write)) {
+          await write(client, b);
+          continue;
+        }
         await client.query('BEGIN');
         await write(client, b);
         await client.query('COMMIT');
       }
       const rate = ROWS / ((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
       (results[name] ??= []).push(rate);
+      const entry = (cpu[name] ??= { client: [], server: [] });
+      entry.client.push((c.user + c.system) / ROWS);
+      entry.server.push(((treeCpuSeconds(postmaster) - s0) * 1e6) / ROWS);
     }
   }
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   for (const [name, rates] of Object.entries(results)) {
-    rates.sort((a, b) => a - b);
     console.log(
-      `${name}: ${Math.round(rates[Math.floor(rates.length / 2)]!)} rows/s (rounds: ${rates.map((r) => Math.round(r)).join(', ')})`,
+      `${name}: ${Math.round(median(rates))} rows/s (rounds: ${rates.map((r) => Math.round(r)).join(', ')}); CPU µs/row client ${median(cpu[name]!.client).toFixed(1)}, PostgreSQL ${median(cpu[name]!.server).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}`,
     );
   }
   await client.end();

@@ -65,6 +65,22 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / TICKS_PER_S;
 }
 
+/**
+ * CPU seconds of a process tree so far: every live process's own, plus what the root's reaped
+ * children used (PostgreSQL's backends, counted once they exit).
+ */
+export function treeCpuSeconds(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]);
+    if (pid === root) ticks += Number(f[13]) + Number(f[14]);
+  }
+  return ticks / TICKS_PER_S;
+}
+
 export interface Usage {
   peakMemoryMb: number;
   serverCpuPct: number;

@@ -90,7 +90,10 @@ export function recordsFromBatches(
       timestamp,
       key: record.key,
       value: record.value,
-      headers: record.headers.filter((h): h is [Buffer, Buffer | null] => h[0] !== null),
+      headers:
+        record.headers.length === 0
+          ? []
+          : record.headers.filter((h): h is [Buffer, Buffer | null] => h[0] !== null),
     });
   });
   return out;

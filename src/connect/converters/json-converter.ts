@@ -683,8 +683,27 @@ export function compileReader(schema: Schema): ValueReader {
       return orNull((json) => {
         if (typeof json !== 'object' || Array.isArray(json)) throw invalid(schema, json);
         const o = json as Record<string, unknown>;
+        // Usually the object holds exactly the schema's fields, in its order (as a JsonConverter
+        // writes them): it is read in place (JSON.parse made it, nothing else holds it).
+        let i = 0;
+        for (const k in o) {
+          if (i === count || k !== names[i]) {
+            i = -1;
+            break;
+          }
+          i++;
+        }
+        if (i === count) {
+          for (let j = 0; j < count; j++) {
+            const name = names[j]!;
+            const v = o[name];
+            const r = readers[j]!(v);
+            if (r !== v) o[name] = r;
+          }
+          return o;
+        }
         const out: Record<string, unknown> = {};
-        for (let i = 0; i < count; i++) out[names[i]!] = readers[i]!(o[names[i]!]);
+        for (let j = 0; j < count; j++) out[names[j]!] = readers[j]!(o[names[j]!]);
         return out;
       });
     }

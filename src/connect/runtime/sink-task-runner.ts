@@ -16,6 +16,7 @@ import { createConsumer } from '../../client/clients.ts';
 import type { ConsumedRecord } from '../../client/consumed-record.ts';
 import type {
   ConnectHeader,
+  SchemaAndValue,
   SinkConnectorPlugin,
   SinkOffsets,
   SinkRecord,
@@ -28,6 +29,8 @@ import {
   ErrorHandler,
   type ErrorReporter,
   errorHandlingConfig,
+  type FailureContext,
+  type Outcome,
   sleep,
   traceOf,
 } from '../errors/error-handler.ts';
@@ -56,6 +59,21 @@ export function sinkTopics(env: {
   topics.push(...(env.plugin.additionalTopics?.(c) ?? []));
   const regex = (c['topics.regex'] ?? '').trim();
   return { topics: [...new Set(topics)], regex: regex === '' ? null : new RegExp(`^(?:${regex})$`) };
+}
+
+/** A consumed record as the dead-letter queue takes it. */
+function dlqSource(r: ConsumedRecord): Parameters<DeadLetterQueue['write']>[0] {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    raw: {
+      key: r.key,
+      value: r.value,
+      headers: r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const),
+      timestamp: Number(r.timestamp),
+    },
+  };
 }
 
 export class SinkTaskRunner implements TaskRunner {
@@ -269,12 +287,19 @@ export class SinkTaskRunner implements TaskRunner {
     key: { schema: SinkRecord['keySchema']; value: unknown },
     value: { schema: SinkRecord['valueSchema']; value: unknown },
   ): SinkRecord {
-    const rawHeaders = r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
-    const headers: ConnectHeader[] = rawHeaders.map(([k, v]) => ({
-      key: k,
-      value: v.toString('utf8'),
-      schema: null,
-    }));
+    // Records without headers (the usual case) take no mapping closures.
+    const rawHeaders =
+      r.headers.length === 0
+        ? []
+        : r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const);
+    const headers: ConnectHeader[] =
+      rawHeaders.length === 0
+        ? []
+        : rawHeaders.map(([k, v]) => ({
+            key: k,
+            value: v.toString('utf8'),
+            schema: null,
+          }));
     const timestamp = Number(r.timestamp);
     return {
       topic: r.topic,
@@ -306,7 +331,9 @@ export class SinkTaskRunner implements TaskRunner {
     try {
       for (const r of records) {
         index++;
-        await this.#convertOne(r, out);
+        // Synchronous converters and transforms (the usual case) cost no promise per record.
+        const pending = this.#convertOne(r, out);
+        if (pending !== undefined) await pending;
       }
     } catch (error) {
       return { out, failedAt: index, error };
@@ -314,46 +341,81 @@ export class SinkTaskRunner implements TaskRunner {
     return { out, failedAt: -1, error: null };
   }
 
-  async #convertOne(r: ConsumedRecord, out: SinkRecord[]): Promise<void> {
-    const errors = this.#errors;
+  /** The record being converted (conversion is sequential), for the error contexts' descriptions. */
+  #converting: ConsumedRecord | null = null;
+  readonly #describe = (): string => {
+    const r = this.#converting!;
+    return `ConsumerRecord(topic = ${r.topic}, partition = ${r.partition}, offset = ${r.offset})`;
+  };
+  #contexts: Record<'key' | 'value' | 'transform', FailureContext> | null = null;
+
+  /** Converts and transforms one record into `out`; a promise only when a step is asynchronous. */
+  #convertOne(r: ConsumedRecord, out: SinkRecord[]): Promise<void> | undefined {
+    this.#converting = r;
     const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
-    const describe = (): string =>
-      `ConsumerRecord(topic = ${r.topic}, partition = ${r.partition}, offset = ${r.offset})`;
-    const dlqSource = () => ({
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      raw: {
-        key: r.key,
-        value: r.value,
-        headers: r.headers.map(([k, v]) => [k.toString('utf8'), v ?? Buffer.alloc(0)] as const),
-        timestamp: Number(r.timestamp),
-      },
+    const contexts = (this.#contexts ??= {
+      key: { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: this.#describe },
+      value: { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: this.#describe },
+      transform: { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: this.#describe },
     });
-    // Synchronous converters and transforms (the usual case) cost no extra promise per step.
-    let key = errors.execute(
-      { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: describe },
-      () => keyConverter.toConnectData(r.topic, [], r.key),
+    const key = this.#errors.execute(contexts.key, () => keyConverter.toConnectData(r.topic, [], r.key));
+    if (key instanceof Promise) return this.#convertRest(r, out, key, null);
+    if (!key.ok) return this.#deadLetter(dlqSource(r), 'KEY_CONVERTER', keyClass);
+    const value = this.#errors.execute(contexts.value, () =>
+      valueConverter.toConnectData(r.topic, [], r.value),
     );
-    if (key instanceof Promise) key = await key;
-    if (!key.ok) return this.#deadLetter(dlqSource(), 'KEY_CONVERTER', keyClass);
-    let value = errors.execute(
-      { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: describe },
-      () => valueConverter.toConnectData(r.topic, [], r.value),
-    );
-    if (value instanceof Promise) value = await value;
-    if (!value.ok) return this.#deadLetter(dlqSource(), 'VALUE_CONVERTER', valueClass);
+    if (value instanceof Promise) return this.#convertRest(r, out, key.value, value);
+    if (!value.ok) return this.#deadLetter(dlqSource(r), 'VALUE_CONVERTER', valueClass);
     const record = this.#toSinkRecord(r, key.value, value.value);
+    if (this.#chain.length === 0) {
+      out.push(record);
+      return undefined;
+    }
+    const transformed = this.#errors.execute(contexts.transform, () => applyChain(this.#chain, record));
+    if (transformed instanceof Promise) return this.#transformRest(r, out, transformed);
+    if (!transformed.ok) return this.#deadLetter(dlqSource(r), 'TRANSFORMATION', 'transforms');
+    if (transformed.value !== null) out.push(transformed.value);
+    return undefined;
+  }
+
+  /** The rest of `#convertOne` once a converter answered with a promise. */
+  async #convertRest(
+    r: ConsumedRecord,
+    out: SinkRecord[],
+    keyOutcome: SchemaAndValue | Promise<Outcome<SchemaAndValue>>,
+    valueOutcome: Promise<Outcome<SchemaAndValue>> | null,
+  ): Promise<void> {
+    const { value: valueConverter, keyClass, valueClass } = this.#converters;
+    const contexts = this.#contexts!;
+    let key: SchemaAndValue;
+    if (keyOutcome instanceof Promise) {
+      const k = await keyOutcome;
+      if (!k.ok) return this.#deadLetter(dlqSource(r), 'KEY_CONVERTER', keyClass);
+      key = k.value;
+    } else key = keyOutcome;
+    let value =
+      valueOutcome ??
+      this.#errors.execute(contexts.value, () => valueConverter.toConnectData(r.topic, [], r.value));
+    if (value instanceof Promise) value = await value;
+    if (!value.ok) return this.#deadLetter(dlqSource(r), 'VALUE_CONVERTER', valueClass);
+    const record = this.#toSinkRecord(r, key, value.value);
     if (this.#chain.length === 0) {
       out.push(record);
       return;
     }
-    let transformed = errors.execute(
-      { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: describe },
-      () => applyChain(this.#chain, record),
-    );
+    let transformed = this.#errors.execute(contexts.transform, () => applyChain(this.#chain, record));
     if (transformed instanceof Promise) transformed = await transformed;
-    if (!transformed.ok) return this.#deadLetter(dlqSource(), 'TRANSFORMATION', 'transforms');
+    if (!transformed.ok) return this.#deadLetter(dlqSource(r), 'TRANSFORMATION', 'transforms');
+    if (transformed.value !== null) out.push(transformed.value);
+  }
+
+  async #transformRest(
+    r: ConsumedRecord,
+    out: SinkRecord[],
+    pending: Promise<Outcome<SinkRecord | null>>,
+  ): Promise<void> {
+    const transformed = await pending;
+    if (!transformed.ok) return this.#deadLetter(dlqSource(r), 'TRANSFORMATION', 'transforms');
     if (transformed.value !== null) out.push(transformed.value);
   }
 
@@ -436,8 +498,13 @@ export class SinkTaskRunner implements TaskRunner {
           // after the whole fetch, control batches included, once it is used up).
           const records = this.#buffer.splice(0, maxRecords);
           pendingPositions = new Map();
-          for (const r of records)
+          // A fetch holds each partition's records together: one position per run of a partition.
+          for (let i = 0; i < records.length; i++) {
+            const r = records[i]!;
+            const next = records[i + 1];
+            if (next !== undefined && next.partition === r.partition && next.topic === r.topic) continue;
             pendingPositions.set(topicPartitionKey(r.topic, r.partition), r.offset + 1n);
+          }
           if (this.#buffer.length === 0) {
             for (const [key, next] of this.#bufferEnd) pendingPositions.set(key, next);
             // Fetch the next records while these are converted and put.

@@ -140,6 +140,17 @@ export function decimalText(value: unknown, scale: number): string {
   if (!Buffer.isBuffer(value) && !(value instanceof Uint8Array)) {
     throw new Error(`expected Decimal bytes, got ${typeof value}`);
   }
+  if (value.length <= 6) {
+    // Up to 48 bits: a safe integer, no BigInt.
+    let small = 0;
+    for (let i = 0; i < value.length; i++) small = small * 256 + value[i]!;
+    if (value.length > 0 && value[0]! & 0x80) small -= 2 ** (value.length * 8);
+    const digits = Math.abs(small)
+      .toString()
+      .padStart(scale + 1, '0');
+    const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+    return small < 0 ? `-${text}` : text;
+  }
   const n = unscaled(Buffer.from(value));
   const negative = n < 0n;
   const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');

@@ -7,8 +7,9 @@
  * errors.deadletterqueue.topic.name), otherwise the task fails with the record's position and the
  * database's message. Lost connections are retried (RetriableError): the runtime redelivers the
  * batch, which is harmless since writes are idempotent by key. A full batch is written while the
- * runtime fetches and converts the next records (one write at a time); the next put or flush waits
- * for it, so a failure surfaces there and offsets are committed only for written records.
+ * runtime fetches and converts the records of the next one (one write at a time): the put that
+ * fills the next batch, a put after the write failed (the failure surfaces there) and flush wait
+ * for it, so offsets are committed only for written records.
  */
 import pg from 'pg';
 import {
@@ -79,6 +80,8 @@ export class PostgresSinkTask implements SinkTask {
   private writing: Promise<void> = Promise.resolve();
   /** The batch write started by the last put and not awaited yet (it overlaps the next fetch). */
   private background: Promise<void> | null = null;
+  /** The background write failed (not yet surfaced by a put or flush). */
+  private backgroundFailed = false;
 
   async start(raw: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
     this.config = readSinkConfig(raw);
@@ -128,19 +131,28 @@ export class PostgresSinkTask implements SinkTask {
       }
     }
     try {
-      // The write an earlier put started: its failure surfaces here (its entries are still buffered).
-      await this.settle();
       const batch = this.config.batchSize;
-      while (this.buffer.length >= 2 * batch) await this.writeNext(batch);
-      if (this.buffer.length >= batch) {
-        // Written while the runtime fetches and converts the next records; awaited by the next
-        // put or flush, so offsets are committed only after it succeeded.
-        const write = this.writeNext(batch);
-        write.catch(() => {});
-        this.background = write;
+      // The write an earlier put started goes on while the next batch fills (its entries stay
+      // buffered until it succeeds, so a full next batch is twice `batch`). It is waited for when
+      // it failed (the failure surfaces here), when the next batch is full, and when nothing new
+      // arrived; flush waits for it too, so offsets are committed only after it succeeded.
+      const full = (this.background === null ? 1 : 2) * batch;
+      if (this.backgroundFailed || this.buffer.length >= full || records.length === 0) {
+        await this.settle();
+        while (this.buffer.length >= 2 * batch) await this.writeNext(batch);
+        if (this.buffer.length >= batch) {
+          const write = this.writeNext(batch);
+          this.background = write;
+          write.catch(() => {
+            if (this.background === write) this.backgroundFailed = true;
+          });
+        }
       }
       // Nothing new arrived: do not let a partial batch wait for the next offset commit.
-      if (records.length === 0 && this.buffer.length > 0) await this.writeNext(this.buffer.length);
+      if (records.length === 0 && this.buffer.length > 0) {
+        await this.settle();
+        await this.writeNext(this.buffer.length);
+      }
     } catch (err) {
       if (err instanceof RetriableError) {
         // The runtime delivers these records again; keep only what came before.
@@ -154,6 +166,7 @@ export class PostgresSinkTask implements SinkTask {
   private async settle(): Promise<void> {
     const write = this.background;
     this.background = null;
+    this.backgroundFailed = false;
     await write;
   }
 

@@ -4,7 +4,9 @@
  * batch leaves the table as it was: idempotent. Rows are loaded with COPY — straight into the table
  * for insert mode, otherwise into a temporary table and merged with `INSERT ... SELECT ... ON
  * CONFLICT (key) DO UPDATE` (upsert) or `UPDATE ... FROM` (update). COPY plus merge measured faster
- * than multi-row INSERT ... VALUES and than unnest() arrays (bench/connect/sink-write-methods.ts).
+ * than multi-row INSERT ... VALUES and than unnest() of text arrays; unnest() of arrays typed as the
+ * columns costs PostgreSQL about the same and the client more (bench/connect/sink-write-methods.ts).
+ * Rows arrive as column texts in their shape's order (record.ts); the COPY text is built from them.
  * Deletes use `DELETE ... WHERE (key) IN (SELECT ... FROM unnest(...))`.
  */
 import { Readable } from 'node:stream';
@@ -13,7 +15,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SinkRecord } from '../../connect/api/index.ts';
 import type { SinkConfig } from './config.ts';
-import type { Column, RowOp, TableName } from './record.ts';
+import { type RowOp, type TableName, type WriteOp, writeColumns } from './record.ts';
 import { ident, qualified, type TableInfo, type Tables } from './tables.ts';
 
 export interface Entry {
@@ -21,7 +23,6 @@ export interface Entry {
   readonly record: SinkRecord;
 }
 
-type WriteOp = Extract<RowOp, { kind: 'write' }>;
 type DeleteOp = Extract<RowOp, { kind: 'delete' }>;
 
 interface TablePlan {
@@ -31,14 +32,43 @@ interface TablePlan {
   ops: Map<string, Entry> | Entry[];
 }
 
-function keyOf(key: readonly Column[]): string {
-  return JSON.stringify(key.map((c) => c.text));
+/** A row's key texts as one string, the same for a write and a delete of the same row. */
+function keyIdentity(texts: readonly (string | null | undefined)[], n: number): string {
+  if (n === 1) {
+    const text = texts[0];
+    return text === null || text === undefined ? '\u0000' : text;
+  }
+  return JSON.stringify(texts.slice(0, n));
 }
 
+function keyOf(op: WriteOp | DeleteOp): string {
+  return op.kind === 'write'
+    ? keyIdentity(op.texts, op.shape.key.length)
+    : keyIdentity(
+        op.key.map((c) => c.text),
+        op.key.length,
+      );
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 function copyEscape(text: string): string {
+  if (!COPY_SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
+}
+
+/** Table names as SQL, per table object (records of a topic share one). */
+const qualifiedNames = new WeakMap<TableName, string>();
+
+function qualifiedName(table: TableName): string {
+  let name = qualifiedNames.get(table);
+  if (name === undefined) {
+    name = qualified(table);
+    qualifiedNames.set(table, name);
+  }
+  return name;
 }
 
 /** The entries grouped by table, collapsed per key in keyed modes; truncates clear what came before. */
@@ -46,7 +76,7 @@ export function plan(config: SinkConfig, entries: readonly Entry[]): TablePlan[]
   const tables = new Map<string, TablePlan>();
   const keyed = config.insertMode !== 'insert';
   for (const entry of entries) {
-    const id = qualified(entry.op.table);
+    const id = qualifiedName(entry.op.table);
     let p = tables.get(id);
     if (!p) {
       p = { table: entry.op.table, truncate: false, ops: keyed ? new Map() : [] };
@@ -56,7 +86,7 @@ export function plan(config: SinkConfig, entries: readonly Entry[]): TablePlan[]
       p.truncate = true;
       p.ops = keyed ? new Map() : [];
     } else if (p.ops instanceof Map) {
-      const k = keyOf(entry.op.key);
+      const k = keyOf(entry.op);
       p.ops.delete(k); // re-insert so the map keeps last-write order
       p.ops.set(k, entry);
     } else {
@@ -88,10 +118,11 @@ export class BatchWriter {
       const checked = new Set<string>();
       for (const { op } of ops) {
         if (op.kind !== 'write') continue;
-        const sig = signature(op);
+        const sig = op.shape.signature;
         if (checked.has(sig)) continue;
         checked.add(sig);
-        info = await this.tables.ensure(client, this.config, p.table, op.key, op.columns);
+        const { key, columns } = writeColumns(op);
+        info = await this.tables.ensure(client, this.config, p.table, key, columns);
       }
       infos.set(qualified(p.table), info);
     }
@@ -137,15 +168,17 @@ export class BatchWriter {
 
   /** COPY rows straight into `into`. */
   private async copy(client: pg.Client, into: string, rows: readonly WriteOp[]): Promise<void> {
-    const first = rows[0]!;
-    const names = [...first.key, ...first.columns].map((c) => ident(c.name));
+    const shape = rows[0]!.shape;
+    const names = [...shape.key, ...shape.columns].map((c) => ident(c.name));
     const lines: string[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
+      const texts = rows[i]!.texts;
       let line = '';
-      for (const c of r.key) line += `${c.text === null ? '\\N' : copyEscape(c.text)}\t`;
-      for (const c of r.columns) line += `${c.text === null ? '\\N' : copyEscape(c.text)}\t`;
-      lines[i] = `${line.slice(0, -1)}\n`;
+      for (let j = 0; j < texts.length; j++) {
+        const text = texts[j];
+        line += `${j === 0 ? '' : '\t'}${text === null || text === undefined ? '\\N' : copyEscape(text)}`;
+      }
+      lines[i] = `${line}\n`;
     }
     await pipeline(
       Readable.from([lines.join('')]),
@@ -155,14 +188,14 @@ export class BatchWriter {
 
   /** Upsert (or update) rows through a temporary table. */
   private async merge(client: pg.Client, target: string, rows: readonly WriteOp[]): Promise<void> {
-    const first = rows[0]!;
-    const keys = first.key.map((c) => ident(c.name));
-    const values = first.columns.map((c) => ident(c.name));
+    const shape = rows[0]!.shape;
+    const keys = shape.key.map((c) => ident(c.name));
+    const values = shape.columns.map((c) => ident(c.name));
     const all = [...keys, ...values];
     // One staging table per destination and column list, kept for the session and emptied at commit.
     let stages = this.stages.get(client);
     if (!stages) this.stages.set(client, (stages = new Map()));
-    const id = `${target}\u0002${signature(first)}`;
+    const id = `${target}\u0002${shape.signature}`;
     let stage = stages.get(id);
     if (!stage) {
       stage = `samsa_stage_${++this.stage}`;
@@ -213,19 +246,10 @@ export class BatchWriter {
 function groupByColumns(rows: readonly WriteOp[]): WriteOp[][] {
   const groups = new Map<string, WriteOp[]>();
   for (const r of rows) {
-    const sig = signature(r);
+    const sig = r.shape.signature;
     let g = groups.get(sig);
     if (!g) groups.set(sig, (g = []));
     g.push(r);
   }
   return [...groups.values()];
-}
-
-/** The key and column names of a write, as one string. */
-function signature(op: WriteOp): string {
-  let sig = '';
-  for (const c of op.key) sig += `${c.name}\u0000`;
-  sig += '\u0001';
-  for (const c of op.columns) sig += `${c.name}\u0000`;
-  return sig;
 }

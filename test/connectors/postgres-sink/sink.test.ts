@@ -365,7 +365,7 @@ describe('records the sink cannot write', () => {
     }
   });
 
-  test('a batch written in the background that fails fails the next put, and flush', async () => {
+  test('a batch written in the background that fails fails the put that fills the next batch, and flush', async () => {
     const db = await freshDatabase(pg);
     const sink = await startSink(
       sinkConfig(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'batch.size': '2' }),
@@ -374,11 +374,44 @@ describe('records the sink cannot write', () => {
       // A full batch: put starts its write and returns; the missing table fails it afterwards.
       await sink.put([row(sink, 1, 'x', 1), row(sink, 2, 'y', 2)]);
       await assert.rejects(
-        sink.put([row(sink, 3, 'z', 3)]),
+        sink.put([row(sink, 3, 'z', 3), row(sink, 4, 'w', 4)]),
         /cannot write record items\/0@\d to PostgreSQL: table items does not exist and auto\.create is disabled/,
       );
       await assert.rejects(sink.flush(), /table items does not exist/);
     } finally {
+      await sink.stop();
+    }
+  });
+
+  test('the next batch fills while a batch is written: puts short of it do not wait for the write', {
+    timeout: 60_000,
+  }, async () => {
+    const db = await freshDatabase(pg, ['CREATE TABLE items (id int PRIMARY KEY, name text, qty bigint)']);
+    const sink = await startSink(
+      sinkConfig(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'batch.size': '3' }),
+    );
+    // Another session holds a lock that blocks the sink's write until it commits.
+    const locker = await pg.connect(db);
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      await sink.put([row(sink, 1, 'a', 1), row(sink, 2, 'b', 2), row(sink, 3, 'c', 3)]);
+      // The first batch's write is blocked; these puts return all the same (a wait would hang).
+      await sink.put([row(sink, 4, 'd', 4)]);
+      await sink.put([row(sink, 5, 'e', 5)]);
+      assert.equal(
+        (await locker.query('SELECT count(*)::int AS n FROM items')).rows[0].n,
+        0,
+        'nothing written yet',
+      );
+      await locker.query('COMMIT');
+      await sink.flush();
+      assert.deepEqual(
+        (await rows(db)).map((r) => r.id),
+        [1, 2, 3, 4, 5],
+      );
+    } finally {
+      await locker.end();
       await sink.stop();
     }
   });
