@@ -9,8 +9,8 @@
  * Not implemented: exactly-once source support (KIP-618) and transaction boundaries.
  */
 
-import { kOptions } from '@platformatic/kafka';
 import { BatchProducer } from '../../client/batch-producer.ts';
+import { batchProducerOnClient } from '../../client/batch-producer-on-client.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
 import type { BatchRecord } from '../../client/record-batch-encoder.ts';
 import type {
@@ -383,16 +383,15 @@ export class SourceTaskRunner implements TaskRunner {
   #roundRobin = 0;
 
   /**
-   * Sends with acks=all through a `BatchProducer` on the worker producer's connections, one batch
+   * Sends with acks=all through a `BatchProducer` (Metadata on the worker producer's connections,
+   * Produce on its own unless the worker uses SASL: batch-producer-on-client.ts), one batch
    * in flight per partition (so in order); it retries retriable errors itself. What it refuses for
    * good fails the task.
    */
   async #send(messages: OutMessage[]): Promise<void> {
     const producer = (this.#batches ??= new BatchProducer({
-      bootstrapBrokers: this.#env.producer[kOptions].bootstrapBrokers.map((b) =>
-        typeof b === 'string' ? b : `${b.host}:${b.port}`,
-      ),
-      connections: this.#env.producer.connections,
+      // Metadata on the worker producer's connections, Produce on lean ones of its own (unless SASL).
+      ...batchProducerOnClient(this.#env.producer),
       // Not idempotent, like the worker's producer (see record-collector.ts for why not yet): one
       // batch in flight per partition keeps the chunks in order.
       idempotent: false,
@@ -454,6 +453,9 @@ export class SourceTaskRunner implements TaskRunner {
     } catch (err) {
       this.#env.logger.warn({ err }, 'source task stop failed');
     }
+    // Its own Produce connections; what was not acknowledged by now is not in the stored offsets.
+    await this.#batches?.close({ abort: true }).catch(() => {});
+    this.#batches = null;
   }
 }
 
