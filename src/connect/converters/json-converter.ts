@@ -564,8 +564,8 @@ function structWriter(
     `return function writeStruct(sink, v) {
   if (typeof v !== 'object') throw new DataError('Invalid type for struct');
   ${lines.join('\n  ')}
-  sink.bytes(CLOSE);
-};`.replace('CLOSE', 'p[p.length - 1]'),
+  sink.bytes(p[${names.length}]);
+};`,
   ) as (p: readonly Buffer[], w: readonly ValueWriter[], error: typeof DataError) => ValueWriter;
   return make([...prefixes, Buffer.from('}')], writers, DataError);
 }
