@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,9 +30,24 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // set up, and new space still grew to 128 MiB under load (measured; docs/benchmarks.md).
 // `samsa connect` does the same with 4 MB: an idle worker 145 -> 127 MB RSS, and the same CPU per
 // record on a CDC snapshot (1 MB: 119 MB but +15% CPU; docs/benchmarks.md, "Connect worker memory").
+//
+// Both also account external memory in V8's global limit. They move megabytes through short-lived
+// Buffers (socket reads, request frames, record batches) while their JS heap grows slowly, and V8 by
+// default answers every ~64 MB of such external memory with a full Mark-Compact of the whole heap,
+// though nearly all of it is young and a scavenge would free it: the broker ran 75 Mark-Compacts
+// (10-40 ms each) for a 1.1 GB CDC snapshot. With the flag, scavenges free those Buffers: broker CPU
+// per snapshot row -45%, worker -18% (docs/benchmarks.md, "CDC snapshot"). V8 12 (Node 22) lacks the
+// flag (Node would refuse to start with it), so it is given only from V8 13 (Node 24) on;
+// `--no-external-memory-accounted-in-global-limit` keeps V8's default.
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const SEMI_SPACE_MB = { start: 8, connect: 4 };
 const semiSpaceMb = SEMI_SPACE_MB[process.argv[2]];
+const EXTERNAL_MEMORY_FLAG = 'external-memory-accounted-in-global-limit';
+const externalMemoryFlag =
+  semiSpaceMb !== undefined &&
+  Number(process.versions.v8.split('.')[0]) >= 13 &&
+  !process.execArgv.some((a) => a.includes(EXTERNAL_MEMORY_FLAG)) &&
+  !(process.env.NODE_OPTIONS ?? '').includes(EXTERNAL_MEMORY_FLAG);
 if (
   semiSpaceMb !== undefined &&
   typeof process.execve === 'function' &&
@@ -44,12 +60,17 @@ if (
     [
       process.execPath,
       `${YOUNG_GENERATION_FLAG}=${semiSpaceMb}`,
+      ...(externalMemoryFlag ? [`--${EXTERNAL_MEMORY_FLAG}`] : []),
       ...process.execArgv,
       ...process.argv.slice(1),
     ],
     process.env,
   );
 }
+
+// Not re-executed (a young-generation limit was given): unlike the heap's size, this flag also
+// takes effect when set at run time.
+if (externalMemoryFlag) v8.setFlagsFromString(`--${EXTERNAL_MEMORY_FLAG}`);
 
 function newestSourceMtime(dir) {
   let newest = 0;

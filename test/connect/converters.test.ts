@@ -122,6 +122,42 @@ test('JsonConverter writes every record of a reused schema in full (nested struc
   });
 });
 
+test('JsonConverter writes struct fields of any name, and nulls with and without defaults, as the general path does', () => {
+  // Field names go into generated code: quotes, backslashes, line separators, digits and words of
+  // the generator itself must all come out as written.
+  const names = ['CLOSE', 'p', 'a"b', 'c\\d', 'e\u2028f', '0', 'v', 'sink', '}); throw 1; ({', 'ü'];
+  const schema = Schemas.struct(
+    [
+      ...names.map((n): [string, ReturnType<typeof Schemas.string>] => [
+        n,
+        Schemas.string({ optional: true }),
+      ]),
+      ['withDefault', { ...Schemas.int32({ optional: true }), defaultValue: 9 }],
+      ['nullDefault', { ...Schemas.int32({ optional: true }), defaultValue: null }],
+    ],
+    { name: 'odd.Names' },
+  );
+  const value: Record<string, unknown> = Object.fromEntries(
+    names.map((n, i) => [n, i % 3 === 0 ? null : `${n}!`]),
+  );
+  value.withDefault = null;
+  value.nullDefault = undefined;
+  // In the schema's order (JSON.stringify of an object would put the field "0" first).
+  const payload = (withDefault: unknown): string =>
+    `{${[
+      ...names.map((n, i): [string, unknown] => [n, i % 3 === 0 ? null : `${n}!`]),
+      ['withDefault', withDefault],
+      ['nullDefault', null],
+    ]
+      .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+      .join(',')}}`;
+  const text = json().fromConnectData('t', [], schema, value)!.toString('utf8');
+  assert.equal(text.slice(text.indexOf(',"payload":') + 11, -1), payload(9));
+  const plain = new JsonConverter();
+  plain.configure({ 'schemas.enable': 'false', 'replace.null.with.default': 'false' }, false);
+  assert.equal(plain.fromConnectData('t', [], schema, value)!.toString('utf8'), payload(null));
+});
+
 test('JsonConverter decimal.format=NUMERIC writes decimals as JSON numbers', () => {
   const schema = Schemas.struct([['amount', Schemas.decimal(3)]]);
   const bytes = json({ 'decimal.format': 'NUMERIC', 'schemas.enable': 'false' }).fromConnectData(

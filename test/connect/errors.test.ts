@@ -4,7 +4,8 @@
  * headers while the good ones flow on; under `none` the task fails with its trace in the status
  * API, nothing after the bad record is written, and after the fix (a converter that can read it)
  * the task resumes exactly at the failed record. A sink whose `put` throws RetriableError gets the
- * same batch again.
+ * same batch again. A source record its converter cannot write is skipped under `all` (the others
+ * are written) and fails the task under `none`.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -88,9 +89,53 @@ const wrongPartitionSource: SourceConnectorPlugin = {
   }),
 };
 
+/** A source that emits int32 records once, the second of them not a number (its converter throws). */
+const unconvertibleSource: SourceConnectorPlugin = {
+  type: 'source',
+  className: 'test.UnconvertibleSource',
+  version: '1',
+  config: [],
+  createConnector: () => {
+    let config = {};
+    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
+  },
+  createTask: () => {
+    let topic = '';
+    let polled = false;
+    return {
+      async start(config) {
+        topic = String(config.topic);
+      },
+      async poll() {
+        if (polled) {
+          await new Promise((r) => setTimeout(r, 100));
+          return null;
+        }
+        polled = true;
+        return [1, 'not a number', 3].map((value, i) => ({
+          topic,
+          kafkaPartition: null,
+          key: null,
+          keySchema: null,
+          value,
+          valueSchema: { type: 'int32' as const, optional: false },
+          headers: [],
+          timestamp: null,
+          sourcePartition: { s: 1 },
+          sourceOffset: { o: i },
+        }));
+      },
+      async stop() {},
+    };
+  },
+};
+
 before(async () => {
   broker = await startBroker();
-  connect = await startConnect({ bootstrap: broker.bootstrap, plugins: [flakySink, wrongPartitionSource] });
+  connect = await startConnect({
+    bootstrap: broker.bootstrap,
+    plugins: [flakySink, wrongPartitionSource, unconvertibleSource],
+  });
 });
 
 after(async () => {
@@ -263,4 +308,35 @@ test('a source record for a partition the topic does not have fails the task ins
   );
   assert.deepEqual(await topicValues(broker.bootstrap, 'one-partition'), ['existing']);
   await connect.call('DELETE', '/connectors/misrouting');
+});
+
+test('a source record its converter cannot write: skipped under errors.tolerance=all, the task failed under none', async () => {
+  const config = (topic: string, tolerance: string) => ({
+    'connector.class': 'test.UnconvertibleSource',
+    topic,
+    'errors.tolerance': tolerance,
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'false',
+  });
+  let r = await connect.call('POST', '/connectors', {
+    name: 'skipping',
+    config: config('skipped-values', 'all'),
+  });
+  assert.equal(r.status, 201);
+  const deadline = Date.now() + 20_000;
+  let values: string[] = [];
+  while (Date.now() < deadline && values.length < 2) {
+    values = await topicValues(broker.bootstrap, 'skipped-values');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(values, ['1', '3']);
+  assert.equal((await connect.waitForStatus('skipping', allRunning())).tasks[0]?.state, 'RUNNING');
+  await connect.call('DELETE', '/connectors/skipping');
+
+  r = await connect.call('POST', '/connectors', { name: 'failing', config: config('failed-values', 'none') });
+  assert.equal(r.status, 201);
+  const failed = await connect.waitForStatus('failing', (s) => s.tasks[0]?.state === 'FAILED');
+  assert.match(failed.tasks[0]?.trace ?? '', /Tolerance exceeded[\s\S]*Invalid type for int32/);
+  await connect.call('DELETE', '/connectors/failing');
 });

@@ -130,6 +130,8 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
   // The worker re-executed itself in place with a 4 MB young generation (bin/samsa.js).
   const args = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
   assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
+  if (Number(process.versions.v8.split('.')[0]) >= 13)
+    assert.ok(args.includes('--external-memory-accounted-in-global-limit'), args.join(' '));
   assert.equal(args.filter((a) => a === 'connect').length, 1, 'arguments passed through once');
   child.kill('SIGTERM');
   assert.equal(await exited(child), 0);

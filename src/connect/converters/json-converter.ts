@@ -462,10 +462,18 @@ function numberWriter(type: string): ValueWriter {
  */
 export function compileWriter(schema: Schema, options: WriteOptions): ValueWriter {
   const general: ValueWriter = (sink, value) => sink.text(toJsonText(valueToJson(schema, value, options)));
+  // A null of an optional field without a default to put in its place is `null` (Debezium's
+  // envelopes have several per record): written as is, not through the general path.
+  const plainNull =
+    schema.optional &&
+    !(options.replaceNull && schema.defaultValue !== undefined && schema.defaultValue !== null);
   const orNull =
     (write: ValueWriter): ValueWriter =>
-    (sink, value) =>
-      value === null || value === undefined ? general(sink, value) : write(sink, value);
+    (sink, value) => {
+      if (value !== null && value !== undefined) write(sink, value);
+      else if (plainNull) sink.bytes(NULL_BYTES);
+      else general(sink, value);
+    };
   if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) {
     if (schema.name !== LOGICAL.decimal) return general;
     const scale = Number(schema.parameters?.scale ?? 0);
@@ -510,19 +518,13 @@ export function compileWriter(schema: Schema, options: WriteOptions): ValueWrite
       const prefixes = fields.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`));
       const writers = fields.map((f) => compileWriter(f.schema, options));
       const count = fields.length;
-      return orNull((sink, value) => {
-        if (typeof value !== 'object') throw new DataError('Invalid type for struct');
-        if (count === 0) {
+      if (count === 0) {
+        return orNull((sink, value) => {
+          if (typeof value !== 'object') throw new DataError('Invalid type for struct');
           sink.ascii('{}');
-          return;
-        }
-        const struct = value as Record<string, unknown>;
-        for (let i = 0; i < count; i++) {
-          sink.bytes(prefixes[i]!);
-          writers[i]!(sink, struct[names[i]!]);
-        }
-        sink.ascii('}');
-      });
+        });
+      }
+      return orNull(structWriter(names, prefixes, writers));
     }
     case 'array': {
       const item = compileWriter(schema.valueSchema!, options);
@@ -539,6 +541,33 @@ export function compileWriter(schema: Schema, options: WriteOptions): ValueWrite
     default:
       return general;
   }
+}
+
+const NULL_BYTES = Buffer.from('null');
+
+/**
+ * A struct's writer as straight-line code, one statement per field with the field's name as a
+ * literal: every property read is then a named load V8 caches for the struct's shape, where a loop
+ * reading `struct[names[i]]` makes one keyed load see every name (megamorphic). Names go in as JSON
+ * string literals, so any name is safe.
+ */
+function structWriter(
+  names: readonly string[],
+  prefixes: readonly Buffer[],
+  writers: readonly ValueWriter[],
+): ValueWriter {
+  const lines = names.map((name, i) => `sink.bytes(p[${i}]); w[${i}](sink, v[${JSON.stringify(name)}]);`);
+  const make = new Function(
+    'p',
+    'w',
+    'DataError',
+    `return function writeStruct(sink, v) {
+  if (typeof v !== 'object') throw new DataError('Invalid type for struct');
+  ${lines.join('\n  ')}
+  sink.bytes(p[${names.length}]);
+};`,
+  ) as (p: readonly Buffer[], w: readonly ValueWriter[], error: typeof DataError) => ValueWriter;
+  return make([...prefixes, Buffer.from('}')], writers, DataError);
 }
 
 function schemalessToJson(value: unknown): unknown {

@@ -126,6 +126,23 @@ export class ErrorHandler {
     }
   }
 
+  /**
+   * What `execute(context, fn)` gives once its first call of `fn` has thrown `first` (or given a
+   * promise, `outcome` of it): for callers that make that first call themselves, so the per-record
+   * hot path allocates no context, closure or outcome when nothing fails.
+   */
+  recover<T>(context: FailureContext, fn: () => T | Promise<T>, first: unknown): Promise<Outcome<T>> {
+    return this.#retry(context, fn, first);
+  }
+
+  /** `execute`'s answer for a first call of `fn` that gave the promise `value`. */
+  settle<T>(context: FailureContext, fn: () => T | Promise<T>, value: Promise<T>): Promise<Outcome<T>> {
+    return value.then(
+      (v) => ({ ok: true, value: v }) as const,
+      (err) => this.#retry(context, fn, err),
+    );
+  }
+
   async #retry<T>(context: FailureContext, fn: () => T | Promise<T>, first: unknown): Promise<Outcome<T>> {
     const started = Date.now();
     let delay = 300;

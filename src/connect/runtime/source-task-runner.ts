@@ -20,7 +20,14 @@ import type {
   SourceRecord,
   SourceTask,
 } from '../api/index.ts';
-import { ErrorHandler, errorHandlingConfig, sleep, traceOf } from '../errors/error-handler.ts';
+import {
+  ErrorHandler,
+  errorHandlingConfig,
+  type FailureContext,
+  type Stage,
+  sleep,
+  traceOf,
+} from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
@@ -298,17 +305,27 @@ export class SourceTaskRunner implements TaskRunner {
 
   async #convert(records: readonly SourceRecord[]): Promise<Outgoing[]> {
     const out: Outgoing[] = [];
-    const errors = this.#errors;
+    const chain = this.#chain;
     const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
+    // Each stage is called directly; only a stage that throws (or answers with a promise) goes
+    // through the error handler, exactly as `execute` would have taken it from there. So a record
+    // that converts allocates no failure context, closure or outcome.
     for (const original of records) {
-      const describe = (): string =>
-        `SourceRecord{topic=${original.topic}, partition=${JSON.stringify(original.sourcePartition)}, offset=${JSON.stringify(original.sourceOffset)}}`;
-      let transformed = errors.execute(
-        { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: describe },
-        () => applyChain(this.#chain, original),
-      );
-      if (transformed instanceof Promise) transformed = await transformed;
-      const record = transformed.ok ? transformed.value : null;
+      let record: SourceRecord | null = original;
+      if (chain.length > 0) {
+        // A transform is synchronous, but one may still hand back a promise: the handler settles it.
+        const transform = (): SourceRecord | null | Promise<SourceRecord | null> =>
+          applyChain(chain, original);
+        let transformed: SourceRecord | null | Promise<SourceRecord | null> | typeof SKIPPED;
+        try {
+          transformed = transform();
+        } catch (err) {
+          transformed = await this.#recovered('TRANSFORMATION', 'transforms', original, transform, err);
+        }
+        if (transformed instanceof Promise)
+          transformed = await this.#settled('TRANSFORMATION', 'transforms', original, transform, transformed);
+        record = transformed === SKIPPED ? null : transformed;
+      }
       if (record === null) {
         out.push({
           sourcePartition: original.sourcePartition,
@@ -317,12 +334,16 @@ export class SourceTaskRunner implements TaskRunner {
         });
         continue;
       }
-      let key = errors.execute(
-        { stage: 'KEY_CONVERTER', executingClass: keyClass, describeRecord: describe },
-        () => keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
-      );
-      if (key instanceof Promise) key = await key;
-      if (!key.ok) {
+      const r = record;
+      let key: Buffer | null | Promise<Buffer | null> | typeof SKIPPED;
+      try {
+        key = keyConverter.fromConnectData(r.topic, r.headers, r.keySchema, r.key);
+      } catch (err) {
+        key = await this.#recovered('KEY_CONVERTER', keyClass, original, this.#keyOf(r), err);
+      }
+      if (key instanceof Promise)
+        key = await this.#settled('KEY_CONVERTER', keyClass, original, this.#keyOf(r), key);
+      if (key === SKIPPED) {
         out.push({
           sourcePartition: original.sourcePartition,
           sourceOffset: original.sourceOffset,
@@ -330,12 +351,15 @@ export class SourceTaskRunner implements TaskRunner {
         });
         continue;
       }
-      let value = errors.execute(
-        { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: describe },
-        () => valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
-      );
-      if (value instanceof Promise) value = await value;
-      if (!value.ok) {
+      let value: Buffer | null | Promise<Buffer | null> | typeof SKIPPED;
+      try {
+        value = valueConverter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
+      } catch (err) {
+        value = await this.#recovered('VALUE_CONVERTER', valueClass, original, this.#valueOf(r), err);
+      }
+      if (value instanceof Promise)
+        value = await this.#settled('VALUE_CONVERTER', valueClass, original, this.#valueOf(r), value);
+      if (value === SKIPPED) {
         out.push({
           sourcePartition: original.sourcePartition,
           sourceOffset: original.sourceOffset,
@@ -343,20 +367,54 @@ export class SourceTaskRunner implements TaskRunner {
         });
         continue;
       }
-      if (!this.#knownTopics.has(record.topic)) await this.#ensureTopic(record.topic);
-      const message: OutMessage = { topic: record.topic };
-      if (key.value !== null) message.key = key.value;
-      if (value.value !== null) message.value = value.value;
-      if (record.headers.length > 0)
-        message.headers = record.headers.map((h) => [Buffer.from(h.key, 'utf8'), headerBytes(h)]);
-      if (record.kafkaPartition !== null) {
-        await this.#checkPartition(record.topic, record.kafkaPartition);
-        message.partition = record.kafkaPartition;
+      if (!this.#knownTopics.has(r.topic)) await this.#ensureTopic(r.topic);
+      const message: OutMessage = { topic: r.topic };
+      if (key !== null) message.key = key;
+      if (value !== null) message.value = value;
+      if (r.headers.length > 0)
+        message.headers = r.headers.map((h) => [Buffer.from(h.key, 'utf8'), headerBytes(h)]);
+      if (r.kafkaPartition !== null) {
+        await this.#checkPartition(r.topic, r.kafkaPartition);
+        message.partition = r.kafkaPartition;
       }
-      if (record.timestamp !== null) message.timestamp = record.timestamp;
+      if (r.timestamp !== null) message.timestamp = r.timestamp;
       out.push({ sourcePartition: original.sourcePartition, sourceOffset: original.sourceOffset, message });
     }
     return out;
+  }
+
+  #keyOf(r: SourceRecord): () => ReturnType<TaskConverters['key']['fromConnectData']> {
+    const converter = this.#converters.key;
+    return () => converter.fromConnectData(r.topic, r.headers, r.keySchema, r.key);
+  }
+
+  #valueOf(r: SourceRecord): () => ReturnType<TaskConverters['value']['fromConnectData']> {
+    const converter = this.#converters.value;
+    return () => converter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
+  }
+
+  /** The error handler's outcome for a stage whose first call threw `err`: its value, or SKIPPED. */
+  async #recovered<T>(
+    stage: Stage,
+    executingClass: string,
+    original: SourceRecord,
+    fn: () => T | Promise<T>,
+    err: unknown,
+  ): Promise<T | typeof SKIPPED> {
+    const outcome = await this.#errors.recover(failureContext(stage, executingClass, original), fn, err);
+    return outcome.ok ? outcome.value : SKIPPED;
+  }
+
+  /** The error handler's outcome for a stage whose first call gave a promise. */
+  async #settled<T>(
+    stage: Stage,
+    executingClass: string,
+    original: SourceRecord,
+    fn: () => T | Promise<T>,
+    value: Promise<T>,
+  ): Promise<T | typeof SKIPPED> {
+    const outcome = await this.#errors.settle(failureContext(stage, executingClass, original), fn, value);
+    return outcome.ok ? outcome.value : SKIPPED;
   }
 
   /**
@@ -478,4 +536,16 @@ function nextChunk(pending: readonly Outgoing[]): { length: number; full: boolea
     bytes += size;
   }
   return { length: i, full: records >= SEND_CHUNK };
+}
+
+/** A stage's answer for a record it skipped (errors.tolerance=all). */
+const SKIPPED: unique symbol = Symbol('skipped');
+
+function failureContext(stage: Stage, executingClass: string, original: SourceRecord): FailureContext {
+  return {
+    stage,
+    executingClass,
+    describeRecord: () =>
+      `SourceRecord{topic=${original.topic}, partition=${JSON.stringify(original.sourcePartition)}, offset=${JSON.stringify(original.sourceOffset)}}`,
+  };
 }

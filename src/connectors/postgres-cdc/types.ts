@@ -259,8 +259,43 @@ function numericCodec(typmod: number, mode: DecimalMode): Base {
     name: LOGICAL.decimal,
     version: 1,
     parameters: { scale: String(ps.scale), 'connect.decimal.precision': String(ps.precision) },
-    parse: (t) => decimalOf(t, ps.scale, false)?.bytes ?? null,
+    parse: (t) => decimalBytes(t, ps.scale),
   };
+}
+
+/**
+ * `decimalOf(text, scale, false)?.bytes ?? null`, without a BigInt or a string made when `text` is
+ * `[-]digits[.digits]` with at most `scale` decimals and the unscaled value fits in 47 bits (as
+ * PostgreSQL writes numeric(p, s) for p up to 14).
+ */
+export function decimalBytes(text: string, scale: number): Buffer | null {
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  if (text.charCodeAt(0) === 45) {
+    negative = true;
+    i = 1;
+  }
+  let unscaled = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return decimalOf(text, scale, false)?.bytes ?? null;
+    unscaled = unscaled * 10 + d;
+    digits++;
+    if (decimals >= 0) decimals++;
+  }
+  if (decimals < 0) decimals = 0;
+  if (digits === 0 || digits > 15 || decimals > scale) return decimalOf(text, scale, false)?.bytes ?? null;
+  for (let k = decimals; k < scale; k++) unscaled *= 10;
+  if (unscaled >= 140737488355328) return decimalOf(text, scale, false)?.bytes ?? null;
+  return smallTwosComplement(negative ? -unscaled : unscaled);
 }
 
 function moneyCodec(mode: DecimalMode): Base {
@@ -326,19 +361,21 @@ export function decimalOf(
 }
 
 export function twosComplement(n: bigint): Buffer {
-  if (n >= -140737488355328n && n < 140737488355328n) {
-    // Fits in 6 bytes: no string round trip.
-    const v = Number(n);
-    let length = 1;
-    while (length < 6 && (v >= 2 ** (8 * length - 1) || v < -(2 ** (8 * length - 1)))) length++;
-    const out = Buffer.allocUnsafe(length);
-    out.writeIntBE(v, 0, length);
-    return out;
-  }
+  // Fits in 6 bytes: no string round trip.
+  if (n >= -140737488355328n && n < 140737488355328n) return smallTwosComplement(Number(n));
   const magnitude = n < 0n ? -n - 1n : n;
   const length = Math.floor(magnitude.toString(2).length / 8) + 1;
   const value = n < 0n ? (1n << BigInt(length * 8)) + n : n;
   return Buffer.from(value.toString(16).padStart(length * 2, '0'), 'hex');
+}
+
+/** twosComplement of an integer in [-2^47, 2^47). */
+function smallTwosComplement(v: number): Buffer {
+  let length = 1;
+  while (length < 6 && (v >= 2 ** (8 * length - 1) || v < -(2 ** (8 * length - 1)))) length++;
+  const out = Buffer.allocUnsafe(length);
+  out.writeIntBE(v, 0, length);
+  return out;
 }
 
 // ---- binary ----
@@ -379,7 +416,32 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 
 const DATE = /^(\d{4,})-(\d{2})-(\d{2})/;
 
-function parseDate(text: string): number {
+/** The number of `n` ASCII digits at `at`, or -1 if any is not a digit. */
+function digitsAt(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Days since the epoch of `YYYY-MM-DD` at the start of `text` (a four-digit year), or NaN. */
+function isoDays(text: string): number {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
+  const y = digitsAt(text, 0, 4);
+  const m = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  return y < 0 || m < 0 || d < 0 ? Number.NaN : daysFromCivil(y, m, d);
+}
+
+export function parseDate(text: string): number {
+  // PostgreSQL's ISO output for years 1-9999 AD: no regular expression, nothing allocated.
+  if (text.length === 10) {
+    const days = isoDays(text);
+    if (!Number.isNaN(days)) return days;
+  }
   if (text === 'infinity') return 2147483647;
   if (text === '-infinity') return -2147483648;
   const m = DATE.exec(text);
@@ -391,19 +453,21 @@ function parseDate(text: string): number {
 
 /** Microseconds of `HH:MM:SS[.ffffff]` (24:00:00 allowed). */
 function timeMicros(text: string, start = 0): number {
-  const h = Number(text.slice(start, start + 2));
-  const mi = Number(text.slice(start + 3, start + 5));
-  const s = Number(text.slice(start + 6, start + 8));
+  const h = digitsAt(text, start, 2);
+  const mi = digitsAt(text, start + 3, 2);
+  const s = digitsAt(text, start + 6, 2);
+  if (h < 0 || mi < 0 || s < 0) return Number.NaN;
   let micros = 0;
-  if (text[start + 8] === '.') {
-    let end = start + 9;
-    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-    micros = Number(
-      text
-        .slice(start + 9, end)
-        .padEnd(6, '0')
-        .slice(0, 6),
-    );
+  if (text.charCodeAt(start + 8) === 46) {
+    // The first six digits of the fraction, padded with zeros.
+    let scale = 100_000;
+    for (let i = start + 9; i < text.length; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      micros += d * scale;
+      scale = scale / 10;
+      if (scale < 1) break;
+    }
   }
   return ((h * 60 + mi) * 60 + s) * 1_000_000 + micros;
 }
@@ -454,12 +518,20 @@ function pad2(n: number): string {
 
 /** Seconds since the epoch and the microseconds within that second of an ISO timestamp's date and time. */
 function timestampParts(text: string): { seconds: number; micros: number; rest: number } {
-  const m = DATE.exec(text);
-  if (!m) throw new Error(`unexpected timestamp "${text}"`);
-  let year = Number(m[1]);
-  if (text.endsWith(' BC')) year = 1 - year;
-  const days = daysFromCivil(year, Number(m[2]), Number(m[3]));
-  const timeStart = m[0].length + 1;
+  let days: number;
+  let timeStart: number;
+  const fast = text.charCodeAt(10) === 32 && !text.endsWith(' BC') ? isoDays(text) : Number.NaN;
+  if (!Number.isNaN(fast)) {
+    days = fast;
+    timeStart = 11;
+  } else {
+    const m = DATE.exec(text);
+    if (!m) throw new Error(`unexpected timestamp "${text}"`);
+    let year = Number(m[1]);
+    if (text.endsWith(' BC')) year = 1 - year;
+    days = daysFromCivil(year, Number(m[2]), Number(m[3]));
+    timeStart = m[0].length + 1;
+  }
   const t = timeMicros(text, timeStart);
   let rest = timeStart + 8;
   if (text[rest] === '.') {
@@ -505,7 +577,37 @@ function timestampCodec(typmod: number, mode: TimePrecisionMode): Base {
 }
 
 /** A timestamptz in UTC text (`2024-01-02 03:04:05.5+00`, any offset) → `2024-01-02T03:04:05.500000Z`. */
-function parseTimestampTz(text: string, width: number): string {
+/** Zeros to pad a fraction with. */
+const ZEROS = '000000000';
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00` (the session is in UTC, so nearly every value) at `width` > 0
+ * digits: the same date and time, only rearranged, so the text is cut rather than computed. Null
+ * for any other form (the general path).
+ */
+function utcTimestampTz(text: string, width: number): string | null {
+  const n = text.length;
+  if (width <= 0 || n < 22 || text.charCodeAt(n - 3) !== 43 || text.charCodeAt(n - 2) !== 48) return null;
+  if (text.charCodeAt(n - 1) !== 48 || text.charCodeAt(10) !== 32 || text.charCodeAt(4) !== 45) return null;
+  if (text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  if (digitsAt(text, 0, 4) < 0 || digitsAt(text, 5, 2) < 0 || digitsAt(text, 8, 2) < 0) return null;
+  const h = digitsAt(text, 11, 2);
+  const mi = digitsAt(text, 14, 2);
+  const sec = digitsAt(text, 17, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return null;
+  let fraction: string;
+  if (n === 22) fraction = ZEROS.slice(0, Math.min(width, 9));
+  else {
+    const digits = n - 23; // after `.`, before `+00`
+    if (text.charCodeAt(19) !== 46 || digits < 1 || digits > 6 || digitsAt(text, 20, digits) < 0) return null;
+    fraction = (text.slice(20, 20 + digits) + ZEROS).slice(0, Math.min(width, 9));
+  }
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
+}
+
+export function parseTimestampTz(text: string, width: number): string {
+  const utc = utcTimestampTz(text, width);
+  if (utc !== null) return utc;
   if (text === 'infinity' || text === '-infinity') return text;
   const p = timestampParts(text);
   const zone = /([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?/.exec(text.slice(p.rest));

@@ -10,8 +10,11 @@ import fc from 'fast-check';
 import type { Schema, Struct } from '../../../src/connect/api/index.ts';
 import {
   daysFromCivil,
+  decimalBytes,
   decimalOf,
   parseArray,
+  parseDate,
+  parseTimestampTz,
   twosComplement,
 } from '../../../src/connectors/postgres-cdc/types.ts';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
@@ -244,4 +247,52 @@ test('calendar arithmetic matches the JavaScript Date for years 1 to 9999; array
   );
   assert.deepEqual(parseArray('{}'), []);
   assert.deepEqual(parseArray('{1,NULL,"NULL","a,b","x\\\\y"}'), ['1', null, 'NULL', 'a,b', 'x\\y']);
+});
+
+test('numeric(p, s) text becomes the same Decimal bytes on the fast path as through decimalOf', () => {
+  fc.assert(
+    fc.property(
+      fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
+      fc.integer({ min: 0, max: 8 }),
+      fc.integer({ min: 0, max: 8 }),
+      (unscaled, written, scale) => {
+        // PostgreSQL writes `written` decimals; the column's scale may differ (money, casts).
+        const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(written + 1, '0');
+        const text = `${unscaled < 0n ? '-' : ''}${written > 0 ? `${digits.slice(0, -written)}.${digits.slice(-written)}` : digits}`;
+        assert.deepEqual(decimalBytes(text, scale), decimalOf(text, scale, false)?.bytes ?? null, text);
+      },
+    ),
+  );
+  for (const text of ['NaN', 'Infinity', '-Infinity', '', '-', '.5', '5.', '-0.00', '1e5', '1.2.3', '+7'])
+    assert.deepEqual(decimalBytes(text, 2), decimalOf(text, 2, false)?.bytes ?? null, text);
+});
+
+test("timestamptz and date text in the session's UTC form: Debezium's strings and day numbers", () => {
+  fc.assert(
+    fc.property(
+      fc.date({
+        min: new Date('0001-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      }),
+      fc.integer({ min: 0, max: 999_999 }),
+      fc.integer({ min: 0, max: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+      (d, micros, written, width) => {
+        const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+        // PostgreSQL drops trailing zeros of the fraction, and the fraction when it is zero.
+        const fraction = String(micros).padStart(6, '0').slice(0, written).replace(/0+$/, '');
+        const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''}+00`;
+        const expected = `${iso.slice(0, 10)}T${iso.slice(11, 19)}.${fraction.padEnd(9, '0').slice(0, width)}Z`;
+        assert.equal(parseTimestampTz(text, width), expected, text);
+        assert.equal(parseDate(iso.slice(0, 10)), Math.floor(d.getTime() / 86_400_000));
+      },
+    ),
+  );
+  // Other offsets, widths and forms take the general path.
+  assert.equal(parseTimestampTz('2024-01-02 03:04:05.5+02', 3), '2024-01-02T01:04:05.500Z');
+  assert.equal(parseTimestampTz('2024-01-02 03:04:05+00', 0), '2024-01-02T03:04:05Z');
+  assert.equal(parseTimestampTz('0044-03-15 12:00:00+00 BC', 6), '-0043-03-15T12:00:00.000000Z');
+  assert.equal(parseTimestampTz('infinity', 6), 'infinity');
+  assert.equal(parseDate('0044-03-15 BC'), daysFromCivil(-43, 3, 15));
 });
