@@ -62,6 +62,19 @@ function app(
   return a;
 }
 
+/** Starts `a` and waits until it has processed `n` records, failing if the instance fails first. */
+async function processAll(a: KafkaStreams, n: number, timeoutMs: number): Promise<void> {
+  let failure: Error | undefined;
+  a.setUncaughtExceptionHandler((err) => (failure = err));
+  await a.start();
+  await waitFor(
+    'all records processed',
+    () => (a.metrics().processTotal >= n || failure ? true : undefined),
+    timeoutMs,
+  );
+  assert.equal(failure, undefined);
+}
+
 async function running(a: KafkaStreams): Promise<void> {
   await waitFor('RUNNING', () => a.state() === 'RUNNING' || undefined, 30_000);
 }
@@ -396,15 +409,7 @@ test("at_least_once output batches fit the output topic's max.message.bytes; clo
     .to('small-out', { keySerde: S, valueSerde: S });
   // a minute's long poll once the input is read: close() must end it, not wait for it
   const a = app(b, { 'application.id': 'small-batches', 'poll.ms': 60_000 });
-  let failure: Error | undefined;
-  a.setUncaughtExceptionHandler((err) => (failure = err));
-  await a.start();
-  await waitFor(
-    'all records processed',
-    () => (a.metrics().processTotal >= n || failure ? true : undefined),
-    30_000,
-  );
-  assert.equal(failure, undefined);
+  await processAll(a, n, 30_000);
   const closed = await Promise.race([
     a.close().then(() => 'closed'),
     new Promise((r) => setTimeout(() => r('still waiting after 20 s'), 20_000).unref()),
@@ -443,15 +448,7 @@ test('at_least_once: megabyte fetch responses (assembled into reused buffers) co
     .mapValues((v) => ({ ...v, page: v.page.toUpperCase() }))
     .to('big-out', { keySerde: S, valueSerde: Serdes.JSON() });
   const a = app(b, { 'application.id': 'big-responses' });
-  let failure: Error | undefined;
-  a.setUncaughtExceptionHandler((err) => (failure = err));
-  await a.start();
-  await waitFor(
-    'all records processed',
-    () => (a.metrics().processTotal >= n || failure ? true : undefined),
-    60_000,
-  );
-  assert.equal(failure, undefined);
+  await processAll(a, n, 60_000);
   await a.close();
   const out = await readWithLibrdkafka(broker.bootstrap, 'big-out', 4, 'read_uncommitted');
   assert.equal(out.length, n);
