@@ -8,19 +8,16 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { allRunning, startConnect, type TestConnect } from '../helpers/connect.ts';
+import { countLeanProduce } from '../helpers/lean-produce.ts';
 import { makeCerts } from '../security/certs.ts';
 
 const certs = makeCerts('alice');
 const dir = mkdtempSync(join(tmpdir(), 'samsa-connect-tls-'));
 let broker: TestBroker;
 let connect: TestConnect;
-let leanProduce = 0;
-const onRequest = (msg: unknown): void => {
-  if ((msg as { apiKey: number }).apiKey === 0) leanProduce++;
-};
+const leanProduce = countLeanProduce();
 
 before(async () => {
   broker = await startBroker({
@@ -32,11 +29,10 @@ before(async () => {
   process.env.KAFKA_TRUSTED_CERT = readFileSync(certs.ca, 'utf8');
   const ssl = broker.listeners.find((l) => l.protocol === 'SSL')!.port;
   connect = await startConnect({ bootstrap: `kafka+ssl://127.0.0.1:${ssl}` });
-  requestChannel.subscribe(onRequest);
 });
 
 after(async () => {
-  requestChannel.unsubscribe(onRequest);
+  leanProduce.stop();
   await connect?.stop();
   await broker?.stop();
   delete process.env.KAFKA_TRUSTED_CERT;
@@ -69,5 +65,5 @@ test('file source to file sink over TLS, the source records on the lean TLS conn
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(text, `${lines.join('\n')}\n`);
-  assert.ok(leanProduce > 0, 'the source task produced on the lean connections');
+  assert.ok(leanProduce.count > 0, 'the source task produced on the lean connections');
 });

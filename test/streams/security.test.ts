@@ -10,19 +10,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfigInput } from '../../src/streams/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
+import { countLeanProduce } from '../helpers/lean-produce.ts';
 import { makeCerts } from '../security/certs.ts';
 import { createTopics, produce, readWithLibrdkafka, waitFor } from './helpers.ts';
 
 const certs = makeCerts('alice');
 let broker: TestBroker;
 const dirs: string[] = [];
-let leanProduce = 0;
-const onRequest = (msg: unknown): void => {
-  if ((msg as { apiKey: number }).apiKey === 0) leanProduce++;
-};
+const leanProduce = countLeanProduce();
 
 before(async () => {
   broker = await startBroker({
@@ -32,7 +29,6 @@ before(async () => {
     tlsCa: certs.ca,
     scramUsers: ['alice:alice-secret'],
   });
-  requestChannel.subscribe(onRequest);
   await createTopics(broker.bootstrap, [
     { name: 'sec-in', partitions: 2 },
     { name: 'sec-out-ssl', partitions: 2 },
@@ -46,7 +42,7 @@ before(async () => {
 });
 
 after(async () => {
-  requestChannel.unsubscribe(onRequest);
+  leanProduce.stop();
   await broker.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   rmSync(certs.dir, { recursive: true, force: true });
@@ -89,20 +85,20 @@ const expected = Array.from({ length: 300 }, (_, i) => `V${i}`).sort();
 test('over TLS (kafka+ssl://): output produced on the lean connections, with the CA from KAFKA_TRUSTED_CERT', async () => {
   process.env.KAFKA_TRUSTED_CERT = readFileSync(certs.ca, 'utf8');
   try {
-    const before = leanProduce;
+    const before = leanProduce.count;
     const out = await upperCase('sec-out-ssl', {
       'application.id': 'sec-ssl',
       'bootstrap.servers': `kafka+ssl://127.0.0.1:${port('SSL')}`,
     });
     assert.deepEqual(out, expected);
-    assert.ok(leanProduce > before, 'Produce went on the lean TLS connections');
+    assert.ok(leanProduce.count > before, 'Produce went on the lean TLS connections');
   } finally {
     delete process.env.KAFKA_TRUSTED_CERT;
   }
 });
 
 test('over SASL (SCRAM-SHA-512): output produced through the library connections', async () => {
-  const before = leanProduce;
+  const before = leanProduce.count;
   const out = await upperCase('sec-out-sasl', {
     'application.id': 'sec-sasl',
     'bootstrap.servers': `127.0.0.1:${port('SASL_PLAINTEXT')}`,
@@ -111,5 +107,5 @@ test('over SASL (SCRAM-SHA-512): output produced through the library connections
     'sasl.password': 'alice-secret',
   });
   assert.deepEqual(out, expected);
-  assert.equal(leanProduce, before, 'no Produce on lean connections with SASL');
+  assert.equal(leanProduce.count, before, 'no Produce on lean connections with SASL');
 });
