@@ -21,6 +21,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
+import { WireReader } from './wire-reader.ts';
 
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -225,26 +226,17 @@ export class KafkaSocket {
       this.#head = 0;
     }
     // Response header v1: correlation id, then tagged fields.
-    let at = start + 4;
-    let tags = 0;
-    let shift = 0;
-    for (;;) {
-      const b = buf[at++]!;
-      tags |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
-    for (let i = 0; i < tags; i++) {
-      at = skipUVarint(buf, at);
-      let len = 0;
-      shift = 0;
-      for (;;) {
-        const b = buf[at++]!;
-        len |= (b & 0x7f) << shift;
-        if (b < 0x80) break;
-        shift += 7;
-      }
-      at += len;
+    let at: number;
+    try {
+      const header = new WireReader(buf, 'response header', start + 4, end);
+      header.tags();
+      at = header.at;
+    } catch (err) {
+      this.#error = new KafkaSocketError(`malformed response from ${this.#where}: ${(err as Error).message}`);
+      this.#socket.destroy();
+      this.#fail(this.#error);
+      request.callback(this.#error, null); // taken off the in-flight list above
+      return false;
     }
     request.callback(null, buf.subarray(at, end));
     return !this.#closed;
@@ -264,9 +256,4 @@ export class KafkaSocket {
     this.#pending = null;
     for (const r of waiting) r.callback(err, null);
   }
-}
-
-function skipUVarint(buf: Buffer, at: number): number {
-  while (buf[at++]! >= 0x80) {}
-  return at;
 }

@@ -14,6 +14,7 @@
  *     COMPACT_NULLABLE_STRING, _tags], error_message COMPACT_NULLABLE_STRING, _tags], _tags],
  *     throttle_time_ms INT32, _tags
  */
+import { WireReader } from './wire-reader.ts';
 
 export const PRODUCE_KEY = 0;
 export const PRODUCE_WIRE_VERSION = 9;
@@ -102,14 +103,12 @@ export function encodeProduceRequest(
   return buf;
 }
 
-/** A truncated or malformed Produce response. */
-export class ProduceWireError extends Error {
-  override name = 'ProduceWireError';
-}
+/** A truncated or malformed Produce response (the wire reader's error). */
+export { WireFormatError as ProduceWireError } from './wire-reader.ts';
 
 /** Each partition's answer in a Produce v9+ response body (after the response header). */
 export function parseProduceResponse(body: Buffer): ProducePartitionAnswer[] {
-  const r = new BodyReader(body);
+  const r = new WireReader(body, 'Produce response');
   const answers: ProducePartitionAnswer[] = [];
   const topics = r.uvarint() - 1;
   for (let t = 0; t < topics; t++) {
@@ -143,64 +142,4 @@ export function parseProduceResponse(body: Buffer): ProducePartitionAnswer[] {
   r.int32(); // throttle_time_ms
   r.tags();
   return answers;
-}
-
-class BodyReader {
-  readonly #b: Buffer;
-  #at = 0;
-  constructor(b: Buffer) {
-    this.#b = b;
-  }
-  #need(n: number): void {
-    if (this.#at + n > this.#b.length) throw new ProduceWireError('truncated Produce response');
-  }
-  int16(): number {
-    this.#need(2);
-    const v = this.#b.readInt16BE(this.#at);
-    this.#at += 2;
-    return v;
-  }
-  int32(): number {
-    this.#need(4);
-    const v = this.#b.readInt32BE(this.#at);
-    this.#at += 4;
-    return v;
-  }
-  int64(): bigint {
-    this.#need(8);
-    const v = this.#b.readBigInt64BE(this.#at);
-    this.#at += 8;
-    return v;
-  }
-  skip(n: number): void {
-    this.#need(n);
-    this.#at += n;
-  }
-  uvarint(): number {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      this.#need(1);
-      const b = this.#b[this.#at++]!;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-      if (mul > 2 ** 35) throw new ProduceWireError('bad varint in Produce response');
-    }
-  }
-  compactString(): string | null {
-    const n = this.uvarint();
-    if (n === 0) return null;
-    this.#need(n - 1);
-    const s = this.#b.toString('utf8', this.#at, this.#at + n - 1);
-    this.#at += n - 1;
-    return s;
-  }
-  tags(): void {
-    const n = this.uvarint();
-    for (let i = 0; i < n; i++) {
-      this.uvarint();
-      this.skip(this.uvarint());
-    }
-  }
 }

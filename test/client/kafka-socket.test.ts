@@ -126,6 +126,30 @@ test('a wrong correlation id fails every request in flight and closes the connec
   }
 });
 
+test('a response header cut short (no tagged fields, or a tag longer than the frame) fails the connection, not the loop', async () => {
+  for (const header of [Buffer.alloc(0), Buffer.from([1, 0, 50])]) {
+    const { server, port } = await scripted((req, s) => {
+      // size, correlation id, then the broken header bytes and nothing else
+      const frame = Buffer.alloc(8 + header.length);
+      frame.writeInt32BE(frame.length - 4, 0);
+      frame.writeInt32BE(req.correlationId, 4);
+      header.copy(frame, 8);
+      s.write(frame);
+    });
+    const socket = new KafkaSocket({ host: '127.0.0.1', port }, { clientId: 'c' });
+    try {
+      await assert.rejects(send(socket, 'one'), (err: Error) => {
+        assert.ok(err instanceof KafkaSocketError);
+        assert.match(err.message, /malformed response .*: truncated response header/);
+        return true;
+      });
+      assert.equal(socket.closed, true);
+    } finally {
+      server.close();
+    }
+  }
+});
+
 test('a request not answered within requestTimeoutMs fails the connection', async () => {
   const { server, port } = await scripted(() => {});
   const socket = new KafkaSocket({ host: '127.0.0.1', port }, { clientId: 'c', requestTimeoutMs: 200 });
