@@ -2,7 +2,7 @@
  * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
- *     [--pin] [--nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--pin] [--nice N] [--broker-nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *     [--modes plain,middleware] [--base CHECKOUT] [--events N]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
@@ -14,10 +14,14 @@
  * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
  * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
  * (other processes on the machine are not moved); `--nice=-10` runs the app at a higher priority
- * (root only), so that other work on a shared machine takes less of its CPU. `--slices` adds the app's loop-slice histogram
+ * (root only), so that other work on a shared machine takes less of its CPU. `--broker-nice N`
+ * runs the broker at nice N (e.g. 19): with `--pin` it shares CPU 1 with the load generator, and
+ * its work on the emitted events should not delay the instrument (in production the broker runs on
+ * other machines). `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
- * `--modes` says which apps alternate within each pair: `plain` (no emitter), `middleware` (this
+ * `--modes` says which apps alternate within each pair (each may end in `@MS`, that mode's lingerMs:
+ * `--modes plain,middleware,middleware@20`): `plain` (no emitter), `middleware` (this
  * checkout's emitter, its defaults: the sender on the app's thread), `thread` (the same with
  * `senderThread: true`), `inline` (`senderThread: false` said explicitly), `nice0` (the sender
  * thread at the app's priority: `senderThread: true, senderNice: 0`), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
@@ -27,8 +31,8 @@
  * (express-app.ts `handler` mode): `--events 10` is issue 18's emit() latency at 10,000 events/s.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { loadavg, setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,6 +53,7 @@ const { values: a } = parseArgs({
     linger: { type: 'string' },
     pin: { type: 'boolean', default: false },
     nice: { type: 'string' },
+    'broker-nice': { type: 'string' },
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
@@ -63,12 +68,24 @@ const WARMUP_MS = Number(a.warmup) * 1000;
 const RATE = Number(a.rate);
 const APP = fileURLToPath(new URL('./express-app.ts', import.meta.url));
 const TOPIC = 'emit-bench-middleware';
-type Mode = 'plain' | 'middleware' | 'thread' | 'inline' | 'nice0' | 'base';
-const MODES = a.modes.split(',') as Mode[];
-for (const m of MODES)
-  if (!['plain', 'middleware', 'thread', 'inline', 'nice0', 'base'].includes(m))
+type Kind = 'plain' | 'middleware' | 'thread' | 'inline' | 'nice0' | 'base';
+/** A mode as given: its kind, optionally `@MS` for that mode's lingerMs (`middleware@20`). */
+type Mode = string;
+const MODES: Mode[] = a.modes.split(',');
+const kindOf = (m: Mode): Kind => m.split('@')[0] as Kind;
+const lingerOf = (m: Mode): number | undefined => {
+  const at = m.split('@')[1];
+  if (at !== undefined) return Number(at);
+  return a.linger === undefined ? undefined : Number(a.linger);
+};
+for (const m of MODES) {
+  if (!['plain', 'middleware', 'thread', 'inline', 'nice0', 'base'].includes(kindOf(m)))
     throw new Error(`unknown mode ${m}`);
-if (MODES.includes('base') && a.base === undefined) throw new Error('--modes base needs --base CHECKOUT');
+  const l = lingerOf(m);
+  if (l !== undefined && !(l >= 0)) throw new Error(`bad lingerMs in mode ${m}`);
+}
+if (MODES.some((m) => kindOf(m) === 'base') && a.base === undefined)
+  throw new Error('--modes base needs --base CHECKOUT');
 
 interface AppReport {
   emitUs: { count: number; p50: number | null; p99: number | null; p999: number | null; max: number | null };
@@ -95,18 +112,20 @@ interface Run {
 
 async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   await settle();
+  const kind = kindOf(mode);
+  const linger = lingerOf(mode);
   const load1 = loadavg()[0]!;
   const config = JSON.stringify({
     bootstrap,
     topic: TOPIC,
-    mode: mode === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
-    ...(mode === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
-    ...(mode === 'inline' ? { senderThread: false } : {}),
-    ...(mode === 'thread' ? { senderThread: true } : {}),
-    ...(mode === 'nice0' ? { senderThread: true, senderNice: 0 } : {}),
+    mode: kind === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
+    ...(kind === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
+    ...(kind === 'inline' ? { senderThread: false } : {}),
+    ...(kind === 'thread' ? { senderThread: true } : {}),
+    ...(kind === 'nice0' ? { senderThread: true, senderNice: 0 } : {}),
     eventsPerRequest: Number(a.events),
     slices: a.slices,
-    ...(a.linger === undefined ? {} : { lingerMs: Number(a.linger) }),
+    ...(linger === undefined ? {} : { lingerMs: linger }),
   });
   const node = [
     ...(a.prof
@@ -154,7 +173,7 @@ const median = (xs: number[]): number => {
 function line(x: Run): string {
   const p = x.app.process;
   return [
-    x.mode.padEnd(10),
+    x.mode.padEnd(13),
     `load1 ${r(x.load1)}`,
     `p50 ${r(x.load.p50Ms)}`,
     `p99 ${r(x.load.p99Ms)}`,
@@ -174,11 +193,16 @@ installCleanupHandlers();
 if (a.pin) execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
 const broker = await startSamsa();
 const bootstrap = `127.0.0.1:${broker.port}`;
+if (a['broker-nice'] !== undefined) {
+  // Every thread of the broker (on Linux a nice value is per thread).
+  for (const tid of readdirSync(`/proc/${broker.pid}/task`))
+    setPriority(Number(tid), Number(a['broker-nice']));
+}
 const runs: Run[] = [];
 try {
   await createTopicOn(broker.port, TOPIC, 6);
   console.log(
-    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of MODES) {
@@ -215,13 +239,13 @@ for (const mode of MODES) {
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(10)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && mode !== 'plain' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
+    `median ${mode.padEnd(13)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && kindOf(mode) !== 'plain' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
   );
 }
 const pp = summary.plain;
 for (const mode of MODES) {
   const pm = summary[mode]!;
-  if (mode === 'plain' || pp === undefined) continue;
+  if (kindOf(mode) === 'plain' || pp === undefined) continue;
   console.log(
     `${mode} vs plain: p99 ${r((pm.p99Ms! / pp.p99Ms! - 1) * 100, 1)}%, p50 ${r((pm.p50Ms! / pp.p50Ms! - 1) * 100, 1)}%, CPU +${r(pm.cpuUsPerRequest! - pp.cpuUsPerRequest!, 0)} µs/request (main thread +${r(pm.mainCpuUsPerRequest! - pp.mainCpuUsPerRequest!, 0)})`,
   );
