@@ -2,7 +2,7 @@
  * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
- *     [--pin] [--nice N] [--broker-nice N] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--pin] [--nice N] [--broker-nice N] [--sender-cpu C] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *     [--modes plain,middleware] [--base CHECKOUT] [--events N]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
@@ -17,7 +17,9 @@
  * (root only), so that other work on a shared machine takes less of its CPU. `--broker-nice N`
  * runs the broker at nice N (e.g. 19): with `--pin` it shares CPU 1 with the load generator, and
  * its work on the emitted events should not delay the instrument (in production the broker runs on
- * other machines). `--slices` adds the app's loop-slice histogram
+ * other machines). `--sender-cpu C` moves the emitter's sender thread (thread modes) to CPU C
+ * once the app listens: with `--pin --sender-cpu 1` the app's loop has CPU 0 to itself and the
+ * sender uses the other core, as on a machine with a core to spare. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  * `--modes` says which apps alternate within each pair (each may end in `@MS`, that mode's lingerMs:
@@ -31,7 +33,7 @@
  * (express-app.ts `handler` mode): `--events 10` is issue 18's emit() latency at 10,000 events/s.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +56,7 @@ const { values: a } = parseArgs({
     pin: { type: 'boolean', default: false },
     nice: { type: 'string' },
     'broker-nice': { type: 'string' },
+    'sender-cpu': { type: 'string' },
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
@@ -142,6 +145,8 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   trackPid('express-app', child.pid!);
   try {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
+    if (a['sender-cpu'] !== undefined && (kind === 'thread' || kind === 'nice0'))
+      moveSenderThread(child.pid!, a['sender-cpu']);
     const load = await runInChild<HttpLoadResult>(new URL('./http-load.ts', import.meta.url), 'httpLoadRun', [
       Number(port),
       RATE,
@@ -161,6 +166,21 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   } finally {
     await stopPid(child.pid!);
   }
+}
+
+/** The emitter's sender thread (named samsa-emit-sender, cut to 15 characters by the OS) to `cpus`. */
+function moveSenderThread(pid: number, cpus: string): void {
+  for (let tries = 0; tries < 200; tries++) {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      if (comm.startsWith('samsa-emit-send')) {
+        execFileSync('taskset', ['-cp', cpus, tid], { stdio: 'ignore' });
+        return;
+      }
+    }
+    execFileSync('sleep', ['0.01']);
+  }
+  throw new Error('--sender-cpu: the app has no sender thread (use a thread mode)');
 }
 
 const r = (x: number | null | undefined, d = 2): string => (x == null ? '-' : x.toFixed(d));
@@ -202,7 +222,7 @@ const runs: Run[] = [];
 try {
   await createTopicOn(broker.port, TOPIC, 6);
   console.log(
-    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+    `rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a['sender-cpu'] ? `, sender thread on CPU ${a['sender-cpu']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of MODES) {
