@@ -57,8 +57,6 @@ const SEND_CHUNK_BYTES = 512 * 1024;
  * way, not for a queue of up to five single-record requests, each a round trip of its own.
  */
 const MAX_REQUESTS_IN_FLIGHT = 5;
-/** Records of a poll converted at a time (see #produce). */
-const CONVERT_CHUNK = 256;
 
 /** A converted record in the shape BatchProducer encodes (headers as pairs, timestamp in ms). */
 interface OutMessage {
@@ -227,29 +225,17 @@ export class SourceTaskRunner implements TaskRunner {
     // acknowledged: what arrives meanwhile is converted then and goes out at once, rather than
     // converted now and held back a further round trip behind the request in flight.
     const trickle = records.length < SEND_CHUNK;
-    // A large poll is converted CONVERT_CHUNK records at a time, the next once what is converted
-    // no longer fills a request: converted bytes then wait for a request briefly, and
-    // die young (a snapshot's poll of 2048 records converted at once waited up to 15 round trips,
-    // long enough for the GC to promote them and free their memory only by a full Mark-Compact).
-    for (let from = 0; from < records.length; from += CONVERT_CHUNK) {
-      const converted = await this.#convert(records, from, Math.min(records.length, from + CONVERT_CHUNK));
-      this.#throwIfFailed();
-      for (const entry of converted) this.#pending.push(entry);
-      this.#pump();
-      const last = from + CONVERT_CHUNK >= records.length;
-      while (
-        (last
-          ? this.#pending.length > 0 || (trickle && this.#partialInFlight)
-          : nextChunk(this.#pending).full) &&
-        this.#sendFailure === null
-      ) {
-        await new Promise<void>((resolve) => {
-          this.#room = resolve;
-        });
-        this.#room = null;
-      }
-      this.#throwIfFailed();
+    const converted = await this.#convert(records);
+    this.#throwIfFailed();
+    for (const entry of converted) this.#pending.push(entry);
+    this.#pump();
+    while ((this.#pending.length > 0 || (trickle && this.#partialInFlight)) && this.#sendFailure === null) {
+      await new Promise<void>((resolve) => {
+        this.#room = resolve;
+      });
+      this.#room = null;
     }
+    this.#throwIfFailed();
   }
 
   #throwIfFailed(): void {
@@ -302,8 +288,7 @@ export class SourceTaskRunner implements TaskRunner {
       });
       this.#tail = sending;
     }
-    // The waiter checks its own condition (all handed out, or room to convert more).
-    this.#room?.();
+    if (this.#pending.length === 0) this.#room?.();
   }
 
   /** Resolves once every converted record is acknowledged (rejects if a send failed). */
@@ -318,15 +303,14 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
-  async #convert(records: readonly SourceRecord[], from: number, to: number): Promise<Outgoing[]> {
+  async #convert(records: readonly SourceRecord[]): Promise<Outgoing[]> {
     const out: Outgoing[] = [];
     const chain = this.#chain;
     const { key: keyConverter, value: valueConverter, keyClass, valueClass } = this.#converters;
     // Each stage is called directly; only a stage that throws (or answers with a promise) goes
     // through the error handler, exactly as `execute` would have taken it from there. So a record
     // that converts allocates no failure context, closure or outcome.
-    for (let i = from; i < to; i++) {
-      const original = records[i]!;
+    for (const original of records) {
       let record: SourceRecord | null = original;
       if (chain.length > 0) {
         // A transform is synchronous, but one may still hand back a promise: the handler settles it.
