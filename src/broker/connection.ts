@@ -14,16 +14,20 @@
  * muted (not read from) for its throttle time. Idle connections are closed after
  * connections.max.idle.ms; a SASL connection not authenticated within the handshake timeout is
  * closed. The warnings a client can trigger at will (bad frames) are rate-limited broker-wide.
+ * A large Produce frame that spans reads is assembled in a broker-wide buffer (frame-scratch.ts).
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { SaslSession } from './auth/sasl-session.ts';
 import { Dispatcher, type ResponseQueue, type ResponseSlot } from './dispatch.ts';
+import { frameScratch, releaseFrameScratch, SCRATCH_MAX_BYTES, SCRATCH_MIN_BYTES } from './frame-scratch.ts';
 import type { ConnectionInfo, ListenerAddress } from './handler.ts';
 import { usesSasl } from './listeners.ts';
 import type { BrokerServices } from './services.ts';
 
 const MAX_PENDING_RESPONSES = 256;
+/** Produce's API key: its large frames are assembled in the scratch buffer (frame-scratch.ts). */
+const PRODUCE_KEY = 0;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 let nextConnectionId = 1;
@@ -199,8 +203,17 @@ export class Connection {
       }
       if (this.pendingBytes < 4 + size) return;
       this.take(4);
-      const frame = this.take(size);
+      // A large Produce frame spanning reads goes into the broker's scratch buffer (frame-scratch.ts).
+      const scratch =
+        size >= SCRATCH_MIN_BYTES &&
+        size <= SCRATCH_MAX_BYTES &&
+        authenticated &&
+        this.pending[0]!.length < size &&
+        this.peekApiKey() === PRODUCE_KEY;
+      const frame = scratch ? this.takeInto(frameScratch(size)) : this.take(size);
       this.dispatcher.dispatch(frame);
+      // Held while a handler module loads: that frame keeps the buffer.
+      if (scratch && this.dispatcher.holding) releaseFrameScratch();
       this.maybePause();
     }
   }
@@ -212,17 +225,15 @@ export class Connection {
     return head.readInt32BE(0);
   }
 
-  /** Removes n bytes from the front of the pending chunks, copying only when a frame spans chunks. */
-  private take(n: number): Buffer {
+  /** The API key of the frame at the front of the pending chunks (its size already taken), or -1. */
+  private peekApiKey(): number {
     const first = this.pending[0]!;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.pending.shift();
-      else this.pending[0] = first.subarray(n);
-      this.pendingBytes -= n;
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
+    return first.length >= 2 ? first.readInt16BE(0) : -1;
+  }
+
+  /** Moves `out.length` bytes from the front of the pending chunks into `out`. */
+  private takeInto(out: Buffer): Buffer {
+    const n = out.length;
     let filled = 0;
     while (filled < n) {
       const c = this.pending[0]!;
@@ -239,6 +250,19 @@ export class Connection {
     }
     this.pendingBytes -= n;
     return out;
+  }
+
+  /** Removes n bytes from the front of the pending chunks, copying only when a frame spans chunks. */
+  private take(n: number): Buffer {
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+      this.pendingBytes -= n;
+      return out;
+    }
+    return this.takeInto(Buffer.allocUnsafe(n));
   }
 
   /** Warnings a client can trigger at will: rate-limited broker-wide (log-throttle.ts). */

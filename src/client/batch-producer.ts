@@ -1,8 +1,9 @@
 /**
  * `BatchProducer`: sends whole RecordBatches (record-batch-encoder.ts, one Buffer per batch) with
  * Produce v9 (flexible). Produce requests go on lean connections of the producer's own
- * (kafka-socket.ts, produce-wire.ts: the request encoded into one Buffer and written once, one
- * timer per connection, the answer parsed without intermediate objects; plain TCP or TLS), or, with
+ * (kafka-socket.ts, produce-wire.ts: the request encoded once, large batches not copied into it,
+ * and written in one writev, one timer per connection, the answer parsed without intermediate
+ * objects; plain TCP or TLS), or, with
  * SASL, `connections` given or `leanConnections: false`, over @platformatic/kafka's
  * `ConnectionPool`/`Connection`; Metadata and InitProducerId always use the library's. Like
  * Kafka's producer, it sends one Produce request per leader for every partition that has a batch
@@ -56,7 +57,7 @@ import {
 } from '@platformatic/kafka';
 import { KafkaSocket, type KafkaSocketOptions } from './kafka-socket.ts';
 import {
-  encodeProduceRequest,
+  encodeProduceRequestChunks,
   PRODUCE_KEY,
   type ProduceTopicData,
   parseProduceResponse as parseProduceBody,
@@ -714,7 +715,7 @@ export class BatchProducer {
         ordered.push(...list);
       }
     }
-    const frame = encodeProduceRequest(
+    const frame = encodeProduceRequestChunks(
       socket.headerBytes,
       this.#o.transactionalId,
       this.#o.acks,

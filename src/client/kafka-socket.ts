@@ -3,8 +3,9 @@
  * v2, response header v1), used by `BatchProducer` for Produce instead of @platformatic/kafka's
  * `Connection` (which, per request, runs two fastq queues, a diagnostics context, a `Writer` that
  * copies the payload again, a `setTimeout` and a `DynamicBuffer` for the answer). Here the caller
- * encodes the whole frame into one Buffer, leaving `headerBytes` at its start, and the socket fills
- * in the size, API key, version, correlation id and client id and writes it once; the answer's body
+ * encodes the whole frame into one Buffer (or chunks: large record batches are not copied into the
+ * request), leaving `headerBytes` at its start, and the socket fills in the size, API key, version,
+ * correlation id and client id and writes it once (one writev for chunks); the answer's body
  * (after the response header) is handed to the callback as a view of the bytes read, to be parsed
  * synchronously. Kafka answers the requests of one connection in order, so the requests in flight
  * are a FIFO checked against the correlation id. One timer per connection (not per request) checks
@@ -134,15 +135,31 @@ export class KafkaSocket {
 
   /**
    * Sends `frame` (the request body at `headerBytes`, the header filled in here); `callback` gets
-   * the response body after the response header, valid only during the call.
+   * the response body after the response header, valid only during the call. A frame given as
+   * chunks (the first with the header's room) is written as one writev, the chunks not copied.
    */
-  send(apiKey: number, apiVersion: number, frame: Buffer, callback: KafkaSocketCallback): void {
+  send(
+    apiKey: number,
+    apiVersion: number,
+    frame: Buffer | readonly Buffer[],
+    callback: KafkaSocketCallback,
+  ): void {
     if (this.#closed) {
       callback(this.#error ?? new KafkaSocketError(`connection to ${this.#where} closed`), null);
       return;
     }
+    let chunks: readonly Buffer[] | null = null;
+    let size: number;
+    if (Buffer.isBuffer(frame)) {
+      size = frame.length;
+    } else {
+      chunks = frame;
+      frame = chunks[0]!;
+      size = 0;
+      for (let i = 0; i < chunks.length; i++) size += chunks[i]!.length;
+    }
     const correlationId = (this.#correlationId = (this.#correlationId + 1) & 0x7fffffff);
-    frame.writeInt32BE(frame.length - 4, 0);
+    frame.writeInt32BE(size - 4, 0);
     frame.writeInt16BE(apiKey, 4);
     frame.writeInt16BE(apiVersion, 6);
     frame.writeInt32BE(correlationId, 8);
@@ -151,8 +168,14 @@ export class KafkaSocket {
     frame[14 + this.#clientId.length] = 0;
     this.#inflight.push({ correlationId, sentAt: performance.now(), callback });
     if (this.#timer === null) this.#armTimer(this.#requestTimeoutMs);
-    this.#socket.write(frame);
-    if (requestChannel.hasSubscribers) requestChannel.publish({ apiKey, apiVersion, bytes: frame.length });
+    if (chunks === null || chunks.length === 1) {
+      this.#socket.write(frame);
+    } else {
+      this.#socket.cork();
+      for (let i = 0; i < chunks.length; i++) this.#socket.write(chunks[i]!);
+      this.#socket.uncork();
+    }
+    if (requestChannel.hasSubscribers) requestChannel.publish({ apiKey, apiVersion, bytes: size });
   }
 
   /** Closes the connection; requests in flight are answered with an error. */

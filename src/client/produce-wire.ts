@@ -1,9 +1,10 @@
 /**
  * Produce v9 (the first flexible version) on the wire, for `BatchProducer`'s lean connections
- * (kafka-socket.ts): `encodeProduceRequest` writes the request body of already encoded
- * RecordBatches into one Buffer after room for the request header (one copy of each batch, no
- * intermediate chunks), and `parseProduceResponse` reads each partition's answer (error code, error
- * message, base offset) without building anything else. The platform does not import the broker's
+ * (kafka-socket.ts): `encodeProduceRequestChunks` writes the request body of already encoded
+ * RecordBatches after room for the request header, as chunks for one writev: short batches are
+ * copied into the request's one Buffer, large ones are chunks of their own (not copied), and
+ * `parseProduceResponse` reads each partition's answer (error code, error message, base offset)
+ * without building anything else. The platform does not import the broker's
  * generated codecs (src/protocol), so this is a small hand-written codec of the two messages,
  * checked against them in test/client/produce-wire.test.ts.
  *
@@ -51,6 +52,15 @@ function writeUVarint(buf: Buffer, at: number, n: number): number {
   return at;
 }
 
+/**
+ * Batches of at least this many bytes are not copied into the request by
+ * `encodeProduceRequestChunks`: they go to the socket as chunks of their own (one writev). A copy
+ * of a 512 KiB batch into a new request buffer cost the CDC snapshot's worker more than the
+ * encoding of its records (fresh memory, page faults); a short batch is cheaper copied than
+ * written as a chunk of its own.
+ */
+export const OWN_CHUNK_BYTES = 16 * 1024;
+
 /** The request body at `headerBytes` of a new Buffer (the header is the connection's to write). */
 export function encodeProduceRequest(
   headerBytes: number,
@@ -59,6 +69,22 @@ export function encodeProduceRequest(
   timeoutMs: number,
   topics: readonly ProduceTopicData[],
 ): Buffer {
+  return encodeProduceRequestChunks(headerBytes, transactionalId, acks, timeoutMs, topics, Infinity)[0]!;
+}
+
+/**
+ * The request as chunks to write in order: the first starts with `headerBytes` of room for the
+ * request header; batches of `ownChunkBytes` or more are chunks of their own (not copied), the
+ * rest of the request is written into one new Buffer whose pieces are the other chunks.
+ */
+export function encodeProduceRequestChunks(
+  headerBytes: number,
+  transactionalId: string | null,
+  acks: number,
+  timeoutMs: number,
+  topics: readonly ProduceTopicData[],
+  ownChunkBytes: number = OWN_CHUNK_BYTES,
+): Buffer[] {
   const txBytes = transactionalId === null ? 0 : Buffer.byteLength(transactionalId, 'utf8');
   let size = headerBytes + (transactionalId === null ? 1 : uvarintSize(txBytes + 1) + txBytes) + 2 + 4;
   size += uvarintSize(topics.length + 1) + 1;
@@ -71,10 +97,12 @@ export function encodeProduceRequest(
     size += uvarintSize(n + 1) + n + uvarintSize(t.partitions.length + 1) + 1;
     for (let j = 0; j < t.partitions.length; j++) {
       const len = t.partitions[j]!.batch.length;
-      size += 4 + uvarintSize(len + 1) + len + 1;
+      size += 4 + uvarintSize(len + 1) + (len >= ownChunkBytes ? 0 : len) + 1;
     }
   }
   const buf = Buffer.allocUnsafe(size);
+  const chunks: Buffer[] = [];
+  let from = 0;
   let at = headerBytes;
   if (transactionalId === null) {
     buf[at++] = 0;
@@ -94,13 +122,19 @@ export function encodeProduceRequest(
       const p = t.partitions[j]!;
       buf.writeInt32BE(p.partition, at);
       at = writeUVarint(buf, at + 4, p.batch.length + 1);
-      at += p.batch.copy(buf, at);
+      if (p.batch.length >= ownChunkBytes) {
+        chunks.push(buf.subarray(from, at), p.batch);
+        from = at;
+      } else {
+        at += p.batch.copy(buf, at);
+      }
       buf[at++] = 0;
     }
     buf[at++] = 0;
   }
   buf[at++] = 0;
-  return buf;
+  chunks.push(buf.subarray(from, at));
+  return chunks;
 }
 
 /** A truncated or malformed Produce response (the wire reader's error). */

@@ -1,7 +1,7 @@
 /**
  * `samsa start` as a process: it re-executes itself in place with a bounded young generation
- * (--max-semi-space-size=8, see bin/samsa.js), keeping its pid so supervisors and `kill` still
- * reach it, leaves a limit the user chose alone, and stops cleanly on SIGTERM — also when the
+ * (--max-semi-space-size=8, see bin/samsa.js) and glibc malloc settings, keeping its pid so
+ * supervisors and `kill` still reach it, leaves a limit or malloc settings the user chose alone, and stops cleanly on SIGTERM — also when the
  * signal comes while its platform services are still starting.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +22,7 @@ function start(
   nodeFlags: string[],
   startArgs: string[] = ['--port', '0'],
   services: string[] = ['--no-connect', '--no-console', '--no-registry', '--no-proxy'],
+  env: Record<string, string> = {},
 ): Promise<ChildProcess & { out: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-start-'));
   dirs.push(dataDir);
@@ -29,7 +30,7 @@ function start(
     spawn(
       process.execPath,
       [...nodeFlags, BIN, 'start', ...services, ...startArgs, '--data-dir', dataDir, '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     ),
   );
   return new Promise((resolve, reject) => {
@@ -44,6 +45,11 @@ function start(
 
 function commandLine(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
+function environment(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -61,6 +67,18 @@ describe('samsa start process', () => {
     if (Number(process.versions.v8.split('.')[0]) >= 13)
       assert.ok(args.includes('--external-memory-accounted-in-global-limit'), args.join(' '));
     assert.equal(args.filter((a) => a === 'start').length, 1, 'arguments passed through once');
+    // Large Buffers reuse free heap instead of fresh pages from the kernel (bin/samsa.js).
+    const env = environment(child.pid!);
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, String(4 * 1024 * 1024));
+    assert.equal(env.MALLOC_TRIM_THRESHOLD_, String(64 * 1024 * 1024));
+    assert.equal(await stop(child), 0);
+  });
+
+  it("leaves malloc settings of the user's alone", async () => {
+    const child = await start([], undefined, undefined, { MALLOC_TRIM_THRESHOLD_: '1048576' });
+    const env = environment(child.pid!);
+    assert.equal(env.MALLOC_TRIM_THRESHOLD_, '1048576');
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, undefined);
     assert.equal(await stop(child), 0);
   });
 

@@ -1,7 +1,7 @@
 /**
  * KafkaSocket (the lean Produce connection) against a scripted server: frames split across reads
  * (byte by byte) and several frames in one read are answered in order with the request header it
- * wrote; a wrong correlation id, a request left unanswered past its timeout and a refused or dropped
+ * wrote; a frame given as chunks arrives whole; a wrong correlation id, a request left unanswered past its timeout and a refused or dropped
  * connection fail every request in flight and leave the connection closed.
  */
 import assert from 'node:assert/strict';
@@ -100,6 +100,41 @@ test('answers split byte by byte, and several in one read, come back in order wi
     );
     assert.equal(socket.inflight, 0);
     assert.equal(socket.closed, false);
+  } finally {
+    socket.close();
+    server.close();
+  }
+});
+
+test('a frame given as chunks arrives as one request, between whole-buffer frames', async () => {
+  const seen: Received[] = [];
+  const { server, port } = await scripted((req, socket) => {
+    seen.push(req);
+    socket.write(response(req.correlationId, Buffer.from(`re:${req.body.length}`)));
+  });
+  const socket = new KafkaSocket({ host: '127.0.0.1', port }, { clientId: 'tester' });
+  try {
+    const big = Buffer.alloc(200_000, 0x61);
+    const one = send(socket, 'one');
+    const chunked = new Promise<string>((resolve, reject) =>
+      socket.send(0, 9, [frameFor(socket, 'head:'), big, Buffer.from(':tail')], (err, answer) =>
+        err === null ? resolve(answer!.toString()) : reject(err),
+      ),
+    );
+    const answers = await Promise.all([one, chunked, send(socket, 'three')]);
+    assert.deepEqual(answers, ['re:3', `re:${5 + big.length + 5}`, 're:5']);
+    assert.deepEqual(
+      seen.map((r) => [r.correlationId, r.clientId, r.body.length]),
+      [
+        [1, 'tester', 3],
+        [2, 'tester', 5 + big.length + 5],
+        [3, 'tester', 5],
+      ],
+    );
+    const body = seen[1]!.body;
+    assert.equal(body.toString('latin1', 0, 5), 'head:');
+    assert.ok(body.subarray(5, 5 + big.length).equals(big));
+    assert.equal(body.toString('latin1', 5 + big.length), ':tail');
   } finally {
     socket.close();
     server.close();

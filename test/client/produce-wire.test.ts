@@ -1,13 +1,15 @@
 /**
  * The hand-written Produce v9 codec of the lean connections (src/client/produce-wire.ts) against
  * the broker's generated codecs (src/protocol, from Kafka's JSON specs): a request it encodes reads
- * back field for field, and a response the broker's encoder writes (errors, record errors, the
- * tagged fields of v10, several topics) is parsed to the same answers; a truncated one is an error.
+ * back field for field (also as chunks, large batches not copied), and a response the broker's
+ * encoder writes (errors, record errors, the tagged fields of v10, several topics) is parsed to
+ * the same answers; a truncated one is an error.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   encodeProduceRequest,
+  encodeProduceRequestChunks,
   ProduceWireError,
   parseProduceResponse,
 } from '../../src/client/produce-wire.ts';
@@ -53,6 +55,40 @@ test('a request reads back with the generated ProduceRequest v9 decoder', () => 
       ],
     );
   }
+});
+
+test('as chunks, batches of ownChunkBytes or more are not copied and the request reads back the same', () => {
+  const batches = [Buffer.from('small'), Buffer.alloc(300, 7), Buffer.alloc(64, 9), Buffer.alloc(500, 3)];
+  const topics = [
+    {
+      name: 'orders',
+      partitions: [
+        { partition: 0, batch: batches[0]! },
+        { partition: 1, batch: batches[1]! },
+        { partition: 2, batch: batches[2]! },
+      ],
+    },
+    { name: 'tópico', partitions: [{ partition: 3, batch: batches[3]! }] },
+  ];
+  const header = 17;
+  const whole = encodeProduceRequest(header, 'tx', -1, 30_000, topics);
+  const chunks = encodeProduceRequestChunks(header, 'tx', -1, 30_000, topics, 300);
+  // The two large batches are chunks of their own (the same Buffers), the rest in between.
+  assert.equal(chunks.length, 5);
+  assert.equal(chunks[1], batches[1]);
+  assert.equal(chunks[3], batches[3]);
+  const joined = Buffer.concat(chunks);
+  assert.deepEqual(joined.subarray(header), whole.subarray(header));
+  const m = readProduceRequest(new Reader(joined, header), 9);
+  assert.deepEqual(
+    m.topicData.map((t) => t.partitionData.map((p) => p.records)),
+    [[batches[0], batches[1], batches[2]], [batches[3]]],
+  );
+  // Nothing large: one chunk, as encodeProduceRequest.
+  const one = encodeProduceRequestChunks(header, null, 1, 5, [
+    { name: 't', partitions: [{ partition: 0, batch: batches[0]! }] },
+  ]);
+  assert.equal(one.length, 1);
 });
 
 test('responses written by the generated ProduceResponse encoder (v9, v10 with tagged fields) parse to the same answers', () => {

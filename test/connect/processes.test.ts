@@ -133,6 +133,9 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
   if (Number(process.versions.v8.split('.')[0]) >= 13)
     assert.ok(args.includes('--external-memory-accounted-in-global-limit'), args.join(' '));
   assert.equal(args.filter((a) => a === 'connect').length, 1, 'arguments passed through once');
+  // ... and glibc malloc settings that keep freed large Buffers' pages (bin/samsa.js).
+  const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+  assert.ok(environ.includes(`MALLOC_TRIM_THRESHOLD_=${64 * 1024 * 1024}`), environ.join(' '));
   child.kill('SIGTERM');
   assert.equal(await exited(child), 0);
   assert.ok(existsSync(offsets));
