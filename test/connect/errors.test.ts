@@ -232,6 +232,56 @@ test("errors.tolerance=all: bad records go to the dead-letter topic with Kafka's
   await connect.call('DELETE', '/connectors/tolerant');
 });
 
+test('errors.tolerance=all: a record whose key its converter cannot read goes to the dead-letter topic', async () => {
+  await produce('badkey-in', ['{"n":1}']);
+  const r = await connect.call('POST', '/connectors', {
+    name: 'badkey',
+    config: {
+      'connector.class': SINK,
+      file: join(dir, 'badkey.txt'),
+      topics: 'badkey-in',
+      // The key is `k`: not JSON.
+      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'key.converter.schemas.enable': 'false',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': 'badkey-dlq',
+      'errors.deadletterqueue.topic.replication.factor': '1',
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const consumer = createConsumer(
+    { bootstrapBrokers: [broker.bootstrap] },
+    { clientId: 'badkey-dlq-reader', groupId: 'badkey-dlq-reader' },
+  );
+  const abort = new AbortController();
+  try {
+    const records = readPartitions({
+      consumer,
+      topic: 'badkey-dlq',
+      positions: new Map([[0, 0n]]),
+      signal: abort.signal,
+    });
+    const next = await records.next();
+    assert.ok(!next.done);
+    const value: ConsumedRecord = next.value;
+    assert.equal(value.value?.toString(), '{"n":1}');
+    const headers = Object.fromEntries(value.headers.map(([k, v]) => [k.toString(), v?.toString()]));
+    assert.equal(headers['__connect.errors.stage'], 'KEY_CONVERTER');
+    assert.equal(headers['__connect.errors.offset'], '0');
+    assert.match(
+      headers['__connect.errors.exception.message'] ?? '',
+      /Converting byte\[\] to Kafka Connect data failed/,
+    );
+    abort.abort();
+  } finally {
+    await consumer.close(true);
+  }
+  assert.equal((await connect.waitForStatus('badkey', allRunning())).tasks[0]?.state, 'RUNNING');
+  await connect.call('DELETE', '/connectors/badkey');
+});
+
 test('errors.tolerance=none: the task fails with its trace, and after the fix resumes at the failed record', async () => {
   await produce('strict-in', ['{"n":1}', 'not json', '{"n":3}']);
   const output = join(dir, 'strict.txt');

@@ -665,11 +665,13 @@ function invalid(schema: Schema, json: unknown): DataError {
  */
 export function compileReader(schema: Schema): ValueReader {
   const general: ValueReader = (json) => valueFromJson(schema, json);
-  if (schema.name === LOGICAL.decimal) return general;
   const orNull =
     (read: ValueReader): ValueReader =>
     (json) =>
       json === null || json === undefined ? general(json) : read(json);
+  // Decimal as Kafka writes it (base64 of the unscaled bytes); numbers take the general path.
+  if (schema.name === LOGICAL.decimal)
+    return orNull((json) => (typeof json === 'string' ? Buffer.from(json, 'base64') : general(json)));
   switch (schema.type) {
     case 'int8':
     case 'int16':
@@ -706,39 +708,68 @@ export function compileReader(schema: Schema): ValueReader {
     }
     case 'struct': {
       const fields = schema.fields ?? [];
-      const names = fields.map((f) => f.name);
-      const readers = fields.map((f) => compileReader(f.schema));
-      const count = fields.length;
-      return orNull((json) => {
-        if (typeof json !== 'object' || Array.isArray(json)) throw invalid(schema, json);
-        const o = json as Record<string, unknown>;
-        // Usually the object holds exactly the schema's fields, in its order (as a JsonConverter
-        // writes them): it is read in place (JSON.parse made it, nothing else holds it).
-        let i = 0;
-        for (const k in o) {
-          if (i === count || k !== names[i]) {
-            i = -1;
-            break;
-          }
-          i++;
-        }
-        if (i === count) {
-          for (let j = 0; j < count; j++) {
-            const name = names[j]!;
-            const v = o[name];
-            const r = readers[j]!(v);
-            if (r !== v) o[name] = r;
-          }
-          return o;
-        }
-        const out: Record<string, unknown> = {};
-        for (let j = 0; j < count; j++) out[names[j]!] = readers[j]!(o[names[j]!]);
-        return out;
-      });
+      return structReader(
+        schema,
+        fields.map((f) => f.name),
+        fields.map((f) => compileReader(f.schema)),
+        general,
+      );
     }
     default:
       return general;
   }
+}
+
+/**
+ * A struct's reader as straight-line code, one statement per field with the field's name as a
+ * literal (named loads cached for the parsed object's shape, and one call site per field reader
+ * instead of one call site seeing every reader). Usually the object holds exactly the schema's
+ * fields, in its order (as a JsonConverter writes them): it is read in place (JSON.parse made it,
+ * nothing else holds it); otherwise a new object gets the schema's fields.
+ */
+function structReader(
+  schema: Schema,
+  names: readonly string[],
+  readers: readonly ValueReader[],
+  general: ValueReader,
+): ValueReader {
+  const count = names.length;
+  const lit = names.map((n) => JSON.stringify(n));
+  const make = new Function(
+    'schema',
+    'names',
+    'r',
+    'general',
+    'invalid',
+    `${readers.map((_, i) => `const r${i} = r[${i}];`).join('\n')}
+return function readStruct(json) {
+  if (json === null || json === undefined) return general(json);
+  if (typeof json !== 'object' || Array.isArray(json)) throw invalid(schema, json);
+  let i = 0;
+  for (const k in json) {
+    if (i === ${count} || k !== names[i]) {
+      i = -1;
+      break;
+    }
+    i++;
+  }
+  if (i === ${count}) {
+    let v, x;
+    ${lit.map((n, i) => `v = json[${n}]; x = r${i}(v); if (x !== v) json[${n}] = x;`).join('\n    ')}
+    return json;
+  }
+  const out = {};
+  for (let j = 0; j < ${count}; j++) out[names[j]] = r[j](json[names[j]]);
+  return out;
+};`,
+  ) as (
+    schema: Schema,
+    names: readonly string[],
+    r: readonly ValueReader[],
+    general: ValueReader,
+    error: typeof invalid,
+  ) => ValueReader;
+  return make(schema, names, readers, general, invalid);
 }
 
 /** Schema JSON text per schema object: connectors reuse schema objects, so this is written once. */

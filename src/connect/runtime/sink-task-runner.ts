@@ -61,6 +61,22 @@ export function sinkTopics(env: {
   return { topics: [...new Set(topics)], regex: regex === '' ? null : new RegExp(`^(?:${regex})$`) };
 }
 
+/** The key converter's call for a record, for the error handler to retry. */
+function keyConversion(
+  converter: TaskConverters['key'],
+  r: ConsumedRecord,
+): () => SchemaAndValue | Promise<SchemaAndValue> {
+  return () => converter.toConnectData(r.topic, [], r.key);
+}
+
+/** The value converter's call for a record, for the error handler to retry. */
+function valueConversion(
+  converter: TaskConverters['value'],
+  r: ConsumedRecord,
+): () => SchemaAndValue | Promise<SchemaAndValue> {
+  return () => converter.toConnectData(r.topic, [], r.value);
+}
+
 /** A consumed record as the dead-letter queue takes it. */
 function dlqSource(r: ConsumedRecord): Parameters<DeadLetterQueue['write']>[0] {
   return {
@@ -358,15 +374,46 @@ export class SinkTaskRunner implements TaskRunner {
       value: { stage: 'VALUE_CONVERTER', executingClass: valueClass, describeRecord: this.#describe },
       transform: { stage: 'TRANSFORMATION', executingClass: 'transforms', describeRecord: this.#describe },
     });
-    const key = this.#errors.execute(contexts.key, () => keyConverter.toConnectData(r.topic, [], r.key));
-    if (key instanceof Promise) return this.#convertRest(r, out, key, null);
-    if (!key.ok) return this.#deadLetter(dlqSource(r), 'KEY_CONVERTER', keyClass);
-    const value = this.#errors.execute(contexts.value, () =>
-      valueConverter.toConnectData(r.topic, [], r.value),
-    );
-    if (value instanceof Promise) return this.#convertRest(r, out, key.value, value);
-    if (!value.ok) return this.#deadLetter(dlqSource(r), 'VALUE_CONVERTER', valueClass);
-    const record = this.#toSinkRecord(r, key.value, value.value);
+    // The converters are called directly: the error handler (its retries, tolerance and
+    // reporting) takes over from a first call that throws or answers with a promise, so a record
+    // that converts costs no closure or outcome object.
+    let key: SchemaAndValue | Promise<SchemaAndValue>;
+    try {
+      key = keyConverter.toConnectData(r.topic, [], r.key);
+    } catch (err) {
+      return this.#convertRest(
+        r,
+        out,
+        this.#errors.recover(contexts.key, keyConversion(keyConverter, r), err),
+        null,
+      );
+    }
+    if (key instanceof Promise)
+      return this.#convertRest(
+        r,
+        out,
+        this.#errors.settle(contexts.key, keyConversion(keyConverter, r), key),
+        null,
+      );
+    let value: SchemaAndValue | Promise<SchemaAndValue>;
+    try {
+      value = valueConverter.toConnectData(r.topic, [], r.value);
+    } catch (err) {
+      return this.#convertRest(
+        r,
+        out,
+        key,
+        this.#errors.recover(contexts.value, valueConversion(valueConverter, r), err),
+      );
+    }
+    if (value instanceof Promise)
+      return this.#convertRest(
+        r,
+        out,
+        key,
+        this.#errors.settle(contexts.value, valueConversion(valueConverter, r), value),
+      );
+    const record = this.#toSinkRecord(r, key, value);
     if (this.#chain.length === 0) {
       out.push(record);
       return undefined;
@@ -378,7 +425,7 @@ export class SinkTaskRunner implements TaskRunner {
     return undefined;
   }
 
-  /** The rest of `#convertOne` once a converter answered with a promise. */
+  /** The rest of `#convertOne` once a converter threw or answered with a promise. */
   async #convertRest(
     r: ConsumedRecord,
     out: SinkRecord[],

@@ -283,6 +283,14 @@ const plans = new WeakMap<
   Map<string, WeakMap<Schema, WeakMap<object, SchemaPlan | typeof NOT_COMPILED>>>
 >();
 const NO_KEY_SCHEMA = {};
+/** The plan of the last record (consecutive records usually share topic and schemas). */
+let lastPlan: {
+  readonly config: SinkConfig;
+  readonly topic: string;
+  readonly schema: Schema;
+  readonly keySchema: object;
+  readonly plan: SchemaPlan | typeof NOT_COMPILED;
+} | null = null;
 
 /** The compiled path; undefined when the record takes the generic one (exported for tests). */
 export function fastRowOp(config: SinkConfig, record: SinkRecord): RowOp | null | undefined {
@@ -291,17 +299,30 @@ export function fastRowOp(config: SinkConfig, record: SinkRecord): RowOp | null 
   if (schema === null || schema.type !== 'struct' || value === null || typeof value !== 'object')
     return undefined;
   if (Buffer.isBuffer(value) || Array.isArray(value)) return undefined;
-  let byTopic = plans.get(config);
-  if (!byTopic) plans.set(config, (byTopic = new Map()));
-  let bySchema = byTopic.get(record.topic);
-  if (!bySchema) byTopic.set(record.topic, (bySchema = new WeakMap()));
-  let byKey = bySchema.get(schema);
-  if (!byKey) bySchema.set(schema, (byKey = new WeakMap()));
   const keySchema: object = record.keySchema ?? NO_KEY_SCHEMA;
-  let plan = byKey.get(keySchema);
-  if (plan === undefined) {
-    plan = compileSchemaPlan(config, record.topic, record.keySchema, schema);
-    byKey.set(keySchema, plan);
+  let plan: SchemaPlan | typeof NOT_COMPILED | undefined;
+  const last = lastPlan;
+  if (
+    last !== null &&
+    last.schema === schema &&
+    last.keySchema === keySchema &&
+    last.topic === record.topic &&
+    last.config === config
+  ) {
+    plan = last.plan;
+  } else {
+    let byTopic = plans.get(config);
+    if (!byTopic) plans.set(config, (byTopic = new Map()));
+    let bySchema = byTopic.get(record.topic);
+    if (!bySchema) byTopic.set(record.topic, (bySchema = new WeakMap()));
+    let byKey = bySchema.get(schema);
+    if (!byKey) bySchema.set(schema, (byKey = new WeakMap()));
+    plan = byKey.get(keySchema);
+    if (plan === undefined) {
+      plan = compileSchemaPlan(config, record.topic, record.keySchema, schema);
+      byKey.set(keySchema, plan);
+    }
+    lastPlan = { config, topic: record.topic, schema, keySchema, plan };
   }
   if (plan === NOT_COMPILED) return undefined;
   const data = value as Record<string, unknown>;

@@ -15,7 +15,14 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SinkRecord } from '../../connect/api/index.ts';
 import type { SinkConfig } from './config.ts';
-import { type RowOp, type TableName, type WriteOp, writeColumns } from './record.ts';
+import {
+  type ColumnSpec,
+  type RowOp,
+  type RowShape,
+  type TableName,
+  type WriteOp,
+  writeColumns,
+} from './record.ts';
 import { ident, qualified, type TableInfo, type Tables } from './tables.ts';
 
 export interface Entry {
@@ -57,6 +64,75 @@ function copyEscape(text: string): string {
   return text.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
+}
+
+/**
+ * Whether a column's texts can never hold a character COPY escapes: numbers and booleans (with or
+ * without a logical name: dates, times and durations are digits, dashes, colons, dots and letters).
+ */
+function plainColumn(spec: ColumnSpec): boolean {
+  switch (spec.schema?.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+    case 'float32':
+    case 'float64':
+    case 'boolean':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Per shape: which of its columns need no COPY escaping. */
+const plainColumns = new WeakMap<RowShape, boolean[]>();
+
+type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number): number };
+
+const SCRATCH_START = 256 * 1024;
+const SCRATCH_KEEP = 4 * 1024 * 1024;
+/** Where COPY data is built (synchronously, then copied out): no string per row or column. */
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_START) as Utf8Buffer;
+
+/** The rows as COPY data: tab-separated texts, `\\N` for NULL, a newline after each row. */
+export function copyData(rows: readonly WriteOp[]): Buffer {
+  const shape = rows[0]!.shape;
+  let plain = plainColumns.get(shape);
+  if (plain === undefined) {
+    plain = [...shape.key, ...shape.columns].map(plainColumn);
+    plainColumns.set(shape, plain);
+  }
+  let buf = scratch;
+  let pos = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const texts = rows[i]!.texts;
+    for (let j = 0; j < texts.length; j++) {
+      const text = texts[j];
+      const field = text === null || text === undefined ? '\\N' : plain[j] === true ? text : copyEscape(text);
+      // A UTF-16 unit is at most 3 bytes of UTF-8; one more for the tab, one for the newline.
+      if (pos + field.length * 3 + 2 > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(
+          Math.max(buf.length * 2, pos + field.length * 3 + 2),
+        ) as Utf8Buffer;
+        buf.copy(bigger, 0, 0, pos);
+        buf = bigger;
+      }
+      if (j > 0) buf[pos++] = 0x09;
+      if (field.length > 0) pos += buf.utf8Write(field, pos);
+    }
+    if (pos + 1 > buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(buf.length * 2) as Utf8Buffer;
+      buf.copy(bigger, 0, 0, pos);
+      buf = bigger;
+    }
+    buf[pos++] = 0x0a;
+  }
+  // The COPY stream keeps what it is given until it is sent: it gets its own copy.
+  const out = Buffer.allocUnsafe(pos);
+  buf.copy(out, 0, 0, pos);
+  scratch = buf.length > SCRATCH_KEEP ? (Buffer.allocUnsafeSlow(SCRATCH_START) as Utf8Buffer) : buf;
+  return out;
 }
 
 /** Table names as SQL, per table object (records of a topic share one). */
@@ -170,18 +246,8 @@ export class BatchWriter {
   private async copy(client: pg.Client, into: string, rows: readonly WriteOp[]): Promise<void> {
     const shape = rows[0]!.shape;
     const names = [...shape.key, ...shape.columns].map((c) => ident(c.name));
-    const lines: string[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const texts = rows[i]!.texts;
-      let line = '';
-      for (let j = 0; j < texts.length; j++) {
-        const text = texts[j];
-        line += `${j === 0 ? '' : '\t'}${text === null || text === undefined ? '\\N' : copyEscape(text)}`;
-      }
-      lines[i] = `${line}\n`;
-    }
     await pipeline(
-      Readable.from([lines.join('')]),
+      Readable.from([copyData(rows)]),
       client.query(copyFrom(`COPY ${into} (${names.join(', ')}) FROM STDIN`)),
     );
   }
