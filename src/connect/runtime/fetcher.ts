@@ -4,12 +4,26 @@
  * partition's leader in parallel; the caller gets the records and the positions after them, and
  * decides when to apply both. A position outside the log moves to the nearest valid offset
  * (earliest or latest per `resetTo` when it is before the start... as Kafka's auto.offset.reset).
+ * How much one round may bring is the consumer's `max.partition.fetch.bytes` and `fetch.max.bytes`
+ * (`FetchLimits`, Kafka's defaults unless given); as in Kafka, a partition's first batch comes
+ * whole even when it is larger.
  */
 import type { Consumer } from '@platformatic/kafka';
 import { type ConsumedRecord, nextFetchOffset, recordsFromBatches } from '../../client/consumed-record.ts';
 
-const PARTITION_MAX_BYTES = 1024 * 1024;
 const OFFSET_OUT_OF_RANGE = 1;
+
+/** Kafka consumer's `max.partition.fetch.bytes` and `fetch.max.bytes`. */
+export interface FetchLimits {
+  partitionMaxBytes: number;
+  maxBytes: number;
+}
+
+/** Kafka's defaults: 1 MiB per partition, 50 MiB per response. */
+export const DEFAULT_FETCH_LIMITS: FetchLimits = {
+  partitionMaxBytes: 1024 * 1024,
+  maxBytes: 50 * 1024 * 1024,
+};
 
 export interface FetchRound {
   records: ConsumedRecord[];
@@ -23,10 +37,12 @@ type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
 
 export class Fetcher {
   readonly #consumer: Consumer;
+  readonly #limits: FetchLimits;
   #forceMetadata = false;
 
-  constructor(consumer: Consumer) {
+  constructor(consumer: Consumer, limits: FetchLimits = DEFAULT_FETCH_LIMITS) {
     this.#consumer = consumer;
+    this.#limits = limits;
   }
 
   /** Fetches once from `positions` (topic → partition → offset); waits up to `maxWaitMs` for data. */
@@ -70,14 +86,14 @@ export class Fetcher {
               partitions: partitions.map((partition) => ({
                 partition,
                 fetchOffset: positions.get(topic)!.get(partition)!,
-                partitionMaxBytes: PARTITION_MAX_BYTES,
+                partitionMaxBytes: this.#limits.partitionMaxBytes,
                 currentLeaderEpoch: -1,
                 lastFetchedEpoch: -1,
               })),
             })),
             maxWaitTime: maxWaitMs,
             minBytes: 1,
-            maxBytes: PARTITION_MAX_BYTES * 8,
+            maxBytes: this.#limits.maxBytes,
             isolationLevel: 1,
           });
         } catch (err) {

@@ -8,7 +8,8 @@
  * the runner deliver the same batch again after the task's `timeout` (or a backoff).
  *
  * Consumer settings: `auto.offset.reset` (earliest, as Kafka Connect sets), `max.poll.records`,
- * `session.timeout.ms`, `heartbeat.interval.ms`, `max.poll.interval.ms` from the worker's
+ * `session.timeout.ms`, `heartbeat.interval.ms`, `max.poll.interval.ms`, `max.partition.fetch.bytes`,
+ * `fetch.max.bytes` from the worker's
  * `consumer.` keys and the connector's `consumer.override.` keys.
  */
 import type { Consumer } from '@platformatic/kafka';
@@ -36,12 +37,39 @@ import {
 } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { type TaskConverters, taskConverters } from './converters.ts';
-import { Fetcher, type FetchRound } from './fetcher.ts';
+import { DEFAULT_FETCH_LIMITS, Fetcher, type FetchLimits, type FetchRound } from './fetcher.ts';
 import type { TaskEnv, TaskRunner } from './task-env.ts';
 
 /** `consumer.` worker keys overridden by `consumer.override.` connector keys. */
 function consumerSetting(env: TaskEnv, key: string): string | undefined {
   return env.connectorConfig[`consumer.override.${key}`] ?? env.worker.properties[`consumer.${key}`];
+}
+
+/** A consumer setting that must be a positive integer (a count of bytes), or its default. */
+function positiveConsumerSetting(env: TaskEnv, key: string, fallback: number): number {
+  const raw = consumerSetting(env, key);
+  if (raw === undefined) return fallback;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 1) {
+    const where =
+      env.connectorConfig[`consumer.override.${key}`] !== undefined
+        ? `consumer.override.${key}`
+        : `consumer.${key} (worker)`;
+    throw new Error(`${where} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** The consumer's fetch sizes (`max.partition.fetch.bytes`, `fetch.max.bytes`), Kafka's defaults. */
+export function sinkFetchLimits(env: TaskEnv): FetchLimits {
+  return {
+    partitionMaxBytes: positiveConsumerSetting(
+      env,
+      'max.partition.fetch.bytes',
+      DEFAULT_FETCH_LIMITS.partitionMaxBytes,
+    ),
+    maxBytes: positiveConsumerSetting(env, 'fetch.max.bytes', DEFAULT_FETCH_LIMITS.maxBytes),
+  };
 }
 
 export function sinkTopics(env: {
@@ -210,6 +238,7 @@ export class SinkTaskRunner implements TaskRunner {
     }
     // Sink topics must exist to be subscribed (Kafka's consumer would wait for them).
     for (const t of topics) await env.kafka.ensureTopic(t);
+    const limits = sinkFetchLimits(env);
     const session = Number(consumerSetting(env, 'session.timeout.ms') ?? 10_000);
     // Given to the consumer itself too: its own rejoins (after a failed commit) must use them.
     const timeouts = {
@@ -225,7 +254,7 @@ export class SinkTaskRunner implements TaskRunner {
       ...timeouts,
     });
     this.#consumer = consumer;
-    this.#fetcher = new Fetcher(consumer);
+    this.#fetcher = new Fetcher(consumer, limits);
     consumer.on('consumer:group:join', (payload) => {
       this.#assignmentChanged = (payload.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
