@@ -534,8 +534,14 @@ export class StreamThread {
         this.taskByPartition.get(s.tp)?.addFetched(s.topic, s.partition, s.fetched, s.position, lease);
       }
       for (const lease of leases.values()) lease.drop();
-      // pipelining: the next fetch is on the wire while these records are processed
-      if (fetched.length > 0) this.pendingFetch = this.startFetch(this.d.config.pollMs);
+      // pipelining: the next fetch is on the wire while these records are processed. Starting it
+      // only queues promise steps (metadata, connection) before its request is written: they run
+      // once the stack is empty, so without a turn of the event loop here the request would go
+      // out after the round's processing, and the broker's answer be waited for every round.
+      if (fetched.length > 0) {
+        this.pendingFetch = this.startFetch(this.d.config.pollMs);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     const positions = pending?.positions ?? new Map<string, bigint>();
     if (globals) {
