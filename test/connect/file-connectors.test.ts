@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { createAdmin } from '../../src/client/clients.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { allRunning, startConnect, type TestConnect } from '../helpers/connect.ts';
 
@@ -55,4 +56,48 @@ test('file source to file sink through a topic', async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(text, 'one\ntwo\nthree\n');
+});
+
+test('a source creates its missing topic with topic.creation.default.partitions and the group’s topic configs (KIP-158)', async () => {
+  const input = join(dir, 'created.txt');
+  writeFileSync(input, 'a\n');
+  const created = await connect.call('POST', '/connectors', {
+    name: 'creating-src',
+    config: {
+      'connector.class': 'FileStreamSource',
+      file: input,
+      topic: 'created-by-source',
+      'topic.creation.default.partitions': '3',
+      'topic.creation.default.replication.factor': '1',
+      'topic.creation.default.cleanup.policy': 'compact',
+      'topic.creation.default.message.timestamp.type': 'LogAppendTime',
+    },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await connect.waitForStatus('creating-src', allRunning());
+  const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'topic-creation-test' });
+  try {
+    let partitions = 0;
+    const deadline = Date.now() + 20_000;
+    while (partitions === 0 && Date.now() < deadline) {
+      const md = await admin.metadata({ topics: ['created-by-source'] }).catch(() => null);
+      partitions = md?.topics.get('created-by-source')?.partitionsCount ?? 0;
+      if (partitions === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(partitions, 3);
+    const [described] = await admin.describeConfigs({
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'created-by-source',
+          configurationKeys: ['cleanup.policy', 'message.timestamp.type', 'partitions'],
+        },
+      ],
+    });
+    const values = Object.fromEntries((described?.configs ?? []).map((c) => [c.name, c.value]));
+    assert.deepEqual(values, { 'cleanup.policy': 'compact', 'message.timestamp.type': 'LogAppendTime' });
+  } finally {
+    await admin.close();
+    await connect.call('DELETE', '/connectors/creating-src');
+  }
 });

@@ -5,8 +5,10 @@
  * `task.commit()` called with them, so a connector confirms upstream only what is safe in Kafka.
  * Records dropped by a transform or skipped under `errors.tolerance=all` still advance the offset.
  * Topics missing on first use are created (`topic.creation.default.partitions` /
- * `.replication.factor`, else the broker's defaults).
- * Not implemented: exactly-once source support (KIP-618) and transaction boundaries.
+ * `.replication.factor`, else the broker's defaults, and any other `topic.creation.default.*` key
+ * as a topic config: KIP-158's default group).
+ * Not implemented: exactly-once source support (KIP-618) and transaction boundaries; KIP-158's
+ * named groups (`topic.creation.groups`).
  */
 
 import { BatchProducer } from '../../client/batch-producer.ts';
@@ -77,6 +79,24 @@ interface Outgoing {
   sourcePartition: SourceMap;
   sourceOffset: SourceMap;
   message: OutMessage | null;
+}
+
+const TOPIC_CREATION_DEFAULT = 'topic.creation.default.';
+/** Keys of the default topic-creation group that are not topic configs. */
+const TOPIC_CREATION_SETTINGS = new Set(['partitions', 'replication.factor', 'include', 'exclude']);
+
+/**
+ * The topic configs of KIP-158's default group: every `topic.creation.default.<config>` key but
+ * the group's own settings (`cleanup.policy`, `retention.ms`, `message.timestamp.type`, ...).
+ */
+export function topicCreationConfigs(c: Readonly<Record<string, string>>): Record<string, string> {
+  const configs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(c)) {
+    if (!key.startsWith(TOPIC_CREATION_DEFAULT)) continue;
+    const name = key.slice(TOPIC_CREATION_DEFAULT.length);
+    if (!TOPIC_CREATION_SETTINGS.has(name)) configs[name] = value;
+  }
+  return configs;
 }
 
 export class SourceTaskRunner implements TaskRunner {
@@ -208,6 +228,7 @@ export class SourceTaskRunner implements TaskRunner {
     await this.#env.kafka.ensureTopic(topic, {
       partitions: Number(c['topic.creation.default.partitions'] ?? -1),
       replicationFactor: Number(c['topic.creation.default.replication.factor'] ?? -1),
+      configs: topicCreationConfigs(c),
     });
     this.#knownTopics.add(topic);
     this.#env.topicUsed(topic);
