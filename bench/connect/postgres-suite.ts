@@ -7,7 +7,9 @@
  *   row (JsonConverter with schemas, Debezium's default JSON), and the task alone without Kafka.
  * - CDC streaming: single-row UPDATE transactions at a fixed rate (5,000/s) from 16 connections;
  *   latency from the commit (the event's `source.ts_us`, PostgreSQL's commit timestamp) to the
- *   record read by kcat from the topic.
+ *   record in the topic (the broker's append time: the topic is created with LogAppendTime; the
+ *   records are read back with kcat after the run), or with BENCH_PG_LATENCY=kcat to the record
+ *   read live by kcat.
  * - Sink: the snapshot topic written into another database with insert.mode=upsert and
  *   batch.size=2000, first as new rows, then again as updates of existing rows; and the sink task
  *   alone (COPY + ON CONFLICT merge) without Kafka.
@@ -386,9 +388,18 @@ async function streamingLatency(
   await p.createDatabase('stream');
   await p.query('CREATE TABLE lat (id int PRIMARY KEY, v int NOT NULL, note text)', [], 'stream');
   await p.query(`INSERT INTO lat SELECT g, 0, 'x' FROM generate_series(1, ${ids}) g`, [], 'stream');
+  // BENCH_PG_LATENCY=kcat: latency to kcat's arrival, live (consumer included, and kcat and this
+  // process parsing 5,000 lines/s of 3.7 KB on the same two cores during the run). By default the
+  // topic has message.timestamp.type=LogAppendTime (set through the connector's
+  // topic.creation.default.* keys) and latency is the broker's append time minus the commit time:
+  // commit-to-record-in-topic, the records read back with kcat after the run.
+  const live = process.env.BENCH_PG_LATENCY === 'kcat';
   const created = await worker.call('POST', '/connectors', {
     name: 'stream-cdc',
-    config: cdcConfig(p, 'stream', 'stream', { 'snapshot.mode': 'never' }),
+    config: cdcConfig(p, 'stream', 'stream', {
+      'snapshot.mode': 'never',
+      ...(live ? {} : { 'topic.creation.default.message.timestamp.type': 'LogAppendTime' }),
+    }),
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
   await waitUntil(async () => {
@@ -401,15 +412,16 @@ async function streamingLatency(
   await p.query('UPDATE lat SET v = v + 1 WHERE id = 1', [], 'stream');
   const probe = new EndOffsetProbe(broker.port, 'stream.public.lat');
   await waitUntil(async () => (await probe.end().catch(() => 0n)) > 0n, 30_000);
-  probe.close();
+  const primed = await probe.end();
 
   const samples = new LatencySamples(rate * (seconds + warmup) * 2);
-  // BENCH_PG_LATENCY_CSV=FILE: every measured change's commit, record, encoding and arrival times.
+  // BENCH_PG_LATENCY_CSV=FILE: every measured change's commit, record, Kafka timestamp and arrival
+  // (live) or append (default) times.
   const dump = process.env.BENCH_PG_LATENCY_CSV ? createWriteStream(process.env.BENCH_PG_LATENCY_CSV) : null;
   dump?.write('commit_us,record_us,kafka_ms,arrival_us\n');
   // Where the time goes: commit → task's record (WAL decoding, the replication stream, the task),
-  // → the runner's encoding (the task's queue, poll, conversion, a request in flight), → kcat
-  // (produce, broker, kcat's fetch).
+  // live: → the runner's encoding (the task's queue, poll, conversion, a request in flight), → kcat
+  // (produce, broker, kcat's fetch); by default: → in the topic (queue, conversion, produce, append).
   const stages = {
     decode: new LatencySamples(rate * (seconds + warmup) * 2),
     queue: new LatencySamples(rate * (seconds + warmup) * 2),
@@ -417,53 +429,65 @@ async function streamingLatency(
   };
   let received = 0;
   let measureFrom = 0;
-  const kcat = spawn(
-    'kcat',
-    [
-      '-b',
-      `127.0.0.1:${broker.port}`,
-      '-C',
-      '-t',
-      'stream.public.lat',
-      '-o',
-      'end',
-      '-u',
-      '-q',
-      '-f',
-      '%T %s\n',
-      // BENCH_PG_KCAT_ARGS: extra kcat arguments, for diagnosis (e.g. "-X fetch.wait.max.ms=10").
-      ...(process.env.BENCH_PG_KCAT_ARGS ?? '').split(' ').filter(Boolean),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  let buffered = '';
-  kcat.stdout.on('data', (chunk: Buffer) => {
-    const nowUs = Date.now() * 1000;
-    buffered += chunk.toString();
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-      const m = /"ts_us":(\d+)/.exec(line);
-      if (!m) continue;
-      received++;
-      const commitUs = Number(m[1]);
-      if (commitUs < measureFrom) continue;
-      samples.add((nowUs - commitUs) / 1000);
-      // The stages: the envelope's own ts_us (the last in the line) is when the task turned the
-      // change into a record; the Kafka timestamp (kcat's %T, ms) is when the runner encoded it.
-      const kafkaMs = Number(line.slice(0, line.indexOf(' ')));
-      const last = line.lastIndexOf('"ts_us":');
-      const processedUs = last > m.index ? Number.parseInt(line.slice(last + 8, last + 30), 10) : Number.NaN;
-      if (Number.isFinite(processedUs)) stages.decode.add((processedUs - commitUs) / 1000);
+  /** One kcat line (`%T %s`); `arrivalUs` null: the Kafka timestamp is the append time. */
+  const onLine = (line: string, arrivalUs: number | null): void => {
+    const m = /"ts_us":(\d+)/.exec(line);
+    if (!m) return;
+    received++;
+    const commitUs = Number(m[1]);
+    if (commitUs < measureFrom) return;
+    // The envelope's own ts_us (the last in the line) is when the task turned the change into a
+    // record; the Kafka timestamp (kcat's %T, ms) is when the runner encoded it (live) or when the
+    // broker appended it (LogAppendTime).
+    const kafkaMs = Number(line.slice(0, line.indexOf(' ')));
+    const endUs = arrivalUs ?? kafkaMs * 1000;
+    samples.add((endUs - commitUs) / 1000);
+    const last = line.lastIndexOf('"ts_us":');
+    const processedUs = last > m.index ? Number.parseInt(line.slice(last + 8, last + 30), 10) : Number.NaN;
+    if (Number.isFinite(processedUs)) stages.decode.add((processedUs - commitUs) / 1000);
+    if (arrivalUs === null) {
+      if (Number.isFinite(processedUs)) stages.deliver.add(endUs / 1000 - processedUs / 1000);
+    } else {
       if (Number.isFinite(processedUs) && kafkaMs > 0) stages.queue.add(kafkaMs - processedUs / 1000);
-      if (kafkaMs > 0) stages.deliver.add(nowUs / 1000 - kafkaMs);
-      dump?.write(`${commitUs},${processedUs},${kafkaMs},${nowUs}\n`);
+      if (kafkaMs > 0) stages.deliver.add(endUs / 1000 - kafkaMs);
     }
-  });
+    dump?.write(`${commitUs},${processedUs},${kafkaMs},${endUs}\n`);
+  };
+  const readLines = (from: 'end' | 'beginning', exitAtEnd: boolean, arrival: boolean) => {
+    const kcat = spawn(
+      'kcat',
+      [
+        '-b',
+        `127.0.0.1:${broker.port}`,
+        '-C',
+        '-t',
+        'stream.public.lat',
+        '-o',
+        from,
+        ...(exitAtEnd ? ['-e'] : []),
+        '-u',
+        '-q',
+        '-f',
+        '%T %s\n',
+        // BENCH_PG_KCAT_ARGS: extra kcat arguments, for diagnosis (e.g. "-X fetch.wait.max.ms=10").
+        ...(process.env.BENCH_PG_KCAT_ARGS ?? '').split(' ').filter(Boolean),
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let buffered = '';
+    kcat.stdout.on('data', (chunk: Buffer) => {
+      const nowUs = arrival ? Date.now() * 1000 : null;
+      buffered += chunk.toString();
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        onLine(buffered.slice(0, nl), nowUs);
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+      }
+    });
+    return kcat;
+  };
+  const kcat = live ? readLines('end', false, true) : null;
   await sleep(1000);
 
   const clients = await Promise.all(
@@ -499,14 +523,24 @@ async function streamingLatency(
     }),
   );
   const achieved = sent / ((performance.now() - begin) / 1000);
-  await waitUntil(async () => received >= sent, 30_000, 100);
+  if (live) {
+    await waitUntil(async () => received >= sent, 30_000, 100);
+  } else {
+    await waitUntil(async () => (await probe.end()) >= primed + BigInt(sent), 60_000, 100);
+  }
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
   const brokerCpu = cpuPerRecord(cpuSeconds([broker.pid]) - brokerCpu0, Math.max(sent, 1));
   loopDelay.disable();
   dump?.end();
   const benchCpu = process.cpuUsage(benchCpu0);
   const benchNote = `this process's event-loop delay p50/p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, its CPU ${cpuPerRecord((benchCpu.user + benchCpu.system) / 1e6, Math.max(sent, 1))} µs/change`;
-  kcat.kill('SIGTERM');
+  kcat?.kill('SIGTERM');
+  if (!live) {
+    // The run is over: read every record back from the start (the append times are in them).
+    const reader = readLines('beginning', true, false);
+    await new Promise((done) => reader.once('exit', done));
+  }
+  probe.close();
   await Promise.all(clients.map((c) => c.end()));
   await worker.call('DELETE', '/connectors/stream-cdc');
   const [p50, p99, p999] = samples.percentiles([50, 99, 99.9]);
@@ -515,19 +549,21 @@ async function streamingLatency(
       .percentiles([50, 99])
       .map((v) => (v === null ? '-' : v.toFixed(1)))
       .join('/');
-  const stageNote = `p50/p99 ms by stage: commit → task's record ${stage(stages.decode)}, → runner's encoding ${stage(stages.queue)}, → kcat ${stage(stages.deliver)}`;
+  const stageNote = live
+    ? `p50/p99 ms by stage: commit → task's record ${stage(stages.decode)}, → runner's encoding ${stage(stages.queue)}, → kcat ${stage(stages.deliver)}`
+    : `p50/p99 ms by stage: commit → task's record ${stage(stages.decode)}, → in the topic ${stage(stages.deliver)}`;
   emit({
     ...unavailable(
       SYSTEM,
-      'samsa connect → kcat',
-      `CDC commit-to-topic latency at ${rate / 1000}k changes/s`,
+      live ? 'samsa connect → kcat' : 'samsa connect',
+      `CDC commit-to-topic latency at ${rate / 1000}k changes/s${live ? ' (to kcat, live)' : ''}`,
       '',
     ),
     records_per_s: round(achieved, 0),
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = kcat arrival − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; ${benchNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = ${live ? 'kcat arrival' : "the broker's append time (LogAppendTime, ms)"} − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; ${benchNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
   });
 }
 
