@@ -391,18 +391,20 @@ test('the samsa connectors:* CLI drives the same API', async () => {
   const table = await cli(['connectors']);
   assert.match(table.stdout, /cli-src\s+source\s+RUNNING\s+1\/1 running/);
 
-  // The sink's lag reaches 0 once both lines are written and committed.
+  // The sink's lag reaches 0 once all three lines are in the topic, written and committed (a lag
+  // of 0 at an end offset of 2 is the moment before the source has read the third line).
   appendFileSync(input, 'z\n');
   const deadline = Date.now() + 20_000;
   let info: {
     connector: { state: string };
     tasks: unknown[];
     totalLag: number | null;
-    lag: { lag: number }[] | null;
+    lag: { lag: number; logEndOffset: number }[] | null;
   } | null = null;
   while (Date.now() < deadline) {
     info = json(await cli(['connectors:info', 'cli-sink', '--json']));
-    if (info?.lag?.length && info.totalLag === 0) break;
+    const ends = (info?.lag ?? []).reduce((n, l) => n + Number(l.logEndOffset), 0);
+    if (info?.lag?.length && info.totalLag === 0 && ends === 3) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.equal(info?.connector.state, 'RUNNING');
