@@ -8,7 +8,9 @@
  * Input is written before the application starts; the figure is records processed per second
  * from the first processed record until close() has committed the last (output and changelog
  * acknowledged), and per second of this process's CPU time (less sensitive to a busy host; the
- * broker runs in its own process). Prints one JSON line per figure with the 1-minute load average.
+ * broker runs in its own process). Before each figure the machine's dirty pages are written back
+ * (`sync`: the input just written, and the files of an earlier run, are not written back during
+ * the measurement). Prints one JSON line per figure with the 1-minute load average.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Admin } from '@platformatic/kafka';
 import { KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '../../src/streams/index.ts';
+import { settle } from '../lib/settle.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
 import { createTopic, fillTopic, statelessValue } from './inputs.ts';
 
@@ -65,6 +68,8 @@ async function measure(
 ): Promise<[number, number]> {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-streams-bench-'));
   dirs.push(dir);
+  // The input (and an earlier run's files) written back first: not the kernel's work during it.
+  await settle(500);
   const app = new KafkaStreams(
     builder.build(),
     {
@@ -160,6 +165,7 @@ try {
       .count({ name: 'big', keySerde: S });
     const dir = mkdtempSync(join(tmpdir(), 'samsa-streams-bench-'));
     dirs.push(dir);
+    await settle(500);
     const app = new KafkaStreams(
       b.build(),
       { 'application.id': 'bench-restore', 'bootstrap.servers': bootstrap, 'state.dir': dir },
