@@ -22,7 +22,13 @@ import {
   type SourceConnectorPlugin,
 } from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { allRunning, startConnect, type TestConnect, topicValues } from '../helpers/connect.ts';
+import {
+  allRunning,
+  oneTaskConnector,
+  startConnect,
+  type TestConnect,
+  topicValues,
+} from '../helpers/connect.ts';
 
 let broker: TestBroker;
 let connect: TestConnect;
@@ -37,10 +43,7 @@ const flakySink: SinkConnectorPlugin = {
   className: 'test.FlakySink',
   version: '1',
   config: [],
-  createConnector: () => {
-    let config = {};
-    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
-  },
+  createConnector: oneTaskConnector,
   createTask: () => ({
     async start() {},
     async put(records: readonly SinkRecord[]) {
@@ -59,10 +62,7 @@ const wrongPartitionSource: SourceConnectorPlugin = {
   className: 'test.WrongPartitionSource',
   version: '1',
   config: [],
-  createConnector: () => {
-    let config = {};
-    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
-  },
+  createConnector: oneTaskConnector,
   createTask: () => ({
     async start() {},
     async poll() {
@@ -95,10 +95,7 @@ const unconvertibleSource: SourceConnectorPlugin = {
   className: 'test.UnconvertibleSource',
   version: '1',
   config: [],
-  createConnector: () => {
-    let config = {};
-    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
-  },
+  createConnector: oneTaskConnector,
   createTask: () => {
     let topic = '';
     let polled = false;

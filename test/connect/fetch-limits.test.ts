@@ -10,7 +10,7 @@ import { createConsumer, createProducer } from '../../src/client/clients.ts';
 import type { SinkConnectorPlugin, SinkRecord } from '../../src/connect/api/index.ts';
 import { DEFAULT_FETCH_LIMITS, Fetcher } from '../../src/connect/runtime/fetcher.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { allRunning, startConnect, type TestConnect } from '../helpers/connect.ts';
+import { allRunning, oneTaskConnector, startConnect, type TestConnect } from '../helpers/connect.ts';
 
 let broker: TestBroker;
 let connect: TestConnect;
@@ -24,10 +24,7 @@ const recordingSink: SinkConnectorPlugin = {
   className: 'test.RecordingSink',
   version: '1',
   config: [],
-  createConnector: () => {
-    let config = {};
-    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
-  },
+  createConnector: oneTaskConnector,
   createTask: () => ({
     async start() {},
     async put(records: readonly SinkRecord[]) {

@@ -9,7 +9,13 @@ import { after, before, test } from 'node:test';
 import { createProducer } from '../../src/client/clients.ts';
 import type { SinkConnectorPlugin, SinkRecord, SinkTaskContext } from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { allRunning, startConnect, type TestConnect, topicRecords } from '../helpers/connect.ts';
+import {
+  allRunning,
+  oneTaskConnector,
+  startConnect,
+  type TestConnect,
+  topicRecords,
+} from '../helpers/connect.ts';
 
 let broker: TestBroker;
 let connect: TestConnect;
@@ -23,10 +29,7 @@ const contextSink: SinkConnectorPlugin = {
   version: '1',
   config: [],
   additionalTopics: () => ['ctx-extra'],
-  createConnector: () => {
-    let config = {};
-    return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
-  },
+  createConnector: oneTaskConnector,
   createTask: () => {
     let context: SinkTaskContext;
     return {

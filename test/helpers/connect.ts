@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { ConnectConfig, ConnectorPlugin } from '../../src/connect/api/index.ts';
+import type { ConnectConfig, Connector, ConnectorPlugin } from '../../src/connect/api/index.ts';
 import { type RunningWorker, startWorker } from '../../src/connect/runtime/index.ts';
 import type { WorkerSettings } from '../../src/connect/runtime/worker-config.ts';
 
@@ -142,4 +142,10 @@ export async function topicRecords(
   } finally {
     await Promise.allSettled([admin.close(), consumer.close(true)]);
   }
+}
+
+/** A test plugin's `createConnector`: one task, given the connector's own config. */
+export function oneTaskConnector(): Connector {
+  let config: ConnectConfig = {};
+  return { start: (c) => void (config = c), taskConfigs: () => [{ ...config }], stop() {} };
 }
