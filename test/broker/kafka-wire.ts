@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
 import {
   defaultFetchRequest,
+  type FetchRequest,
   writeFetchRequest,
 } from '../../src/protocol/generated/messages/fetch-request.ts';
 import { readFetchResponse } from '../../src/protocol/generated/messages/fetch-response.ts';
@@ -127,6 +128,38 @@ export async function produceBatch(c: WireClient, topic: string, batch: Buffer, 
   return produced.responses[0]!.partitionResponses[0]!;
 }
 
+/** A Fetch v12 request for partition 0 of `topic` from `offset`, up to `maxBytes` (also per partition). */
+export function fetchPartition0(
+  topic: string,
+  offset: bigint,
+  maxBytes: number,
+  maxWaitMs: number,
+  minBytes: number,
+): FetchRequest {
+  const fetch = defaultFetchRequest();
+  fetch.maxWaitMs = maxWaitMs;
+  fetch.minBytes = minBytes;
+  fetch.maxBytes = maxBytes;
+  fetch.topics = [
+    {
+      topic,
+      topicId: '0'.repeat(32),
+      partitions: [
+        {
+          partition: 0,
+          currentLeaderEpoch: -1,
+          fetchOffset: offset,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1n,
+          partitionMaxBytes: maxBytes,
+          replicaDirectoryId: '0'.repeat(32),
+        },
+      ],
+    },
+  ];
+  return fetch;
+}
+
 /** Creates (via auto-create) a topic, produces one record and fetches it back; returns its value. */
 export async function roundTrip(port: number, topic: string, value: string): Promise<string | null> {
   const c = await WireClient.open(port);
@@ -135,27 +168,7 @@ export async function roundTrip(port: number, topic: string, value: string): Pro
     const batch = buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from(value) }] });
     const p = await produceBatch(c, topic, batch);
     if (p.errorCode !== 0) throw new Error(`produce failed: ${p.errorCode}`);
-    const fetch = defaultFetchRequest();
-    fetch.maxWaitMs = 100;
-    fetch.minBytes = 1;
-    fetch.maxBytes = 1 << 20;
-    fetch.topics = [
-      {
-        topic,
-        topicId: '0'.repeat(32),
-        partitions: [
-          {
-            partition: 0,
-            currentLeaderEpoch: -1,
-            fetchOffset: p.baseOffset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: 1 << 20,
-            replicaDirectoryId: '0'.repeat(32),
-          },
-        ],
-      },
-    ];
+    const fetch = fetchPartition0(topic, p.baseOffset, 1 << 20, 100, 1);
     const fetched = readFetchResponse(await c.request(1, 12, (w) => writeFetchRequest(w, 12, fetch)), 12);
     const records = fetched.responses[0]!.partitions[0]!.records;
     if (!records) return null;

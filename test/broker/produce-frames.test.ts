@@ -6,10 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import {
-  defaultFetchRequest,
-  writeFetchRequest,
-} from '../../src/protocol/generated/messages/fetch-request.ts';
+import { writeFetchRequest } from '../../src/protocol/generated/messages/fetch-request.ts';
 import { readFetchResponse } from '../../src/protocol/generated/messages/fetch-response.ts';
 import {
   defaultListGroupsRequest,
@@ -18,7 +15,7 @@ import {
 import { buildRecordBatch, decodeRecordBatch } from '../../src/protocol/records/batch.ts';
 import { batchSize } from '../../src/protocol/records/batch-header.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { autoCreateTopic, produceBatch, WireClient } from './kafka-wire.ts';
+import { autoCreateTopic, fetchPartition0, produceBatch, WireClient } from './kafka-wire.ts';
 
 let broker: TestBroker;
 before(async () => {
@@ -43,27 +40,7 @@ async function readAll(c: WireClient, topic: string): Promise<[number, number, n
   const out: [number, number, number][] = [];
   let offset = 0n;
   for (;;) {
-    const fetch = defaultFetchRequest();
-    fetch.maxWaitMs = 0;
-    fetch.minBytes = 0;
-    fetch.maxBytes = 4 << 20;
-    fetch.topics = [
-      {
-        topic,
-        topicId: '0'.repeat(32),
-        partitions: [
-          {
-            partition: 0,
-            currentLeaderEpoch: -1,
-            fetchOffset: offset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: 4 << 20,
-            replicaDirectoryId: '0'.repeat(32),
-          },
-        ],
-      },
-    ];
+    const fetch = fetchPartition0(topic, offset, 4 << 20, 0, 0);
     const res = readFetchResponse(await c.request(1, 12, (w) => writeFetchRequest(w, 12, fetch)), 12);
     const records = res.responses[0]!.partitions[0]!.records;
     if (!records || records.length === 0) return out;
