@@ -1,6 +1,6 @@
 /**
  * Moves every other process on the machine off a CPU for a measurement, and back afterwards:
- * `isolateCpu(1)` sets each thread of each user-space process (kernel threads stay) to CPU 1 alone,
+ * `isolateCpu(1)` sets each thread of each user-space process, and each unbound kernel thread, to CPU 1 alone,
  * remembering its affinity; `restoreCpus()` gives each thread its affinity back (also run on exit).
  * For latency benches on a small shared machine, where other work on the measured core (other
  * benchmarks, builds) shows up as the measured app's tail. Processes started later inherit their
@@ -10,6 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** The CPUs online, in /proc's list form ("0-1"): what an unbound thread may use. */
+const ALL_CPUS = readFileSync('/sys/devices/system/cpu/online', 'utf8').trim();
 /** tid → the CPU list it had before (taskset's `-c` form). */
 const saved = new Map<number, string>();
 let hooked = false;
@@ -46,10 +48,13 @@ export function isolateCpu(cpu: number): number {
     } catch {
       continue;
     }
-    if (cmdline === '') continue; // a kernel thread
+    // Kernel threads only when unbound (kdamond, unbound kworkers, ...: they took up to 3 ms of
+    // the measured core at a time); per-CPU ones cannot move.
+    const kernel = cmdline === '';
     for (const tid of threadsOf(pid)) {
       const before = affinityOf(tid);
       if (before === null || before === String(cpu)) continue;
+      if (kernel && before !== ALL_CPUS) continue;
       try {
         execFileSync('taskset', ['-pc', String(cpu), tid], { stdio: 'ignore' });
         if (!saved.has(Number(tid))) saved.set(Number(tid), before);
