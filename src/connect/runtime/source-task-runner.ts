@@ -149,10 +149,8 @@ export class SourceTaskRunner implements TaskRunner {
   #lingerMs = DEFAULT_LINGER_MS;
   /** When the partial request at the head of `#pending` goes out (performance.now()). */
   #lingerUntil = 0;
-  /** Armed while a partial request lingers: it wakes the poll loop, then sends. */
+  /** Armed while a partial request lingers: it sends the request at the end of the linger. */
   #lingerTimer: NodeJS.Timeout | null = null;
-  /** Wakes the poll loop waiting for the end of the linger, to poll once more before the send. */
-  #lingerWake: (() => void) | null = null;
   /** Stopped: nothing more is sent. */
   #closed = false;
 
@@ -268,8 +266,9 @@ export class SourceTaskRunner implements TaskRunner {
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
    * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight), or, for a batch
-   * smaller than a request, once its partial request is acknowledged, or at the end of its linger
-   * (the loop then polls once more and what that brings goes in the same request).
+   * smaller than a request, once its partial request is acknowledged, or at once while that
+   * request lingers (what the next polls bring joins it, as a Kafka producer's batch fills during
+   * linger.ms).
    * Acknowledgements (hence stored offsets) follow poll order: a request's offsets count only once
    * it and every request before it are acknowledged.
    */
@@ -287,12 +286,7 @@ export class SourceTaskRunner implements TaskRunner {
       if (this.#pending.length === 0) {
         if (!(trickle && this.#partialInFlight)) break;
       } else if (this.#lingerTimer !== null && !this.#partialInFlight) {
-        // A partial request lingers: poll again at its end (not per record meanwhile), then it goes.
-        await new Promise<void>((resolve) => {
-          this.#lingerWake = resolve;
-        });
-        this.#lingerWake = null;
-        break;
+        break; // a partial request lingers: poll on, what comes joins it
       }
       await new Promise<void>((resolve) => {
         this.#room = resolve;
@@ -302,17 +296,13 @@ export class SourceTaskRunner implements TaskRunner {
     this.#throwIfFailed();
   }
 
-  /** Sends the lingering partial request once its time is up (after the poll loop had its turn). */
+  /** Sends the lingering partial request once its time is up. */
   #armLinger(): void {
     if (this.#lingerTimer !== null) return;
     this.#lingerTimer = setTimeout(
       () => {
         this.#lingerTimer = null;
-        const wake = this.#lingerWake;
-        this.#lingerWake = null;
-        wake?.();
-        // The woken loop polls first (microtasks); if that brings records it sends them all itself.
-        setImmediate(() => this.#pump());
+        this.#pump();
       },
       Math.max(0, this.#lingerUntil - performance.now()),
     );
@@ -584,7 +574,6 @@ export class SourceTaskRunner implements TaskRunner {
 
   async stop(): Promise<void> {
     this.#abort.abort();
-    this.#lingerWake?.();
     const timeout = sleep(this.#env.worker.taskShutdownTimeoutMs);
     await Promise.race([this.#loop, timeout]);
     await Promise.race([this.#drain().catch(() => {}), sleep(this.#env.worker.taskShutdownTimeoutMs)]);
