@@ -8,7 +8,7 @@
  * as they come, which costs this process a few µs per change instead of node-postgres' ~60.
  *
  *   const load = await PipelinedUpdates.open(pg.config('stream'), 'UPDATE t SET v = v + 1 WHERE id = $1', 4);
- *   load.send(ids);            // one transaction per id, spread over the connections
+ *   load.send(ids);            // one transaction per id, pipelined on the next connection in turn
  *   await load.settled();      // every transaction sent so far has committed (or failed: throws)
  *   await load.close();
  *
@@ -217,29 +217,16 @@ export class PipelinedUpdates {
     );
   }
 
-  /** One transaction per id; consecutive ids go to consecutive connections (one write each). */
+  /**
+   * One transaction per id, all in one write on the next connection in turn (one write and one
+   * reply read per call rather than per connection: a few µs per change less at ~5 per call).
+   */
   send(ids: readonly number[]): void {
-    const n = this.#connections.length;
-    if (ids.length <= 1 || n === 1) {
-      const c = this.#connections[this.#next]!;
-      this.#next = (this.#next + 1) % n;
-      this.#throwIfFailed(c);
-      c.send(ids);
-      return;
-    }
-    const per: number[][] = Array.from({ length: n }, () => []);
-    for (const id of ids) {
-      per[this.#next]!.push(id);
-      this.#next = (this.#next + 1) % n;
-    }
-    for (let i = 0; i < n; i++) {
-      this.#throwIfFailed(this.#connections[i]!);
-      this.#connections[i]!.send(per[i]!);
-    }
-  }
-
-  #throwIfFailed(c: Connection): void {
+    if (ids.length === 0) return;
+    const c = this.#connections[this.#next]!;
+    this.#next = (this.#next + 1) % this.#connections.length;
     if (c.error) throw c.error;
+    c.send(ids);
   }
 
   /** Transactions sent and not yet committed. */

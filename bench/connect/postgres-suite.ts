@@ -8,7 +8,7 @@
  * - CDC streaming, pgbench-style: single-row UPDATEs of a 10,000-row table (`UPDATE lat SET v = v + 1
  *   WHERE id = $1`, ids in turn), each its own committed transaction, offered at a fixed rate
  *   (5,000/s; BENCH_PG_RATE) for 3 + 20 s: every ~1 ms the transactions due by then, as
- *   Bind/Execute/Sync of a prepared statement pipelined round-robin over 4 connections
+ *   Bind/Execute/Sync of a prepared statement pipelined in one write on one of 4 connections in turn
  *   (pg-pipelined-updates.ts; BENCH_PG_LOAD=clients: 16 node-postgres clients, one statement at a
  *   time each, the earlier load, ~60 µs of this process's CPU per change against ~3);
  *   latency from the commit (the event's `source.ts_us`, PostgreSQL's commit timestamp) to the
@@ -540,8 +540,9 @@ async function streamingLatency(
   measureFrom = (Date.now() + warmup * 1000) * 1000;
   const end = begin + (seconds + warmup) * 1000;
   if (pipelined) {
-    // Every millisecond or so, the transactions due by now at the target rate, round-robin over
-    // the connections; at most a second's worth unanswered (beyond that the rate is not reached).
+    // Every millisecond or so, the transactions due by now at the target rate, in one write on the
+    // next connection in turn; at most a second's worth unanswered (beyond that the rate is not
+    // reached).
     const ids: number[] = [];
     while (performance.now() < end) {
       const due = Math.floor(((performance.now() - begin) / 1000) * rate);
