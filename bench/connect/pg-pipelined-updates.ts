@@ -5,7 +5,8 @@
  * statement prepared once per connection (the Sync ends the implicit transaction, so every UPDATE
  * commits on its own, with its own commit timestamp); unlike pgbench's one transaction per client
  * at a time, the transactions due on a tick are written at once (pipelined) and their replies read
- * as they come, which costs this process a few µs per change instead of node-postgres' ~60.
+ * as they come. The whole bench process then costs 22-39 µs of CPU per change (its timers and
+ * latency samples included) instead of 47-78 with node-postgres clients (docs/benchmarks.md).
  *
  *   const load = await PipelinedUpdates.open(pg.config('stream'), 'UPDATE t SET v = v + 1 WHERE id = $1', 4);
  *   load.send(ids);            // one transaction per id, pipelined on the next connection in turn
@@ -219,7 +220,7 @@ export class PipelinedUpdates {
 
   /**
    * One transaction per id, all in one write on the next connection in turn (one write and one
-   * reply read per call rather than per connection: a few µs per change less at ~5 per call).
+   * reply read per call rather than one per connection).
    */
   send(ids: readonly number[]): void {
     if (ids.length === 0) return;

@@ -10,7 +10,7 @@
  *   (5,000/s; BENCH_PG_RATE) for 3 + 20 s: every ~1 ms the transactions due by then, as
  *   Bind/Execute/Sync of a prepared statement pipelined in one write on one of 4 connections in turn
  *   (pg-pipelined-updates.ts; BENCH_PG_LOAD=clients: 16 node-postgres clients, one statement at a
- *   time each, the earlier load, ~60 µs of this process's CPU per change against ~3);
+ *   time each, the earlier load: 47-78 µs of this process's CPU per change against 22-39);
  *   latency from the commit (the event's `source.ts_us`, PostgreSQL's commit timestamp) to the
  *   record in the topic (the broker's append time: the topic is created with LogAppendTime; the
  *   records are read back with kcat after the run), or with BENCH_PG_LATENCY=kcat to the record
@@ -510,9 +510,9 @@ async function streamingLatency(
   await sleep(1000);
 
   // BENCH_PG_LOAD=clients: the earlier load, 16 node-postgres clients each running one
-  // parameterized UPDATE at a time (~60 µs of this process's CPU per change, competing with what is
+  // parameterized UPDATE at a time (47-78 µs of this process's CPU per change, competing with what is
   // measured on two cores). By default: pipelined prepared UPDATEs on BENCH_PG_WRITERS (4)
-  // connections, each its own transaction (pg-pipelined-updates.ts; a few µs per change).
+  // connections, each its own transaction (pg-pipelined-updates.ts; 22-39 µs per change).
   const clientsLoad = process.env.BENCH_PG_LOAD === 'clients';
   const writers = Number(process.env.BENCH_PG_WRITERS ?? (clientsLoad ? 16 : 4));
   const clients = clientsLoad
