@@ -5,7 +5,12 @@
  *
  * - CDC snapshot of a 10-column table: rows/s from `POST /connectors` until the topic holds every
  *   row (JsonConverter with schemas, Debezium's default JSON), and the task alone without Kafka.
- * - CDC streaming: single-row UPDATE transactions at a fixed rate (5,000/s) from 16 connections;
+ * - CDC streaming, pgbench-style: single-row UPDATEs of a 10,000-row table (`UPDATE lat SET v = v + 1
+ *   WHERE id = $1`, ids in turn), each its own committed transaction, offered at a fixed rate
+ *   (5,000/s; BENCH_PG_RATE) for 3 + 20 s: every ~1 ms the transactions due by then, as
+ *   Bind/Execute/Sync of a prepared statement pipelined in one write on one of 4 connections in turn
+ *   (pg-pipelined-updates.ts; BENCH_PG_LOAD=clients: 16 node-postgres clients, one statement at a
+ *   time each, the earlier load: 47-78 µs of this process's CPU per change against 22-39);
  *   latency from the commit (the event's `source.ts_us`, PostgreSQL's commit timestamp) to the
  *   record in the topic (the broker's append time: the topic is created with LogAppendTime; the
  *   records are read back with kcat after the run), or with BENCH_PG_LATENCY=kcat to the record
@@ -33,6 +38,7 @@ import { cpuSeconds, treeCpuSeconds } from '../lib/proc-stats.ts';
 import { spawnTracked, stopPid } from '../lib/procs.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { type SamsaProcess, startSamsa } from '../samsa/broker-process.ts';
+import { PipelinedUpdates } from './pg-pipelined-updates.ts';
 
 const SYSTEM = 'Samsa Connect';
 const BIN = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
@@ -114,6 +120,16 @@ function cdcConfig(p: TestPostgres, db: string, prefix: string, extra: Record<st
   };
 }
 
+/**
+ * For PostgreSQL's CPU: the postmaster, whose tree holds every backend (reaped ones included) and
+ * the WAL sender; it is the parent of `client`'s backend.
+ */
+async function postmasterOf(client: pg.Client): Promise<number> {
+  const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 async function waitUntil(
   check: () => Promise<boolean>,
   timeoutMs: number,
@@ -172,8 +188,8 @@ async function snapshotRows(
   worker: Worker,
   emit: Emit,
 ): Promise<number> {
-  // BENCH_PG_ROWS: another table size (default 300,000; --quick 50,000).
-  const rows = Number(process.env.BENCH_PG_ROWS ?? (o.quick ? 50_000 : 300_000));
+  // BENCH_PG_LAT_ROWS: another table size (default 300,000; --quick 50,000).
+  const rows = Number(process.env.BENCH_PG_LAT_ROWS ?? (o.quick ? 50_000 : 300_000));
   await p.createDatabase('snap');
   await p.query(TABLE, [], 'snap');
   await p.query(FILL(rows), [], 'snap');
@@ -292,11 +308,7 @@ async function sinkRows(
     'batch.size': '2000',
     'consumer.override.max.poll.records': '2000',
   };
-  // PostgreSQL's CPU: the postmaster's tree (backends, reaped ones included); the postmaster is
-  // the parent of any backend.
-  const backend = (await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
-  const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const postmaster = await postmasterOf(probe);
   for (const [name, label] of [
     ['sink-new', 'new rows'],
     ['sink-again', 'existing rows'],
@@ -373,6 +385,9 @@ async function sinkRows(
   void o;
 }
 
+/** The latency workload's table size: the UPDATEs cycle through its ids. */
+const LAT_ROWS = 10_000;
+
 async function streamingLatency(
   o: BenchOptions,
   p: TestPostgres,
@@ -384,10 +399,12 @@ async function streamingLatency(
   const rate = Number(process.env.BENCH_PG_RATE ?? 5000);
   const seconds = o.quick ? 5 : 20;
   const warmup = o.quick ? 1 : 3;
-  const ids = 10_000;
   await p.createDatabase('stream');
   await p.query('CREATE TABLE lat (id int PRIMARY KEY, v int NOT NULL, note text)', [], 'stream');
-  await p.query(`INSERT INTO lat SELECT g, 0, 'x' FROM generate_series(1, ${ids}) g`, [], 'stream');
+  await p.query(`INSERT INTO lat SELECT g, 0, 'x' FROM generate_series(1, ${LAT_ROWS}) g`, [], 'stream');
+  const admin = await p.connect('stream');
+  const postmaster = await postmasterOf(admin);
+  await admin.end();
   // BENCH_PG_LATENCY=kcat: latency to kcat's arrival, live (consumer included, and kcat and this
   // process parsing 5,000 lines/s of 3.7 KB on the same two cores during the run). By default the
   // topic has message.timestamp.type=LogAppendTime (set through the connector's
@@ -399,6 +416,8 @@ async function streamingLatency(
     config: cdcConfig(p, 'stream', 'stream', {
       'snapshot.mode': 'never',
       ...(live ? {} : { 'topic.creation.default.message.timestamp.type': 'LogAppendTime' }),
+      // BENCH_PG_CDC_EXTRA as for the snapshot (e.g. '{"producer.override.linger.ms":"0"}').
+      ...JSON.parse(process.env.BENCH_PG_CDC_EXTRA ?? '{}'),
     }),
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
@@ -490,14 +509,24 @@ async function streamingLatency(
   const kcat = live ? readLines('end', false, true) : null;
   await sleep(1000);
 
-  const clients = await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      const c = new pg.Client(p.config('stream'));
-      await c.connect();
-      return c;
-    }),
-  );
-  // 16 writers, each one statement at a time, take the statements due at the target rate.
+  // BENCH_PG_LOAD=clients: the earlier load, 16 node-postgres clients each running one
+  // parameterized UPDATE at a time (47-78 µs of this process's CPU per change, competing with what is
+  // measured on two cores). By default: pipelined prepared UPDATEs on BENCH_PG_WRITERS (4)
+  // connections, each its own transaction (pg-pipelined-updates.ts; 22-39 µs per change).
+  const clientsLoad = process.env.BENCH_PG_LOAD === 'clients';
+  const writers = Number(process.env.BENCH_PG_WRITERS ?? (clientsLoad ? 16 : 4));
+  const clients = clientsLoad
+    ? await Promise.all(
+        Array.from({ length: writers }, async () => {
+          const c = new pg.Client(p.config('stream'));
+          await c.connect();
+          return c;
+        }),
+      )
+    : [];
+  const pipelined = clientsLoad
+    ? null
+    : await PipelinedUpdates.open(p.config('stream'), 'UPDATE lat SET v = v + 1 WHERE id = $1', writers);
   let sent = 0;
   // This process both writes the changes and timestamps kcat's lines: its own event-loop delay is
   // part of every measured latency, so it is reported with them.
@@ -506,22 +535,39 @@ async function streamingLatency(
   const benchCpu0 = process.cpuUsage();
   const workerCpu0 = cpuSeconds([worker.pid]);
   const brokerCpu0 = cpuSeconds([broker.pid]);
+  const pgCpu0 = treeCpuSeconds(postmaster);
   const begin = performance.now();
   measureFrom = (Date.now() + warmup * 1000) * 1000;
   const end = begin + (seconds + warmup) * 1000;
-  await Promise.all(
-    clients.map(async (c) => {
-      while (performance.now() < end) {
-        const due = Math.floor(((performance.now() - begin) / 1000) * rate);
-        if (sent >= due) {
-          await sleep(1);
-          continue;
+  if (pipelined) {
+    // Every millisecond or so, the transactions due by now at the target rate, in one write on the
+    // next connection in turn; at most a second's worth unanswered (beyond that the rate is not
+    // reached).
+    const ids: number[] = [];
+    while (performance.now() < end) {
+      const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+      ids.length = 0;
+      while (sent < due && pipelined.outstanding + ids.length < rate) ids.push(1 + (sent++ % LAT_ROWS));
+      pipelined.send(ids);
+      await sleep(1);
+    }
+    await pipelined.settled();
+  } else {
+    // Each writer one statement at a time, taking the statements due at the target rate.
+    await Promise.all(
+      clients.map(async (c) => {
+        while (performance.now() < end) {
+          const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+          if (sent >= due) {
+            await sleep(1);
+            continue;
+          }
+          const id = 1 + (sent++ % LAT_ROWS);
+          await c.query('UPDATE lat SET v = v + 1 WHERE id = $1', [id]);
         }
-        const id = 1 + (sent++ % ids);
-        await c.query('UPDATE lat SET v = v + 1 WHERE id = $1', [id]);
-      }
-    }),
-  );
+      }),
+    );
+  }
   const achieved = sent / ((performance.now() - begin) / 1000);
   if (live) {
     await waitUntil(async () => received >= sent, 30_000, 100);
@@ -530,8 +576,8 @@ async function streamingLatency(
   }
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid]) - workerCpu0, Math.max(sent, 1));
   const brokerCpu = cpuPerRecord(cpuSeconds([broker.pid]) - brokerCpu0, Math.max(sent, 1));
+  const pgCpu = cpuPerRecord(treeCpuSeconds(postmaster) - pgCpu0, Math.max(sent, 1));
   loopDelay.disable();
-  dump?.end();
   const benchCpu = process.cpuUsage(benchCpu0);
   const benchNote = `this process's event-loop delay p50/p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, its CPU ${cpuPerRecord((benchCpu.user + benchCpu.system) / 1e6, Math.max(sent, 1))} µs/change`;
   kcat?.kill('SIGTERM');
@@ -540,8 +586,10 @@ async function streamingLatency(
     const reader = readLines('beginning', true, false);
     await new Promise((done) => reader.once('exit', done));
   }
+  dump?.end();
   probe.close();
   await Promise.all(clients.map((c) => c.end()));
+  await pipelined?.close();
   await worker.call('DELETE', '/connectors/stream-cdc');
   const [p50, p99, p999] = samples.percentiles([50, 99, 99.9]);
   const stage = (l: LatencySamples): string =>
@@ -563,7 +611,7 @@ async function streamingLatency(
     p50_ms: round(p50, 1),
     p99_ms: round(p99, 1),
     p999_ms: round(p999, 1),
-    note: `${sent} single-row UPDATE transactions from 16 connections over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = ${live ? 'kcat arrival' : "the broker's append time (LogAppendTime, ms)"} − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; ${benchNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}); load ${loadAverage()}`,
+    note: `${sent} single-row UPDATE transactions (${clientsLoad ? `${writers} node-postgres clients, one at a time` : `pipelined prepared statements on ${writers} connections`}) over ${seconds + warmup} s (first ${warmup} s not measured), ${received} records read; latency = ${live ? 'kcat arrival' : "the broker's append time (LogAppendTime, ms)"} − PostgreSQL commit timestamp (source.ts_us); ${stageNote}; ${benchNote}; worker CPU ${workerCpu} µs/change (broker ${brokerCpu}, PostgreSQL ${pgCpu}); load ${loadAverage()}`,
   });
 }
 

@@ -4,6 +4,10 @@
  * to the offset store every `offset.flush.interval.ms` (and when the task stops), and only then is
  * `task.commit()` called with them, so a connector confirms upstream only what is safe in Kafka.
  * Records dropped by a transform or skipped under `errors.tolerance=all` still advance the offset.
+ * A request of less than a full chunk waits `linger.ms` (the connector's `producer.override.linger.ms`,
+ * else the worker's `producer.linger.ms`, else 5 ms: Kafka 4.0's producer default) for what the task
+ * brings next, so a trickle of small transactions (CDC streaming) costs one Produce request per
+ * linger window rather than per round trip.
  * Topics missing on first use are created (`topic.creation.default.partitions` /
  * `.replication.factor`, else the broker's defaults, and any other `topic.creation.default.*` key
  * as a topic config: KIP-158's default group).
@@ -59,6 +63,19 @@ const SEND_CHUNK_BYTES = 512 * 1024;
  * way, not for a queue of up to five single-record requests, each a round trip of its own.
  */
 const MAX_REQUESTS_IN_FLIGHT = 5;
+
+/**
+ * `linger.ms` when neither the connector nor the worker sets it: Kafka 4.0's producer default
+ * (KIP-1030). At 5,000 single-change transactions/s it cut the Produce requests from one per round
+ * trip (~1 ms: a few records each) to one per ~6 ms, and with them worker and broker CPU per change
+ * (docs/benchmarks.md, "CDC streaming CPU").
+ */
+const DEFAULT_LINGER_MS = 5;
+
+/** `producer.override.<key>` of the connector, else `producer.<key>` of the worker. */
+function producerSetting(env: TaskEnv, key: string): string | undefined {
+  return env.connectorConfig[`producer.override.${key}`] ?? env.worker.properties[`producer.${key}`];
+}
 
 /** A converted record in the shape BatchProducer encodes (headers as pairs, timestamp in ms). */
 interface OutMessage {
@@ -128,6 +145,14 @@ export class SourceTaskRunner implements TaskRunner {
   #sendFailure: { error: unknown } | null = null;
   /** Wakes the poll loop waiting for `#pending` to be handed out. */
   #room: (() => void) | null = null;
+  /** How long a partial request waits for more records (linger.ms). */
+  #lingerMs = DEFAULT_LINGER_MS;
+  /** When the partial request at the head of `#pending` goes out (performance.now()). */
+  #lingerUntil = 0;
+  /** Armed while a partial request lingers: it sends the request at the end of the linger. */
+  #lingerTimer: NodeJS.Timeout | null = null;
+  /** Stopped: nothing more is sent. */
+  #closed = false;
 
   constructor(env: TaskEnv) {
     this.#env = env;
@@ -144,6 +169,10 @@ export class SourceTaskRunner implements TaskRunner {
         this.#abort.signal,
       );
       this.#chain = buildChain(env.connectorConfig);
+      const linger = Number(producerSetting(env, 'linger.ms') ?? DEFAULT_LINGER_MS);
+      if (!Number.isFinite(linger) || linger < 0)
+        throw new Error(`linger.ms must be a number >= 0, not ${linger}`);
+      this.#lingerMs = linger;
       this.#converters = await taskConverters(env.plugins, env.worker, env.connectorConfig);
       this.#task = (env.plugin as SourceConnectorPlugin).createTask();
       await this.#task.start(env.taskConfig, {
@@ -237,9 +266,11 @@ export class SourceTaskRunner implements TaskRunner {
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
    * requests (not acknowledged: up to MAX_REQUESTS_IN_FLIGHT are in flight), or, for a batch
-   * smaller than a request, once its partial request is acknowledged. Acknowledgements (hence
-   * stored offsets) follow poll order: a request's offsets count only once it and every request
-   * before it are acknowledged.
+   * smaller than a request, once its partial request is acknowledged, or at once while that
+   * request lingers (what the next polls bring joins it, as a Kafka producer's batch fills during
+   * linger.ms).
+   * Acknowledgements (hence stored offsets) follow poll order: a request's offsets count only once
+   * it and every request before it are acknowledged.
    */
   async #produce(records: readonly SourceRecord[]): Promise<void> {
     // A trickle (less than a request's worth per poll) polls again only once its request is
@@ -248,9 +279,15 @@ export class SourceTaskRunner implements TaskRunner {
     const trickle = records.length < SEND_CHUNK;
     const converted = await this.#convert(records);
     this.#throwIfFailed();
+    if (this.#pending.length === 0) this.#lingerUntil = performance.now() + this.#lingerMs;
     for (const entry of converted) this.#pending.push(entry);
     this.#pump();
-    while ((this.#pending.length > 0 || (trickle && this.#partialInFlight)) && this.#sendFailure === null) {
+    while (this.#sendFailure === null) {
+      if (this.#pending.length === 0) {
+        if (!(trickle && this.#partialInFlight)) break;
+      } else if (this.#lingerTimer !== null && !this.#partialInFlight) {
+        break; // a partial request lingers: poll on, what comes joins it
+      }
       await new Promise<void>((resolve) => {
         this.#room = resolve;
       });
@@ -259,12 +296,25 @@ export class SourceTaskRunner implements TaskRunner {
     this.#throwIfFailed();
   }
 
+  /** Sends the lingering partial request once its time is up. */
+  #armLinger(): void {
+    if (this.#lingerTimer !== null) return;
+    this.#lingerTimer = setTimeout(
+      () => {
+        this.#lingerTimer = null;
+        this.#pump();
+      },
+      Math.max(0, this.#lingerUntil - performance.now()),
+    );
+  }
+
   #throwIfFailed(): void {
     if (this.#sendFailure !== null) throw this.#sendFailure.error;
   }
 
   /** Cuts requests from `#pending` while fewer than MAX_REQUESTS_IN_FLIGHT are in flight. */
   #pump(): void {
+    if (this.#closed) return;
     while (
       this.#requestsInFlight < MAX_REQUESTS_IN_FLIGHT &&
       this.#pending.length > 0 &&
@@ -272,8 +322,13 @@ export class SourceTaskRunner implements TaskRunner {
     ) {
       const cut = nextChunk(this.#pending);
       // One partial request at a time: the next waits for its acknowledgement and takes in what
-      // arrived meanwhile, so a trickle rides one round trip instead of a queue of tiny requests.
+      // arrived meanwhile, so a trickle rides one round trip instead of a queue of tiny requests;
+      // and it waits out its linger.
       if (!cut.full && this.#partialInFlight) break;
+      if (!cut.full && performance.now() < this.#lingerUntil) {
+        this.#armLinger();
+        break;
+      }
       const partial = !cut.full;
       if (partial) this.#partialInFlight = true;
       const entries = this.#pending.splice(0, cut.length);
@@ -309,13 +364,14 @@ export class SourceTaskRunner implements TaskRunner {
       });
       this.#tail = sending;
     }
-    if (this.#pending.length === 0) this.#room?.();
+    if (this.#pending.length === 0 || this.#lingerTimer !== null) this.#room?.();
   }
 
   /** Resolves once every converted record is acknowledged (rejects if a send failed). */
   async #drain(): Promise<void> {
     for (;;) {
       this.#throwIfFailed();
+      this.#lingerUntil = 0; // nothing lingers when draining
       this.#pump();
       const tail = this.#tail;
       await tail.catch(() => {});
@@ -533,6 +589,8 @@ export class SourceTaskRunner implements TaskRunner {
       this.#env.logger.warn({ err }, 'source task stop failed');
     }
     // Its own Produce connections; what was not acknowledged by now is not in the stored offsets.
+    this.#closed = true;
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     await this.#batches?.close({ abort: true }).catch(() => {});
     this.#batches = null;
   }

@@ -72,8 +72,11 @@ export class ChangeProcessor {
     return this.tx !== null;
   }
 
-  /** Handles one message; the returned promise waits while the ready queue is full (backpressure). */
-  async handle(lsn: Lsn, message: PgOutputMessage): Promise<void> {
+  /**
+   * Handles one message; a promise only when the stream must wait: a Relation message reads the
+   * catalog, or the ready queue is full (backpressure).
+   */
+  handle(lsn: Lsn, message: PgOutputMessage): Promise<void> | undefined {
     switch (message.tag) {
       case 'begin': {
         const visibility = this.options.visibility;
@@ -92,8 +95,7 @@ export class ChangeProcessor {
         this.commit(message.endLsn);
         break;
       case 'relation':
-        await this.relation(message.relid, message.schema, message.name, message.columns);
-        return;
+        return this.relation(message.relid, message.schema, message.name, message.columns);
       case 'insert':
       case 'update':
       case 'delete':
@@ -111,8 +113,9 @@ export class ChangeProcessor {
       this.tx.records = [];
     }
     if (this.ready.length >= this.options.config.maxQueueSize) {
-      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
+    return undefined;
   }
 
   keepalive(walEnd: Lsn): void {
@@ -175,11 +178,9 @@ export class ChangeProcessor {
     const tx = this.tx;
     this.tx = null;
     if (tx && tx.records.length > 0) {
-      const last = tx.records[tx.records.length - 1]!;
-      tx.records[tx.records.length - 1] = {
-        ...last,
-        sourceOffset: { ...last.sourceOffset, lsn_commit: Number(endLsn) },
-      };
+      // The transaction's records are still only ours (released below): no copy needed.
+      (tx.records[tx.records.length - 1]!.sourceOffset as Record<string, unknown>).lsn_commit =
+        Number(endLsn);
       this.release(tx.records);
     }
     if (endLsn > this.lastCommitEnd) this.lastCommitEnd = endLsn;

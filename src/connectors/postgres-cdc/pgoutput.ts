@@ -2,13 +2,11 @@
  * A decoder for pgoutput's logical replication messages (protocol version 1), keeping column values
  * as PostgreSQL's text output (the connector's type mapping parses them; pg-logical-replication's
  * own parser runs node-postgres' type parsers, which lose microseconds and numeric precision) and
- * LSNs and timestamps as exact numbers. Also the plugin object pg-logical-replication's
- * LogicalReplicationService drives (`start` issues START_REPLICATION).
+ * LSNs and timestamps as exact numbers.
  *
  * https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html
  * Not decoded: streamed in-progress transactions and two-phase messages (protocol 2+, not requested).
  */
-import type pg from 'pg';
 import { type CellValue, UNCHANGED_TOAST } from './table-schema.ts';
 
 /** Microseconds between 1970-01-01 and PostgreSQL's epoch, 2000-01-01. */
@@ -185,34 +183,5 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       }
     default:
       return { tag: 'unknown', code: tag };
-  }
-}
-
-function quoteLiteral(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
-/**
- * The pgoutput plugin for LogicalReplicationService: our decoder, our START_REPLICATION (the
- * library's plugin base class is not exported; the service only needs this shape).
- */
-export class PgOutputDecoderPlugin {
-  readonly options: { publication: string };
-
-  constructor(options: { publication: string }) {
-    this.options = options;
-  }
-
-  get name(): string {
-    return 'pgoutput';
-  }
-
-  start(client: pg.Client, slotName: string, lastLsn: string): Promise<unknown> {
-    const sql = `START_REPLICATION SLOT "${slotName.replace(/"/g, '""')}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${quoteLiteral(`"${this.options.publication.replace(/"/g, '""')}"`)})`;
-    return client.query(sql);
-  }
-
-  parse(buffer: Buffer): PgOutputMessage {
-    return decodePgOutput(buffer);
   }
 }

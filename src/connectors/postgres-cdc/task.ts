@@ -179,11 +179,15 @@ export class PostgresCdcSourceTask implements SourceTask {
     }
     if (!this.stream || this.streamFailure) await this.startStreaming();
     const processor = this.processor!;
-    await processor.waitForRecords(POLL_WAIT_MS, this.context.signal);
+    // Streaming polls come as often as changes (the runner polls on while a request lingers):
+    // no timer, listener or promise of ours when records are ready and no heartbeat is due.
+    if (processor.ready.length === 0) await processor.waitForRecords(POLL_WAIT_MS, this.context.signal);
     if (this.streamFailure && processor.ready.length === 0) await this.startStreaming();
     const records = processor.take(this.config.maxBatchSize);
-    const heartbeat = await this.heartbeat(records);
-    if (heartbeat) records.push(heartbeat);
+    if (this.heartbeatDue()) {
+      const heartbeat = await this.heartbeat(records);
+      if (heartbeat) records.push(heartbeat);
+    }
     if (records.length === 0) {
       this.advanceWhileIdle();
       return null;
@@ -265,10 +269,14 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.reconnectAttempts = 0;
   }
 
+  private heartbeatDue(): boolean {
+    const interval = this.config.heartbeatIntervalMs;
+    return interval > 0 && Date.now() - this.lastHeartbeat >= interval;
+  }
+
   /** A heartbeat record when `heartbeat.interval.ms` has passed (and its action query run). */
   private async heartbeat(queued: readonly SourceRecord[]): Promise<SourceRecord | null> {
-    const interval = this.config.heartbeatIntervalMs;
-    if (interval <= 0 || Date.now() - this.lastHeartbeat < interval) return null;
+    if (!this.heartbeatDue()) return null;
     this.lastHeartbeat = Date.now();
     if (this.config.heartbeatActionQuery) {
       try {

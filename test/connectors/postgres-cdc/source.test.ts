@@ -305,6 +305,38 @@ describe('change events', () => {
     }
   });
 
+  test('a full queue pauses the stream: every change arrives once and in order, across a schema change', async () => {
+    const db = await freshDatabase(pg, [ITEMS]);
+    // A queue of 3: the stream blocks and resumes many times, with messages read while it waits.
+    const source = await startSource(
+      cdcConfig(pg, db, { 'snapshot.mode': 'never', 'max.queue.size': '3', 'max.batch.size': '2' }),
+    );
+    try {
+      await source.pollOnce();
+      const client = await pg.connect(db);
+      try {
+        for (let i = 1; i <= 150; i++) await client.query('INSERT INTO items VALUES ($1, 0)', [i]);
+        await client.query('ALTER TABLE items ADD COLUMN note text');
+        await client.query("INSERT INTO items SELECT g, 1, 'bulk', 'n' FROM generate_series(151, 300) g");
+      } finally {
+        await client.end();
+      }
+      const records = await source.pollUntil((r) => r.length >= 300, 60_000);
+      assert.equal(records.length, 300);
+      assert.deepEqual(
+        records.map((r) => (r.key as Struct).id),
+        Array.from({ length: 300 }, (_, i) => i + 1),
+      );
+      assert.equal(after(records[149]!)!.note, undefined);
+      assert.equal(after(records[150]!)!.note, 'n');
+      // Each single-row transaction's record carries its own commit's end; lsn_commit never goes back.
+      const commits = records.map((r) => r.sourceOffset.lsn_commit as number);
+      for (let i = 1; i < 150; i++) assert.ok(commits[i]! > commits[i - 1]!, `record ${i}`);
+      for (let i = 150; i < 300; i++) assert.ok(commits[i]! >= commits[i - 1]!, `record ${i}`);
+    } finally {
+      await source.stop();
+    }
+  });
   test('skipped.operations, tombstones.on.delete=false and truncate events', async () => {
     const db = await freshDatabase(pg, [ITEMS]);
     const source = await startSource(
