@@ -7,7 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { after as afterAll, before as beforeAll, describe, test } from 'node:test';
-import type { ConnectConfig, Schema, SinkRecord, SourceRecord } from '../../../src/connect/api/index.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  type ConnectConfig,
+  RetriableError,
+  type Schema,
+  type SinkRecord,
+  type SourceRecord,
+} from '../../../src/connect/api/index.ts';
 import { postgresSink } from '../../../src/connectors/postgres-sink/index.ts';
 import { parseConnectionUrl } from '../../../src/connectors/postgres-sink/url.ts';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
@@ -413,6 +421,77 @@ describe('records the sink cannot write', () => {
     } finally {
       await locker.end();
       await sink.stop();
+    }
+  });
+
+  test('a connection lost under a write fails the next put with RetriableError, which takes back only its own records: redelivered, each record is written once', {
+    timeout: 60_000,
+  }, async () => {
+    // No primary key and insert mode: a record buffered twice would be written twice.
+    const db = await freshDatabase(pg, ['CREATE TABLE items (id int, name text, qty bigint)']);
+    const sink = await startSink(sinkConfig(db, { 'insert.mode': 'insert', 'batch.size': '2' }));
+    const locker = await pg.connect(db);
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      // A full batch: its write starts in the background and waits for the lock.
+      await sink.put([row(sink, 1, 'a', 1), row(sink, 2, 'b', 2)]);
+      const waiting = async () =>
+        (
+          await locker.query(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'samsa-sink' AND wait_event_type = 'Lock'",
+          )
+        ).rows as { pid: number }[];
+      let blocked = await waiting();
+      for (let i = 0; blocked.length === 0 && i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        blocked = await waiting();
+      }
+      assert.equal(blocked.length, 1, "the sink's write waits for the lock");
+      await locker.query('SELECT pg_terminate_backend($1)', [blocked[0]!.pid]);
+      const next = [row(sink, 3, 'c', 3), row(sink, 4, 'd', 4)];
+      await assert.rejects(sink.put(next), RetriableError);
+      await locker.query('COMMIT');
+      await sink.put(next); // the runtime delivers the failed put's records again
+      await sink.flush();
+      assert.deepEqual(
+        (await rows(db)).map((r) => r.id),
+        [1, 2, 3, 4],
+      );
+    } finally {
+      await locker.end();
+      await sink.stop();
+    }
+  });
+
+  test('buffered rows keep their records alive only for a dead-letter reporter', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const db = await freshDatabase(pg, ['CREATE TABLE items (id int PRIMARY KEY, name text, qty bigint)']);
+    for (const withReporter of [false, true]) {
+      const sink = await startSink(
+        sinkConfig(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'batch.size': '100' }),
+        withReporter,
+      );
+      try {
+        // Put (and buffered: short of a batch) by a function whose references end with it.
+        const values = await (async () => {
+          const record = row(sink, 1, 'a', 1);
+          await sink.put([record]);
+          return new WeakRef(record.value as object);
+        })();
+        await new Promise((r) => setImmediate(r));
+        gc();
+        assert.equal(
+          values.deref() !== undefined,
+          withReporter,
+          withReporter ? 'the reporter may need the record' : 'only the row is kept',
+        );
+        await sink.flush();
+        assert.deepEqual(await rows(db), [{ id: 1, name: 'a', qty: '1' }]);
+      } finally {
+        await sink.stop();
+      }
     }
   });
 
