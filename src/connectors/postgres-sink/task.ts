@@ -10,9 +10,8 @@
  * runtime fetches and converts the records of the next one (one write at a time): the put that
  * fills the next batch, a put after the write failed (the failure surfaces there) and flush wait
  * for it, so offsets are committed only for written records. Buffered rows keep their records only
- * when a dead-letter reporter may need them (otherwise their positions, for error messages), and
- * rows of the compiled path wait as their COPY lines: converted values and column texts die young
- * instead of filling V8's old generation.
+ * when a dead-letter reporter may need them (otherwise their positions, for error messages): the
+ * converted values die young instead of filling V8's old generation.
  */
 import pg from 'pg';
 import {
@@ -24,9 +23,9 @@ import {
   type SinkTaskContext,
 } from '../../connect/api/index.ts';
 import { readSinkConfig, type SinkConfig } from './config.ts';
-import { type RowOp, rowOp, UnwritableRecordError } from './record.ts';
+import { rowOp, UnwritableRecordError } from './record.ts';
 import { Tables } from './tables.ts';
-import { BatchWriter, copyLine, type Entry, type RecordPosition } from './writer.ts';
+import { BatchWriter, type Entry, type RecordPosition } from './writer.ts';
 
 const TRANSIENT = new Set([
   'ECONNREFUSED',
@@ -124,7 +123,7 @@ export class PostgresSinkTask implements SinkTask {
     const put = ++this.puts;
     const keepRecords = this.context.errantRecordReporter !== null;
     for (const record of records) {
-      let op: RowOp | null;
+      let op: Entry['op'] | null;
       try {
         op = rowOp(this.config, record);
       } catch (err) {
@@ -133,8 +132,7 @@ export class PostgresSinkTask implements SinkTask {
       }
       if (op) {
         this.buffer.push({
-          // Rows of the compiled path wait as COPY lines (their texts die young); the rest as they are.
-          op: op.kind === 'write' && op.values === null ? copyLine(op) : op,
+          op,
           record: keepRecords
             ? record
             : { topic: record.topic, kafkaPartition: record.kafkaPartition, kafkaOffset: record.kafkaOffset },

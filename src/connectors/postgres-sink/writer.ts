@@ -6,9 +6,7 @@
  * CONFLICT (key) DO UPDATE` (upsert) or `UPDATE ... FROM` (update). COPY plus merge measured faster
  * than multi-row INSERT ... VALUES and than unnest() of text arrays; unnest() of arrays typed as the
  * columns costs PostgreSQL about the same and the client more (bench/connect/sink-write-methods.ts).
- * Rows arrive as column texts in their shape's order (record.ts); the COPY text is built from them,
- * for rows of the compiled path when they are buffered (`copyLine`: the task's buffer then holds
- * bytes in shared slabs, not a string per column that would live long enough to be promoted).
+ * Rows arrive as column texts in their shape's order (record.ts); the COPY text is built from them.
  * Deletes use `DELETE ... WHERE (key) IN (SELECT ... FROM unnest(...))`.
  */
 import { Readable } from 'node:stream';
@@ -18,7 +16,6 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { SinkRecord } from '../../connect/api/index.ts';
 import type { SinkConfig } from './config.ts';
 import {
-  type Column,
   type ColumnSpec,
   type RowOp,
   type RowShape,
@@ -31,25 +28,8 @@ import { ident, qualified, type TableInfo, type Tables } from './tables.ts';
 /** Where a record was read from: what an error names when no dead-letter reporter needs the record. */
 export type RecordPosition = Pick<SinkRecord, 'topic' | 'kafkaPartition' | 'kafkaOffset'>;
 
-/**
- * A row write as buffered: its COPY line, built when the record was put (the column texts die
- * young), in a slab shared by the rows put around it; `key` identifies the row (keyed modes).
- */
-export interface CopyLine {
-  readonly kind: 'line';
-  readonly table: TableName;
-  readonly shape: RowShape;
-  readonly key: string;
-  readonly slab: Buffer;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** A buffered operation: row writes of the compiled path as COPY lines, the rest as they came. */
-export type BufferedOp = RowOp | CopyLine;
-
 export interface Entry {
-  readonly op: BufferedOp;
+  readonly op: RowOp;
   /**
    * The record itself when the task reports unwritable records (a dead-letter queue gets it),
    * else only its position: a buffered entry then keeps no converted value alive (the buffer
@@ -61,19 +41,6 @@ export interface Entry {
 }
 
 type DeleteOp = Extract<RowOp, { kind: 'delete' }>;
-/** A row write, as texts or as its COPY line. */
-type RowWrite = WriteOp | CopyLine;
-
-/** A shape's columns for the DDL of auto.create and auto.evolve (their schemas give the types). */
-function shapeColumns(shape: RowShape): { key: Column[]; columns: Column[] } {
-  const column = (c: ColumnSpec): Column => ({
-    name: c.name,
-    schema: c.schema,
-    text: null,
-    value: undefined,
-  });
-  return { key: shape.key.map(column), columns: shape.columns.map(column) };
-}
 
 interface TablePlan {
   table: TableName;
@@ -91,8 +58,7 @@ function keyIdentity(texts: readonly (string | null | undefined)[], n: number): 
   return JSON.stringify(texts.slice(0, n));
 }
 
-function keyOf(op: RowWrite | DeleteOp): string {
-  if (op.kind === 'line') return op.key;
+function keyOf(op: WriteOp | DeleteOp): string {
   return op.kind === 'write'
     ? keyIdentity(op.texts, op.shape.key.length)
     : keyIdentity(
@@ -132,65 +98,7 @@ function plainColumn(spec: ColumnSpec): boolean {
 /** Per shape: which of its columns need no COPY escaping. */
 const plainColumns = new WeakMap<RowShape, boolean[]>();
 
-function plainOf(shape: RowShape): boolean[] {
-  let plain = plainColumns.get(shape);
-  if (plain === undefined) {
-    plain = [...shape.key, ...shape.columns].map(plainColumn);
-    plainColumns.set(shape, plain);
-  }
-  return plain;
-}
-
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number): number };
-
-/** The most bytes a row's COPY line takes (a UTF-16 unit is at most 3 bytes; escapes take 2). */
-function lineBound(texts: readonly (string | null)[]): number {
-  let n = 1;
-  for (let j = 0; j < texts.length; j++) n += (texts[j]?.length ?? 1) * 3 + 3;
-  return n;
-}
-
-/** Writes a row's COPY line (texts tab-separated, `\\N` for NULL, a newline) at `pos`; room for `lineBound`. */
-function writeLine(
-  buf: Utf8Buffer,
-  pos: number,
-  texts: readonly (string | null)[],
-  plain: boolean[],
-): number {
-  for (let j = 0; j < texts.length; j++) {
-    const text = texts[j];
-    const field = text === null || text === undefined ? '\\N' : plain[j] === true ? text : copyEscape(text);
-    if (j > 0) buf[pos++] = 0x09;
-    if (field.length > 0) pos += buf.utf8Write(field, pos);
-  }
-  buf[pos++] = 0x0a;
-  return pos;
-}
-
-const SLAB_BYTES = 256 * 1024;
-/** Where buffered rows' COPY lines go (a new slab when one is full; a slab lives while its rows do). */
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES) as Utf8Buffer;
-let slabPos = 0;
-
-/** A write of the compiled path (schemas, no values kept) as the COPY line it will be written as. */
-export function copyLine(op: WriteOp): CopyLine {
-  const bound = lineBound(op.texts);
-  if (slabPos + bound > slab.length) {
-    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, bound)) as Utf8Buffer;
-    slabPos = 0;
-  }
-  const start = slabPos;
-  slabPos = writeLine(slab, start, op.texts, plainOf(op.shape));
-  return {
-    kind: 'line',
-    table: op.table,
-    shape: op.shape,
-    key: keyIdentity(op.texts, op.shape.key.length),
-    slab,
-    start,
-    end: slabPos,
-  };
-}
 
 const SCRATCH_START = 256 * 1024;
 const SCRATCH_KEEP = 4 * 1024 * 1024;
@@ -198,20 +106,37 @@ const SCRATCH_KEEP = 4 * 1024 * 1024;
 let scratch = Buffer.allocUnsafeSlow(SCRATCH_START) as Utf8Buffer;
 
 /** The rows as COPY data: tab-separated texts, `\\N` for NULL, a newline after each row. */
-export function copyData(rows: readonly RowWrite[]): Buffer {
-  const plain = plainOf(rows[0]!.shape);
+export function copyData(rows: readonly WriteOp[]): Buffer {
+  const shape = rows[0]!.shape;
+  let plain = plainColumns.get(shape);
+  if (plain === undefined) {
+    plain = [...shape.key, ...shape.columns].map(plainColumn);
+    plainColumns.set(shape, plain);
+  }
   let buf = scratch;
   let pos = 0;
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const bound = row.kind === 'line' ? row.end - row.start : lineBound(row.texts);
-    if (pos + bound > buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, pos + bound)) as Utf8Buffer;
+    const texts = rows[i]!.texts;
+    for (let j = 0; j < texts.length; j++) {
+      const text = texts[j];
+      const field = text === null || text === undefined ? '\\N' : plain[j] === true ? text : copyEscape(text);
+      // A UTF-16 unit is at most 3 bytes of UTF-8; one more for the tab, one for the newline.
+      if (pos + field.length * 3 + 2 > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(
+          Math.max(buf.length * 2, pos + field.length * 3 + 2),
+        ) as Utf8Buffer;
+        buf.copy(bigger, 0, 0, pos);
+        buf = bigger;
+      }
+      if (j > 0) buf[pos++] = 0x09;
+      if (field.length > 0) pos += buf.utf8Write(field, pos);
+    }
+    if (pos + 1 > buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(buf.length * 2) as Utf8Buffer;
       buf.copy(bigger, 0, 0, pos);
       buf = bigger;
     }
-    if (row.kind === 'line') pos += row.slab.copy(buf, pos, row.start, row.end);
-    else pos = writeLine(buf, pos, row.texts, plain);
+    buf[pos++] = 0x0a;
   }
   // The COPY stream keeps what it is given until it is sent: it gets its own copy.
   const out = Buffer.allocUnsafe(pos);
@@ -278,12 +203,11 @@ export class BatchWriter {
       let info = await this.tables.get(client, p.table);
       const checked = new Set<string>();
       for (const { op } of ops) {
-        if (op.kind !== 'write' && op.kind !== 'line') continue;
+        if (op.kind !== 'write') continue;
         const sig = op.shape.signature;
         if (checked.has(sig)) continue;
         checked.add(sig);
-        // A COPY line's columns all have schemas (the compiled path): the types come from them.
-        const { key, columns } = op.kind === 'write' ? writeColumns(op) : shapeColumns(op.shape);
+        const { key, columns } = writeColumns(op);
         info = await this.tables.ensure(client, this.config, p.table, key, columns);
       }
       infos.set(qualified(p.table), info);
@@ -307,29 +231,29 @@ export class BatchWriter {
     if (ops.length === 0 || !info) return;
     if (p.ops instanceof Map) {
       const deletes = ops.filter((o): o is DeleteOp => o.kind === 'delete');
-      const writes = ops.filter((o): o is RowWrite => o.kind === 'write' || o.kind === 'line');
+      const writes = ops.filter((o): o is WriteOp => o.kind === 'write');
       if (deletes.length > 0) await this.delete(client, target, info, deletes);
       for (const group of groupByColumns(writes)) await this.merge(client, target, group);
       return;
     }
-    // insert mode: in order, consecutive runs of deletes or of writes together.
-    let run: (DeleteOp | RowWrite)[] = [];
+    // insert mode: in order, consecutive runs of the same kind together.
+    let run: RowOp[] = [];
     const flush = async (): Promise<void> => {
       if (run.length === 0) return;
       if (run[0]!.kind === 'delete') await this.delete(client, target, info, run as DeleteOp[]);
-      else for (const group of groupByColumns(run as RowWrite[])) await this.copy(client, target, group);
+      else for (const group of groupByColumns(run as WriteOp[])) await this.copy(client, target, group);
       run = [];
     };
     for (const op of ops) {
       if (op.kind === 'truncate') continue;
-      if (run.length > 0 && (run[0]!.kind === 'delete') !== (op.kind === 'delete')) await flush();
+      if (run.length > 0 && run[0]!.kind !== op.kind) await flush();
       run.push(op);
     }
     await flush();
   }
 
   /** COPY rows straight into `into`. */
-  private async copy(client: pg.Client, into: string, rows: readonly RowWrite[]): Promise<void> {
+  private async copy(client: pg.Client, into: string, rows: readonly WriteOp[]): Promise<void> {
     const shape = rows[0]!.shape;
     const names = [...shape.key, ...shape.columns].map((c) => ident(c.name));
     await pipeline(
@@ -339,7 +263,7 @@ export class BatchWriter {
   }
 
   /** Upsert (or update) rows through a temporary table. */
-  private async merge(client: pg.Client, target: string, rows: readonly RowWrite[]): Promise<void> {
+  private async merge(client: pg.Client, target: string, rows: readonly WriteOp[]): Promise<void> {
     const shape = rows[0]!.shape;
     const keys = shape.key.map((c) => ident(c.name));
     const values = shape.columns.map((c) => ident(c.name));
@@ -395,8 +319,8 @@ export class BatchWriter {
 }
 
 /** Consecutive writes with the same key and column names share one COPY. */
-function groupByColumns(rows: readonly RowWrite[]): RowWrite[][] {
-  const groups = new Map<string, RowWrite[]>();
+function groupByColumns(rows: readonly WriteOp[]): WriteOp[][] {
+  const groups = new Map<string, WriteOp[]>();
   for (const r of rows) {
     const sig = r.shape.signature;
     let g = groups.get(sig);

@@ -1,15 +1,14 @@
 /**
  * The COPY data the sink sends: read back by COPY's text-format rules (tab between columns, newline
  * after each row, `\N` for NULL, backslash escapes), it gives every row's texts, whatever they
- * hold, whether built from the texts when written or when the row was buffered (a COPY line);
- * columns typed as numbers or booleans are sent as they are.
+ * hold; columns typed as numbers or booleans are sent as they are.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Schema } from '../../../src/connect/api/index.ts';
 import type { ColumnSpec, WriteOp } from '../../../src/connectors/postgres-sink/record.ts';
-import { copyData, copyLine } from '../../../src/connectors/postgres-sink/writer.ts';
+import { copyData } from '../../../src/connectors/postgres-sink/writer.ts';
 
 /** COPY FROM's reading of text format (the subset of escapes the sink writes, plus \N). */
 function readCopy(text: string): (string | null)[][] {
@@ -112,30 +111,4 @@ test('batches larger than the first buffer, with long multi-byte texts, come out
   assert.deepStrictEqual(readCopy(copyData(ops).toString()), rows);
   // And a small batch after it.
   assert.equal(copyData(ops.slice(0, 1)).toString(), `0\t${'é😀\\t'.repeat(20_000)}0\n`);
-});
-
-test('rows buffered as COPY lines give the COPY data of their texts, mixed with texts, across slabs', () => {
-  const specs: ColumnSpec[] = [
-    { name: 'id', schema: { type: 'int64', optional: false } },
-    { name: 'body', schema: { type: 'string', optional: true } },
-  ];
-  const shape = { key: specs.slice(0, 1), columns: specs.slice(1), signature: 'w' };
-  // About 1.2 MB of lines: several slabs, one row larger than a slab.
-  const rows = Array.from({ length: 2000 }, (_, i) => [
-    `${i}`,
-    i % 5 === 0 ? null : `${'é\\\t\n😀'.repeat(i === 1000 ? 100_000 : 60)}${i}`,
-  ]);
-  const ops: WriteOp[] = rows.map((texts) => ({
-    kind: 'write',
-    table: { schema: null, name: 't' },
-    shape,
-    texts,
-    values: null,
-  }));
-  const lines = ops.map((op, i) => (i % 3 === 0 ? op : copyLine(op)));
-  assert.equal(copyData(lines).toString(), copyData(ops).toString());
-  assert.deepStrictEqual(readCopy(copyData(lines).toString()), rows);
-  const line = copyLine(ops[7]!);
-  assert.equal(line.key, '7', "a one-column key's text identifies the row");
-  assert.equal(line.slab.toString('utf8', line.start, line.end), copyData([ops[7]!]).toString());
 });
