@@ -57,6 +57,11 @@ const mallocEnv =
   (process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.')
     ? {}
     : MALLOC_ENV;
+// `samsa connect` also gets `gc()`: once the worker has started it runs one memory-reducing full
+// GC (src/cli/commands/connect.ts), which returns the startup's garbage to the OS. V8's own memory
+// reducer never does it for an idle worker: its consumers' empty fetches allocate ~0.5 MB/s, which
+// V8 takes for a busy process (docs/benchmarks.md, "Connect worker memory").
+const EXTRA_FLAGS = { connect: ['--expose-gc'] };
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const SEMI_SPACE_MB = { start: 8, connect: 4 };
 const semiSpaceMb = SEMI_SPACE_MB[process.argv[2]];
@@ -79,6 +84,7 @@ if (
       process.execPath,
       `${YOUNG_GENERATION_FLAG}=${semiSpaceMb}`,
       ...(externalMemoryFlag ? [`--${EXTERNAL_MEMORY_FLAG}`] : []),
+      ...(EXTRA_FLAGS[process.argv[2]] ?? []),
       ...process.execArgv,
       ...process.argv.slice(1),
     ],
@@ -108,7 +114,9 @@ function distIsCurrent() {
 
 // V8's code cache on disk (os.tmpdir()/node-compile-cache): later starts skip compiling the ~400
 // modules again (startup in docs/benchmarks.md). Without a writable cache dir this is a no-op.
-module.enableCompileCache?.();
+// Not for `samsa connect`, a long-running process: with the cache its idle RSS was 4 MB higher, for
+// ~100 ms less CPU at start (docs/benchmarks.md, "Connect worker memory").
+if (process.argv[2] !== 'connect') module.enableCompileCache?.();
 const useDist = distIsCurrent();
 const { main } = await import(useDist ? '../dist/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
