@@ -138,6 +138,7 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
   // ... and glibc malloc settings that keep freed large Buffers' pages (bin/samsa.js).
   const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
   assert.ok(environ.includes(`MALLOC_TRIM_THRESHOLD_=${64 * 1024 * 1024}`), environ.join(' '));
+  assert.ok(environ.includes('MALLOC_ARENA_MAX=1'), environ.join(' '));
   child.kill('SIGTERM');
   assert.equal(await exited(child), 0);
   assert.ok(existsSync(offsets));
