@@ -50,7 +50,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // `samsa connect` also keeps every thread's allocations in one arena: glibc gives each thread that
 // allocates (V8's compiler and GC threads, libuv's pool) an arena of its own, 1-1.6 MB each in an
 // idle worker; with one, its idle RSS was 4 MB lower for the same CDC snapshot CPU per row
-// (docs/benchmarks.md, "Connect worker memory").
+// (docs/benchmarks.md, "Connect worker memory, second pass").
 const MALLOC_ENV = {
   MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
   MALLOC_TRIM_THRESHOLD_: String(64 * 1024 * 1024),
@@ -66,7 +66,7 @@ const mallocEnv =
 // `samsa connect` also gets `gc()`: once the worker has started it runs one memory-reducing full
 // GC (src/cli/commands/connect.ts), which returns the startup's garbage to the OS. V8's own memory
 // reducer never does it for an idle worker: its consumers' empty fetches allocate ~0.5 MB/s, which
-// V8 takes for a busy process (docs/benchmarks.md, "Connect worker memory").
+// V8 takes for a busy process (docs/benchmarks.md, "Connect worker memory, second pass").
 const EXTRA_FLAGS = { connect: ['--expose-gc'] };
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const SEMI_SPACE_MB = { start: 8, connect: 4 };
@@ -121,7 +121,7 @@ function distIsCurrent() {
 // V8's code cache on disk (os.tmpdir()/node-compile-cache): later starts skip compiling the ~400
 // modules again (startup in docs/benchmarks.md). Without a writable cache dir this is a no-op.
 // Not for `samsa connect`, a long-running process: with the cache its idle RSS was 4 MB higher, for
-// ~100 ms less CPU at start (docs/benchmarks.md, "Connect worker memory").
+// ~100 ms less CPU at start (docs/benchmarks.md, "Connect worker memory, second pass").
 if (process.argv[2] !== 'connect') module.enableCompileCache?.();
 const useDist = distIsCurrent();
 const { main } = await import(useDist ? '../dist/cli/main.js' : '../src/cli/main.ts');

@@ -16,8 +16,8 @@ const requireHere = createRequire(import.meta.url);
 // prom-client's classes from their own modules: its index also loads the other metric types, the
 // Pushgateway, cluster support and the default collectors, whose CPU counter imports
 // @opentelemetry/api (51 modules) for exemplars we do not use — about 1 MB of an idle Connect
-// worker's heap (docs/benchmarks.md, "Connect worker memory"). The classes are the ones the index
-// exports (it requires these same modules).
+// worker's heap (docs/benchmarks.md, "Connect worker memory, second pass"). The classes are the
+// ones the index exports (it requires these same modules).
 const Registry = requireHere('prom-client/lib/registry.js') as typeof PromClient.Registry;
 type Registry = PromClient.Registry;
 const Counter = requireHere('prom-client/lib/counter.js') as typeof PromClient.Counter;

@@ -15,7 +15,8 @@ import { connectionInput } from '../connection-flags.ts';
  * return them once the process is idle, but an idle worker's consumers keep allocating (~0.5 MB/s
  * of empty fetches), which V8 reads as a busy process, so it never runs. The "last-resort" flavor
  * is what returns the pages (a regular full GC frees the objects and keeps the pages): idle RSS
- * -12 MB, one pause of ~30 ms (docs/benchmarks.md, "Connect worker memory").
+ * -14 MB, for one pause of 0.1-0.25 s (two Mark-Compacts, at load 8) a second after start
+ * (docs/benchmarks.md, "Connect worker memory, second pass").
  */
 function releaseStartupMemory(): void {
   const gc = (globalThis as { gc?: (options: object) => void }).gc;
