@@ -40,23 +40,34 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // flag (Node would refuse to start with it), so it is given only from V8 13 (Node 24) on;
 // `--no-external-memory-accounted-in-global-limit` keeps V8's default.
 //
-// The re-executed process also gets glibc malloc settings (unless the environment sets either or
-// glibc.malloc tunables already). Both move data as Buffers of up to a MiB (a 512 KiB Produce request per
+// The re-executed process also gets glibc malloc settings (unless the environment sets any of them
+// or glibc.malloc tunables already). Both move data as Buffers of up to a MiB (a 512 KiB Produce request per
 // ~140 CDC records, record batches, request frames), freed by the next scavenge. glibc's default
 // trims the top of the heap back to the kernel once 2× its mmap threshold (~1 MiB after the first
 // large free) is free there, so each new large Buffer took fresh pages: faulted in and zeroed by the
 // kernel, 190-260 µs for 512 KiB instead of ~25 µs (measured). Keeping up to 64 MiB of free heap and
 // serving allocations up to 4 MiB from it: CDC snapshot CPU per row, docs/benchmarks.md ("Sixth run").
+// `samsa connect` also keeps every thread's allocations in one arena: glibc gives each thread that
+// allocates (V8's compiler and GC threads, libuv's pool) an arena of its own, 1-1.6 MB each in an
+// idle worker; with one, its idle RSS was 4 MB lower for the same CDC snapshot CPU per row
+// (docs/benchmarks.md, "Connect worker memory, second pass").
 const MALLOC_ENV = {
   MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
   MALLOC_TRIM_THRESHOLD_: String(64 * 1024 * 1024),
+  ...(process.argv[2] === 'connect' ? { MALLOC_ARENA_MAX: '1' } : {}),
 };
 const mallocEnv =
   process.env.MALLOC_MMAP_THRESHOLD_ !== undefined ||
   process.env.MALLOC_TRIM_THRESHOLD_ !== undefined ||
+  process.env.MALLOC_ARENA_MAX !== undefined ||
   (process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.')
     ? {}
     : MALLOC_ENV;
+// `samsa connect` also gets `gc()`: once the worker has started it runs one memory-reducing full
+// GC (src/cli/commands/connect.ts), which returns the startup's garbage to the OS. V8's own memory
+// reducer never does it for an idle worker: its consumers' empty fetches allocate ~0.5 MB/s, which
+// V8 takes for a busy process (docs/benchmarks.md, "Connect worker memory, second pass").
+const EXTRA_FLAGS = { connect: ['--expose-gc'] };
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const SEMI_SPACE_MB = { start: 8, connect: 4 };
 const semiSpaceMb = SEMI_SPACE_MB[process.argv[2]];
@@ -79,6 +90,7 @@ if (
       process.execPath,
       `${YOUNG_GENERATION_FLAG}=${semiSpaceMb}`,
       ...(externalMemoryFlag ? [`--${EXTERNAL_MEMORY_FLAG}`] : []),
+      ...(EXTRA_FLAGS[process.argv[2]] ?? []),
       ...process.execArgv,
       ...process.argv.slice(1),
     ],
@@ -108,7 +120,9 @@ function distIsCurrent() {
 
 // V8's code cache on disk (os.tmpdir()/node-compile-cache): later starts skip compiling the ~400
 // modules again (startup in docs/benchmarks.md). Without a writable cache dir this is a no-op.
-module.enableCompileCache?.();
+// Not for `samsa connect`, a long-running process: with the cache its idle RSS was 4 MB higher, for
+// ~100 ms less CPU at start (docs/benchmarks.md, "Connect worker memory, second pass").
+if (process.argv[2] !== 'connect') module.enableCompileCache?.();
 const useDist = distIsCurrent();
 const { main } = await import(useDist ? '../dist/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

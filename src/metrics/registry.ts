@@ -9,16 +9,32 @@
  * follow Kafka's JMX exporter and kafka-exporter (docs/metrics.md lists them all).
  */
 import { createRequire } from 'node:module';
-import { Counter, Gauge, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+
+const requireHere = createRequire(import.meta.url);
+
+// prom-client's classes from their own modules: its index also loads the other metric types, the
+// Pushgateway, cluster support and the default collectors, whose CPU counter imports
+// @opentelemetry/api (51 modules) for exemplars we do not use — about 1 MB of an idle Connect
+// worker's heap (docs/benchmarks.md, "Connect worker memory, second pass"). The classes are the
+// ones the index exports (it requires these same modules).
+const Registry = requireHere('prom-client/lib/registry.js') as typeof PromClient.Registry;
+type Registry = PromClient.Registry;
+const Counter = requireHere('prom-client/lib/counter.js') as typeof PromClient.Counter;
+type Counter = PromClient.Counter;
+const Gauge = requireHere('prom-client/lib/gauge.js') as typeof PromClient.Gauge;
+type Gauge = PromClient.Gauge;
 
 export { Registry };
 
 /** The text format's content type (Prometheus 0.0.4). */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** prom-client's default collectors, by module name, without `gc` (see above). */
+/**
+ * prom-client's default collectors, by module name, without `gc` (see above) and `processCpuTotal`
+ * (`processCpuCounters` below instead).
+ */
 const PROCESS_COLLECTORS = [
-  'processCpuTotal',
   'processStartTime',
   'osMemoryHeap',
   'processOpenFileDescriptors',
@@ -33,12 +49,46 @@ const PROCESS_COLLECTORS = [
 ] as const;
 
 type Collector = (registry: Registry, config: Record<string, unknown>) => void;
-const requireHere = createRequire(import.meta.url);
+
+/**
+ * prom-client's `processCpuTotal` collector without its exemplar support (the only reason it
+ * imports @opentelemetry/api): the same three counters, names and help texts, bumped at scrape
+ * time by the CPU used since the previous scrape.
+ */
+function processCpuCounters(registry: Registry): void {
+  let last = process.cpuUsage();
+  const user = new Counter({
+    name: 'process_cpu_user_seconds_total',
+    help: 'Total user CPU time spent in seconds.',
+    registers: [registry],
+    // This one metric's collect() sets all three.
+    collect() {
+      const now = process.cpuUsage();
+      const userSeconds = (now.user - last.user) / 1e6;
+      const systemSeconds = (now.system - last.system) / 1e6;
+      last = now;
+      user.inc(userSeconds);
+      system.inc(systemSeconds);
+      total.inc(userSeconds + systemSeconds);
+    },
+  });
+  const system = new Counter({
+    name: 'process_cpu_system_seconds_total',
+    help: 'Total system CPU time spent in seconds.',
+    registers: [registry],
+  });
+  const total = new Counter({
+    name: 'process_cpu_seconds_total',
+    help: 'Total user and system CPU time spent in seconds.',
+    registers: [registry],
+  });
+}
 
 /** A new registry; `processMetrics: false` leaves out Node's process metrics. */
 export function createRegistry(opts: { processMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
   if (opts.processMetrics !== false) {
+    processCpuCounters(registry);
     for (const name of PROCESS_COLLECTORS)
       (requireHere(`prom-client/lib/metrics/${name}.js`) as Collector)(registry, {});
   }

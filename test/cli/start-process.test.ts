@@ -71,6 +71,9 @@ describe('samsa start process', () => {
     const env = environment(child.pid!);
     assert.equal(env.MALLOC_MMAP_THRESHOLD_, String(4 * 1024 * 1024));
     assert.equal(env.MALLOC_TRIM_THRESHOLD_, String(64 * 1024 * 1024));
+    // One malloc arena and gc() are for `samsa connect` only.
+    assert.equal(env.MALLOC_ARENA_MAX, undefined);
+    assert.ok(!args.includes('--expose-gc'), args.join(' '));
     assert.equal(await stop(child), 0);
   });
 

@@ -8,6 +8,22 @@ import { UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { connectionInput } from '../connection-flags.ts';
 
+/**
+ * One memory-reducing full GC a second after the worker started, when `gc()` is exposed (bin/samsa.js
+ * gives `samsa connect` `--expose-gc`). Starting leaves garbage behind (module loading, the replay
+ * of the internal topics) and V8 keeps the pages it freed in its pools; V8's memory reducer would
+ * return them once the process is idle, but an idle worker's consumers keep allocating (~0.5 MB/s
+ * of empty fetches), which V8 reads as a busy process, so it never runs. The "last-resort" flavor
+ * is what returns the pages (a regular full GC frees the objects and keeps the pages): idle RSS
+ * -14 MB, for one pause of 0.1-0.25 s (two Mark-Compacts, at load 8) a second after start
+ * (docs/benchmarks.md, "Connect worker memory, second pass").
+ */
+function releaseStartupMemory(): void {
+  const gc = (globalThis as { gc?: (options: object) => void }).gc;
+  if (typeof gc !== 'function') return;
+  setTimeout(() => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }), 1000).unref();
+}
+
 export const connectCommand = defineCommand({
   name: 'connect',
   summary: 'run a Kafka Connect-compatible worker (REST API on port 8083)',
@@ -125,6 +141,7 @@ export const connectCommand = defineCommand({
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    releaseStartupMemory();
     ctx.note(
       `Samsa Connect worker listening on ${worker.restUrl} (${standalone ? 'standalone' : `group ${worker.settings.groupId}`})`,
     );
