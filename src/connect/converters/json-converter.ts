@@ -18,7 +18,7 @@ import type {
   Schema,
   SchemaAndValue,
 } from '../api/index.ts';
-import { LOGICAL, parseConfig } from '../api/index.ts';
+import { LOGICAL, parseConfig, SCHEMA_TYPES } from '../api/index.ts';
 import { DataError, toJsonText } from './json-text.ts';
 
 const CONFIG: ConfigDef = [
@@ -77,20 +77,7 @@ export function schemaToJson(schema: Schema): Record<string, unknown> {
   return out;
 }
 
-const TYPES = new Set([
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'float32',
-  'float64',
-  'boolean',
-  'string',
-  'bytes',
-  'array',
-  'map',
-  'struct',
-]);
+const TYPES: ReadonlySet<string> = new Set(SCHEMA_TYPES);
 
 /** Reads Kafka's JSON form of a schema. */
 export function schemaFromJson(json: unknown): Schema {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Schema, Schemas } from '../../../src/connect/api/index.ts';
+import { SCHEMA_TYPES, type Schema, Schemas } from '../../../src/connect/api/index.ts';
 import {
   compileReader,
   JsonConverter,
@@ -40,17 +40,7 @@ const fieldName = fc.oneof(
 
 const primitive: fc.Arbitrary<Schema> = fc
   .record({
-    type: fc.constantFrom(
-      'int8',
-      'int16',
-      'int32',
-      'int64',
-      'float32',
-      'float64',
-      'boolean',
-      'string',
-      'bytes',
-    ),
+    type: fc.constantFrom(...SCHEMA_TYPES.filter((t) => t !== 'array' && t !== 'map' && t !== 'struct')),
     optional: fc.boolean(),
     decimal: fc.boolean(),
   })

@@ -26,6 +26,17 @@ function readCopy(text: string): (string | null)[][] {
     );
 }
 
+/** One write per row of `rows` into table `t`, all of `shape`. */
+function writes(shape: WriteOp['shape'], rows: (string | null)[][]): WriteOp[] {
+  return rows.map((texts) => ({
+    kind: 'write',
+    table: { schema: null, name: 't' },
+    shape,
+    texts,
+    values: null,
+  }));
+}
+
 /** Column types whose texts may hold any character (numbers and booleans never hold an escaped one). */
 const TYPES: Schema['type'][] = ['string', 'bytes', 'struct', 'map', 'array'];
 
@@ -56,14 +67,7 @@ test('COPY text reads back as the rows, for texts with tabs, newlines, carriage 
           schema: { type, optional: true },
         }));
         const shape = { key: specs.slice(0, 1), columns: specs.slice(1), signature: 'x' };
-        const ops: WriteOp[] = rows.map((texts) => ({
-          kind: 'write',
-          table: { schema: null, name: 't' },
-          shape,
-          texts,
-          values: null,
-        }));
-        assert.deepStrictEqual(readCopy(copyData(ops).toString()), rows);
+        assert.deepStrictEqual(readCopy(copyData(writes(shape, rows)).toString()), rows);
       },
     ),
     { numRuns: 2000 },
@@ -101,13 +105,7 @@ test('batches larger than the first buffer, with long multi-byte texts, come out
     `${i}`,
     `${'é😀\t'.repeat(i % 7 === 0 ? 20_000 : 30)}${i}`,
   ]);
-  const ops: WriteOp[] = rows.map((texts) => ({
-    kind: 'write',
-    table: { schema: null, name: 't' },
-    shape,
-    texts,
-    values: null,
-  }));
+  const ops = writes(shape, rows);
   assert.deepStrictEqual(readCopy(copyData(ops).toString()), rows);
   // And a small batch after it.
   assert.equal(copyData(ops.slice(0, 1)).toString(), `0\t${'é😀\\t'.repeat(20_000)}0\n`);
