@@ -38,37 +38,24 @@ import {
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { type TaskConverters, taskConverters } from './converters.ts';
 import { DEFAULT_FETCH_LIMITS, Fetcher, type FetchLimits, type FetchRound } from './fetcher.ts';
-import type { TaskEnv, TaskRunner } from './task-env.ts';
+import { clientSetting, integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
 
 /** `consumer.` worker keys overridden by `consumer.override.` connector keys. */
 function consumerSetting(env: TaskEnv, key: string): string | undefined {
-  return env.connectorConfig[`consumer.override.${key}`] ?? env.worker.properties[`consumer.${key}`];
-}
-
-/** A consumer setting that must be a positive integer (a count of bytes), or its default. */
-function positiveConsumerSetting(env: TaskEnv, key: string, fallback: number): number {
-  const raw = consumerSetting(env, key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 1) {
-    const where =
-      env.connectorConfig[`consumer.override.${key}`] !== undefined
-        ? `consumer.override.${key}`
-        : `consumer.${key} (worker)`;
-    throw new Error(`${where} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return n;
+  return clientSetting(env, 'consumer', key);
 }
 
 /** The consumer's fetch sizes (`max.partition.fetch.bytes`, `fetch.max.bytes`), Kafka's defaults. */
 export function sinkFetchLimits(env: TaskEnv): FetchLimits {
   return {
-    partitionMaxBytes: positiveConsumerSetting(
+    partitionMaxBytes: integerClientSetting(
       env,
+      'consumer',
       'max.partition.fetch.bytes',
       DEFAULT_FETCH_LIMITS.partitionMaxBytes,
+      1,
     ),
-    maxBytes: positiveConsumerSetting(env, 'fetch.max.bytes', DEFAULT_FETCH_LIMITS.maxBytes),
+    maxBytes: integerClientSetting(env, 'consumer', 'fetch.max.bytes', DEFAULT_FETCH_LIMITS.maxBytes, 1),
   };
 }
 

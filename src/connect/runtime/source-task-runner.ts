@@ -37,7 +37,7 @@ import {
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
-import type { TaskEnv, TaskRunner } from './task-env.ts';
+import { integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
 
 function sameMap(a: SourceMap, b: SourceMap): boolean {
   if (a === b) return true;
@@ -71,11 +71,6 @@ const MAX_REQUESTS_IN_FLIGHT = 5;
  * (docs/benchmarks.md, "CDC streaming CPU").
  */
 const DEFAULT_LINGER_MS = 5;
-
-/** `producer.override.<key>` of the connector, else `producer.<key>` of the worker. */
-function producerSetting(env: TaskEnv, key: string): string | undefined {
-  return env.connectorConfig[`producer.override.${key}`] ?? env.worker.properties[`producer.${key}`];
-}
 
 /** A converted record in the shape BatchProducer encodes (headers as pairs, timestamp in ms). */
 interface OutMessage {
@@ -169,10 +164,7 @@ export class SourceTaskRunner implements TaskRunner {
         this.#abort.signal,
       );
       this.#chain = buildChain(env.connectorConfig);
-      const linger = Number(producerSetting(env, 'linger.ms') ?? DEFAULT_LINGER_MS);
-      if (!Number.isFinite(linger) || linger < 0)
-        throw new Error(`linger.ms must be a number >= 0, not ${linger}`);
-      this.#lingerMs = linger;
+      this.#lingerMs = integerClientSetting(env, 'producer', 'linger.ms', DEFAULT_LINGER_MS, 0);
       this.#converters = await taskConverters(env.plugins, env.worker, env.connectorConfig);
       this.#task = (env.plugin as SourceConnectorPlugin).createTask();
       await this.#task.start(env.taskConfig, {

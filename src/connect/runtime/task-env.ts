@@ -38,3 +38,39 @@ export interface TaskRunner {
   /** Stops the task, committing what is safe to commit. */
   stop(): Promise<void>;
 }
+
+/** Which Kafka client of a task a setting is for: the sink's consumer or the source's producer. */
+export type ClientKind = 'consumer' | 'producer';
+
+/**
+ * A client setting of a task, as Kafka Connect resolves it: the connector's
+ * `<kind>.override.<key>`, else the worker's `<kind>.<key>`.
+ */
+export function clientSetting(env: TaskEnv, kind: ClientKind, key: string): string | undefined {
+  return env.connectorConfig[`${kind}.override.${key}`] ?? env.worker.properties[`${kind}.${key}`];
+}
+
+/**
+ * A client setting that must be an integer of at least `min`, or `fallback` when unset; a bad value
+ * fails with an error naming the key where it was set.
+ */
+export function integerClientSetting(
+  env: TaskEnv,
+  kind: ClientKind,
+  key: string,
+  fallback: number,
+  min: number,
+): number {
+  const raw = clientSetting(env, kind, key);
+  if (raw === undefined) return fallback;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    const where =
+      env.connectorConfig[`${kind}.override.${key}`] !== undefined
+        ? `${kind}.override.${key}`
+        : `${kind}.${key} (worker)`;
+    const what = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+    throw new Error(`${where} must be ${what}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
