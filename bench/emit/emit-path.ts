@@ -12,7 +12,8 @@
  *   `response only` is the same loop without the middleware, to subtract.
  *
  * Prints CPU ns per call (process.cpuUsage; median and range over the rounds, after one warm-up
- * round). Given another checkout, the same runs against its `src/emit` in the same process, round
+ * round) and the JS heap bytes allocated per call in the last round (from the heap's size before
+ * and after each garbage collection, v8.GCProfiler): what makes an app's scavenges more frequent. Given another checkout, the same runs against its `src/emit` in the same process, round
  * by round in turn with this one's (so both see the same machine), and the difference.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +21,7 @@ import { Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import type * as EmitModule from '../../src/emit/index.ts';
 
 const rounds = Number(process.argv[2] ?? 7);
@@ -80,10 +82,26 @@ async function cases(mod: typeof EmitModule): Promise<Record<string, Case>> {
   };
 }
 
+/** Heap bytes allocated per call in the last round (from the heap sizes around each GC). */
+const allocated = new Map<Case, number>();
+
 function round(fn: Case): number {
+  const gc = new GCProfiler();
+  gc.start();
+  const used0 = getHeapStatistics().used_heap_size;
   const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) fn(i);
   const c = process.cpuUsage(c0);
+  const used1 = getHeapStatistics().used_heap_size;
+  const stats = gc.stop()?.statistics ?? [];
+  let bytes = 0;
+  let from = used0;
+  for (const g of stats) {
+    bytes += g.beforeGC.heapStatistics.usedHeapSize - from;
+    from = g.afterGC.heapStatistics.usedHeapSize;
+  }
+  bytes += used1 - from;
+  allocated.set(fn, bytes / n);
   return ((c.user + c.system) * 1000) / n;
 }
 
@@ -107,7 +125,8 @@ for (const name of Object.keys(variants[0]![1])) {
   }
   const line = variants.map(([label], v) => {
     const xs = ns[v]!;
-    return `${label}: ${median(xs).toFixed(0)} ns (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
+    const bytes = allocated.get(variants[v]![1][name]!) ?? Number.NaN;
+    return `${label}: ${median(xs).toFixed(0)} ns (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}), ${bytes.toFixed(0)} heap bytes`;
   });
   const diff =
     variants.length > 1 ? `  this vs other ${((median(ns[0]!) / median(ns[1]!) - 1) * 100).toFixed(1)}%` : '';

@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import express from 'express';
 import type { Emitter } from '../../src/emit/index.ts';
 import { LatencySamples } from '../lib/percentiles.ts';
@@ -52,6 +52,12 @@ const wakeups = (): number => {
   const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
   return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
 };
+/** Minor page faults of the main thread (field 10 of /proc/<pid>/task/<tid>/stat). */
+const faults = (): number => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+};
+let faults0 = faults();
 let cpu0 = process.cpuUsage();
 let mainCpu0 = process.threadCpuUsage();
 let wake0 = wakeups();
@@ -59,16 +65,32 @@ let elu0 = performance.eventLoopUtilization();
 let t0 = performance.now();
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
+/** Garbage collections during the measurement: count and milliseconds, minor (scavenges) and major. */
+const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    } else {
+      gc.major++;
+      gc.majorMs += e.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 const reset = (): void => {
   samples.count = 0;
   requests = 0;
   cpu0 = process.cpuUsage();
+  faults0 = faults();
   mainCpu0 = process.threadCpuUsage();
   wake0 = wakeups();
   elu0 = performance.eventLoopUtilization();
   t0 = performance.now();
   delay.reset();
   slices?.reset();
+  gc.minor = gc.minorMs = gc.major = gc.majorMs = 0;
 };
 app.get('/__bench/reset', (_req, res) => {
   reset();
@@ -107,6 +129,7 @@ process.stdin.on('data', async (line: string) => {
   const cpu = process.cpuUsage(cpu0);
   const mainCpu = process.threadCpuUsage(mainCpu0);
   const woken = wakeups() - wake0;
+  const faulted = faults() - faults0;
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
   const sliceReport = slices?.report(seconds) ?? null;
@@ -127,6 +150,8 @@ process.stdin.on('data', async (line: string) => {
         cpuUsPerRequest: requests === 0 ? null : (cpu.user + cpu.system) / requests,
         mainCpuUsPerRequest: requests === 0 ? null : (mainCpu.user + mainCpu.system) / requests,
         wakeupsPerRequest: requests === 0 ? null : woken / requests,
+        mainUserUsPerRequest: requests === 0 ? null : mainCpu.user / requests,
+        mainFaultsPerRequest: requests === 0 ? null : faulted / requests,
         cpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) | 0,
         elu: Math.round(elu.utilization * 1000) / 1000,
         loopDelayMs: {
@@ -136,6 +161,15 @@ process.stdin.on('data', async (line: string) => {
           max: ms(delay.max),
         },
         slices: sliceReport,
+        gcPer1000Requests:
+          requests === 0
+            ? null
+            : {
+                minor: Math.round((gc.minor / requests) * 1e4) / 10,
+                minorMs: Math.round((gc.minorMs / requests) * 1e4) / 10,
+                major: Math.round((gc.major / requests) * 1e4) / 10,
+                majorMs: Math.round((gc.majorMs / requests) * 1e4) / 10,
+              },
       },
     })}\n`,
   );

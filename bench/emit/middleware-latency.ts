@@ -2,8 +2,8 @@
  * What `expressMiddleware` costs an Express app's requests (issue 18), on its own:
  *
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
- *     [--pin] [--nice N] [--broker-nice N] [--sender-cpu C] [--slices] [--linger MS] [--prof DIR] [--out FILE]
- *     [--modes plain,middleware] [--base CHECKOUT] [--events N] [--generator c|node] [--isolate]
+ *     [--pin] [--nice N] [--broker-nice N] [--sender-cpu C] [--background-cpu C] [--slices] [--linger MS] [--prof DIR] [--out FILE]
+ *     [--modes plain,middleware] [--base CHECKOUT] [--events N] [--generator c|node] [--isolate] [--fifo]
  *     [--app-flags=NODE_FLAGS]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
@@ -15,7 +15,11 @@
  * `--isolate` (with `--pin` and the C generator) moves every other process on the machine to CPU 1
  * for the run (bench/lib/isolate-cpu.ts; their affinity is restored afterwards) and runs the
  * generator on CPU 0 beside the app at nice -10, so that the app's core has nothing else on it.
- * `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`). Runs alternate without / with the middleware, `--pairs`
+ * `--fifo` (with `--pin` and the C generator) runs the app's main thread (once it listens) and the
+ * generator on CPU 0 under real-time FIFO scheduling (`chrt -f`, the generator's priority above the
+ * app's), so that nothing else on the machine takes that core while they want it, without moving
+ * other processes (the kernel still keeps 5% of each second for others). The app's other threads
+ * keep the normal policy (all of a process's threads under FIFO on one core can livelock). `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`). Runs alternate without / with the middleware, `--pairs`
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
  * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
  * main thread's wake-ups per request (voluntary context switches), event
@@ -27,7 +31,9 @@
  * its work on the emitted events should not delay the instrument (in production the broker runs on
  * other machines). `--sender-cpu C` moves the emitter's sender thread (thread modes) to CPU C
  * once the app listens: with `--pin --sender-cpu 1` the app's loop has CPU 0 to itself and the
- * sender uses the other core, as on a machine with a core to spare. `--slices` adds the app's loop-slice histogram
+ * sender uses the other core, as on a machine with a core to spare. `--background-cpu C` moves
+ * every thread of the app but the main one (V8's workers, libuv's pool, the sender thread) to CPU C
+ * once it listens, in every mode, the plain app's too. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  * `--modes` says which apps alternate within each pair (each may end in `@MS`, that mode's lingerMs:
@@ -67,6 +73,7 @@ const { values: a } = parseArgs({
     nice: { type: 'string' },
     'broker-nice': { type: 'string' },
     'sender-cpu': { type: 'string' },
+    'background-cpu': { type: 'string' },
     slices: { type: 'boolean', default: false },
     out: { type: 'string' },
     prof: { type: 'string' },
@@ -75,6 +82,7 @@ const { values: a } = parseArgs({
     events: { type: 'string', default: '1' },
     generator: { type: 'string' },
     isolate: { type: 'boolean', default: false },
+    fifo: { type: 'boolean', default: false },
     'app-flags': { type: 'string' },
   },
 });
@@ -104,8 +112,12 @@ const GENERATOR = a.generator ?? (cLoadAvailable() ? 'c' : 'node');
 if (GENERATOR !== 'c' && GENERATOR !== 'node') throw new Error('--generator: c or node');
 if (GENERATOR === 'c' && !cLoadAvailable()) throw new Error('--generator c: no C compiler here (cc)');
 if (a.isolate && (!a.pin || GENERATOR !== 'c')) throw new Error('--isolate needs --pin and the C generator');
+if (a.fifo && (!a.pin || GENERATOR !== 'c')) throw new Error('--fifo needs --pin and the C generator');
 /** With --isolate the generator shares CPU 0 with the app, above it (it costs ~10 µs a request). */
 const GENERATOR_ON_APP_CPU = ['taskset', '-c', '0', 'nice', '-n', '-10'];
+/** With --fifo: real-time FIFO priorities, the generator's above the app's. */
+const GENERATOR_FIFO = ['taskset', '-c', '0', 'chrt', '-f', '60'];
+const APP_FIFO_PRIORITY = '50';
 if (MODES.some((m) => kindOf(m) === 'base') && a.base === undefined)
   throw new Error('--modes base needs --base CHECKOUT');
 
@@ -117,11 +129,14 @@ interface AppReport {
     requests: number;
     cpuUsPerRequest: number | null;
     mainCpuUsPerRequest?: number | null;
+    mainUserUsPerRequest?: number | null;
+    mainFaultsPerRequest?: number | null;
     wakeupsPerRequest: number | null;
     cpuPct: number;
     elu: number;
     loopDelayMs: { p50: number; p99: number; p999: number; max: number };
     slices: Record<string, SliceStats> | null;
+    gcPer1000Requests?: { minor: number; minorMs: number; major: number; majorMs: number } | null;
   };
 }
 
@@ -168,9 +183,19 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
     if (a['sender-cpu'] !== undefined && (kind === 'thread' || kind === 'nice0'))
       moveSenderThread(child.pid!, a['sender-cpu']);
+    if (a['background-cpu'] !== undefined) moveBackgroundThreads(child.pid!, a['background-cpu']);
+    // The main thread only: threads of a process all under FIFO on one core can livelock (V8's
+    // workers waiting for each other), and the app's helpers are not what is measured.
+    if (a.fifo) execFileSync('chrt', ['-f', '-p', APP_FIFO_PRIORITY, String(child.pid)], { stdio: 'ignore' });
     const load =
       GENERATOR === 'c'
-        ? await cHttpLoad(Number(port), RATE, WARMUP_MS, DURATION_MS, a.isolate ? GENERATOR_ON_APP_CPU : [])
+        ? await cHttpLoad(
+            Number(port),
+            RATE,
+            WARMUP_MS,
+            DURATION_MS,
+            a.fifo ? GENERATOR_FIFO : a.isolate ? GENERATOR_ON_APP_CPU : [],
+          )
         : await runInChild<HttpLoadResult>(new URL('./http-load.ts', import.meta.url), 'httpLoadRun', [
             Number(port),
             RATE,
@@ -207,6 +232,23 @@ function moveSenderThread(pid: number, cpus: string): void {
   throw new Error('--sender-cpu: the app has no sender thread (use a thread mode)');
 }
 
+/**
+ * Every thread of the app but its main thread (V8's workers, libuv's pool, the emitter's sender
+ * thread when there is one) to `cpus`, in every mode alike: the app's event loop keeps its core and
+ * its helpers use another, as on a machine with a core to spare. The sender thread starts with the
+ * emitter, before the app listens, so it is there to move.
+ */
+function moveBackgroundThreads(pid: number, cpus: string): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      execFileSync('taskset', ['-cp', cpus, tid], { stdio: 'ignore' });
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+}
+
 const r = (x: number | null | undefined, d = 2): string => (x == null ? '-' : x.toFixed(d));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((x, y) => x - y);
@@ -224,7 +266,10 @@ function line(x: Run): string {
     `p99.9 ${r(x.load.p999Ms)}`,
     `max ${r(x.load.maxMs, 1)} ms`,
     `late p99 ${r(x.load.lateP99Ms)}`,
-    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(p.mainCpuUsPerRequest, 0)}), ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    `| app ${r(p.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(p.mainCpuUsPerRequest, 0)}, user ${r(p.mainUserUsPerRequest, 0)}, ${r(p.mainFaultsPerRequest)} page faults/req), ${r(p.wakeupsPerRequest)} wake-ups/req, ELU ${r(p.elu, 3)}, loop delay p99 ${r(p.loopDelayMs.p99)} max ${r(p.loopDelayMs.max, 1)} ms`,
+    p.gcPer1000Requests
+      ? `| GC per 1,000 req: ${p.gcPer1000Requests.minor} minor (${p.gcPer1000Requests.minorMs} ms), ${p.gcPer1000Requests.major} major (${p.gcPer1000Requests.majorMs} ms)`
+      : '',
     x.app.emitUs.count > 0
       ? `| emit() p50 ${r(x.app.emitUs.p50, 1)} p99 ${r(x.app.emitUs.p99, 1)} p99.9 ${r(x.app.emitUs.p999, 1)} max ${r(x.app.emitUs.max, 0)} µs`
       : '',
@@ -246,7 +291,7 @@ const runs: Run[] = [];
 try {
   await createTopicOn(broker.port, TOPIC, 6);
   console.log(
-    `${GENERATOR === 'c' ? 'C' : 'Node'} load generator, rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a['sender-cpu'] ? `, sender thread on CPU ${a['sender-cpu']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
+    `${GENERATOR === 'c' ? 'C' : 'Node'} load generator, rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a['sender-cpu'] ? `, sender thread on CPU ${a['sender-cpu']}` : ''}${a['background-cpu'] ? `, the app's threads but its main thread on CPU ${a['background-cpu']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of MODES) {

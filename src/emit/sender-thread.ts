@@ -1,5 +1,6 @@
 /**
- * Where the emitter's sender runs. By default in a worker thread (sender-worker.ts): per batch the
+ * Where the emitter's sender runs: on the app's thread (the default), or with `senderThread: true`
+ * in a worker thread (sender-worker.ts): per batch the
  * app's thread packs the records into a ring in shared memory (handover.ts), which the worker polls
  * while busy (every lingerMs, 1-5 ms; an idle worker sleeps and the next batch notifies it); the
  * RecordBatch encoding, compression, socket writes and

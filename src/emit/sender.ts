@@ -5,11 +5,11 @@
  * request per broker; reports each batch once settled (`settled(id, rejected, errors)`: events the
  * broker refused for good, and how many refusals) and problems worth a log line.
  *
- * It runs in a worker thread of its own by default (sender-thread.ts), so that the encoding, the
- * socket writes and the parsing of acknowledgements do not hold the app's event loop; the emitter
- * keeps the buffer, its accounting, the drop policies, the spool, flush and close on the app's
- * thread. With `senderThread: false`, or options a worker cannot be given (functions in `tls` or
- * `sasl`), the same class runs on the app's thread.
+ * By default it runs on the app's thread. With `senderThread: true` it runs in a worker thread of
+ * its own (sender-thread.ts), so that the encoding, the socket writes and the parsing of
+ * acknowledgements do not hold the app's event loop; the emitter keeps the buffer, its accounting,
+ * the drop policies, the spool, flush and close on the app's thread. Options a worker cannot be
+ * given (functions in `tls` or `sasl`) keep it on the app's thread.
  */
 import { BatchProducer, BatchProducerError, type BatchProducerOptions } from '../client/batch-producer.ts';
 import { partitionForKey } from '../client/partitioner.ts';
