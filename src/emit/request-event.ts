@@ -43,7 +43,7 @@ export function safeCall<Req, T>(fn: ((req: Req) => T) | undefined, req: Req): T
 /**
  * Emits the per-request event; never throws into the response path. The data object always has
  * the same shape (so V8 keeps one hidden class for it); `user` is left out of the JSON when there
- * is none. No options object is made when there is neither a key nor a topic.
+ * is none. The options go in one reused object (SCRATCH).
  */
 export function emitRequestEvent<Req>(
   emitter: Emitter,
@@ -58,18 +58,26 @@ export function emitRequestEvent<Req>(
   const user = o.user === undefined ? undefined : safeCall(o.user, req);
   const key = o.key !== undefined ? safeCall(o.key, req) : user;
   const data = new RequestEvent(method, route, status, durationMs, user);
-  let options: EmitOptions | undefined;
-  if (key !== undefined || o.topic !== undefined) {
-    options = {};
-    if (key !== undefined) options.key = key;
-    if (o.topic !== undefined) options.topic = o.topic;
+  const withOptions = key !== undefined || o.topic !== undefined;
+  if (withOptions) {
+    SCRATCH.key = key;
+    SCRATCH.topic = o.topic;
   }
   try {
-    emitter.emit(type, data, options);
+    emitter.emit(type, data, withOptions ? SCRATCH : undefined);
   } catch {
     // A bad user()/key() result (not a string) must not fail the request; the event is skipped.
+  } finally {
+    SCRATCH.key = undefined;
+    SCRATCH.topic = undefined;
   }
 }
+
+/**
+ * The options of the per-request event, one object reused by every call: emit() reads its options
+ * during the call and keeps no reference to them, so no object per request is needed.
+ */
+const SCRATCH: { key: string | undefined; topic: string | undefined } = { key: undefined, topic: undefined };
 
 /** RequestEventData with a fixed shape; JSON.stringify leaves out an undefined `user`. */
 class RequestEvent {

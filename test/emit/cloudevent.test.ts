@@ -45,6 +45,34 @@ test('binary mode: every attribute in a ce_ header, datacontenttype in content-t
   });
   assert.equal(binary.lastId, 'e-1');
   assert.equal(r.timestamp, NOW);
+  // The order: the required attributes, the optional ones, extensions, content-type last.
+  assert.deepEqual(
+    r.headers.map(([k]) => k.toString()),
+    [
+      'ce_specversion',
+      'ce_id',
+      'ce_source',
+      'ce_type',
+      'ce_time',
+      'ce_subject',
+      'ce_dataschema',
+      'ce_traceparent',
+      'ce_tenant',
+      'ce_retries',
+      'ce_sampled',
+      'content-type',
+    ],
+  );
+  const plain = binary.encode('com.example.viewed', { item: 42 }, undefined, NOW);
+  assert.deepEqual(
+    plain.headers.map(([k]) => k.toString()),
+    ['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time', 'content-type'],
+  );
+  const noData = binary.encode('com.example.ping', undefined, undefined, NOW);
+  assert.deepEqual(
+    noData.headers.map(([k]) => k.toString()),
+    ['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time'],
+  );
 });
 
 test('defaults: a UUID id, now as RFC 3339 time, no key, and no partitionkey attribute added', () => {
@@ -72,6 +100,16 @@ test('headers that repeat are shared between events; the id, time of another mil
   assert.equal(headers(a).ce_time, new Date(NOW).toISOString());
   // Encoding one event never changes another's headers.
   assert.deepEqual(headers(a), { ...headers(b), ce_id: headers(a).ce_id });
+  // A key string's bytes are shared between its events (kept for the first 1,024 keys); every
+  // key, also past those, is its own UTF-8 bytes.
+  assert.equal(a.key, b.key);
+  const keyed = new CloudEventEncoder({ topic: 't', source: '/app', mode: 'binary' });
+  for (let i = 0; i < 1500; i++) {
+    const k = `user-${i}-é`;
+    const r = keyed.encode('t.k', 1, { key: k }, NOW);
+    assert.equal(r.key?.toString('utf8'), k);
+    assert.equal(keyed.encode('t.k', 2, { key: k }, NOW).key?.toString('utf8'), k);
+  }
   // A caller's id is UTF-8, not latin1 like the generated ones.
   const u = binary.encode('t.shared', 1, { id: 'événement-1' }, NOW);
   assert.equal(headers(u).ce_id, 'événement-1');
