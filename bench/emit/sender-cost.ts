@@ -21,6 +21,7 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { requestChannel } from '../../src/client/kafka-socket.ts';
 import { createEmitter, type Emitter } from '../../src/emit/index.ts';
 import { createTopicOn } from '../kafka/admin.ts';
@@ -45,12 +46,17 @@ interface Phase {
   events: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /** JS heap bytes allocated (from the heap's size before and after each garbage collection). */
+  heapBytes: number;
 }
 
 /** Emits at `rate` for `ms`; emit() time is measured by the clock around the calls. */
 async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  const gc = new GCProfiler();
+  gc.start();
+  const used0 = getHeapStatistics().used_heap_size;
   const cpu0 = threadCpuUs();
   const user0 = process.threadCpuUsage().user;
   const wake0 = mainThreadWakeups();
@@ -79,6 +85,14 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
   const userUs = process.threadCpuUsage().user - user0;
   const wakeups = mainThreadWakeups() - wake0;
   delay.disable();
+  const used1 = getHeapStatistics().used_heap_size;
+  let heapBytes = 0;
+  let from = used0;
+  for (const g of gc.stop()?.statistics ?? []) {
+    heapBytes += g.beforeGC.heapStatistics.usedHeapSize - from;
+    from = g.afterGC.heapStatistics.usedHeapSize;
+  }
+  heapBytes += used1 - from;
   return {
     cpuUs,
     userUs,
@@ -87,6 +101,7 @@ async function pace(emitter: Emitter | null, ms: number): Promise<Phase> {
     events: sent,
     delayP99Ms: delay.percentile(99) / 1e6,
     delayMaxMs: delay.max / 1e6,
+    heapBytes,
   };
 }
 
@@ -125,7 +140,7 @@ try {
   console.log(`${rate} events/s for ${seconds} s per case; load average ${loadavg()[0]!.toFixed(2)}`);
   const idle = await pace(null, seconds * 1000);
   console.log(
-    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing (user ${(idle.userUs / idle.events).toFixed(1)}), ${(idle.wakeups / (idle.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
+    `idle (no emitter)  ${(idle.cpuUs / idle.events).toFixed(1)} µs CPU/event of pacing (user ${(idle.userUs / idle.events).toFixed(1)}), ${(idle.wakeups / (idle.events / 1000)).toFixed(0)} wake-ups per 1,000 events; ${(idle.heapBytes / idle.events).toFixed(0)} heap bytes/event; loop delay p99 ${idle.delayP99Ms.toFixed(2)} max ${idle.delayMaxMs.toFixed(1)} ms`,
   );
   for (const lingerMs of lingers) {
     const emitter = createEmitter({
@@ -149,7 +164,7 @@ try {
     const sends = counted > 0 ? counted : Math.round((p.events / rate) * (1000 / Math.max(lingerMs, 1)));
     const senderUs = p.cpuUs - p.emitCpuUs - (idle.cpuUs / idle.events) * p.events;
     console.log(
-      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (user ${(p.userUs / p.events).toFixed(1)}; emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); ${Math.round(requests / seconds)} Produce requests/s; ${(p.wakeups / (p.events / 1000)).toFixed(0)} wake-ups per 1,000 events; loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
+      `lingerMs ${String(lingerMs).padStart(3)}  ${(p.cpuUs / p.events).toFixed(1)} µs CPU/event (user ${(p.userUs / p.events).toFixed(1)}; emit() ${(p.emitCpuUs / p.events).toFixed(1)}, sender ~${(senderUs / p.events).toFixed(1)}; ~${(senderUs / sends).toFixed(0)} µs per send at ${counted > 0 ? '' : '~'}${Math.round(sends / seconds)} sends/s); ${Math.round(requests / seconds)} Produce requests/s; ${(p.wakeups / (p.events / 1000)).toFixed(0)} wake-ups per 1,000 events; ${(p.heapBytes / p.events).toFixed(0)} heap bytes/event; loop delay p99 ${p.delayP99Ms.toFixed(2)} max ${p.delayMaxMs.toFixed(1)} ms; delivered ${after.delivered - before.delivered}, load ${loadavg()[0]!.toFixed(2)}`,
     );
     for (const [label, x] of Object.entries(sliceReport ?? {})) {
       if (label === 'bench' || label === 'promise' || label === 'tick' || label === 'other') continue;

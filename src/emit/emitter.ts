@@ -32,6 +32,7 @@ import { WAKE_AT_ONCE, WAKE_NEVER, WAKE_SOON } from './handover.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
 import { RecordQueue } from './queue.ts';
 import { encodeFrame, type QueuedRecord } from './record.ts';
+import { DEFER_REQUEST_EVENT, DeferredRequestEvents, type DeferringEmitter } from './request-event.ts';
 import { type SenderHandle, startSender } from './sender-thread.ts';
 import { Spool, type SpoolPosition } from './spool.ts';
 
@@ -146,7 +147,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-class EmitterImpl implements Emitter {
+class EmitterImpl implements Emitter, DeferringEmitter {
   readonly #o: Required<
     Pick<
       EmitterOptions,
@@ -163,6 +164,10 @@ class EmitterImpl implements Emitter {
   readonly #encoder: CloudEventEncoder;
   readonly #sender: SenderHandle;
   readonly #queue = new RecordQueue();
+  /** The middleware's per-request events, encoded just before a batch is taken (request-event.ts). */
+  readonly #deferred = new DeferredRequestEvents();
+  readonly #emitAt = (type: string, data: unknown, options: EmitOptions | undefined, now: number): string =>
+    this.#emitOne(type, data, options, now);
   readonly #spool: Spool | null;
   readonly #m = new MetricsState();
   readonly #log: DropLog;
@@ -302,7 +307,39 @@ class EmitterImpl implements Emitter {
   }
 
   emit(type: string, data?: unknown, options?: EmitOptions): string {
-    const record = this.#encoder.encode(type, data, options, Date.now());
+    // The middleware's events of earlier requests first: one key's events stay in call order.
+    if (this.#deferred.length > 0) this.#flushDeferred();
+    return this.#emitOne(type, data, options, Date.now());
+  }
+
+  /** A per-request event (request-event.ts), encoded later with the others; never throws. */
+  [DEFER_REQUEST_EVENT](
+    type: string,
+    method: string,
+    route: string,
+    status: number,
+    durationMs: number,
+    user: unknown,
+    key: unknown,
+    topic: string | undefined,
+    now: number,
+  ): void {
+    this.#deferred.push(type, method, route, status, durationMs, user, key, topic, now);
+    if (this.#closing !== null || this.#deferred.length >= DeferredRequestEvents.CAPACITY) {
+      this.#flushDeferred();
+      return;
+    }
+    // As emit() would: the linger timer, or this turn of the loop when the batch is nearly due.
+    this.#schedule(this.#timer !== null && performance.now() >= this.#sendFrom);
+  }
+
+  /** Encodes the waiting per-request events into the buffer, oldest first. */
+  #flushDeferred(): void {
+    this.#deferred.replay(this.#emitAt);
+  }
+
+  #emitOne(type: string, data: unknown, options: EmitOptions | undefined, now: number): string {
+    const record = this.#encoder.encode(type, data, options, now);
     const id = this.#encoder.lastId;
     this.#m.emitted++;
     if (this.#closing !== null) {
@@ -363,6 +400,7 @@ class EmitterImpl implements Emitter {
   }
 
   metrics(): EmitterMetrics {
+    if (this.#deferred.length > 0) this.#flushDeferred();
     this.#sender.drain();
     return this.#m.snapshot(
       {
@@ -416,7 +454,7 @@ class EmitterImpl implements Emitter {
         this.#idleWaiters.length > 0 ||
         this.#closing !== null ||
         this.#spilling ||
-        (this.#queue.length > 0 && this.#inflight.size >= this.#o.maxInFlight)
+        ((this.#queue.length > 0 || this.#deferred.length > 0) && this.#inflight.size >= this.#o.maxInFlight)
       ) {
         level = WAKE_AT_ONCE;
       } else if (this.#timer === null && this.#immediate === null) {
@@ -431,6 +469,8 @@ class EmitterImpl implements Emitter {
     // Settlements first (they free room in the buffer and batches in flight); they schedule nothing.
     this.#pumping = true;
     this.#sender.drain();
+    // Scheduling nothing meanwhile: the batches are taken right after.
+    if (this.#deferred.length > 0) this.#flushDeferred();
     this.#pumping = false;
     this.#takeBatches();
     this.#updateWake();
@@ -521,12 +561,18 @@ class EmitterImpl implements Emitter {
       this.#queue.bytes >= this.#o.batchBytes ||
       this.#queue.length >= this.#o.batchEvents ||
       (this.#spilling && this.#queue.length === 0);
-    if (this.#queue.length > 0 || this.#spilling) this.#schedule(more);
+    if (this.#queue.length > 0 || this.#deferred.length > 0 || this.#spilling) this.#schedule(more);
     else this.#wakeIdle();
   }
 
   #isIdle(): boolean {
-    return this.#inflight.size === 0 && !this.#spoolBusy && this.#queue.length === 0 && !this.#spilling;
+    return (
+      this.#inflight.size === 0 &&
+      !this.#spoolBusy &&
+      this.#queue.length === 0 &&
+      this.#deferred.length === 0 &&
+      !this.#spilling
+    );
   }
 
   #wakeIdle(): void {
@@ -553,6 +599,7 @@ class EmitterImpl implements Emitter {
   }
 
   flush(timeoutMs?: number): Promise<boolean> {
+    if (this.#deferred.length > 0) this.#flushDeferred();
     this.#sender.drain();
     if (this.#isIdle() || this.#aborted) return Promise.resolve(this.#isIdle());
     this.#schedule(true);

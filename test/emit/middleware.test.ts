@@ -127,6 +127,58 @@ test('Express: method, route, status, duration and user exactly, the user as key
   }
 });
 
+test("Express: the per-request events, encoded later in a batch, keep call order with the handlers' events of the same key, and close() delivers them", async () => {
+  const broker = await startBroker();
+  await createTopic(broker.bootstrap, 'mixed', 1);
+  const emitter = createEmitter({ bootstrap: broker.bootstrap, topic: 'mixed', lingerMs: 50, logger: quiet });
+  const app = express();
+  app.use(expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined }));
+  app.get('/items/:id', (req, res) => {
+    req.emitEvent('item.viewed', { item: req.params.id }, { key: 'u-1' });
+    res.json({ ok: true });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  const dispatcher = new Agent({ connections: 1 });
+  try {
+    const n = 25;
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/items/${i}`, {
+        headers: { 'x-user': 'u-1' },
+        dispatcher,
+      } as RequestInit);
+      await res.arrayBuffer();
+    }
+    // No flush(): close() must encode and deliver the request events still waiting.
+    const closed = await emitter.close({ timeoutMs: 10_000 });
+    assert.equal(closed.clean, true);
+    assert.equal(closed.delivered, 2 * n);
+    const records = await readAll(broker.bootstrap, 'mixed', 1, 2 * n);
+    const got = events(records);
+    const expected: [string | undefined, string][] = [];
+    for (let i = 0; i < n; i++) expected.push(['item.viewed', String(i)], ['http.request', '/items/:id']);
+    assert.deepEqual(
+      got.map((e) => [e.type, (e.data.item as string | undefined) ?? (e.data.route as string)]),
+      expected,
+    );
+    for (const e of got) assert.equal(e.key, 'u-1');
+    // Each event's ce_time is its record's timestamp (when the response finished, for the
+    // request events), and the timestamps do not go back in the log.
+    const sorted = [...records].sort((a, b) => Number(a.offset - b.offset));
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i]!;
+      assert.equal(Date.parse(header(r, 'ce_time')!), Number(r.timestamp));
+      if (i > 0) assert.ok(r.timestamp >= sorted[i - 1]!.timestamp);
+    }
+  } finally {
+    server.close();
+    await dispatcher.close();
+    await emitter.close();
+    await broker.stop();
+  }
+});
+
 test('Express options: type, key, skip; a throwing user() is no user; type false emits none but keeps req.emitEvent', async () => {
   const broker = await startBroker();
   await createTopic(broker.bootstrap, 'calls', 1);
