@@ -182,6 +182,8 @@ class EmitterImpl implements Emitter, DeferringEmitter {
   #timer: NodeJS.Timeout | null = null;
   /** While the linger timer is armed: from when an emit() sends the batch itself (performance.now()). */
   #sendFrom = 0;
+  /** The same as a wall-clock time (Date.now()), for per-request events, which carry one. */
+  #sendFromWall = 0;
   #immediate: NodeJS.Immediate | null = null;
   /** Set while #pump reads settlements: #pump takes the batches and schedules what follows. */
   #pumping = false;
@@ -329,8 +331,13 @@ class EmitterImpl implements Emitter, DeferringEmitter {
       this.#flushDeferred();
       return;
     }
-    // As emit() would: the linger timer, or this turn of the loop when the batch is nearly due.
-    this.#schedule(this.#timer !== null && performance.now() >= this.#sendFrom);
+    // As emit() would: the linger timer, or this turn of the loop when the batch is nearly due
+    // (by the event's own clock reading: no second one per request).
+    if (this.#timer === null) {
+      if (this.#immediate === null) this.#schedule(false);
+    } else if (now >= this.#sendFromWall) {
+      this.#schedule(true);
+    }
   }
 
   /** Encodes the waiting per-request events into the buffer, oldest first. */
@@ -433,7 +440,10 @@ class EmitterImpl implements Emitter, DeferringEmitter {
         this.#updateWake();
       }
     } else if (this.#timer === null && this.#immediate === null) {
-      this.#sendFrom = performance.now() + this.#o.lingerMs - Math.min(LINGER_SLACK_MS, this.#o.lingerMs / 5);
+      const slack = Math.min(LINGER_SLACK_MS, this.#o.lingerMs / 5);
+      this.#sendFrom = performance.now() + this.#o.lingerMs - slack;
+      // Whole milliseconds: a request's clock reading at most 1 ms late still sends before the timer.
+      this.#sendFromWall = Date.now() + this.#o.lingerMs - Math.ceil(slack);
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.#pump();
