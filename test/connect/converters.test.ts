@@ -254,7 +254,7 @@ test("JsonConverter's parts are fromConnectData's bytes, with and without schema
   );
   const joined = (parts: Buffer | readonly Buffer[] | null) =>
     parts === null ? null : Buffer.isBuffer(parts) ? parts : Buffer.concat(parts as Buffer[]);
-  for (const config of [{}, { 'schemas.enable': 'false' }]) {
+  for (const config of [{}, { 'schemas.enable': 'false' }] as Record<string, string>[]) {
     const c = json(config);
     for (const value of [
       { id: 1, name: 'é "x"' },
