@@ -63,6 +63,11 @@ export interface RecordBatchOptions {
   partitionLeaderEpoch?: number;
   /** Timestamp of records without one (default Date.now()). */
   timestamp?: number;
+  /**
+   * Where the batch is written: a Buffer of exactly `size` bytes (default `Buffer.allocUnsafe`). A
+   * producer that reuses its acknowledged batches' memory passes its own.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 /** Bytes before the first record: baseOffset .. recordsCount. */
@@ -202,7 +207,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   // Pass 2: write.
   let batch: Buffer;
   if (codec === 0) {
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsBytes);
+    batch = (options.allocate ?? Buffer.allocUnsafe)(BATCH_HEADER_BYTES + recordsBytes);
     const end = writeRecords(batch, BATCH_HEADER_BYTES, records, baseTimestamp, defaultTs);
     if (end !== batch.length)
       throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${batch.length})`);
@@ -212,7 +217,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     if (end !== plain.length)
       throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${plain.length})`);
     const compressed = compressionsAlgorithms[compression].compressSync(plain) as Buffer;
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    batch = (options.allocate ?? Buffer.allocUnsafe)(BATCH_HEADER_BYTES + compressed.length);
     compressed.copy(batch, BATCH_HEADER_BYTES);
   }
 
