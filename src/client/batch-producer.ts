@@ -163,6 +163,11 @@ interface Pending {
   done: SendCallback;
   /** The error of the last attempt (set while the partition recovers). */
   error: { code: number; message: string } | null;
+  /**
+   * The batch's memory is this producer's (BatchPool) and was sent once: back to the pool once
+   * acknowledged. Cleared when an attempt fails: its bytes may still sit in a socket's queue.
+   */
+  pooled: boolean;
 }
 
 interface PartitionState {
@@ -217,6 +222,61 @@ function parseBroker(address: string): Broker {
   return { host, port: Number(address.slice(at + 1)) };
 }
 
+/** Batches below this take `Buffer.allocUnsafe` (Node's pool serves the small ones). */
+const POOL_MIN_BYTES = 64 * 1024;
+/** Pooled memory comes in steps of this size, so that a producer's similar batches fit each other's. */
+const POOL_STEP_BYTES = 256 * 1024;
+/** Batches above this are not pooled. */
+const POOL_MAX_BYTES = 4 * 1024 * 1024;
+/** Free buffers kept at most. */
+const POOL_MAX_FREE = 8;
+const POOL_IDLE_MS = 1000;
+
+/**
+ * The memory of a producer's large batches, reused once a batch is acknowledged. A CDC snapshot
+ * sends ~512 KiB requests: a fresh Buffer for each was external memory V8 answered with garbage
+ * collections (and new pages), as the broker's frames were (frame-scratch.ts). The free buffers go
+ * once the producer has had nothing pending for POOL_IDLE_MS.
+ */
+class BatchPool {
+  #free: ArrayBuffer[] = [];
+  /** The memory this pool made (a batch in it may come back). */
+  readonly #made = new WeakSet<ArrayBuffer>();
+
+  readonly allocate = (size: number): Buffer => {
+    if (size < POOL_MIN_BYTES || size > POOL_MAX_BYTES) return Buffer.allocUnsafe(size);
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const memory = free[i]!;
+      if (memory.byteLength >= size) {
+        free.splice(i, 1);
+        return Buffer.from(memory, 0, size);
+      }
+    }
+    const memory = Buffer.allocUnsafeSlow(Math.ceil(size / POOL_STEP_BYTES) * POOL_STEP_BYTES)
+      .buffer as ArrayBuffer;
+    this.#made.add(memory);
+    return Buffer.from(memory, 0, size);
+  };
+
+  /** A batch `allocate` made in the pool's own memory. */
+  owns(batch: Buffer): boolean {
+    return this.#made.has(batch.buffer as ArrayBuffer);
+  }
+
+  release(batch: Buffer): void {
+    if (this.#free.length < POOL_MAX_FREE) this.#free.push(batch.buffer as ArrayBuffer);
+  }
+
+  /** The producer has nothing pending: the free buffers go if it still has not in POOL_IDLE_MS. */
+  idle(stillIdle: () => boolean): void {
+    if (this.#free.length === 0) return;
+    setTimeout(() => {
+      if (stillIdle()) this.#free = [];
+    }, POOL_IDLE_MS).unref();
+  }
+}
+
 export class BatchProducer {
   readonly #o: Required<
     Pick<
@@ -250,6 +310,8 @@ export class BatchProducer {
   readonly #ownProducerId: boolean;
   #pending = 0;
   #idleWaiters: (() => void)[] = [];
+  /** Memory of large batches, reused once they are acknowledged. */
+  readonly #batches = new BatchPool();
   #closed = false;
 
   constructor(options: BatchProducerOptions) {
@@ -344,8 +406,17 @@ export class BatchProducer {
       // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
       skipCrc: this.#o.idempotent,
       transactional: this.#o.transactionalId !== null,
+      allocate: this.#batches.allocate,
     });
-    return this.sendEncoded(topic, partition, batch);
+    return new Promise((resolve, reject) =>
+      this.#enqueue(
+        topic,
+        partition,
+        batch,
+        (err, result) => (err === null ? resolve(result!) : reject(err)),
+        this.#batches.owns(batch),
+      ),
+    );
   }
 
   /**
@@ -363,8 +434,9 @@ export class BatchProducer {
       // Idempotent: #take stamps the producer id and sequence, which computes the CRC.
       skipCrc: this.#o.idempotent,
       transactional: this.#o.transactionalId !== null,
+      allocate: this.#batches.allocate,
     });
-    this.#enqueue(topic, partition, batch, done);
+    this.#enqueue(topic, partition, batch, done, this.#batches.owns(batch));
   }
 
   /** Sends a batch encoded by `encodeRecordBatch` (its producer fields are set here). */
@@ -377,7 +449,7 @@ export class BatchProducer {
     );
   }
 
-  #enqueue(topic: string, partition: number, batch: Buffer, done: SendCallback): void {
+  #enqueue(topic: string, partition: number, batch: Buffer, done: SendCallback, pooled = false): void {
     if (this.#closed) {
       done(new BatchProducerError('the producer is closed'), null);
       return;
@@ -415,6 +487,7 @@ export class BatchProducer {
       deadline: performance.now() + this.#o.deliveryTimeoutMs,
       done,
       error: null,
+      pooled,
     });
     this.#pump(state);
   }
@@ -446,8 +519,13 @@ export class BatchProducer {
 
   #finish(p: Pending, result: SendResult | Error): void {
     if (result instanceof Error) p.done(result, null);
-    else p.done(null, result);
+    else {
+      p.done(null, result);
+      // Acknowledged: the broker has read all of it, so no socket still holds its bytes.
+      if (p.pooled) this.#batches.release(p.batch);
+    }
     if (--this.#pending === 0) {
+      this.#batches.idle(() => this.#pending === 0);
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const w of waiters) w();
@@ -805,6 +883,7 @@ export class BatchProducer {
     } else {
       const message = 'errorCode' in answer ? (answer.errorMessage ?? errorName(code)) : answer.message;
       p.error = { code, message };
+      p.pooled = false;
       state.failed.push(p);
       state.recovering = true;
     }

@@ -27,8 +27,12 @@ export type BatchCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export interface BatchRecord {
   key?: Buffer | null | undefined;
-  /** A string is written as its UTF-8 bytes (straight into the batch, no Buffer made for it). */
-  value?: Buffer | string | null | undefined;
+  /**
+   * A string is written as its UTF-8 bytes, and an array of Buffers as their concatenation (a value
+   * with a constant part, such as JsonConverter's schema, goes from its cached bytes), both straight
+   * into the batch, no Buffer made for the value.
+   */
+  value?: Buffer | string | readonly Buffer[] | null | undefined;
   /** Header names and values; a null value is a header without a value. */
   headers?: readonly (readonly [Buffer, Buffer | null])[] | undefined;
   /** Create time, ms since the epoch (default: the batch's `timestamp`). */
@@ -59,6 +63,11 @@ export interface RecordBatchOptions {
   partitionLeaderEpoch?: number;
   /** Timestamp of records without one (default Date.now()). */
   timestamp?: number;
+  /**
+   * Where the batch is written: a Buffer of exactly `size` bytes (default `Buffer.allocUnsafe`). A
+   * producer that reuses its acknowledged batches' memory passes its own.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 /** Bytes before the first record: baseOffset .. recordsCount. */
@@ -83,8 +92,13 @@ function writeBytes(buf: Buffer, o: number, b: Buffer | null | undefined): numbe
 
 /** Reused between calls: the body size of each record (the encoder is synchronous). */
 let sizes = new Int32Array(1024);
-/** Reused between calls: the UTF-8 length of each record's value given as a string. */
-let textSizes = new Int32Array(1024);
+/** A value given as parts (a Buffer is not an Array). */
+function isParts(value: BatchRecord['value']): value is readonly Buffer[] {
+  return Array.isArray(value);
+}
+
+/** Reused between calls: the byte length of each record's value given as a string or as parts. */
+let valueSizes = new Int32Array(1024);
 
 type Utf8Buffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 
@@ -106,9 +120,12 @@ function writeRecords(
     o = writeBytes(buf, o, r.key);
     const value = r.value;
     if (typeof value === 'string') {
-      const n = textSizes[i]!;
+      const n = valueSizes[i]!;
       o = writeVarint(buf, o, n);
       if (n > 0) o += (buf as Utf8Buffer).utf8Write(value, o, n);
+    } else if (isParts(value)) {
+      o = writeVarint(buf, o, valueSizes[i]!);
+      for (let p = 0; p < value.length; p++) o = copyInto(buf, o, value[p]!);
     } else {
       o = writeBytes(buf, o, value);
     }
@@ -152,7 +169,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   }
   if (sizes.length < count) {
     sizes = new Int32Array(Math.max(count, sizes.length * 2));
-    textSizes = new Int32Array(sizes.length);
+    valueSizes = new Int32Array(sizes.length);
   }
   let recordsBytes = 0;
   for (let i = 0; i < count; i++) {
@@ -161,7 +178,12 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     const value = r.value;
     if (typeof value === 'string') {
       const n = Buffer.byteLength(value, 'utf8');
-      textSizes[i] = n;
+      valueSizes[i] = n;
+      size += bytesSize(r.key) + varintSize(n) + n;
+    } else if (isParts(value)) {
+      let n = 0;
+      for (let p = 0; p < value.length; p++) n += value[p]!.length;
+      valueSizes[i] = n;
       size += bytesSize(r.key) + varintSize(n) + n;
     } else {
       size += bytesSize(r.key) + bytesSize(value);
@@ -185,7 +207,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
   // Pass 2: write.
   let batch: Buffer;
   if (codec === 0) {
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsBytes);
+    batch = (options.allocate ?? Buffer.allocUnsafe)(BATCH_HEADER_BYTES + recordsBytes);
     const end = writeRecords(batch, BATCH_HEADER_BYTES, records, baseTimestamp, defaultTs);
     if (end !== batch.length)
       throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${batch.length})`);
@@ -195,7 +217,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], options: Reco
     if (end !== plain.length)
       throw new RecordBatchEncodeError(`encoder size mismatch (${end} != ${plain.length})`);
     const compressed = compressionsAlgorithms[compression].compressSync(plain) as Buffer;
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    batch = (options.allocate ?? Buffer.allocUnsafe)(BATCH_HEADER_BYTES + compressed.length);
     compressed.copy(batch, BATCH_HEADER_BYTES);
   }
 

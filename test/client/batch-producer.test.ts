@@ -220,6 +220,44 @@ test('partitions of several topics share one Produce request per round; each lan
   }
 });
 
+for (const lean of [true, false]) {
+  test(`large batches reuse acknowledged batches' memory, and each lands with its own bytes (${lean ? 'lean' : 'library'} connections)`, async () => {
+    const broker = await startBroker();
+    try {
+      await createTopic(broker.bootstrap, 'large', 2);
+      const producer = new BatchProducer({ bootstrapBrokers: [broker.bootstrap], leanConnections: lean });
+      assert.equal(await producer.partitionCount('large'), 2);
+      // ~100 KB batches (pooled), three in flight at a time: each new one is encoded once an earlier
+      // one is acknowledged, into its memory while the others are still in flight.
+      const batches = 16;
+      const value = (b: number, r: number) => String.fromCharCode(0x61 + b).repeat(25_000 + r);
+      const send = (b: number) =>
+        producer.send(
+          'large',
+          b % 2,
+          [0, 1, 2, 3].map((r) => ({ key: Buffer.from(`${b}.${r}`), value: Buffer.from(value(b, r)) })),
+        );
+      const inFlight = new Set<Promise<unknown>>();
+      for (let b = 0; b < batches; b++) {
+        if (inFlight.size >= 3) await Promise.race(inFlight);
+        const sent = send(b).finally(() => inFlight.delete(sent));
+        inFlight.add(sent);
+      }
+      await Promise.all(inFlight);
+      await producer.close();
+      const read = await readWithKafkaJS(broker.bootstrap, 'large', batches * 4);
+      assert.equal(read.length, batches * 4);
+      for (const r of read) {
+        const [b, i] = r.key!.split('.').map(Number) as [number, number];
+        assert.equal(r.partition, b % 2);
+        assert.ok(r.value === value(b, i), `record ${r.key} has another record's bytes`);
+      }
+    } finally {
+      await broker.stop();
+    }
+  });
+}
+
 test('maxRequestBytes: a batch that would take a request over it goes in the next one', async () => {
   const broker = await startBroker({ metrics: true });
   try {

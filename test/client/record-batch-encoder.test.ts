@@ -173,6 +173,30 @@ test('a value given as text is written as its UTF-8 bytes', () => {
   assert.deepEqual(batch.records[1]!.value, Buffer.alloc(0));
 });
 
+test('a value given as parts is written as their concatenation, compressed or not', () => {
+  const parts = [Buffer.alloc(300, 'a'), Buffer.from('b'), Buffer.alloc(0), Buffer.from('héllo')];
+  for (const compression of ['none', 'lz4'] as const) {
+    const given = encodeRecordBatch(
+      [
+        { key: Buffer.from('k'), value: parts, timestamp: 1 },
+        { value: [], timestamp: 2 },
+      ],
+      { compression, timestamp: 1 },
+    );
+    const joined = encodeRecordBatch(
+      [
+        { key: Buffer.from('k'), value: Buffer.concat(parts), timestamp: 1 },
+        { value: Buffer.alloc(0), timestamp: 2 },
+      ],
+      { compression, timestamp: 1 },
+    );
+    assert.deepEqual(given, joined);
+    const batch = readRecordsBatch(Reader.from(given));
+    assert.deepEqual(batch.records[0]!.value, Buffer.concat(parts));
+    assert.deepEqual(batch.records[1]!.value, Buffer.alloc(0));
+  }
+});
+
 test('minCompressBytes: a batch whose records take fewer bytes is written uncompressed, a larger one compressed', () => {
   const small = [{ key: Buffer.from('k'), value: Buffer.from('v'.repeat(100)) }];
   const large = Array.from({ length: 50 }, () => ({

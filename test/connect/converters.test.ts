@@ -244,6 +244,41 @@ test('JsonConverter writes records larger than its buffer, and the next ones, in
   }
 });
 
+test("JsonConverter's parts are fromConnectData's bytes, with and without schemas", () => {
+  const schema = Schemas.struct(
+    [
+      ['id', Schemas.int64()],
+      ['name', Schemas.string({ optional: true })],
+    ],
+    { name: 'db.Value' },
+  );
+  const joined = (parts: Buffer | readonly Buffer[] | null) =>
+    parts === null ? null : Buffer.isBuffer(parts) ? parts : Buffer.concat(parts as Buffer[]);
+  for (const config of [{}, { 'schemas.enable': 'false' }] as Record<string, string>[]) {
+    const c = json(config);
+    for (const value of [
+      { id: 1, name: 'é "x"' },
+      { id: 2, name: null },
+    ]) {
+      const parts = c.fromConnectDataParts('t', [], schema, value);
+      assert.deepEqual(joined(parts), c.fromConnectData('t', [], schema, value));
+    }
+    assert.equal(c.fromConnectDataParts('t', [], null, null), null);
+    assert.deepEqual(
+      joined(c.fromConnectDataParts('t', [], null, [1])),
+      c.fromConnectData('t', [], null, [1]),
+    );
+    assert.throws(() => c.fromConnectDataParts('t', [], schema, { id: 'x' }), { name: 'DataException' });
+  }
+  // With schemas, the schema's bytes are one part shared by every record of that schema.
+  const c = json();
+  const a = c.fromConnectDataParts('t', [], schema, { id: 1, name: null }) as readonly Buffer[];
+  const b = c.fromConnectDataParts('t', [], schema, { id: 2, name: null }) as readonly Buffer[];
+  assert.equal(a.length, 2);
+  assert.equal(a[0], b[0]);
+  assert.equal(b[1]!.toString(), '{"id":2,"name":null}}');
+});
+
 test('JsonConverter with schemas.enable=false reads and writes plain JSON', () => {
   const c = json({ 'schemas.enable': 'false' });
   assert.equal(

@@ -29,6 +29,19 @@ export interface Converter {
     schema: Schema | null,
     value: unknown,
   ): Buffer | null | Promise<Buffer | null>;
+  /**
+   * Optional: the bytes of `fromConnectData` as parts to be written one after another, or as one
+   * Buffer. For a converter whose output repeats a constant part (JsonConverter's schema): the
+   * source runtime's producer copies that part from the converter's cached bytes straight into its
+   * record batch, instead of into each record's own Buffer first. Only record values take this path
+   * (keys are hashed for the partition as one Buffer).
+   */
+  fromConnectDataParts?(
+    topic: string,
+    headers: readonly ConnectHeader[],
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | readonly Buffer[] | null | Promise<Buffer | readonly Buffer[] | null>;
   /** Bytes → connect data. Throws on bytes it cannot read (a conversion error under `errors.tolerance`). */
   toConnectData(
     topic: string,

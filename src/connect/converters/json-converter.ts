@@ -807,9 +807,32 @@ export class JsonConverter implements Converter {
   }
 
   fromConnectData(_topic: string, _headers: unknown, schema: Schema | null, value: unknown): Buffer | null {
+    return this.#write(schema, value, false);
+  }
+
+  /**
+   * With schemas: the schema's cached `{"schema":...,"payload":` bytes (shared by every record of
+   * that schema: not to be written to) and the record's own `<payload>}`; without: one Buffer.
+   */
+  fromConnectDataParts(
+    _topic: string,
+    _headers: unknown,
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | readonly Buffer[] | null {
+    return this.#write(schema, value, true);
+  }
+
+  #write<P extends boolean>(
+    schema: Schema | null,
+    value: unknown,
+    parts: P,
+  ): (P extends true ? Buffer | readonly Buffer[] : Buffer) | null;
+  #write(schema: Schema | null, value: unknown, parts: boolean): Buffer | readonly Buffer[] | null {
     if (schema === null && value === null) return null;
     // The payload goes into the shared sink, then once into the record's bytes behind the
-    // schema's cached `{"schema":...,"payload":` prefix; a writer that throws leaves nothing behind.
+    // schema's cached `{"schema":...,"payload":` prefix (or beside it, as parts); a writer that
+    // throws leaves nothing behind.
     const from = sink.pos;
     try {
       if (schema === null) sink.text(toJsonText(valueToJson(null, value, this.#writeOptions)));
@@ -821,7 +844,9 @@ export class JsonConverter implements Converter {
         }
         write(sink, value);
       }
-      return this.#schemasEnabled ? sink.take(from, envelopePrefix(schema), 0x7d) : sink.take(from, null, -1);
+      if (!this.#schemasEnabled) return sink.take(from, null, -1);
+      if (parts) return [envelopePrefix(schema), sink.take(from, null, 0x7d)];
+      return sink.take(from, envelopePrefix(schema), 0x7d);
     } finally {
       sink.pos = from;
       // A very large record does not keep its buffer size for good.

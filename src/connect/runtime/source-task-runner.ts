@@ -72,11 +72,14 @@ const MAX_REQUESTS_IN_FLIGHT = 5;
  */
 const DEFAULT_LINGER_MS = 5;
 
+/** A converted value: one Buffer, or parts the batch encoder writes one after another. */
+type ValueBytes = Buffer | readonly Buffer[];
+
 /** A converted record in the shape BatchProducer encodes (headers as pairs, timestamp in ms). */
 interface OutMessage {
   topic: string;
   key?: Buffer;
-  value?: Buffer;
+  value?: ValueBytes;
   headers?: [Buffer, Buffer][];
   partition?: number;
   timestamp?: number;
@@ -420,9 +423,12 @@ export class SourceTaskRunner implements TaskRunner {
         });
         continue;
       }
-      let value: Buffer | null | Promise<Buffer | null> | typeof SKIPPED;
+      let value: ValueBytes | null | Promise<ValueBytes | null> | typeof SKIPPED;
       try {
-        value = valueConverter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
+        value =
+          valueConverter.fromConnectDataParts !== undefined
+            ? valueConverter.fromConnectDataParts(r.topic, r.headers, r.valueSchema, r.value)
+            : valueConverter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
       } catch (err) {
         value = await this.#recovered('VALUE_CONVERTER', valueClass, original, this.#valueOf(r), err);
       }
@@ -457,9 +463,12 @@ export class SourceTaskRunner implements TaskRunner {
     return () => converter.fromConnectData(r.topic, r.headers, r.keySchema, r.key);
   }
 
-  #valueOf(r: SourceRecord): () => ReturnType<TaskConverters['value']['fromConnectData']> {
+  #valueOf(r: SourceRecord): () => ValueBytes | null | Promise<ValueBytes | null> {
     const converter = this.#converters.value;
-    return () => converter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
+    return () =>
+      converter.fromConnectDataParts !== undefined
+        ? converter.fromConnectDataParts(r.topic, r.headers, r.valueSchema, r.value)
+        : converter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value);
   }
 
   /** The error handler's outcome for a stage whose first call threw `err`: its value, or SKIPPED. */
@@ -540,12 +549,8 @@ export class SourceTaskRunner implements TaskRunner {
         const id = `${partition}\0${m.topic}`;
         let g = groups.get(id);
         if (g === undefined) groups.set(id, (g = { topic: m.topic, partition, records: [] }));
-        g.records.push({
-          key: m.key ?? null,
-          value: m.value ?? null,
-          headers: m.headers,
-          timestamp: m.timestamp,
-        });
+        // An OutMessage is a BatchRecord (its topic and partition are not read): no copy per record.
+        g.records.push(m);
       }
       acked = Promise.all([...groups.values()].map((g) => producer.send(g.topic, g.partition, g.records)));
     });
@@ -599,7 +604,7 @@ function nextChunk(pending: readonly Outgoing[]): { length: number; full: boolea
   for (; i < pending.length; i++) {
     const m = pending[i]!.message;
     if (m === null) continue;
-    const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+    const size = (m.key?.length ?? 0) + valueLength(m.value) + 64;
     if (records > 0 && (records >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) {
       return { length: i, full: true };
     }
@@ -607,6 +612,14 @@ function nextChunk(pending: readonly Outgoing[]): { length: number; full: boolea
     bytes += size;
   }
   return { length: i, full: records >= SEND_CHUNK };
+}
+
+function valueLength(value: ValueBytes | undefined): number {
+  if (value === undefined) return 0;
+  if (!Array.isArray(value)) return (value as Buffer).length;
+  let n = 0;
+  for (const part of value as readonly Buffer[]) n += part.length;
+  return n;
 }
 
 /** A stage's answer for a record it skipped (errors.tolerance=all). */

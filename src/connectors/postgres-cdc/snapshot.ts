@@ -49,7 +49,9 @@ export interface SnapshotContext {
 export class SnapshotReader {
   private tableIndex = 0;
   private cursorOpen = false;
-  private pending: { table: TableSchema; row: unknown[] } | null = null;
+  /** The last row read, returned once the next row (or the end) tells its snapshot marker. */
+  private pendingTable: TableSchema | null = null;
+  private pendingRow: unknown[] = [];
   private first = true;
   private firstInTable = true;
   private done = false;
@@ -118,8 +120,9 @@ export class SnapshotReader {
     while (!this.done && out.length === 0) {
       const table = this.tables[this.tableIndex];
       if (!table) {
-        if (this.pending) out.push(this.record(this.pending.table, this.pending.row, 'last', true));
-        this.pending = null;
+        if (this.pendingTable) out.push(this.record(this.pendingTable, this.pendingRow, 'last', true));
+        this.pendingTable = null;
+        this.pendingRow = [];
         await this.client.query('COMMIT');
         this.done = true;
         break;
@@ -145,11 +148,13 @@ export class SnapshotReader {
       let at = this.rowsAt;
       while (at < rows.length && out.length < this.maxRecords) {
         const row = rows[at++]!;
-        if (this.pending) {
-          const sameTable = this.pending.table === table;
-          out.push(this.record(this.pending.table, this.pending.row, this.marker(sameTable), false));
+        const pendingTable = this.pendingTable;
+        if (pendingTable) {
+          const sameTable = pendingTable === table;
+          out.push(this.record(pendingTable, this.pendingRow, this.marker(sameTable), false));
         }
-        this.pending = { table, row };
+        this.pendingTable = table;
+        this.pendingRow = row;
       }
       this.rowsAt = at;
       if (at >= rows.length) {
