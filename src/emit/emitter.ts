@@ -327,7 +327,7 @@ class EmitterImpl implements Emitter, DeferringEmitter {
     now: number,
   ): void {
     this.#deferred.push(type, method, route, status, durationMs, user, key, topic, now);
-    if (this.#closing !== null || this.#deferred.length >= DeferredRequestEvents.CAPACITY) {
+    if (this.#closing !== null || this.#deferred.length >= DeferredRequestEvents.GROUP) {
       this.#flushDeferred();
       return;
     }
