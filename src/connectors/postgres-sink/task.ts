@@ -23,7 +23,7 @@ import {
 import { readSinkConfig, type SinkConfig } from './config.ts';
 import { rowOp, UnwritableRecordError } from './record.ts';
 import { Tables } from './tables.ts';
-import { BatchWriter, type Entry, type RecordPosition } from './writer.ts';
+import { BatchWriter, type Entry } from './writer.ts';
 
 const TRANSIENT = new Set([
   'ECONNREFUSED',
@@ -116,11 +116,7 @@ export class PostgresSinkTask implements SinkTask {
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
-    const added = new Set<Entry>();
-    // A buffered entry outlives a few young-generation collections (up to two batches wait for a
-    // write): without a reporter it keeps only its record's position, not the converted value and
-    // raw bytes, so that V8 copies less of it (docs/benchmarks.md, "Sink upserts of existing rows").
-    const keep = this.context.errantRecordReporter !== null;
+    const added = new Set<SinkRecord>();
     for (const record of records) {
       let op: Entry['op'] | null;
       try {
@@ -130,14 +126,8 @@ export class PostgresSinkTask implements SinkTask {
         continue;
       }
       if (op) {
-        const entry: Entry = {
-          op,
-          record: keep
-            ? record
-            : { topic: record.topic, kafkaPartition: record.kafkaPartition, kafkaOffset: record.kafkaOffset },
-        };
-        this.buffer.push(entry);
-        added.add(entry);
+        this.buffer.push({ op, record });
+        added.add(record);
       }
     }
     try {
@@ -166,7 +156,7 @@ export class PostgresSinkTask implements SinkTask {
     } catch (err) {
       if (err instanceof RetriableError) {
         // The runtime delivers these records again; keep only what came before.
-        this.buffer = this.buffer.filter((e) => !added.has(e));
+        this.buffer = this.buffer.filter((e) => !added.has(e.record));
       }
       throw err;
     }
@@ -228,14 +218,13 @@ export class PostgresSinkTask implements SinkTask {
     }
   }
 
-  private async unwritable(record: SinkRecord | RecordPosition, error: Error): Promise<void> {
+  private async unwritable(record: SinkRecord, error: Error): Promise<void> {
     const reporter = this.context.errantRecordReporter;
     const where = `${record.topic}/${record.kafkaPartition}@${record.kafkaOffset}`;
     const wrapped = new ConnectError(`cannot write record ${where} to PostgreSQL: ${error.message}`);
     if (reporter) {
       this.context.logger.warn({ err: wrapped.message }, 'record sent to the dead-letter queue');
-      // Entries keep their whole record when there is a reporter (put).
-      await reporter.report(record as SinkRecord, wrapped);
+      await reporter.report(record, wrapped);
       return;
     }
     throw wrapped;

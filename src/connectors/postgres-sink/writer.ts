@@ -25,13 +25,9 @@ import {
 } from './record.ts';
 import { ident, qualified, type TableInfo, type Tables } from './tables.ts';
 
-/** Where a record came from: enough to name it in an error. */
-export type RecordPosition = Pick<SinkRecord, 'topic' | 'kafkaPartition' | 'kafkaOffset'>;
-
 export interface Entry {
   readonly op: RowOp;
-  /** The record itself when a dead-letter reporter may need it, otherwise only its position. */
-  readonly record: SinkRecord | RecordPosition;
+  readonly record: SinkRecord;
 }
 
 type DeleteOp = Extract<RowOp, { kind: 'delete' }>;
