@@ -11,7 +11,7 @@
  */
 import type { Schema, SinkRecord } from '../../connect/api/index.ts';
 import type { SinkConfig } from './config.ts';
-import { valueText } from './sql-types.ts';
+import { textFormatter, valueText } from './sql-types.ts';
 
 export interface Column {
   readonly name: string;
@@ -364,22 +364,7 @@ function compileSchemaPlan(
 }
 
 /** A formatter per field schema: valueText's result (errors make the caller take the generic path). */
-function formatter(schema: Schema): (value: unknown) => string | null {
-  if (schema.name === undefined) {
-    switch (schema.type) {
-      case 'string':
-        return (v) => (typeof v === 'string' ? v : valueText(schema, v));
-      case 'int8':
-      case 'int16':
-      case 'int32':
-      case 'int64':
-        return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? `${v}` : valueText(schema, v));
-      case 'boolean':
-        return (v) => (v === true ? 't' : v === false ? 'f' : valueText(schema, v));
-    }
-  }
-  return (v) => valueText(schema, v);
-}
+const formatter = textFormatter;
 
 function compileRow(
   config: SinkConfig,
