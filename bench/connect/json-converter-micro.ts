@@ -1,37 +1,10 @@
-/**
- * JsonConverter with schemas on Debezium-shaped records, in process (`node
- * bench/connect/json-converter-micro.ts [N]`): CPU µs per record to write (fromConnectData) and to
- * read back (toConnectData) a 10-column row's change event, about 3.3 KB with its schema.
- */
-import { Schemas } from '../../src/connect/api/index.ts';
 import { JsonConverter } from '../../src/connect/converters/json-converter.ts';
-import {
-  envelope,
-  envelopeSchema,
-  SOURCE_SCHEMA,
-  sourceStruct,
-} from '../../src/connectors/postgres-cdc/envelope.ts';
+import { envelope, SOURCE_SCHEMA, sourceStruct } from '../../src/connectors/postgres-cdc/envelope.ts';
+import { bench10Envelope, bench10Row } from './bench10-schema.ts';
 
 const n = Number(process.argv[2] ?? 200_000);
-const row = Schemas.struct(
-  [
-    ['id', Schemas.int64()],
-    ['name', Schemas.string()],
-    ['email', Schemas.string({ optional: true })],
-    ['age', Schemas.int32({ optional: true })],
-    ['score', Schemas.float64({ optional: true })],
-    ['active', Schemas.boolean({ optional: true })],
-    [
-      'created',
-      { ...Schemas.string({ optional: true }), name: 'io.debezium.time.ZonedTimestamp', version: 1 },
-    ],
-    ['balance', Schemas.decimal(2, { optional: true })],
-    ['note', Schemas.string({ optional: true })],
-    ['born', { ...Schemas.int32({ optional: true }), name: 'io.debezium.time.Date', version: 1 }],
-  ],
-  { name: 'bench.public.bench10.Value', optional: true },
-);
-const schema = envelopeSchema('bench.public.bench10.Envelope', row);
+const row = bench10Row('bench');
+const schema = bench10Envelope('bench', row);
 void SOURCE_SCHEMA;
 const records = Array.from({ length: 1000 }, (_, i) => {
   const after = {

@@ -10,34 +10,18 @@
  * (PerformanceObserver, wall time) per phase.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Schemas, type SinkRecord } from '../../src/connect/api/index.ts';
+import type { SinkRecord } from '../../src/connect/api/index.ts';
 import { JsonConverter } from '../../src/connect/converters/json-converter.ts';
-import { envelope, envelopeSchema, sourceStruct } from '../../src/connectors/postgres-cdc/envelope.ts';
+import { envelope, sourceStruct } from '../../src/connectors/postgres-cdc/envelope.ts';
 import { postgresSink } from '../../src/connectors/postgres-sink/index.ts';
 import { SinkHarness } from '../../test/connectors/harness.ts';
 import { startPostgres } from '../../test/helpers/postgres.ts';
+import { bench10Envelope, bench10Key, bench10Row } from './bench10-schema.ts';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
-const row = Schemas.struct(
-  [
-    ['id', Schemas.int64()],
-    ['name', Schemas.string()],
-    ['email', Schemas.string({ optional: true })],
-    ['age', Schemas.int32({ optional: true })],
-    ['score', Schemas.float64({ optional: true })],
-    ['active', Schemas.boolean({ optional: true })],
-    [
-      'created',
-      { ...Schemas.string({ optional: true }), name: 'io.debezium.time.ZonedTimestamp', version: 1 },
-    ],
-    ['balance', Schemas.decimal(2, { optional: true })],
-    ['note', Schemas.string({ optional: true })],
-    ['born', { ...Schemas.int32({ optional: true }), name: 'io.debezium.time.Date', version: 1 }],
-  ],
-  { name: 'snap.public.bench10.Value', optional: true },
-);
-const keySchema = Schemas.struct([['id', Schemas.int64()]], { name: 'snap.public.bench10.Key' });
-const schema = envelopeSchema('snap.public.bench10.Envelope', row);
+const row = bench10Row('snap');
+const keySchema = bench10Key('snap');
+const schema = bench10Envelope('snap', row);
 const w = new JsonConverter();
 w.configure({}, false);
 const wk = new JsonConverter();

@@ -1,0 +1,39 @@
+/**
+ * The Connect schemas of the benches' 10-column table `bench10` (the CDC snapshot's and the sink's
+ * rows, as the Postgres CDC connector shapes them), for the in-process micro-benchmarks: one
+ * definition instead of a copy per bench.
+ */
+import { type Schema, Schemas } from '../../src/connect/api/index.ts';
+import { envelopeSchema } from '../../src/connectors/postgres-cdc/envelope.ts';
+
+/** The row's value schema, named `<prefix>.public.bench10.Value`. */
+export function bench10Row(prefix: string): Schema {
+  return Schemas.struct(
+    [
+      ['id', Schemas.int64()],
+      ['name', Schemas.string()],
+      ['email', Schemas.string({ optional: true })],
+      ['age', Schemas.int32({ optional: true })],
+      ['score', Schemas.float64({ optional: true })],
+      ['active', Schemas.boolean({ optional: true })],
+      [
+        'created',
+        { ...Schemas.string({ optional: true }), name: 'io.debezium.time.ZonedTimestamp', version: 1 },
+      ],
+      ['balance', Schemas.decimal(2, { optional: true })],
+      ['note', Schemas.string({ optional: true })],
+      ['born', { ...Schemas.int32({ optional: true }), name: 'io.debezium.time.Date', version: 1 }],
+    ],
+    { name: `${prefix}.public.bench10.Value`, optional: true },
+  );
+}
+
+/** The key schema (`id`), named `<prefix>.public.bench10.Key`. */
+export function bench10Key(prefix: string): Schema {
+  return Schemas.struct([['id', Schemas.int64()]], { name: `${prefix}.public.bench10.Key` });
+}
+
+/** The Debezium envelope schema of `row`, named `<prefix>.public.bench10.Envelope`. */
+export function bench10Envelope(prefix: string, row: Schema): Schema {
+  return envelopeSchema(`${prefix}.public.bench10.Envelope`, row);
+}
