@@ -4,7 +4,7 @@
  * definition instead of a copy per bench.
  */
 import { type Schema, Schemas } from '../../src/connect/api/index.ts';
-import { envelopeSchema } from '../../src/connectors/postgres-cdc/envelope.ts';
+import { envelopeSchema, sourceStruct } from '../../src/connectors/postgres-cdc/envelope.ts';
 
 /** The row's value schema, named `<prefix>.public.bench10.Value`. */
 export function bench10Row(prefix: string): Schema {
@@ -36,4 +36,36 @@ export function bench10Key(prefix: string): Schema {
 /** The Debezium envelope schema of `row`, named `<prefix>.public.bench10.Envelope`. */
 export function bench10Envelope(prefix: string, row: Schema): Schema {
   return envelopeSchema(`${prefix}.public.bench10.Envelope`, row);
+}
+
+/** Row `i`'s values as the connector gives them (`balance`: the decimal's unscaled bytes). */
+export function bench10After(i: number): Record<string, unknown> {
+  return {
+    id: i,
+    name: `name ${i}`,
+    email: `user${i}@example.com`,
+    age: i % 90,
+    score: i / 7,
+    active: i % 2 === 0,
+    created: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('.000Z', 'Z'),
+    balance: Buffer.from((i * 125).toString(16).padStart(8, '0'), 'hex'),
+    note: 'a short note',
+    born: 10_957 + (i % 9000),
+  };
+}
+
+/** A snapshot record's `source` block for server `serverName`. */
+export function bench10Source(serverName: string): ReturnType<typeof sourceStruct> {
+  return sourceStruct({
+    version: '3.0.0',
+    serverName,
+    db: 'snap',
+    schema: 'public',
+    table: 'bench10',
+    tsUs: Date.now() * 1000,
+    snapshot: 'true',
+    lastCommitLsn: null,
+    lsn: 123456n,
+    txId: 789,
+  });
 }

@@ -12,11 +12,11 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { SinkRecord } from '../../src/connect/api/index.ts';
 import { JsonConverter } from '../../src/connect/converters/json-converter.ts';
-import { envelope, sourceStruct } from '../../src/connectors/postgres-cdc/envelope.ts';
+import { envelope } from '../../src/connectors/postgres-cdc/envelope.ts';
 import { postgresSink } from '../../src/connectors/postgres-sink/index.ts';
 import { SinkHarness } from '../../test/connectors/harness.ts';
 import { startPostgres } from '../../test/helpers/postgres.ts';
-import { bench10Envelope, bench10Key, bench10Row } from './bench10-schema.ts';
+import { bench10After, bench10Envelope, bench10Key, bench10Row, bench10Source } from './bench10-schema.ts';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const row = bench10Row('snap');
@@ -42,30 +42,8 @@ const values: Buffer[] = [];
     return chunk.subarray(pos - b.length, pos);
   };
   for (let i = 1; i <= ROWS; i++) {
-    const after = {
-      id: i,
-      name: `name ${i}`,
-      email: `user${i}@example.com`,
-      age: i % 90,
-      score: i / 7,
-      active: i % 2 === 0,
-      created: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('.000Z', 'Z'),
-      balance: Buffer.from((i * 125).toString(16).padStart(8, '0'), 'hex'),
-      note: 'a short note',
-      born: 10_957 + (i % 9000),
-    };
-    const source = sourceStruct({
-      version: '3.0.0',
-      serverName: 'snap',
-      db: 'snap',
-      schema: 'public',
-      table: 'bench10',
-      tsUs: Date.now() * 1000,
-      snapshot: 'true',
-      lastCommitLsn: null,
-      lsn: 123456n,
-      txId: 789,
-    });
+    const after = bench10After(i);
+    const source = bench10Source('snap');
     keys.push(place(wk.fromConnectData('t', [], keySchema, { id: i })!));
     values.push(place(w.fromConnectData('t', [], schema, envelope('r', null, after, source))!));
   }

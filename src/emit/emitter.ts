@@ -32,7 +32,7 @@ import { WAKE_AT_ONCE, WAKE_NEVER, WAKE_SOON } from './handover.ts';
 import { type DropReason, type EmitterMetrics, MetricsState } from './metrics.ts';
 import { RecordQueue } from './queue.ts';
 import { encodeFrame, type QueuedRecord } from './record.ts';
-import { DEFER_REQUEST_EVENT, DeferredRequestEvents, type DeferringEmitter } from './request-event.ts';
+import { DEFERRED, DEFERRED_PUSHED, DeferredRequestEvents, type DeferringEmitter } from './request-event.ts';
 import { type SenderHandle, startSender } from './sender-thread.ts';
 import { Spool, type SpoolPosition } from './spool.ts';
 
@@ -164,8 +164,9 @@ class EmitterImpl implements Emitter, DeferringEmitter {
   readonly #encoder: CloudEventEncoder;
   readonly #sender: SenderHandle;
   readonly #queue = new RecordQueue();
-  /** The middleware's per-request events, encoded just before a batch is taken (request-event.ts). */
+  /** The middleware's per-request events, encoded in groups and before a batch is taken (request-event.ts). */
   readonly #deferred = new DeferredRequestEvents();
+  readonly [DEFERRED] = this.#deferred;
   readonly #emitAt = (type: string, data: unknown, options: EmitOptions | undefined, now: number): string =>
     this.#emitOne(type, data, options, now);
   readonly #spool: Spool | null;
@@ -314,19 +315,8 @@ class EmitterImpl implements Emitter, DeferringEmitter {
     return this.#emitOne(type, data, options, Date.now());
   }
 
-  /** A per-request event (request-event.ts), encoded later with the others; never throws. */
-  [DEFER_REQUEST_EVENT](
-    type: string,
-    method: string,
-    route: string,
-    status: number,
-    durationMs: number,
-    user: unknown,
-    key: unknown,
-    topic: string | undefined,
-    now: number,
-  ): void {
-    this.#deferred.push(type, method, route, status, durationMs, user, key, topic, now);
+  /** After a per-request event was pushed (request-event.ts); never throws. */
+  [DEFERRED_PUSHED](now: number): void {
     if (this.#closing !== null || this.#deferred.length >= DeferredRequestEvents.GROUP) {
       this.#flushDeferred();
       return;

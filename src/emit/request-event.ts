@@ -59,9 +59,12 @@ export function emitRequestEvent<Req>(
 ): void {
   const user = o.user === undefined ? undefined : safeCall(o.user, req);
   const key = o.key !== undefined ? safeCall(o.key, req) : user;
-  const defer = (emitter as Partial<DeferringEmitter>)[DEFER_REQUEST_EVENT];
-  if (defer !== undefined) {
-    defer.call(emitter, type, method, route, status, durationMs, user, key, o.topic, Date.now());
+  const deferring = emitter as Partial<DeferringEmitter>;
+  const store = deferring[DEFERRED];
+  if (store !== undefined) {
+    const now = Date.now();
+    store.push(type, method, route, status, durationMs, user, key, o.topic, now);
+    deferring[DEFERRED_PUSHED]!(now);
     return;
   }
   emitNow(
@@ -113,21 +116,15 @@ function emitNow(
  */
 const SCRATCH: { key: string | undefined; topic: string | undefined } = { key: undefined, topic: undefined };
 
-/** The emitter's internal entry for a per-request event to encode later (emitter.ts). */
-export const DEFER_REQUEST_EVENT = Symbol('samsa.emit.deferRequestEvent');
+/** The emitter's store of per-request events to encode later, and its hook after each push. */
+export const DEFERRED = Symbol('samsa.emit.deferred');
+export const DEFERRED_PUSHED = Symbol('samsa.emit.deferredPushed');
 
+/** What `createEmitter`'s emitters have (emitter.ts); any other `Emitter` gets `emit()` calls. */
 export interface DeferringEmitter {
-  [DEFER_REQUEST_EVENT](
-    type: string,
-    method: string,
-    route: string,
-    status: number,
-    durationMs: number,
-    user: unknown,
-    key: unknown,
-    topic: string | undefined,
-    now: number,
-  ): void;
+  readonly [DEFERRED]: DeferredRequestEvents;
+  /** After each push (`now`: the event's time): encodes a full group, or arms the linger timer. */
+  [DEFERRED_PUSHED](now: number): void;
 }
 
 /**
