@@ -240,6 +240,8 @@ const POOL_IDLE_MS = 1000;
  */
 class BatchPool {
   #free: ArrayBuffer[] = [];
+  /** Armed while the free buffers wait to be dropped: one timer, not one per idle moment. */
+  #idleTimer: NodeJS.Timeout | null = null;
   /** The memory this pool made (a batch in it may come back). */
   readonly #made = new WeakSet<ArrayBuffer>();
 
@@ -270,10 +272,12 @@ class BatchPool {
 
   /** The producer has nothing pending: the free buffers go if it still has not in POOL_IDLE_MS. */
   idle(stillIdle: () => boolean): void {
-    if (this.#free.length === 0) return;
-    setTimeout(() => {
+    if (this.#free.length === 0 || this.#idleTimer !== null) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
       if (stillIdle()) this.#free = [];
-    }, POOL_IDLE_MS).unref();
+    }, POOL_IDLE_MS);
+    this.#idleTimer.unref();
   }
 }
 

@@ -43,9 +43,9 @@ export function safeCall<Req, T>(fn: ((req: Req) => T) | undefined, req: Req): T
 /**
  * Emits the per-request event; never throws into the response path. The user and the key are
  * taken now (from the request as it is at the end of the response). An emitter made by
- * `createEmitter` takes the event's facts as they are and encodes it later, together with the
- * other requests' events, just before it takes a batch (`DeferredRequestEvents`); any other
- * `Emitter` gets an `emit()` call now.
+ * `createEmitter` takes the event's facts as they are and encodes it later, together with other
+ * requests' events (`DeferredRequestEvents`: in groups, before a batch is taken and before any
+ * other `emit()`); any other `Emitter` gets an `emit()` call now.
  */
 export function emitRequestEvent<Req>(
   emitter: Emitter,
@@ -71,30 +71,21 @@ export function emitRequestEvent<Req>(
     (t, d, opts) => emitter.emit(t, d, opts),
     0,
     type,
-    method,
-    route,
-    status,
-    durationMs,
-    user,
+    new RequestEvent(method, route, status, durationMs, user as string | undefined),
     key,
     o.topic,
   );
 }
 
-/** The event's data and options, and one emit; a bad user()/key() result skips the event. */
+/** One emit of a request event with its options; a bad user()/key() result skips the event. */
 function emitNow(
   emit: (type: string, data: unknown, options: EmitOptions | undefined, now: number) => unknown,
   now: number,
   type: string,
-  method: string,
-  route: string,
-  status: number,
-  durationMs: number,
-  user: unknown,
+  data: RequestEvent,
   key: unknown,
   topic: string | undefined,
 ): void {
-  const data = new RequestEvent(method, route, status, durationMs, user as string | undefined);
   const withOptions = key !== undefined || topic !== undefined;
   if (withOptions) {
     SCRATCH.key = key as string | undefined;
@@ -133,8 +124,8 @@ export interface DeferringEmitter {
  * encoder pushed out of the caches by the app's own work since the last request — and costs an
  * order of magnitude more than encoding the same events one after the other (27-39 µs against
  * 3-6 µs per event measured here); the emitter encodes these in groups (GROUP) and just before it
- * takes a batch, in the order of the calls, and before any other `emit()` so that a key's events
- * keep their order.
+ * takes a batch, in the order of the calls, and before any other `emit()` so that events keep call
+ * order per partition.
  * The data is ours and immutable, so encoding later changes nothing but the id's generation time.
  */
 export class DeferredRequestEvents {
@@ -184,18 +175,14 @@ export class DeferredRequestEvents {
     // Taken first: an emit that throws, or one that defers again, cannot replay an event twice.
     this.length = 0;
     for (let i = 0; i < n; i++) {
-      emitNow(
-        emitAt,
-        this.#numbers[3 * i + 2]!,
-        this.#types[i]!,
+      const data = new RequestEvent(
         this.#methods[i]!,
         this.#routes[i]!,
         this.#numbers[3 * i]!,
         this.#numbers[3 * i + 1]!,
-        this.#users[i],
-        this.#keys[i],
-        this.#topics[i],
+        this.#users[i] as string | undefined,
       );
+      emitNow(emitAt, this.#numbers[3 * i + 2]!, this.#types[i]!, data, this.#keys[i], this.#topics[i]);
       this.#users[i] = undefined;
       this.#keys[i] = undefined;
     }

@@ -363,9 +363,6 @@ function compileSchemaPlan(
   return { envelopeByName: schema.name?.endsWith('.Envelope') === true, envelopeRow, flatRow };
 }
 
-/** A formatter per field schema: valueText's result (errors make the caller take the generic path). */
-const formatter = textFormatter;
-
 function compileRow(
   config: SinkConfig,
   topic: string,
@@ -387,7 +384,7 @@ function compileRow(
         { name: p, schema: { type: 'int32', optional: false } },
         { name: o, schema: { type: 'int64', optional: false } },
       );
-      const [ft, fp, fo] = key.map((k) => formatter(k.schema!));
+      const [ft, fp, fo] = key.map((k) => textFormatter(k.schema!));
       readKey = (record, _data, texts) => {
         texts[0] = ft!(record.topic);
         texts[1] = fp!(record.kafkaPartition);
@@ -405,7 +402,7 @@ function compileRow(
       if (wanted.length === 0) return null;
       for (const f of wanted) key.push({ name: f.name, schema: f.schema });
       const names = wanted.map((f) => f.name);
-      const formats = wanted.map((f) => formatter(f.schema));
+      const formats = wanted.map((f) => textFormatter(f.schema));
       const n = names.length;
       readKey = (record, _data, texts) => {
         const k = record.key;
@@ -422,7 +419,7 @@ function compileRow(
       if (specs.some((f) => f === undefined)) return null;
       for (const f of specs) key.push({ name: f!.name, schema: f!.schema });
       const names = specs.map((f) => f!.name);
-      const formats = specs.map((f) => formatter(f!.schema));
+      const formats = specs.map((f) => textFormatter(f!.schema));
       const n = names.length;
       readKey = (_record, data, texts) => {
         for (let i = 0; i < n; i++) texts[i] = formats[i]!(data[names[i]!]);
@@ -434,7 +431,7 @@ function compileRow(
   const keyNames = new Set(key.map((k) => k.name));
   const columns = fields.filter((f) => !keyNames.has(f.name) && config.fieldFilter(topic, f.name));
   const names = columns.map((f) => f.name);
-  const formats = columns.map((f) => formatter(f.schema));
+  const formats = columns.map((f) => textFormatter(f.schema));
   const specs: ColumnSpec[] = columns.map((f) => ({ name: f.name, schema: f.schema }));
   const first = key.length;
   const count = names.length;
