@@ -33,7 +33,21 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startWorker(port: number): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * A worker on a free REST port; another process can take the port between freePort() and the
+ * worker's bind (tests run in parallel), so a start that fails with EADDRINUSE tries another.
+ */
+async function startWorker(): Promise<{ child: ChildProcess; url: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOn(await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !(err as Error).message.includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startWorkerOn(port: number): Promise<{ child: ChildProcess; url: string }> {
   const config = join(dir, 'worker.properties');
   writeFileSync(
     config,
@@ -72,7 +86,7 @@ async function startWorker(port: number): Promise<{ child: ChildProcess; url: st
 
 test('every committed change is in the topic after kill -9 of the worker and a restart', async () => {
   await pg.query('CREATE TABLE events (id int PRIMARY KEY, version int NOT NULL)');
-  const first = await startWorker(await freePort());
+  const first = await startWorker();
   const rest = connectClient({ restUrl: first.url });
   const created = await rest.call('POST', '/connectors', {
     name: 'crash-cdc',
@@ -121,7 +135,7 @@ test('every committed change is in the topic after kill -9 of the worker and a r
   first.child.kill('SIGKILL');
   const atKill = committed.length;
   await new Promise((r) => setTimeout(r, 1500));
-  const second = await startWorker(await freePort());
+  const second = await startWorker();
   await connectClient({ restUrl: second.url }).waitForStatus(
     'crash-cdc',
     (s) => s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id.endsWith(new URL(second.url).port),
