@@ -4,7 +4,7 @@
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
  *     [--pin] [--nice N] [--broker-nice N] [--sender-cpu C] [--background-cpu C] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *     [--modes plain,middleware] [--base CHECKOUT] [--events N] [--generator c|node] [--isolate] [--fifo]
- *     [--app-flags=NODE_FLAGS]
+ *     [--app-flags=NODE_FLAGS] [--app-log DIR]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator, a fresh one per run: open loop, fixed arrival rate, latency from each
@@ -19,7 +19,7 @@
  * generator on CPU 0 under real-time FIFO scheduling (`chrt -f`, the generator's priority above the
  * app's), so that nothing else on the machine takes that core while they want it, without moving
  * other processes (the kernel still keeps 5% of each second for others). The app's other threads
- * keep the normal policy (all of a process's threads under FIFO on one core can livelock). `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`). Runs alternate without / with the middleware, `--pairs`
+ * keep the normal policy (all of a process's threads under FIFO on one core can livelock). `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`); `--app-log DIR` writes each app's stdout and stderr to DIR/MODE-PID.log (e.g. with `--app-flags=--trace-gc`). Runs alternate without / with the middleware, `--pairs`
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
  * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
  * main thread's wake-ups per request (voluntary context switches), event
@@ -47,7 +47,7 @@
  * (express-app.ts `handler` mode): `--events 10` is issue 18's emit() latency at 10,000 events/s.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,7 @@ const { values: a } = parseArgs({
     isolate: { type: 'boolean', default: false },
     fifo: { type: 'boolean', default: false },
     'app-flags': { type: 'string' },
+    'app-log': { type: 'string' },
   },
 });
 const PAIRS = Number(a.pairs);
@@ -179,6 +180,11 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
       ? spawn(command[0]!, [...command.slice(1), process.execPath, ...node])
       : spawn(process.execPath, node);
   trackPid('express-app', child.pid!);
+  if (a['app-log']) {
+    const log = createWriteStream(resolve(a['app-log'], `${mode}-${child.pid}.log`));
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+  }
   try {
     const [, port] = await waitForLine(child, /listening (\d+)/, 20_000);
     if (a['sender-cpu'] !== undefined && (kind === 'thread' || kind === 'nice0'))
