@@ -37,7 +37,7 @@
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  * `--modes` says which apps alternate within each pair (each may end in `@MS`, that mode's lingerMs:
- * `--modes plain,middleware,middleware@20`): `plain` (no emitter), `middleware` (this
+ * `--modes plain,middleware,middleware@20`): `plain` (no emitter), `control` (the same plain app again, as a mode of its own: `control vs plain` is an A/A comparison, the spread the instrument gives two identical apps), `middleware` (this
  * checkout's emitter, its defaults: the sender on the app's thread), `thread` (the same with
  * `senderThread: true`), `inline` (`senderThread: false` said explicitly), `nice0` (the sender
  * thread at the app's priority: `senderThread: true, senderNice: 0`), `base` (the emitter of the checkout at `--base`, e.g. main, in the same harness), so A/B
@@ -93,7 +93,7 @@ const WARMUP_MS = Number(a.warmup) * 1000;
 const RATE = Number(a.rate);
 const APP = fileURLToPath(new URL('./express-app.ts', import.meta.url));
 const TOPIC = 'emit-bench-middleware';
-type Kind = 'plain' | 'middleware' | 'thread' | 'inline' | 'nice0' | 'base';
+type Kind = 'plain' | 'control' | 'middleware' | 'thread' | 'inline' | 'nice0' | 'base';
 /** A mode as given: its kind, optionally `@MS` for that mode's lingerMs (`middleware@20`). */
 type Mode = string;
 const MODES: Mode[] = a.modes.split(',');
@@ -104,7 +104,7 @@ const lingerOf = (m: Mode): number | undefined => {
   return a.linger === undefined ? undefined : Number(a.linger);
 };
 for (const m of MODES) {
-  if (!['plain', 'middleware', 'thread', 'inline', 'nice0', 'base'].includes(kindOf(m)))
+  if (!['plain', 'control', 'middleware', 'thread', 'inline', 'nice0', 'base'].includes(kindOf(m)))
     throw new Error(`unknown mode ${m}`);
   const l = lingerOf(m);
   if (l !== undefined && !(l >= 0)) throw new Error(`bad lingerMs in mode ${m}`);
@@ -157,7 +157,7 @@ async function run(mode: Run['mode'], bootstrap: string): Promise<Run> {
   const config = JSON.stringify({
     bootstrap,
     topic: TOPIC,
-    mode: kind === 'plain' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
+    mode: kind === 'plain' || kind === 'control' ? 'plain' : Number(a.events) > 1 ? 'handler' : 'middleware',
     ...(kind === 'base' ? { emitModule: resolve(a.base!, 'src/emit/index.ts') } : {}),
     ...(kind === 'inline' ? { senderThread: false } : {}),
     ...(kind === 'thread' ? { senderThread: true } : {}),
@@ -335,7 +335,7 @@ for (const mode of MODES) {
   };
   const s = summary[mode]!;
   console.log(
-    `median ${mode.padEnd(13)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && kindOf(mode) !== 'plain' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
+    `median ${mode.padEnd(13)} p50 ${r(s.p50Ms)}  p99 ${r(s.p99Ms)}  p99.9 ${r(s.p999Ms)} ms | ${r(s.cpuUsPerRequest, 0)} µs CPU/req (main thread ${r(s.mainCpuUsPerRequest, 0)}), ${r(s.wakeupsPerRequest)} wake-ups/req, ELU ${r(s.elu, 3)}, loop delay p99 ${r(s.loopDelayP99Ms)} ms | load1 ${r(s.load1)}${Number(a.events) > 1 && kindOf(mode) !== 'plain' && kindOf(mode) !== 'control' ? ` | emit() p99 ${r(s.emitP99Us, 1)} p99.9 ${r(s.emitP999Us, 1)} µs` : ''}`,
   );
 }
 const pp = summary.plain;
