@@ -2,7 +2,8 @@
  * Opens one socket server per listener: plain TCP for PLAINTEXT / SASL_PLAINTEXT, TLS from PEM
  * files for SSL / SASL_SSL (client certificates none / requested / required). On SSL listeners a
  * verified client certificate gives the principal (`User:<subject DN>`, mapped by the principal
- * mapping rules); otherwise it is ANONYMOUS until SASL says who it is.
+ * mapping rules); otherwise it is ANONYMOUS until SASL says who it is. Plain TCP sockets read into
+ * the process's shared read buffer (shared-read-buffer.ts); TLS sockets emit 'data' as usual.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
@@ -11,6 +12,7 @@ import { distinguishedName, principalMapper } from './auth/principal.ts';
 import { type BrokerConfig, ConfigError } from './config.ts';
 import type { ListenerAddress } from './handler.ts';
 import { type ListenerSpec, usesTls } from './listeners.ts';
+import { adoptAccepted } from './shared-read-buffer.ts';
 
 export type AcceptFn = (socket: Socket, listener: ListenerAddress, principal?: string) => void;
 
@@ -31,8 +33,9 @@ export function createListenerServer(
   accept: AcceptFn,
 ): Server {
   if (!usesTls(spec.protocol)) {
-    const server = createTcpServer({ noDelay: true });
-    server.on('connection', (socket) => accept(socket, address));
+    // Paused: the socket's handle moves to one that reads into the shared buffer first.
+    const server = createTcpServer({ noDelay: true, pauseOnConnect: true });
+    server.on('connection', (socket) => accept(adoptAccepted(socket, server), address));
     return server;
   }
   const mapper = principalMapper(config.tlsPrincipalMapping);
