@@ -208,7 +208,8 @@ export const CDC_CONFIG: ConfigDef = [
     default: 10240,
     importance: 'LOW',
     group: GROUP_CDC,
-    documentation: 'Rows fetched per round trip while snapshotting.',
+    documentation:
+      "Accepted for Debezium's configurations; not used: the snapshot reads each table with one COPY stream (no round trip per batch of rows).",
     validate: positive,
   },
   {

@@ -2,18 +2,20 @@
  * The initial snapshot: every captured table read in one REPEATABLE READ transaction — on the
  * replication slot's exported snapshot when the slot was just created (so streaming from the slot's
  * consistent point has neither gap nor duplicate), otherwise on a fresh snapshot whose visibility
- * (`pg_current_snapshot()`) lets streaming skip the transactions the snapshot already saw. Rows come
- * through a server-side cursor, `snapshot.fetch.size` at a time, as text, and become `op: "r"`
- * records, at most `max.batch.size` per poll, with Debezium's snapshot markers (first, first_in_data_collection, true,
+ * (`pg_current_snapshot()`) lets streaming skip the transactions the snapshot already saw. Each
+ * table's rows come through one `COPY (SELECT ...) TO STDOUT` in text format (the stream's
+ * backpressure stops reading the socket while records wait, so memory stays bounded), cut into
+ * values by copy-text.ts without an object per row, and become `op: "r"` records, `max.batch.size`
+ * per poll, with Debezium's snapshot markers (first, first_in_data_collection, true,
  * last_in_data_collection, last).
  */
 import type pg from 'pg';
+import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams';
 import type { SourceRecord, Struct } from '../../connect/api/index.ts';
+import { CopyTextRows } from './copy-text.ts';
 import { envelope, type SnapshotMarker, sourceStruct } from './envelope.ts';
 import { type Lsn, parseLsn } from './lsn.ts';
 import type { TableSchema } from './table-schema.ts';
-
-const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -48,19 +50,22 @@ export interface SnapshotContext {
 
 export class SnapshotReader {
   private tableIndex = 0;
-  private cursorOpen = false;
+  /** The current table's `COPY ... TO STDOUT`, null between tables. */
+  private copy: CopyToStreamQuery | null = null;
+  private copyError: Error | null = null;
+  /** Wakes `next()` waiting for the COPY's next bytes (or its end or error). */
+  private wake: (() => void) | null = null;
+  private readonly rows = new CopyTextRows();
+  /** Values per COPY row: the table's columns, or the one NULL of a table without columns. */
+  private width = 1;
   /** The last row read, returned once the next row (or the end) tells its snapshot marker. */
   private pendingTable: TableSchema | null = null;
-  private pendingRow: unknown[] = [];
+  private pendingRow: (string | null)[] = [];
+  /** The array the next row is read into (the pending row's and this one swap: no array per row). */
+  private spareRow: (string | null)[] = [];
   private first = true;
   private firstInTable = true;
   private done = false;
-  /** The next FETCH, sent before the current rows are converted so the server works meanwhile. */
-  private prefetch: Promise<pg.QueryResult> | null = null;
-  /** The current fetch's rows not yet returned (from `rowsAt`); `rowsEndTable`: its table ends with them. */
-  private rows: unknown[][] | null = null;
-  private rowsAt = 0;
-  private rowsEndTable = false;
   txId = 0;
   /** The position streaming continues from (the slot's consistent point, or the WAL position read in the snapshot). */
   lsn: Lsn = 0n;
@@ -69,7 +74,6 @@ export class SnapshotReader {
 
   private readonly client: pg.Client;
   private readonly tables: readonly TableSchema[];
-  private readonly fetchSize: number;
   private readonly context: SnapshotContext;
   /** Most records one `next()` returns (the task's `max.batch.size`, as Debezium's queue hands out). */
   private readonly maxRecords: number;
@@ -77,13 +81,11 @@ export class SnapshotReader {
   constructor(
     client: pg.Client,
     tables: readonly TableSchema[],
-    fetchSize: number,
     context: SnapshotContext,
-    maxRecords = fetchSize,
+    maxRecords: number,
   ) {
     this.client = client;
     this.tables = tables;
-    this.fetchSize = fetchSize;
     this.context = context;
     this.maxRecords = Math.max(1, maxRecords);
   }
@@ -114,67 +116,75 @@ export class SnapshotReader {
     return this.done;
   }
 
-  /** The next records (up to `maxRecords`), or an empty array when the snapshot is complete. */
+  /**
+   * The next records (`maxRecords`, fewer only at the snapshot's end), or an empty array when the
+   * snapshot is complete.
+   */
   async next(): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
-    while (!this.done && out.length === 0) {
+    while (!this.done && out.length < this.maxRecords) {
       const table = this.tables[this.tableIndex];
       if (!table) {
         if (this.pendingTable) out.push(this.record(this.pendingTable, this.pendingRow, 'last', true));
         this.pendingTable = null;
-        this.pendingRow = [];
         await this.client.query('COMMIT');
         this.done = true;
         break;
       }
-      if (!this.cursorOpen && this.rows === null) {
-        const columns = table.spec.columns.map((c) => ident(c.name)).join(', ');
-        await this.client.query(
-          `DECLARE samsa_snapshot NO SCROLL CURSOR FOR SELECT ${columns || 'NULL'} FROM ${ident(table.spec.schema)}.${ident(table.spec.table)}`,
-        );
-        this.cursorOpen = true;
-        this.firstInTable = true;
-      }
-      if (this.rows === null) {
-        const result = await (this.prefetch ?? this.fetch());
-        this.rows = result.rows as unknown[][];
-        this.rowsAt = 0;
-        this.rowsEndTable = result.rows.length < this.fetchSize;
-        this.prefetch = this.rowsEndTable ? null : this.fetch();
-      }
-      // At most maxRecords per call: the rest of the fetch waits as rows (a few strings each),
-      // lighter to hold than the records they become.
+      const copy = this.copy ?? this.startCopy(table);
+      const width = this.width;
       const rows = this.rows;
-      let at = this.rowsAt;
-      while (at < rows.length && out.length < this.maxRecords) {
-        const row = rows[at++]!;
+      while (out.length < this.maxRecords) {
+        const cells = this.spareRow;
+        if (!rows.next(cells, width)) break;
         const pendingTable = this.pendingTable;
         if (pendingTable) {
-          const sameTable = pendingTable === table;
-          out.push(this.record(pendingTable, this.pendingRow, this.marker(sameTable), false));
+          out.push(this.record(pendingTable, this.pendingRow, this.marker(pendingTable === table), false));
         }
+        this.spareRow = this.pendingRow;
+        this.pendingRow = cells;
         this.pendingTable = table;
-        this.pendingRow = row;
       }
-      this.rowsAt = at;
-      if (at >= rows.length) {
-        this.rows = null;
-        if (this.rowsEndTable) {
-          await this.client.query('CLOSE samsa_snapshot');
-          this.cursorOpen = false;
-          this.tableIndex++;
-        }
-      }
+      if (out.length >= this.maxRecords) break;
+      const chunk = copy.read() as Buffer | null;
+      if (chunk !== null) rows.push(chunk);
+      else if (this.copyError) throw this.copyError;
+      else if (copy.readableEnded) {
+        if (rows.partial)
+          throw new Error(`COPY of ${table.spec.schema}.${table.spec.table} ended within a row`);
+        this.copy = null;
+        this.tableIndex++;
+      } else await new Promise<void>((resolve) => (this.wake = resolve));
     }
     return out;
   }
 
-  private fetch(): Promise<pg.QueryResult> {
-    return this.client.query({
-      text: `FETCH ${this.fetchSize} FROM samsa_snapshot`,
-      rowMode: 'array',
-      types: RAW_TEXT,
+  /** Starts reading a table: `COPY (SELECT <columns> FROM <table>) TO STDOUT`, rows as text. */
+  private startCopy(table: TableSchema): CopyToStreamQuery {
+    const columns = table.spec.columns.map((c) => ident(c.name)).join(', ');
+    const copy = this.client.query(
+      copyTo(
+        `COPY (SELECT ${columns || 'NULL'} FROM ${ident(table.spec.schema)}.${ident(table.spec.table)}) TO STDOUT`,
+      ),
+    );
+    const wake = (): void => {
+      const resolve = this.wake;
+      this.wake = null;
+      resolve?.();
+    };
+    copy.on('readable', wake);
+    copy.on('end', wake);
+    copy.on('error', (err: Error) => {
+      this.copyError = err;
+      wake();
     });
+    this.copy = copy;
+    this.copyError = null;
+    this.width = Math.max(1, table.spec.columns.length);
+    // The pending row (the previous table's last) keeps its array; the next rows get arrays of this width.
+    this.spareRow = new Array<string | null>(this.width).fill(null);
+    this.firstInTable = true;
+    return copy;
   }
 
   /** The marker of the pending row, now that the next row's table is known. */
@@ -189,8 +199,12 @@ export class SnapshotReader {
     return marker;
   }
 
-  private record(table: TableSchema, row: unknown[], marker: SnapshotMarker, last: boolean): SourceRecord {
-    const cells = row as (string | null)[];
+  private record(
+    table: TableSchema,
+    cells: readonly (string | null)[],
+    marker: SnapshotMarker,
+    last: boolean,
+  ): SourceRecord {
     const tsUs = Date.now() * 1000;
     const after: Struct = table.row(cells);
     const source = sourceStruct(
@@ -228,9 +242,15 @@ export class SnapshotReader {
     };
   }
 
-  /** Ends the transaction early (task stopping mid-snapshot). */
+  /**
+   * Ends the transaction early (task stopping mid-snapshot). During a COPY no ROLLBACK can be sent
+   * (it would wait behind the COPY's unread rows): the caller's closing of the connection ends it.
+   */
   async abort(): Promise<void> {
-    if (!this.done) await this.client.query('ROLLBACK').catch(() => {});
+    if (!this.done && this.copy === null) await this.client.query('ROLLBACK').catch(() => {});
     this.done = true;
+    this.copy?.destroy();
+    this.copy = null;
+    this.wake?.();
   }
 }

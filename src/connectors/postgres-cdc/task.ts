@@ -120,7 +120,6 @@ export class PostgresCdcSourceTask implements SourceTask {
           this.snapshot = new SnapshotReader(
             this.snapshotClient,
             schemas,
-            config.snapshotFetchSize,
             {
               serverName: config.topicPrefix,
               db: config.dbname,
