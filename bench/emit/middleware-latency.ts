@@ -4,7 +4,7 @@
  *   node bench/emit/middleware-latency.ts [--pairs 5] [--seconds 5] [--warmup 2] [--rate 1000]
  *     [--pin] [--nice N] [--broker-nice N] [--sender-cpu C] [--background-cpu C] [--slices] [--linger MS] [--prof DIR] [--out FILE]
  *     [--modes plain,middleware] [--base CHECKOUT] [--events N] [--generator c|node] [--isolate] [--fifo]
- *     [--app-flags=NODE_FLAGS] [--app-log DIR]
+ *     [--app-flags=NODE_FLAGS] [--app-log DIR] [--fixed-order]
  *
  * Three kinds of process: the broker (`samsa start`), the app (express-app.ts, a fresh process per
  * run) and the load generator, a fresh one per run: open loop, fixed arrival rate, latency from each
@@ -19,7 +19,7 @@
  * generator on CPU 0 under real-time FIFO scheduling (`chrt -f`, the generator's priority above the
  * app's), so that nothing else on the machine takes that core while they want it, without moving
  * other processes (the kernel still keeps 5% of each second for others). The app's other threads
- * keep the normal policy (all of a process's threads under FIFO on one core can livelock). `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`); `--app-log DIR` writes each app's stdout and stderr to DIR/MODE-PID.log (e.g. with `--app-flags=--trace-gc`). Runs alternate without / with the middleware, `--pairs`
+ * keep the normal policy (all of a process's threads under FIFO on one core can livelock). `--app-flags=...` passes Node flags to the app (e.g. `--app-flags=--perf-basic-prof`); `--app-log DIR` writes each app's stdout and stderr to DIR/MODE-PID.log (e.g. with `--app-flags=--trace-gc`). Runs alternate without / with the middleware, `--pairs` rounds of every mode, each round starting with the next mode in turn (`--fixed-order`: always in the order given, as before; the first app of a round measured lower than those after it),
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
  * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
  * main thread's wake-ups per request (voluntary context switches), event
@@ -85,6 +85,7 @@ const { values: a } = parseArgs({
     fifo: { type: 'boolean', default: false },
     'app-flags': { type: 'string' },
     'app-log': { type: 'string' },
+    'fixed-order': { type: 'boolean', default: false },
   },
 });
 const PAIRS = Number(a.pairs);
@@ -300,7 +301,11 @@ try {
     `${GENERATOR === 'c' ? 'C' : 'Node'} load generator, rate ${RATE}/s, warm-up ${WARMUP_MS} ms, ${DURATION_MS} ms measured, ${PAIRS} pairs${a.pin ? ', app pinned to CPU 0, the rest to CPU 1' : ''}${a.nice ? `, app at nice ${a.nice}` : ''}${a['broker-nice'] ? `, broker at nice ${a['broker-nice']}` : ''}${a['sender-cpu'] ? `, sender thread on CPU ${a['sender-cpu']}` : ''}${a['background-cpu'] ? `, the app's threads but its main thread on CPU ${a['background-cpu']}` : ''}${a.slices ? ', loop slices on' : ''}${a.linger ? `, lingerMs ${a.linger}` : ''}`,
   );
   for (let i = 0; i < PAIRS; i++) {
-    for (const mode of MODES) {
+    // Each round starts with another mode (plain first, then the second mode first, ...): the
+    // first app of a round measured lower than the ones after it whatever it was (an A/A run with
+    // `control` showed +107% for the same app in second place), so a fixed order favours one mode.
+    const order = a['fixed-order'] ? MODES : MODES.map((_, j) => MODES[(i + j) % MODES.length]!);
+    for (const mode of order) {
       const x = await run(mode, bootstrap);
       runs.push(x);
       console.log(line(x));
