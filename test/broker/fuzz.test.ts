@@ -13,12 +13,11 @@ import { after, before, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadAllHandlers } from '../../src/broker/handlers/index.ts';
-import { API_KEY_BY_ID, requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
-import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
-import { Writer } from '../../src/protocol/primitives/writer.ts';
+import { API_KEY_BY_ID } from '../../src/protocol/generated/api-keys.ts';
+import type { Writer } from '../../src/protocol/primitives/writer.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import { SampleGen } from '../protocol/sample-gen.ts';
-import { roundTrip } from './kafka-wire.ts';
+import { requestFrame, roundTrip } from './kafka-wire.ts';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 20_000);
 
@@ -73,18 +72,7 @@ async function loadSamplers(): Promise<ApiSampler[]> {
 }
 
 function frame(apiKey: number, version: number, correlationId: number, body: (w: Writer) => void): Buffer {
-  const w = new Writer(256);
-  w.writeInt32(0);
-  writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: 'fuzz',
-  });
-  body(w);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  return requestFrame(apiKey, version, correlationId, 'fuzz', body);
 }
 
 function mutate(g: SampleGen, buf: Buffer): Buffer {

@@ -22,6 +22,28 @@ import { Reader } from '../../src/protocol/primitives/reader.ts';
 import { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch, decodeRecordBatch } from '../../src/protocol/records/batch.ts';
 
+/** One request frame, size prefix included: the request header for the version, then `body`. */
+export function requestFrame(
+  apiKey: number,
+  version: number,
+  correlationId: number,
+  clientId: string,
+  body: (w: Writer) => void,
+): Buffer {
+  const w = new Writer(256);
+  w.writeInt32(0);
+  writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
+    requestApiKey: apiKey,
+    requestApiVersion: version,
+    correlationId,
+    clientId,
+  });
+  body(w);
+  const buf = w.toBuffer();
+  buf.writeInt32BE(buf.length - 4, 0);
+  return buf;
+}
+
 export class WireClient {
   private readonly socket: Socket;
   private buffered = Buffer.alloc(0);
@@ -69,17 +91,7 @@ export class WireClient {
   /** Sends a request; resolves with a Reader positioned at the response body. */
   request(apiKey: number, version: number, body: (w: Writer) => void): Promise<Reader> {
     const correlationId = this.nextId++;
-    const w = new Writer(256);
-    w.writeInt32(0);
-    writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-      requestApiKey: apiKey,
-      requestApiVersion: version,
-      correlationId,
-      clientId: 'wire-test',
-    });
-    body(w);
-    const buf = w.toBuffer();
-    buf.writeInt32BE(buf.length - 4, 0);
+    const buf = requestFrame(apiKey, version, correlationId, 'wire-test', body);
     this.meta.set(correlationId, { apiKey, version });
     return new Promise((resolve) => {
       this.waiting.set(correlationId, resolve);

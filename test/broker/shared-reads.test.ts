@@ -14,7 +14,6 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { adoptAccepted, readShared } from '../../src/broker/shared-read-buffer.ts';
-import { requestHeaderVersion } from '../../src/protocol/generated/api-keys.ts';
 import {
   defaultListGroupsRequest,
   writeListGroupsRequest,
@@ -25,12 +24,11 @@ import {
 } from '../../src/protocol/generated/messages/metadata-request.ts';
 import { writeProduceRequest } from '../../src/protocol/generated/messages/produce-request.ts';
 import { readProduceResponse } from '../../src/protocol/generated/messages/produce-response.ts';
-import { writeRequestHeader } from '../../src/protocol/generated/messages/request-header.ts';
 import { Reader } from '../../src/protocol/primitives/reader.ts';
-import { Writer } from '../../src/protocol/primitives/writer.ts';
+import type { Writer } from '../../src/protocol/primitives/writer.ts';
 import { buildRecordBatch } from '../../src/protocol/records/batch.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { roundTrip } from './kafka-wire.ts';
+import { requestFrame, roundTrip } from './kafka-wire.ts';
 
 /** A small seeded PRNG (mulberry32): the same pieces and bytes on every run. */
 function prng(seed: number): () => number {
@@ -52,20 +50,8 @@ function randomBytes(n: number, next: () => number): Buffer {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** One request frame (size prefix included). */
 function frame(apiKey: number, version: number, correlationId: number, body: (w: Writer) => void): Buffer {
-  const w = new Writer(1024);
-  w.writeInt32(0);
-  writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: 'shared-reads',
-  });
-  body(w);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  return requestFrame(apiKey, version, correlationId, 'shared-reads', body);
 }
 
 describe('shared read buffer (adopted sockets)', () => {
