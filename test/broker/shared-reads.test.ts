@@ -196,18 +196,8 @@ describe('broker reads into the shared buffer', () => {
           records.push({ key: Buffer.from(key), value });
           at += n;
         }
-        const batch = buildRecordBatch({ records });
         produceIds.push(id);
-        frames.push(
-          frame(0, 9, id++, (w) =>
-            writeProduceRequest(w, 9, {
-              transactionalId: null,
-              acks: r === 1 ? 1 : -1,
-              timeoutMs: 5000,
-              topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
-            }),
-          ),
-        );
+        frames.push(produceFrame(id++, topic, records, r === 1 ? 1 : -1));
       }
       sends.push(sendInPieces(broker.port, Buffer.concat(frames), frames, produceIds, next));
     }
@@ -222,24 +212,7 @@ describe('broker reads into the shared buffer', () => {
     // The first test's consumer connections are closing.
     for (let i = 0; i < 100 && broker.broker.connectionCount > 0; i++) await sleep(20);
     const before = broker.broker.connectionCount;
-    const big = frame(0, 9, 1, (w) =>
-      writeProduceRequest(w, 9, {
-        transactionalId: null,
-        acks: -1,
-        timeoutMs: 5000,
-        topicData: [
-          {
-            name: topic,
-            partitionData: [
-              {
-                index: 0,
-                records: buildRecordBatch({ records: [{ key: null, value: Buffer.alloc(1_000_000, 7) }] }),
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const big = produceFrame(1, topic, [{ key: null, value: Buffer.alloc(1_000_000, 7) }]);
     // Cut inside the size, inside the API key, inside a pooled frame, inside a frame not yet
     // assembled (less than 1/16 arrived); destroyed, or half-closed by the client.
     for (const cut of [2, 5, 300_000, 20_000, 999_000]) {
@@ -262,21 +235,7 @@ describe('broker reads into the shared buffer', () => {
     const value = randomBytes(900_000, prng(7));
     const codes = await sendInPieces(
       broker.port,
-      frame(0, 9, 1, (w) =>
-        writeProduceRequest(w, 9, {
-          transactionalId: null,
-          acks: -1,
-          timeoutMs: 5000,
-          topicData: [
-            {
-              name: topic,
-              partitionData: [
-                { index: 0, records: buildRecordBatch({ records: [{ key: Buffer.from('k'), value }] }) },
-              ],
-            },
-          ],
-        }),
-      ),
+      produceFrame(1, topic, [{ key: Buffer.from('k'), value }]),
       [],
       [1],
       prng(8),
@@ -340,7 +299,7 @@ function answers(s: Socket, produceIds: number[], count: number): Promise<number
 function produceFrame(
   correlationId: number,
   topic: string,
-  records: { key: Buffer; value: Buffer }[],
+  records: { key: Buffer | null; value: Buffer }[],
   acks = -1,
 ): Buffer {
   const batch = buildRecordBatch({ records });
