@@ -69,3 +69,20 @@ export function bench10Source(serverName: string): ReturnType<typeof sourceStruc
     txId: 789,
   });
 }
+
+/**
+ * The benches' Postgres sink settings: the snapshot's topic upserted by its key into `bench10`
+ * (auto-created), 2,000 rows per batch.
+ */
+export function bench10SinkConfig(connectionUrl: string): Record<string, string> {
+  return {
+    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    'connection.url': connectionUrl,
+    topics: 'snap.public.bench10',
+    'table.name.format': 'bench10',
+    'insert.mode': 'upsert',
+    'pk.mode': 'record_key',
+    'auto.create': 'true',
+    'batch.size': '2000',
+  };
+}

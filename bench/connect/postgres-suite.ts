@@ -38,6 +38,7 @@ import { cpuSeconds, treeCpuSeconds } from '../lib/proc-stats.ts';
 import { spawnTracked, stopPid } from '../lib/procs.ts';
 import { type BenchResult, round, unavailable } from '../lib/result.ts';
 import { type SamsaProcess, startSamsa } from '../samsa/broker-process.ts';
+import { bench10SinkConfig } from './bench10-schema.ts';
 import { PipelinedUpdates } from './pg-pipelined-updates.ts';
 
 const SYSTEM = 'Samsa Connect';
@@ -298,14 +299,7 @@ async function sinkRows(
     return Number(n.rows[0]!.n) === (updated ? 0 : rows);
   };
   const sinkConfig = {
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-    'connection.url': p.url('sinkdb'),
-    topics: 'snap.public.bench10',
-    'table.name.format': 'bench10',
-    'insert.mode': 'upsert',
-    'pk.mode': 'record_key',
-    'auto.create': 'true',
-    'batch.size': '2000',
+    ...bench10SinkConfig(p.url('sinkdb')),
     'consumer.override.max.poll.records': '2000',
   };
   const postmaster = await postmasterOf(probe);

@@ -16,7 +16,14 @@ import { envelope } from '../../src/connectors/postgres-cdc/envelope.ts';
 import { postgresSink } from '../../src/connectors/postgres-sink/index.ts';
 import { SinkHarness } from '../../test/connectors/harness.ts';
 import { startPostgres } from '../../test/helpers/postgres.ts';
-import { bench10After, bench10Envelope, bench10Key, bench10Row, bench10Source } from './bench10-schema.ts';
+import {
+  bench10After,
+  bench10Envelope,
+  bench10Key,
+  bench10Row,
+  bench10SinkConfig,
+  bench10Source,
+} from './bench10-schema.ts';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const row = bench10Row('snap');
@@ -53,16 +60,7 @@ const pg = await startPostgres({ settings: { shared_buffers: '256MB', max_wal_si
 try {
   await pg.createDatabase('sinkdb');
   const harness = new SinkHarness(postgresSink.createTask());
-  await harness.start({
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-    'connection.url': pg.url('sinkdb'),
-    topics: 'snap.public.bench10',
-    'table.name.format': 'bench10',
-    'insert.mode': 'upsert',
-    'pk.mode': 'record_key',
-    'auto.create': 'true',
-    'batch.size': '2000',
-  });
+  await harness.start(bench10SinkConfig(pg.url('sinkdb')));
   let gcMs = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcMs += e.duration;

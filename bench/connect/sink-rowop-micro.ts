@@ -10,7 +10,14 @@ import { envelope } from '../../src/connectors/postgres-cdc/envelope.ts';
 import { readSinkConfig } from '../../src/connectors/postgres-sink/config.ts';
 import { rowOp, type WriteOp } from '../../src/connectors/postgres-sink/record.ts';
 import { copyData } from '../../src/connectors/postgres-sink/writer.ts';
-import { bench10After, bench10Envelope, bench10Key, bench10Row, bench10Source } from './bench10-schema.ts';
+import {
+  bench10After,
+  bench10Envelope,
+  bench10Key,
+  bench10Row,
+  bench10SinkConfig,
+  bench10Source,
+} from './bench10-schema.ts';
 
 const ROWS = 20_000;
 const row = bench10Row('snap');
@@ -42,15 +49,7 @@ for (let i = 1; i <= ROWS; i++) {
     raw: { key: null, value: null, headers: [], timestamp: 0 },
   } as SinkRecord);
 }
-const config = readSinkConfig({
-  'connector.class': 'x',
-  'connection.url': 'postgres://u:p@127.0.0.1:5432/db',
-  topics: 'snap.public.bench10',
-  'table.name.format': 'bench10',
-  'insert.mode': 'upsert',
-  'pk.mode': 'record_key',
-  'auto.create': 'true',
-});
+const config = readSinkConfig(bench10SinkConfig('postgres://u:p@127.0.0.1:5432/db'));
 for (let round = 0; round < 8; round++) {
   const t = process.cpuUsage();
   let bytes = 0;
