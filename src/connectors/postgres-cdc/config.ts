@@ -401,7 +401,6 @@ export interface CdcConfig {
   readonly publicationName: string;
   readonly publicationMode: PublicationMode;
   readonly snapshotMode: SnapshotMode;
-  readonly snapshotFetchSize: number;
   readonly filters: Filters;
   readonly skipped: ReadonlySet<string>;
   readonly tombstonesOnDelete: boolean;
@@ -435,7 +434,6 @@ export function readCdcConfig(raw: Readonly<Record<string, string>>): CdcConfig 
     publicationName: c.string('publication.name'),
     publicationMode: c.string('publication.autocreate.mode') as PublicationMode,
     snapshotMode: c.string('snapshot.mode') as SnapshotMode,
-    snapshotFetchSize: c.number('snapshot.fetch.size'),
     filters: makeFilters({
       schemaInclude: c.list('schema.include.list'),
       schemaExclude: c.list('schema.exclude.list'),
