@@ -28,8 +28,11 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // so the process re-executes itself in place (same pid, one Node boot: ~40-170 ms) unless a limit
 // was given. v8.setFlagsFromString('--max-semi-space-size=8') here would not do: the heap is already
 // set up, and new space still grew to 128 MiB under load (measured; docs/benchmarks.md).
-// `samsa connect` does the same with 4 MB: an idle worker 145 -> 127 MB RSS, and the same CPU per
-// record on a CDC snapshot (1 MB: 119 MB but +15% CPU; docs/benchmarks.md, "Connect worker memory").
+// `samsa connect` does the same with 16 MB. 4 MB once kept an idle worker 145 -> 127 MB, but since the
+// worker's memory-reducing GC after start (below) an idle worker is the same size either way (87.2-88.2
+// MB with 4, 87.2-87.9 with 16), while a CDC snapshot's poll batches (2,048 records) outlived 4 MB
+// semi-spaces and were promoted: worker CPU per snapshot row 17.9-18.9 -> 12.5-16.4 µs, 53-56k ->
+// 56-73k rows/s (docs/benchmarks.md, "The Connect worker's young generation").
 //
 // Both also account external memory in V8's global limit. They move megabytes through short-lived
 // Buffers (socket reads, request frames, record batches) while their JS heap grows slowly, and V8 by
@@ -69,7 +72,7 @@ const mallocEnv =
 // V8 takes for a busy process (docs/benchmarks.md, "Connect worker memory, second pass").
 const EXTRA_FLAGS = { connect: ['--expose-gc'] };
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
-const SEMI_SPACE_MB = { start: 8, connect: 4 };
+const SEMI_SPACE_MB = { start: 8, connect: 16 };
 const semiSpaceMb = SEMI_SPACE_MB[process.argv[2]];
 const EXTERNAL_MEMORY_FLAG = 'external-memory-accounted-in-global-limit';
 const externalMemoryFlag =

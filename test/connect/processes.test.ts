@@ -127,9 +127,9 @@ test('samsa connect --standalone creates the connectors in its files and keeps o
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(values, ['alpha', 'beta']);
-  // The worker re-executed itself in place with a 4 MB young generation (bin/samsa.js).
+  // The worker re-executed itself in place with a 16 MB young generation (bin/samsa.js).
   const args = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-  assert.ok(args.includes('--max-semi-space-size=4'), args.join(' '));
+  assert.ok(args.includes('--max-semi-space-size=16'), args.join(' '));
   if (Number(process.versions.v8.split('.')[0]) >= 13)
     assert.ok(args.includes('--external-memory-accounted-in-global-limit'), args.join(' '));
   assert.equal(args.filter((a) => a === 'connect').length, 1, 'arguments passed through once');
