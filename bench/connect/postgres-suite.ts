@@ -301,6 +301,8 @@ async function sinkRows(
   const sinkConfig = {
     ...bench10SinkConfig(p.url('sinkdb')),
     'consumer.override.max.poll.records': '2000',
+    // BENCH_PG_SINK_EXTRA: more sink settings as JSON (e.g. '{"consumer.override.max.partition.fetch.bytes":"4194304"}').
+    ...JSON.parse(process.env.BENCH_PG_SINK_EXTRA ?? '{}'),
   };
   const postmaster = await postmasterOf(probe);
   for (const [name, label] of [
