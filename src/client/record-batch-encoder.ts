@@ -72,6 +72,8 @@ export interface RecordBatchOptions {
 
 /** Bytes before the first record: baseOffset .. recordsCount. */
 const CODEC_BITS: Record<BatchCompression, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+/** The codec names, as Kafka's producer `compression.type` takes them. */
+export const BATCH_COMPRESSIONS = Object.keys(CODEC_BITS) as readonly BatchCompression[];
 
 export class RecordBatchEncodeError extends Error {
   override name = 'RecordBatchEncodeError';

@@ -7,7 +7,9 @@
  * A request of less than a full chunk waits `linger.ms` (the connector's `producer.override.linger.ms`,
  * else the worker's `producer.linger.ms`, else 5 ms: Kafka 4.0's producer default) for what the task
  * brings next, so a trickle of small transactions (CDC streaming) costs one Produce request per
- * linger window rather than per round trip.
+ * linger window rather than per round trip. Batches are compressed as the producer's
+ * `compression.type` says (none, gzip, snappy, lz4 or zstd; the same override-then-worker lookup;
+ * the codecs' `compression.<codec>.level` settings are not read: each codec's default level).
  * Topics missing on first use are created (`topic.creation.default.partitions` /
  * `.replication.factor`, else the broker's defaults, and any other `topic.creation.default.*` key
  * as a topic config: KIP-158's default group).
@@ -18,7 +20,11 @@
 import { BatchProducer } from '../../client/batch-producer.ts';
 import { batchProducerOnClient } from '../../client/batch-producer-on-client.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
-import type { BatchRecord } from '../../client/record-batch-encoder.ts';
+import {
+  BATCH_COMPRESSIONS,
+  type BatchCompression,
+  type BatchRecord,
+} from '../../client/record-batch-encoder.ts';
 import type {
   CommittedSourceOffset,
   SourceConnectorPlugin,
@@ -37,7 +43,7 @@ import {
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
-import { integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
+import { choiceClientSetting, integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
 
 function sameMap(a: SourceMap, b: SourceMap): boolean {
   if (a === b) return true;
@@ -145,6 +151,8 @@ export class SourceTaskRunner implements TaskRunner {
   #room: (() => void) | null = null;
   /** How long a partial request waits for more records (linger.ms). */
   #lingerMs = DEFAULT_LINGER_MS;
+  /** The producer's compression.type (Kafka's default: none). */
+  #compression: BatchCompression = 'none';
   /** When the partial request at the head of `#pending` goes out (performance.now()). */
   #lingerUntil = 0;
   /** Armed while a partial request lingers: it sends the request at the end of the linger. */
@@ -168,6 +176,13 @@ export class SourceTaskRunner implements TaskRunner {
       );
       this.#chain = buildChain(env.connectorConfig);
       this.#lingerMs = integerClientSetting(env, 'producer', 'linger.ms', DEFAULT_LINGER_MS, 0);
+      this.#compression = choiceClientSetting(
+        env,
+        'producer',
+        'compression.type',
+        BATCH_COMPRESSIONS,
+        'none',
+      );
       this.#converters = await taskConverters(env.plugins, env.worker, env.connectorConfig);
       this.#task = (env.plugin as SourceConnectorPlugin).createTask();
       await this.#task.start(env.taskConfig, {
@@ -531,6 +546,7 @@ export class SourceTaskRunner implements TaskRunner {
       // Not idempotent, like the worker's producer (see record-collector.ts for why not yet): one
       // batch in flight per partition keeps the chunks in order.
       idempotent: false,
+      compression: this.#compression,
     }));
     let acked: Promise<unknown> = Promise.resolve();
     const handedOver = this.#handedOver.then(async () => {

@@ -50,6 +50,36 @@ export function clientSetting(env: TaskEnv, kind: ClientKind, key: string): stri
   return env.connectorConfig[`${kind}.override.${key}`] ?? env.worker.properties[`${kind}.${key}`];
 }
 
+/** Where a client setting was set, for error messages: the connector's override or the worker's. */
+function settingSource(env: TaskEnv, kind: ClientKind, key: string): string {
+  return env.connectorConfig[`${kind}.override.${key}`] !== undefined
+    ? `${kind}.override.${key}`
+    : `${kind}.${key} (worker)`;
+}
+
+/**
+ * A client setting that must be one of `choices` (compared without case, as Kafka's
+ * case-insensitive string settings), or `fallback` when unset; any other value fails with an error
+ * naming the key where it was set and the choices.
+ */
+export function choiceClientSetting<T extends string>(
+  env: TaskEnv,
+  kind: ClientKind,
+  key: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = clientSetting(env, kind, key);
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  const choice = choices.find((c) => c === value);
+  if (choice === undefined)
+    throw new Error(
+      `${settingSource(env, kind, key)} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  return choice;
+}
+
 /**
  * A client setting that must be an integer of at least `min`, or `fallback` when unset; a bad value
  * fails with an error naming the key where it was set.
@@ -65,10 +95,7 @@ export function integerClientSetting(
   if (raw === undefined) return fallback;
   const n = Number(raw.trim());
   if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    const where =
-      env.connectorConfig[`${kind}.override.${key}`] !== undefined
-        ? `${kind}.override.${key}`
-        : `${kind}.${key} (worker)`;
+    const where = settingSource(env, kind, key);
     const what = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
     throw new Error(`${where} must be ${what}, got ${JSON.stringify(raw)}`);
   }
