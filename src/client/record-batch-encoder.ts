@@ -70,7 +70,7 @@ export interface RecordBatchOptions {
   allocate?: (size: number) => Buffer;
 }
 
-/** Bytes before the first record: baseOffset .. recordsCount. */
+/** Kafka's codec ids, the low three bits of a batch's attributes. */
 const CODEC_BITS: Record<BatchCompression, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 /** The codec names, as Kafka's producer `compression.type` takes them. */
 export const BATCH_COMPRESSIONS = Object.keys(CODEC_BITS) as readonly BatchCompression[];
