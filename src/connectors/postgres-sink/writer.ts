@@ -25,9 +25,19 @@ import {
 } from './record.ts';
 import { ident, qualified, type TableInfo, type Tables } from './tables.ts';
 
+/** Where a record was read from: what an error names when no dead-letter reporter needs the record. */
+export type RecordPosition = Pick<SinkRecord, 'topic' | 'kafkaPartition' | 'kafkaOffset'>;
+
 export interface Entry {
   readonly op: RowOp;
-  readonly record: SinkRecord;
+  /**
+   * The record itself when the task reports unwritable records (a dead-letter queue gets it),
+   * else only its position: a buffered entry then keeps no converted value alive (the buffer
+   * holds up to two batches, long enough for V8 to move whole records to the old generation).
+   */
+  readonly record: SinkRecord | RecordPosition;
+  /** The put that added it (a put failing with RetriableError takes its own entries back). */
+  readonly put: number;
 }
 
 type DeleteOp = Extract<RowOp, { kind: 'delete' }>;

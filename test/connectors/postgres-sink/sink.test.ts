@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after as afterAll, before as beforeAll, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   type ConnectConfig,
   RetriableError,
@@ -459,6 +461,37 @@ describe('records the sink cannot write', () => {
     } finally {
       await locker.end();
       await sink.stop();
+    }
+  });
+
+  test('buffered rows keep their records alive only for a dead-letter reporter', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const db = await freshDatabase(pg, ['CREATE TABLE items (id int PRIMARY KEY, name text, qty bigint)']);
+    for (const withReporter of [false, true]) {
+      const sink = await startSink(
+        sinkConfig(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'batch.size': '100' }),
+        withReporter,
+      );
+      try {
+        // Put (and buffered: short of a batch) by a function whose references end with it.
+        const values = await (async () => {
+          const record = row(sink, 1, 'a', 1);
+          await sink.put([record]);
+          return new WeakRef(record.value as object);
+        })();
+        await new Promise((r) => setImmediate(r));
+        gc();
+        assert.equal(
+          values.deref() !== undefined,
+          withReporter,
+          withReporter ? 'the reporter may need the record' : 'only the row is kept',
+        );
+        await sink.flush();
+        assert.deepEqual(await rows(db), [{ id: 1, name: 'a', qty: '1' }]);
+      } finally {
+        await sink.stop();
+      }
     }
   });
 
