@@ -16,6 +16,7 @@ import {
   oneTaskConnector,
   startConnect,
   type TestConnect,
+  textSourceRecord,
   topicValues,
 } from '../helpers/connect.ts';
 
@@ -48,18 +49,7 @@ const bulkSource: SourceConnectorPlugin = {
         const out: SourceRecord[] = [];
         for (let i = 0; i < PER_POLL; i++) {
           n++;
-          out.push({
-            topic,
-            kafkaPartition: 0,
-            keySchema: null,
-            key: null,
-            valueSchema: null,
-            value: value(n),
-            timestamp: null,
-            headers: [],
-            sourcePartition: { source: topic },
-            sourceOffset: { n },
-          });
+          out.push(textSourceRecord(topic, value(n), n));
         }
         return out;
       },

@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SourceConnectorPlugin, SourceRecord } from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
-import { allRunning, oneTaskConnector, startConnect, type TestConnect } from '../helpers/connect.ts';
+import {
+  allRunning,
+  oneTaskConnector,
+  startConnect,
+  type TestConnect,
+  textSourceRecord,
+} from '../helpers/connect.ts';
 
 const RECORDS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,20 +39,7 @@ const trickleSource: SourceConnectorPlugin = {
         await sleep(n < RECORDS ? 5 : 50);
         if (n >= RECORDS) return null;
         n++;
-        return [
-          {
-            topic,
-            kafkaPartition: 0,
-            keySchema: null,
-            key: null,
-            valueSchema: null,
-            value: String(n),
-            timestamp: null,
-            headers: [],
-            sourcePartition: { source: topic },
-            sourceOffset: { n },
-          },
-        ];
+        return [textSourceRecord(topic, String(n), n)];
       },
       async stop() {},
     };

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { ConnectConfig, Connector, ConnectorPlugin } from '../../src/connect/api/index.ts';
+import type { ConnectConfig, Connector, ConnectorPlugin, SourceRecord } from '../../src/connect/api/index.ts';
 import { type RunningWorker, startWorker } from '../../src/connect/runtime/index.ts';
 import type { WorkerSettings } from '../../src/connect/runtime/worker-config.ts';
 
@@ -142,6 +142,25 @@ export async function topicRecords(
   } finally {
     await Promise.allSettled([admin.close(), consumer.close(true)]);
   }
+}
+
+/**
+ * A schemaless source record for a test plugin: `value` to partition 0 of `topic`, no key, its
+ * source partition the topic and its offset `{ n }`.
+ */
+export function textSourceRecord(topic: string, value: string, n: number): SourceRecord {
+  return {
+    topic,
+    kafkaPartition: 0,
+    keySchema: null,
+    key: null,
+    valueSchema: null,
+    value,
+    timestamp: null,
+    headers: [],
+    sourcePartition: { source: topic },
+    sourceOffset: { n },
+  };
 }
 
 /** A test plugin's `createConnector`: one task, given the connector's own config. */
