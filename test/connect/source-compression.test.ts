@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { SourceConnectorPlugin, SourceRecord } from '../../src/connect/api/index.ts';
+import type { SourceRecord } from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import {
   allRunning,
-  oneTaskConnector,
   startConnect,
   type TestConnect,
   textSourceRecord,
+  topicSourcePlugin,
   topicValues,
 } from '../helpers/connect.ts';
 
@@ -28,35 +28,21 @@ const CODEC_IDS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3,
 const value = (n: number) => `{"n":${n},"text":"${'compressible text '.repeat(8)}"}`;
 
 /** RECORDS records in polls of PER_POLL to the topic named in the config; then nothing. */
-const bulkSource: SourceConnectorPlugin = {
-  type: 'source',
-  className: 'test.BulkSource',
-  version: '1',
-  config: [],
-  createConnector: oneTaskConnector,
-  createTask: () => {
-    let topic = '';
-    let n = 0;
-    return {
-      async start(config) {
-        topic = String(config.topic);
-      },
-      async poll(): Promise<SourceRecord[] | null> {
-        if (n >= RECORDS) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return null;
-        }
-        const out: SourceRecord[] = [];
-        for (let i = 0; i < PER_POLL; i++) {
-          n++;
-          out.push(textSourceRecord(topic, value(n), n));
-        }
-        return out;
-      },
-      async stop() {},
-    };
-  },
-};
+const bulkSource = topicSourcePlugin('test.BulkSource', (topic) => {
+  let n = 0;
+  return async () => {
+    if (n >= RECORDS) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return null;
+    }
+    const out: SourceRecord[] = [];
+    for (let i = 0; i < PER_POLL; i++) {
+      n++;
+      out.push(textSourceRecord(topic, value(n), n));
+    }
+    return out;
+  };
+});
 
 let broker: TestBroker;
 let connect: TestConnect;

@@ -8,43 +8,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { SourceConnectorPlugin, SourceRecord } from '../../src/connect/api/index.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import {
   allRunning,
-  oneTaskConnector,
   startConnect,
   type TestConnect,
   textSourceRecord,
+  topicSourcePlugin,
 } from '../helpers/connect.ts';
 
 const RECORDS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One record per poll, every 5 ms, to the topic named in the config; then nothing. */
-const trickleSource: SourceConnectorPlugin = {
-  type: 'source',
-  className: 'test.TrickleSource',
-  version: '1',
-  config: [],
-  createConnector: oneTaskConnector,
-  createTask: () => {
-    let topic = '';
-    let n = 0;
-    return {
-      async start(config) {
-        topic = String(config.topic);
-      },
-      async poll(): Promise<SourceRecord[] | null> {
-        await sleep(n < RECORDS ? 5 : 50);
-        if (n >= RECORDS) return null;
-        n++;
-        return [textSourceRecord(topic, String(n), n)];
-      },
-      async stop() {},
-    };
-  },
-};
+const trickleSource = topicSourcePlugin('test.TrickleSource', (topic) => {
+  let n = 0;
+  return async () => {
+    await sleep(n < RECORDS ? 5 : 50);
+    if (n >= RECORDS) return null;
+    n++;
+    return [textSourceRecord(topic, String(n), n)];
+  };
+});
 
 let broker: TestBroker;
 let connect: TestConnect;

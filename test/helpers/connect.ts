@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { ConnectConfig, Connector, ConnectorPlugin, SourceRecord } from '../../src/connect/api/index.ts';
+import type {
+  ConnectConfig,
+  Connector,
+  ConnectorPlugin,
+  SourceConnectorPlugin,
+  SourceRecord,
+} from '../../src/connect/api/index.ts';
 import { type RunningWorker, startWorker } from '../../src/connect/runtime/index.ts';
 import type { WorkerSettings } from '../../src/connect/runtime/worker-config.ts';
 
@@ -160,6 +166,33 @@ export function textSourceRecord(topic: string, value: string, n: number): Sourc
     headers: [],
     sourcePartition: { source: topic },
     sourceOffset: { n },
+  };
+}
+
+/**
+ * A one-task source plugin for tests whose connector config names a `topic`: each task gets its own
+ * `poll` from `makePoll(topic)`.
+ */
+export function topicSourcePlugin(
+  className: string,
+  makePoll: (topic: string) => () => Promise<SourceRecord[] | null>,
+): SourceConnectorPlugin {
+  return {
+    type: 'source',
+    className,
+    version: '1',
+    config: [],
+    createConnector: oneTaskConnector,
+    createTask: () => {
+      let poll: () => Promise<SourceRecord[] | null> = async () => null;
+      return {
+        async start(config) {
+          poll = makePoll(String(config.topic));
+        },
+        poll: () => poll(),
+        async stop() {},
+      };
+    },
   };
 }
 
