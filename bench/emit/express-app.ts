@@ -4,7 +4,10 @@
  * `plain` (no emitter), `middleware` (expressMiddleware only: one event per request) or `handler`
  * (the middleware plus eventsPerRequest - 1 `req.emitEvent` calls in the handler, each timed with
  * performance.now()). `emitModule` (an absolute path) loads the emitter from another checkout, for
- * A/B runs in one bench; `senderThread` is passed to createEmitter.
+ * A/B runs in one bench; `senderThread` is passed to createEmitter. `BENCH_EMIT_OPTIONS` (JSON in
+ * the environment, inherited from the bench) is spread last into createEmitter's options, for
+ * experiments: e.g. `{"lingerMs":600000,"batchEvents":1000000,"batchBytes":67108864}` sends nothing
+ * during a run, so that the middleware's and emit()'s own cost shows without the sender's.
  *
  * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
  * ends) or a `reset` line on stdin forgets everything measured so far. On a `stop` line on stdin it
@@ -107,6 +110,7 @@ if (config.mode !== 'plain') {
     ...(config.senderThread === undefined ? {} : { senderThread: config.senderThread }),
     ...(config.senderNice === undefined ? {} : { senderNice: config.senderNice }),
     logger: { warn: () => {}, error: () => {} },
+    ...(process.env.BENCH_EMIT_OPTIONS ? JSON.parse(process.env.BENCH_EMIT_OPTIONS) : {}),
   });
   app.use(expressMiddleware(emitter, { user: (req) => req.headers['x-user'] as string | undefined }));
 }

@@ -24,6 +24,8 @@ export interface HttpLoadResult {
   /** How late the generator issued requests (p99 and max, ms): its own share of the latency. */
   lateP99Ms: number | null;
   lateMaxMs: number | null;
+  /** Every measured latency in µs, sorted (the C generator only): pooled over a bench's runs. */
+  latUs?: number[];
 }
 
 export async function httpLoad(

@@ -23,7 +23,9 @@
  * times; each run warms up, then measures. Per run it prints the 1-minute load average at its start,
  * the request p50/p99/p99.9/max, how late the generator was, and the app's CPU µs per request, the
  * main thread's wake-ups per request (voluntary context switches), event
- * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs.
+ * loop utilisation and event loop delay (p99, max); at the end the median of each over the pairs,
+ * and (C generator) each mode's requests pooled over its rounds: p50/p99/p99.9, and the pooled p99
+ * against the plain app's with a 90% interval from resampling whole rounds.
  * `--pin` puts the app alone on CPU 0 and the broker, the load generator and this process on CPU 1
  * (other processes on the machine are not moved); `--nice=-10` runs the app at a higher priority
  * (root only), so that other work on a shared machine takes less of its CPU. `--broker-nice N`
@@ -33,7 +35,10 @@
  * once the app listens: with `--pin --sender-cpu 1` the app's loop has CPU 0 to itself and the
  * sender uses the other core, as on a machine with a core to spare. `--background-cpu C` moves
  * every thread of the app but the main one (V8's workers, libuv's pool, the sender thread) to CPU C
- * once it listens, in every mode, the plain app's too. `--slices` adds the app's loop-slice histogram
+ * once it listens, in every mode, the plain app's too: the layout of an app with more than one core,
+ * where the kernel runs V8's garbage-collection and compiler threads beside the main thread rather
+ * than instead of it; issue 18's request p99 is measured so (`--pin --isolate --broker-nice 19
+ * --background-cpu 1`, docs/emit.md), and without it (the whole app on one core) as well. `--slices` adds the app's loop-slice histogram
  * (loop-slices.ts; it slows the app, so its latencies are not comparable with a run without it).
  * `--prof DIR` writes a CPU profile of each app process there (node --cpu-prof).
  * `--modes` says which apps alternate within each pair (each may end in `@MS`, that mode's lingerMs:
@@ -351,5 +356,41 @@ for (const mode of MODES) {
     `${mode} vs plain: p99 ${r((pm.p99Ms! / pp.p99Ms! - 1) * 100, 1)}%, p50 ${r((pm.p50Ms! / pp.p50Ms! - 1) * 100, 1)}%, CPU +${r(pm.cpuUsPerRequest! - pp.cpuUsPerRequest!, 0)} µs/request (main thread +${r(pm.mainCpuUsPerRequest! - pp.mainCpuUsPerRequest!, 0)})`,
   );
 }
+// Pooled over the rounds (the C generator reports every latency): each mode's requests as one
+// distribution, whose p99 rests on ~1% of 6,000 requests per round instead of one round's ~60; and
+// a 90% interval of the pooled p99's ratio to plain's, resampling whole rounds of both modes.
+const pooled = (xs: readonly Run[]): Float64Array | null => {
+  if (xs.some((x) => x.load.latUs === undefined)) return null;
+  const all = new Float64Array(xs.reduce((n, x) => n + x.load.latUs!.length, 0));
+  let at = 0;
+  for (const x of xs) {
+    all.set(x.load.latUs!, at);
+    at += x.load.latUs!.length;
+  }
+  return all.sort();
+};
+const pct = (sorted: Float64Array, p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! / 1000;
+const plainRuns = runs.filter((x) => kindOf(x.mode) === 'plain');
+const plainPooled = pooled(plainRuns);
+for (const mode of MODES) {
+  const xs = runs.filter((x) => x.mode === mode);
+  const all = pooled(xs);
+  if (all === null || all.length === 0) continue;
+  let vs = '';
+  if (kindOf(mode) !== 'plain' && plainPooled !== null && plainPooled.length > 0) {
+    const ratios: number[] = [];
+    const pick = (from: readonly Run[]): Run[] =>
+      from.map(() => from[Math.floor(Math.random() * from.length)]!);
+    for (let i = 0; i < 400; i++) ratios.push(pct(pooled(pick(xs))!, 99) / pct(pooled(pick(plainRuns))!, 99));
+    ratios.sort((x, y) => x - y);
+    const d = (q: number): string => r((q - 1) * 100, 1);
+    vs = ` | p99 vs plain ${d(pct(all, 99) / pct(plainPooled, 99))}% (90% of resamples ${d(ratios[20]!)}% to ${d(ratios[379]!)}%)`;
+  }
+  console.log(
+    `pooled ${mode.padEnd(13)} ${all.length} requests  p50 ${r(pct(all, 50))}  p99 ${r(pct(all, 99), 3)}  p99.9 ${r(pct(all, 99.9))} ms${vs}`,
+  );
+}
+for (const x of runs) delete x.load.latUs;
 if (a.out) writeFileSync(a.out, `${JSON.stringify({ args: a, runs, summary }, null, 2)}\n`);
 process.exit(0);
