@@ -10,8 +10,9 @@
  * during a run, so that the middleware's and emit()'s own cost shows without the sender's.
  *
  * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
- * ends) or a `reset` line on stdin forgets everything measured so far. On a `stop` line on stdin it
- * prints one JSON line and exits: emit() percentiles in microseconds, the emitter's metrics, and
+ * ends) or a `reset` line on stdin forgets everything measured so far (and prints `measuring`). On a
+ * `stop` line on stdin it prints `stopping` (so that what V8 traced between the two lines is the
+ * measured part), then one JSON line, and exits: emit() percentiles in microseconds, the emitter's metrics, and
  * what the process spent on the measured requests — CPU µs per request (process.cpuUsage: all
  * threads, the emitter's sender thread included; and the main thread's alone, threadCpuUsage), the
  * main thread's wake-ups per request (voluntary context switches in /proc), event
@@ -132,6 +133,8 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', async (line: string) => {
   if (line.includes('reset')) reset();
   if (!line.includes('stop')) return;
+  // The end of what was measured, in the app's output (what V8 traces after it is the shutdown).
+  console.log('stopping');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const mainCpu = process.threadCpuUsage(mainCpu0);
