@@ -9,8 +9,8 @@
  * experiments: e.g. `{"lingerMs":600000,"batchEvents":1000000,"batchBytes":67108864}` sends nothing
  * during a run, so that the middleware's and emit()'s own cost shows without the sender's.
  *
- * Prints `listening <port>`. `GET /__bench/reset` (sent by the load generator when its warm-up
- * ends) or a `reset` line on stdin forgets everything measured so far (and prints `measuring`). On a
+ * Prints `listening <port>`. `GET /items/__reset` (sent by the load generator when its warm-up
+ * ends, shaped like every other request) or a `reset` line on stdin forgets everything measured so far (and prints `measuring`). On a
  * `stop` line on stdin it prints `stopping` (so that what V8 traced between the two lines is the
  * measured part), then one JSON line, and exits: emit() percentiles in microseconds, the emitter's metrics, and
  * what the process spent on the measured requests — CPU µs per request (process.cpuUsage: all
@@ -99,10 +99,6 @@ const reset = (): void => {
   // while the requests were measured.
   console.log('measuring');
 };
-app.get('/__bench/reset', (_req, res) => {
-  reset();
-  res.end('ok');
-});
 if (config.mode !== 'plain') {
   emitter = createEmitter({
     bootstrap: config.bootstrap,
@@ -117,6 +113,10 @@ if (config.mode !== 'plain') {
 }
 const handlerEmits = config.mode === 'handler' ? config.eventsPerRequest - 1 : 0;
 app.get('/items/:id', (req, res) => {
+  // The load generator's reset (its warm-up is over) comes as an item request like the others: a
+  // request of another shape (another route, another response) deoptimized code on every
+  // request's path right at the start of the measurement.
+  if (req.params.id === '__reset') reset();
   requests++;
   const user = req.headers['x-user'] as string;
   for (let i = 0; i < handlerEmits; i++) {

@@ -5,7 +5,7 @@
  * a stall of the load generator or of the server shows in the tail instead of being hidden
  * (coordinated omission); `lateMs` says how far behind schedule the generator itself fell.
  * Requests cycle through `users` (header x-user) and item ids. When the warm-up ends it sends
- * `GET /__bench/reset` (the app then forgets its own counters) and calls `onMeasureStart`.
+ * `GET /items/__reset` (the app then forgets its own counters) and calls `onMeasureStart`.
  *
  * `httpLoadRun` is the same for a fresh child process (bench/lib/child-run.ts), so the load's
  * garbage and timers share neither a process nor an event loop with the caller.
@@ -71,7 +71,7 @@ export async function httpLoad(
     if (!started && now >= measureFrom) {
       started = true;
       // Not awaited: the requests due meanwhile must leave on time.
-      pool.request({ path: '/__bench/reset', method: 'GET' }).then(
+      pool.request({ path: '/items/__reset', method: 'GET', headers: { 'x-user': 'user-0' } }).then(
         (res) => res.body.dump(),
         () => {},
       );
