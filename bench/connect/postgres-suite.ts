@@ -231,9 +231,25 @@ async function snapshotRows(
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
   // ListOffsets on one connection: the broker reads no records for it (a Fetch probe sent it up to
-  // 512 KiB, the topic's first batch, ten times a second).
+  // 512 KiB, the topic's first batch, ten times a second). Every 10 ms: at 100 ms the end was seen
+  // up to 100 ms late, ~2.5% of a 4 s snapshot.
+  // BENCH_PG_TIMELINE=1: the topic's end offset every 100 ms on stderr (start-up, steady rate, tail).
   const probe = new EndOffsetProbe(broker.port, topic);
-  const done = await waitUntil(async () => (await probe.end().catch(() => 0n)) >= BigInt(rows), 600_000, 100);
+  const timeline = process.env.BENCH_PG_TIMELINE === '1';
+  let nextMark = 0;
+  const done = await waitUntil(
+    async () => {
+      const end = await probe.end().catch(() => 0n);
+      const at = performance.now() - start;
+      if (timeline && (at >= nextMark || end >= BigInt(rows))) {
+        console.error(`snapshot +${Math.round(at)} ms: end offset ${end}`);
+        nextMark = at + 100;
+      }
+      return end >= BigInt(rows);
+    },
+    600_000,
+    10,
+  );
   probe.close();
   const seconds = (performance.now() - start) / 1000;
   const workerCpu = cpuPerRecord(cpuSeconds([worker.pid, broker.pid]) - workerCpu0, rows);
