@@ -5,6 +5,8 @@
  * on error. Helpers speak its REST API over real HTTP.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import type {
   ConnectConfig,
@@ -194,6 +196,57 @@ export function topicSourcePlugin(
       };
     },
   };
+}
+
+/**
+ * A source plugin that sends `records` records (`value(n, topic)`, n from 1) in polls of `perPoll`
+ * to the topic its connector config names, then nothing.
+ */
+export function bulkSourcePlugin(
+  className: string,
+  records: number,
+  perPoll: number,
+  value: (n: number, topic: string) => string,
+): SourceConnectorPlugin {
+  return topicSourcePlugin(className, (topic) => {
+    let n = 0;
+    return async () => {
+      if (n >= records) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return null;
+      }
+      const out: SourceRecord[] = [];
+      for (let i = 0; i < perPoll; i++) {
+        n++;
+        out.push(textSourceRecord(topic, value(n, topic), n));
+      }
+      return out;
+    };
+  });
+}
+
+/**
+ * Every record batch in the first log segment of partition 0 of `topic` under a broker's data
+ * directory: its size (offset and length fields included), codec (Kafka's attribute bits 0-2) and
+ * record count.
+ */
+export function segmentBatches(
+  dataDir: string,
+  topic: string,
+): { bytes: number; codec: number; records: number }[] {
+  const log = readFileSync(join(dataDir, `${topic}-0`, `${'0'.repeat(20)}.log`));
+  const batches: { bytes: number; codec: number; records: number }[] = [];
+  for (let at = 0; at + 61 <= log.length; ) {
+    const length = log.readInt32BE(at + 8);
+    if (length <= 0) break;
+    batches.push({
+      bytes: 12 + length,
+      codec: log.readInt16BE(at + 21) & 0x07,
+      records: log.readInt32BE(at + 57),
+    });
+    at += 12 + length;
+  }
+  return batches;
 }
 
 /** A test plugin's `createConnector`: one task, given the connector's own config. */

@@ -10,13 +10,17 @@
  * linger window rather than per round trip. Batches are compressed as the producer's
  * `compression.type` says (none, gzip, snappy, lz4 or zstd; the same override-then-worker lookup;
  * the codecs' `compression.<codec>.level` settings are not read: each codec's default level).
+ * A partition's batch is at most 512 KiB, or less as the producer's `batch.size` /
+ * `max.request.size` or the topic's `max.message.bytes` say.
  * Topics missing on first use are created (`topic.creation.default.partitions` /
  * `.replication.factor`, else the broker's defaults, and any other `topic.creation.default.*` key
  * as a topic config: KIP-158's default group).
  * Not implemented: exactly-once source support (KIP-618) and transaction boundaries; KIP-158's
- * named groups (`topic.creation.groups`).
+ * named groups (`topic.creation.groups`); the producer's `acks` (always all); KIP-779's
+ * `errors.tolerance` for records the broker refuses (the task fails).
  */
 
+import { ConfigResourceTypes } from '@platformatic/kafka';
 import { BatchProducer } from '../../client/batch-producer.ts';
 import { batchProducerOnClient } from '../../client/batch-producer-on-client.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
@@ -55,8 +59,14 @@ function sameMap(a: SourceMap, b: SourceMap): boolean {
 
 /** Records (and bytes) per produce request. */
 const SEND_CHUNK = 500;
-/** A request is one record batch per partition: brokers refuse batches over max.message.bytes (1 MiB by default). */
+/**
+ * A request is one record batch per partition, of up to this many bytes unless the producer's
+ * `batch.size` or `max.request.size` is set lower, or a topic's `max.message.bytes` is lower
+ * (brokers refuse a batch over it: 1 MiB by default).
+ */
 const SEND_CHUNK_BYTES = 512 * 1024;
+/** What a record batch holds besides its records (the v2 batch header). */
+const BATCH_HEADER_BYTES = 61;
 /**
  * Produce requests in flight at once (the client's own limit per connection). The task is polled
  * again only once every converted record is in a request. Full requests (SEND_CHUNK records or
@@ -136,6 +146,10 @@ export class SourceTaskRunner implements TaskRunner {
   #converters!: TaskConverters;
   #errors!: ErrorHandler;
   #knownTopics = new Set<string>();
+  /** The bytes of one request: SEND_CHUNK_BYTES, or the producer's `batch.size` / `max.request.size` if lower. */
+  #requestBytes = SEND_CHUNK_BYTES;
+  /** Topics whose `max.message.bytes` (less a batch header) is below `#requestBytes`: their batches' limit. */
+  #topicBatchBytes = new Map<string, number>();
   /** Partition counts of topics records named an explicit partition of (refreshed when one is beyond). */
   #partitionCounts = new Map<string, number>();
   /** Converted records not yet in a produce request, in poll order. */
@@ -176,6 +190,13 @@ export class SourceTaskRunner implements TaskRunner {
       );
       this.#chain = buildChain(env.connectorConfig);
       this.#lingerMs = integerClientSetting(env, 'producer', 'linger.ms', DEFAULT_LINGER_MS, 0);
+      // Kafka's defaults (16 KiB batches, 1 MiB requests) are not applied: 512 KiB batches cost the
+      // broker and the worker far less per record. Set, either one caps the batches (0: a record each).
+      this.#requestBytes = Math.min(
+        SEND_CHUNK_BYTES,
+        integerClientSetting(env, 'producer', 'batch.size', SEND_CHUNK_BYTES, 0),
+        integerClientSetting(env, 'producer', 'max.request.size', SEND_CHUNK_BYTES, 1),
+      );
       this.#compression = choiceClientSetting(
         env,
         'producer',
@@ -269,9 +290,28 @@ export class SourceTaskRunner implements TaskRunner {
       replicationFactor: Number(c['topic.creation.default.replication.factor'] ?? -1),
       configs: topicCreationConfigs(c),
     });
+    await this.#readMaxMessageBytes(topic);
     this.#knownTopics.add(topic);
     this.#env.topicUsed(topic);
   }
+
+  /**
+   * A topic's `max.message.bytes` (its own, or the broker's default) caps its batches, so that a
+   * topic made for small records (max.message.bytes=16384, say) takes them as Kafka's producer would
+   * send them (batch.size 16 KiB) instead of refusing a 512 KiB batch with MESSAGE_TOO_LARGE. A
+   * broker that does not answer (no DESCRIBE_CONFIGS on the topic) leaves `#requestBytes`.
+   */
+  async #readMaxMessageBytes(topic: string): Promise<void> {
+    const described = await this.#env.admin
+      .describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
+      .catch(() => []);
+    const value = Number(described[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
+    if (Number.isSafeInteger(value) && value - BATCH_HEADER_BYTES < this.#requestBytes)
+      this.#topicBatchBytes.set(topic, Math.max(1, value - BATCH_HEADER_BYTES));
+  }
+
+  /** The most bytes a request may give the topic's batch. */
+  readonly #batchBytes = (topic: string): number => this.#topicBatchBytes.get(topic) ?? this.#requestBytes;
 
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
@@ -330,7 +370,7 @@ export class SourceTaskRunner implements TaskRunner {
       this.#pending.length > 0 &&
       this.#sendFailure === null
     ) {
-      const cut = nextChunk(this.#pending);
+      const cut = nextChunk(this.#pending, this.#batchBytes);
       // One partial request at a time: the next waits for its acknowledgement and takes in what
       // arrived meanwhile, so a trickle rides one round trip instead of a queue of tiny requests;
       // and it waits out its linger.
@@ -610,24 +650,38 @@ export class SourceTaskRunner implements TaskRunner {
 }
 
 /**
- * The next request from the head of `pending`: how many entries (at most SEND_CHUNK records and
- * about SEND_CHUNK_BYTES), and whether that fills a request (more would not fit).
+ * The next request from the head of `pending`: how many entries (at most SEND_CHUNK records, and
+ * at most the smallest `batchBytes` of their topics by a generous estimate of their encoded size;
+ * a record larger than that goes alone), and whether that fills a request (more would not fit).
  */
-function nextChunk(pending: readonly Outgoing[]): { length: number; full: boolean } {
+function nextChunk(
+  pending: readonly Outgoing[],
+  batchBytes: (topic: string) => number,
+): { length: number; full: boolean } {
   let records = 0;
   let bytes = 0;
+  let limit = Number.POSITIVE_INFINITY;
   let i = 0;
   for (; i < pending.length; i++) {
     const m = pending[i]!.message;
     if (m === null) continue;
-    const size = (m.key?.length ?? 0) + valueLength(m.value) + 64;
-    if (records > 0 && (records >= SEND_CHUNK || bytes + size > SEND_CHUNK_BYTES)) {
+    const size = recordBytes(m);
+    const cap = Math.min(limit, batchBytes(m.topic));
+    if (records > 0 && (records >= SEND_CHUNK || bytes + size > cap)) {
       return { length: i, full: true };
     }
     records++;
     bytes += size;
+    limit = cap;
   }
   return { length: i, full: records >= SEND_CHUNK };
+}
+
+/** At least a record's size in a batch: its key, value and headers, and 64 bytes (10 a header) of lengths and deltas. */
+function recordBytes(m: OutMessage): number {
+  let n = (m.key?.length ?? 0) + valueLength(m.value) + 64;
+  if (m.headers !== undefined) for (const [k, v] of m.headers) n += k.length + v.length + 10;
+  return n;
 }
 
 function valueLength(value: ValueBytes | undefined): number {
