@@ -18,7 +18,6 @@ import type {
   ConnectConfig,
   ConnectHeader,
   ErrantRecordReporter,
-  OutgoingRecord,
   SinkOffsets,
   SinkRecord,
   SinkTask,
@@ -26,6 +25,7 @@ import type {
   TopicPartition,
 } from '../../src/connect/api/index.ts';
 import { topicPartitionKey } from '../../src/connect/api/index.ts';
+import { taskKafka } from '../../src/connect/runtime/task-kafka.ts';
 
 export type HarnessConverter = 'string' | 'json' | 'bytes';
 
@@ -138,38 +138,8 @@ export async function runSinkTask(options: SinkHarnessOptions): Promise<SinkHarn
       commitRequested = true;
     },
     errantRecordReporter: options.errantRecordReporter ?? null,
-    kafka: {
-      async send(records: readonly OutgoingRecord[]) {
-        await producer.send({
-          messages: records.map((r) => ({
-            topic: r.topic,
-            ...(r.partition !== undefined ? { partition: r.partition } : {}),
-            key: r.key ?? undefined,
-            value: r.value ?? undefined,
-            headers: new Map((r.headers ?? []).map(([k, v]) => [Buffer.from(k), v])),
-            ...(r.timestamp !== undefined ? { timestamp: BigInt(r.timestamp) } : {}),
-          })) as never,
-        });
-      },
-      async ensureTopic(name, topicOptions) {
-        const existing = await admin.listTopics();
-        if (existing.includes(name)) return;
-        try {
-          await admin.createTopics({
-            topics: [name],
-            partitions: topicOptions?.partitions ?? 1,
-            replicas: 1,
-            configs: Object.entries(topicOptions?.configs ?? {}).map(([name, value]) => ({ name, value })),
-          });
-        } catch (err) {
-          if (
-            !String((err as Error).message).includes('exists') &&
-            !JSON.stringify(err).includes('"errorCode":36')
-          )
-            throw err;
-        }
-      },
-    },
+    // The worker's own: retry and dead-letter records in runs that fit the topic's batches.
+    kafka: taskKafka(producer, admin),
   };
 
   const closeClients = async (): Promise<void> => {

@@ -20,7 +20,6 @@
  * `errors.tolerance` for records the broker refuses (the task fails).
  */
 
-import { ConfigResourceTypes } from '@platformatic/kafka';
 import { BatchProducer } from '../../client/batch-producer.ts';
 import { batchProducerOnClient } from '../../client/batch-producer-on-client.ts';
 import { partitionForKey } from '../../client/partitioner.ts';
@@ -45,6 +44,7 @@ import {
   traceOf,
 } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
+import { DEFAULT_BATCH_BYTES, recordBytes, topicBatchBytes } from './batch-limits.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
 import { choiceClientSetting, integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
@@ -62,11 +62,9 @@ const SEND_CHUNK = 500;
 /**
  * A request is one record batch per partition, of up to this many bytes unless the producer's
  * `batch.size` or `max.request.size` is set lower, or a topic's `max.message.bytes` is lower
- * (brokers refuse a batch over it: 1 MiB by default).
+ * (brokers refuse a batch over it: 1 MiB by default; batch-limits.ts).
  */
-const SEND_CHUNK_BYTES = 512 * 1024;
-/** What a record batch holds besides its records (the v2 batch header). */
-const BATCH_HEADER_BYTES = 61;
+const SEND_CHUNK_BYTES = DEFAULT_BATCH_BYTES;
 /**
  * Produce requests in flight at once (the client's own limit per connection). The task is polled
  * again only once every converted record is in a request. Full requests (SEND_CHUNK records or
@@ -302,12 +300,8 @@ export class SourceTaskRunner implements TaskRunner {
    * broker that does not answer (no DESCRIBE_CONFIGS on the topic) leaves `#requestBytes`.
    */
   async #readMaxMessageBytes(topic: string): Promise<void> {
-    const described = await this.#env.admin
-      .describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
-      .catch(() => []);
-    const value = Number(described[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
-    if (Number.isSafeInteger(value) && value - BATCH_HEADER_BYTES < this.#requestBytes)
-      this.#topicBatchBytes.set(topic, Math.max(1, value - BATCH_HEADER_BYTES));
+    const bytes = await topicBatchBytes(this.#env.admin, topic);
+    if (bytes !== null && bytes < this.#requestBytes) this.#topicBatchBytes.set(topic, bytes);
   }
 
   /** The most bytes a request may give the topic's batch. */
@@ -665,7 +659,7 @@ function nextChunk(
   for (; i < pending.length; i++) {
     const m = pending[i]!.message;
     if (m === null) continue;
-    const size = recordBytes(m);
+    const size = recordBytes(m.key?.length ?? 0, valueLength(m.value), m.headers);
     const cap = Math.min(limit, batchBytes(m.topic));
     if (records > 0 && (records >= SEND_CHUNK || bytes + size > cap)) {
       return { length: i, full: true };
@@ -675,13 +669,6 @@ function nextChunk(
     limit = cap;
   }
   return { length: i, full: records >= SEND_CHUNK };
-}
-
-/** At least a record's size in a batch: its key, value and headers, and 64 bytes (10 a header) of lengths and deltas. */
-function recordBytes(m: OutMessage): number {
-  let n = (m.key?.length ?? 0) + valueLength(m.value) + 64;
-  if (m.headers !== undefined) for (const [k, v] of m.headers) n += k.length + v.length + 10;
-  return n;
 }
 
 function valueLength(value: ValueBytes | undefined): number {

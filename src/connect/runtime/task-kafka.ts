@@ -1,10 +1,13 @@
 /**
  * `TaskKafka` for connectors that write topics of their own (retry and dead-letter topics): raw
- * records sent with acks=all through the worker's producer, and topics created when missing
- * (partitions and replication factor -1 mean the broker's defaults).
+ * records sent with acks=all through the worker's producer, in order, in runs that fit the topic's
+ * batches (batch-limits.ts: the producer puts each call's records of a partition in one batch, and
+ * a broker refuses one over `max.message.bytes`), and topics created when missing (partitions and
+ * replication factor -1 mean the broker's defaults).
  */
 import type { Admin, Producer } from '@platformatic/kafka';
 import type { OutgoingRecord, TaskKafka } from '../api/index.ts';
+import { DEFAULT_BATCH_BYTES, fittingRuns, recordBytes, topicBatchBytes } from './batch-limits.ts';
 import { ensureTopic } from './kafka-log.ts';
 
 export function headerMap(headers: readonly (readonly [string, Buffer])[] | undefined): Map<Buffer, Buffer> {
@@ -15,20 +18,36 @@ export function headerMap(headers: readonly (readonly [string, Buffer])[] | unde
 
 export function taskKafka(producer: Producer, admin: Admin): TaskKafka {
   const known = new Set<string>();
+  /** Per topic written: the bytes of records one batch may hold. */
+  const batchBytes = new Map<string, number>();
+  const limitOf = (topic: string): number => batchBytes.get(topic) ?? DEFAULT_BATCH_BYTES;
   return {
     async send(records: readonly OutgoingRecord[]): Promise<void> {
       if (records.length === 0) return;
-      await producer.send({
-        messages: records.map((r) => ({
-          topic: r.topic,
-          key: r.key ?? undefined,
-          value: r.value ?? undefined,
-          headers: headerMap(r.headers),
-          ...(r.partition === undefined ? {} : { partition: r.partition }),
-          ...(r.timestamp === undefined ? {} : { timestamp: BigInt(r.timestamp) }),
-        })) as never,
-        acks: -1,
-      });
+      for (const r of records) {
+        if (batchBytes.has(r.topic)) continue;
+        const bytes = await topicBatchBytes(admin, r.topic);
+        batchBytes.set(r.topic, Math.min(DEFAULT_BATCH_BYTES, bytes ?? DEFAULT_BATCH_BYTES));
+      }
+      const runs = fittingRuns(
+        records,
+        (r) => recordBytes(r.key?.length ?? 0, r.value?.length ?? 0, r.headers),
+        (r) => r.topic,
+        limitOf,
+      );
+      for (const run of runs) {
+        await producer.send({
+          messages: run.map((r) => ({
+            topic: r.topic,
+            key: r.key ?? undefined,
+            value: r.value ?? undefined,
+            headers: headerMap(r.headers),
+            ...(r.partition === undefined ? {} : { partition: r.partition }),
+            ...(r.timestamp === undefined ? {} : { timestamp: BigInt(r.timestamp) }),
+          })) as never,
+          acks: -1,
+        });
+      }
     },
     async ensureTopic(name, options = {}): Promise<void> {
       if (known.has(name)) return;

@@ -241,6 +241,59 @@ test('an unreachable URL with a dead-letter topic dead-letters the records with 
   assert.match(header(dlt[0]!.headers, '__connect.errors.exception.message')!, /ECONNREFUSED/);
 });
 
+test('failed batches larger than the dead-letter topic takes in one batch go in as several', async () => {
+  // 500-record batches of 4 KB records are 2 MB, twice the broker's default max.message.bytes; the
+  // second dead-letter topic exists with max.message.bytes=65536.
+  const closed = await startHttpEndpoint();
+  const url = closed.url;
+  await closed.close();
+  await createTopic(broker.bootstrap, 'large');
+  const values = Array.from({ length: 600 }, (_, i) => `${i} ${'x'.repeat(4000)}`);
+  for (let i = 0; i < values.length; i += 100)
+    await produce(
+      broker.bootstrap,
+      'large',
+      values.slice(i, i + 100).map((value) => ({ value })),
+    );
+  const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'large-dlt' });
+  try {
+    await admin.createTopics({
+      topics: ['large-dlt-small'],
+      partitions: 1,
+      replicas: 1,
+      configs: [{ name: 'max.message.bytes', value: '65536' }],
+    });
+  } finally {
+    await admin.close();
+  }
+  for (const dlt of ['large-dlt', 'large-dlt-small']) {
+    const task = new HttpSinkTask();
+    const harness = await runSinkTask({
+      bootstrap: broker.bootstrap,
+      task,
+      config: {
+        topics: 'large',
+        'http.api.url': url,
+        'max.retries': '0',
+        'batch.max.size': '500',
+        'dead.letter.topic': dlt,
+      },
+      topics: ['large'],
+      groupId: `g-${dlt}`,
+    });
+    await waitFor(`dead letters in ${dlt}`, () => task.stats.deadLettered === values.length);
+    await harness.stop();
+    // Every record once, whole (batches fail and are dead-lettered concurrently: not in offset order).
+    const written = (await readTopic(broker.bootstrap, dlt)).map((r) => r.value?.toString() ?? '');
+    assert.equal(written.length, values.length);
+    assert.ok(written.every((v) => v.length === values[Number.parseInt(v, 10)]?.length));
+    assert.deepEqual(
+      written.map((v) => Number.parseInt(v, 10)).sort((a, b) => a - b),
+      values.map((_, i) => i),
+    );
+  }
+});
+
 test('a request that times out is retried through the retry topic', async () => {
   let first = true;
   const endpoint = await startHttpEndpoint(() => {
