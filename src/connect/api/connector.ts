@@ -31,6 +31,36 @@ export class ConnectError extends Error {
   override readonly name: string = 'ConnectError';
 }
 
+/**
+ * The error inside a Kafka client's (nested) errors, such as `TaskKafka.send`'s, that retrying
+ * cannot fix: a broker's answer Kafka marks not retriable (MESSAGE_TOO_LARGE,
+ * TOPIC_AUTHORIZATION_FAILED, INVALID_RECORD, ...) or an authentication failure; null when there is
+ * none (a lost connection, a timeout, a leader moving: worth retrying).
+ */
+export function refusedForGood(err: unknown): { code: string; message: string } | null {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown): { code: string; message: string } | null => {
+    if (e === null || typeof e !== 'object' || seen.has(e)) return null;
+    seen.add(e);
+    const x = e as {
+      code?: string;
+      apiId?: string;
+      canRetry?: boolean;
+      message?: string;
+      errors?: unknown[];
+      cause?: unknown;
+    };
+    if (x.canRetry === false && (x.code === 'PLT_KFK_PROTOCOL' || x.code === 'PLT_KFK_AUTHENTICATION'))
+      return { code: x.apiId ?? x.code, message: String(x.message ?? '') };
+    for (const inner of Array.isArray(x.errors) ? x.errors : []) {
+      const found = walk(inner);
+      if (found) return found;
+    }
+    return walk(x.cause);
+  };
+  return walk(err);
+}
+
 export interface ConnectorContext {
   readonly connectorName: string;
   readonly logger: Logger;

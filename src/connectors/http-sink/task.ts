@@ -16,6 +16,7 @@
 import {
   type ConnectConfig,
   ConnectError,
+  refusedForGood,
   type SinkOffsets,
   type SinkRecord,
   type SinkTask,
@@ -597,7 +598,11 @@ export class HttpSinkTask implements SinkTask {
     for (const item of items) this.#finish(item);
   }
 
-  /** Writes to Kafka (acks=all), retrying until it succeeds or the task stops; false if it stopped. */
+  /**
+   * Writes to Kafka (acks=all), retrying until it succeeds or the task stops; false if it stopped,
+   * or if the broker refused the records for good (retrying cannot fix it): the task then fails
+   * with the broker's reason, nothing past those records committed.
+   */
   async #write(
     records: Parameters<SinkTaskContext['kafka']['send']>[0],
     items: readonly Item[],
@@ -608,6 +613,14 @@ export class HttpSinkTask implements SinkTask {
         await this.#context.kafka.send(records);
         return true;
       } catch (err) {
+        const refused = refusedForGood(err);
+        if (refused) {
+          const first = items[0]!.record;
+          this.#fatal ??= new ConnectError(
+            `could not write ${records.length} record(s) from ${first.originalTopic}-${first.originalKafkaPartition} at offset ${first.originalKafkaOffset} to ${records[0]?.topic}: the broker refused them (${refused.code}: ${refused.message})`,
+          );
+          return false;
+        }
         this.#context.logger.warn(
           { err, topic: records[0]?.topic },
           'writing to a retry/dead-letter topic failed; retrying',

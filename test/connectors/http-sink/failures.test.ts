@@ -294,6 +294,57 @@ test('failed batches larger than the dead-letter topic takes in one batch go in 
   }
 });
 
+test('records the dead-letter topic refuses for good (each over its max.message.bytes) fail the task with the reason, committing nothing', async () => {
+  const closed = await startHttpEndpoint();
+  const url = closed.url;
+  await closed.close();
+  await createTopic(broker.bootstrap, 'oversized');
+  await produce(broker.bootstrap, 'oversized', [{ value: 'x'.repeat(4000) }, { value: 'y'.repeat(4000) }]);
+  const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'oversized' });
+  try {
+    await admin.createTopics({
+      topics: ['oversized-dlt'],
+      partitions: 1,
+      replicas: 1,
+      configs: [{ name: 'max.message.bytes', value: '1024' }],
+    });
+    const harness = await runSinkTask({
+      bootstrap: broker.bootstrap,
+      task: new HttpSinkTask(),
+      config: {
+        topics: 'oversized',
+        'http.api.url': url,
+        'max.retries': '0',
+        'batch.max.size': '10',
+        'dead.letter.topic': 'oversized-dlt',
+      },
+      topics: ['oversized'],
+      groupId: 'g-oversized',
+    });
+    // Bounded: before, the hand-off was retried forever and the task never failed.
+    const failed = Promise.race([
+      harness.done,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the task did not fail in 20 s')), 20_000).unref(),
+      ),
+    ]);
+    await assert.rejects(failed, (err: Error) => {
+      assert.equal(err.name, 'ConnectError');
+      assert.match(
+        err.message,
+        /could not write 2 record\(s\) from oversized-0 at offset 0 to oversized-dlt/,
+      );
+      assert.match(err.message, /MESSAGE_TOO_LARGE/);
+      return true;
+    });
+    await harness.stop();
+    const committed = await committedOffsets(admin, 'g-oversized', ['oversized']);
+    assert.ok((committed.get('oversized/0') ?? 0n) === 0n, 'nothing committed');
+  } finally {
+    await admin.close();
+  }
+});
+
 test('a request that times out is retried through the retry topic', async () => {
   let first = true;
   const endpoint = await startHttpEndpoint(() => {
