@@ -14,7 +14,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createAdmin } from '../../src/client/clients.ts';
 import { startBroker, type TestBroker } from '../../src/testing/index.ts';
 import {
   allRunning,
@@ -24,6 +23,7 @@ import {
   type TestConnect,
   topicValues,
 } from '../helpers/connect.ts';
+import { createTopic } from '../helpers/produce.ts';
 
 const RECORDS = 1200;
 const PER_POLL = 300;
@@ -149,17 +149,7 @@ test('a topic the task creates with max.message.bytes=16384 gets batches of at m
 });
 
 test('a topic that exists with max.message.bytes=8192 gets batches of at most that', async () => {
-  const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'batch-limits-test' });
-  try {
-    await admin.createTopics({
-      topics: ['small-existing'],
-      partitions: 1,
-      replicas: 1,
-      configs: [{ name: 'max.message.bytes', value: '8192' }],
-    });
-  } finally {
-    await admin.close();
-  }
+  await createTopic(broker.bootstrap, 'small-existing', 1, { 'max.message.bytes': '8192' });
   await run('small-existing', 'small-existing', UNCOMPRESSED);
   const sizes = batchSizes('small-existing');
   assert.ok(Math.max(...sizes) <= 8192, `largest batch ${Math.max(...sizes)} bytes`);

@@ -41,10 +41,20 @@ export async function produce(
   }
 }
 
-export async function createTopic(bootstrap: string, name: string, partitions = 1): Promise<void> {
+export async function createTopic(
+  bootstrap: string,
+  name: string,
+  partitions = 1,
+  configs: Record<string, string> = {},
+): Promise<void> {
   const admin = createAdmin({ bootstrapBrokers: [bootstrap] }, { clientId: 'test-admin' });
   try {
-    await admin.createTopics({ topics: [name], partitions, replicas: 1 });
+    await admin.createTopics({
+      topics: [name],
+      partitions,
+      replicas: 1,
+      configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+    });
   } finally {
     await admin.close();
   }

@@ -255,17 +255,7 @@ test('failed batches larger than the dead-letter topic takes in one batch go in 
       'large',
       values.slice(i, i + 100).map((value) => ({ value })),
     );
-  const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'large-dlt' });
-  try {
-    await admin.createTopics({
-      topics: ['large-dlt-small'],
-      partitions: 1,
-      replicas: 1,
-      configs: [{ name: 'max.message.bytes', value: '65536' }],
-    });
-  } finally {
-    await admin.close();
-  }
+  await createTopic(broker.bootstrap, 'large-dlt-small', 1, { 'max.message.bytes': '65536' });
   for (const dlt of ['large-dlt', 'large-dlt-small']) {
     const task = new HttpSinkTask();
     const harness = await runSinkTask({
@@ -300,14 +290,9 @@ test('records the dead-letter topic refuses for good (each over its max.message.
   await closed.close();
   await createTopic(broker.bootstrap, 'oversized');
   await produce(broker.bootstrap, 'oversized', [{ value: 'x'.repeat(4000) }, { value: 'y'.repeat(4000) }]);
+  await createTopic(broker.bootstrap, 'oversized-dlt', 1, { 'max.message.bytes': '1024' });
   const admin = createAdmin({ bootstrapBrokers: [broker.bootstrap] }, { clientId: 'oversized' });
   try {
-    await admin.createTopics({
-      topics: ['oversized-dlt'],
-      partitions: 1,
-      replicas: 1,
-      configs: [{ name: 'max.message.bytes', value: '1024' }],
-    });
     const harness = await runSinkTask({
       bootstrap: broker.bootstrap,
       task: new HttpSinkTask(),
