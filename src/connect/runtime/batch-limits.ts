@@ -15,15 +15,35 @@ export const DEFAULT_BATCH_BYTES = 512 * 1024;
 export const BATCH_HEADER_BYTES = 61;
 
 /**
- * The most record bytes a batch to `topic` may hold by its `max.message.bytes`, or null when the
- * broker does not say (no DESCRIBE_CONFIGS on the topic, or a broker that does not answer).
+ * The most record bytes a batch may hold, per topic: `cap`, or less where the topic's
+ * `max.message.bytes` says so. `learn` reads a topic's limit once (DescribeConfigs); a broker that
+ * does not say (no DESCRIBE_CONFIGS on the topic, or no answer) leaves `cap`.
  */
-export async function topicBatchBytes(admin: Admin, topic: string): Promise<number | null> {
-  const described = await admin
-    .describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
-    .catch(() => []);
-  const value = Number(described[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
-  return Number.isSafeInteger(value) && value > 0 ? Math.max(1, value - BATCH_HEADER_BYTES) : null;
+export class TopicBatchLimits {
+  readonly #admin: Admin;
+  readonly #cap: number;
+  /** Topics learnt, with their limit when it is below the cap. */
+  readonly #below = new Map<string, number>();
+  readonly #learnt = new Set<string>();
+
+  constructor(admin: Admin, cap: number = DEFAULT_BATCH_BYTES) {
+    this.#admin = admin;
+    this.#cap = cap;
+  }
+
+  async learn(topic: string): Promise<void> {
+    if (this.#learnt.has(topic)) return;
+    const described = await this.#admin
+      .describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
+      .catch(() => []);
+    const value = Number(described[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
+    if (Number.isSafeInteger(value) && value > 0 && value - BATCH_HEADER_BYTES < this.#cap)
+      this.#below.set(topic, Math.max(1, value - BATCH_HEADER_BYTES));
+    this.#learnt.add(topic);
+  }
+
+  /** The topic's limit (`cap` for a topic not learnt). */
+  readonly limit = (topic: string): number => this.#below.get(topic) ?? this.#cap;
 }
 
 type Bytes = { readonly length: number } | string;

@@ -44,7 +44,7 @@ import {
   traceOf,
 } from '../errors/error-handler.ts';
 import { applyChain, buildChain, type ChainStep } from '../transforms/index.ts';
-import { DEFAULT_BATCH_BYTES, recordBytes, topicBatchBytes } from './batch-limits.ts';
+import { DEFAULT_BATCH_BYTES, recordBytes, TopicBatchLimits } from './batch-limits.ts';
 import { headerBytes, type TaskConverters, taskConverters } from './converters.ts';
 import { canonical } from './offset-store.ts';
 import { choiceClientSetting, integerClientSetting, type TaskEnv, type TaskRunner } from './task-env.ts';
@@ -57,19 +57,13 @@ function sameMap(a: SourceMap, b: SourceMap): boolean {
   return true;
 }
 
-/** Records (and bytes) per produce request. */
+/** Records per produce request (its bytes: a batch's limit, `#limits`). */
 const SEND_CHUNK = 500;
 /**
- * A request is one record batch per partition, of up to this many bytes unless the producer's
- * `batch.size` or `max.request.size` is set lower, or a topic's `max.message.bytes` is lower
- * (brokers refuse a batch over it: 1 MiB by default; batch-limits.ts).
- */
-const SEND_CHUNK_BYTES = DEFAULT_BATCH_BYTES;
-/**
  * Produce requests in flight at once (the client's own limit per connection). The task is polled
- * again only once every converted record is in a request. Full requests (SEND_CHUNK records or
- * SEND_CHUNK_BYTES) go out up to this limit; a partial one goes only when no other partial one is
- * in flight. The producer sends one request per partition at a time anyway (not idempotent, so in
+ * again only once every converted record is in a request. Full requests (SEND_CHUNK records or a
+ * batch's limit of bytes) go out up to this limit; a partial one goes only when no other partial
+ * one is in flight. The producer sends one request per partition at a time anyway (not idempotent, so in
  * order), so a second small request would only wait behind the first: instead, what a trickle of
  * changes (CDC streaming) brings while one request is in flight gathers in the task, and is polled,
  * converted and sent as the next request once that one is acknowledged, as Kafka's producer fills a
@@ -144,10 +138,11 @@ export class SourceTaskRunner implements TaskRunner {
   #converters!: TaskConverters;
   #errors!: ErrorHandler;
   #knownTopics = new Set<string>();
-  /** The bytes of one request: SEND_CHUNK_BYTES, or the producer's `batch.size` / `max.request.size` if lower. */
-  #requestBytes = SEND_CHUNK_BYTES;
-  /** Topics whose `max.message.bytes` (less a batch header) is below `#requestBytes`: their batches' limit. */
-  #topicBatchBytes = new Map<string, number>();
+  /**
+   * The bytes of a partition's batch: DEFAULT_BATCH_BYTES (512 KiB), or less as the producer's
+   * `batch.size` / `max.request.size` or the topic's `max.message.bytes` say (set at start).
+   */
+  #limits!: TopicBatchLimits;
   /** Partition counts of topics records named an explicit partition of (refreshed when one is beyond). */
   #partitionCounts = new Map<string, number>();
   /** Converted records not yet in a produce request, in poll order. */
@@ -190,10 +185,13 @@ export class SourceTaskRunner implements TaskRunner {
       this.#lingerMs = integerClientSetting(env, 'producer', 'linger.ms', DEFAULT_LINGER_MS, 0);
       // Kafka's defaults (16 KiB batches, 1 MiB requests) are not applied: 512 KiB batches cost the
       // broker and the worker far less per record. Set, either one caps the batches (0: a record each).
-      this.#requestBytes = Math.min(
-        SEND_CHUNK_BYTES,
-        integerClientSetting(env, 'producer', 'batch.size', SEND_CHUNK_BYTES, 0),
-        integerClientSetting(env, 'producer', 'max.request.size', SEND_CHUNK_BYTES, 1),
+      this.#limits = new TopicBatchLimits(
+        env.admin,
+        Math.min(
+          DEFAULT_BATCH_BYTES,
+          integerClientSetting(env, 'producer', 'batch.size', DEFAULT_BATCH_BYTES, 0),
+          integerClientSetting(env, 'producer', 'max.request.size', DEFAULT_BATCH_BYTES, 1),
+        ),
       );
       this.#compression = choiceClientSetting(
         env,
@@ -288,24 +286,13 @@ export class SourceTaskRunner implements TaskRunner {
       replicationFactor: Number(c['topic.creation.default.replication.factor'] ?? -1),
       configs: topicCreationConfigs(c),
     });
-    await this.#readMaxMessageBytes(topic);
+    // The topic's max.message.bytes caps its batches, so that a topic made for small records
+    // (max.message.bytes=16384, say) takes them as Kafka's producer would send them (batch.size
+    // 16 KiB) instead of refusing a 512 KiB batch with MESSAGE_TOO_LARGE.
+    await this.#limits.learn(topic);
     this.#knownTopics.add(topic);
     this.#env.topicUsed(topic);
   }
-
-  /**
-   * A topic's `max.message.bytes` (its own, or the broker's default) caps its batches, so that a
-   * topic made for small records (max.message.bytes=16384, say) takes them as Kafka's producer would
-   * send them (batch.size 16 KiB) instead of refusing a 512 KiB batch with MESSAGE_TOO_LARGE. A
-   * broker that does not answer (no DESCRIBE_CONFIGS on the topic) leaves `#requestBytes`.
-   */
-  async #readMaxMessageBytes(topic: string): Promise<void> {
-    const bytes = await topicBatchBytes(this.#env.admin, topic);
-    if (bytes !== null && bytes < this.#requestBytes) this.#topicBatchBytes.set(topic, bytes);
-  }
-
-  /** The most bytes a request may give the topic's batch. */
-  readonly #batchBytes = (topic: string): number => this.#topicBatchBytes.get(topic) ?? this.#requestBytes;
 
   /**
    * Converts a polled batch and queues it for the producer; resolves once all of it is in
@@ -364,7 +351,7 @@ export class SourceTaskRunner implements TaskRunner {
       this.#pending.length > 0 &&
       this.#sendFailure === null
     ) {
-      const cut = nextChunk(this.#pending, this.#batchBytes);
+      const cut = nextChunk(this.#pending, this.#limits.limit);
       // One partial request at a time: the next waits for its acknowledgement and takes in what
       // arrived meanwhile, so a trickle rides one round trip instead of a queue of tiny requests;
       // and it waits out its linger.

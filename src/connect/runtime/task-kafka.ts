@@ -7,7 +7,7 @@
  */
 import type { Admin, Producer } from '@platformatic/kafka';
 import type { OutgoingRecord, TaskKafka } from '../api/index.ts';
-import { DEFAULT_BATCH_BYTES, fittingRuns, recordBytes, topicBatchBytes } from './batch-limits.ts';
+import { fittingRuns, recordBytes, TopicBatchLimits } from './batch-limits.ts';
 import { ensureTopic } from './kafka-log.ts';
 
 export function headerMap(headers: readonly (readonly [string, Buffer])[] | undefined): Map<Buffer, Buffer> {
@@ -18,22 +18,16 @@ export function headerMap(headers: readonly (readonly [string, Buffer])[] | unde
 
 export function taskKafka(producer: Producer, admin: Admin): TaskKafka {
   const known = new Set<string>();
-  /** Per topic written: the bytes of records one batch may hold. */
-  const batchBytes = new Map<string, number>();
-  const limitOf = (topic: string): number => batchBytes.get(topic) ?? DEFAULT_BATCH_BYTES;
+  const limits = new TopicBatchLimits(admin);
   return {
     async send(records: readonly OutgoingRecord[]): Promise<void> {
       if (records.length === 0) return;
-      for (const r of records) {
-        if (batchBytes.has(r.topic)) continue;
-        const bytes = await topicBatchBytes(admin, r.topic);
-        batchBytes.set(r.topic, Math.min(DEFAULT_BATCH_BYTES, bytes ?? DEFAULT_BATCH_BYTES));
-      }
+      for (const r of records) await limits.learn(r.topic);
       const runs = fittingRuns(
         records,
         (r) => recordBytes(r.key?.length ?? 0, r.value?.length ?? 0, r.headers),
         (r) => r.topic,
-        limitOf,
+        limits.limit,
       );
       for (const run of runs) {
         await producer.send({
