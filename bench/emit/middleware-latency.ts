@@ -60,6 +60,7 @@ import { parseArgs } from 'node:util';
 import { createTopicOn } from '../kafka/admin.ts';
 import { runInChild } from '../lib/child-run.ts';
 import { isolateCpu, restoreCpus } from '../lib/isolate-cpu.ts';
+import { nearestRank } from '../lib/percentiles.ts';
 import { installCleanupHandlers, stopPid, trackPid, waitForLine } from '../lib/procs.ts';
 import { settle } from '../lib/settle.ts';
 import { startSamsa } from '../samsa/broker-process.ts';
@@ -369,8 +370,7 @@ const pooled = (xs: readonly Run[]): Float64Array | null => {
   }
   return all.sort();
 };
-const pct = (sorted: Float64Array, p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! / 1000;
+const pct = (sorted: Float64Array, p: number): number => nearestRank(sorted, p) / 1000;
 const plainRuns = runs.filter((x) => kindOf(x.mode) === 'plain');
 const plainPooled = pooled(plainRuns);
 for (const mode of MODES) {

@@ -1,3 +1,9 @@
+/** The nearest-rank percentile p (in [0, 100]) of ascending `sorted` (not empty). */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  return sorted[Math.min(n - 1, Math.max(0, Math.ceil((p * n) / 100 - 1e-9) - 1))]!;
+}
+
 /** Latency samples in a fixed-size buffer (bounded memory) and their percentiles. */
 export class LatencySamples {
   private readonly values: Float64Array;
@@ -15,9 +21,6 @@ export class LatencySamples {
   percentiles(ps: readonly number[]): (number | null)[] {
     if (this.count === 0) return ps.map(() => null);
     const sorted = this.values.slice(0, this.count).sort();
-    return ps.map((p) => {
-      const rank = Math.min(this.count - 1, Math.max(0, Math.ceil((p * this.count) / 100 - 1e-9) - 1));
-      return sorted[rank] ?? null;
-    });
+    return ps.map((p) => nearestRank(sorted, p));
   }
 }
