@@ -99,6 +99,17 @@ async function run(name: string, topic: string, extra: Record<string, string>): 
   assert.equal(status.body.tasks[0]?.state, 'RUNNING');
 }
 
+/** Creates the bulk source to `topic` with `extra` settings; its task's trace once it has failed. */
+async function failedTrace(name: string, topic: string, extra: Record<string, string>): Promise<string> {
+  const r = await connect.call('POST', '/connectors', {
+    name,
+    config: { 'connector.class': 'test.BulkSource', topic, ...extra },
+  });
+  assert.equal(r.status, 201);
+  const status = await connect.waitForStatus(name, (s) => s.tasks[0]?.state === 'FAILED');
+  return status.tasks[0]!.trace ?? '';
+}
+
 /** Uncompressed, so that the log's batch sizes are what the task sent. */
 const UNCOMPRESSED = { 'producer.override.compression.type': 'none' };
 
@@ -121,17 +132,9 @@ test("without an override the worker's producer.compression.type applies (gzip);
 });
 
 test('a compression.type the producer does not know fails the task, naming the key and the choices', async () => {
-  const r = await connect.call('POST', '/connectors', {
-    name: 'codec-bad',
-    config: {
-      'connector.class': 'test.BulkSource',
-      topic: 'compressed-bad',
-      'producer.override.compression.type': 'brotli',
-    },
+  const trace = await failedTrace('codec-bad', 'compressed-bad', {
+    'producer.override.compression.type': 'brotli',
   });
-  assert.equal(r.status, 201);
-  const status = await connect.waitForStatus('codec-bad', (s) => s.tasks[0]?.state === 'FAILED');
-  const trace = status.tasks[0]!.trace ?? '';
   assert.match(
     trace,
     /producer\.override\.compression\.type must be one of none, gzip, snappy, lz4, zstd, got "brotli"/,
@@ -169,36 +172,19 @@ test('producer.override.batch.size and max.request.size cap the batches; batch.s
 });
 
 test('a record larger than the topic takes fails the task with the broker error; a bad batch.size names the key', async () => {
-  const r = await connect.call('POST', '/connectors', {
-    name: 'huge',
-    config: {
-      'connector.class': 'test.BulkSource',
-      topic: 'small-huge',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'topic.creation.default.max.message.bytes': '16384',
-      ...UNCOMPRESSED,
-    },
+  const trace = await failedTrace('huge', 'small-huge', {
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'topic.creation.default.max.message.bytes': '16384',
+    ...UNCOMPRESSED,
   });
-  assert.equal(r.status, 201);
-  const failed = await connect.waitForStatus('huge', (s) => s.tasks[0]?.state === 'FAILED');
-  assert.match(failed.tasks[0]!.trace ?? '', /MESSAGE_TOO_LARGE/);
+  assert.match(trace, /MESSAGE_TOO_LARGE/);
   // Later batches may be written, as with Kafka's producer (a batch's refusal does not stop the
   // others); the task's offsets stop before the record, so a restart sends it again.
   const written = await topicValues(broker.bootstrap, 'small-huge');
   assert.ok(!written.some((v) => v.startsWith('xxx')));
 
-  const bad = await connect.call('POST', '/connectors', {
-    name: 'bad-batch-size',
-    config: {
-      'connector.class': 'test.BulkSource',
-      topic: 'bad-batch',
-      'producer.override.batch.size': '-1',
-    },
-  });
-  assert.equal(bad.status, 201);
-  const status = await connect.waitForStatus('bad-batch-size', (s) => s.tasks[0]?.state === 'FAILED');
   assert.match(
-    status.tasks[0]!.trace ?? '',
+    await failedTrace('bad-batch-size', 'bad-batch', { 'producer.override.batch.size': '-1' }),
     /producer\.override\.batch\.size must be an integer >= 0, got "-1"/,
   );
 });
