@@ -34,7 +34,15 @@ export class TopicBatchLimits {
   async learn(topic: string): Promise<void> {
     if (this.#learnt.has(topic)) return;
     const described = await this.#admin
-      .describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
+      .describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topic,
+            configurationKeys: ['max.message.bytes'],
+          },
+        ],
+      })
       .catch(() => []);
     const value = Number(described[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
     if (Number.isSafeInteger(value) && value > 0 && value - BATCH_HEADER_BYTES < this.#cap)
